@@ -1,0 +1,139 @@
+"""The `genesys-tui` command: the TUI, `demo`, and headless subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from genesys_tui import __version__
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the subcommand name."""
+    d = (lambda v: v) if defaults else (lambda v: argparse.SUPPRESS)
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("common options")
+    g.add_argument("--profile", default=d(None), help="profile from the config (default: default_profile)")
+    g.add_argument("--config", default=d(None), metavar="PATH", help="config file (or $GENESYS_TUI_CONFIG)")
+    g.add_argument("--base-url", default=d(None), metavar="URL",
+                   help="custom API/login base URL; loopback only unless --allow-custom-host")
+    g.add_argument("--allow-custom-host", action="store_true", default=d(False),
+                   help="allow a non-loopback --base-url (credentials will be sent there)")
+    g.add_argument("--readonly", action="store_true", default=d(False), help="disable actions that change calls")
+    g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="log to the console too")
+    return p
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters (repeat a flag to match any of several values)")
+    g.add_argument("--queue", action="append", metavar="NAME|ID")
+    g.add_argument("--agent", action="append", metavar="NAME|EMAIL|ID")
+    g.add_argument("--direction", choices=["inbound", "outbound"])
+    g.add_argument("--media", action="append", metavar="TYPE", help="voice, chat, email, ...")
+    g.add_argument("--ani", metavar="NUMBER", help="calling number, e.g. tel:+13175550123")
+    g.add_argument("--dnis", metavar="NUMBER", help="dialled number")
+    g.add_argument("--wrapup", action="append", metavar="NAME|ID", help="wrap-up code")
+    rec = g.add_mutually_exclusive_group()
+    rec.add_argument("--has-recording", dest="has_recording", action="store_const", const=True, default=None)
+    rec.add_argument("--no-recording", dest="has_recording", action="store_const", const=False)
+    g.add_argument("--live", action="store_true", help="only conversations that have not ended")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(defaults=False)
+    parser = argparse.ArgumentParser(
+        prog="genesys-tui", parents=[_common(defaults=True)],
+        description="A terminal workbench for Genesys Cloud call media. Without a command, opens the TUI.")
+    parser.add_argument("--version", action="version", version=f"genesys-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    add("info", "show paths, profile, hosts, keyring backend and audio availability")
+
+    from genesys_tui.commands.account import REGION_HELP
+
+    p = add("login", "verify OAuth client credentials and store the secret in the OS keyring")
+    p.add_argument("--region", help=REGION_HELP)
+    p.add_argument("--client-id", help="OAuth client id")
+    p.add_argument("--secret-stdin", action="store_true", help="read the secret from standard input")
+    p.add_argument("--user", action="store_true", help="sign in as a user (authorization code + PKCE)")
+    p.add_argument("--no-browser", action="store_true", help="do not try to open a browser (--user)")
+
+    p = add("logout", "remove stored credentials from the keyring")
+    p.add_argument("--region", help=REGION_HELP)
+    p.add_argument("--client-id", help="OAuth client id")
+    p.add_argument("--user", action="store_true", help="remove only the user sign-in")
+
+    p = add("conversations", "list conversations from the analytics details query")
+    p.add_argument("--interval", required=True,
+                   help="START/END (ISO 8601), a date, or last-hour|last-24h|today|yesterday|last-7-days|last-30-days")
+    _filters(p)
+    p.add_argument("--order", choices=["asc", "desc"], default="asc")
+    p.add_argument("--limit", type=int, default=0, help="stop after N conversations")
+    p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+
+    p = add("recordings", "list a conversation's recordings (format, duration, size, file state)")
+    p.add_argument("conversation_id")
+    p.add_argument("--format", default="WAV", type=str.upper,
+                   choices=["WAV", "WEBM", "WAV_ULAW", "OGG_VORBIS", "OGG_OPUS", "MP3", "NONE"])
+    p.add_argument("--max-wait-ms", type=int, default=5000, help="how long the API may hold the request")
+    p.add_argument("--json", action="store_true")
+
+    p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--conversations", type=int, default=300)
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--faults", default="", metavar="SPEC", help="e.g. 429=0.1,503=0.05,reset=0.05,expire=0.02")
+    p.add_argument("--transcode-seconds", type=float, default=1.0)
+    p.add_argument("--token-ttl", type=int, default=86400)
+    p.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
+    p.add_argument("--control", action="store_true", help="enable the test-only control endpoint")
+    return parser
+
+
+COMMANDS = {
+    "info": ("genesys_tui.commands.account", "cmd_info"),
+    "login": ("genesys_tui.commands.account", "cmd_login"),
+    "logout": ("genesys_tui.commands.account", "cmd_logout"),
+    "conversations": ("genesys_tui.commands.browse", "cmd_conversations"),
+    "recordings": ("genesys_tui.commands.browse", "cmd_recordings"),
+    "emulator": ("genesys_tui.commands.emulate", "cmd_emulator"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import importlib
+
+    from genesys_tui.commands.common import CommandError, make_context
+    from genesys_tui.errors import user_message
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        ctx = make_context(args)
+        if args.command is None:
+            from genesys_tui.commands.ui import cmd_tui
+
+            return cmd_tui(ctx)
+        module, func = COMMANDS[args.command]
+        return getattr(importlib.import_module(module), func)(ctx)
+    except KeyboardInterrupt:
+        print("genesys-tui: interrupted", file=sys.stderr)
+        return 130
+    except CommandError as e:
+        print(f"genesys-tui: {e}", file=sys.stderr)
+        return e.code
+    except Exception as e:  # noqa: BLE001 - one line, never a traceback, for anything we expected
+        msg = user_message(e)
+        if msg is None:
+            raise
+        print(f"genesys-tui: {msg}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

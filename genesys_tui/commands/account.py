@@ -1,0 +1,163 @@
+"""info, login, logout."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from genesys_tui import credentials as creds
+from genesys_tui.commands.common import CommandError, Context, run
+from genesys_tui.config import Config
+from genesys_tui.genesys.auth import UserTokenAuth
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.http import new_http_client
+from genesys_tui.genesys.pkce import login_with_pkce
+from genesys_tui.genesys.regions import REGIONS
+from genesys_tui.media.playback import available as audio_available
+from genesys_tui.session import Target, build_client
+
+
+def cmd_info(ctx: Context) -> int:
+    p = ctx.paths
+    cfg = ctx.config
+    rows = [
+        ("config file", f"{p.config_file}" + ("" if p.config_file.exists() else " (not created yet)")),
+        ("data dir", str(p.data_dir)),
+        ("cache dir", str(p.cache_dir)),
+        ("log file", str(p.log_file)),
+    ]
+    try:
+        t = ctx.target()
+        rows += [("profile", t.profile.name or cfg.default_profile),
+                 ("region", t.hosts.name),
+                 ("API host", t.hosts.api_base),
+                 ("login host", t.hosts.login_base),
+                 ("client id", t.profile.client_id or "(none: run `genesys-tui login`)"),
+                 ("read-only", "yes" if t.readonly else "no")]
+    except Exception as e:  # noqa: BLE001 - info must still print the paths
+        rows.append(("profile", f"error: {e}"))
+    rows.append(("keyring", creds.describe_backend(cfg.keyring.allow_plaintext)))
+    audio = audio_available()
+    rows.append(("audio playback", ("available: " if audio.ok else "unavailable: ") + audio.reason))
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        ctx.out.print(f"[bold]{k:<{width}}[/]  {v}", highlight=False)
+    return 0
+
+
+def _read_secret(ctx: Context) -> str:
+    if ctx.args.secret_stdin:
+        secret = sys.stdin.readline().strip()
+    else:
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask for the secret: pipe it in with --secret-stdin")
+        secret = getpass.getpass("Client secret (input hidden): ").strip()
+    if not secret:
+        raise CommandError("no secret given")
+    return secret
+
+
+def remember_profile(cfg: Config, path, name: str, region: str, client_id: str, key: str = "client_id") -> str | None:
+    """Save the non-secret part of a login (region, client id) to the config file when the profile
+    is not defined there yet. Existing sections are never rewritten (they may carry comments)."""
+    if name in cfg.profiles:
+        prof = cfg.profiles[name]
+        if getattr(prof, key) != client_id or prof.region != region:
+            return (f"note: profile '{name}' in {path} has {key} = {getattr(prof, key)!r}, region = {prof.region!r}; "
+                    f"update them to {client_id!r} and {region!r} to use this login by default")
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    section = f'\n[profiles.{name}]\nregion = "{region}"\n{key} = "{client_id}"\n'
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(section)
+    return f"saved region and {key} to [profiles.{name}] in {path}"
+
+
+def cmd_login(ctx: Context) -> int:
+    a = ctx.args
+    target = ctx.target(region=a.region, create=True)
+    allow = target.allow_plaintext
+    creds.usable_backend(allow)  # fail before asking for a secret that cannot be stored
+    name = target.profile.name or ctx.config.default_profile
+    if a.user:
+        return _login_user(ctx, target, name)
+    client_id = a.client_id or target.profile.client_id
+    if not client_id:
+        if not sys.stdin.isatty():
+            raise CommandError("no client id: pass --client-id")
+        client_id = input("OAuth client id: ").strip()
+    secret = _read_secret(ctx)
+
+    async def verify() -> str:
+        async with build_client(target, client_id, secret) as client:
+            info = await client.directory.token_info()
+            return (info.organization.name if info.organization else None) or "your org"
+
+    org = run(verify())
+    creds.store_secret(creds.CLIENT_SECRET, target.hosts.login_host, client_id, secret, allow_plaintext=allow)
+    ctx.out.print(f"Signed in to [bold]{org}[/] ({target.hosts.name}) as client {client_id}; "
+                  "the secret is in the OS keyring.", highlight=False)
+    if not target.hosts.is_custom:
+        note = remember_profile(ctx.config, ctx.paths.config_file, name, a.region or target.profile.region, client_id)
+        if note:
+            ctx.out.print(note, highlight=False)
+    return 0
+
+
+def _login_user(ctx: Context, target: Target, name: str) -> int:
+    a = ctx.args
+    client_id = a.client_id or target.profile.user_client_id or target.profile.client_id
+    if not client_id:
+        raise CommandError("no client id for user sign-in: pass --client-id (a PKCE OAuth client)")
+
+    async def flow() -> str:
+        http = new_http_client(target.profile.timeout_seconds)
+        try:
+            def announce(url: str) -> None:
+                ctx.err.print("Open this URL to sign in (it was opened in your browser if one is available):",
+                              highlight=False)
+                ctx.err.print(url, highlight=False, soft_wrap=True)
+
+            tok = await login_with_pkce(target.hosts, client_id, http=http, port=target.profile.redirect_port,
+                                        announce=announce, open_browser=not a.no_browser)
+            if not tok.refresh_token:
+                raise CommandError("the sign-in gave no refresh token; the OAuth client must allow refresh tokens")
+            creds.store_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id, tok.refresh_token,
+                               allow_plaintext=target.allow_plaintext)
+            user_auth = UserTokenAuth(target.hosts, client_id, tok.refresh_token, http=http, initial=tok)
+            client = GenesysClient(target.hosts, user_auth, http=http)
+            me = await client.directory.me()
+            return (me.name or me.email or me.id) if me else "unknown user"
+        finally:
+            await http.aclose()
+
+    who = run(flow())
+    ctx.out.print(f"Signed in as [bold]{who}[/]; the refresh token is in the OS keyring.", highlight=False)
+    if not target.hosts.is_custom:
+        note = remember_profile(ctx.config, ctx.paths.config_file, name, a.region or target.profile.region,
+                                client_id, key="user_client_id")
+        if note:
+            ctx.out.print(note, highlight=False)
+    return 0
+
+
+def cmd_logout(ctx: Context) -> int:
+    a = ctx.args
+    target = ctx.target(region=a.region)
+    allow = target.allow_plaintext
+    removed = []
+    client_id = a.client_id or target.profile.client_id
+    user_id = a.client_id or target.profile.user_client_id or target.profile.client_id
+    if client_id and not a.user and creds.delete_secret(creds.CLIENT_SECRET, target.hosts.login_host, client_id,
+                                                        allow_plaintext=allow):
+        removed.append("client secret")
+    if user_id and creds.delete_secret(creds.REFRESH_TOKEN, target.hosts.login_host, user_id, allow_plaintext=allow):
+        removed.append("user sign-in")
+    if removed:
+        ctx.out.print(f"Removed {' and '.join(removed)} for {target.hosts.login_host} from the keyring.")
+    else:
+        ctx.out.print("Nothing to remove: no stored credentials for this profile.")
+    return 0
+
+
+REGION_HELP = "region name or domain: " + ", ".join(REGIONS)

@@ -1,0 +1,289 @@
+"""Emulated API: directory, analytics details query, conversations, supervisor actions, transcripts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.calls import CallDetail, Party, Segment
+from genesys_tui.emulator.errors import USER_CONTEXT, ApiError, bad_request, not_found
+from genesys_tui.emulator.query import QueryError
+from genesys_tui.emulator.tokens import Token
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+
+def conv_or_404(emu: Emulator, conversation_id: str) -> CallDetail:
+    i = emu.org.find(conversation_id)
+    if i is None:
+        raise not_found(f"conversation {conversation_id}")
+    return emu.org.detail(i)
+
+
+def _listing(request: Request, items: list[dict[str, Any]], path: str, max_size: int = 500) -> JSONResponse:
+    try:
+        size = int(request.query_params.get("pageSize", 25))
+        number = int(request.query_params.get("pageNumber", 1))
+    except ValueError:
+        raise bad_request("pageSize and pageNumber must be integers") from None
+    if not 1 <= size <= max_size or number < 1:
+        raise bad_request(f"pageSize must be 1..{max_size} and pageNumber at least 1")
+    total = len(items)
+    count = max(1, -(-total // size))
+    page = items[(number - 1) * size:number * size]
+    doc = {"entities": page, "pageSize": size, "pageNumber": number, "total": total, "pageCount": count,
+           "firstUri": f"{path}?pageSize={size}&pageNumber=1", "selfUri": f"{path}?pageSize={size}&pageNumber={number}",
+           "lastUri": f"{path}?pageSize={size}&pageNumber={count}"}
+    if number < count:
+        doc["nextUri"] = f"{path}?pageSize={size}&pageNumber={number + 1}"
+    if number > 1:
+        doc["previousUri"] = f"{path}?pageSize={size}&pageNumber={number - 1}"
+    return JSONResponse(doc)
+
+
+# --- directory -----------------------------------------------------------------------------------
+
+async def organization(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    return JSONResponse({"id": emu.org.id, "name": emu.org.name, "thirdPartyOrgName": "acme-demo",
+                         "domain": "acme-demo", "state": "active", "selfUri": "/api/v2/organizations/me"})
+
+
+async def token_info(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    org = {"id": emu.org.id, "name": emu.org.name, "selfUri": f"/api/v2/organizations/{emu.org.id}"}
+    return JSONResponse({"organization": org, "homeOrganization": org,
+                         "authorizedScope": ["analytics", "conversations", "recordings", "speech-and-text-analytics"],
+                         "OAuthClient": {"id": tok.client_id, "name": "genesys-tui demo client",
+                                         "organization": org}})
+
+
+def _user_doc(u) -> dict[str, Any]:
+    return {"id": u.id, "name": u.name, "email": u.email, "username": u.email, "state": "active",
+            "division": {"id": "", "name": "Home"}, "selfUri": f"/api/v2/users/{u.id}"}
+
+
+async def users_me(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    if not tok.user_id:
+        raise USER_CONTEXT
+    user = emu.org.user_by_id(tok.user_id)
+    return JSONResponse(_user_doc(user))
+
+
+async def users(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    return _listing(request, [_user_doc(u) for u in emu.org.users], "/api/v2/users")
+
+
+async def queues(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    name = request.query_params.get("name")
+    qs = [q for q in emu.org.queues if not name or _wild(name, q.name)]
+    items = [{"id": q.id, "name": q.name, "division": {"id": emu.org.divisions[q.division][0],
+                                                       "name": emu.org.divisions[q.division][1]},
+              "selfUri": f"/api/v2/routing/queues/{q.id}"} for q in qs]
+    return _listing(request, items, "/api/v2/routing/queues")
+
+
+def _wild(pattern: str, value: str) -> bool:
+    p, v = pattern.lower(), value.lower()
+    if p.endswith("*"):
+        return v.startswith(p[:-1])
+    return p == v
+
+
+async def wrapup_codes(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    items = [{"id": i, "name": n, "selfUri": f"/api/v2/routing/wrapupcodes/{i}"} for i, n in emu.org.wrapups]
+    return _listing(request, items, "/api/v2/routing/wrapupcodes")
+
+
+# --- analytics -----------------------------------------------------------------------------------
+
+async def details_query(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+
+    body = await json_body(request)
+    try:
+        idx, total, _ = emu.query.run(body)
+    except QueryError as e:
+        raise bad_request(str(e)) from None
+    out: dict[str, Any] = {}
+    if idx.size:
+        out["conversations"] = [docs.analytics_conversation(emu.org, emu.org.detail(int(i))) for i in idx]
+    out["totalHits"] = total
+    return JSONResponse(out)
+
+
+# --- conversations -------------------------------------------------------------------------------
+
+async def conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    return JSONResponse(docs.conversation(emu.org, d))
+
+
+async def call_conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    return JSONResponse(docs.call_conversation(emu.org, d))
+
+
+def _live_party(d: CallDetail, participant_id: str) -> Party:
+    p = next((x for x in d.all_parties if x.id == participant_id), None)
+    if p is None:
+        raise not_found(f"participant {participant_id}")
+    if p.state != "connected" or p.end is not None:
+        raise bad_request(f"participant {participant_id} is not connected (state {p.state})")
+    return p
+
+
+def _supervisor_joins(emu: Emulator, d: CallDetail, tok: Token, action: str, target: Party) -> None:
+    if not tok.user_id:
+        raise USER_CONTEXT
+    if not d.live:
+        raise bad_request(f"conversation {d.id} is not active")
+    if any(p.user_id == tok.user_id and p.end is None for p in d.all_parties):
+        raise ApiError(409, "conflict", "The user is already a participant in this conversation.")
+    user = emu.org.user_by_id(tok.user_id)
+    now = _now()
+    role = {"monitor": "monitor", "coach": "coach", "barge": "barge"}[action]
+    party = Party(str(uuid.uuid4()), "user", user.name if user else "Supervisor", now, None, str(uuid.uuid4()),
+                  "outbound", user_id=tok.user_id, connected=now, state="connected", media_roles=[role],
+                  disconnect_type=None)
+    party.segments.append(Segment({"monitor": "monitoring", "coach": "coaching", "barge": "barging"}[action], now, None))
+    if action == "monitor":
+        party.monitored = target.id
+    elif action == "coach":
+        party.coached = target.id
+    else:
+        party.barged, party.barged_time = target.id, now
+    d.extra_parties.append(party)
+
+
+async def supervise(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    if not tok.user_id:
+        raise USER_CONTEXT
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    action = request.url.path.rsplit("/", 1)[1]
+    target = _live_party(d, request.path_params["participantId"])
+    _supervisor_joins(emu, d, tok, action, target)
+    return Response(status_code=201)
+
+
+async def barge_conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    if not tok.user_id:
+        raise USER_CONTEXT
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    agents = [p for p in d.all_parties if p.purpose == "agent" and p.state == "connected" and p.end is None]
+    if not agents:
+        raise bad_request("there is no connected agent to barge")
+    _supervisor_joins(emu, d, tok, "barge", agents[0])
+    return Response(status_code=201)
+
+
+async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+
+    if not tok.user_id:
+        raise USER_CONTEXT
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    target = _live_party(d, request.path_params["participantId"])
+    # "Only a participant in the conversation can invoke a secure IVR."
+    me = next((p for p in d.all_parties if p.user_id == tok.user_id and p.end is None), None)
+    if me is None:
+        raise ApiError(403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR.")
+    body = await json_body(request)
+    if not isinstance(body, dict) or not body.get("flowId"):
+        raise bad_request("flowId is required")
+    flow_id = str(body["flowId"])
+    session = {"id": str(uuid.uuid4()), "flow": {"id": flow_id, "selfUri": f"/api/v2/flows/{flow_id}"},
+               "userData": str(body.get("userData") or ""), "state": "PENDING",
+               "sourceParticipantId": body.get("sourceParticipantId") or me.id,
+               "disconnect": bool(body.get("disconnect", False)),
+               "selfUri": f"/api/v2/conversations/{d.id}/participants/{target.id}/secureivrsessions"}
+    session["selfUri"] += f"/{session['id']}"
+    emu.secure_sessions.setdefault(f"{d.id}/{target.id}", []).append(session)
+    return JSONResponse(session)
+
+
+async def secure_ivr_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    return JSONResponse({"entities": emu.secure_sessions.get(f"{d.id}/{request.path_params['participantId']}", [])})
+
+
+async def secure_ivr_get(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    for s in emu.secure_sessions.get(f"{d.id}/{request.path_params['participantId']}", []):
+        if s["id"] == request.path_params["secureSessionId"]:
+            return JSONResponse(s)
+    raise not_found("secure session")
+
+
+def _now() -> int:
+    import time
+
+    return int(time.time() * 1000)
+
+
+# --- speech and text analytics ---------------------------------------------------------------------
+
+def _transcribed(emu: Emulator, request: Request) -> CallDetail:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    if request.path_params["communicationId"] != d.communication_id:
+        raise not_found(f"communication {request.path_params['communicationId']}")
+    if not d.transcribed:
+        raise not_found(f"transcript for communication {d.communication_id}")
+    return d
+
+
+async def transcript_url(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = _transcribed(emu, request)
+    url = emu.presign(f"/s3/transcripts/{d.id}/{d.communication_id}.json", emu.s.transcript_url_ttl)
+    return JSONResponse({"url": url})
+
+
+async def transcript_urls(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = _transcribed(emu, request)
+    urls = [{"recording": {"id": r.id, "selfUri": f"/api/v2/conversations/{d.id}/recordings/{r.id}"},
+             "url": emu.presign(f"/s3/transcripts/{d.id}/{d.communication_id}/{r.id}.json", emu.s.transcript_url_ttl)}
+            for r in d.recordings]
+    return JSONResponse({"conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
+                         "communicationId": d.communication_id, "urls": urls})
+
+
+async def sta_conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    if not d.transcribed:
+        raise not_found(f"speech and text analytics for conversation {d.id}")
+    scores = [p.sentiment for p in d.phrases if p.role == "customer" and p.sentiment]
+    score = round(sum(scores) / len(scores), 3) if scores else 0.0
+    half = len(scores) // 2
+    trend = (sum(scores[half:]) / max(1, len(scores) - half)) - (sum(scores[:half]) / max(1, half)) if scores else 0.0
+    cls = "Improving" if trend > 0.2 else "Declining" if trend < -0.2 else "NoChange"
+    return JSONResponse({"conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
+                         "sentimentScore": score, "sentimentTrend": round(trend, 3), "sentimentTrendClass": cls,
+                         "empathyScores": [], "participantMetrics": {}})
+
+
+C = "/api/v2/conversations/{conversationId}"
+STA = "/api/v2/speechandtextanalytics/conversations/{conversationId}"
+ROUTES = [
+    ("GET", "/api/v2/organizations/me", organization, "organizations.me"),
+    ("GET", "/api/v2/tokens/me", token_info, "tokens.me"),
+    ("GET", "/api/v2/users/me", users_me, "users.me"),
+    ("GET", "/api/v2/users", users, "users"),
+    ("GET", "/api/v2/routing/queues", queues, "routing.queues"),
+    ("GET", "/api/v2/routing/wrapupcodes", wrapup_codes, "routing.wrapupcodes"),
+    ("POST", "/api/v2/analytics/conversations/details/query", details_query, "analytics.details.query"),
+    ("GET", "/api/v2/conversations/calls/{conversationId}", call_conversation, "conversations.calls.get"),
+    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor", supervise, "monitor"),
+    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach", supervise, "coach"),
+    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge", supervise, "barge"),
+    ("POST", C + "/barge", barge_conversation, "barge.conversation"),
+    ("POST", C + "/participants/{participantId}/secureivrsessions", secure_ivr_create, "secureivrsessions.create"),
+    ("GET", C + "/participants/{participantId}/secureivrsessions", secure_ivr_list, "secureivrsessions.list"),
+    ("GET", C + "/participants/{participantId}/secureivrsessions/{secureSessionId}", secure_ivr_get, "secureivrsessions.get"),
+    ("GET", STA + "/communications/{communicationId}/transcripturl", transcript_url, "transcripturl"),
+    ("GET", STA + "/communications/{communicationId}/transcripturls", transcript_urls, "transcripturls"),
+    ("GET", STA, sta_conversation, "sta.conversation"),
+    ("GET", C, conversation, "conversations.get"),
+]

@@ -1,0 +1,357 @@
+"""Emulated API: recordings (202 while transcoding), metadata, restore, batch downloads, bulk jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from genesys_tui.emulator import audio
+from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.api_conversations import conv_or_404
+from genesys_tui.emulator.calls import CallDetail, RecordingInfo
+from genesys_tui.emulator.errors import ApiError, bad_request, not_found
+from genesys_tui.emulator.mediastore import Encoded, Entry
+from genesys_tui.emulator.query import QueryError
+from genesys_tui.emulator.tokens import Token
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+FORMAT_IDS = set(audio.FORMATS) | {"NONE"}
+BATCH_LIMIT = 100
+
+
+def _file_state(emu: Emulator, rec: RecordingInfo) -> tuple[str, int | None]:
+    """ARCHIVED -> (PUT archiveDate) RESTORING -> RESTORED; everything else AVAILABLE."""
+    if rec.file_state != "ARCHIVED":
+        return rec.file_state, None
+    restore = emu.restores.get(rec.id)
+    if restore is None:
+        return "ARCHIVED", None
+    ready_at, until_ms = restore
+    return ("RESTORED" if time.monotonic() >= ready_at else "RESTORING"), until_ms
+
+
+def _format(request: Request) -> str:
+    fmt = request.query_params.get("formatId", "WEBM").upper()
+    media = request.query_params.get("mediaFormats")
+    if media:
+        fmt = media.split(",")[0].strip().upper()  # mediaFormats overrides formatId
+    if fmt not in FORMAT_IDS:
+        raise bad_request(f"Invalid formatId {fmt!r}; valid values are {', '.join(sorted(FORMAT_IDS))}")
+    return fmt
+
+
+def _entry(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str) -> Entry:
+    existing = emu.media._entries.get((rec.id, fmt))
+    seconds = emu.s.transcode_seconds
+    if existing is None and emu.faults.roll("transcode"):
+        seconds = emu.s.long_transcode_seconds
+    return emu.media.request(d, rec, fmt, seconds)
+
+
+async def _wait(emu: Emulator, entries: list[Entry], max_wait_s: float) -> list[Encoded] | None:
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        done = [emu.media.ready(e) for e in entries]
+        if all(done):
+            return done  # type: ignore[return-value]
+        for e in entries:
+            if e.future.done() and e.future.exception() is not None:
+                raise ApiError(500, "internal.server.error", f"transcoding failed: {e.future.exception()}")
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(0.05)
+
+
+def _recording_doc(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str, enc: Encoded | None,
+                   download: bool = False, file_name: str | None = None) -> dict[str, Any]:
+    state, until = _file_state(emu, rec)
+    uri = None
+    if enc is not None:
+        ext = audio.FORMATS[fmt][0]
+        extra = {}
+        if download:
+            name = "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ") or rec.id
+            extra["response-content-disposition"] = f'attachment; filename="{name}"'
+        uri = emu.presign(f"/s3/recordings/{d.id}/{rec.id}/{fmt}.{ext}", emu.s.media_url_ttl, extra)
+    return docs.recording(emu.org, d, rec, state, media_uri=uri, size=enc.size if enc else None,
+                          duration_ms=enc.duration_ms if enc else None,
+                          transcode_ms=int(emu.s.transcode_seconds * 1000), restore_expiration=until)
+
+
+def _playable(emu: Emulator, rec: RecordingInfo) -> bool:
+    return _file_state(emu, rec)[0] in ("AVAILABLE", "RESTORED")
+
+
+async def list_recordings(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    fmt = _format(request)
+    try:
+        max_wait = min(max(int(request.query_params.get("maxWaitMs", 5000)), 0), 60_000) / 1000
+    except ValueError:
+        raise bad_request("maxWaitMs must be an integer") from None
+    playable = [r for r in d.recordings if _playable(emu, r)]
+    encoded: dict[str, Encoded] = {}
+    if fmt != "NONE" and playable:
+        entries = [_entry(emu, d, r, fmt) for r in playable]
+        done = await _wait(emu, entries, max_wait)
+        if done is None:
+            return Response(status_code=202)  # still transcoding: ask again
+        encoded = {r.id: e for r, e in zip(playable, done, strict=True)}
+    return JSONResponse([_recording_doc(emu, d, r, fmt, encoded.get(r.id)) for r in d.recordings])
+
+
+def _rec_or_404(d: CallDetail, recording_id: str) -> RecordingInfo:
+    rec = next((r for r in d.recordings if r.id == recording_id), None)
+    if rec is None:
+        raise not_found(f"recording {recording_id}")
+    return rec
+
+
+async def get_recording(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    rec = _rec_or_404(d, request.path_params["recordingId"])
+    fmt = _format(request)
+    q = request.query_params
+    download = q.get("download", "false").lower() == "true"
+    if fmt == "NONE" or not _playable(emu, rec):
+        return JSONResponse(_recording_doc(emu, d, rec, fmt, None))
+    entry = _entry(emu, d, rec, fmt)
+    done = await _wait(emu, [entry], 0.0)
+    if done is None:
+        # "Success - recording is transcoding": a Recording without mediaUris.
+        return JSONResponse(_recording_doc(emu, d, rec, fmt, None), 202)
+    return JSONResponse(_recording_doc(emu, d, rec, fmt, done[0], download, q.get("fileName")))
+
+
+async def put_recording(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+    from genesys_tui.emulator.query import parse_time
+
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    rec = _rec_or_404(d, request.path_params["recordingId"])
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("The body must be a Recording object")
+    if rec.file_state == "ARCHIVED" and body.get("archiveDate"):
+        try:
+            until = parse_time(str(body["archiveDate"]))
+        except QueryError:
+            raise bad_request("archiveDate must be an ISO-8601 date-time") from None
+        # "A request to change the archival date of an archived recording will result in a
+        # restoration of the recording until the new date set."
+        emu.restores.setdefault(rec.id, (time.monotonic() + emu.s.restore_seconds, until))
+    return JSONResponse(_recording_doc(emu, d, rec, "NONE", None))
+
+
+async def metadata_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    return JSONResponse([docs.recording_metadata(emu.org, d, r, _file_state(emu, r)[0]) for r in d.recordings])
+
+
+async def metadata_one(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    rec = _rec_or_404(d, request.path_params["recordingId"])
+    return JSONResponse(docs.recording_metadata(emu.org, d, rec, _file_state(emu, rec)[0]))
+
+
+# --- batch downloads ---------------------------------------------------------------------------------
+
+async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+
+    body = await json_body(request)
+    items = body.get("batchDownloadRequestList") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise bad_request("batchDownloadRequestList is required and must not be empty")
+    if len(items) > BATCH_LIMIT:
+        raise bad_request(f"batchDownloadRequestList may contain at most {BATCH_LIMIT} items")
+    fmt = emu.s.original_format
+    results: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict) or not item.get("conversationId"):
+            raise bad_request("each batch item needs a conversationId")
+        conv, rid = str(item["conversationId"]), item.get("recordingId")
+        i = emu.org.find(conv)
+        if i is None:
+            results.append({"conversationId": conv, "recordingId": rid, "errorMsg": "Conversation not found"})
+            continue
+        d = emu.org.detail(i)
+        recs = [r for r in d.recordings if rid in (None, r.id)]
+        if rid and not recs:
+            results.append({"conversationId": conv, "recordingId": rid, "errorMsg": "Recording not found"})
+        for r in recs:
+            if not _playable(emu, r):
+                results.append({"conversationId": conv, "recordingId": r.id,
+                                "errorMsg": "Recording is archived and must be restored before it can be downloaded"})
+            else:
+                results.append({"conversationId": conv, "recordingId": r.id, "entry": _entry(emu, d, r, fmt)})
+    job_id = str(uuid.uuid4())
+    emu.batches[job_id] = {"client": tok.client_id, "created": time.monotonic(), "results": results, "format": fmt}
+    return JSONResponse({"id": job_id, "selfUri": f"/api/v2/recording/batchrequests/{job_id}"}, 202)
+
+
+async def batch_status(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    job_id = request.path_params["jobId"]
+    job = emu.batches.get(job_id)
+    # "only the user that submitted the job may retrieve results"
+    if job is None or job["client"] != tok.client_id:
+        raise not_found(f"batch request {job_id}")
+    fmt = job["format"]
+    ext, ctype = audio.FORMATS[fmt]
+    settled = time.monotonic() >= job["created"] + emu.s.batch_seconds
+    out, errors = [], 0
+    for r in job["results"]:
+        if "errorMsg" in r:
+            errors += 1
+            out.append(r)
+            continue
+        enc = r["entry"].result()
+        if enc is None or not settled:
+            continue
+        url = emu.presign(f"/s3/recordings/{r['conversationId']}/{r['recordingId']}/{fmt}.{ext}", emu.s.media_url_ttl)
+        out.append({"conversationId": r["conversationId"], "recordingId": r["recordingId"], "resultUrl": url,
+                    "contentType": ctype})
+    expected = len(job["results"])
+    status = "Completed" if len(out) == expected else "InProgress"
+    return JSONResponse({"id": job_id, "jobId": job_id, "expectedResultCount": expected, "resultCount": len(out),
+                         "errorCount": errors, "status": status, "results": out if status == "Completed" else [],
+                         "selfUri": f"/api/v2/recording/batchrequests/{job_id}"})
+
+
+# --- bulk recording jobs ---------------------------------------------------------------------------------
+
+ACTIVE = ("PENDING", "PROCESSING")
+
+
+def _job_state(emu: Emulator, job: dict[str, Any]) -> str:
+    state = job["state"]
+    now = time.monotonic()
+    if state == "PENDING" and now >= job["since"] + emu.s.job_seconds:
+        job.update(state="READY", since=now)
+    elif state == "PROCESSING" and now >= job["since"] + emu.s.job_seconds:
+        job.update(state="FULFILLED", since=now, processed=job["recordings"])
+    return job["state"]
+
+
+def _job_doc(emu: Emulator, job: dict[str, Any]) -> dict[str, Any]:
+    state = _job_state(emu, job)
+    doc = {"id": job["id"], "state": state, "recordingJobsQuery": job["query"], "dateCreated": job["created"],
+           "user": {"id": job["client"], "selfUri": f"/api/v2/users/{job['client']}"},
+           "selfUri": f"/api/v2/recording/jobs/{job['id']}",
+           "failedRecordings": f"/api/v2/recording/jobs/{job['id']}/failedrecordings"}
+    if state != "PENDING":
+        doc.update(totalConversations=job["conversations"], totalRecordings=job["recordings"],
+                   totalSkippedRecordings=job["skipped"], totalFailedRecordings=0,
+                   totalProcessedRecordings=job.get("processed", 0),
+                   percentProgress=100 if state == "FULFILLED" else 0)
+    return doc
+
+
+async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+
+    q = await json_body(request)
+    if not isinstance(q, dict):
+        raise bad_request("The body must be a RecordingJobsQuery")
+    if q.get("action") not in ("ARCHIVE", "DELETE", "EXPORT"):
+        raise bad_request("action must be one of ARCHIVE, DELETE, EXPORT")
+    if q["action"] == "EXPORT" and not q.get("integrationId"):
+        raise bad_request("integrationId is required for the EXPORT action")
+    if not (q.get("actionDate") or q.get("actionAge") is not None):
+        raise bad_request("actionDate or actionAge is required")
+    cq = q.get("conversationQuery")
+    if not isinstance(cq, dict) or not cq.get("interval"):
+        raise bad_request("conversationQuery with an interval is required")
+    try:
+        matched = emu.query.matching(cq)
+    except QueryError as e:
+        raise bad_request(str(e)) from None
+    if sum(_job_state(emu, j) in ACTIVE for j in emu.jobs.values()) >= 2:
+        raise ApiError(400, "recording.job.limit", "An organization can have at most 2 recording jobs pending or processing.")
+    org = emu.org
+    job_id = str(uuid.uuid4())
+    job = {"id": job_id, "state": "PENDING", "since": time.monotonic(), "query": q, "client": tok.client_id,
+           "created": docs.iso_ms(int(time.time() * 1000)), "conversations": int(matched.size),
+           "recordings": int(org.recorded[matched].sum()),
+           "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0}
+    emu.jobs[job_id] = job
+    return JSONResponse(_job_doc(emu, job))
+
+
+def _job_or_404(emu: Emulator, request: Request) -> dict[str, Any]:
+    job = emu.jobs.get(request.path_params["jobId"])
+    if job is None:
+        raise not_found(f"recording job {request.path_params['jobId']}")
+    return job
+
+
+async def job_get(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    return JSONResponse(_job_doc(emu, _job_or_404(emu, request)))
+
+
+async def job_put(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.app import json_body
+
+    job = _job_or_404(emu, request)
+    body = await json_body(request)
+    if not isinstance(body, dict) or body.get("state") != "PROCESSING":
+        raise bad_request("state must be PROCESSING")
+    if job["client"] != tok.client_id:
+        raise ApiError(403, "not.authorized", "The job must be executed by the user who created it.")
+    state = _job_state(emu, job)
+    if state != "READY":
+        raise bad_request(f"the job is {state}; only a READY job can be executed")
+    job.update(state="PROCESSING", since=time.monotonic())
+    return JSONResponse(_job_doc(emu, job))
+
+
+async def job_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    job = _job_or_404(emu, request)
+    state = _job_state(emu, job)
+    if state not in ("PENDING", "READY", "PROCESSING"):
+        raise bad_request(f"a {state} job cannot be cancelled")
+    job.update(state="CANCELLED", since=time.monotonic())
+    return Response(status_code=202)
+
+
+async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.api_conversations import _listing
+
+    state = request.query_params.get("state")
+    jtype = request.query_params.get("jobType")
+    docs_ = [_job_doc(emu, j) for j in emu.jobs.values()]
+    docs_ = [x for x in docs_ if (not state or x["state"] == state)
+             and (not jtype or x["recordingJobsQuery"].get("action") == jtype)]
+    return _listing(request, docs_, "/api/v2/recording/jobs", max_size=100)
+
+
+async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    from genesys_tui.emulator.api_conversations import _listing
+
+    _job_or_404(emu, request)
+    return _listing(request, [], f"/api/v2/recording/jobs/{request.path_params['jobId']}/failedrecordings", max_size=100)
+
+
+C = "/api/v2/conversations/{conversationId}"
+ROUTES = [
+    ("GET", C + "/recordings", list_recordings, "recordings.list"),
+    ("GET", C + "/recordings/{recordingId}", get_recording, "recordings.get"),
+    ("PUT", C + "/recordings/{recordingId}", put_recording, "recordings.put"),
+    ("GET", C + "/recordingmetadata", metadata_list, "recordingmetadata.list"),
+    ("GET", C + "/recordingmetadata/{recordingId}", metadata_one, "recordingmetadata.get"),
+    ("POST", "/api/v2/recording/batchrequests", batch_submit, "batchrequests.create"),
+    ("GET", "/api/v2/recording/batchrequests/{jobId}", batch_status, "batchrequests.get"),
+    ("GET", "/api/v2/recording/jobs", job_list, "recording.jobs.list"),
+    ("POST", "/api/v2/recording/jobs", job_create, "recording.jobs.create"),
+    ("GET", "/api/v2/recording/jobs/{jobId}", job_get, "recording.jobs.get"),
+    ("PUT", "/api/v2/recording/jobs/{jobId}", job_put, "recording.jobs.put"),
+    ("DELETE", "/api/v2/recording/jobs/{jobId}", job_delete, "recording.jobs.delete"),
+    ("GET", "/api/v2/recording/jobs/{jobId}/failedrecordings", job_failed, "recording.jobs.failed"),
+]

@@ -1,0 +1,267 @@
+"""The emulator's ASGI app: login and API paths on one host and port, like a tiny Genesys Cloud.
+
+It is an independent implementation of the API contract (it never imports genesys_tui.genesys), so
+tests against it catch a client that misreads the API."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Route
+
+from genesys_tui.emulator.documents import error_body
+from genesys_tui.emulator.errors import ApiError, bad_request
+from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
+from genesys_tui.emulator.mediastore import MediaStore
+from genesys_tui.emulator.org import Org
+from genesys_tui.emulator.presign import Signer
+from genesys_tui.emulator.query import QueryEngine
+from genesys_tui.emulator.settings import EmulatorSettings
+from genesys_tui.emulator.tokens import Token, TokenStore
+
+log = logging.getLogger("genesys_tui.emulator")
+Handler = Callable[["Emulator", Request, Token, str], Awaitable[Response]]
+
+
+class Emulator:
+    """State of one emulated org, and the Starlette app that serves it."""
+
+    def __init__(self, settings: EmulatorSettings | None = None):
+        self.s = settings or EmulatorSettings()
+        self.org = Org(self.s)
+        self.query = QueryEngine(self.org)
+        self.tokens = TokenStore(self.s.token_ttl, self.s.refresh_ttl)
+        self.signer = Signer()
+        self.faults = Faults(self.s.faults, self.s.seed)
+        self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)
+        self.stats: Counter[str] = Counter()
+        self.restores: dict[str, tuple[float, str]] = {}  # recording id -> (ready at, archiveDate)
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
+        self.base_url = ""  # set by the server once the port is known; used in presigned URLs
+        from genesys_tui.emulator import api_conversations, api_recordings
+
+        routes = [
+            Route("/", self.home),
+            Route("/oauth/token", self.oauth_token, methods=["POST"]),
+            Route("/oauth/authorize", self.oauth_authorize, methods=["GET"]),
+            Route("/s3/{path:path}", self.s3, methods=["GET", "HEAD"]),
+        ]
+        for method, path, handler, name in api_conversations.ROUTES + api_recordings.ROUTES:
+            routes.append(Route(path, self.api(handler, name), methods=[method]))
+        if self.s.control:
+            routes += [Route("/__emulator/state", self.control_state, methods=["GET"]),
+                       Route("/__emulator/faults", self.control_faults, methods=["PUT"])]
+        routes.append(Route("/api/v2/{rest:path}", self.api(_unknown, "unknown"),
+                            methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
+        self.app = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error},
+                             lifespan=self._lifespan)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette):
+        yield
+        self.close()
+
+    def close(self) -> None:
+        self.media.close()
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def url(self, path_and_query: str) -> str:
+        return f"{self.base_url}{path_and_query}"
+
+    def presign(self, path: str, ttl: int, extra: dict[str, str] | None = None) -> str:
+        return self.url(f"{path}?{self.signer.sign(path, ttl, extra, expired=self.faults.roll('expire'))}")
+
+    async def _http_error(self, request: Request, exc: HTTPException) -> Response:
+        cid = str(uuid.uuid4())
+        code = {404: "not.found", 405: "method.not.allowed"}.get(exc.status_code, "bad.request")
+        return JSONResponse(error_body(exc.status_code, code, str(exc.detail), cid), exc.status_code,
+                            headers={"ININ-Correlation-Id": cid})
+
+    def api(self, handler: Handler, name: str) -> Callable[[Request], Awaitable[Response]]:
+        """Auth, rate limit, fault injection and the headers every API response carries."""
+
+        async def endpoint(request: Request) -> Response:
+            cid = str(uuid.uuid4())
+            limit = self.s.rate_limit_per_minute
+            headers = {"ININ-Correlation-Id": cid, "inin-ratelimit-allowed": str(limit),
+                       "inin-ratelimit-count": "0", "inin-ratelimit-reset": "60"}
+            self.stats["api"] += 1
+            self.stats[name] += 1
+
+            def fail(status: int, code: str, message: str, **extra: Any) -> Response:
+                return JSONResponse(error_body(status, code, message, cid, **extra), status, headers=headers)
+
+            if self.faults.roll("slow"):
+                await asyncio.sleep(self.s.slow_seconds)
+            auth = request.headers.get("authorization", "")
+            if not auth.lower().startswith("bearer "):
+                return fail(401, "authentication.required", "No authentication bearer token specified in authorization header.")
+            tok = self.tokens.lookup(auth[7:].strip())
+            if tok is None:
+                return fail(401, "bad.credentials", "Invalid login credentials.")
+            allowed, count, reset = self.tokens.count(tok, limit)
+            headers.update({"inin-ratelimit-count": str(count), "inin-ratelimit-reset": str(reset)})
+            if not allowed:
+                headers["Retry-After"] = str(reset)
+                return fail(429, "too.many.requests.retry.after",
+                            f"Rate limit exceeded the maximum. Retry the request in [{reset}] seconds")
+            fault = self.faults.api_fault()
+            if fault == "revoke":
+                self.tokens.revoke(tok.value)
+                return fail(401, "bad.credentials", "Invalid login credentials.")
+            if fault == "429":
+                ra = self.s.fault_retry_after
+                headers["Retry-After"] = str(ra)
+                return fail(429, "too.many.requests.retry.after",
+                            f"Rate limit exceeded the maximum. Retry the request in [{ra}] seconds")
+            if fault:
+                status = int(fault)
+                return fail(status, {500: "internal.server.error", 502: "bad.gateway", 503: "service.unavailable",
+                                     504: "gateway.timeout"}[status], "The service is temporarily unavailable (injected fault).")
+            try:
+                resp = await handler(self, request, tok, cid)
+            except ApiError as e:
+                return fail(e.status, e.code, e.message, **e.extra)
+            resp.headers.update(headers)
+            return resp
+
+        return endpoint
+
+    # --- login ---------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        return PlainTextResponse(
+            f"Genesys Cloud emulator for genesys-tui\norg: {self.org.name}\n"
+            f"conversations: {len(self.org.ids)}\nAPI and login base URL: {self.base_url}\n")
+
+    async def oauth_token(self, request: Request) -> Response:
+        def oauth_error(status: int, error: str, description: str) -> Response:
+            return JSONResponse({"error": error, "description": description, "error_description": description}, status)
+
+        fault = self.faults.api_fault()
+        if fault == "429":
+            resp = oauth_error(429, "too_many_requests", "rate limited (injected fault)")
+            resp.headers["Retry-After"] = str(self.s.fault_retry_after)
+            return resp
+        if fault and fault != "revoke":
+            return oauth_error(int(fault), "server_error", "temporarily unavailable (injected fault)")
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        grant = form.get("grant_type")
+        client_id, secret = _basic(request.headers.get("authorization", ""))
+        client_id = client_id or str(form.get("client_id") or "")
+        secret = secret or str(form.get("client_secret") or "")
+        if grant == "client_credentials":
+            if client_id != self.s.client_id or secret != self.s.client_secret:
+                return oauth_error(401, "invalid_client", "client not found")
+            tok = self.tokens.issue(client_id)
+            return JSONResponse({"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl})
+        if grant == "authorization_code":
+            code = self.tokens.redeem_code(str(form.get("code") or ""), client_id, str(form.get("redirect_uri") or ""),
+                                           str(form.get("code_verifier") or ""))
+            if code is None:
+                return oauth_error(400, "invalid_grant", "authorization code is invalid, expired, or the verifier does not match")
+            return self._user_tokens(client_id, code.user_id)
+        if grant == "refresh_token":
+            rotated = self.tokens.rotate_refresh(str(form.get("refresh_token") or ""), client_id)
+            if rotated is None:
+                return oauth_error(400, "invalid_grant", "refresh token is invalid or expired")
+            user_id, new_rt = rotated
+            return self._user_tokens(client_id, user_id, new_rt)
+        return oauth_error(400, "unsupported_grant_type", f"grant_type {grant!r} is not supported")
+
+    def _user_tokens(self, client_id: str, user_id: str, refresh: str | None = None) -> Response:
+        tok = self.tokens.issue(client_id, user_id)
+        return JSONResponse({"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl,
+                             "refresh_token": refresh or self.tokens.new_refresh(client_id, user_id)})
+
+    async def oauth_authorize(self, request: Request) -> Response:
+        q = request.query_params
+        redirect = q.get("redirect_uri", "")
+        host = urlsplit(redirect).hostname or ""
+        problems = []
+        if q.get("client_id") != self.s.client_id:
+            problems.append("unknown client_id")
+        if q.get("response_type") != "code":
+            problems.append("response_type must be code")
+        if host not in ("127.0.0.1", "localhost", "::1") or urlsplit(redirect).scheme != "http":
+            problems.append("redirect_uri must be a loopback http URL")
+        if not q.get("code_challenge") or q.get("code_challenge_method", "plain") not in ("S256", "plain"):
+            problems.append("a PKCE code_challenge is required")
+        if problems:
+            return HTMLResponse(f"<h1>Sign-in error</h1><p>{'; '.join(problems)}</p>", 400)
+        # The demo org approves at once, as its supervisor.
+        code = self.tokens.new_code(self.s.client_id, redirect, q["code_challenge"],
+                                    q.get("code_challenge_method", "plain"), self.org.supervisors[0].id)
+        sep = "&" if "?" in redirect else "?"
+        return RedirectResponse(f"{redirect}{sep}{urlencode({'code': code, 'state': q.get('state', '')})}", 302)
+
+    # --- presigned storage ---------------------------------------------------------------------
+
+    async def s3(self, request: Request) -> Response:
+        from genesys_tui.emulator.s3 import serve
+
+        return await serve(self, request)
+
+    # --- test-only control ---------------------------------------------------------------------
+
+    async def control_state(self, request: Request) -> Response:
+        return JSONResponse({"faults": self.faults.spec(), "injected": dict(self.faults.injected),
+                             "stats": dict(self.stats), "tokensIssued": self.tokens.issued,
+                             "faultKinds": KINDS})
+
+    async def control_faults(self, request: Request) -> Response:
+        try:
+            body = await request.json()
+            self.faults.set(str(body.get("faults", "")))
+        except (ValueError, FaultSpecError, AttributeError) as e:
+            return JSONResponse({"error": str(e)}, 400)
+        return JSONResponse({"faults": self.faults.spec()})
+
+
+async def _unknown(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    raise ApiError(404, "not.found", f"No such resource: {request.method} {request.url.path}")
+
+
+def _basic(header: str) -> tuple[str, str]:
+    if not header.lower().startswith("basic "):
+        return "", ""
+    try:
+        raw = base64.b64decode(header[6:].strip()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+    cid, _, secret = raw.partition(":")
+    return cid, secret
+
+
+async def json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        raise bad_request("The request could not be understood by the server due to malformed syntax.") from None
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,433 @@
+"""One synthetic call in full: participants with their segments, the spoken phrases (who says what
+when, word by word), holds, secure pauses, music, and the recordings. Everything else (analytics
+JSON, conversation JSON, transcripts, audio) is derived from this, so they always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from genesys_tui.emulator import corpus
+from genesys_tui.emulator.ids import make_uuid
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.org import Org
+
+INTERNAL, EXTERNAL = "internal", "external"  # transcript phrase purposes: agent side, customer side
+
+
+@dataclass
+class Word:
+    text: str
+    start: int  # epoch ms
+    dur: int
+    conf: float
+
+
+@dataclass
+class Phrase:
+    start: int  # epoch ms
+    dur: int
+    channel: str  # internal | external
+    role: str  # ivr | agent | customer
+    text: str
+    words: list[Word]
+    sentiment: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.start + self.dur
+
+    @property
+    def confidence(self) -> float:
+        return round(sum(w.conf for w in self.words) / len(self.words), 3) if self.words else 1.0
+
+
+@dataclass
+class Pause:
+    start: int
+    dur: int
+    reason: str  # Hold | SecurePause
+    cut: bool  # removed from the recording (secure pause) or kept (hold, with music)
+
+    @property
+    def end(self) -> int:
+        return self.start + self.dur
+
+
+@dataclass
+class Music:
+    start: int
+    dur: int
+    kind: str  # hold | queue
+
+
+@dataclass
+class Segment:
+    type: str
+    start: int
+    end: int | None
+    queue_id: str | None = None
+    wrapup_code: str | None = None
+    disconnect_type: str | None = None
+
+
+@dataclass
+class Party:
+    id: str
+    purpose: str  # customer | external | ivr | acd | agent | user
+    name: str
+    start: int
+    end: int | None
+    call_id: str
+    direction: str
+    segments: list[Segment] = field(default_factory=list)
+    user_id: str | None = None
+    queue_id: str | None = None
+    connected: int | None = None
+    state: str = "disconnected"
+    attributes: dict[str, str] = field(default_factory=dict)
+    flow: dict | None = None
+    wrapup_code: str | None = None
+    disconnect_type: str | None = "endpoint"
+    media_roles: list[str] = field(default_factory=list)
+    monitored: str | None = None
+    coached: str | None = None
+    barged: str | None = None
+    barged_time: int | None = None
+    held: bool = False
+
+
+@dataclass
+class RecordingInfo:
+    id: str
+    start: int
+    end: int
+    pauses: list[Pause]
+    file_state: str
+
+    @property
+    def wall_ms(self) -> int:
+        return self.end - self.start
+
+    @property
+    def media_ms(self) -> int:
+        """Length of the audio file: wall-clock minus the secure pauses cut out of it."""
+        return self.wall_ms - sum(p.dur for p in self.pauses if p.cut)
+
+
+@dataclass
+class CallDetail:
+    index: int
+    id: str
+    start: int
+    end: int | None
+    outbound: bool
+    live: bool
+    parties: list[Party]
+    script: Script
+    pauses: list[Pause]
+    music: list[Music]
+    recordings: list[RecordingInfo]
+    transcribed: bool
+    division_id: str
+    ani: str
+    dnis: str
+    queue_ids: list[str]
+    secure_pause: bool = False
+    communication_id: str = ""
+    extra_parties: list[Party] = field(default_factory=list)  # supervisors added at run time
+
+    seed: int = 0
+    _phrases: list[Phrase] | None = field(default=None, repr=False)
+
+    @property
+    def all_parties(self) -> list[Party]:
+        return self.parties + self.extra_parties
+
+    @property
+    def phrases(self) -> list[Phrase]:
+        if self._phrases is None:
+            self._phrases = self.script.speak(self.seed, self.index)
+        return self._phrases
+
+
+class _Speech:
+    """Places sentences on the timeline, word by word."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.phrases: list[Phrase] = []
+
+    def duration(self, text: str) -> int:
+        return int(len(text.split()) * self.rng.uniform(290, 390) + 250)
+
+    def say(self, start: int, role: str, text: str, sentiment: int = 0) -> Phrase:
+        rng = self.rng
+        dur = self.duration(text)
+        tokens = text.split()
+        gaps = rng.integers(30, 90, len(tokens))
+        weights = np.array([len(t) + 2 for t in tokens], float)
+        speak = max(dur - int(gaps[:-1].sum()), len(tokens) * 80)
+        lens = np.maximum((weights / weights.sum() * speak).astype(int), 60)
+        words, t = [], start
+        base = 0.95 if role == "ivr" else 0.86
+        for tok, ln, gap in zip(tokens, lens, gaps, strict=True):
+            conf = float(np.clip(rng.normal(base, 0.05), 0.55, 0.995))
+            words.append(Word(tok, int(t), int(ln), round(conf, 3)))
+            t += int(ln) + int(gap)
+        dur = int(words[-1].start + words[-1].dur - start)
+        channel = EXTERNAL if role == "customer" else INTERNAL
+        p = Phrase(int(start), dur, channel, role, text, words, sentiment)
+        self.phrases.append(p)
+        return p
+
+
+@dataclass
+class Script:
+    """What is said in a call, decided lazily: analytics and conversation documents never need it,
+    transcripts and audio do."""
+
+    t0: int
+    ivr_ms: int
+    windows: list[tuple[int, int]]  # agent talk windows, wall clock
+    kinds: list[str]  # what ends each window but the last: hold | pause | transfer
+    agent_names: list[str]
+    topic: str
+
+    def speak(self, seed: int, i: int) -> list[Phrase]:
+        rng = np.random.default_rng([seed, i, 18])
+        speech = _Speech(rng)
+        t0, ivr_ms = self.t0, self.ivr_ms
+        if ivr_ms:
+            # IVR prompts on the agent-side channel; the caller answers the speech menu.
+            t = t0 + 400
+            for k, prompt in enumerate(corpus.IVR_PROMPTS[:3]):
+                if t + speech.duration(prompt) > t0 + ivr_ms - 300:
+                    break
+                p = speech.say(t, "ivr", prompt)
+                t = p.end + int(rng.integers(300, 900))
+                if k == 1 and t + 2500 < t0 + ivr_ms:
+                    c = speech.say(t, "customer", corpus.IVR_CUSTOMER[int(rng.integers(len(corpus.IVR_CUSTOMER)))])
+                    t = c.end + int(rng.integers(300, 700))
+        scen_customer, scen_agent = corpus.SCENARIOS[self.topic]
+        kinds = self.kinds
+        # The customer opens with the problem; the rest of the conversation is shuffled.
+        issue_c = [scen_customer[0]] + [scen_customer[k] for k in 1 + rng.permutation(len(scen_customer) - 1)]
+        issue_a = [scen_agent[k] for k in rng.permutation(len(scen_agent))]
+        n_issue = 0
+        for w, (a, b) in enumerate(self.windows):
+            name = self.agent_names[1 if "transfer" in kinds[:w] else 0]
+            opening: list[tuple[str, str, int]] = []
+            closing: list[tuple[str, str, int]] = []
+            if w == 0 or kinds[w - 1] == "transfer":
+                opening.append(("agent", corpus.AGENT_GREETING[int(rng.integers(3))].format(agent=name), 0))
+                if w == 0:
+                    opening.append(("agent", corpus.AGENT_VERIFY[int(rng.integers(3))], 0))
+            elif kinds[w - 1] == "hold":
+                opening.append(("agent", corpus.HOLD_AFTER, 1))
+            elif kinds[w - 1] == "pause":
+                opening.append(("agent", corpus.PAUSE_AFTER, 1))
+            if w < len(kinds):
+                closing.append(("agent", {"hold": corpus.HOLD_BEFORE, "pause": corpus.PAUSE_BEFORE,
+                                          "transfer": "I'm going to transfer you to the right team now, please hold."}[kinds[w]], 0))
+            else:
+                closing.append(("agent", corpus.AGENT_CLOSING[int(rng.integers(3))], 1))
+                closing.append(("customer", corpus.CUSTOMER_CLOSING[int(rng.integers(3))], 1))
+            t = a + int(rng.integers(200, 800))
+            for role, text, sent in opening:
+                if t + speech.duration(text) > b:
+                    break
+                t = speech.say(t, role, text, sent).end + int(rng.integers(250, 900))
+            reserve = sum(speech.duration(x[1]) + 700 for x in closing)
+            turn = "customer"
+            while True:
+                if turn == "customer":
+                    text, sent = issue_c[n_issue % len(issue_c)] if rng.random() < 0.75 else \
+                        (corpus.CUSTOMER_FILLER[int(rng.integers(len(corpus.CUSTOMER_FILLER)))], 0)
+                else:
+                    text, sent = issue_a[n_issue % len(issue_a)], 0
+                if t + speech.duration(text) > b - reserve:
+                    break
+                p = speech.say(t, turn, text, sent)
+                n_issue += turn == "agent"
+                r = rng.random()
+                if r < 0.1:
+                    t = p.end - int(rng.integers(400, 900))  # overtalk: the next speaker starts early
+                elif r < 0.16 and turn == "customer":
+                    q_ = speech.say(p.end + 400, "agent", corpus.DEAD_AIR_AGENT[int(rng.integers(3))])
+                    t = q_.end + int(rng.integers(4000, 9000))  # dead air while the agent looks something up
+                    turn = "agent"
+                else:
+                    t = p.end + int(rng.integers(250, 1300))
+                turn = "agent" if turn == "customer" else "customer"
+            t = max(t, b - reserve)
+            for role, text, sent in closing:
+                if t + speech.duration(text) > b + 4000:
+                    break
+                t = speech.say(t, role, text, sent).end + int(rng.integers(250, 700))
+        return sorted(speech.phrases, key=lambda p: p.start)
+
+
+def build_call(org: Org, i: int) -> CallDetail:
+    s = org.s
+    rng = np.random.default_rng([s.seed, i, 17])
+    uid = lambda kind, *k: make_uuid(s.seed, kind, i, *k)  # noqa: E731
+    t0 = int(org.start[i])
+    live = bool(org.live[i])
+    outbound = bool(org.outbound[i])
+    q = org.queues[int(org.queue[i])]
+    agent = org.agents[int(org.agent[i])] if org.agent[i] >= 0 else None
+    ivr_ms, wait_ms, talk_ms = int(org.ivr_ms[i]), int(org.wait_ms[i]), int(org.talk_ms[i])
+    end = None if live else int(org.end[i])
+    customer_call = uid("call", "customer")
+    parties: list[Party] = []
+    pauses: list[Pause] = []
+    music: list[Music] = []
+    ani, dnis = org.ani(i), org.dnis(i)
+
+    customer = Party(uid("participant", "customer"), "external" if outbound else "customer",
+                     f"+{org.customer_number[i]}", t0, end, customer_call,
+                     "outbound" if outbound else "inbound",
+                     attributes={"accountNumber": str(40000 + i % 60000)})
+    parties.append(customer)
+    connect = t0 + ivr_ms + wait_ms
+
+    if not outbound:
+        ivr = Party(uid("participant", "ivr"), "ivr", "Main IVR", t0, t0 + ivr_ms, uid("call", "ivr"), "inbound",
+                    flow={"flowId": make_uuid(s.seed, "flow", "main"), "flowName": "Main IVR",
+                          "flowType": "INBOUNDCALL", "flowVersion": "12.0", "exitReason": "TRANSFER",
+                          "transferTargetName": q.name})
+        ivr.segments.append(Segment("ivr", t0, t0 + ivr_ms))
+        parties.append(ivr)
+        acd = Party(uid("participant", "acd"), "acd", q.name, t0 + ivr_ms, connect, uid("call", "acd"), "inbound",
+                    queue_id=q.id)
+        acd.segments.append(Segment("interact", t0 + ivr_ms, connect, queue_id=q.id))
+        parties.append(acd)
+        if wait_ms > 4000:
+            music.append(Music(t0 + ivr_ms, wait_ms, "queue"))
+
+    # The agent's part: talk windows interrupted by a hold, a secure pause or a transfer.
+    events = []
+    if org.hold_ms[i]:
+        events.append((int(talk_ms * org.hold_at[i]), "hold", int(org.hold_ms[i])))
+    if org.pause_ms[i]:
+        events.append((int(talk_ms * org.pause_at[i]), "pause", int(org.pause_ms[i])))
+    if org.transfer[i]:
+        events.append((int(talk_ms * org.transfer_at[i]), "transfer", int(org.transfer_gap[i])))
+    events.sort()
+    kinds = [k for _, k, _ in events]
+    agents = [agent]
+    if org.transfer[i]:
+        agents.append(org.agents[int(org.agent2[i])])
+    if agent is None:
+        # Abandoned in queue: the caller hung up while waiting.
+        customer.segments.append(Segment("interact", t0, end, disconnect_type="endpoint"))
+        return _finish(org, i, t0, end, live, outbound, parties, Script(t0, ivr_ms, [], [], [], q.topic),
+                       pauses, music, q, ani, dnis)
+
+    windows: list[tuple[int, int]] = []
+    cursor, _offset = connect, 0
+    agent_parties: list[Party] = []
+    agent_start = connect - min(wait_ms, int(rng.integers(3000, 9000)))
+
+    def new_agent_party(a, start_alert: int, connected: int, queue) -> Party:
+        p = Party(uid("participant", "agent", len(agent_parties)), "agent", a.name, start_alert, None,
+                  uid("call", "agent", len(agent_parties)), "outbound" if outbound else "inbound",
+                  user_id=a.id, queue_id=queue.id, connected=connected, state="connected")
+        p.segments.append(Segment("dialing" if outbound else "alert", start_alert, connected, queue_id=queue.id))
+        agent_parties.append(p)
+        return p
+
+    if outbound:
+        ap = new_agent_party(agent, t0, connect, q)
+    else:
+        ap = new_agent_party(agent, agent_start, connect, q)
+    seg_start = connect
+    for at, kind, dur in events:
+        wall = connect + at + sum(d for (a2, _, d) in events if a2 < at)
+        windows.append((cursor, wall))
+        if kind == "hold":
+            ap.segments.append(Segment("interact", seg_start, wall, queue_id=ap.queue_id))
+            ap.segments.append(Segment("hold", wall, wall + dur, queue_id=ap.queue_id))
+            pauses.append(Pause(wall, dur, "Hold", cut=False))
+            music.append(Music(wall, dur, "hold"))
+            seg_start = wall + dur
+        elif kind == "pause":
+            pauses.append(Pause(wall, dur, "SecurePause", cut=True))
+        else:  # transfer to queue2, then a second agent
+            ap.segments.append(Segment("interact", seg_start, wall, queue_id=ap.queue_id))
+            ap.end = wall
+            ap.disconnect_type = "transfer"
+            ap.segments.append(Segment("wrapup", wall, wall + int(org.acw_ms[i]), queue_id=ap.queue_id,
+                                       wrapup_code=org.wrapups[int(org.wrapup[i])][0]))
+            ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
+            q2 = org.queues[int(org.queue2[i])]
+            acd2 = Party(uid("participant", "acd2"), "acd", q2.name, wall, wall + dur, uid("call", "acd2"),
+                         "inbound", queue_id=q2.id)
+            acd2.segments.append(Segment("interact", wall, wall + dur, queue_id=q2.id))
+            parties.append(acd2)
+            music.append(Music(wall, dur, "queue"))
+            ap = new_agent_party(agents[1], wall + dur - 4000, wall + dur, q2)
+            seg_start = wall + dur
+        cursor = wall + dur
+    final_end = connect + talk_ms + sum(d for _, _, d in events)
+    windows.append((cursor, final_end))
+
+    script = Script(t0, ivr_ms, windows, kinds, [a.name.split()[0] for a in agents], q.topic)
+
+    ap.segments.append(Segment("interact", seg_start, None if live else final_end, queue_id=ap.queue_id))
+    if not live:
+        ap.end = final_end
+        ap.segments.append(Segment("wrapup", final_end, final_end + int(org.acw_ms[i]), queue_id=ap.queue_id,
+                                   wrapup_code=org.wrapups[int(org.wrapup[i])][0]))
+        ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
+    for p in agent_parties:
+        if p.end is not None:
+            p.state = "disconnected"
+    customer.segments.append(Segment("interact", t0, end))
+    parties.extend(agent_parties)
+    return _finish(org, i, t0, end, live, outbound, parties, script, pauses, music, q, ani, dnis)
+
+
+def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bool, parties: list[Party],
+            script: Script, pauses: list[Pause], music: list[Music], q, ani: str, dnis: str) -> CallDetail:
+    s = org.s
+    recordings: list[RecordingInfo] = []
+    customer = parties[0]
+    if live:
+        # What a live call looks like to a supervisor: who is connected, consent flags, pause state.
+        k = i - (len(org.ids) - int(org.live.sum()))
+        customer.state = "connected"
+        for p in parties:
+            if p.purpose == "agent":
+                p.state = "alerting" if k == 0 else "connected"
+                if k == 0:
+                    p.connected = None
+                consent = {0: "true", 1: "true", 2: "false", 3: None, 4: "true", 5: "yes"}.get(k % 6)
+                if consent is not None:
+                    p.attributes["supervision_consent"] = consent
+    elif org.recorded[i] and any(p.purpose == "agent" for p in parties):
+        state = "ARCHIVED" if org.archived[i] else "AVAILABLE"
+        bounds = [t0]
+        for p in parties:
+            if p.purpose == "agent" and p.disconnect_type == "transfer" and p.end:
+                bounds.append(p.end)
+        bounds.append(int(end))
+        for k in range(len(bounds) - 1):
+            a, b = bounds[k], bounds[k + 1]
+            recordings.append(RecordingInfo(make_uuid(s.seed, "recording", i, k), a, b,
+                                            [x for x in pauses if a <= x.start < b], state))
+    detail = CallDetail(
+        index=i, id=org.ids[i], start=t0, end=end, outbound=outbound, live=live, parties=parties,
+        script=script, seed=s.seed, pauses=pauses, music=music, recordings=recordings,
+        transcribed=bool(org.transcribed[i]) and not live and bool(recordings),
+        division_id=org.divisions[q.division][0], ani=ani, dnis=dnis,
+        queue_ids=[p.queue_id for p in parties if p.purpose == "acd" and p.queue_id] or [q.id],
+        communication_id=customer.call_id)
+    if live:
+        k = i - (len(org.ids) - int(org.live.sum()))
+        detail.secure_pause = k == 3
+    return detail

@@ -1,0 +1,81 @@
+"""Fault injection: rates of API errors, token revocation, broken media bodies, slowness, long
+transcoding and expired presigned URLs. Set at start (--faults 429=0.1,reset=0.05) and, when the
+control endpoint is enabled, at run time."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+
+KINDS = {
+    "429": "rate limited (429 with Retry-After)",
+    "500": "internal server error",
+    "502": "bad gateway",
+    "503": "service unavailable",
+    "504": "gateway timeout",
+    "revoke": "the caller's token is revoked (401 until it signs in again)",
+    "reset": "connection reset in the middle of a media body",
+    "truncate": "media body ends early without an error",
+    "slow": "slow response",
+    "transcode": "a recording takes long to transcode",
+    "expire": "a presigned URL has already expired (403)",
+}
+API_FAULTS = ("429", "500", "502", "503", "504", "revoke")
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+def parse_faults(spec: str) -> dict[str, float]:
+    rates: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in (spec or "").split(","))):
+        if "=" not in part:
+            raise FaultSpecError(f"fault {part!r}: expected KIND=RATE, e.g. 429=0.1")
+        kind, _, value = part.partition("=")
+        kind = kind.strip().lower()
+        if kind not in KINDS:
+            raise FaultSpecError(f"unknown fault {kind!r}; known: {', '.join(KINDS)}")
+        try:
+            rate = float(value)
+        except ValueError:
+            raise FaultSpecError(f"fault {kind}: rate {value!r} is not a number") from None
+        if not 0.0 <= rate <= 1.0:
+            raise FaultSpecError(f"fault {kind}: rate must be between 0 and 1, got {rate}")
+        rates[kind] = rate
+    return rates
+
+
+class Faults:
+    def __init__(self, spec: str = "", seed: int = 0):
+        self._lock = threading.Lock()
+        self.rates = parse_faults(spec)
+        self._rng = random.Random(seed)
+        self.injected: Counter[str] = Counter()
+
+    def set(self, spec: str) -> None:
+        rates = parse_faults(spec)
+        with self._lock:
+            self.rates = rates
+
+    def spec(self) -> str:
+        return ",".join(f"{k}={v:g}" for k, v in self.rates.items())
+
+    def roll(self, kind: str) -> bool:
+        with self._lock:
+            rate = self.rates.get(kind, 0.0)
+            hit = rate > 0 and self._rng.random() < rate
+            if hit:
+                self.injected[kind] += 1
+            return hit
+
+    def api_fault(self) -> str | None:
+        for kind in API_FAULTS:
+            if self.roll(kind):
+                return kind
+        return None
+
+    def fraction(self, lo: float, hi: float) -> float:
+        with self._lock:
+            return self._rng.uniform(lo, hi)

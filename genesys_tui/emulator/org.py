@@ -1,0 +1,189 @@
+"""The synthetic org, deterministic from a seed: directory (divisions, queues, users, wrap-up
+codes) and conversations as numpy columns, so 100,000 summaries cost a few MB and a query filters
+them in milliseconds. Full details (participants, phrases, recordings) are built on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from genesys_tui.emulator import corpus
+from genesys_tui.emulator.ids import make_uuid
+from genesys_tui.emulator.settings import EmulatorSettings
+
+MIN = 60_000
+ORG_NUMBER = 18005550100  # the org's outbound caller id; queue DNIS numbers follow it
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str
+    name: str
+    division: int
+    topic: str
+    dnis: int
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    email: str
+    queues: tuple[int, ...]
+    supervisor: bool = False
+
+
+class Org:
+    def __init__(self, s: EmulatorSettings):
+        self.s = s
+        seed = s.seed
+        self.id = make_uuid(seed, "org")
+        self.name = corpus.ORG_NAME
+        self.divisions = [(make_uuid(seed, "division", i), n) for i, n in enumerate(corpus.DIVISIONS)]
+        self.queues = [Queue(make_uuid(seed, "queue", i), n, d, t, ORG_NUMBER + 1 + i)
+                       for i, (n, d, t) in enumerate(corpus.QUEUES)]
+        self.wrapups = [(make_uuid(seed, "wrapup", i), n) for i, n in enumerate(corpus.WRAPUP_CODES)]
+        rng = np.random.default_rng(seed)
+        agents = []
+        names = set()
+        nq = len(self.queues)
+        for i in range(24):
+            while True:
+                name = f"{corpus.FIRST[rng.integers(len(corpus.FIRST))]} {corpus.LAST[rng.integers(len(corpus.LAST))]}"
+                if name not in names:
+                    names.add(name)
+                    break
+            qs = (i % nq,) if i % 3 else (i % nq, (i + 1) % nq)
+            agents.append(User(make_uuid(seed, "user", i), name, _email(name), qs))
+        self.agents = agents
+        self.supervisors = [User(make_uuid(seed, "supervisor", 0), "Sam Supervisor", "sam.supervisor@acme.example", (), True),
+                            User(make_uuid(seed, "supervisor", 1), "Robin Lead", "robin.lead@acme.example", (), True)]
+        self.users = self.agents + self.supervisors
+        self.queue_agents = [[i for i, a in enumerate(agents) if q in a.queues] for q in range(nq)]
+        self._columns(rng)
+        self.index = {cid: i for i, cid in enumerate(self.ids)}
+        self._pinned: dict[int, object] = {}
+
+    # --- conversation columns ------------------------------------------------------------------
+
+    def _columns(self, rng: np.random.Generator) -> None:
+        s = self.s
+        n = s.conversations
+        nlive = min(s.live_calls, n)
+        anchor = int(s.anchor.timestamp() * 1000)
+        nq = len(self.queues)
+        self.anchor_ms = anchor
+        # When calls start: uniform over the days, thinned to business-hour density.
+        hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 13, 12, 10, 7, 5, 4, 3, 3, 2], float)
+        span = s.days * 86_400_000
+        cand = anchor - rng.integers(0, span, 4 * n + 64)
+        keep = rng.random(cand.size) < hour_w[(cand // 3_600_000) % 24] / hour_w.max()
+        start = cand[keep][:n]
+        while start.size < n:  # pragma: no cover - 4n candidates always suffice in practice
+            start = np.concatenate([start, anchor - rng.integers(0, span, n - start.size)])
+        self.outbound = rng.random(n) < 0.2
+        self.ivr_ms = np.where(self.outbound, 0, rng.integers(8_000, 35_000, n))
+        self.wait_ms = np.where(self.outbound, rng.integers(6_000, 20_000, n), rng.integers(5_000, 150_000, n))
+        self.talk_ms = np.clip(rng.lognormal(np.log(240_000), 0.6, n), 45_000, 1_500_000).astype(np.int64)
+        self.abandoned = ~self.outbound & (rng.random(n) < 0.05)
+        self.talk_ms[self.abandoned] = 0
+        talking = ~self.abandoned
+        self.hold_ms = np.where(talking & (rng.random(n) < 0.3), rng.integers(20_000, 90_000, n), 0)
+        self.hold_at = rng.uniform(0.35, 0.6, n)
+        self.queue = rng.integers(0, nq, n)
+        topics = np.array([q.topic for q in self.queues])
+        pay_queue = np.isin(topics[self.queue], ["payments", "billing"])
+        self.pause_ms = np.where(talking & pay_queue & (rng.random(n) < 0.35), rng.integers(15_000, 60_000, n), 0)
+        self.pause_at = rng.uniform(0.65, 0.8, n)
+        self.transfer = talking & ~self.outbound & (rng.random(n) < 0.08)
+        self.transfer_at = rng.uniform(0.3, 0.5, n)
+        self.transfer_gap = np.where(self.transfer, rng.integers(10_000, 25_000, n), 0)
+        self.queue2 = np.where(self.transfer, (self.queue + 1 + rng.integers(0, nq - 1, n)) % nq, -1)
+        self.agent = np.array([self._pick_agent(q, r) for q, r in zip(self.queue, rng.random(n), strict=True)])
+        self.agent[self.abandoned] = -1
+        self.agent2 = np.array([self._pick_agent(q, r) if q >= 0 else -1 for q, r in zip(self.queue2, rng.random(n), strict=True)])
+        self.wrapup = rng.integers(0, len(self.wrapups), n)
+        self.acw_ms = rng.integers(5_000, 60_000, n)
+        total = self.ivr_ms + self.wait_ms + self.talk_ms + self.hold_ms + self.pause_ms + self.transfer_gap
+        if s.duration_scale != 1.0:
+            for name in ("ivr_ms", "wait_ms", "talk_ms", "hold_ms", "pause_ms", "transfer_gap"):
+                scaled = (getattr(self, name) * s.duration_scale).astype(np.int64)
+                setattr(self, name, np.where(getattr(self, name) > 0, np.maximum(scaled, 3000), 0))
+            total = self.ivr_ms + self.wait_ms + self.talk_ms + self.hold_ms + self.pause_ms + self.transfer_gap
+        late = start > anchor - total - 5 * MIN
+        start = np.where(late, start - total - 5 * MIN, start)
+        # Live calls: the last few, started minutes ago and still going.
+        live = np.zeros(n, bool)
+        if nlive:
+            live[n - nlive:] = True
+            start[n - nlive:] = anchor - rng.integers(2 * MIN, 15 * MIN, nlive)
+            self.abandoned[n - nlive:] = False
+            self.outbound[n - nlive:] = False
+            self.talk_ms[n - nlive:] = np.maximum(self.talk_ms[n - nlive:], 45_000)
+            for k in range(n - nlive, n):
+                if self.agent[k] < 0:
+                    self.agent[k] = self._pick_agent(int(self.queue[k]), 0.5)
+            self.transfer[n - nlive:] = False
+            self.agent2[n - nlive:] = -1
+            self.queue2[n - nlive:] = -1
+            self.transfer_gap[n - nlive:] = 0
+        self.live = live
+        self.end = np.where(live, -1, start + total)
+        # Sort by start so index order is time order (handy for paging tests and for humans).
+        order = np.argsort(start, kind="stable")
+        order = np.concatenate([order[~live[order]], order[live[order]]])
+        for name in ("outbound", "ivr_ms", "wait_ms", "talk_ms", "abandoned", "hold_ms", "hold_at", "queue",
+                     "pause_ms", "pause_at", "transfer", "transfer_at", "transfer_gap", "queue2", "agent",
+                     "agent2", "wrapup", "acw_ms", "live", "end"):
+            setattr(self, name, getattr(self, name)[order])
+        self.start = start[order]
+        self.recorded = ~self.abandoned & (rng.random(n) < 0.92)
+        self.recorded[self.live] = True
+        age_days = (anchor - self.start) / 86_400_000
+        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (rng.random(n) < 0.15)
+        self.transcribed = self.recorded & (rng.random(n) < 0.9)
+        self.customer_number = 13170000000 + rng.integers(1_000_000, 9_999_999, n)
+        self.ids = [make_uuid(s.seed, "conversation", i) for i in range(n)]
+
+    def _pick_agent(self, q: int, r: float) -> int:
+        pool = self.queue_agents[int(q)]
+        return pool[min(int(r * len(pool)), len(pool) - 1)]
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def find(self, conversation_id: str) -> int | None:
+        return self.index.get(conversation_id)
+
+    def user_by_id(self, user_id: str) -> User | None:
+        return next((u for u in self.users if u.id == user_id), None)
+
+    def ani(self, i: int) -> str:
+        return f"tel:+{ORG_NUMBER}" if self.outbound[i] else f"tel:+{self.customer_number[i]}"
+
+    def dnis(self, i: int) -> str:
+        return f"tel:+{self.customer_number[i]}" if self.outbound[i] else f"tel:+{self.queues[self.queue[i]].dnis}"
+
+    def detail(self, i: int):
+        """The full call. Live calls are kept (supervisors change them); others are cached."""
+        if self.live[i]:
+            if i not in self._pinned:
+                self._pinned[i] = _build(self, i)
+            return self._pinned[i]
+        return _cached_build(self, i)
+
+
+def _build(org: Org, i: int):
+    from genesys_tui.emulator.calls import build_call
+
+    return build_call(org, i)
+
+
+@lru_cache(maxsize=2048)
+def _cached_build(org: Org, i: int):
+    return _build(org, i)
+
+
+def _email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@acme.example"

@@ -1,0 +1,44 @@
+"""Emulator settings: the synthetic org's size and the timings of the API's slow parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def _now_minute() -> datetime:
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+@dataclass
+class EmulatorSettings:
+    seed: int = 7
+    conversations: int = 300
+    days: int = 14
+    anchor: datetime = field(default_factory=_now_minute)  # "now" of the synthetic org
+    live_calls: int = 6
+    duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)
+    # Auth
+    client_id: str = "demo-client"
+    client_secret: str = "demo-secret-not-for-production"
+    token_ttl: int = 86400
+    refresh_ttl: int = 30 * 86400
+    rate_limit_per_minute: int = 300
+    # Slow parts of the real API
+    transcode_seconds: float = 1.0
+    long_transcode_seconds: float = 30.0
+    batch_seconds: float = 2.0
+    job_seconds: float = 3.0
+    restore_seconds: float = 5.0
+    slow_seconds: float = 2.0
+    fault_retry_after: int = 1  # Retry-After of an injected 429 (the real limit's reset can be up to 60 s)
+    media_url_ttl: int = 3600  # recordingPlaybackUrlTtl default: 60 minutes
+    transcript_url_ttl: int = 600  # "the generated URL expires after 10 minutes"
+    # Media
+    sample_rate: int = 8000
+    original_format: str = "OGG_OPUS"  # what batch downloads return (the stored codec)
+    media_cache_bytes: int = 512 * 1024 * 1024
+    # Faults and the test-only control endpoint
+    faults: str = ""
+    cache_dir: str | None = None  # where encoded audio is kept; a temporary directory by default
+    control: bool = False

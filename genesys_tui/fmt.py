@@ -1,0 +1,31 @@
+"""Small formatters shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "live"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"  # pragma: no cover
+
+
+def when(dt: datetime | None) -> str:
+    if dt is None:
+        return "-"
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,62 @@
+"""Conversations: the conversation and call views, and the supervisor actions on live calls
+(monitor, coach, barge, secure IVR sessions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.ids import safe_id
+from genesys_tui.genesys.models import CallConversation, Conversation, SecureSession, from_api
+
+SUPERVISOR_ACTIONS = ("monitor", "coach", "barge")
+
+
+class Conversations:
+    def __init__(self, api: ApiClient):
+        self.api = api
+
+    async def get(self, conversation_id: str) -> Conversation:
+        cid = safe_id(conversation_id, "conversation id")
+        return from_api(Conversation, await self.api.get_json(f"/api/v2/conversations/{cid}"))
+
+    async def get_call(self, conversation_id: str) -> CallConversation:
+        cid = safe_id(conversation_id, "conversation id")
+        return from_api(CallConversation, await self.api.get_json(f"/api/v2/conversations/calls/{cid}"))
+
+    async def supervise(self, action: str, conversation_id: str, participant_id: str | None = None) -> int:
+        """monitor/coach/barge a participant (or barge the whole conversation when participant_id
+        is None). Sent at most once: a 5xx is not retried, because the server may have acted.
+        Returns the HTTP status."""
+        if action not in SUPERVISOR_ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        cid = safe_id(conversation_id, "conversation id")
+        if participant_id is None:
+            if action != "barge":
+                raise ValueError(f"{action} needs a participant")
+            path = f"/api/v2/conversations/{cid}/barge"
+        else:
+            pid = safe_id(participant_id, "participant id")
+            path = f"/api/v2/conversations/calls/{cid}/participants/{pid}/{action}"
+        resp = await self.api.request("POST", path, idempotent=False, ok=(200, 201, 202, 204))
+        return resp.status_code
+
+    async def start_secure_ivr(self, conversation_id: str, participant_id: str, flow_id: str, *,
+                               source_participant_id: str | None = None, user_data: str = "",
+                               disconnect: bool = False) -> SecureSession:
+        """Send a participant into an Architect secure flow (how a "notice" is played: there is no
+        public API that plays audio into a call)."""
+        cid = safe_id(conversation_id, "conversation id")
+        pid = safe_id(participant_id, "participant id")
+        body: dict[str, Any] = {"flowId": safe_id(flow_id, "flow id"), "userData": user_data,
+                                "disconnect": disconnect}
+        if source_participant_id:
+            body["sourceParticipantId"] = safe_id(source_participant_id, "participant id")
+        data = await self.api.post_json(f"/api/v2/conversations/{cid}/participants/{pid}/secureivrsessions", body)
+        return from_api(SecureSession, data or {})
+
+    async def get_secure_ivr(self, conversation_id: str, participant_id: str, session_id: str) -> SecureSession:
+        cid, pid = safe_id(conversation_id), safe_id(participant_id)
+        data = await self.api.get_json(
+            f"/api/v2/conversations/{cid}/participants/{pid}/secureivrsessions/{safe_id(session_id)}")
+        return from_api(SecureSession, data)

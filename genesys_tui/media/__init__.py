@@ -1,0 +1,1 @@
+"""Media engine: decode, downmix, transcode, peaks, hashing, playback. No network, no UI."""

@@ -1,0 +1,88 @@
+"""From config + profile + command-line overrides to a ready GenesysClient. Shared by the CLI and
+the TUI so both sign in exactly the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from genesys_tui import credentials as creds
+from genesys_tui.config import Config, ConfigError, Profile
+from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider, UserTokenAuth
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.http import RetryPolicy, new_http_client
+from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for
+
+
+@dataclass
+class Target:
+    """Where a profile points, after overrides."""
+
+    profile: Profile
+    hosts: Hosts
+    allow_plaintext: bool
+    readonly: bool
+
+
+def resolve_target(cfg: Config, profile_name: str | None = None, *, base_url: str | None = None,
+                   allow_custom_host: bool = False, region: str | None = None,
+                   readonly: bool = False, create: bool = False) -> Target:
+    profile = cfg.profile(profile_name, create=create)
+    try:
+        hosts = hosts_for(region or profile.region, base_url or profile.base_url,
+                          allow_custom_host or profile.allow_custom_host)
+    except RegionError as e:
+        # A bad region or base URL from the file names the key; from the command line it does not.
+        if base_url or region:
+            raise
+        key = "base_url" if profile.base_url else "region"
+        raise ConfigError(cfg.source, f"profiles.{profile.name or 'default'}.{key}", str(e)) from None
+    return Target(profile, hosts, cfg.keyring.allow_plaintext,
+                  readonly or cfg.readonly or profile.readonly)
+
+
+def retry_policy(profile: Profile) -> RetryPolicy:
+    r = profile.retry
+    return RetryPolicy(max_attempts=r.max_attempts, max_total_seconds=r.max_total_seconds,
+                       base_delay=r.base_delay, max_delay=r.max_delay, max_retry_after=r.max_retry_after)
+
+
+def client_credentials_client(target: Target, *, client_id: str | None = None,
+                              transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
+    """A client on client credentials from the environment or the keyring."""
+    c = creds.resolve_client_credentials(target.hosts.login_host, client_id or target.profile.client_id,
+                                         allow_plaintext=target.allow_plaintext)
+    return build_client(target, c.client_id, c.client_secret, transport=transport)
+
+
+def build_client(target: Target, client_id: str, client_secret: str, *,
+                 transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
+    http = new_http_client(target.profile.timeout_seconds, transport)
+    auth = ClientCredentialsAuth(target.hosts, client_id, client_secret, http=http)
+    return _client(target, auth, http)
+
+
+def user_client(target: Target, *, transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
+    """A client on the user's token, renewed from the refresh token in the keyring."""
+    client_id = target.profile.user_client_id or target.profile.client_id
+    if not client_id:
+        raise creds.CredentialsError("no client id for user sign-in: set user_client_id in the profile")
+    refresh = creds.load_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id,
+                                allow_plaintext=target.allow_plaintext)
+    if not refresh:
+        raise creds.CredentialsError("no user sign-in stored: run `genesys-tui login --user`")
+    http = new_http_client(target.profile.timeout_seconds, transport)
+
+    def keep(new_refresh: str) -> None:
+        creds.store_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id, new_refresh,
+                           allow_plaintext=target.allow_plaintext)
+
+    auth = UserTokenAuth(target.hosts, client_id, refresh, http=http, on_refresh_token=keep)
+    return _client(target, auth, http)
+
+
+def _client(target: Target, auth: TokenProvider, http: httpx.AsyncClient) -> GenesysClient:
+    return GenesysClient(target.hosts, auth, http=http,
+                         rate_limit_per_minute=target.profile.rate_limit_per_minute,
+                         retry=retry_policy(target.profile))

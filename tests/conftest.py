@@ -1,0 +1,95 @@
+"""Shared fixtures: an isolated home (config, data, cache, logs in tmp), an in-memory keyring, and
+the emulator served by uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+
+ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)  # the synthetic org's "now" in most tests
+
+
+class MemoryKeyring(KeyringBackend):
+    """Tests never touch a real keyring daemon."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("not found")
+        del self.store[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("home")
+    dirs = {}
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_STATE_HOME", "state")):
+        path = home / sub
+        path.mkdir()
+        monkeypatch.setenv(var, str(path))
+        dirs[var] = str(path)
+    monkeypatch.setenv("HOME", str(home))
+    for var in list(os.environ):
+        if var.startswith("GENESYS_"):
+            monkeypatch.delenv(var)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    yield dirs
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    yield kr
+    keyring.set_keyring(previous)
+
+
+def small_org(**overrides) -> EmulatorSettings:
+    base = dict(seed=11, conversations=240, days=10, anchor=ANCHOR, transcode_seconds=0.2, batch_seconds=0.2,
+                job_seconds=0.3, restore_seconds=0.3, duration_scale=0.25, control=True)
+    base.update(overrides)
+    return EmulatorSettings(**base)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    """One shared emulator for read-mostly tests (tests that change state start their own)."""
+    with EmulatorServer(small_org()) as srv:
+        yield srv
+
+
+@pytest.fixture
+def fresh_emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(small_org()) as srv:
+        yield srv
+
+
+@pytest.fixture
+def demo_env(monkeypatch, emulator):
+    """Environment credentials for the shared emulator, as an unattended run would use."""
+    monkeypatch.setenv("GENESYS_CLIENT_ID", emulator.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", emulator.emulator.s.client_secret)
+    return emulator

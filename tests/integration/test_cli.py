@@ -1,0 +1,250 @@
+"""The CLI commands against the emulator over real HTTP, run in-process (the in-memory keyring is
+shared) and, where it matters, as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from genesys_tui.cli import main
+from genesys_tui.emulator.documents import iso_ms
+from tests.integration.test_emulator_contract import recorded_conversation
+
+
+def interval(srv, days=10) -> tuple[str, int, int]:
+    b = srv.emulator.s.anchor + timedelta(hours=1)
+    a = b - timedelta(days=days)
+    return f"{iso_ms(int(a.timestamp() * 1000))}/{iso_ms(int(b.timestamp() * 1000))}", int(a.timestamp() * 1000), int(b.timestamp() * 1000)
+
+
+def test_conversations_json_matches_the_org(demo_env, capsys):
+    srv = demo_env
+    iv, a, b = interval(srv)
+    assert main(["conversations", "--base-url", srv.base_url, "--interval", iv, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    org = srv.emulator.org
+    assert {r["conversationId"] for r in rows} == {org.ids[i] for i in range(len(org.ids)) if a <= org.start[i] < b}
+    assert all({"conversationStart", "queueIds", "userIds", "ani", "hasRecording"} <= set(r) for r in rows)
+
+
+def test_conversations_table_with_names_and_filters(demo_env, capsys):
+    srv = demo_env
+    iv, _, _ = interval(srv)
+    q = srv.emulator.org.queues[0]
+    assert main(["conversations", "--profile", "default", "--base-url", srv.base_url, "--interval", iv,
+                 "--queue", q.name, "--has-recording"]) == 0
+    out, err = capsys.readouterr()
+    lines = [ln for ln in out.splitlines() if re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", ln)]
+    assert lines and all(q.name in ln and "yes" in ln for ln in lines)
+    assert "conversation(s)" in err
+
+
+def test_unknown_queue_name_is_one_line(demo_env, capsys):
+    iv, _, _ = interval(demo_env)
+    assert main(["conversations", "--base-url", demo_env.base_url, "--interval", iv, "--queue", "Nope"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "genesys-tui: no queue named 'Nope'"
+
+
+def test_recordings_command(demo_env, capsys):
+    srv = demo_env
+    cid = recorded_conversation(srv, pause=True)
+    assert main(["recordings", cid, "--base-url", srv.base_url, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    d = srv.emulator.org.detail(srv.emulator.org.find(cid))
+    assert [r["recordingId"] for r in rows] == [r.id for r in d.recordings]
+    assert rows[0]["sizeBytes"] > 0 and rows[0]["fileState"] == "AVAILABLE" and rows[0]["durationMs"] > 0
+    assert any(an["reason"] == "SecurePause" for an in rows[0]["annotations"])
+    assert main(["recordings", cid, "--base-url", srv.base_url]) == 0
+    table = capsys.readouterr().out
+    assert "secure pause" in table and "AVAILABLE" in table and "WAV" in table
+
+
+def test_wrong_id_exits_non_zero_with_one_line(demo_env, capsys):
+    assert main(["recordings", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "not found" in err and "correlation id" in err
+
+
+def test_custom_host_refused(demo_env, capsys):
+    assert main(["conversations", "--base-url", "https://api.attacker.example", "--interval", "today"]) == 1
+    assert "--allow-custom-host" in capsys.readouterr().err
+
+
+def test_bad_config_is_one_line_naming_file_and_key(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[profiles.x]\nrate_limit_per_minute = "lots"\n')
+    assert main(["info", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert str(cfg) in err and "profiles.x.rate_limit_per_minute" in err and "Traceback" not in err
+
+
+def test_info(capsys, isolated_home):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    for label in ("config file", "data dir", "cache dir", "log file", "profile", "API host", "login host",
+                  "keyring", "audio playback"):
+        assert label in out
+    assert isolated_home["XDG_CONFIG_HOME"] in out
+    assert "https://api.mypurecloud.com" in out and "https://login.mypurecloud.com" in out
+    assert "MemoryKeyring (usable)" in out
+
+
+def test_login_stores_the_secret_and_logout_removes_it(emulator, memory_keyring, monkeypatch, capsys, isolated_home):
+    s = emulator.emulator.s
+    monkeypatch.setattr(sys, "stdin", io.StringIO(s.client_secret + "\n"))
+    assert main(["login", "--base-url", emulator.base_url, "--client-id", s.client_id, "--secret-stdin"]) == 0
+    assert "Signed in to" in capsys.readouterr().out
+    stored = list(memory_keyring.store.values())
+    assert stored == [s.client_secret]
+    # no environment variables: the keyring is used
+    iv, _, _ = interval(emulator)
+    cfg = Path(isolated_home["XDG_CONFIG_HOME"]) / "lab.toml"
+    cfg.write_text(f'[profiles.default]\nbase_url = "{emulator.base_url}"\nclient_id = "{s.client_id}"\n')
+    assert main(["conversations", "--config", str(cfg), "--interval", iv, "--limit", "3", "--json"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    # nothing secret reached a file
+    for root, _, files in os.walk(isolated_home["XDG_CONFIG_HOME"].rsplit("/", 1)[0]):
+        for f in files:
+            assert s.client_secret not in Path(root, f).read_text(errors="replace")
+    assert main(["logout", "--config", str(cfg)]) == 0
+    assert memory_keyring.store == {}
+
+
+def test_login_with_a_wrong_secret_stores_nothing(emulator, memory_keyring, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("wrong-secret\n"))
+    rc = main(["login", "--base-url", emulator.base_url, "--client-id", emulator.emulator.s.client_id, "--secret-stdin"])
+    assert rc == 1 and "refused the credentials" in capsys.readouterr().err
+    assert memory_keyring.store == {}
+
+
+def test_login_saves_region_and_client_id_to_a_new_profile(emulator, monkeypatch, capsys, isolated_home):
+    """For a real region: the non-secret part of the login goes to the config (verified offline by
+    pointing the region's hosts at the emulator)."""
+    import genesys_tui.commands.account as account
+
+    s = emulator.emulator.s
+
+    async def fake_verify_client(target, client_id, secret):
+        raise AssertionError
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(s.client_secret + "\n"))
+    from genesys_tui.genesys import regions
+
+    real_hosts_for = regions.hosts_for
+
+    def to_emulator(region, base_url="", allow_custom_host=False):
+        h = real_hosts_for(region, base_url, allow_custom_host)
+        return regions.Hosts(h.name, emulator.base_url, emulator.base_url) if not base_url else h
+
+    monkeypatch.setattr("genesys_tui.session.hosts_for", to_emulator)
+    assert main(["login", "--profile", "eu", "--region", "eu_west_1", "--client-id", s.client_id, "--secret-stdin"]) == 0
+    out = capsys.readouterr().out
+    cfg = Path(isolated_home["XDG_CONFIG_HOME"]) / "genesys-tui" / "config.toml"
+    assert "saved region and client_id" in out
+    text = cfg.read_text()
+    assert "[profiles.eu]" in text and 'region = "eu_west_1"' in text and s.client_secret not in text
+    del account
+
+
+def test_login_user_with_pkce(fresh_emulator, memory_keyring, monkeypatch, capsys):
+    import webbrowser
+
+    opened = []
+
+    def fake_browser(url, new=0):
+        opened.append(url)
+        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
+        return True
+
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(webbrowser, "open", fake_browser)
+    s = fresh_emulator.emulator.s
+    assert main(["login", "--user", "--base-url", fresh_emulator.base_url, "--client-id", s.client_id]) == 0
+    out, err = capsys.readouterr()
+    assert "Signed in as Sam Supervisor" in out and opened and opened[0] in err.replace("\n", "")
+    (account, refresh), = memory_keyring.store.items()
+    assert account[1].startswith("refresh-token:")
+    # the stored refresh token works later, and is rotated in the keyring
+    from genesys_tui.config import Config, Profile
+    from genesys_tui.session import resolve_target, user_client
+
+    cfg = Config(profiles={"default": Profile(name="default", base_url=fresh_emulator.base_url, client_id=s.client_id)})
+    import asyncio
+
+    async def who():
+        async with user_client(resolve_target(cfg)) as c:
+            return await c.directory.me()
+
+    assert asyncio.run(who()).name == "Sam Supervisor"
+    assert list(memory_keyring.store.values()) != [refresh]
+
+
+def test_logs_never_contain_secrets_tokens_or_signatures(fresh_emulator, monkeypatch, capsys, isolated_home):
+    """A full run with --verbose, then search the log file for anything secret."""
+    srv = fresh_emulator
+    s = srv.emulator.s
+    monkeypatch.setenv("GENESYS_CLIENT_ID", s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)
+    srv.emulator.faults.set("503=0.2,revoke=0.1")
+    iv, _, _ = interval(srv)
+    cid = recorded_conversation(srv)
+    assert main(["conversations", "--base-url", srv.base_url, "--interval", iv, "-v", "--json"]) == 0
+    assert main(["recordings", cid, "--base-url", srv.base_url, "-v", "--json"]) == 0
+    out = capsys.readouterr()
+    log = Path(isolated_home["XDG_STATE_HOME"]) / "genesys-tui" / "log" / "genesys-tui.log"
+    text = log.read_text()
+    assert "client-credentials token" in text and "503" in text  # the run was logged
+    everything = text + out.err
+    tokens = list(srv.emulator.tokens.tokens)
+    assert tokens
+    for secret in [s.client_secret, *tokens]:
+        assert secret not in everything
+    assert not re.search(r"X-Amz-Signature=[0-9a-f]{16}", everything)
+    # and the masking itself can fail: an unregistered token-like value passes through
+    import logging
+
+    logging.getLogger("genesys_tui.test").warning("Bearer %s and X-Amz-Signature=%s", tokens[0], "ab" * 16)
+    text2 = log.read_text()
+    assert tokens[0] not in text2 and "ab" * 16 not in text2 and "Bearer ***" in text2
+
+
+def test_emulator_command_in_a_subprocess(tmp_path):
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)}
+    p = subprocess.Popen([sys.executable, "-m", "genesys_tui", "emulator", "--conversations", "50", "--seed", "3"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        url = None
+        for _ in range(40):
+            line = p.stdout.readline()
+            m = re.search(r"base URL\s+(http://127\.0\.0\.1:\d+)", line)
+            if m:
+                url = m.group(1)
+                break
+        assert url
+        # It answers, and a real CLI process can use it with environment credentials.
+        r = subprocess.run([sys.executable, "-m", "genesys_tui", "conversations", "--base-url", url,
+                            "--interval", "last-30-days", "--json"], capture_output=True, text=True, timeout=60,
+                           env={**env, "GENESYS_CLIENT_ID": "demo-client",
+                                "GENESYS_CLIENT_SECRET": "demo-secret-not-for-production"})
+        assert r.returncode == 0, r.stderr
+        assert len(r.stdout.splitlines()) == 50
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+@pytest.mark.parametrize("bad", ["--faults=nope", "--faults=429=2"])
+def test_emulator_rejects_bad_fault_specs(bad, capsys):
+    assert main(["emulator", bad]) == 2
+    assert "--faults" in capsys.readouterr().err

@@ -1,0 +1,97 @@
+import pytest
+
+from genesys_tui.config import Config, ConfigError, load_config
+
+
+def write(tmp_path, text):
+    p = tmp_path / "config.toml"
+    p.write_text(text)
+    return p
+
+
+def test_missing_default_file_gives_defaults(tmp_path):
+    cfg = load_config(tmp_path / "nope.toml")
+    assert cfg.profile().name == "default"
+    assert cfg.profile().region == "us_east_1"
+    assert cfg.profile().rate_limit_per_minute == 300
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml", explicit=True)
+
+
+def test_profiles_and_nested_tables(tmp_path):
+    p = write(tmp_path, '''
+default_profile = "prod"
+[profiles.prod]
+region = "eu_west_1"
+client_id = "abc"
+rate_limit_per_minute = 120
+[profiles.prod.s3]
+bucket = "calls"
+[profiles.prod.retry]
+max_total_seconds = 30
+[profiles.lab]
+base_url = "http://127.0.0.1:9000"
+''')
+    cfg = load_config(p)
+    prod = cfg.profile()
+    assert (prod.name, prod.region, prod.client_id, prod.rate_limit_per_minute) == ("prod", "eu_west_1", "abc", 120)
+    assert prod.s3.bucket == "calls" and prod.retry.max_total_seconds == 30.0
+    assert cfg.profile("lab").base_url == "http://127.0.0.1:9000"
+
+
+@pytest.mark.parametrize("text, key, problem", [
+    ('[profiles.x]\nrate_limit_per_minute = "fast"', "profiles.x.rate_limit_per_minute", "expected an integer"),
+    ('[profiles.x]\nclientid = "a"', "profiles.x.clientid", "did you mean 'client_id'"),
+    ('[ui]\nwaveform = "fancy"', "ui.waveform", "must be one of braille, block, ascii"),
+    ('[profiles.x]\nreadonly = "yes"', "profiles.x.readonly", "expected true or false"),
+    ('[profiles.x]\nrate_limit_per_minute = 0', "profiles.x.rate_limit_per_minute", "at least 1"),
+    ('profiles = 3', "profiles", "expected a table"),
+    ('default_profile = "ghost"\n[profiles.x]\nregion = "us_east_1"', "default_profile", "not defined"),
+])
+def test_bad_values_name_file_key_and_problem(tmp_path, text, key, problem):
+    p = write(tmp_path, text)
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    msg = str(ei.value)
+    assert str(p) in msg and key in msg and problem in msg
+
+
+def test_invalid_toml_names_the_file_and_line(tmp_path):
+    p = write(tmp_path, "[profiles.x\nregion = 1")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    assert str(p) in str(ei.value) and "invalid TOML" in str(ei.value) and "line 1" in str(ei.value)
+
+
+def test_unknown_profile_is_an_error_not_a_fallback(tmp_path):
+    cfg = load_config(write(tmp_path, '[profiles.prod]\nregion = "us_east_1"'))
+    with pytest.raises(ConfigError, match="no such profile.*known: prod"):
+        cfg.profile("prdo")
+
+
+def test_profile_from_environment(tmp_path, monkeypatch):
+    cfg = load_config(write(tmp_path, '[profiles.a]\nclient_id = "A"\n[profiles.b]\nclient_id = "B"'))
+    monkeypatch.setenv("GENESYS_TUI_PROFILE", "b")
+    assert cfg.profile().client_id == "B"
+    assert cfg.profile("a").client_id == "A"
+
+
+def test_example_config_is_valid_and_documents_every_key():
+    from pathlib import Path
+
+    from genesys_tui.config import KeyringSettings, LoggingSettings, Profile, RetrySettings, S3Target, UISettings
+
+    example = Path(__file__).parents[2] / "config.example.toml"
+    cfg = load_config(example, explicit=True)
+    assert isinstance(cfg, Config) and cfg.profiles
+    text = example.read_text()
+    from dataclasses import fields
+
+    for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings):
+        for f in fields(cls):
+            if f.metadata.get("internal") or f.name in ("name", "profiles", "ui", "keyring", "logging", "s3", "retry"):
+                continue
+            assert f"{f.name} =" in text, f"config.example.toml does not document {cls.__name__}.{f.name}"
