@@ -10,7 +10,8 @@ import io
 import statistics
 import time
 from datetime import UTC, datetime
-from pathlib import Path
+
+from _results import write_section
 
 from genesys_tui.emulator import audio
 from genesys_tui.emulator.org import Org
@@ -40,7 +41,7 @@ def main() -> None:
         pcm = audio.render(d, rec)
         times.append(time.perf_counter() - t)
     synth = statistics.median(times)
-    lines = [f"## Emulator media generation ({datetime.now(UTC):%Y-%m-%d}, `python bench/emulator.py`)", "",
+    lines = [f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/emulator.py`)", "",
              f"Call of {minutes:.1f} min, 8 kHz stereo, {len(d.phrases)} phrases.", "",
              "| step | seconds | per 10 min of audio |", "|---|---|---|",
              f"| synthesis (render) | {synth:.3f} | {synth * 10 / minutes:.3f} |"]
@@ -53,14 +54,7 @@ def main() -> None:
     lines.append("")
     text = "\n".join(lines)
     print(text)
-    results = Path(__file__).with_name("RESULTS.md")
-    old = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    marker = "## Emulator media generation"
-    if marker in old:
-        head, _, rest = old.partition(marker)
-        tail = rest.split("\n## ", 1)
-        old = head + ("## " + tail[1] if len(tail) > 1 else "")
-    results.write_text(old.rstrip() + "\n\n" + text + "\n")
+    write_section("Emulator media generation", text)
 
 
 if __name__ == "__main__":

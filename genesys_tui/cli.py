@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
-    from genesys_tui.commands.account import REGION_HELP
+    from genesys_tui.genesys.regions import REGIONS
+
+    REGION_HELP = "region name or domain: " + ", ".join(REGIONS)
 
     p = add("login", "verify OAuth client credentials and store the secret in the OS keyring")
     p.add_argument("--region", help=REGION_HELP)
@@ -81,6 +83,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-wait-ms", type=int, default=5000, help="how long the API may hold the request")
     p.add_argument("--json", action="store_true")
 
+    p = add("fetch", "download recordings through the persistent, resumable queue (local directory or S3)")
+    p.add_argument("conversation_ids", nargs="*", metavar="CONVERSATION_ID")
+    p.add_argument("--interval", help="fetch every recorded conversation of an interval (see conversations)")
+    _filters(p)
+    p.add_argument("--format", default="original", choices=["original", "wav", "mono", "webm", "split"],
+                   help="original codec, WAV, mono WAV, WebM/Opus, or one WAV per party (default: original)")
+    p.add_argument("--to", metavar="DIR|s3://bucket/prefix", help="target (default: the profile's output_dir)")
+    p.add_argument("--workers", type=int, default=4, help="concurrent downloads (default 4)")
+    p.add_argument("--batch", action="store_true",
+                   help="resolve through batch download requests (100 per call; original codec, converted locally)")
+    p.add_argument("--limit", type=int, default=0, help="at most N conversations from --interval")
+    p.add_argument("--resume", action="store_true", help="continue every unfinished job in the store")
+    p.add_argument("--restore-archived", action="store_true", help="ask Genesys to restore archived recordings")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    p = add("jobs", "list the job store, retry failed jobs, clear finished ones")
+    p.add_argument("action", nargs="?", choices=["list", "retry", "clear", "cancel"], default="list")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="job ids (retry, cancel)")
+    p.add_argument("--state", choices=["queued", "resolving", "waiting", "downloading", "verifying", "converting",
+                                       "uploading", "done", "failed", "cancelled"])
+    p.add_argument("--all", action="store_true", help="clear: every job, not only finished ones")
+    p.add_argument("--limit", type=int, default=50, help="list: the last N jobs (0: all)")
+    p.add_argument("--json", action="store_true")
+
+    p = add("convert", "convert local audio files (mono WAV, WAV, WebM/Opus, OGG/Opus, one WAV per party)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", required=True, choices=["mono", "wav", "webm", "ogg", "split"])
+    p.add_argument("--mode", default="average", choices=["average", "left", "right"],
+                   help="mono: average the channels, or keep one")
+    p.add_argument("--rate", type=int, metavar="HZ", help="resample (e.g. 16000 for speech tools)")
+    p.add_argument("--depth", choices=["u8", "s16", "s24", "s32", "f32", "f64"],
+                   help="WAV sample format (default: the input's; 16-bit for compressed input)")
+    p.add_argument("--bitrate", type=int, metavar="BPS", help="Opus bitrate (default from config: 32000)")
+    p.add_argument("--to", metavar="DIR", help="output directory (default: beside each input)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
     p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -102,6 +140,9 @@ COMMANDS = {
     "conversations": ("genesys_tui.commands.browse", "cmd_conversations"),
     "recordings": ("genesys_tui.commands.browse", "cmd_recordings"),
     "emulator": ("genesys_tui.commands.emulate", "cmd_emulator"),
+    "convert": ("genesys_tui.commands.media", "cmd_convert"),
+    "fetch": ("genesys_tui.commands.fetch", "cmd_fetch"),
+    "jobs": ("genesys_tui.commands.fetch", "cmd_jobs"),
 }
 
 

@@ -72,6 +72,13 @@ class UISettings:
 
 
 @dataclass
+class MediaSettings:
+    customer_channel: int = _opt(0, "channel of a dual-channel recording holding the customer (external)", min=0, max=7)
+    agent_channel: int = _opt(1, "channel holding the agent (internal)", min=0, max=7)
+    opus_bitrate: int = _opt(32000, "bits per second for WebM/Opus and OGG/Opus output", min=6000, max=510000)
+
+
+@dataclass
 class KeyringSettings:
     allow_plaintext: bool = _opt(False, "accept a plaintext keyring backend (keyrings.alt); not recommended")
 
@@ -89,6 +96,7 @@ class Config:
     readonly: bool = _opt(False, "global read-only mode (as --readonly)")
     profiles: dict[str, Profile] = field(default_factory=dict)
     ui: UISettings = field(default_factory=UISettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
     keyring: KeyringSettings = field(default_factory=KeyringSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: Path | None = field(default=None, metadata={"internal": True})

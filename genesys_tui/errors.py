@@ -13,8 +13,11 @@ def user_message(e: BaseException) -> str | None:
     from genesys_tui.genesys.ids import InvalidId
     from genesys_tui.genesys.regions import RegionError
     from genesys_tui.intervals import IntervalError
+    from genesys_tui.jobs.naming import NamingError
+    from genesys_tui.media.errors import MediaError
 
-    expected = (ConfigError, CredentialsError, GenesysError, InvalidId, RegionError, IntervalError)
+    expected = (ConfigError, CredentialsError, GenesysError, InvalidId, RegionError, IntervalError, MediaError,
+                NamingError)
     try:
         from genesys_tui.genesys.directory import LookupError_
 

@@ -12,7 +12,6 @@ from genesys_tui.genesys.auth import UserTokenAuth
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import new_http_client
 from genesys_tui.genesys.pkce import login_with_pkce
-from genesys_tui.genesys.regions import REGIONS
 from genesys_tui.media.playback import available as audio_available
 from genesys_tui.session import Target, build_client
 
@@ -159,5 +158,3 @@ def cmd_logout(ctx: Context) -> int:
         ctx.out.print("Nothing to remove: no stored credentials for this profile.")
     return 0
 
-
-REGION_HELP = "region name or domain: " + ", ".join(REGIONS)

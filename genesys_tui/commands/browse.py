@@ -42,7 +42,7 @@ def cmd_conversations(ctx: Context) -> int:
                 if a.limit and len(rows) >= a.limit:
                     break
             if not a.json:
-                names = await _names(client)
+                names = await client.directory.names()
                 _print_table(ctx, rows, names)
             return rows
 
@@ -50,14 +50,6 @@ def cmd_conversations(ctx: Context) -> int:
     if not a.json:
         ctx.err.print(f"{len(rows)} conversation(s) from {iso(start)} to {iso(end)}", highlight=False)
     return 0
-
-
-async def _names(client: GenesysClient) -> dict[str, str]:
-    d = client.directory
-    names = {k: v.name or k for k, v in (await d.queues()).items()}
-    names |= {k: v.name or k for k, v in (await d.users()).items()}
-    names |= {k: v.name or k for k, v in (await d.wrapup_codes()).items()}
-    return names
 
 
 def _print_table(ctx: Context, rows: list[ConversationSummary], names: dict[str, str]) -> None:

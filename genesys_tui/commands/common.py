@@ -15,7 +15,6 @@ from rich.console import Console
 from genesys_tui import logs
 from genesys_tui.config import Config, load_config
 from genesys_tui.paths import AppPaths, app_paths
-from genesys_tui.session import Target, resolve_target
 
 T = TypeVar("T")
 log = logging.getLogger("genesys_tui.cli")
@@ -37,7 +36,9 @@ class Context:
     out: Console
     err: Console
 
-    def target(self, **overrides: Any) -> Target:
+    def target(self, **overrides: Any):
+        from genesys_tui.session import resolve_target  # lazily: `convert` needs no HTTP stack
+
         a = self.args
         return resolve_target(self.config, getattr(a, "profile", None), base_url=getattr(a, "base_url", None),
                               allow_custom_host=getattr(a, "allow_custom_host", False),
@@ -62,7 +63,8 @@ def make_context(args: argparse.Namespace) -> Context:
     log.debug("command %s", getattr(args, "command", None))
     # Piped output keeps whole rows instead of wrapping them at 80 columns.
     width = None if sys.stdout.isatty() else 220
-    return Context(args, paths, config, Console(width=width), Console(stderr=True))
+    # Messages are one line each, never wrapped mid-path.
+    return Context(args, paths, config, Console(width=width, soft_wrap=True), Console(stderr=True, soft_wrap=True))
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -62,6 +62,13 @@ class Directory:
             self._wrapups = {w.id: w for w in await self._all("/api/v2/routing/wrapupcodes", WrapupCode, 100) if w.id}
         return self._wrapups
 
+    async def names(self) -> dict[str, str]:
+        """id -> display name for every queue, user and wrap-up code."""
+        names = {k: v.name or k for k, v in (await self.queues()).items()}
+        names |= {k: v.name or k for k, v in (await self.users()).items()}
+        names |= {k: v.name or k for k, v in (await self.wrapup_codes()).items()}
+        return names
+
     async def resolve(self, kind: str, value: str) -> str:
         """An id for a queue, user or wrap-up code given by id, name or (users) email."""
         if looks_like_uuid(value):

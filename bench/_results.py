@@ -1,0 +1,56 @@
+"""Shared by the bench scripts: tools installed with apt, timing helpers, RESULTS.md sections."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+WORK = Path(__file__).with_name("work")
+
+
+def ensure_tools(*tools: str, packages: tuple[str, ...] = ()) -> None:
+    """Install the comparison tools with apt when they are missing."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if not missing:
+        return
+    print(f"installing {', '.join(packages)} with apt (missing: {', '.join(missing)})")
+    subprocess.run(["apt-get", "update", "-q"], check=False)
+    subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=True)
+
+
+def best_of(fn: Callable[[], object], runs: int = 3, before: Callable[[], object] | None = None) -> float:
+    """Median wall time of `runs` calls (`before` runs untimed ahead of each, e.g. to delete outputs)."""
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def max_rss_kb(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KB) of a command, from GNU time."""
+    t = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    el = time.perf_counter() - t
+    if r.returncode:
+        raise RuntimeError(f"{cmd} failed: {r.stderr[-500:]}")
+    return el, int(r.stderr.strip().splitlines()[-1])
+
+
+def write_section(title: str, body: str) -> None:
+    """Replace (or add) the section starting with '## {title}' in RESULTS.md."""
+    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    marker = f"## {title}"
+    if marker in old:
+        head, _, rest = old.partition(marker)
+        tail = rest.split("\n## ", 1)
+        old = head.rstrip() + ("\n\n## " + tail[1] if len(tail) > 1 else "")
+    RESULTS.write_text(old.rstrip() + "\n\n" + marker + body.rstrip() + "\n")

@@ -1,0 +1,143 @@
+"""Conversions of one file: mono WAV (average or one channel), WAV, WebM/Opus or OGG/Opus, or one
+WAV per party. Streaming, atomic (outputs appear only when complete), with progress."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from genesys_tui.files import atomic_output
+from genesys_tui.media import decode
+from genesys_tui.media.errors import MediaError
+from genesys_tui.media.mix import convert, to_mono
+from genesys_tui.media.opus import write_opus
+from genesys_tui.media.resample import resample
+from genesys_tui.media.wavio import FORMATS, SampleFormat, WavWriter
+
+OUTPUT_FORMATS = ("mono", "wav", "webm", "ogg", "split")
+MODES = ("average", "left", "right")
+# Genesys dual-channel recordings: "audio channel 0 stores the external participant, audio channel 1
+# stores the internal participant" (Resource Center, Enable line recording). Configurable.
+DEFAULT_PARTIES = {"customer": 0, "agent": 1}
+
+ProgressFn = Callable[[int, int | None], None]  # (frames done, frames total or None)
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    format: str = "mono"
+    mode: str = "average"
+    rate: int | None = None
+    depth: str | None = None  # u8, s16, s24, s32, f32, f64; None keeps the input's (16-bit for compressed)
+    bitrate: int = 32000
+    customer_channel: int = 0
+    agent_channel: int = 1
+
+    def __post_init__(self) -> None:
+        if self.format not in OUTPUT_FORMATS:
+            raise ValueError(f"unknown output format {self.format!r}; one of {', '.join(OUTPUT_FORMATS)}")
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; one of {', '.join(MODES)}")
+        if self.depth is not None and self.depth not in FORMATS:
+            raise ValueError(f"unknown sample format {self.depth!r}; one of {', '.join(FORMATS)}")
+        if self.rate is not None and not 1000 <= self.rate <= 384_000:
+            raise ValueError(f"sample rate {self.rate} Hz is out of range")
+
+    @property
+    def parties(self) -> dict[str, int]:
+        return {"customer": self.customer_channel, "agent": self.agent_channel}
+
+
+def output_paths(src: Path, out_dir: Path, opts: ConvertOptions) -> list[Path]:
+    stem = src.stem
+    if opts.format == "mono":
+        return [out_dir / f"{stem}.mono.wav"]
+    if opts.format == "wav":
+        return [out_dir / f"{stem}.wav"]
+    if opts.format in ("webm", "ogg"):
+        return [out_dir / f"{stem}.{opts.format}"]
+    return [out_dir / f"{stem}.{party}.wav" for party in opts.parties]
+
+
+def _counted(blocks: Iterator[np.ndarray], total: int | None, progress: ProgressFn | None) -> Iterator[np.ndarray]:
+    done = 0
+    for b in blocks:
+        done += len(b)
+        yield b
+        if progress:
+            progress(done, total)
+
+
+def _depth(info: decode.AudioInfo, opts: ConvertOptions) -> SampleFormat:
+    return FORMATS[opts.depth] if opts.depth else info.default_output
+
+
+def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
+                 progress: ProgressFn | None = None) -> list[Path]:
+    """Convert one file; returns the outputs. Raises MediaError naming the file and the problem;
+    on any failure no output (and no .part) is left behind."""
+    src, out_dir = Path(src), Path(out_dir)
+    info = decode.probe(src)
+    outputs = output_paths(src, out_dir, opts)
+    for out in outputs:
+        if out.resolve() == src.resolve():
+            raise MediaError(src, f"the output {out.name} would overwrite the input; choose another --to")
+    blocks = _counted(decode.blocks(info, 1 << 16), info.frames, progress)
+    try:
+        with contextlib.ExitStack() as stack:
+            parts = [stack.enter_context(atomic_output(o)) for o in outputs]
+            _run(info, blocks, parts, opts)
+    except MediaError:
+        raise
+    except OSError as e:
+        where = e.filename or (outputs[0] if outputs else src)
+        reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+        raise MediaError(where, f"cannot write: {reason}") from None
+    return outputs
+
+
+def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path], opts: ConvertOptions) -> None:
+    rate = opts.rate or info.rate
+    src_fmt = info.sample_format
+    if opts.format in ("webm", "ogg"):
+        channels = info.channels
+        if channels > 2:
+            blocks, channels = to_mono(blocks, "average", channels, info.path), 1
+        if opts.rate:
+            blocks = resample(blocks, info.rate, rate, channels, src_fmt)
+        write_opus(blocks, parts[0], rate, channels, src_fmt, bitrate=opts.bitrate, container=opts.format)
+        return
+    out_fmt = _depth(info, opts)
+    if opts.format == "split":
+        if info.channels < 2:
+            raise MediaError(info.path, "a mono recording has nothing to split into parties")
+        indexes = list(opts.parties.values())
+        for idx in indexes:
+            if not 0 <= idx < info.channels:
+                raise MediaError(info.path, f"party channel {idx} does not exist in a {info.channels}-channel file")
+        blocks = resample(blocks, info.rate, rate, info.channels, src_fmt)
+        writers = [WavWriter(p, rate, 1, out_fmt) for p in parts]
+        try:
+            for b in blocks:
+                conv = convert(b, src_fmt, out_fmt)
+                for w, idx in zip(writers, indexes, strict=True):
+                    w.write(np.ascontiguousarray(conv[:, idx:idx + 1]))
+        finally:
+            for w in writers:
+                w.close()
+        return
+    channels = info.channels
+    if opts.format == "mono":
+        blocks, channels = to_mono(blocks, opts.mode, info.channels, info.path), 1
+    blocks = resample(blocks, info.rate, rate, channels, src_fmt)
+    w = WavWriter(parts[0], rate, channels, out_fmt)
+    try:
+        for b in blocks:
+            w.write(convert(b, src_fmt, out_fmt))
+    finally:
+        w.close()
