@@ -87,6 +87,36 @@ def fresh_emulator() -> Iterator[EmulatorServer]:
         yield srv
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 in server mode on 127.0.0.1: a real S3 protocol endpoint."""
+    from moto.server import ThreadedMotoServer
+
+    from genesys_tui.emulator.server import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server, monkeypatch):
+    """A fresh bucket and a boto3 client for it; AWS credentials are dummies for moto."""
+    import uuid
+
+    import boto3
+
+    for k, v in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                 ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(k, v)
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    bucket = f"calls-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    return client, bucket, s3_server
+
+
 @pytest.fixture
 def demo_env(monkeypatch, emulator):
     """Environment credentials for the shared emulator, as an unattended run would use."""

@@ -142,7 +142,7 @@ class Org:
         self.recorded = ~self.abandoned & (rng.random(n) < 0.92)
         self.recorded[self.live] = True
         age_days = (anchor - self.start) / 86_400_000
-        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (rng.random(n) < 0.15)
+        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (rng.random(n) < s.archive_rate)
         self.transcribed = self.recorded & (rng.random(n) < 0.9)
         self.customer_number = 13170000000 + rng.integers(1_000_000, 9_999_999, n)
         self.ids = [make_uuid(s.seed, "conversation", i) for i in range(n)]

@@ -47,6 +47,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
 
 async def serve(emu: Emulator, request: Request) -> Response:
     path = "/s3/" + request.path_params["path"]
+    emu.stats["s3"] += 1
+    if request.headers.get("range"):
+        emu.stats["s3.range"] += 1
     verdict = emu.signer.check(path, dict(request.query_params))
     if verdict == "expired":
         return _s3_error(403, "AccessDenied", "Request has expired")

@@ -17,6 +17,7 @@ class EmulatorSettings:
     days: int = 14
     anchor: datetime = field(default_factory=_now_minute)  # "now" of the synthetic org
     live_calls: int = 6
+    archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived
     duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)
     # Auth
     client_id: str = "demo-client"

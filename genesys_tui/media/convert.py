@@ -78,9 +78,10 @@ def _depth(info: decode.AudioInfo, opts: ConvertOptions) -> SampleFormat:
 
 
 def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
-                 progress: ProgressFn | None = None) -> list[Path]:
+                 progress: ProgressFn | None = None, hashes: dict[Path, str] | None = None) -> list[Path]:
     """Convert one file; returns the outputs. Raises MediaError naming the file and the problem;
-    on any failure no output (and no .part) is left behind."""
+    on any failure no output (and no .part) is left behind. `hashes`, when given, receives the
+    SHA-256 of the outputs whose hash came for free while writing."""
     src, out_dir = Path(src), Path(out_dir)
     info = decode.probe(src)
     outputs = output_paths(src, out_dir, opts)
@@ -91,7 +92,9 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     try:
         with contextlib.ExitStack() as stack:
             parts = [stack.enter_context(atomic_output(o)) for o in outputs]
-            _run(info, blocks, parts, opts)
+            written = _run(info, blocks, parts, opts)
+        if hashes is not None:
+            hashes.update({out: h for out, h in zip(outputs, written, strict=True) if h})
     except MediaError:
         raise
     except OSError as e:
@@ -101,8 +104,12 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     return outputs
 
 
-def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path], opts: ConvertOptions) -> None:
+def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path],
+         opts: ConvertOptions) -> list[str | None]:
+    """Write the outputs; returns their SHA-256 where it was computed on the way (else None)."""
     rate = opts.rate or info.rate
+    # An exact frame count lets the writers put the final header first and hash as they go.
+    frames = info.frames if info.is_pcm and rate == info.rate else None
     src_fmt = info.sample_format
     if opts.format in ("webm", "ogg"):
         channels = info.channels
@@ -111,7 +118,7 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
         if opts.rate:
             blocks = resample(blocks, info.rate, rate, channels, src_fmt)
         write_opus(blocks, parts[0], rate, channels, src_fmt, bitrate=opts.bitrate, container=opts.format)
-        return
+        return [None]
     out_fmt = _depth(info, opts)
     if opts.format == "split":
         if info.channels < 2:
@@ -121,7 +128,7 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
             if not 0 <= idx < info.channels:
                 raise MediaError(info.path, f"party channel {idx} does not exist in a {info.channels}-channel file")
         blocks = resample(blocks, info.rate, rate, info.channels, src_fmt)
-        writers = [WavWriter(p, rate, 1, out_fmt) for p in parts]
+        writers = [WavWriter(p, rate, 1, out_fmt, frames) for p in parts]
         try:
             for b in blocks:
                 conv = convert(b, src_fmt, out_fmt)
@@ -130,14 +137,15 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
         finally:
             for w in writers:
                 w.close()
-        return
+        return [w.sha256 for w in writers]
     channels = info.channels
     if opts.format == "mono":
         blocks, channels = to_mono(blocks, opts.mode, info.channels, info.path), 1
     blocks = resample(blocks, info.rate, rate, channels, src_fmt)
-    w = WavWriter(parts[0], rate, channels, out_fmt)
+    w = WavWriter(parts[0], rate, channels, out_fmt, frames)
     try:
         for b in blocks:
             w.write(convert(b, src_fmt, out_fmt))
     finally:
         w.close()
+    return [w.sha256]

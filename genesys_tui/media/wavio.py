@@ -147,21 +147,28 @@ def read_blocks(path: Path, header: WavHeader, block_frames: int, start_frame: i
     assert sf_ is not None
     ch, align = header.channels, header.block_align
     end = header.frames if end_frame is None else min(end_frame, header.frames)
-    buf = bytearray(block_frames * align)
+    direct = sf_.name in ("s16", "s32", "f32", "f64")  # little-endian on disk, same dtype in memory
+    buf = bytearray(block_frames * align) if not direct else None
     with open(path, "rb", buffering=0) as f:
         f.seek(header.data_offset + start_frame * align)
         pos = start_frame
         while pos < end:
-            want = min(block_frames, end - pos) * align
-            view = memoryview(buf)[:want]
+            frames = min(block_frames, end - pos)
+            want = frames * align
+            if direct:
+                # Read straight into a fresh array: one copy (the kernel's), not two.
+                out = np.empty((frames, ch), sf_.dtype.newbyteorder("<"))
+                view = memoryview(out).cast("B")
+            else:
+                view = memoryview(buf)[:want]
             got = f.readinto(view)
             while got < want:
                 more = f.readinto(view[got:])
                 if not more:
                     raise MediaError(path, f"truncated: audio ends at frame {pos + got // align} of {header.frames}")
                 got += more
-            yield _decode(bytes(view) if sf_.name in ("u8", "s24") else view, sf_, ch)
-            pos += want // align
+            yield out if direct else _decode(bytes(view), sf_, ch)
+            pos += frames
 
 
 def _decode(raw, fmt: SampleFormat, channels: int) -> np.ndarray:
@@ -198,15 +205,31 @@ def encode_samples(block: np.ndarray, fmt: SampleFormat) -> bytes | np.ndarray:
 
 
 class WavWriter:
-    """Streaming WAV writer. Sizes are filled in on close; RF64 when the data passes 4 GiB."""
+    """Streaming WAV writer. Sizes are filled in on close; RF64 when the data passes 4 GiB.
 
-    def __init__(self, path: Path, rate: int, channels: int, fmt: SampleFormat):
+    With `frames` known in advance the final header goes first, and `sha256` is computed as the
+    file is written (no second read); if the count turns out wrong the header is fixed on close and
+    `sha256` is None."""
+
+    def __init__(self, path: Path, rate: int, channels: int, fmt: SampleFormat, frames: int | None = None):
+        import hashlib
+
         self.path, self.rate, self.channels, self.fmt = path, rate, channels, fmt
         self.f = open(path, "wb")  # noqa: SIM115 - a streaming writer owns its file until close()
-        self.data_bytes = 0
+        self.data_bytes = channels * fmt.bytes * frames if frames is not None else 0
+        self._promised = self.data_bytes if frames is not None else None
+        self._hash = hashlib.sha256() if frames is not None else None
+        self.sha256: str | None = None
         self._write_header()
+        self.data_bytes = 0
 
     def _write_header(self) -> None:
+        header = self._header()
+        if self._hash is not None and self.f.tell() == 0:
+            self._hash.update(header)
+        self.f.write(header)
+
+    def _header(self) -> bytes:
         align = self.channels * self.fmt.bytes
         tag = FLOAT if self.fmt.is_float else PCM
         big = self.data_bytes >= 0xFFFFFFFF - 100
@@ -221,10 +244,12 @@ class WavWriter:
             riff = b"RIFF" + struct.pack("<I", 4 + 36 + 8 + 16 + 8 + self.data_bytes) + b"WAVE"
             ds64 = b"JUNK" + struct.pack("<I", 28) + b"\0" * 28
             data_size = self.data_bytes
-        self.f.write(riff + ds64 + b"fmt " + struct.pack("<I", 16) + fmt_chunk + b"data" + struct.pack("<I", data_size))
+        return riff + ds64 + b"fmt " + struct.pack("<I", 16) + fmt_chunk + b"data" + struct.pack("<I", data_size)
 
     def write(self, block: np.ndarray) -> None:
         data = encode_samples(block, self.fmt)
+        if self._hash is not None:
+            self._hash.update(data)
         n = self.f.write(data)
         self.data_bytes += n if isinstance(n, int) else len(data)
 
@@ -233,8 +258,13 @@ class WavWriter:
             return
         if self.data_bytes % 2:
             self.f.write(b"\0")  # chunks are word aligned
-        self.f.seek(0)
-        self._write_header()
+            if self._hash is not None:
+                self._hash.update(b"\0")
+        if self._promised == self.data_bytes and self._hash is not None:
+            self.sha256 = self._hash.hexdigest()  # the header written first was already right
+        else:
+            self.f.seek(0)
+            self.f.write(self._header())
         self.f.close()
 
     def abort(self) -> None:

@@ -12,8 +12,8 @@ from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import RetryPolicy
-from genesys_tui.genesys.regions import hosts_for
 from genesys_tui.genesys.recordings import Recordings
+from genesys_tui.genesys.regions import hosts_for
 from tests.integration.test_emulator_contract import recorded_conversation
 
 FAST = RetryPolicy(base_delay=0.02, max_delay=0.1, max_attempts=12, max_total_seconds=60)

@@ -10,7 +10,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.integration.helpers import Api, token, user_token
+from tests.integration.helpers import Api, user_token
 
 ENDPOINTS = Path(__file__).parents[1] / "data" / "genesys-endpoints.txt"
 

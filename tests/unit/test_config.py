@@ -82,7 +82,15 @@ def test_profile_from_environment(tmp_path, monkeypatch):
 def test_example_config_is_valid_and_documents_every_key():
     from pathlib import Path
 
-    from genesys_tui.config import KeyringSettings, LoggingSettings, Profile, RetrySettings, S3Target, UISettings
+    from genesys_tui.config import (
+        KeyringSettings,
+        LoggingSettings,
+        MediaSettings,
+        Profile,
+        RetrySettings,
+        S3Target,
+        UISettings,
+    )
 
     example = Path(__file__).parents[2] / "config.example.toml"
     cfg = load_config(example, explicit=True)
@@ -90,8 +98,9 @@ def test_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from dataclasses import fields
 
-    for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings):
+    tables = ("name", "profiles", "ui", "keyring", "logging", "s3", "retry", "media")
+    for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings, MediaSettings):
         for f in fields(cls):
-            if f.metadata.get("internal") or f.name in ("name", "profiles", "ui", "keyring", "logging", "s3", "retry"):
+            if f.metadata.get("internal") or f.name in tables:
                 continue
             assert f"{f.name} =" in text, f"config.example.toml does not document {cls.__name__}.{f.name}"

@@ -1,6 +1,12 @@
 import pytest
 
-from genesys_tui.genesys.regions import REGIONS, CustomHostRefused, RegionError, hosts_for, resolve_region
+from genesys_tui.genesys.regions import (
+    REGIONS,
+    CustomHostRefused,
+    RegionError,
+    hosts_for,
+    resolve_region,
+)
 
 
 def test_all_18_regions():

@@ -1,0 +1,228 @@
+"""fetch: pull recordings into the persistent queue and run it; jobs: look at and manage the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from genesys_tui import fmt
+from genesys_tui.commands.browse import build_filter
+from genesys_tui.commands.common import CommandError, Context, run
+from genesys_tui.intervals import parse_interval
+from genesys_tui.jobs import meta as job_meta
+from genesys_tui.jobs.model import (
+    ALL_RECORDINGS,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    STATES,
+    Job,
+    JobEvent,
+    QueueTotals,
+)
+from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
+from genesys_tui.jobs.sinks import Sink, SinkError, make_sink
+from genesys_tui.jobs.store import JobStore
+
+
+def store_for(ctx: Context) -> JobStore:
+    return JobStore(ctx.paths.data_dir / "jobs.sqlite3")
+
+
+def sink_factory(profile):
+    sinks: dict[str, Sink] = {}
+
+    def sink_for(target: str) -> Sink:
+        if target not in sinks:
+            sinks[target] = make_sink(target, profile.naming, endpoint_url=profile.s3.endpoint_url,
+                                      region=profile.s3.region)
+        return sinks[target]
+
+    return sink_for
+
+
+def normalize_target(to: str) -> str:
+    if to.startswith("s3://"):
+        return to.rstrip("/")
+    return str(Path(to).expanduser().resolve())
+
+
+class ProgressView:
+    """Rich progress bars for the queue's events: one overall bar and one per active download."""
+
+    def __init__(self, progress: Progress):
+        self.p = progress
+        self.overall: TaskID = progress.add_task("all jobs", total=None)
+        self.bars: dict[int, TaskID] = {}
+
+    def handle(self, ev: JobEvent | QueueTotals) -> None:
+        if isinstance(ev, QueueTotals):
+            label = "all jobs (paused)" if ev.paused else "all jobs"
+            self.p.update(self.overall, description=f"{label}: {ev.finished}/{ev.total} finished",
+                          completed=ev.finished, total=ev.total or None)
+            return
+        if ev.state in FINAL_STATES or ev.state == "waiting":
+            if ev.job_id in self.bars:
+                self.p.remove_task(self.bars.pop(ev.job_id))
+            if ev.state == FAILED and ev.error:
+                self.p.console.print(f"[red]✗[/] job {ev.job_id} ({ev.label}): {ev.error}", highlight=False)
+            return
+        bar = self.bars.get(ev.job_id)
+        if bar is None:
+            bar = self.bars[ev.job_id] = self.p.add_task(ev.label, total=None)
+        self.p.update(bar, description=f"{ev.label} {ev.state}", completed=ev.bytes_done, total=ev.bytes_total)
+
+
+def cmd_fetch(ctx: Context) -> int:
+    a = ctx.args
+    if not (a.conversation_ids or a.interval or a.resume):
+        raise CommandError("give conversation IDs, --interval, or --resume", code=2)
+    target = ctx.target()
+    profile = target.profile
+    dest = normalize_target(a.to or profile.output_dir)
+    try:
+        make_sink(dest, profile.naming, endpoint_url=profile.s3.endpoint_url, region=profile.s3.region)
+    except (SinkError, ValueError) as e:
+        raise CommandError(str(e), code=2) from None
+    m = ctx.config.media
+    opts = QueueOptions(workers=a.workers, batch=a.batch, restore_archived=a.restore_archived,
+                        customer_channel=m.customer_channel, agent_channel=m.agent_channel, bitrate=m.opus_bitrate)
+    store = store_for(ctx)
+    staging = ctx.paths.data_dir / "staging"
+
+    async def go() -> tuple[list[int], QueueRunner]:
+        from genesys_tui.session import client_credentials_client
+
+        async with client_credentials_client(target) as client:
+            planned = await plan(ctx, client, store, dest)
+            columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                       TimeRemainingColumn()]
+            with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
+                view = ProgressView(progress)
+                runner = QueueRunner(client, store, staging, sink_factory(profile), opts, on_event=view.handle)
+                try:
+                    ids = None if (a.resume and not planned) else with_children(store, planned)
+                    await runner.run(ids)
+                finally:
+                    await runner.close()
+            return planned, runner
+
+    try:
+        planned, _ = run(go())
+    except QueueBusy as e:
+        raise CommandError(str(e)) from None
+    except KeyboardInterrupt:
+        ctx.err.print("interrupted: run the same command again (or `genesys-tui fetch --resume`) to continue",
+                      highlight=False)
+        return 130
+    jobs = [store.get(i) for i in with_children(store, planned)] if planned else store.all()
+    jobs = [j for j in jobs if j and not j.is_expansion]
+    return summary(ctx, jobs)
+
+
+def with_children(store: JobStore, ids: list[int]) -> list[int]:
+    out = list(ids)
+    for i in ids:
+        out += [c.id for c in store.children(i)]
+    return out
+
+
+async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
+    """Jobs for the requested conversations: one conversation-level job each, which expands into
+    one job per recording. Existing jobs (same conversation, format and target) are reused."""
+    a = ctx.args
+    names = await client.directory.names()
+    metas: dict[str, dict] = {}
+    if a.interval:
+        start, end = parse_interval(a.interval)
+        flt = await build_filter(client, a)
+        async for s in client.analytics.iter_conversations(start, end, flt):
+            if s.has_recording or a.has_recording is False:
+                metas[s.conversation_id] = job_meta.from_summary(s, names)
+                if a.limit and len(metas) >= a.limit:
+                    break
+    for cid in a.conversation_ids or []:
+        if cid not in metas:
+            metas[cid] = job_meta.from_conversation(await client.conversations.get(cid), names)
+    ids = []
+    for cid, meta in metas.items():
+        job, _ = store.add(cid, ALL_RECORDINGS, a.format, dest, meta)
+        ids.append(job.id)
+    if metas:
+        ctx.err.print(f"{len(metas)} conversation(s) to fetch as {a.format} into {dest}", highlight=False)
+    return ids
+
+
+def summary(ctx: Context, jobs: list[Job]) -> int:
+    counts: dict[str, int] = {}
+    for j in jobs:
+        counts[j.state] = counts.get(j.state, 0) + 1
+    t = Table(title="fetch summary", show_edge=False)
+    t.add_column("state")
+    t.add_column("recordings", justify="right")
+    for state in STATES:
+        if counts.get(state):
+            t.add_row(state, str(counts[state]))
+    ctx.out.print(t)
+    failed = [j for j in jobs if j.state == FAILED]
+    for j in failed[:20]:
+        ctx.err.print(f"✗ {j.conversation_id} {j.recording_id}: {j.last_error}", highlight=False)
+    if len(failed) > 20:
+        ctx.err.print(f"... and {len(failed) - 20} more (genesys-tui jobs --state failed)", highlight=False)
+    waiting = [j for j in jobs if j.state == "waiting"]
+    if waiting:
+        ctx.err.print(f"{len(waiting)} recording(s) are being restored from the archive; run again later",
+                      highlight=False)
+    return 0 if jobs and all(j.state == DONE for j in jobs) else 1
+
+
+def cmd_jobs(ctx: Context) -> int:
+    a = ctx.args
+    store = store_for(ctx)
+    action = a.action or "list"
+    if action == "retry":
+        n = store.retry_failed(a.ids or None)
+        ctx.out.print(f"{n} job(s) queued again; run `genesys-tui fetch --resume` to process them", highlight=False)
+        return 0
+    if action == "clear":
+        states = list(FINAL_STATES) + ["queued", "waiting"] if a.all else ([a.state] if a.state else [DONE])
+        n = store.clear(states)
+        ctx.out.print(f"removed {n} job(s) from the store (files on disk are kept)", highlight=False)
+        return 0
+    if action == "cancel":
+        for i in a.ids:
+            job = store.get(i)
+            if job and job.state not in FINAL_STATES:
+                store.update(job, state="cancelled", last_error="cancelled")
+        ctx.out.print(f"cancelled {len(a.ids)} job(s)", highlight=False)
+        return 0
+    jobs = [j for j in store.all([a.state] if a.state else None) if not j.is_expansion]
+    jobs = jobs[-a.limit:] if a.limit else jobs
+    if a.json:
+        for j in jobs:
+            print(json.dumps(j.to_json()))
+        return 0
+    t = Table(show_edge=False)
+    for col in ("ID", "Conversation", "Recording", "Format", "State", "Tries", "Size", "Updated (UTC)", "Target / error"):
+        t.add_column(col, no_wrap=col not in ("Target / error",))
+    for j in jobs:
+        t.add_row(str(j.id), j.conversation_id, j.recording_id, j.format, j.state, str(j.attempts),
+                  fmt.size(j.bytes_total), j.updated_at[:19].replace("T", " "),
+                  j.last_error if j.state in (FAILED, "waiting") else (j.outputs[0]["location"] if j.outputs else j.target))
+    ctx.out.print(t)
+    counts = store.counts()
+    ctx.err.print(", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "the queue is empty",
+                  highlight=False)
+    return 0
+
