@@ -6,12 +6,25 @@ Run: python bench/emulator.py   (appends its numbers to bench/RESULTS.md)
 
 from __future__ import annotations
 
+import sys
+
+# bench/queue.py is named like the standard library's queue: keep this folder off sys.path and load
+# the shared helper by its path.
+sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import importlib.util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_results", _Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
+
 import io
 import statistics
 import time
 from datetime import UTC, datetime
 
-from _results import write_section
+write_section = _results.write_section
 
 from genesys_tui.emulator import audio
 from genesys_tui.emulator.org import Org

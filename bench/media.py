@@ -10,6 +10,19 @@ Run: python bench/media.py   (installs sox and ffmpeg with apt if missing; write
 
 from __future__ import annotations
 
+import sys
+
+# bench/queue.py is named like the standard library's queue: keep this folder off sys.path and load
+# the shared helper by its path.
+sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import importlib.util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_results", _Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
+
 import shutil
 import subprocess
 import sys
@@ -19,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _results import WORK, best_of, ensure_tools, max_rss_kb, write_section  # noqa: E402
+WORK, best_of, ensure_tools, max_rss_kb, write_section = (_results.WORK, _results.best_of, _results.ensure_tools,
+                                                           _results.max_rss_kb, _results.write_section)
 
 from genesys_tui.media.convert import ConvertOptions, convert_file  # noqa: E402
 from genesys_tui.media.peaks import PeaksCache  # noqa: E402

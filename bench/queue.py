@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import sys
 
-# This file is named queue.py, like the standard library's queue: keep its folder off sys.path so
-# `import queue` (asyncio, concurrent.futures) finds the real one.
+# bench/queue.py is named like the standard library's queue: keep this folder off sys.path and load
+# the shared helper by its path.
 sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import importlib.util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_results", _Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
 
 import asyncio
 import importlib.util
@@ -26,11 +33,7 @@ import shutil
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-_spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
-_results = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_results)
 WORK, ensure_tools, write_section = _results.WORK, _results.ensure_tools, _results.write_section
 
 from genesys_tui.emulator import EmulatorServer, EmulatorSettings  # noqa: E402

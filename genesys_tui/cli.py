@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help, description=help)
 
+    p = add("demo", "start the embedded emulator and open the TUI on its demo org (no account needed)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--conversations", type=int, default=400)
+    p.add_argument("--faults", default="", metavar="SPEC", help="a rough network, e.g. 429=0.05,503=0.05,reset=0.05")
+
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
     from genesys_tui.genesys.regions import REGIONS
@@ -134,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {
+    "demo": ("genesys_tui.commands.ui", "cmd_demo"),
     "info": ("genesys_tui.commands.account", "cmd_info"),
     "login": ("genesys_tui.commands.account", "cmd_login"),
     "logout": ("genesys_tui.commands.account", "cmd_logout"),

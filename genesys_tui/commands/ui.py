@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from genesys_tui.commands.common import CommandError, Context
+from genesys_tui.commands.common import Context
 
 
 def cmd_tui(ctx: Context) -> int:
-    try:
-        from genesys_tui.tui.launch import run_app
-    except ImportError as e:
-        raise CommandError(f"the TUI is not available in this build ({e})") from None
+    from genesys_tui.tui.launch import run_app
+
     return run_app(ctx)
+
+
+def cmd_demo(ctx: Context) -> int:
+    from genesys_tui.emulator.faults import FaultSpecError, parse_faults
+
+    try:
+        parse_faults(ctx.args.faults or "")
+    except FaultSpecError as e:
+        from genesys_tui.commands.common import CommandError
+
+        raise CommandError(f"--faults: {e}", code=2) from None
+    from genesys_tui.tui.launch import run_demo
+
+    return run_demo(ctx)

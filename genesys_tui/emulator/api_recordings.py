@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from genesys_tui.emulator import audio
 from genesys_tui.emulator import documents as docs
 from genesys_tui.emulator.api_conversations import conv_or_404
 from genesys_tui.emulator.calls import CallDetail, RecordingInfo
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
+from genesys_tui.emulator.formats import FORMATS
 from genesys_tui.emulator.mediastore import Encoded, Entry
 from genesys_tui.emulator.query import QueryError
 from genesys_tui.emulator.tokens import Token
@@ -22,7 +22,7 @@ from genesys_tui.emulator.tokens import Token
 if TYPE_CHECKING:
     from genesys_tui.emulator.app import Emulator
 
-FORMAT_IDS = set(audio.FORMATS) | {"NONE"}
+FORMAT_IDS = set(FORMATS) | {"NONE"}
 BATCH_LIMIT = 100
 
 
@@ -74,7 +74,7 @@ def _recording_doc(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str, e
     state, until = _file_state(emu, rec)
     uri = None
     if enc is not None:
-        ext = audio.FORMATS[fmt][0]
+        ext = FORMATS[fmt][0]
         extra = {}
         if download:
             name = "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ") or rec.id
@@ -204,7 +204,7 @@ async def batch_status(emu: Emulator, request: Request, tok: Token, cid: str) ->
     if job is None or job["client"] != tok.client_id:
         raise not_found(f"batch request {job_id}")
     fmt = job["format"]
-    ext, ctype = audio.FORMATS[fmt]
+    ext, ctype = FORMATS[fmt]
     settled = time.monotonic() >= job["created"] + emu.s.batch_seconds
     out, errors = [], 0
     for r in job["results"]:

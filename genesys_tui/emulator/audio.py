@@ -7,21 +7,12 @@ from __future__ import annotations
 import io
 from functools import cache
 
-import av
 import numpy as np
 import soundfile as sf
 
 from genesys_tui.emulator.calls import EXTERNAL, CallDetail, RecordingInfo
+from genesys_tui.emulator.formats import FORMATS  # noqa: F401 - re-exported
 
-# formatId -> (extension, content type)
-FORMATS = {
-    "WAV": ("wav", "audio/wav"),
-    "WAV_ULAW": ("wav", "audio/wav"),
-    "WEBM": ("webm", "audio/webm"),
-    "OGG_VORBIS": ("ogg", "audio/ogg"),
-    "OGG_OPUS": ("opus", "audio/opus"),
-    "MP3": ("mp3", "audio/mpeg"),
-}
 _SF = {"WAV": ("WAV", "PCM_16"), "WAV_ULAW": ("WAV", "ULAW"), "OGG_VORBIS": ("OGG", "VORBIS"),
        "MP3": ("MP3", "MPEG_LAYER_III")}
 _AV = {"WEBM": "webm", "OGG_OPUS": "ogg"}
@@ -105,6 +96,8 @@ def encode(pcm: np.ndarray, rate: int, format_id: str, out: io.BufferedIOBase) -
             for k in range(0, len(pcm), BLOCK):  # block writes: one huge write crashes libsndfile's Vorbis
                 f.write(pcm[k:k + BLOCK])
         return
+    import av
+
     with av.open(out, "w", format=_AV[format_id]) as c:
         layout = "stereo" if pcm.shape[1] == 2 else "mono"
         stream = c.add_stream("libopus", rate=rate, layout=layout)
@@ -123,6 +116,8 @@ def probe_duration_ms(data_path, format_id: str) -> int:
     if format_id in _SF:
         info = sf.info(str(data_path))
         return int(round(info.frames * 1000 / info.samplerate))
+    import av
+
     with av.open(str(data_path)) as c:
         st = c.streams.audio[0]
         samples = sum(fr.samples for fr in c.decode(st))

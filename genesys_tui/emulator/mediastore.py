@@ -14,7 +14,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_tui.emulator import audio
 from genesys_tui.emulator.calls import CallDetail, RecordingInfo
 
 
@@ -69,6 +68,8 @@ class MediaStore:
         return e.result() if e else None
 
     def _encode(self, d: CallDetail, rec: RecordingInfo, format_id: str) -> Encoded:
+        from genesys_tui.emulator import audio  # numpy synthesis and codecs: loaded on first use
+
         ext = audio.FORMATS[format_id][0]
         final = self.dir / f"{rec.id}.{format_id}.{ext}"
         if not final.exists():

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.formats import FORMATS
 
 if TYPE_CHECKING:
     from genesys_tui.emulator.app import Emulator
@@ -60,8 +61,6 @@ async def serve(emu: Emulator, request: Request) -> Response:
         enc = emu.media.get(m.group(2), m.group(3))
         if enc is None:
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
-        from genesys_tui.emulator.audio import FORMATS
-
         ctype = FORMATS[m.group(3)][1]
         headers = {"ETag": f'"{enc.md5}"', "Last-Modified": formatdate(enc.path.stat().st_mtime, usegmt=True)}
         disp = request.query_params.get("response-content-disposition")

@@ -70,8 +70,8 @@ class Resolver:
         self._flush: asyncio.Task | None = None
         self._lists: dict[tuple[str, str], asyncio.Task] = {}
 
-    def uses_batch(self, fmt: str) -> bool:
-        return self.batch or SOURCE_FORMAT[fmt] is None
+    def uses_batch(self, fmt: str, batch: bool = False) -> bool:
+        return self.batch or batch or SOURCE_FORMAT[fmt] is None
 
     # --- per conversation / recording ------------------------------------------------------------
 
@@ -80,9 +80,9 @@ class Resolver:
             recs = await self.client.recordings.list(conversation_id, format_id)
         return [media_from_recording(r, format_id) for r in recs]
 
-    async def expand(self, conversation_id: str, fmt: str) -> list[Media]:
+    async def expand(self, conversation_id: str, fmt: str, batch: bool = False) -> list[Media]:
         """Every recording of a conversation, with URLs when it can have them."""
-        if self.uses_batch(fmt):
+        if self.uses_batch(fmt, batch):
             return await self._batched(conversation_id, None)
         format_id = SOURCE_FORMAT[fmt]
         key = (conversation_id, format_id)
@@ -93,9 +93,9 @@ class Resolver:
         finally:
             self._lists.pop(key, None)
 
-    async def media(self, conversation_id: str, recording_id: str, fmt: str) -> Media:
+    async def media(self, conversation_id: str, recording_id: str, fmt: str, batch: bool = False) -> Media:
         """A fresh URL for one recording (also after a 403 from an expired one)."""
-        if self.uses_batch(fmt):
+        if self.uses_batch(fmt, batch):
             found = await self._batched(conversation_id, recording_id)
             if not found:
                 raise Unavailable(f"recording {recording_id} was not in the batch result")

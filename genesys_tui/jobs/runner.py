@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,7 +21,6 @@ from typing import Any
 
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.jobs import work
 from genesys_tui.jobs.download import DownloadError, UrlExpired, download
 from genesys_tui.jobs.model import (
     CANCELLED,
@@ -148,6 +148,26 @@ class QueueRunner:
                 self._pool = ThreadPoolExecutor(self.opts.cpu_workers, thread_name_prefix="convert")
         return self._pool
 
+    async def _cpu(self, name: str, *args):
+        """Run CPU work in the pool. If worker processes cannot be started here (an embedding that
+        replaced stdio, as a TUI does), fall back to threads: numpy, libsndfile and PyAV release
+        the GIL for the heavy parts."""
+        # numpy and friends: imported when there is work, not at start-up
+        from genesys_tui.jobs import work
+
+        fn = getattr(work, name)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor(), fn, *args)
+        except (ValueError, OSError, BrokenProcessPool) as e:
+            if not isinstance(self._pool, ProcessPoolExecutor):
+                raise
+            log.warning("process pool unavailable (%s); converting in threads", e)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.opts.pool = "thread"
+            self._pool = None
+            return await loop.run_in_executor(self._executor(), fn, *args)
+
     async def run(self, job_ids: list[int] | None = None) -> QueueTotals:
         """Work until the given jobs (default: every unfinished job) and the jobs they spawn are
         finished or parked (waiting for a restore)."""
@@ -168,6 +188,14 @@ class QueueRunner:
         task = asyncio.ensure_future(self._process(job))
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t, jid=job.id: self._tasks.pop(jid, None))
+
+    @staticmethod
+    def _batch(job: Job) -> bool:
+        """Batch resolution for the whole run (fetch --batch) or for this job (the TUI's choice)."""
+        return bool(job.meta.get("batch"))
+
+    def _uses_batch(self, job: Job) -> bool:
+        return self.resolver.uses_batch(job.format, self._batch(job))
 
     @staticmethod
     def _parked(job: Job) -> bool:
@@ -323,7 +351,7 @@ class QueueRunner:
         while True:
             self._set(job, RESOLVING)
             try:
-                found = await self.resolver.expand(job.conversation_id, job.format)
+                found = await self.resolver.expand(job.conversation_id, job.format, self._batch(job))
                 break
             except E.NotFound:
                 raise Final(f"conversation {job.conversation_id} was not found") from None
@@ -335,6 +363,9 @@ class QueueRunner:
                 await asyncio.sleep(self.opts.retry_delay * job.attempts)
         if not found:
             self._set(job, DONE, last_error="no recordings")
+            if self.on_event:
+                self.on_event(JobEvent(job.id, DONE, error="the conversation has no recordings",
+                                       label=self._label(job)))
             return
         for media in found:
             child, created = self.store.add(job.conversation_id, media.recording_id, job.format, job.target,
@@ -347,7 +378,8 @@ class QueueRunner:
     async def _resolve(self, job: Job, refresh: bool = False) -> Media:
         cached = None if refresh else self._media.pop((job.conversation_id, job.recording_id), None)
         try:
-            media = cached or await self.resolver.media(job.conversation_id, job.recording_id, job.format)
+            media = cached or await self.resolver.media(job.conversation_id, job.recording_id, job.format,
+                                                        self._batch(job))
         except E.NotFound:
             raise Final(f"recording {job.recording_id} was not found") from None
         except Unavailable as e:
@@ -388,8 +420,7 @@ class QueueRunner:
         self.store.update(job, etag=got.etag, bytes_done=got.size, bytes_total=got.size)
         await self.gate.wait()
         self._set(job, VERIFYING)
-        loop = asyncio.get_running_loop()
-        verdict = await loop.run_in_executor(self._executor(), work.verify, str(part), media.size, media.duration_ms)
+        verdict = await self._cpu("verify", str(part), media.size, media.duration_ms)
         if not verdict["ok"]:
             part.unlink(missing_ok=True)  # a bad file is never left in place
             self.store.update(job, etag=None)
@@ -399,16 +430,15 @@ class QueueRunner:
         self.store.update(job, sha256=got.sha256)
         await self.gate.wait()
         self._set(job, CONVERTING)
-        as_is = job.format == "original" or (not self.resolver.uses_batch(job.format) and job.format in ("wav", "webm"))
+        as_is = job.format == "original" or (not self._uses_batch(job) and job.format in ("wav", "webm"))
         out_dir = self.staging / str(job.id)
         if as_is:
             outputs = [{"path": str(src), "sha256": got.sha256, "bytes": got.size, "kind": job.format}]
             exts = [media.ext]
         else:
             try:
-                outputs = await loop.run_in_executor(self._executor(), work.convert, str(src), str(out_dir), job.format,
-                                                     self.opts.customer_channel, self.opts.agent_channel,
-                                                     self.opts.bitrate)
+                outputs = await self._cpu("convert", str(src), str(out_dir), job.format,
+                                          self.opts.customer_channel, self.opts.agent_channel, self.opts.bitrate)
             except Exception as e:  # MediaError or a crashed worker
                 src.unlink(missing_ok=True)
                 raise Retry(f"conversion failed: {e}") from None
@@ -436,7 +466,7 @@ class QueueRunner:
                 stored.append({"location": where, "sha256": out["sha256"], "bytes": out["bytes"], "kind": out["kind"]})
             side_rel = sink.names(job.meta, job.recording_id, job.format, ["json"])[0]
             doc = sidecar(job.meta, media.recording or {"id": job.recording_id},
-                          {"formatId": SOURCE_FORMAT[job.format] if not self.resolver.uses_batch(job.format) else "original",
+                          {"formatId": SOURCE_FORMAT[job.format] if not self._uses_batch(job) else "original",
                            "contentType": media.content_type or got.content_type, "bytes": got.size,
                            "sha256": got.sha256},
                           [{"file": Path(s["location"].split("/")[-1]).name, "sha256": s["sha256"], "bytes": s["bytes"],

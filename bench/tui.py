@@ -1,0 +1,134 @@
+"""The TUI's two speed targets, measured the way a user meets them:
+
+- launch to a usable conversation list with the demo org (target < 1 s): `genesys-tui demo` typed
+  into a real terminal (tmux), timed until the first rows are on screen;
+- the conversation list opening 100,000 rows (target < 0.5 s), against Textual's own DataTable
+  with the same rows (the widget one would otherwise reach for).
+
+Run: python bench/tui.py   (installs tmux with apt if missing; writes bench/RESULTS.md)
+"""
+
+from __future__ import annotations
+
+import sys
+
+# bench/queue.py is named like the standard library's queue: keep this folder off sys.path and load
+# the shared helper by its path.
+sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import importlib.util  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_results", _Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ensure_tools, write_section = _results.ensure_tools, _results.write_section
+
+
+def launch_times(runs: int = 5) -> list[float]:
+    exe = Path(sys.executable).with_name("genesys-tui")
+    out = []
+    keeper = f"bench{os.getpid()}_keep"  # keeps the tmux server up between runs
+    subprocess.run(["tmux", "new-session", "-d", "-s", keeper], check=True)
+    with tempfile.TemporaryDirectory() as home:
+        for i in range(runs):
+            name = f"bench{os.getpid()}_{i}"
+            subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "45"], check=True)
+            time.sleep(0.3)
+            cmd = f"XDG_DATA_HOME={home}/d XDG_STATE_HOME={home}/s XDG_CACHE_HOME={home}/c {exe} demo"
+            t = time.perf_counter()
+            subprocess.run(["tmux", "send-keys", "-t", name, cmd, "Enter"], check=True)
+            while time.perf_counter() - t < 20:
+                screen = subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
+                if "live     inb" in screen:  # the first rows (today's live calls) are drawn
+                    break
+                time.sleep(0.01)
+            out.append(time.perf_counter() - t)
+            subprocess.run(["tmux", "kill-session", "-t", name])
+    subprocess.run(["tmux", "kill-session", "-t", keeper])
+    return out
+
+
+def summaries(n: int):
+    from genesys_tui.genesys.models import ConversationSummary, ParticipantSummary
+
+    start = datetime(2026, 5, 1, tzinfo=UTC)
+    return [ConversationSummary(f"{i:08x}-0000-4000-8000-{i:012x}", start + timedelta(seconds=i * 7),
+                                start + timedelta(seconds=i * 7 + 240), "inbound", ("voice",), (f"q{i % 6}",),
+                                (f"u{i % 24}",), f"tel:+1317{i:07d}", "tel:+18005550101", (f"w{i % 8}",), True,
+                                participants=(ParticipantSummary("p", "customer"),)) for i in range(n)]
+
+
+async def open_list(rows, kind: str) -> float:
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    from genesys_tui.browse import COLUMNS, ConversationModel
+    from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+    names = {**{f"q{i}": f"Queue {i}" for i in range(6)}, **{f"u{i}": f"Agent {i}" for i in range(24)},
+             **{f"w{i}": f"Wrap-up {i}" for i in range(8)}}
+
+    class Bench(App):
+        def compose(self):
+            if kind == "virtual":
+                self.model = ConversationModel(names)
+                yield VirtualTable(COLUMNS, lambda: len(self.model), self.model.cells)
+            else:
+                yield DataTable(cursor_type="row")
+
+    app = Bench()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        t = time.perf_counter()
+        if kind == "virtual":
+            app.model.add(rows)
+            app.query_one(VirtualTable).reload(keep=False)
+        else:
+            table = app.query_one(DataTable)
+            table.add_columns(*[c.title for c in COLUMNS])
+            model = ConversationModel(names)
+            model.add(rows)
+            table.add_rows([model.cells(i) for i in range(len(model))])
+        await pilot.pause()  # the first frame with rows is composed
+        return time.perf_counter() - t
+
+
+def main() -> None:
+    ensure_tools("tmux", packages=("tmux",))
+    launches = launch_times()
+    rows = summaries(100_000)
+    virtual = statistics.median([asyncio.run(open_list(rows, "virtual")) for _ in range(3)])
+    datatable = asyncio.run(open_list(rows, "datatable"))
+    launch = statistics.median(launches)
+    import platform
+
+    body = (f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/tui.py`)\n\n"
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores.\n\n"
+            "| measurement | genesys-tui | baseline | verdict |\n|---|---|---|---|\n"
+            f"| launch to a usable list: `genesys-tui demo` typed into tmux until the first rows are drawn "
+            f"(Python start, emulator start, sign-in, directory, first page; median of {len(launches)}) | "
+            f"{launch:.2f} s (runs: {', '.join(f'{x:.2f}' for x in launches)}) | target 1 s | "
+            f"**{'met' if launch < 1 else 'MISSED'}** |\n"
+            f"| the conversation list opening 100,000 rows (add to the model, first frame; median of 3) | "
+            f"{virtual * 1000:.0f} ms | Textual DataTable, same rows: {datatable:.1f} s | "
+            f"**{'met' if virtual < 0.5 else 'MISSED'}** (target 0.5 s; {datatable / virtual:.0f}x faster) |\n")
+    print(body)
+    write_section("TUI", body)
+    shutil.rmtree(Path(tempfile.gettempdir()) / "genesys-tui-bench", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Start the TUI for a profile, or against the embedded emulator (`genesys-tui demo`)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from genesys_tui.commands.common import Context
+
+
+def run_app(ctx: Context) -> int:
+    from genesys_tui.tui.app import GenesysApp
+
+    app = GenesysApp(config=ctx.config, paths=ctx.paths, target=ctx.target(),
+                     readonly=getattr(ctx.args, "readonly", False))
+    return app.run() or 0
+
+
+def demo_settings(args):
+    from genesys_tui.emulator import EmulatorSettings
+
+    return EmulatorSettings(seed=args.seed, conversations=args.conversations, faults=args.faults or "",
+                            transcode_seconds=1.0)
+
+
+def run_demo(ctx: Context) -> int:
+    """The emulator on a free loopback port, its demo credentials, the same TUI; quitting stops it.
+    The demo keeps its own job store, so real queues are never mixed with demo ones."""
+    from genesys_tui.config import Profile
+    from genesys_tui.emulator import EmulatorServer
+    from genesys_tui.genesys.regions import hosts_for
+    from genesys_tui.session import Target, build_client
+    from genesys_tui.tui.app import GenesysApp
+
+    srv = EmulatorServer(demo_settings(ctx.args)).start()
+    try:
+        s = srv.emulator.s
+        downloads = ctx.paths.data_dir / "demo-downloads"
+        profile = Profile(name="demo", base_url=srv.base_url, client_id=s.client_id, output_dir=str(downloads))
+        target = Target(profile, hosts_for("", srv.base_url), False, getattr(ctx.args, "readonly", False))
+        client = build_client(target, s.client_id, s.client_secret)
+        with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:
+            app = GenesysApp(config=ctx.config, paths=ctx.paths, target=target, client=client, demo=True,
+                             store_path=Path(tmp) / "jobs.sqlite3", output_dir=str(downloads))
+            return app.run() or 0
+    finally:
+        srv.stop()

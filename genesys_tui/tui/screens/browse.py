@@ -1,0 +1,432 @@
+"""Browse: conversations over an interval, filtered server-side and live, sorted, paged in while you
+look, with a detail pane; queue downloads, open by ID, copy IDs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from genesys_tui.browse import COLUMNS, ConversationModel
+from genesys_tui.errors import user_message
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
+from genesys_tui.genesys.ids import InvalidId, safe_id
+from genesys_tui.intervals import IntervalError, parse_interval, quick_range
+from genesys_tui.jobs import meta as job_meta
+from genesys_tui.tui.screens.dialogs import (
+    ConfirmDialog,
+    FilterDialog,
+    PromptDialog,
+    QueueChoice,
+    QueueDialog,
+)
+from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, recordings_view
+from genesys_tui.tui.widgets.header import AppHeader
+from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+RANGES = [("last-hour", "Last hour"), ("today", "Today"), ("yesterday", "Yesterday"), ("last-7-days", "Last 7 days")]
+SORTABLE = [c.key for c in COLUMNS if c.sortable]
+
+HELP = """
+Browse conversations from the analytics details query. Pick an interval (quick ranges or a custom
+`START/END`), narrow it with server-side filters (queue, agent, direction, media type, ANI/DNIS,
+wrap-up code, recording), then type `/` to filter what is loaded by any text (agent, queue, number,
+ID). Pages arrive in the background while you look. The detail pane shows the selected conversation's
+participants and recordings.
+
+Queue downloads with `d` (the selected conversation) or `D` (everything the list shows); they run in
+the Queue area (`2`) and keep going while you browse.
+"""
+
+
+class BrowseScreen(Screen[None]):
+    DEFAULT_CSS = """
+    BrowseScreen #ranges { height: 1; padding: 0 1; margin-top: 1; }
+    BrowseScreen #ranges Button { min-width: 10; margin-right: 1; }
+    BrowseScreen #ranges Button.-active { background: $accent; color: $text; text-style: bold; }
+    BrowseScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    BrowseScreen #live-filter { display: none; height: 3; margin: 0 1; }
+    BrowseScreen #live-filter.-shown { display: block; }
+    BrowseScreen #main { height: 1fr; }
+    BrowseScreen #conversations { width: 1fr; min-width: 60; }
+    BrowseScreen DetailPane { width: 64; }
+    """
+    BINDINGS = [
+        Binding("slash", "live_filter", "Filter text"),
+        Binding("f", "filters", "Filters"),
+        Binding("t", "range('today')", "Today"),
+        Binding("y", "range('yesterday')", "Yesterday", show=False),
+        Binding("h", "range('last-hour')", "Last hour", show=False),
+        Binding("w", "range('last-7-days')", "7 days", show=False),
+        Binding("i", "custom_interval", "Interval"),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("o", "open_by_id", "Open ID"),
+        Binding("d", "queue_selected", "Download"),
+        Binding("D", "queue_all", "Download all", show=False),
+        Binding("c", "copy_id", "Copy ID"),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+    HELP = HELP
+    AUTO_FOCUS = "#conversations"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = ConversationModel()
+        self.interval_name = "last-7-days"
+        self.interval: tuple[datetime, datetime] | None = None
+        self.filter = ConversationFilter()
+        self.loading = False
+        self._detail_timer = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with Horizontal(id="ranges"):
+            # Mouse shortcuts; the keyboard has t/y/h/w/i/f, and focus stays on the list.
+            for key, label in RANGES:
+                yield self._button(label, f"range-{key}")
+            yield self._button("Custom…", "range-custom")
+            yield self._button("Filters…", "filters")
+        yield Static("", id="status")
+        yield Input(placeholder="filter what is loaded: agent, queue, number, ID…  (esc clears)", id="live-filter")
+        with Horizontal(id="main"):
+            yield VirtualTable(COLUMNS, lambda: len(self.model), self.model.cells, id="conversations")
+            yield DetailPane()
+        yield Footer()
+
+    @staticmethod
+    def _button(label: str, bid: str) -> Button:
+        b = Button(label, id=bid, compact=True)
+        b.can_focus = False
+        return b
+
+    # --- loading ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.app.browse = self  # type: ignore[attr-defined]
+        self.query_one(VirtualTable).focus()
+        if self.app.session is not None:  # type: ignore[attr-defined]
+            self.start()
+
+    def start(self) -> None:
+        """Called when a session exists: first load."""
+        self.model.set_names(self.app.session.names)  # type: ignore[attr-defined]
+        self.set_range(self.interval_name)
+        self.query_one(VirtualTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.focused is None:
+            self.query_one(VirtualTable).focus()
+
+    def now(self) -> datetime:
+        return getattr(self.app, "now", None) or datetime.now(UTC)
+
+    def set_range(self, name: str) -> None:
+        self.interval_name = name
+        self.interval = quick_range(name, self.now())
+        for key, _ in RANGES:
+            self.query_one(f"#range-{key}", Button).set_class(key == name, "-active")
+        self.query_one("#range-custom", Button).set_class(name == "custom", "-active")
+        self.reload()
+
+    def describe(self) -> str:
+        a, b = self.interval or (None, None)
+        span = f"{a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M} UTC" if a and b else ""
+        f = self.filter
+        names = self.app.session.names if self.app.session else {}  # type: ignore[attr-defined]
+        bits = [*(names.get(q, q) for q in f.queue_ids), *(names.get(u, u) for u in f.user_ids),
+                *(names.get(w, w) for w in f.wrapup_codes), *f.media_types]
+        if f.direction:
+            bits.append(f.direction)
+        if f.ani:
+            bits.append(f"ANI {f.ani.removeprefix('tel:')}")
+        if f.dnis:
+            bits.append(f"DNIS {f.dnis.removeprefix('tel:')}")
+        if f.has_recording is not None:
+            bits.append("with recording" if f.has_recording else "without recording")
+        return span + (f"  filters: {', '.join(bits)}" if bits else "")
+
+    def set_status(self, extra: str = "") -> None:
+        shown, total = len(self.model), len(self.model.items)
+        count = f"{shown:,} of {total:,}" if self.model.filter_text else f"{total:,}"
+        self.query_one("#status", Static).update(f"{count} conversations  {self.describe()}  {extra}")
+
+    def reload(self) -> None:
+        if self.app.session is None or self.interval is None:  # type: ignore[attr-defined]
+            return
+        self.model.clear()
+        table = self.query_one(VirtualTable)
+        table.reload(keep=False)
+        self.load(*self.interval, self.filter)
+
+    @work(exclusive=True, group="browse-load", exit_on_error=False)
+    async def load(self, start: datetime, end: datetime, flt: ConversationFilter) -> None:
+        table = self.query_one(VirtualTable)
+        client = self.app.session.client  # type: ignore[attr-defined]
+        self.loading = True
+        self.set_status("loading…")
+        batch = []
+        pages = 0
+
+        def progress(p: SearchProgress) -> None:
+            nonlocal pages
+            pages = p.pages
+
+        try:
+            async for s in client.analytics.iter_conversations(start, end, flt, order="desc", progress=progress):
+                batch.append(s)
+                if len(batch) >= 100:  # a page at a time: the list grows while you look
+                    self._append(batch, table)
+                    batch = []
+                    self.set_status(f"loading… page {pages}")
+            self._append(batch, table)
+            self.set_status("")
+        except Exception as e:  # noqa: BLE001 - shown, the app keeps running
+            self.set_status("failed")
+            self.app.notify(user_message(e) or f"{type(e).__name__}: {e}", title="Could not load conversations",
+                            severity="error", timeout=10)
+        finally:
+            self.loading = False
+
+    def _append(self, batch, table: VirtualTable) -> None:
+        if not batch:
+            return
+        first = len(self.model) == 0
+        self.model.add(batch)
+        table.reload()
+        if first:
+            self.show_detail(0)
+
+    # --- the detail pane ------------------------------------------------------------------------------
+
+    @on(VirtualTable.Highlighted, "#conversations")
+    def highlighted(self, event: VirtualTable.Highlighted) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.15, lambda: self.show_detail(event.index))  # debounce
+
+    def show_detail(self, index: int) -> None:
+        if 0 <= index < len(self.model):
+            self.load_detail(self.model.summary(index).conversation_id)
+
+    @work(exclusive=True, group="detail", exit_on_error=False)
+    async def load_detail(self, conversation_id: str) -> None:
+        pane = self.query_one(DetailPane)
+        session = self.app.session  # type: ignore[attr-defined]
+        client = session.client
+        pane.show(f"Loading {conversation_id}…", "")
+        try:
+            conv, meta = await asyncio.gather(client.conversations.get(conversation_id),
+                                              client.recordings.metadata(conversation_id))
+        except Exception as e:  # noqa: BLE001
+            pane.show(f"[red]{user_message(e) or e}[/]", "")
+            return
+        pane.show(conversation_view(conv, session.names), recordings_view(meta, None, "WAV", "Asking for sizes…"))
+        playable = [m for m in meta if m.file_state not in ("ARCHIVED", "RESTORING")]
+        if not playable:
+            pane.show(recordings=recordings_view(meta, [], "WAV"))
+            return
+        try:
+            recs = await client.recordings.list(conversation_id, "WAV", max_wait_ms=3000, max_wait_s=30)
+        except E.TranscodeTimeout:
+            pane.show(recordings=recordings_view(meta, [], "WAV", "Genesys is still transcoding; sizes later."))
+            return
+        except Exception as e:  # noqa: BLE001
+            pane.show(recordings=recordings_view(meta, [], "WAV", user_message(e) or str(e)))
+            return
+        pane.show(recordings=recordings_view(meta, recs, "WAV"))
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def button(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        if bid.startswith("range-") and bid != "range-custom":
+            self.set_range(bid.removeprefix("range-"))
+        elif bid == "range-custom":
+            self.action_custom_interval()
+        elif bid == "filters":
+            self.action_filters()
+
+    def action_range(self, name: str) -> None:
+        self.set_range(name)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_custom_interval(self) -> None:
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                self.interval = parse_interval(text, self.now())
+            except IntervalError as e:
+                self.app.notify(str(e), severity="error")
+                return
+            self.interval_name = "custom"
+            for key, _ in RANGES:
+                self.query_one(f"#range-{key}", Button).set_class(False, "-active")
+            self.query_one("#range-custom", Button).set_class(True, "-active")
+            self.reload()
+
+        self.app.push_screen(PromptDialog("Interval", "START/END, a date, or a quick range",
+                                          hint="e.g. 2026-05-01T09:00Z/2026-05-01T17:00Z, 2026-05-01, "
+                                               "yesterday, last-30-days (UTC)"), chosen)
+
+    def action_filters(self) -> None:
+        s = self.app.session  # type: ignore[attr-defined]
+        if s is None:
+            return
+
+        def chosen(flt: ConversationFilter | None) -> None:
+            if flt is not None:
+                self.filter = flt
+                self.reload()
+
+        self.app.push_screen(FilterDialog(self.filter, s.queues, s.agents, s.wrapups), chosen)
+
+    def action_live_filter(self) -> None:
+        box = self.query_one("#live-filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#live-filter")
+    def live_filter_changed(self, event: Input.Changed) -> None:
+        self.model.set_filter(event.value)
+        self.query_one(VirtualTable).reload(keep=False)
+        self.set_status()
+
+    @on(Input.Submitted, "#live-filter")
+    def live_filter_done(self) -> None:
+        self.query_one(VirtualTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#live-filter", Input)
+        if box.value or box.has_class("-shown"):
+            box.value = ""
+            box.remove_class("-shown")
+            self.query_one(VirtualTable).focus()
+
+    def action_sort(self) -> None:
+        key = self.model.sort_key
+        nxt = SORTABLE[(SORTABLE.index(key) + 1) % len(SORTABLE)] if key in SORTABLE else SORTABLE[0]
+        self._sort(nxt, nxt in ("start", "duration"))
+
+    def action_sort_reverse(self) -> None:
+        self._sort(self.model.sort_key or "start", not self.model.sort_reverse)
+
+    @on(VirtualTable.HeaderClicked, "#conversations")
+    def header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
+        reverse = not self.model.sort_reverse if event.key == self.model.sort_key else event.key in ("start", "duration")
+        self._sort(event.key, reverse)
+
+    def _sort(self, key: str, reverse: bool) -> None:
+        self.model.set_sort(key, reverse)
+        table = self.query_one(VirtualTable)
+        table.set_sort(key, reverse)
+        table.reload(keep=False)
+
+    def selected(self):
+        table = self.query_one(VirtualTable)
+        return self.model.summary(table.cursor) if len(self.model) else None
+
+    def action_copy_id(self) -> None:
+        s = self.selected()
+        if s is not None:
+            self.app.copy_to_clipboard(s.conversation_id)
+            self.app.notify(f"Copied {s.conversation_id}", timeout=3)
+
+    def action_open_by_id(self) -> None:
+        def chosen(text: str | None) -> None:
+            if text:
+                self.open_id(text)
+
+        self.app.push_screen(PromptDialog("Open conversation by ID", "paste a conversation ID"), chosen)
+
+    @work(exclusive=True, group="detail", exit_on_error=False)
+    async def open_id(self, text: str) -> None:
+        try:
+            cid = safe_id(text, "conversation id")
+        except InvalidId as e:
+            self.app.notify(str(e), severity="error")
+            return
+        existing = self.model.index_of(cid)
+        if existing is not None:
+            self.query_one(VirtualTable).cursor = existing
+            return
+        client = self.app.session.client  # type: ignore[attr-defined]
+        try:
+            conv = await client.conversations.get(cid)
+        except Exception as e:  # noqa: BLE001
+            self.app.notify(user_message(e) or str(e), title="Cannot open", severity="error", timeout=8)
+            return
+        # Its analytics row, so it can be listed, sorted and queued like the others.
+        if conv.start_time:
+            day = timedelta(hours=1)
+            async for s in client.analytics.iter_conversations(conv.start_time - day, conv.start_time + day,
+                                                               strict=False):
+                if s.conversation_id == cid:
+                    self.model.add([s])
+                    break
+        table = self.query_one(VirtualTable)
+        table.reload()
+        index = self.model.index_of(cid)
+        if index is not None:
+            table.cursor = index
+        self.load_detail(cid)
+
+    def action_queue_selected(self) -> None:
+        s = self.selected()
+        if s is None:
+            return
+        if s.end is None:
+            self.app.notify("This call is still live: its recording becomes available when it ends.",
+                            severity="warning")
+        elif not s.has_recording:
+            self.app.notify("This conversation has no recording.", severity="warning")
+        else:
+            self._queue([s], f"conversation {s.conversation_id[:8]}…")
+
+    def action_queue_all(self) -> None:
+        rows = [self.model.summary(i) for i in range(len(self.model))]
+        rows = [r for r in rows if r.has_recording and r.end is not None]
+        if not rows:
+            self.app.notify("Nothing with a recording to download.", severity="warning")
+            return
+        self._queue(rows, f"{len(rows):,} conversations")
+
+    def _queue(self, rows, what: str) -> None:
+        app = self.app
+        if app.queue is None:  # type: ignore[attr-defined]
+            app.notify("The queue is not available.", severity="error")
+            return
+
+        def chosen(choice: QueueChoice | None) -> None:
+            if choice is None:
+                return
+            if len(rows) > 20:
+                app.push_screen(ConfirmDialog("Queue downloads", f"Queue {what} as {choice.format} into "
+                                              f"{choice.target}?", "Queue"),
+                                lambda ok: ok and self._enqueue(rows, choice))
+            else:
+                self._enqueue(rows, choice)
+
+        app.push_screen(QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen)  # type: ignore[attr-defined]
+
+    def _enqueue(self, rows, choice: QueueChoice) -> None:
+        app = self.app
+        try:
+            n = app.enqueue([(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],  # type: ignore[attr-defined]
+                            choice)
+        except Exception as e:  # noqa: BLE001
+            app.notify(user_message(e) or str(e), title="Cannot queue", severity="error")
+            return
+        app.notify(f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.", title="Downloads")

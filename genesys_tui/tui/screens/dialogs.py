@@ -1,0 +1,210 @@
+"""Small modal dialogs: confirm (focus on Cancel), a text prompt, the queue options, the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from genesys_tui.genesys.analytics import ConversationFilter
+
+DIALOG_CSS = """
+.dialog { width: 76; height: auto; max-height: 90%; border: thick $accent; background: $surface; padding: 1 2; }
+.dialog .title { text-style: bold; margin-bottom: 1; }
+.dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+.dialog .buttons Button { margin-left: 1; }
+.dialog .hint { color: $text-muted; }
+.dialog .error { color: $error; }
+"""
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes or no; Cancel has the focus, so a stray Enter does nothing harmful."""
+
+    DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, title: str, body: str, confirm: str = "Confirm", danger: bool = False) -> None:
+        super().__init__()
+        self.title_text, self.body, self.confirm, self.danger = title, body, confirm, danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title")
+            yield Static(self.body)
+            with Horizontal(classes="buttons"):
+                yield Button(self.confirm, id="confirm", variant="error" if self.danger else "primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")
+
+
+class PromptDialog(ModalScreen[str | None]):
+    DEFAULT_CSS = "PromptDialog { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text, self.placeholder, self.value, self.hint = title, placeholder, value, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="value")
+            if self.hint:
+                yield Static(self.hint, classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def ok(self) -> None:
+        self.dismiss(self.query_one("#value", Input).value.strip() or None)
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class QueueChoice:
+    format: str
+    target: str
+    batch: bool
+
+
+class QueueDialog(ModalScreen[QueueChoice | None]):
+    """What to download: a format and a target (directory or s3://...)."""
+
+    DEFAULT_CSS = "QueueDialog { align: center middle; }" + DIALOG_CSS
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    FORMATS = [("Original codec", "original"), ("WAV", "wav"), ("Mono WAV", "mono"), ("WebM/Opus", "webm"),
+               ("One WAV per party", "split")]
+
+    def __init__(self, what: str, target: str, fmt: str = "mono", batch: bool = False) -> None:
+        super().__init__()
+        self.what, self.target, self.fmt, self.batch = what, target, fmt, batch
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Download {self.what}", classes="title")
+            yield Label("Format")
+            yield Select(self.FORMATS, value=self.fmt, allow_blank=False, id="format")
+            yield Label("Target: a directory or s3://bucket/prefix")
+            yield Input(value=self.target, id="target")
+            yield Checkbox("Batch requests (100 recordings per API call; for bulk pulls)", value=self.batch, id="batch")
+            yield Static("", classes="error", id="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Queue", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()  # Enter queues with the defaults
+
+    @on(Button.Pressed, "#ok")
+    @on(Input.Submitted)
+    def ok(self) -> None:
+        target = self.query_one("#target", Input).value.strip()
+        if not target:
+            self.query_one("#error", Static).update("Give a target directory or s3:// URL.")
+            return
+        self.dismiss(QueueChoice(str(self.query_one("#format", Select).value), target,
+                                 self.query_one("#batch", Checkbox).value))
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilterDialog(ModalScreen[ConversationFilter | None]):
+    """Server-side filters for the analytics query."""
+
+    DEFAULT_CSS = """
+    FilterDialog { align: center middle; }
+    FilterDialog Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 3; height: auto; }
+    FilterDialog Grid Label { padding-top: 1; }
+    """ + DIALOG_CSS
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, current: ConversationFilter, queues: dict[str, str], agents: dict[str, str],
+                 wrapups: dict[str, str]) -> None:
+        super().__init__()
+        self.current, self.queues, self.agents, self.wrapups = current, queues, agents, wrapups
+
+    @staticmethod
+    def _options(table: dict[str, str]) -> list[tuple[str, str]]:
+        return sorted(((name, key) for key, name in table.items()), key=lambda x: x[0].lower())
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        blank = Select.NULL
+        with Vertical(classes="dialog"):
+            yield Label("Filter conversations", classes="title")
+            with Grid():
+                yield Label("Queue")
+                yield Select(self._options(self.queues), value=c.queue_ids[0] if c.queue_ids else blank, id="queue")
+                yield Label("Agent")
+                yield Select(self._options(self.agents), value=c.user_ids[0] if c.user_ids else blank, id="agent")
+                yield Label("Direction")
+                yield Select([("Inbound", "inbound"), ("Outbound", "outbound")], value=c.direction or blank,
+                             id="direction")
+                yield Label("Media type")
+                yield Select([(m.capitalize(), m) for m in ("voice", "chat", "email", "message", "callback")],
+                             value=c.media_types[0] if c.media_types else blank, id="media")
+                yield Label("Wrap-up code")
+                yield Select(self._options(self.wrapups), value=c.wrapup_codes[0] if c.wrapup_codes else blank,
+                             id="wrapup")
+                yield Label("Recording")
+                yield Select([("With a recording", "yes"), ("Without", "no")],
+                             value={True: "yes", False: "no"}.get(c.has_recording, blank), id="recording")
+                yield Label("ANI")
+                yield Input(value=c.ani or "", placeholder="calling number, e.g. +13175550123", id="ani")
+                yield Label("DNIS")
+                yield Input(value=c.dnis or "", placeholder="dialled number", id="dnis")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply", id="ok", variant="primary")
+                yield Button("Clear", id="clear")
+                yield Button("Cancel", id="cancel")
+
+    def _value(self, wid: str) -> str | None:
+        v = self.query_one(f"#{wid}", Select).value
+        return None if v is Select.NULL else str(v)
+
+    @staticmethod
+    def _number(text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return None
+        return text if text.startswith("tel:") else "tel:" + text
+
+    @on(Button.Pressed, "#ok")
+    def ok(self) -> None:
+        rec = self._value("recording")
+        self.dismiss(ConversationFilter(
+            queue_ids=tuple(filter(None, [self._value("queue")])),
+            user_ids=tuple(filter(None, [self._value("agent")])),
+            direction=self._value("direction"),
+            media_types=tuple(filter(None, [self._value("media")])),
+            wrapup_codes=tuple(filter(None, [self._value("wrapup")])),
+            has_recording=None if rec is None else rec == "yes",
+            ani=self._number(self.query_one("#ani", Input).value),
+            dnis=self._number(self.query_one("#dnis", Input).value)))
+
+    @on(Button.Pressed, "#clear")
+    def clear(self) -> None:
+        self.dismiss(ConversationFilter())
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)

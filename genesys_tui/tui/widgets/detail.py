@@ -1,0 +1,107 @@
+"""The detail pane: a conversation's participants (purposes, times) and its recordings (format,
+duration, size, file state, holds and secure pauses)."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from genesys_tui import fmt
+from genesys_tui.genesys.models import Conversation, Recording, RecordingMetadata
+
+
+def _t(dt) -> str:
+    return dt.strftime("%H:%M:%S") if dt else "-"
+
+
+def annotations_text(annotations) -> str:
+    parts = []
+    for a in annotations:
+        if a.reason in ("Hold", "SecurePause", "Pause"):
+            label = "secure pause" if a.reason == "SecurePause" else a.reason.lower()
+            cut = ", cut" if a.recording_duration_ms == 0 else ""
+            parts.append(f"{label} {fmt.duration((a.duration_ms or 0) / 1000)} at "
+                         f"{fmt.duration((a.realtime_location or 0) / 1000)}{cut}")
+    return "; ".join(parts) or "-"
+
+
+def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
+    head = Text()
+    head.append(f"{conv.id}\n", style="bold")
+    dur = (conv.end_time - conv.start_time).total_seconds() if conv.end_time and conv.start_time else None
+    head.append(f"{fmt.when(conv.start_time)} UTC  {fmt.duration(dur)}")
+    if conv.secure_pause:
+        head.append("  SECURE PAUSE", style="bold red")
+    parts = Table(title="Participants", title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    for col in ("Purpose", "Name", "From", "To", "Queue / wrap-up"):
+        parts.add_column(col, overflow="fold")
+    for p in conv.participants:
+        extra = p.queue_name or names.get(p.queue_id or "", "")
+        if p.wrapup and p.wrapup.code:
+            extra += f" / {p.wrapup.name or names.get(p.wrapup.code, p.wrapup.code)}"
+        purpose = p.purpose or "?"
+        if p.media_roles:
+            purpose += f" ({', '.join(p.media_roles)})"
+        parts.add_row(purpose, p.name or names.get(p.user_id or "", "") or "-", _t(p.start_time), _t(p.end_time),
+                      extra or "-")
+    return Group(head, Text(), parts)
+
+
+def recordings_view(metadata: list[RecordingMetadata], recordings: list[Recording] | None, format_id: str,
+                    note: str = "") -> Group | Text:
+    if not metadata and not recordings:
+        return Text("No recordings.", style="italic")
+    full = {r.id: r for r in recordings or []}
+    table = Table(title=f"Recordings ({format_id})", title_justify="left", expand=True, show_edge=False,
+                  pad_edge=False)
+    for col in ("Recording", "Duration", "Size", "State", "Holds and pauses"):
+        table.add_column(col, overflow="fold")
+    for m in metadata:
+        r = full.get(m.id)
+        if r is not None and r.duration_ms:
+            duration, size = fmt.duration(r.duration_ms / 1000), fmt.size(r.output_size_in_bytes)
+        else:
+            wall = (m.end_time - m.start_time).total_seconds() if m.end_time and m.start_time else None
+            duration, size = fmt.duration(wall) if wall else "-", "…" if recordings is None else "-"
+        table.add_row((m.id or "")[:8], duration, size, m.file_state or "-", annotations_text(m.annotations))
+    items = [table]
+    if note:
+        items.append(Text(note, style="dim"))
+    return Group(*items)
+
+
+class DetailPane(VerticalScroll, can_focus=False):
+    DEFAULT_CSS = """
+    DetailPane { border-left: solid $panel-lighten-2; padding: 0 1; }
+    DetailPane > Static { margin-bottom: 1; }
+    """
+
+    def compose(self):
+        yield Static("Select a conversation.", id="conversation")
+        yield Static("", id="recordings")
+
+    shown: dict[str, object]
+
+    def show(self, conversation=None, recordings=None) -> None:
+        if not hasattr(self, "shown"):
+            self.shown = {}
+        if conversation is not None:
+            self.shown["conversation"] = conversation
+            self.query_one("#conversation", Static).update(conversation)
+        if recordings is not None:
+            self.shown["recordings"] = recordings
+            self.query_one("#recordings", Static).update(recordings)
+
+    def plain(self) -> str:
+        """What the pane shows, as plain text."""
+        import io
+
+        from rich.console import Console
+
+        console = Console(width=max(40, self.size.width or 80), file=io.StringIO(), record=True)
+        for part in getattr(self, "shown", {}).values():
+            console.print(part)
+        return console.export_text()

@@ -1,0 +1,50 @@
+"""The top line: org and region, profile, who is signed in, token state, queue activity, and the
+demo and read-only banners."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class AppHeader(Static):
+    DEFAULT_CSS = """
+    AppHeader { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.update_text)
+        self.update_text()
+
+    def update_text(self) -> None:
+        app = self.app
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if getattr(app, "demo", False):
+            t.append(" DEMO ORG ", style="bold black on yellow")
+            t.append(" ")
+        if getattr(app, "readonly", False):
+            t.append(" READ-ONLY ", style="bold white on dark_red")
+            t.append(" ")
+        t.append("genesys-tui", style="bold")
+        session = getattr(app, "session", None)
+        target = getattr(app, "target", None)
+        if target is not None:
+            t.append(f"  {session.org_name if session and session.org_name else '…'}", style="bold")
+            where = "demo emulator" if getattr(app, "demo", False) else (
+                target.hosts.api_host if target.hosts.is_custom else target.hosts.name)
+            t.append(f" ({where})  profile {target.profile.name or 'default'}", style="dim")
+        if session is not None:
+            t.append(f"  {session.identity}")
+            t.append(f"  {session.token_state()}", style="dim")
+        else:
+            t.append("  not signed in", style="italic")
+        queue = getattr(app, "queue", None)
+        if queue is not None and queue.totals is not None:
+            tot = queue.totals
+            active = tot.total - tot.finished - tot.counts.get("waiting", 0)
+            failed = tot.counts.get("failed", 0)
+            if active or failed:
+                t.append(f"  queue: {active} active" + (", paused" if tot.paused else ""), style="bold")
+                if failed:
+                    t.append(f", {failed} failed", style="bold red")
+        self.update(t)

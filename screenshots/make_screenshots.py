@@ -1,0 +1,124 @@
+"""Regenerate screenshots/: drive the demo org through the real app and save an SVG and a PNG of
+each main screen.
+
+Run: pip install -e '.[dev]' && python screenshots/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SIZE = (160, 45)
+ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)
+BRAILLE = re.compile("[\u2800-\u28ff]")
+
+
+def svg_to_png(svg: str, out: Path, width: int = 1600, mono: str = "DejaVu Sans Mono",
+               braille_font: str = "DejaVu Sans") -> None:
+    """cairosvg has no per-glyph font fallback: use an installed monospace font for text, and a
+    braille-capable one for runs of braille (waveforms)."""
+    import cairosvg
+
+    svg = svg.replace("font-family: Fira Code, monospace", f"font-family: {mono}, monospace")
+
+    def fix(m: re.Match) -> str:
+        tag, body = m.group(1), m.group(2)
+        if BRAILLE.search(body):
+            tag = tag.replace("<text ", f'<text style="font-family: {braille_font}" ', 1)
+        return tag + body + "</text>"
+
+    svg = re.sub(r"(<text [^>]*>)(.*?)</text>", fix, svg, flags=re.S)
+    cairosvg.svg2png(bytestring=svg.encode(), write_to=str(out), output_width=width)
+
+
+async def capture() -> dict[str, str]:
+    import keyring
+    from keyring.backends import null
+
+    from genesys_tui.config import Config, Profile
+    from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+    from genesys_tui.genesys.regions import hosts_for
+    from genesys_tui.paths import AppPaths
+    from genesys_tui.session import Target, build_client
+    from genesys_tui.tui.app import GenesysApp
+
+    keyring.set_keyring(null.Keyring())  # never touch the real keyring from here
+    shots: dict[str, str] = {}
+    settings = EmulatorSettings(seed=7, conversations=400, anchor=ANCHOR, transcode_seconds=0.1)
+    with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
+        s = srv.emulator.s
+
+        def app(signed_in: bool = True) -> GenesysApp:
+            profile = Profile(name="demo", base_url=srv.base_url, client_id=s.client_id if signed_in else "",
+                              output_dir="~/genesys-tui-demo")
+            target = Target(profile, hosts_for("", srv.base_url), False, False)
+            client = build_client(target, s.client_id, s.client_secret) if signed_in else None
+            return GenesysApp(config=Config(), paths=paths, target=target, client=client, demo=True, now=ANCHOR,
+                              store_path=t / "jobs.sqlite3", output_dir=str(t / "downloads"))
+
+        async def settle(pilot, a) -> None:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                busy = [w for w in a.workers if w.is_running]
+                if a.session and a.browse and not a.browse.loading and not busy:
+                    break
+            await pilot.pause(0.3)
+
+        a = app()
+        async with a.run_test(size=SIZE) as pilot:
+            await settle(pilot, a)
+            await pilot.press(*["j"] * 6)
+            await pilot.pause(0.4)  # the detail pane loads after a short debounce
+            await settle(pilot, a)
+            shots["browse"] = a.export_screenshot(title="genesys-tui: browse")
+            await pilot.press("f")
+            await pilot.pause(0.4)
+            shots["filters"] = a.export_screenshot(title="genesys-tui: filters")
+            await pilot.press("escape")
+            await pilot.press("t")  # today's calls
+            await settle(pilot, a)
+            await pilot.press("D")
+            await pilot.pause(0.4)
+            await pilot.press("enter")  # the queue dialog, with its defaults
+            await pilot.pause(0.4)
+            if type(a.screen).__name__ == "ConfirmDialog":  # focus starts on Cancel
+                await pilot.press("shift+tab", "enter")
+            await pilot.press("2")
+            for _ in range(80):
+                await pilot.pause(0.25)
+                if a.queue and a.queue.totals and a.queue.totals.counts.get("done", 0) >= 6:
+                    break
+            await pilot.pause(0.6)
+            shots["queue"] = a.export_screenshot(title="genesys-tui: queue")
+            await pilot.press("question_mark")
+            await pilot.pause(0.3)
+            shots["help"] = a.export_screenshot(title="genesys-tui: help")
+            await a.shutdown()
+        b = app(signed_in=False)
+        async with b.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.5)
+            shots["sign-in"] = b.export_screenshot(title="genesys-tui: sign in")
+    return shots
+
+
+def main() -> None:
+    shots = asyncio.run(capture())
+    for name, svg in shots.items():
+        (HERE / f"{name}.svg").write_text(svg)
+        svg_to_png(svg, HERE / f"{name}.png")
+        print(f"screenshots/{name}.svg, screenshots/{name}.png")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
+    shutil.rmtree(Path.home() / "genesys-tui-demo", ignore_errors=True)
+    main()

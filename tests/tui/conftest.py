@@ -1,0 +1,53 @@
+"""Pilot fixtures: the real app against the emulator on 127.0.0.1, with a fixed "now" so quick
+ranges and snapshots are deterministic, and no cursor blink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from genesys_tui.config import Config, Profile
+from genesys_tui.genesys.regions import hosts_for
+from genesys_tui.paths import AppPaths
+from genesys_tui.session import Target, build_client
+from tests.conftest import ANCHOR
+
+SIZE = (160, 45)
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch):
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+
+
+def make_app(srv, tmp_path: Path, *, signed_in: bool = True, client_id: str | None = None, region: str = "", **kw):
+    from genesys_tui.tui.app import GenesysApp
+
+    s = srv.emulator.s
+    paths = AppPaths(tmp_path / "config.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log")
+    base = "" if region else srv.base_url
+    profile = Profile(name="default", region=region or "us_east_1", base_url=base,
+                      client_id=s.client_id if client_id is None else client_id, output_dir=str(tmp_path / "out"))
+    target = Target(profile, hosts_for(profile.region, base), False, False)
+    client = build_client(target, s.client_id, s.client_secret) if signed_in else None
+    return GenesysApp(config=Config(), paths=paths, target=target, client=client, now=ANCHOR,
+                      output_dir=str(tmp_path / "out"), **kw)
+
+
+async def settle(pilot, app, timeout: float = 15.0) -> None:
+    """Wait until the app has signed in, loaded, and its workers are idle."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.05)
+        browse = app.browse
+        busy = [w for w in app.workers if w.is_running and w.name != "queue"]
+        if app.session is not None and browse is not None and not browse.loading and not busy:
+            await pilot.pause(0.1)
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the app did not settle")
