@@ -32,24 +32,12 @@ from genesys_tui.jobs.model import (
     QueueTotals,
 )
 from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
-from genesys_tui.jobs.sinks import Sink, SinkError, make_sink
+from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 
 
 def store_for(ctx: Context) -> JobStore:
     return JobStore(ctx.paths.data_dir / "jobs.sqlite3")
-
-
-def sink_factory(profile):
-    sinks: dict[str, Sink] = {}
-
-    def sink_for(target: str) -> Sink:
-        if target not in sinks:
-            sinks[target] = make_sink(target, profile.naming, endpoint_url=profile.s3.endpoint_url,
-                                      region=profile.s3.region)
-        return sinks[target]
-
-    return sink_for
 
 
 def normalize_target(to: str) -> str:

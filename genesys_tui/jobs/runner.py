@@ -103,20 +103,19 @@ class QueueRunner:
         self.gate.set()
         self._tasks: dict[int, asyncio.Task] = {}
         self._cancelled: set[int] = set()
-        self._stopping = False
         self._media: dict[tuple[str, str], Media] = {}  # from expansions; in memory only (URLs are secret)
         self._downloads = asyncio.Semaphore(self.opts.workers)
         self._window = asyncio.Semaphore(self.opts.lookahead)
         self._pool: Executor | None = None
         self._progress: dict[int, tuple[int, int | None, float]] = {}
         self._lock_fd: int | None = None
-        self._idle = asyncio.Event()
         self._last_totals = 0.0
         self._bytes_window: list[tuple[float, int]] = []
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def _acquire(self) -> None:
+    def acquire(self) -> None:
+        """Take the queue (one process at a time) and recover what a crash left mid-step."""
         if self._lock_fd is not None:
             return
         lock = self.store.path.with_suffix(".lock")
@@ -151,27 +150,32 @@ class QueueRunner:
     async def _cpu(self, name: str, *args):
         """Run CPU work in the pool. If worker processes cannot be started here (an embedding that
         replaced stdio, as a TUI does), fall back to threads: numpy, libsndfile and PyAV release
-        the GIL for the heavy parts."""
+        the GIL for the heavy parts. A crashed worker (BrokenProcessPool) resets the pool and fails
+        this attempt only."""
         # numpy and friends: imported when there is work, not at start-up
         from genesys_tui.jobs import work
 
         fn = getattr(work, name)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor(), fn, *args)
-        except (ValueError, OSError, BrokenProcessPool) as e:
+            future = loop.run_in_executor(self._executor(), fn, *args)  # spawning happens here
+        except (ValueError, OSError) as e:
             if not isinstance(self._pool, ProcessPoolExecutor):
                 raise
             log.warning("process pool unavailable (%s); converting in threads", e)
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self.opts.pool = "thread"
+            self.opts.pool, self._pool = "thread", None
+            future = loop.run_in_executor(self._executor(), fn, *args)
+        try:
+            return await future
+        except BrokenProcessPool:
             self._pool = None
-            return await loop.run_in_executor(self._executor(), fn, *args)
+            raise Retry(f"a {name} worker crashed") from None
 
     async def run(self, job_ids: list[int] | None = None) -> QueueTotals:
         """Work until the given jobs (default: every unfinished job) and the jobs they spawn are
         finished or parked (waiting for a restore)."""
-        self._acquire()
+        self.acquire()
         jobs = self.store.unfinished() if job_ids is None else [j for j in map(self.store.get, job_ids) if j]
         for job in jobs:
             if job.state not in FINAL_STATES and not self._parked(job):
@@ -212,12 +216,10 @@ class QueueRunner:
 
     async def stop(self) -> None:
         """Interrupt everything, leaving jobs resumable (Ctrl-C, quitting the app)."""
-        self._stopping = True
         tasks = list(self._tasks.values())
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._stopping = False
 
     # --- controls --------------------------------------------------------------------------------
 

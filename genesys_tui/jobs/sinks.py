@@ -163,6 +163,9 @@ class S3Sink(Sink):
         return self.describe(rel)
 
     def _multipart(self, src: Path, key: str, extra: dict[str, Any], on_upload_id) -> None:
+        # An earlier attempt killed between creating its upload and recording the id would leave
+        # an orphan nobody knows about: abort unfinished uploads of this exact key first.
+        self.abort_key(key)
         up = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key, ChecksumAlgorithm="SHA256", **extra)
         upload_id = up["UploadId"]
         if on_upload_id:
@@ -200,16 +203,22 @@ class S3Sink(Sink):
         with contextlib.suppress(ClientError):  # already gone
             self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
+    def abort_key(self, key: str) -> None:
+        from botocore.exceptions import ClientError
+
+        with contextlib.suppress(ClientError):
+            for up in self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=key).get("Uploads", []):
+                if up["Key"] == key:
+                    self.abort(key, up["UploadId"])
+
     def abort_stale(self, upload_id: str) -> None:
         """After a crash: abort an upload we started, whatever its key."""
         from botocore.exceptions import ClientError
 
-        try:
+        with contextlib.suppress(ClientError):
             for up in self.s3.list_multipart_uploads(Bucket=self.bucket, Prefix=self.prefix).get("Uploads", []):
                 if up["UploadId"] == upload_id:
                     self.abort(up["Key"], upload_id)
-        except ClientError:
-            pass
 
     def store_json(self, doc: dict[str, Any], rel: PurePosixPath) -> str:
         data = json.dumps(doc, indent=2).encode()
@@ -226,3 +235,16 @@ def make_sink(target: str, template: str, *, endpoint_url: str = "", region: str
     if target.startswith("s3://"):
         return S3Sink(target, template, endpoint_url=endpoint_url, region=region)
     return LocalSink(target, template)
+
+
+def sink_factory(profile) -> Callable[[str], Sink]:
+    """target -> Sink for a profile (naming template, S3 endpoint and region), one sink per target."""
+    sinks: dict[str, Sink] = {}
+
+    def sink_for(target: str) -> Sink:
+        if target not in sinks:
+            sinks[target] = make_sink(target, profile.naming, endpoint_url=profile.s3.endpoint_url,
+                                      region=profile.s3.region)
+        return sinks[target]
+
+    return sink_for

@@ -21,7 +21,7 @@ from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.jobs.model import ALL_RECORDINGS, JobEvent, QueueTotals
 from genesys_tui.jobs.runner import QueueOptions
-from genesys_tui.jobs.sinks import make_sink
+from genesys_tui.jobs.sinks import make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 from genesys_tui.paths import AppPaths
 from genesys_tui.session import Target
@@ -31,7 +31,7 @@ from genesys_tui.tui.screens.dialogs import QueueChoice
 from genesys_tui.tui.screens.placeholders import ReviewPlaceholder, SupervisePlaceholder
 from genesys_tui.tui.screens.queue import QueueScreen
 from genesys_tui.tui.screens.signin import SignInScreen
-from genesys_tui.tui.services import QueueService, Session, sink_factory
+from genesys_tui.tui.services import QueueService, Session
 from genesys_tui.tui.widgets.header import AppHeader
 
 log = logging.getLogger("genesys_tui.tui")
@@ -117,7 +117,7 @@ class GenesysApp(App[int]):
         opts = QueueOptions(customer_channel=m.customer_channel, agent_channel=m.agent_channel,
                             bitrate=m.opus_bitrate, pool=self.queue_pool)
         store = JobStore(self.store_path)
-        service = QueueService(client, store, self.store_path.parent / "staging", sink_factory(self.target), opts,
+        service = QueueService(client, store, self.store_path.parent / "staging", sink_factory(self.target.profile), opts,
                                post=self._queue_event, notify=self.notify)
         service.start()
         self.queue = service

@@ -11,7 +11,7 @@ from typing import Any
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.jobs.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTotals
 from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
-from genesys_tui.jobs.sinks import Sink, make_sink
+from genesys_tui.jobs.sinks import Sink
 from genesys_tui.jobs.store import JobStore
 from genesys_tui.session import Target
 
@@ -67,7 +67,7 @@ class QueueService:
 
     def start(self) -> None:
         try:
-            self.runner._acquire()
+            self.runner.acquire()
         except QueueBusy as e:
             self.busy = str(e)
             return
@@ -111,14 +111,3 @@ class QueueService:
     async def close(self) -> None:
         await self.runner.close()
 
-
-def sink_factory(target: Target) -> Callable[[str], Sink]:
-    p = target.profile
-    sinks: dict[str, Sink] = {}
-
-    def sink_for(where: str) -> Sink:
-        if where not in sinks:
-            sinks[where] = make_sink(where, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region)
-        return sinks[where]
-
-    return sink_for

@@ -131,13 +131,7 @@ def test_login_with_a_wrong_secret_stores_nothing(emulator, memory_keyring, monk
 def test_login_saves_region_and_client_id_to_a_new_profile(emulator, monkeypatch, capsys, isolated_home):
     """For a real region: the non-secret part of the login goes to the config (verified offline by
     pointing the region's hosts at the emulator)."""
-    import genesys_tui.commands.account as account
-
     s = emulator.emulator.s
-
-    async def fake_verify_client(target, client_id, secret):
-        raise AssertionError
-
     monkeypatch.setattr(sys, "stdin", io.StringIO(s.client_secret + "\n"))
     from genesys_tui.genesys import regions
 
@@ -154,7 +148,6 @@ def test_login_saves_region_and_client_id_to_a_new_profile(emulator, monkeypatch
     assert "saved region and client_id" in out
     text = cfg.read_text()
     assert "[profiles.eu]" in text and 'region = "eu_west_1"' in text and s.client_secret not in text
-    del account
 
 
 def test_login_user_with_pkce(fresh_emulator, memory_keyring, monkeypatch, capsys):
