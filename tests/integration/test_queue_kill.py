@@ -118,3 +118,31 @@ def test_kill_9_mid_s3_upload_leaves_no_orphan(tmp_path, s3, isolated_home):
     wavs = [k for k in keys if k.endswith(".wav")]
     assert len(wavs) == len(set(wavs)) == len(want)
     assert all(k.replace(".wav", ".json") in keys for k in wavs)
+
+
+def test_ctrl_c_stops_cleanly_and_the_same_command_continues(tmp_path, isolated_home):
+    with EmulatorServer(small_org(conversations=120, duration_scale=0.3, seed=19, transcode_seconds=0.1)) as srv:
+        out = tmp_path / "out"
+        cmd = fetch_cmd(srv.base_url, str(out), "--format", "wav", "--limit", "20", "--workers", "2")
+        env = env_for(srv)
+        store_path = Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "jobs.sqlite3"
+        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # interrupt once some, not all, recordings are done
+            if store_path.exists():
+                jobs = [j for j in JobStore(store_path).all() if not j.is_expansion]
+                if any(j.state == DONE for j in jobs) and not all(j.state == DONE for j in jobs):
+                    break
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 130 and "run the same command again" in err
+        jobs = [j for j in JobStore(store_path).all() if not j.is_expansion]
+        assert jobs and any(j.state != DONE for j in jobs)
+        assert all(j.state in (DONE, "queued", "failed") for j in jobs)  # nothing left mid-step
+        assert not list(out.rglob("*.part"))
+        final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+        assert final.returncode in (0, 1), final.stderr
+        want = expected(srv, 20)
+    names = [f.name for f in out.rglob("*.wav")]
+    assert len(names) == len(set(names)) == len(want)
