@@ -92,7 +92,7 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     try:
         with contextlib.ExitStack() as stack:
             parts = [stack.enter_context(atomic_output(o)) for o in outputs]
-            written = _run(info, blocks, parts, opts)
+            written = _run(info, blocks, parts, opts, hashes is not None)
         if hashes is not None:
             hashes.update({out: h for out, h in zip(outputs, written, strict=True) if h})
     except MediaError:
@@ -105,7 +105,7 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
 
 
 def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path],
-         opts: ConvertOptions) -> list[str | None]:
+         opts: ConvertOptions, want_hash: bool = False) -> list[str | None]:
     """Write the outputs; returns their SHA-256 where it was computed on the way (else None)."""
     rate = opts.rate or info.rate
     # An exact frame count lets the writers put the final header first and hash as they go.
@@ -128,7 +128,7 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
             if not 0 <= idx < info.channels:
                 raise MediaError(info.path, f"party channel {idx} does not exist in a {info.channels}-channel file")
         blocks = resample(blocks, info.rate, rate, info.channels, src_fmt)
-        writers = [WavWriter(p, rate, 1, out_fmt, frames) for p in parts]
+        writers = [WavWriter(p, rate, 1, out_fmt, frames, want_hash) for p in parts]
         try:
             for b in blocks:
                 conv = convert(b, src_fmt, out_fmt)
@@ -142,7 +142,7 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
     if opts.format == "mono":
         blocks, channels = to_mono(blocks, opts.mode, info.channels, info.path), 1
     blocks = resample(blocks, info.rate, rate, channels, src_fmt)
-    w = WavWriter(parts[0], rate, channels, out_fmt, frames)
+    w = WavWriter(parts[0], rate, channels, out_fmt, frames, want_hash)
     try:
         for b in blocks:
             w.write(convert(b, src_fmt, out_fmt))

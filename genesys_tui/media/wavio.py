@@ -207,18 +207,19 @@ def encode_samples(block: np.ndarray, fmt: SampleFormat) -> bytes | np.ndarray:
 class WavWriter:
     """Streaming WAV writer. Sizes are filled in on close; RF64 when the data passes 4 GiB.
 
-    With `frames` known in advance the final header goes first, and `sha256` is computed as the
-    file is written (no second read); if the count turns out wrong the header is fixed on close and
-    `sha256` is None."""
+    With `frames` known in advance the final header goes first; with `hash` too, `sha256` is
+    computed as the file is written (no second read). If the count turns out wrong the header is
+    fixed on close and `sha256` is None."""
 
-    def __init__(self, path: Path, rate: int, channels: int, fmt: SampleFormat, frames: int | None = None):
+    def __init__(self, path: Path, rate: int, channels: int, fmt: SampleFormat, frames: int | None = None,
+                 hash: bool = False):
         import hashlib
 
         self.path, self.rate, self.channels, self.fmt = path, rate, channels, fmt
         self.f = open(path, "wb")  # noqa: SIM115 - a streaming writer owns its file until close()
         self.data_bytes = channels * fmt.bytes * frames if frames is not None else 0
         self._promised = self.data_bytes if frames is not None else None
-        self._hash = hashlib.sha256() if frames is not None else None
+        self._hash = hashlib.sha256() if frames is not None and hash else None
         self.sha256: str | None = None
         self._write_header()
         self.data_bytes = 0
