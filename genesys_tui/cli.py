@@ -124,6 +124,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="DIR", help="output directory (default: beside each input)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
+    roles = ["agent", "customer", "ivr", "system"]
+    p = add("transcript", "export a conversation's transcript (aligned to its recording) to stdout, a directory or S3")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("--format", default="txt", choices=["txt", "json", "vtt", "srt"])
+    p.add_argument("--role", action="append", choices=roles, help="only these speakers (repeatable)")
+    p.add_argument("--to", metavar="DIR|s3://bucket/prefix",
+                   help="archive the transcript and a QA summary there, named like the recordings")
+    p.add_argument("--refresh", action="store_true", help="download again instead of using the cache")
+
+    p = add("metrics", "QA metrics of a conversation: talk ratio, overtalk, dead air, monologue, turns, ...")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true")
+    p.add_argument("--refresh", action="store_true", help="download again instead of using the cache")
+
+    p = add("serve", "play a conversation in a browser: WebM/Opus streamed as it is transcoded, with captions")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("--host", help="bind address (default: review.serve_host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: review.serve_port; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.add_argument("--refresh", action="store_true", help="download again instead of using the cache")
+
     p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -149,6 +172,9 @@ COMMANDS = {
     "convert": ("genesys_tui.commands.media", "cmd_convert"),
     "fetch": ("genesys_tui.commands.fetch", "cmd_fetch"),
     "jobs": ("genesys_tui.commands.fetch", "cmd_jobs"),
+    "transcript": ("genesys_tui.commands.review", "cmd_transcript"),
+    "metrics": ("genesys_tui.commands.review", "cmd_metrics"),
+    "serve": ("genesys_tui.commands.review", "cmd_serve"),
 }
 
 

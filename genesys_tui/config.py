@@ -79,6 +79,14 @@ class MediaSettings:
 
 
 @dataclass
+class ReviewSettings:
+    cache_max_mb: int = _opt(2048, "downloaded recordings and transcripts kept for Review; oldest removed first", min=0)
+    serve_host: str = _opt("127.0.0.1", "address browser playback listens on; only change it to expose the recording on purpose")
+    serve_port: int = _opt(0, "port for `serve` and the viewer's browser playback; 0 picks a free one",
+                           min=0, max=65535)
+
+
+@dataclass
 class KeyringSettings:
     allow_plaintext: bool = _opt(False, "accept a plaintext keyring backend (keyrings.alt); not recommended")
 
@@ -97,6 +105,7 @@ class Config:
     profiles: dict[str, Profile] = field(default_factory=dict)
     ui: UISettings = field(default_factory=UISettings)
     media: MediaSettings = field(default_factory=MediaSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
     keyring: KeyringSettings = field(default_factory=KeyringSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: Path | None = field(default=None, metadata={"internal": True})

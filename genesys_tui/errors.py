@@ -15,9 +15,11 @@ def user_message(e: BaseException) -> str | None:
     from genesys_tui.intervals import IntervalError
     from genesys_tui.jobs.naming import NamingError
     from genesys_tui.media.errors import MediaError
+    from genesys_tui.review.parse import TranscriptError
+    from genesys_tui.review.session import ReviewError
 
     expected = (ConfigError, CredentialsError, GenesysError, InvalidId, RegionError, IntervalError, MediaError,
-                NamingError)
+                NamingError, ReviewError, TranscriptError)
     try:
         from genesys_tui.genesys.directory import LookupError_
 

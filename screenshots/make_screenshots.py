@@ -69,7 +69,7 @@ async def capture() -> dict[str, str]:
             for _ in range(200):
                 await pilot.pause(0.05)
                 busy = [w for w in a.workers if w.is_running]
-                if a.session and a.browse and not a.browse.loading and not busy:
+                if a.session and a.browse and not a.browse.fetching and not busy:
                     break
             await pilot.pause(0.3)
 
@@ -102,6 +102,24 @@ async def capture() -> dict[str, str]:
             await pilot.press("question_mark")
             await pilot.pause(0.3)
             shots["help"] = a.export_screenshot(title="genesys-tui: help")
+            await pilot.press("escape", "1", "w")  # back to the last 7 days
+            await settle(pilot, a)
+            org, model = srv.emulator.org, a.browse.model
+            row = next(i for i in range(len(model)) if (k := org.find(model.summary(i).conversation_id)) is not None
+                       and model.summary(i).end and org.transcribed[k] and org.pause_ms[k] and org.recorded[k]
+                       and not org.archived[k])
+            a.browse.query_one("VirtualTable").cursor = row
+            await pilot.pause(0.2)
+            await pilot.press("enter")  # open it in Review
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if a.review and a.review.review and not a.review.fetching:
+                    break
+            await pilot.press(*["down"] * 5, "plus")
+            await pilot.pause(0.5)
+            a.clear_notifications()
+            await pilot.pause(0.2)
+            shots["review"] = a.export_screenshot(title="genesys-tui: review")
             await a.shutdown()
         b = app(signed_in=False)
         async with b.run_test(size=SIZE) as pilot:

@@ -4,14 +4,12 @@ thread on a free loopback port (`genesys-tui demo`, the tests)."""
 from __future__ import annotations
 
 import logging
-import socket
-import threading
-import time
 
-import uvicorn
-
+from genesys_tui.asgi_thread import ThreadedServer, free_port
 from genesys_tui.emulator.app import Emulator
 from genesys_tui.emulator.settings import EmulatorSettings
+
+__all__ = ["EmulatorServer", "free_port"]
 
 
 class _QuietInjectedFaults(logging.Filter):
@@ -24,46 +22,31 @@ class _QuietInjectedFaults(logging.Filter):
         return "injected fault" not in text
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 class EmulatorServer:
     """`with EmulatorServer(settings) as srv: srv.base_url ...`"""
 
     def __init__(self, settings: EmulatorSettings | None = None, host: str = "127.0.0.1", port: int = 0,
                  log_level: str = "warning"):
         self.emulator = Emulator(settings)
-        self.host = host
-        self.port = port or free_port(host)
-        self.emulator.base_url = self.base_url
         logging.getLogger("uvicorn.error").addFilter(_QuietInjectedFaults())
-        config = uvicorn.Config(self.emulator.app, host=host, port=self.port, log_level=log_level,
-                                access_log=False, lifespan="on", timeout_keep_alive=30)
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
+        self._server = ThreadedServer(self.emulator.app, host, port or free_port(host), name="genesys-emulator",
+                                      log_level=log_level)
+        self.host, self.port = host, self._server.port
+        self.emulator.base_url = self.base_url
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self._server.base_url
 
     def start(self, timeout: float = 15.0) -> EmulatorServer:
-        self._thread = threading.Thread(target=self._server.run, name="genesys-emulator", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator did not start on {self.base_url}")
-            time.sleep(0.02)
+        try:
+            self._server.start(timeout)
+        except RuntimeError:
+            raise RuntimeError(f"the emulator did not start on {self.base_url}") from None
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread:
-            self._thread.join(timeout=10)
+        self._server.stop()
         self.emulator.close()
 
     def run(self) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.jobs.download import DownloadError, UrlExpired, download
+from genesys_tui.genesys.presigned import DownloadError, UrlExpired, download
 from genesys_tui.jobs.model import (
     CANCELLED,
     CONVERTING,

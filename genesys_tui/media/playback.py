@@ -48,6 +48,7 @@ class Player:
         self._pos = 0.0
         self._end = 0
         self._speed = 1.0
+        self._gain = 1.0
         self.playing = False
         self.on_end = None  # called (from the audio thread) when playback reaches its end
 
@@ -61,13 +62,16 @@ class Player:
             self._sd = sounddevice
         return self._sd
 
-    def load(self, samples, rate: int) -> None:
+    def load(self, samples, rate: int, scale: float = 1.0) -> None:
+        """samples: float32, or integers with their full scale (e.g. a memory-mapped int16 WAV,
+        converted a callback's worth at a time)."""
         import numpy as np
 
         self.stop()
-        self._data = np.ascontiguousarray(samples, dtype=np.float32)
-        if self._data.ndim == 1:
-            self._data = self._data[:, None]
+        if scale == 1.0:
+            samples = np.asarray(samples, dtype=np.float32)
+        self._data = samples if samples.ndim == 2 else samples[:, None]
+        self._gain = 1.0 / scale
         self.rate = rate
         self._pos, self._end = 0.0, len(self._data)
 
@@ -102,7 +106,8 @@ class Player:
         if n:
             i0 = idx[:n].astype(np.int64)
             frac = (idx[:n] - i0)[:, None].astype(np.float32)
-            outdata[:n] = data[i0] * (1 - frac) + data[i0 + 1] * frac
+            mixed = data[i0] * (1 - frac) + data[i0 + 1] * frac
+            outdata[:n] = mixed * self._gain if self._gain != 1.0 else mixed
         outdata[n:] = 0
         self._pos = min(float(self._end), pos + frames * speed)
         if n < frames:

@@ -140,6 +140,20 @@ def probe_wav(path: Path) -> WavHeader:
         return read_header(f, path, size)
 
 
+def memmap(path: Path) -> tuple[np.ndarray, float] | None:
+    """The samples of a PCM/float WAV mapped from disk, (frames, channels), and their full scale;
+    None for formats that need decoding (8/24-bit, µ-law, A-law). Playback of a two-hour call
+    then costs pages, not half a gigabyte."""
+    header = probe_wav(Path(path))
+    fmt = header.sample_format
+    if fmt is None or fmt.name not in ("s16", "s32", "f32", "f64") or not header.frames:
+        return None
+    dtype = fmt.dtype.newbyteorder("<")
+    data = np.memmap(path, dtype=dtype, mode="r", offset=header.data_offset,
+                     shape=(header.frames, header.channels))
+    return data, fmt.full_scale
+
+
 def read_blocks(path: Path, header: WavHeader, block_frames: int, start_frame: int = 0,
                 end_frame: int | None = None) -> Iterator[np.ndarray]:
     """Raw PCM/float blocks as (frames, channels) arrays of the format's in-memory dtype."""

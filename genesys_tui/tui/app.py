@@ -25,11 +25,13 @@ from genesys_tui.jobs.sinks import make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 from genesys_tui.paths import AppPaths
 from genesys_tui.session import Target
+from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor bug at import
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import QueueChoice
-from genesys_tui.tui.screens.placeholders import ReviewPlaceholder, SupervisePlaceholder
+from genesys_tui.tui.screens.placeholders import SupervisePlaceholder
 from genesys_tui.tui.screens.queue import QueueScreen
+from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.services import QueueService, Session
 from genesys_tui.tui.widgets.header import AppHeader
@@ -37,13 +39,13 @@ from genesys_tui.tui.widgets.header import AppHeader
 log = logging.getLogger("genesys_tui.tui")
 AREAS = (("browse", "Browse", "Browse conversations and pull recordings"),
          ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
-         ("review", "Review", "Transcripts aligned to the waveform (coming)"),
+         ("review", "Review", "Transcripts aligned to the waveform, playback, QA metrics"),
          ("supervise", "Supervise", "Live calls: monitor, coach, barge (coming)"))
 
 
 class GenesysApp(App[int]):
     TITLE = "genesys-tui"
-    MODES = {"browse": BrowseScreen, "queue": QueueScreen, "review": ReviewPlaceholder,
+    MODES = {"browse": BrowseScreen, "queue": QueueScreen, "review": ReviewScreen,
              "supervise": SupervisePlaceholder}
     DEFAULT_MODE = "browse"
     BINDINGS = [
@@ -58,7 +60,8 @@ class GenesysApp(App[int]):
 
     def __init__(self, *, config: Config, paths: AppPaths, target: Target, client: GenesysClient | None = None,
                  demo: bool = False, readonly: bool = False, now: datetime | None = None,
-                 store_path: Path | None = None, output_dir: str | None = None, queue_pool: str = "thread") -> None:
+                 store_path: Path | None = None, output_dir: str | None = None, queue_pool: str = "thread",
+                 player_backend=None) -> None:
         super().__init__()
         self.config, self.paths, self.target = config, paths, target
         self._client = client
@@ -72,6 +75,10 @@ class GenesysApp(App[int]):
         self.queue: QueueService | None = None
         self.browse: BrowseScreen | None = None
         self.queue_screen: QueueScreen | None = None
+        self.review: ReviewScreen | None = None
+        self.pending_review: str | None = None
+        self.playback_server = None  # browser playback, started from Review
+        self.player_backend = player_backend  # sounddevice stand-in (tests); None: the real one
 
     # --- start and sign-in -------------------------------------------------------------------------
 
@@ -150,6 +157,14 @@ class GenesysApp(App[int]):
         self.queue.add(ids)
         return len(ids)
 
+    def open_review(self, conversation_id: str) -> None:
+        """Show a conversation in Review (creating the screen on first use)."""
+        self.switch_mode("review")
+        if self.review is not None:
+            self.review.open(conversation_id)
+        else:
+            self.pending_review = conversation_id  # opened when the screen mounts
+
     # --- areas, help, palette -----------------------------------------------------------------------
 
     def action_area(self, name: str) -> None:
@@ -180,11 +195,27 @@ class GenesysApp(App[int]):
                                 self.browse.action_filters)
             yield SystemCommand("Custom interval", "START/END, a date or a quick range",
                                 self.browse.action_custom_interval)
+        if self.session is not None:
+            yield SystemCommand("Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id)
         if self.queue is not None and self.queue.available:
             r = self.queue.runner
             yield SystemCommand("Resume the queue" if r.paused else "Pause the queue", "Downloads",
                                 r.resume if r.paused else r.pause)
             yield SystemCommand("Retry failed downloads", "Downloads", lambda: r.retry_failed())
+
+    def _review_by_id(self) -> None:
+        from genesys_tui.tui.screens.dialogs import PromptDialog
+
+        def chosen(text: str | None) -> None:
+            if text:
+                from genesys_tui.genesys.ids import InvalidId, safe_id
+
+                try:
+                    self.open_review(safe_id(text, "conversation id"))
+                except InvalidId as e:
+                    self.notify(str(e), severity="error")
+
+        self.push_screen(PromptDialog("Review conversation", "paste a conversation ID"), chosen)
 
     # --- errors and shutdown ------------------------------------------------------------------------
 
@@ -199,9 +230,18 @@ class GenesysApp(App[int]):
         await self.shutdown()
         self.exit(0)
 
+    async def on_unmount(self) -> None:
+        await self.shutdown()  # however the app ends (quit, Ctrl-C, a test's exit)
+
     async def shutdown(self) -> None:
+        if self.review is not None and self.review.player is not None:
+            self.review.player.stop()
+        if self.playback_server is not None:
+            self.playback_server.stop()
+            self.playback_server = None
         if self.queue is not None:
             await self.queue.close()  # jobs stay resumable: the next start continues them
             self.queue = None
         if self.session is not None:
-            await self.session.client.aclose()
+            session, self.session = self.session, None
+            await session.client.aclose()

@@ -135,7 +135,7 @@ async def test_batch_costs_under_a_tenth_of_an_api_call_per_recording(tmp_path):
 
 
 async def test_resumes_a_partial_download_with_range(tmp_path, fresh_emulator):
-    from genesys_tui.jobs.download import DownloadError, download
+    from genesys_tui.genesys.presigned import DownloadError, download
     from tests.integration.test_emulator_contract import media_uri
 
     uri = media_uri(fresh_emulator)

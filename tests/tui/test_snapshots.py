@@ -61,3 +61,19 @@ def test_help_screen(emulator, tmp_path, snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
+
+
+def test_review_screen(emulator, tmp_path, snap_compare):
+    async def ready(pilot):
+        from tests.tui.test_review import listed_conversation, open_review
+
+        app = pilot.app
+        await settle(pilot, app)
+        _, cid = listed_conversation(app, emulator.emulator.org, pause=True)
+        await open_review(pilot, app, cid)
+        await pilot.press("down", "down", "down", "plus")
+        await pilot.pause(0.5)
+        app.clear_notifications()
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)

@@ -88,6 +88,7 @@ def test_example_config_is_valid_and_documents_every_key():
         MediaSettings,
         Profile,
         RetrySettings,
+        ReviewSettings,
         S3Target,
         UISettings,
     )
@@ -98,8 +99,9 @@ def test_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from dataclasses import fields
 
-    tables = ("name", "profiles", "ui", "keyring", "logging", "s3", "retry", "media")
-    for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings, MediaSettings):
+    tables = ("name", "profiles", "ui", "keyring", "logging", "s3", "retry", "media", "review")
+    for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings, MediaSettings,
+                ReviewSettings):
         for f in fields(cls):
             if f.metadata.get("internal") or f.name in tables:
                 continue

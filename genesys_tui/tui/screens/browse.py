@@ -41,6 +41,7 @@ wrap-up code, recording), then type `/` to filter what is loaded by any text (ag
 ID). Pages arrive in the background while you look. The detail pane shows the selected conversation's
 participants and recordings.
 
+`Enter` opens the selected conversation in Review (transcript, waveform, playback, QA metrics).
 Queue downloads with `d` (the selected conversation) or `D` (everything the list shows); they run in
 the Queue area (`2`) and keep going while you browse.
 """
@@ -69,6 +70,7 @@ class BrowseScreen(Screen[None]):
         Binding("s", "sort", "Sort"),
         Binding("S", "sort_reverse", "Reverse", show=False),
         Binding("o", "open_by_id", "Open ID"),
+        Binding("enter", "review", "Review"),
         Binding("d", "queue_selected", "Download"),
         Binding("D", "queue_all", "Download all", show=False),
         Binding("c", "copy_id", "Copy ID"),
@@ -84,7 +86,7 @@ class BrowseScreen(Screen[None]):
         self.interval_name = "last-7-days"
         self.interval: tuple[datetime, datetime] | None = None
         self.filter = ConversationFilter()
-        self.loading = False
+        self.fetching = False  # not `loading`: that is Textual's reactive, and covers the screen
         self._detail_timer = None
 
     def compose(self) -> ComposeResult:
@@ -171,7 +173,7 @@ class BrowseScreen(Screen[None]):
     async def load(self, start: datetime, end: datetime, flt: ConversationFilter) -> None:
         table = self.query_one(VirtualTable)
         client = self.app.session.client  # type: ignore[attr-defined]
-        self.loading = True
+        self.fetching = True
         self.set_status("loading…")
         batch = []
         pages = 0
@@ -194,7 +196,7 @@ class BrowseScreen(Screen[None]):
             self.app.notify(user_message(e) or f"{type(e).__name__}: {e}", title="Could not load conversations",
                             severity="error", timeout=10)
         finally:
-            self.loading = False
+            self.fetching = False
 
     def _append(self, batch, table: VirtualTable) -> None:
         if not batch:
@@ -243,6 +245,11 @@ class BrowseScreen(Screen[None]):
             pane.show(recordings=recordings_view(meta, [], "WAV", user_message(e) or str(e)))
             return
         pane.show(recordings=recordings_view(meta, recs, "WAV"))
+
+    @on(VirtualTable.Selected, "#conversations")
+    def open_in_review(self, event: VirtualTable.Selected) -> None:
+        if 0 <= event.index < len(self.model):
+            self.app.open_review(self.model.summary(event.index).conversation_id)  # type: ignore[attr-defined]
 
     # --- actions ------------------------------------------------------------------------------------------
 
@@ -337,6 +344,11 @@ class BrowseScreen(Screen[None]):
     def selected(self):
         table = self.query_one(VirtualTable)
         return self.model.summary(table.cursor) if len(self.model) else None
+
+    def action_review(self) -> None:
+        s = self.selected()
+        if s is not None:
+            self.app.open_review(s.conversation_id)  # type: ignore[attr-defined]
 
     def action_copy_id(self) -> None:
         s = self.selected()

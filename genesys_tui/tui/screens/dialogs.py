@@ -1,4 +1,5 @@
-"""Small modal dialogs: confirm (focus on Cancel), a text prompt, the queue options, the filters."""
+"""Small modal dialogs: confirm (focus on Cancel), a text prompt, the queue and export options, the
+filters."""
 
 from __future__ import annotations
 
@@ -77,6 +78,31 @@ class PromptDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class _TargetDialog(ModalScreen):
+    """A dialog ending in a target (directory or s3://...), an error line and OK/Cancel."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def buttons(self, ok: str) -> ComposeResult:
+        yield Static("", classes="error", id="error")
+        with Horizontal(classes="buttons"):
+            yield Button(ok, id="ok", variant="primary")
+            yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()  # Enter goes with the defaults
+
+    def target(self) -> str | None:
+        value = self.query_one("#target", Input).value.strip()
+        if not value:
+            self.query_one("#error", Static).update("Give a target directory or s3:// URL.")
+        return value or None
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        self.dismiss(None)
+
+
 @dataclass(frozen=True)
 class QueueChoice:
     format: str
@@ -84,17 +110,16 @@ class QueueChoice:
     batch: bool
 
 
-class QueueDialog(ModalScreen[QueueChoice | None]):
+class QueueDialog(_TargetDialog):
     """What to download: a format and a target (directory or s3://...)."""
 
     DEFAULT_CSS = "QueueDialog { align: center middle; }" + DIALOG_CSS
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     FORMATS = [("Original codec", "original"), ("WAV", "wav"), ("Mono WAV", "mono"), ("WebM/Opus", "webm"),
                ("One WAV per party", "split")]
 
     def __init__(self, what: str, target: str, fmt: str = "mono", batch: bool = False) -> None:
         super().__init__()
-        self.what, self.target, self.fmt, self.batch = what, target, fmt, batch
+        self.what, self.default, self.fmt, self.batch = what, target, fmt, batch
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -102,29 +127,52 @@ class QueueDialog(ModalScreen[QueueChoice | None]):
             yield Label("Format")
             yield Select(self.FORMATS, value=self.fmt, allow_blank=False, id="format")
             yield Label("Target: a directory or s3://bucket/prefix")
-            yield Input(value=self.target, id="target")
+            yield Input(value=self.default, id="target")
             yield Checkbox("Batch requests (100 recordings per API call; for bulk pulls)", value=self.batch, id="batch")
-            yield Static("", classes="error", id="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Queue", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#ok", Button).focus()  # Enter queues with the defaults
+            yield from self.buttons("Queue")
 
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def ok(self) -> None:
-        target = self.query_one("#target", Input).value.strip()
-        if not target:
-            self.query_one("#error", Static).update("Give a target directory or s3:// URL.")
-            return
-        self.dismiss(QueueChoice(str(self.query_one("#format", Select).value), target,
-                                 self.query_one("#batch", Checkbox).value))
+        if target := self.target():
+            self.dismiss(QueueChoice(str(self.query_one("#format", Select).value), target,
+                                     self.query_one("#batch", Checkbox).value))
 
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        self.dismiss(None)
+
+@dataclass(frozen=True)
+class ExportChoice:
+    formats: tuple[str, ...]
+    target: str
+    shown_roles_only: bool
+
+
+class ExportDialog(_TargetDialog):
+    """Where a reviewed conversation's transcript and QA summary go."""
+
+    DEFAULT_CSS = "ExportDialog { align: center middle; }" + DIALOG_CSS
+    FORMATS = [("WebVTT + JSON", "vtt,json"), ("Plain text", "txt"), ("JSON (normalized)", "json"),
+               ("WebVTT", "vtt"), ("SRT", "srt"), ("All four", "txt,json,vtt,srt")]
+
+    def __init__(self, target: str, filtered: bool) -> None:
+        super().__init__()
+        self.default, self.filtered = target, filtered
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export transcript and QA summary", classes="title")
+            yield Label("Transcript format (the summary with the metrics comes as JSON and CSV)")
+            yield Select(self.FORMATS, value="vtt,json", allow_blank=False, id="format")
+            yield Label("Target: a directory or s3://bucket/prefix (named like the recordings)")
+            yield Input(value=self.default, id="target")
+            yield Checkbox("Only the speakers shown now", value=self.filtered, id="roles")
+            yield from self.buttons("Export")
+
+    @on(Button.Pressed, "#ok")
+    @on(Input.Submitted)
+    def ok(self) -> None:
+        if target := self.target():
+            formats = tuple(str(self.query_one("#format", Select).value).split(","))
+            self.dismiss(ExportChoice(formats, target, self.query_one("#roles", Checkbox).value))
 
 
 class FilterDialog(ModalScreen[ConversationFilter | None]):

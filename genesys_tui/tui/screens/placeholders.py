@@ -24,12 +24,6 @@ class Placeholder(Screen[None]):
         yield Footer()
 
 
-class ReviewPlaceholder(Placeholder):
-    TEXT = ("[b]Review[/] is not built yet.\n\nThe transcript viewer aligned to the waveform, role filters, "
-            "playback, QA metrics and exports arrive with the Review issue.")
-    HELP = TEXT
-
-
 class SupervisePlaceholder(Placeholder):
     TEXT = ("[b]Supervise[/] is not built yet.\n\nLive calls, consent checks, monitor/coach/barge/notice and "
             "the audit trail arrive with the Supervise issue.")

@@ -123,7 +123,8 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         style = base
         if self._row_style is not None and (extra := self._row_style(index)):
-            style = base + self._style(f"virtual-table--{extra}")
+            for name in extra.split():  # several classes combine, e.g. "agent hit"
+                style = style + self._style(f"virtual-table--{name}")
         if index == self.cursor:
             style = style + self._style("virtual-table--cursor")
         return Strip(self._line(self._cells(index), style)).crop_extend(scroll_x, scroll_x + width, style)

@@ -86,3 +86,32 @@ def test_unavailable_without_an_output_device(monkeypatch):
     monkeypatch.setitem(sys.modules, "sounddevice", mod)
     status = playback.available()
     assert not status.ok and "no audio output device" in status.reason
+
+
+def test_plays_a_memory_mapped_int16_wav_without_loading_it(tmp_path):
+    import soundfile as sf
+
+    from genesys_tui.media.wavio import memmap
+
+    x = (np.sin(np.arange(8000) / 10) * 20000).astype(np.int16)
+    stereo = np.stack([x, -x], axis=1)
+    path = tmp_path / "a.wav"
+    sf.write(path, stereo, 8000, subtype="PCM_16")
+    data, scale = memmap(path)
+    assert isinstance(data, np.memmap) and data.shape == (8000, 2) and scale == 32768.0
+    p = playback.Player(backend=Fake)
+    p.load(data, 8000, scale)
+    p.play(start=1000)
+    out = FakeStream.instances[-1].pull(64)
+    assert out.dtype == np.float32
+    assert np.allclose(out, stereo[1000:1064] / 32768.0, atol=1e-6)
+
+
+def test_memmap_declines_formats_that_need_decoding(tmp_path):
+    import soundfile as sf
+
+    from genesys_tui.media.wavio import memmap
+
+    path = tmp_path / "u.wav"
+    sf.write(path, np.zeros((800, 1), np.float32), 8000, subtype="ULAW")
+    assert memmap(path) is None

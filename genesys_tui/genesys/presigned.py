@@ -4,6 +4,7 @@ resumed with HTTP Range (and If-Range) after an interruption."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import time
@@ -16,7 +17,6 @@ import httpx
 
 from genesys_tui.genesys.errors import NetworkError
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.media.hashing import StreamHasher, hash_file
 
 
 def _large_reads() -> None:
@@ -72,10 +72,10 @@ async def download(api: ApiClient, url: str, part: Path, *, etag: str | None = N
                 raise DownloadError("the server refused the resume range; restarting")
             if resp.status_code == 206:
                 total = _range_total(resp.headers.get("content-range")) or None
-                hasher = await asyncio.to_thread(hash_file, part) if have else StreamHasher()
+                hasher = await asyncio.to_thread(_hash_file, part) if have else hashlib.sha256()
                 mode = "ab"
             elif resp.status_code == 200:
-                have, mode, hasher = 0, "wb", StreamHasher()
+                have, mode, hasher = 0, "wb", hashlib.sha256()
                 total = int(resp.headers["content-length"]) if "content-length" in resp.headers else None
             else:
                 raise DownloadError(f"download answered {resp.status_code}")
@@ -101,7 +101,7 @@ async def download(api: ApiClient, url: str, part: Path, *, etag: str | None = N
     size = have + received
     if progress:
         progress(size, total)
-    return Downloaded(part, size, hasher.sha256_hex, new_etag, resp.headers.get("content-type"),
+    return Downloaded(part, size, hasher.hexdigest(), new_etag, resp.headers.get("content-type"),
                       complete_by_header=declared is not None)
 
 
@@ -111,7 +111,7 @@ class _Writer:
 
     BATCH = 1 << 20
 
-    def __init__(self, f, hasher: StreamHasher):
+    def __init__(self, f, hasher):
         self.f, self.hasher = f, hasher
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="download-write")
         self.pending: list[bytes] = []
@@ -149,6 +149,14 @@ class _Writer:
     def _sync(self) -> None:
         self.f.flush()
         os.fsync(self.f.fileno())
+
+
+def _hash_file(path: Path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h
 
 
 def _range_total(content_range: str | None) -> int | None:

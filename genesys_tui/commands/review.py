@@ -1,0 +1,125 @@
+"""transcript, metrics, serve: the Review flow without the TUI."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.table import Table
+
+from genesys_tui.commands.common import CommandError, Context, run
+from genesys_tui.review.session import Review, ReviewCache, ReviewError, load_review
+
+NO_TRANSCRIPT_EXIT = 3  # scripts can tell "nothing to export" from a failure
+
+
+def cache_for(ctx: Context) -> ReviewCache:
+    return ReviewCache(ctx.paths.cache_dir, ctx.config.review.cache_max_mb << 20)
+
+
+def _load(ctx: Context, *, audio: bool, extra=None) -> tuple[Review, object]:
+    from genesys_tui.session import client_credentials_client
+
+    target = ctx.target()
+
+    async def go():
+        async with client_credentials_client(target) as client:
+            try:
+                review = await load_review(client, ctx.args.conversation_id, cache_for(ctx), audio=audio,
+                                           refresh=getattr(ctx.args, "refresh", False))
+            except ReviewError as e:
+                raise CommandError(str(e)) from None
+            return review, (await extra(client, review) if extra else None)
+
+    return run(go())
+
+
+def _require_transcript(ctx: Context, review: Review) -> None:
+    if review.transcript is None:
+        for note in review.notes:
+            ctx.err.print(note, highlight=False)
+        raise CommandError(f"no transcript for conversation {review.id}", code=NO_TRANSCRIPT_EXIT)
+
+
+def cmd_transcript(ctx: Context) -> int:
+    from genesys_tui.review.export import render
+
+    a = ctx.args
+    if not a.to:
+        review, _ = _load(ctx, audio=False)
+        _require_transcript(ctx, review)
+        sys.stdout.write(render(review.transcript, a.format, a.role))
+        return 0
+    from genesys_tui.commands.fetch import normalize_target
+    from genesys_tui.jobs.sinks import SinkError, make_sink
+    from genesys_tui.review.archive import archive
+
+    profile = ctx.target().profile
+    try:
+        sink = make_sink(normalize_target(a.to), profile.naming, endpoint_url=profile.s3.endpoint_url,
+                         region=profile.s3.region)
+    except (SinkError, ValueError) as e:
+        raise CommandError(str(e), code=2) from None
+
+    async def store(client, review):
+        import asyncio
+
+        if review.transcript is None:
+            return []
+        names = await client.directory.names()
+        return await asyncio.to_thread(archive, review, sink, names, (a.format,), a.role)
+
+    review, written = _load(ctx, audio=False, extra=store)
+    _require_transcript(ctx, review)
+    for where in written:
+        ctx.out.print(where, highlight=False, soft_wrap=True)
+    return 0
+
+
+def cmd_metrics(ctx: Context) -> int:
+    from genesys_tui.review.export import metrics_csv, metrics_json
+
+    a = ctx.args
+    review, _ = _load(ctx, audio=False)
+    _require_transcript(ctx, review)
+    m = review.metrics
+    if a.json:
+        sys.stdout.write(metrics_json(m) + "\n")
+    elif a.csv:
+        sys.stdout.write(metrics_csv(m))
+    else:
+        t = Table(show_edge=False, pad_edge=False, title=f"QA metrics · {review.id}")
+        t.add_column("Metric")
+        t.add_column("Value")
+        for k, v in m.rows():
+            t.add_row(k, v)
+        ctx.out.print(t)
+    return 0
+
+
+def cmd_serve(ctx: Context) -> int:
+    from genesys_tui.review.serve import PlaybackServer
+
+    a = ctx.args
+    settings = ctx.config.review
+    review, _ = _load(ctx, audio=True)
+    if not review.audio:
+        for note in review.notes:
+            ctx.err.print(note, highlight=False)
+        raise CommandError(f"conversation {review.id} has no recording to play")
+    host = a.host or settings.serve_host
+    server = PlaybackServer(review, host=host, port=a.port if a.port is not None else settings.serve_port,
+                            bitrate=ctx.config.media.opus_bitrate)
+    for note in review.notes:
+        ctx.err.print(note, highlight=False)
+    ctx.out.print(f"Serving conversation {review.id} at\n  {server.url}\n(Ctrl-C to stop)", highlight=False,
+                  soft_wrap=True)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        ctx.err.print(f"warning: listening on {host}, reachable beyond this machine by anyone with the URL",
+                      highlight=False)
+    if a.open:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    sys.stdout.flush()
+    server.run()
+    return 0

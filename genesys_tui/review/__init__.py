@@ -1,0 +1,1 @@
+"""Review: transcripts with speaker roles, aligned to the recording, QA metrics, exports. No UI."""

@@ -1,0 +1,131 @@
+"""Browser playback: a token-guarded loopback service streaming WebM/Opus while it is being
+encoded, with Range requests, disconnects, WebVTT captions and the page."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+
+from genesys_tui.media import decode
+from genesys_tui.review import serve
+from genesys_tui.review.serve import PlaybackServer
+from tests.integration.test_emulator_contract import recorded_conversation
+from tests.integration.test_review import load
+
+
+@pytest.fixture(scope="module")
+def review(emulator, tmp_path_factory):
+    cid = recorded_conversation(emulator, pause=True, transcribed=True)
+    return load(emulator, cid, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Hold the encoder after its first chunk until the test lets it go: makes "while it is being
+    transcoded" deterministic. The encoder itself is the real one."""
+    release = threading.Event()
+    real = serve.opus_stream
+
+    def gated(*a, **kw):
+        for n, chunk in enumerate(real(*a, **kw)):
+            yield chunk
+            if n == 0:
+                release.wait(30)
+
+    monkeypatch.setattr(serve, "opus_stream", gated)
+    yield release
+    release.set()
+
+
+def test_the_token_guards_everything(review):
+    with PlaybackServer(review) as srv:
+        assert srv.server.host == "127.0.0.1"
+        base = srv.url.rsplit("/", 2)[0]
+        for path in ("/", "/nope/", "/nope/audio/0.webm", "/nope/captions/0.vtt"):
+            assert httpx.get(base + path).status_code == 404
+        assert httpx.get(srv.url + "audio/7.webm").status_code == 404
+        page = httpx.get(srv.url)
+        assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+        assert page.headers["referrer-policy"] == "no-referrer"
+        assert '<audio controls' in page.text and 'src="captions/0.vtt"' in page.text
+        assert page.text.count("<li data-start=") == len(review.transcript.phrases)
+
+
+def test_audio_streams_while_encoding_then_decodes_to_the_recording(review, gate, tmp_path):
+    a = review.audio[0]
+    with PlaybackServer(review) as srv, httpx.Client(timeout=30) as http:
+        with http.stream("GET", srv.url + "audio/0.webm") as resp:
+            assert resp.status_code == 200 and resp.headers["content-type"] == "audio/webm"
+            assert "content-length" not in resp.headers  # the total is not known yet
+            chunks = resp.iter_raw()
+            first = next(chunks)
+            enc = srv.playback.encodings[0]
+            assert first[:4] == b"\x1a\x45\xdf\xa3" and not enc.done  # EBML header, encoder still busy
+            gate.set()
+            body = first + b"".join(chunks)
+        assert enc.done and enc.error is None and body == bytes(enc.data)
+    out = tmp_path / "got.bin"
+    out.write_bytes(body)
+    info = decode.probe(out)  # detected from the content: WebM/Opus
+    frames = sum(len(b) for b in decode.blocks(info))
+    assert abs(frames / info.rate - a.frames / a.rate) < 0.1
+
+
+def test_ranges_once_encoded(review):
+    with PlaybackServer(review) as srv, httpx.Client(timeout=30) as http:
+        full = http.get(srv.url + "audio/0.webm").content
+        done = http.get(srv.url + "audio/0.webm")
+        assert done.headers["content-length"] == str(len(full)) and done.content == full
+        part = http.get(srv.url + "audio/0.webm", headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206 and part.content == full[100:200]
+        assert part.headers["content-range"] == f"bytes 100-199/{len(full)}"
+        tail = http.get(srv.url + "audio/0.webm", headers={"Range": "bytes=-50"})
+        assert tail.status_code == 206 and tail.content == full[-50:]
+        open_end = http.get(srv.url + "audio/0.webm", headers={"Range": f"bytes={len(full) - 10}-"})
+        assert open_end.status_code == 206 and open_end.content == full[-10:]
+        bad = http.get(srv.url + "audio/0.webm", headers={"Range": f"bytes={len(full)}-"})
+        assert bad.status_code == 416 and bad.headers["content-range"] == f"bytes */{len(full)}"
+
+
+def test_a_seek_ahead_of_the_encoder_waits_for_it(review, gate):
+    with PlaybackServer(review) as srv, httpx.Client(timeout=30) as http:
+        with http.stream("GET", srv.url + "audio/0.webm") as resp:
+            next(resp.iter_raw())  # encoding has begun, and is held
+            threading.Timer(0.3, gate.set).start()
+            ahead = http.get(srv.url + "audio/0.webm", headers={"Range": "bytes=5000-"})
+        enc = srv.playback.encodings[0]
+        assert ahead.status_code == 206 and ahead.content == bytes(enc.data[5000:])
+        assert ahead.headers["content-range"] == f"bytes 5000-{enc.size - 1}/{enc.size}"
+
+
+def test_a_client_that_goes_away_harms_nothing(review, gate):
+    with PlaybackServer(review) as srv:
+        with httpx.Client(timeout=30) as http, http.stream("GET", srv.url + "audio/0.webm") as resp:
+            next(resp.iter_raw())
+        # the connection is closed mid-stream; the encoder carries on for the next listener
+        gate.set()
+        again = httpx.get(srv.url + "audio/0.webm", timeout=30)
+        enc = srv.playback.encodings[0]
+        assert again.status_code == 200 and enc.done and enc.error is None and again.content == bytes(enc.data)
+
+
+def test_captions_are_webvtt_per_recording(review):
+    with PlaybackServer(review) as srv:
+        vtt = httpx.get(srv.url + "captions/0.vtt")
+        assert vtt.headers["content-type"].startswith("text/vtt") and vtt.text.startswith("WEBVTT")
+        assert vtt.text.count(" --> ") == len([p for p in review.transcript.phrases
+                                               if p.recording_id == review.audio[0].id])
+
+
+def test_parse_range_edge_cases():
+    from genesys_tui.review.serve import parse_range
+
+    assert parse_range(None, 100) is None
+    assert parse_range("bytes=0-9,20-29", 100) is None  # several ranges: send it all
+    assert parse_range("bytes=10-5", 100) == "bad"
+    assert parse_range("bytes=90-200", 100) == (90, 99)
+    assert parse_range("bytes=-0", 100) == "bad"
+    assert parse_range("bytes=5-", None) == (5, None)
+    assert parse_range("bytes=-5", None) == "wait"

@@ -1,0 +1,247 @@
+"""The Review screen, driven by Pilot against the emulator: Enter in Browse opens it; zoom, pan,
+role filters, search, speaker changes, copy; selecting a phrase moves the playhead and playback
+highlights the phrase heard; no audio device offers the browser; exports."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import httpx
+from textual.widgets import Input, Static
+
+from genesys_tui.tui.screens.dialogs import ExportDialog, PromptDialog
+from genesys_tui.tui.screens.review import ReviewScreen, TranscriptTable
+from genesys_tui.tui.widgets.timeline import Timeline
+from genesys_tui.tui.widgets.virtual_table import VirtualTable
+from tests.integration.test_emulator_contract import recorded_conversation
+from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.test_flows import wait_for
+
+
+def listed_conversation(app, org, *, transcribed=True, pause=False):
+    """A conversation in the Browse list with a recording (and a transcript, a secure pause)."""
+    model = app.browse.model
+    for i in range(len(model)):
+        s = model.summary(i)
+        k = org.find(s.conversation_id)
+        if s.end and s.has_recording and not org.archived[k] and bool(org.transcribed[k]) == transcribed \
+                and (not pause or org.pause_ms[k]):
+            return i, s.conversation_id
+    raise LookupError("no such conversation listed")
+
+
+async def open_review(pilot, app, cid):
+    app.open_review(cid)
+    await wait_for(pilot, lambda: app.review is not None and app.review.review is not None
+                   and app.review.review.id == cid and not app.review.fetching)
+    await pilot.pause(0.2)
+    return app.review
+
+
+@asynccontextmanager
+async def reviewing(emulator, tmp_path, *, transcribed=True, pause=False, **app_options):
+    """The app against the emulator, signed in, with a listed conversation open in Review."""
+    app = make_app(emulator, tmp_path, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        _, cid = listed_conversation(app, emulator.emulator.org, transcribed=transcribed, pause=pause)
+        yield app, pilot, await open_review(pilot, app, cid)
+
+
+def rows_text(screen):
+    return [screen.listing.cells(r) for r in range(len(screen.listing))]
+
+
+async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_path):
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        index, cid = listed_conversation(app, emulator.emulator.org, pause=True)
+        app.browse.query_one(VirtualTable).cursor = index
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(0.05)
+        # while it loads, nothing covers the screen (a Screen's `loading` would, and freeze it)
+        assert not app.screen.loading and not app.screen.query("LoadingIndicator")
+        await wait_for(pilot, lambda: app.review is not None and app.review.review is not None
+                       and not app.review.fetching)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.review.id == cid
+        assert len(screen.listing) > 5 and screen.review.notes == []
+        assert cid in str(screen.query_one("#title", Static).render())
+        assert app.focused is screen.query_one(TranscriptTable)
+        tl = screen.query_one(Timeline)
+        assert tl.frames > 0 and [lane[1] for lane in tl.lanes()] == ["customer", "agent"]
+        metrics = str(screen.query_one("#metrics", Static).render())
+        assert "speaker turns" in metrics and "secure pause" in metrics
+        # the timeline marks the cut-out secure pause
+        lines = ["".join(seg.text for seg in strip) for strip in tl.build(150, 12)]
+        assert any("✂" in line for line in lines)
+
+
+async def test_zoom_pan_and_the_fine_zoom_limit(emulator, tmp_path):
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        tl = screen.query_one(Timeline)
+        whole = tl.view_frames
+        assert whole == tl.frames
+        before = [str(line.text) for line in tl.build(150, 12)]
+        await pilot.press("plus")
+        assert abs(tl.view_frames - whole // 2) <= 1
+        assert [str(line.text) for line in tl.build(150, 12)] != before
+        await pilot.press("right")
+        start = tl.view_start
+        assert start > 0
+        await pilot.press("left")
+        assert tl.view_start < start
+        for _ in range(20):
+            await pilot.press("plus")
+        assert 2000 <= tl.span_ms < 4000  # a few seconds: drawn from the samples themselves
+        fine = [str(line.text) for line in tl.build(150, 12)]
+        assert any(ch not in " ⠀" for line in fine[1:-1] for ch in line[10:])
+        await pilot.press("0")
+        assert tl.view_frames == tl.frames and tl.view_start == 0
+
+
+async def test_selecting_a_phrase_moves_the_playhead(emulator, tmp_path):
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        tl = screen.query_one(Timeline)
+        table = screen.query_one(TranscriptTable)
+        for _ in range(4):
+            await pilot.press("down")
+        await pilot.pause(0.1)
+        p = screen.listing.phrase(table.cursor)
+        assert table.cursor == 4 and tl.selected == screen.listing.rows[4]
+        assert tl.playhead == p.media_ms * tl.rate // 1000
+        assert p.text in str(screen.query_one("#phrase", Static).render())
+        # a click on the timeline seeks, and selects the phrase heard there
+        row = max(r for r in range(len(screen.listing)) if screen.listing.phrase(r).recording_id == tl.audio.id
+                  and (r == 0 or screen.listing.phrase(r - 1).media_ms < screen.listing.phrase(r).media_ms))
+        target = screen.listing.phrase(row)
+        tl.post_message(Timeline.Seek(target.media_ms * tl.rate // 1000 + 10))
+        await pilot.pause(0.2)
+        assert table.cursor == row and tl.playhead == target.media_ms * tl.rate // 1000 + 10
+
+
+async def test_role_filters_search_speaker_changes_and_copy(emulator, tmp_path):
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        everyone = len(screen.listing)
+        await pilot.press("a")
+        assert {r[1] for r in rows_text(screen)} <= {"Customer", "IVR", "System"} and len(screen.listing) < everyone
+        assert "a Agent ·" in str(screen.query_one("#bar", Static).render())
+        await pilot.press("c", "i")  # the last shown role stays shown
+        assert screen.listing.shown_roles == {"ivr"}
+        assert len(screen.listing) == sum(p.role in ("ivr", "system") for p in screen.listing.phrases)
+        await pilot.press("a", "c")
+        assert len(screen.listing) == everyone
+        # search: the first hit, then next and previous
+        word = next(w for w in ("payment", "account", "help") if any(w in p.text.lower() for p in screen.listing.phrases))
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#search", Input)
+        await pilot.press(*word, "enter")
+        table = screen.query_one(TranscriptTable)
+        first = table.cursor
+        assert word in screen.listing.phrase(first).text.lower() and app.focused is table
+        await pilot.press("n")
+        second = table.cursor
+        assert word in screen.listing.phrase(second).text.lower()
+        if len(screen.listing.hits) > 1:
+            assert second != first
+            await pilot.press("N")
+            assert table.cursor == first
+        await pilot.press("escape")
+        assert screen.listing.query == ""
+        # next speaker change
+        table.cursor = 0
+        await pilot.pause(0.1)
+        role = screen.listing.phrase(0).role
+        await pilot.press("s")
+        assert screen.listing.phrase(table.cursor).role != role
+        assert all(screen.listing.phrase(r).role == role for r in range(table.cursor))
+        await pilot.press("y")
+        p = screen.listing.phrase(table.cursor)
+        assert app.clipboard.endswith(f": {p.text}") and app.clipboard.startswith("[")
+
+
+async def test_no_transcript_still_shows_the_audio(emulator, tmp_path):
+    async with reviewing(emulator, tmp_path, transcribed=False) as (app, pilot, screen):
+        assert screen.review.transcript is None and len(screen.listing) == 0
+        assert "No transcript" in str(screen.query_one("#notes", Static).render())
+        assert screen.query_one("#notes").display and screen.query_one(Timeline).frames > 0
+
+
+async def test_without_an_audio_device_it_offers_the_browser(emulator, tmp_path, monkeypatch):
+    from genesys_tui.media import playback
+
+    monkeypatch.setattr(playback, "available", lambda: playback.Availability(False, "no audio output device"))
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        assert any("no audio output device" in n.message and "b to play it in a browser" in n.message
+                   for n in app._notifications)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: app.playback_server is not None)
+        url = app.playback_server.url
+        assert url.startswith("http://127.0.0.1:") and app.clipboard == url
+        page = httpx.get(url)
+        assert page.status_code == 200 and "audio/0.webm" in page.text
+        assert url in str(screen.query_one("#bar", Static).render())
+    assert app.playback_server is None  # stopped on quit
+
+
+async def test_playback_follows_the_audio(emulator, tmp_path):
+    from tests.unit.media.test_playback import Fake, FakeStream
+
+    async with reviewing(emulator, tmp_path, player_backend=Fake) as (app, pilot, screen):
+        table = screen.query_one(TranscriptTable)
+        tl = screen.query_one(Timeline)
+        table.cursor = 2
+        await pilot.pause(0.1)
+        await pilot.press("p")  # play the selected phrase
+        stream = FakeStream.instances[-1]
+        p = screen.listing.phrase(2)
+        assert screen.player.playing and screen.player.position == p.media_ms * tl.rate // 1000
+        later = screen.listing.phrase(6)
+        await pilot.press("space")  # pause
+        assert not screen.player.playing
+        await pilot.press("space")  # play on, past the phrase's end
+        stream = FakeStream.instances[-1]
+        stream.pull((later.media_ms - p.media_ms) * tl.rate // 1000 + 40)  # the device asks for audio
+        await pilot.pause(0.3)
+        assert screen.now_row == 6 and table.cursor == 2  # highlighted, the cursor stays
+        assert tl.playhead == screen.player.position
+        assert "now" in screen.row_style(6)
+        await pilot.press("greater_than_sign")
+        assert screen.player._speed == 1.25 and "1.25×" in str(screen.query_one("#title", Static).render())
+
+
+async def test_export_from_the_viewer(emulator, tmp_path):
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.press("enter")
+        out = tmp_path / "out"
+        await wait_for(pilot, lambda: len(list(out.rglob("*.transcript.vtt"))) == 1
+                       and len(list(out.rglob("*.metrics.csv"))) == 1)
+        assert any(n.title and n.title.startswith("Exported 4") for n in app._notifications)
+
+
+async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        cid = recorded_conversation(emulator, transcribed=True)
+        await pilot.press("o")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, PromptDialog)
+        app.screen.query_one(Input).value = cid
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.review.review is not None and app.review.review.id == cid)
+        await pilot.press("o")
+        await pilot.pause(0.2)
+        app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "not found" in str(app.review.query_one("#title", Static).render()))
+        assert app.is_running
