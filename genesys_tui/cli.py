@@ -147,6 +147,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.add_argument("--refresh", action="store_true", help="download again instead of using the cache")
 
+    p = add("supervise", "live calls and supervisor actions (monitor, coach, barge, notice) with consent checks")
+    sup = p.add_subparsers(dest="supervise_command", metavar="ACTION", required=True)
+    q = sup.add_parser("calls", parents=[common], help="live calls, their agents and consent state")
+    q.add_argument("--json", action="store_true", help="JSON lines")
+    q.add_argument("--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)")
+    q.add_argument("--agent", action="append", metavar="NAME", help="only calls with this agent (repeatable)")
+    for action, text in (("monitor", "listen in, unheard"), ("coach", "speak to the agent only"),
+                         ("barge", "join the call, heard by everyone"),
+                         ("notice", "play a configured notice (an Architect secure flow) to the customer")):
+        q = sup.add_parser(action, parents=[common], help=text, description=f"{action}: {text}. Runs every "
+                           "consent check, asks for confirmation, records the attempt in the audit log.")
+        q.add_argument("conversation_id", metavar="CONVERSATION_ID")
+        q.add_argument("--participant", metavar="ID", help="the agent participant (default: the call's only agent)")
+        if action == "notice":
+            q.add_argument("--notice", metavar="NAME", help="a [notices.NAME] from the config")
+        if action == "barge":
+            q.add_argument("--whole", action="store_true", help="barge the whole conversation, not one participant")
+        q.add_argument("--yes", action="store_true", help="do not ask for confirmation (the checks still run)")
+
+    p = add("audit", "the supervisor audit log: verify the chain, show the latest records, webhook delivery")
+    aud = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    aud.add_parser("verify", parents=[common], help="check the hash chain; exit 1 on tampering")
+    q = aud.add_parser("tail", parents=[common], help="the latest records")
+    q.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    q.add_argument("--json", action="store_true", help="JSON lines, as stored")
+    aud.add_parser("deliver", parents=[common], help="send what waits in the webhook outbox now")
+    q = aud.add_parser("webhook-secret", parents=[common], help="store the webhook's HMAC signing secret in the keyring")
+    q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
+
     p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -175,6 +204,8 @@ COMMANDS = {
     "transcript": ("genesys_tui.commands.review", "cmd_transcript"),
     "metrics": ("genesys_tui.commands.review", "cmd_metrics"),
     "serve": ("genesys_tui.commands.review", "cmd_serve"),
+    "supervise": ("genesys_tui.commands.supervise", "cmd_supervise"),
+    "audit": ("genesys_tui.commands.supervise", "cmd_audit"),
 }
 
 

@@ -86,6 +86,44 @@ class ReviewSettings:
                            min=0, max=65535)
 
 
+ACTIONS = ("monitor", "coach", "barge", "notice")
+
+
+@dataclass
+class QueueRule:
+    allowed_actions: list[str] = _opt(list(ACTIONS), "actions allowed on this queue's calls")
+    working_hours: str = _opt("", "overrides supervise.working_hours for this queue; empty: the global rule")
+
+
+@dataclass
+class WebhookSettings:
+    url: str = _opt("", "HTTPS URL that receives every audit record as JSON; empty: no webhook")
+    timeout_seconds: float = _opt(10.0, "per delivery attempt", min=1)
+    max_backoff_seconds: float = _opt(3600.0, "longest wait between attempts (deliveries never give up)", min=1)
+
+
+@dataclass
+class SuperviseSettings:
+    consent_attribute: str = _opt("supervision_consent", "participant attribute holding the agent's consent")
+    consent_values: list[str] = _opt(["true"], "attribute values that grant consent (case-insensitive)")
+    allowed_actions: list[str] = _opt(list(ACTIONS), "monitor, coach, barge, notice")
+    working_hours: str = _opt("", "when actions are allowed, e.g. 'Mon-Fri 08:00-18:00'; empty: always")
+    timezone: str = _opt("UTC", "time zone of working_hours (IANA name, e.g. Europe/London)")
+    max_notice_seconds: int = _opt(60, "longest notice flow a supervisor may start", min=1)
+    actions_per_hour: int = _opt(30, "dispatched actions per supervisor per rolling hour", min=1)
+    refresh_seconds: float = _opt(5.0, "how often the live-call list refreshes", min=1)
+    live_window_hours: int = _opt(12, "how far back to look for calls that have not ended", min=1, max=168)
+    queues: dict[str, QueueRule] = field(default_factory=dict, metadata={"help": "per-queue rules, by name or id"})
+    webhook: WebhookSettings = field(default_factory=WebhookSettings, metadata={"help": "QA webhook"})
+
+
+@dataclass
+class Notice:
+    flow_id: str = _opt("", "Architect secure flow that plays the notice")
+    max_duration_seconds: int = _opt(30, "how long the flow may take", min=1)
+    description: str = _opt("", "shown when choosing a notice")
+
+
 @dataclass
 class KeyringSettings:
     allow_plaintext: bool = _opt(False, "accept a plaintext keyring backend (keyrings.alt); not recommended")
@@ -106,6 +144,8 @@ class Config:
     ui: UISettings = field(default_factory=UISettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    supervise: SuperviseSettings = field(default_factory=SuperviseSettings)
+    notices: dict[str, Notice] = field(default_factory=dict)
     keyring: KeyringSettings = field(default_factory=KeyringSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: Path | None = field(default=None, metadata={"internal": True})
@@ -140,7 +180,44 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
         prof.name = pname
     if cfg.profiles and "default_profile" in data and cfg.default_profile not in cfg.profiles:
         raise ConfigError(path, "default_profile", f"names profile '{cfg.default_profile}', which is not defined")
+    _check_supervise(cfg, path)
     return cfg
+
+
+def _check_supervise(cfg: Config, path: Path) -> None:
+    """What the table types cannot say: action names, working hours, the time zone, notices."""
+    from genesys_tui.hours import HoursError, parse_hours
+
+    sup = cfg.supervise
+    rules = [("supervise", sup.allowed_actions, sup.working_hours)]
+    rules += [(f"supervise.queues.{name}", r.allowed_actions, r.working_hours) for name, r in sup.queues.items()]
+    for where, actions, hours in rules:
+        for a in actions:
+            if a not in ACTIONS:
+                raise ConfigError(path, f"{where}.allowed_actions", f"unknown action {a!r}; one of {', '.join(ACTIONS)}")
+        try:
+            parse_hours(hours)
+        except HoursError as e:
+            raise ConfigError(path, f"{where}.working_hours", str(e)) from None
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(sup.timezone)
+    except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, ValueError
+        raise ConfigError(path, "supervise.timezone", f"unknown time zone {sup.timezone!r}") from None
+    url = sup.webhook.url
+    if url and not (url.startswith("https://") or _loopback_http(url)):
+        raise ConfigError(path, "supervise.webhook.url", "must be https:// (plain http only to 127.0.0.1)")
+    for name, n in cfg.notices.items():
+        if not n.flow_id:
+            raise ConfigError(path, f"notices.{name}.flow_id", "required: the Architect flow that plays the notice")
+
+
+def _loopback_http(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    return u.scheme == "http" and u.hostname in ("127.0.0.1", "::1", "localhost")
 
 
 def _build(cls: type, table: Any, keypath: str, file: Path) -> Any:

@@ -12,7 +12,7 @@ from genesys_tui.config import Config, ConfigError, Profile
 from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider, UserTokenAuth
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import RetryPolicy, new_http_client
-from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for
+from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for, is_loopback_url
 
 
 @dataclass
@@ -86,3 +86,29 @@ def _client(target: Target, auth: TokenProvider, http: httpx.AsyncClient) -> Gen
     return GenesysClient(target.hosts, auth, http=http,
                          rate_limit_per_minute=target.profile.rate_limit_per_minute,
                          retry=retry_policy(target.profile))
+
+
+async def loopback_user_client(target: Target, client_id: str) -> GenesysClient:
+    """A user's client for the embedded emulator (`demo`), signed in through the real PKCE flow
+    with no browser: the demo org approves at once, so following the authorize URL's redirect to
+    our own listener is the whole sign-in. The refresh token stays in memory."""
+    import asyncio
+    import threading
+
+    from genesys_tui.genesys.pkce import login_with_pkce
+
+    if not is_loopback_url(target.hosts.api_base):
+        raise creds.CredentialsError("automatic sign-in is only for the local emulator")
+    http = new_http_client(target.profile.timeout_seconds)
+
+    def follow(url: str) -> None:  # the "browser": a thread, so our listener's loop keeps running
+        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True, timeout=30), daemon=True).start()
+
+    try:
+        tok = await asyncio.wait_for(login_with_pkce(target.hosts, client_id, http=http, announce=follow,
+                                                     open_browser=False, timeout=20), 30)
+    except BaseException:
+        await http.aclose()
+        raise
+    auth = UserTokenAuth(target.hosts, client_id, tok.refresh_token or "", http=http, initial=tok)
+    return _client(target, auth, http)

@@ -187,34 +187,49 @@ async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: st
         raise USER_CONTEXT
     d = conv_or_404(emu, request.path_params["conversationId"])
     target = _live_party(d, request.path_params["participantId"])
-    # "Only a participant in the conversation can invoke a secure IVR."
-    me = next((p for p in d.all_parties if p.user_id == tok.user_id and p.end is None), None)
-    if me is None:
-        raise ApiError(403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR.")
     body = await json_body(request)
     if not isinstance(body, dict) or not body.get("flowId"):
         raise bad_request("flowId is required")
+    # "Only a participant in the conversation can invoke a secure IVR": the caller itself, or the
+    # connected participant named as sourceParticipantId (UNCONFIRMED: how a supervisor's app
+    # invokes one on an agent's behalf).
+    source = body.get("sourceParticipantId")
+    if source:
+        me = next((p for p in d.all_parties if p.id == source and p.end is None and p.state == "connected"), None)
+    else:
+        me = next((p for p in d.all_parties if p.user_id == tok.user_id and p.end is None), None)
+    if me is None:
+        raise ApiError(403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR.")
     flow_id = str(body["flowId"])
     session = {"id": str(uuid.uuid4()), "flow": {"id": flow_id, "selfUri": f"/api/v2/flows/{flow_id}"},
                "userData": str(body.get("userData") or ""), "state": "PENDING",
-               "sourceParticipantId": body.get("sourceParticipantId") or me.id,
+               "sourceParticipantId": me.id, "createdMs": _now(),
                "disconnect": bool(body.get("disconnect", False)),
                "selfUri": f"/api/v2/conversations/{d.id}/participants/{target.id}/secureivrsessions"}
     session["selfUri"] += f"/{session['id']}"
     emu.secure_sessions.setdefault(f"{d.id}/{target.id}", []).append(session)
-    return JSONResponse(session)
+    return JSONResponse(_session_view(emu, session))
+
+
+def _session_view(emu: Emulator, s: dict) -> dict:
+    """A session as the API shows it: the flow finishes after secure_ivr_seconds."""
+    out = {k: v for k, v in s.items() if k != "createdMs"}
+    if _now() - s["createdMs"] >= emu.s.secure_ivr_seconds * 1000:
+        out["state"] = "COMPLETED"
+    return out
 
 
 async def secure_ivr_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
-    return JSONResponse({"entities": emu.secure_sessions.get(f"{d.id}/{request.path_params['participantId']}", [])})
+    sessions = emu.secure_sessions.get(f"{d.id}/{request.path_params['participantId']}", [])
+    return JSONResponse({"entities": [_session_view(emu, s) for s in sessions]})
 
 
 async def secure_ivr_get(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
     for s in emu.secure_sessions.get(f"{d.id}/{request.path_params['participantId']}", []):
         if s["id"] == request.path_params["secureSessionId"]:
-            return JSONResponse(s)
+            return JSONResponse(_session_view(emu, s))
     raise not_found("secure session")
 
 

@@ -128,7 +128,7 @@ class Emulator:
                 headers["Retry-After"] = str(reset)
                 return fail(429, "too.many.requests.retry.after",
                             f"Rate limit exceeded the maximum. Retry the request in [{reset}] seconds")
-            fault = self.faults.api_fault()
+            fault = self.faults.api_fault(name)
             if fault == "revoke":
                 self.tokens.revoke(tok.value)
                 return fail(401, "bad.credentials", "Invalid login credentials.")
@@ -145,6 +145,8 @@ class Emulator:
                 resp = await handler(self, request, tok, cid)
             except ApiError as e:
                 return fail(e.status, e.code, e.message, **e.extra)
+            if self.faults.roll("lost", name):  # done, but the caller never hears of it
+                return fail(502, "bad.gateway", "The service is temporarily unavailable (injected fault).")
             resp.headers.update(headers)
             return resp
 

@@ -126,7 +126,7 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
             "attributes": dict(p.attributes), "muted": False, "confined": False,
             "recording": bool(d.recordings) or d.live,
             "recordingState": ("paused" if d.secure_pause else "active") if d.live else "none",
-            "ani": d.ani, "dnis": d.dnis,
+            "ani": d.ani, "dnis": d.dnis, "mediaRoles": p.media_roles or None,
             "monitoredParticipantId": p.monitored, "coachedParticipantId": p.coached,
             "bargedParticipantId": p.barged, "bargedTime": iso_ms(p.barged_time),
             "wrapup": _drop_none({"code": p.wrapup_code, "name": _wrapup_name(org, p.wrapup_code)}) if p.wrapup_code else None,

@@ -34,6 +34,7 @@ class EmulatorSettings:
     slow_seconds: float = 2.0
     fault_retry_after: int = 1  # Retry-After of an injected 429 (the real limit's reset can be up to 60 s)
     media_url_ttl: int = 3600  # recordingPlaybackUrlTtl default: 60 minutes
+    secure_ivr_seconds: float = 3.0  # how long a secure flow (a supervisor's notice) runs
     transcript_url_ttl: int = 600  # "the generated URL expires after 10 minutes"
     # Media
     sample_rate: int = 8000

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from genesys_tui.genesys.http import ApiClient
@@ -10,6 +11,12 @@ from genesys_tui.genesys.ids import safe_id
 from genesys_tui.genesys.models import CallConversation, Conversation, SecureSession, from_api
 
 SUPERVISOR_ACTIONS = ("monitor", "coach", "barge")
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    status: int
+    correlation_id: str | None
 
 
 class Conversations:
@@ -24,10 +31,10 @@ class Conversations:
         cid = safe_id(conversation_id, "conversation id")
         return from_api(CallConversation, await self.api.get_json(f"/api/v2/conversations/calls/{cid}"))
 
-    async def supervise(self, action: str, conversation_id: str, participant_id: str | None = None) -> int:
+    async def supervise(self, action: str, conversation_id: str, participant_id: str | None = None) -> Dispatched:
         """monitor/coach/barge a participant (or barge the whole conversation when participant_id
         is None). Sent at most once: a 5xx is not retried, because the server may have acted.
-        Returns the HTTP status."""
+        Returns the HTTP status and Genesys' correlation id."""
         if action not in SUPERVISOR_ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         cid = safe_id(conversation_id, "conversation id")
@@ -39,7 +46,7 @@ class Conversations:
             pid = safe_id(participant_id, "participant id")
             path = f"/api/v2/conversations/calls/{cid}/participants/{pid}/{action}"
         resp = await self.api.request("POST", path, idempotent=False, ok=(200, 201, 202, 204))
-        return resp.status_code
+        return Dispatched(resp.status_code, resp.headers.get("ININ-Correlation-Id"))
 
     async def start_secure_ivr(self, conversation_id: str, participant_id: str, flow_id: str, *,
                                source_participant_id: str | None = None, user_data: str = "",

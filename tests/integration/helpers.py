@@ -49,6 +49,11 @@ class Api:
 
 def user_token(srv: EmulatorServer) -> str:
     """A supervisor's token through the real PKCE flow (the demo org approves at once)."""
+    return user_tokens(srv)["access_token"]
+
+
+def user_tokens(srv: EmulatorServer) -> dict:
+    """The token response (access and refresh token) of the real PKCE flow."""
     import base64
     import hashlib
     import secrets
@@ -66,4 +71,4 @@ def user_token(srv: EmulatorServer) -> str:
         "grant_type": "authorization_code", "code": loc.params["code"], "redirect_uri": redirect,
         "client_id": srv.emulator.s.client_id, "code_verifier": verifier})
     assert t.status_code == 200, t.text
-    return t.json()["access_token"]
+    return t.json()

@@ -202,7 +202,8 @@ async def test_pkce_login_and_supervisor_actions(fresh_emulator):
     live = [org.ids[int(i)] for i in np.flatnonzero(org.live)]
     call = await c.conversations.get_call(live[1])
     agent = next(p for p in call.participants if p.purpose == "agent")
-    assert await c.conversations.supervise("monitor", call.id, agent.id) == 201
+    sent = await c.conversations.supervise("monitor", call.id, agent.id)
+    assert sent.status == 201 and sent.correlation_id
     after = await c.conversations.get_call(call.id)
     assert any(p.monitored_participant_id == agent.id for p in after.participants)
     await http.aclose()

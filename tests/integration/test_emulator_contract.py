@@ -633,6 +633,23 @@ def test_secure_ivr_session_needs_a_participant(fresh_emulator):
     assert api.get(path).json()["entities"][0]["id"] == r.json()["id"]
 
 
+def test_secure_ivr_on_an_agents_behalf_and_its_end(fresh_emulator):
+    fresh_emulator.emulator.s.secure_ivr_seconds = 0.3
+    api = Api(fresh_emulator, user_token(fresh_emulator))
+    d, agent = live_call(fresh_emulator)
+    customer = d.parties[0]
+    path = f"/api/v2/conversations/{d.id}/participants/{customer.id}/secureivrsessions"
+    flow = "12345678-1234-4234-8234-123456789012"
+    # a connected participant named as the source may invoke it; anyone else may not
+    assert api.post(path, {"flowId": flow, "sourceParticipantId": customer.id + "x"}).status_code == 403
+    r = api.post(path, {"flowId": flow, "sourceParticipantId": agent.id})
+    assert r.status_code == 200 and r.json()["sourceParticipantId"] == agent.id and r.json()["state"] == "PENDING"
+    import time
+
+    time.sleep(0.4)
+    assert api.get(f"{path}/{r.json()['id']}").json()["state"] == "COMPLETED"
+
+
 # --- rate limits and faults ----------------------------------------------------------------------
 
 def test_rate_limit_429_with_retry_after():

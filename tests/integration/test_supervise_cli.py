@@ -1,0 +1,118 @@
+"""`genesys-tui supervise ...` and `genesys-tui audit ...` against the emulator over real HTTP, with
+a supervisor's refresh token in the (in-memory) keyring, as `login --user` leaves it."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from genesys_tui import credentials as creds
+from genesys_tui.cli import main
+from genesys_tui.emulator import EmulatorServer
+from tests.conftest import small_org
+from tests.integration.helpers import user_tokens
+
+
+@pytest.fixture
+def live_org(tmp_path, monkeypatch):
+    """An emulator whose live calls are live now, a config pointing at it, a supervisor signed in."""
+    with EmulatorServer(small_org(anchor=datetime.now(UTC))) as srv:
+        s = srv.emulator.s
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n')
+        monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
+        host = srv.base_url.removeprefix("http://")
+        creds.store_secret(creds.REFRESH_TOKEN, host, s.client_id, user_tokens(srv)["refresh_token"])
+        yield srv, cfg
+
+
+def live(srv) -> list[str]:
+    org = srv.emulator.org
+    return [org.ids[int(i)] for i in np.flatnonzero(org.live)]
+
+
+def audit_path(isolated_home) -> Path:
+    return Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "audit" / "supervise.jsonl"
+
+
+def test_calls_as_json_and_table_with_filters(live_org, capsys):
+    srv, _ = live_org
+    assert main(["supervise", "calls", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["conversationId"] for r in rows} == set(live(srv))
+    by = {r["conversationId"]: r for r in rows}
+    a = by[live(srv)[1]]["agents"][0]
+    assert a["consented"] is True and a["consent"] == "true" and a["state"] == "connected" and a["secondsInState"] > 0
+    assert by[live(srv)[3]]["securePause"] is True and by[live(srv)[3]]["agents"][0]["consent"] is None
+    queue = by[live(srv)[1]]["queue"]
+    assert main(["supervise", "calls", "--json", "--queue", queue]) == 0
+    only = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert only and all(r["queue"] == queue for r in only) and len(only) < len(rows)
+    assert main(["supervise", "calls", "--agent", a["name"].split()[0]]) == 0
+    out = capsys.readouterr()
+    assert a["name"] in out.out and "live call(s)" in out.err
+
+
+def test_monitor_with_yes_prints_the_checks_and_lands(live_org, capsys, isolated_home):
+    srv, _ = live_org
+    cid = live(srv)[1]
+    assert main(["supervise", "monitor", cid, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ agent consent" in out and "✓ call is live" in out and "dispatched (HTTP 201)" in out
+    assert "Sam Supervisor (monitor) connected" in " ".join(out.split())
+    records = [json.loads(x) for x in audit_path(isolated_home).read_text().splitlines()]
+    assert [r["result"] for r in records] == ["allowed", "dispatched"]
+    assert main(["audit", "verify"]) == 0
+    assert "2 record(s), the chain is intact" in capsys.readouterr().out
+    assert main(["audit", "tail", "--json", "-n", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["result"] == "dispatched"
+    assert main(["audit", "tail"]) == 0
+    assert "dispatched" in capsys.readouterr().out
+
+
+def test_refused_exits_3_and_sends_nothing(live_org, capsys):
+    srv, _ = live_org
+    assert main(["supervise", "barge", live(srv)[2], "--yes"]) == 3
+    out, err = capsys.readouterr()
+    assert "✗ agent consent" in out and "has not granted consent (supervision_consent=false)" in err
+    assert srv.emulator.stats["barge"] == 0
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_sent(live_org, capsys, monkeypatch):
+    srv, _ = live_org
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["supervise", "coach", live(srv)[1]]) == 4
+    assert "pass --yes" in capsys.readouterr().err and srv.emulator.stats["coach"] == 0
+    assert main(["audit", "tail", "--json"]) == 0
+    assert [json.loads(x)["result"] for x in capsys.readouterr().out.splitlines()] == ["allowed", "cancelled"]
+
+
+def test_tampering_is_detected(live_org, capsys, isolated_home):
+    srv, _ = live_org
+    assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 0
+    assert main(["supervise", "barge", live(srv)[2], "--yes"]) == 3
+    capsys.readouterr()
+    path = audit_path(isolated_home)
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace('"refused"', '"allowed"')  # someone hides a refusal
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["audit", "verify"]) == 1
+    assert "tampered" in capsys.readouterr().err
+
+
+def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch):
+    srv, cfg = live_org
+    assert main(["supervise", "notice", live(srv)[1], "--yes"]) == 2
+    assert "known notices: none configured" in capsys.readouterr().err
+    cfg.write_text(cfg.read_text() + '\n[notices.recording]\nflow_id = "f-1"\nmax_duration_seconds = 5\n')
+    srv.emulator.s.secure_ivr_seconds = 0.2
+    assert main(["supervise", "notice", live(srv)[1], "--notice", "recording", "--yes"]) == 0
+    assert "notice: COMPLETED" in capsys.readouterr().out
+    creds.delete_secret(creds.REFRESH_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.client_id)
+    assert main(["supervise", "monitor", live(srv)[4], "--yes"]) == 1
+    assert "genesys-tui login --user" in capsys.readouterr().err
