@@ -168,11 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("audit", "the supervisor audit log: verify the chain, show the latest records, webhook delivery")
     aud = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    aud.add_parser("verify", parents=[common], help="check the hash chain; exit 1 on tampering")
+    verify_p = aud.add_parser("verify", parents=[common], help="check the hash chain; exit 1 on tampering")
     q = aud.add_parser("tail", parents=[common], help="the latest records")
     q.add_argument("-n", type=int, default=20, help="how many (default 20)")
     q.add_argument("--json", action="store_true", help="JSON lines, as stored")
-    aud.add_parser("deliver", parents=[common], help="send what waits in the webhook outbox now")
+    deliver_p = aud.add_parser("deliver", parents=[common], help="send what waits in the webhook outbox now")
+    for sp in (verify_p, q, deliver_p):
+        sp.add_argument("--demo", action="store_true", help="the demo org's log (what `genesys-tui demo` recorded)")
     q = aud.add_parser("webhook-secret", parents=[common], help="store the webhook's HMAC signing secret in the keyring")
     q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
 

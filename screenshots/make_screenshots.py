@@ -48,6 +48,7 @@ async def capture() -> dict[str, str]:
     from genesys_tui.paths import AppPaths
     from genesys_tui.session import Target, build_client
     from genesys_tui.tui.app import GenesysApp
+    from genesys_tui.tui.launch import demo_notices
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring from here
     shots: dict[str, str] = {}
@@ -62,7 +63,7 @@ async def capture() -> dict[str, str]:
                               output_dir="~/genesys-tui-demo")
             target = Target(profile, hosts_for("", srv.base_url), False, False)
             client = build_client(target, s.client_id, s.client_secret) if signed_in else None
-            return GenesysApp(config=Config(), paths=paths, target=target, client=client, demo=True, now=ANCHOR,
+            return GenesysApp(config=Config(notices=demo_notices()), paths=paths, target=target, client=client, demo=True, now=ANCHOR,
                               store_path=t / "jobs.sqlite3", output_dir=str(t / "downloads"))
 
         async def settle(pilot, a) -> None:
@@ -120,6 +121,26 @@ async def capture() -> dict[str, str]:
             a.clear_notifications()
             await pilot.pause(0.2)
             shots["review"] = a.export_screenshot(title="genesys-tui: review")
+            await pilot.press("4")  # Supervise: the live calls, signed in as the demo supervisor
+            for _ in range(100):
+                await pilot.pause(0.1)
+                sup = a.supervise
+                if sup and sup.calls and sup.engine and not sup.fetching:
+                    break
+            live = srv.emulator.org.ids[int(srv.emulator.org.live.nonzero()[0][1])]
+            sup.query_one("VirtualTable").cursor = next(i for i, (c, _) in enumerate(sup.rows)
+                                                        if c.conversation_id == live)
+            await pilot.pause(0.3)
+            shots["supervise"] = a.export_screenshot(title="genesys-tui: supervise")
+            await pilot.press("m")
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if type(a.screen).__name__ == "ConfirmDialog":
+                    break
+            await pilot.pause(0.3)
+            shots["supervise-confirm"] = a.export_screenshot(title="genesys-tui: supervise, confirmation")
+            await pilot.press("escape")
+            await pilot.pause(0.3)
             await a.shutdown()
         b = app(signed_in=False)
         async with b.run_test(size=SIZE) as pilot:

@@ -208,7 +208,8 @@ def _deliver(ctx: Context, outbox) -> None:
 
 def cmd_audit(ctx: Context) -> int:
     a = ctx.args
-    log = store.audit_log(ctx.paths)
+    demo = getattr(a, "demo", False)
+    log = store.audit_log(ctx.paths, demo)
     if a.audit_command == "verify":
         from genesys_tui.supervise.audit import verify
 
@@ -243,7 +244,7 @@ def cmd_audit(ctx: Context) -> int:
         url = ctx.config.supervise.webhook.url
         if not url:
             raise CommandError("no webhook configured (supervise.webhook.url)")
-        box = store.outbox(ctx.paths)
+        box = store.outbox(ctx.paths, demo)
         try:
             box.retry_now()
             res = box.deliver(url, store.webhook_secret(ctx.config),

@@ -189,6 +189,9 @@ class QueueRunner:
         """Schedule a job (the TUI adds jobs while the queue runs)."""
         if job.id in self._tasks or job.state in FINAL_STATES:
             return
+        stored = self.store.get(job.id)  # the caller's copy may be stale: cancelled meanwhile
+        if stored is None or stored.state in FINAL_STATES:
+            return
         task = asyncio.ensure_future(self._process(job))
         self._tasks[job.id] = task
         task.add_done_callback(lambda _t, jid=job.id: self._tasks.pop(jid, None))
@@ -313,6 +316,8 @@ class QueueRunner:
                 await self._expand(job)
                 return
             async with self._window:
+                if self._cancelled_in_store(job):  # cancelled while it waited for a slot
+                    return
                 while True:
                     try:
                         try:
@@ -347,6 +352,13 @@ class QueueRunner:
             self._set(job, FAILED, last_error=redact(f"{type(e).__name__}: {e}"))
         finally:
             self._progress.pop(job.id, None)
+
+    def _cancelled_in_store(self, job: Job) -> bool:
+        stored = self.store.get(job.id)
+        if stored is not None and stored.state == CANCELLED:
+            job.state = CANCELLED
+            return True
+        return False
 
     async def _expand(self, job: Job) -> None:
         """A conversation-level job becomes one job per recording."""

@@ -18,16 +18,17 @@ from genesys_tui.supervise.webhook import SECRET_ENV, SECRET_KIND, Outbox
 WEBHOOK_ACCOUNT = "qa-webhook"
 
 
-def audit_dir(paths: AppPaths) -> Path:
-    return paths.data_dir / "audit"
+def audit_dir(paths: AppPaths, demo: bool = False) -> Path:
+    """`demo` keeps the demo org's records apart from real ones."""
+    return paths.data_dir / ("demo-audit" if demo else "audit")
 
 
-def audit_log(paths: AppPaths) -> AuditLog:
-    return AuditLog(audit_dir(paths) / "supervise.jsonl")
+def audit_log(paths: AppPaths, demo: bool = False) -> AuditLog:
+    return AuditLog(audit_dir(paths, demo) / "supervise.jsonl")
 
 
-def outbox(paths: AppPaths) -> Outbox:
-    return Outbox(audit_dir(paths) / "webhook-outbox.sqlite3")
+def outbox(paths: AppPaths, demo: bool = False) -> Outbox:
+    return Outbox(audit_dir(paths, demo) / "webhook-outbox.sqlite3")
 
 
 def webhook_host(url: str) -> str:

@@ -29,10 +29,10 @@ from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor 
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import QueueChoice
-from genesys_tui.tui.screens.placeholders import SupervisePlaceholder
 from genesys_tui.tui.screens.queue import QueueScreen
 from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
+from genesys_tui.tui.screens.supervise import SuperviseScreen
 from genesys_tui.tui.services import QueueService, Session
 from genesys_tui.tui.widgets.header import AppHeader
 
@@ -40,13 +40,13 @@ log = logging.getLogger("genesys_tui.tui")
 AREAS = (("browse", "Browse", "Browse conversations and pull recordings"),
          ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
          ("review", "Review", "Transcripts aligned to the waveform, playback, QA metrics"),
-         ("supervise", "Supervise", "Live calls: monitor, coach, barge (coming)"))
+         ("supervise", "Supervise", "Live calls: monitor, coach, barge, notices, with consent checks"))
 
 
 class GenesysApp(App[int]):
     TITLE = "genesys-tui"
     MODES = {"browse": BrowseScreen, "queue": QueueScreen, "review": ReviewScreen,
-             "supervise": SupervisePlaceholder}
+             "supervise": SuperviseScreen}
     DEFAULT_MODE = "browse"
     BINDINGS = [
         Binding("1", "area('browse')", "Browse", id="area-browse"),
@@ -76,6 +76,7 @@ class GenesysApp(App[int]):
         self.browse: BrowseScreen | None = None
         self.queue_screen: QueueScreen | None = None
         self.review: ReviewScreen | None = None
+        self.supervise: SuperviseScreen | None = None
         self.pending_review: str | None = None
         self.playback_server = None  # browser playback, started from Review
         self.player_backend = player_backend  # sounddevice stand-in (tests); None: the real one
@@ -239,6 +240,8 @@ class GenesysApp(App[int]):
         if self.playback_server is not None:
             self.playback_server.stop()
             self.playback_server = None
+        if self.supervise is not None:
+            await self.supervise.close_user_client()
         if self.queue is not None:
             await self.queue.close()  # jobs stay resumable: the next start continues them
             self.queue = None

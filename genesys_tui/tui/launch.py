@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from genesys_tui.commands.common import Context
@@ -14,6 +15,16 @@ def run_app(ctx: Context) -> int:
     app = GenesysApp(config=ctx.config, paths=ctx.paths, target=ctx.target(),
                      readonly=getattr(ctx.args, "readonly", False))
     return app.run() or 0
+
+
+def demo_notices() -> dict:
+    """Notices for the demo org when the config has none (the emulator accepts any flow id)."""
+    from genesys_tui.config import Notice
+
+    return {"recording-disclosure": Notice(flow_id="demo-flow-recording-disclosure", max_duration_seconds=20,
+                                           description="This call may be recorded for quality purposes"),
+            "hold-apology": Notice(flow_id="demo-flow-hold-apology", max_duration_seconds=15,
+                                   description="Sorry for the wait; an agent is with you shortly")}
 
 
 def demo_settings(args):
@@ -40,7 +51,8 @@ def run_demo(ctx: Context) -> int:
         target = Target(profile, hosts_for("", srv.base_url), False, getattr(ctx.args, "readonly", False))
         client = build_client(target, s.client_id, s.client_secret)
         with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:
-            app = GenesysApp(config=ctx.config, paths=ctx.paths, target=target, client=client, demo=True,
+            config = replace(ctx.config, notices=ctx.config.notices or demo_notices())
+            app = GenesysApp(config=config, paths=ctx.paths, target=target, client=client, demo=True,
                              store_path=Path(tmp) / "jobs.sqlite3", output_dir=str(downloads))
             return app.run() or 0
     finally:

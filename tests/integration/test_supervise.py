@@ -19,8 +19,12 @@ from genesys_tui.supervise.checks import Request
 from genesys_tui.supervise.engine import Supervision
 from genesys_tui.supervise.live import live_calls
 from genesys_tui.supervise.store import identify
-from genesys_tui.supervise.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, Outbox, verify_signature
-
+from genesys_tui.supervise.webhook import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    Outbox,
+    verify_signature,
+)
 from tests.conftest import ANCHOR
 
 SECRET = "a-webhook-secret-of-some-length"
@@ -55,7 +59,10 @@ async def agent_of(engine: Supervision, cid: str) -> str:
 
 
 def supervisors_on(srv, cid: str) -> list:
-    from tests.integration.helpers import Api, user_token  # a fresh reader, independent of the client
+    from tests.integration.helpers import (  # a fresh reader, independent of the client
+        Api,
+        user_token,
+    )
 
     call = Api(srv, user_token(srv)).get(f"/api/v2/conversations/calls/{cid}").json()
     return [p for p in call["participants"] if p.get("purpose") == "user" and not p.get("endTime")]

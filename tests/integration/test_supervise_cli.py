@@ -116,3 +116,34 @@ def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch)
     creds.delete_secret(creds.REFRESH_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.client_id)
     assert main(["supervise", "monitor", live(srv)[4], "--yes"]) == 1
     assert "genesys-tui login --user" in capsys.readouterr().err
+
+
+def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch, memory_keyring):
+    import threading
+
+    from genesys_tui.asgi_thread import ThreadedServer, free_port
+    from tests.integration.test_supervise import SECRET, receiver
+
+    srv, cfg = live_org
+    port = free_port()
+    cfg.write_text(cfg.read_text() + f'\n[supervise.webhook]\nurl = "http://127.0.0.1:{port}/hook"\n'
+                                      'timeout_seconds = 2\n')
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["audit", "webhook-secret", "--secret-stdin"]) == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+    assert main(["audit", "webhook-secret", "--secret-stdin"]) == 0
+    assert SECRET in memory_keyring.store.values() and SECRET not in capsys.readouterr().out
+    # the receiver is down: the action still goes through, the records wait in the outbox
+    assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 0
+    assert "2 record(s) kept in the outbox" in capsys.readouterr().err
+    assert main(["audit", "deliver"]) == 1
+    got: list = []
+    server = ThreadedServer(receiver(got, threading.Event()), port=port, name="receiver").start()
+    try:
+        assert main(["audit", "deliver"]) == 0
+        assert "sent 2, pending 0" in capsys.readouterr().out
+        assert [b["result"] for _, b in got] == ["allowed", "dispatched"]
+        assert main(["supervise", "barge", live(srv)[2], "--yes"]) == 3  # delivered at once now
+        assert [b["result"] for _, b in got] == ["allowed", "dispatched", "refused"]
+    finally:
+        server.stop()

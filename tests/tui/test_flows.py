@@ -264,7 +264,7 @@ async def test_help_palette_areas_and_copy(emulator, tmp_path):
         keys = dict((d, k) for k, d in app.screen.bindings)
         assert keys["Download"] == "d" and "j" in keys["Down"]
         await pilot.press("escape")
-        for key, name in (("3", "ReviewScreen"), ("4", "SupervisePlaceholder"), ("2", "QueueScreen"),
+        for key, name in (("3", "ReviewScreen"), ("4", "SuperviseScreen"), ("2", "QueueScreen"),
                           ("1", "BrowseScreen")):
             await pilot.press(key)
             await pilot.pause(0.1)

@@ -77,3 +77,23 @@ def test_review_screen(emulator, tmp_path, snap_compare):
         await pilot.pause(0.2)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
+
+
+def test_supervise_confirmation(emulator, tmp_path, snap_compare):
+    """The live calls, a call selected, and the confirmation of a monitor (focus on Cancel)."""
+
+    async def ready(pilot):
+        from tests.tui.test_flows import wait_for
+        from tests.tui.test_supervise import live, select
+
+        app = pilot.app
+        await settle(pilot, app)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.supervise is not None and app.supervise.calls
+                       and app.supervise.engine is not None and not app.supervise.fetching)
+        await select(pilot, app.supervise, live(emulator)[1])
+        await pilot.press("m")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)

@@ -86,11 +86,15 @@ def test_example_config_is_valid_and_documents_every_key():
         KeyringSettings,
         LoggingSettings,
         MediaSettings,
+        Notice,
         Profile,
+        QueueRule,
         RetrySettings,
         ReviewSettings,
         S3Target,
+        SuperviseSettings,
         UISettings,
+        WebhookSettings,
     )
 
     example = Path(__file__).parents[2] / "config.example.toml"
@@ -99,10 +103,40 @@ def test_example_config_is_valid_and_documents_every_key():
     text = example.read_text()
     from dataclasses import fields
 
-    tables = ("name", "profiles", "ui", "keyring", "logging", "s3", "retry", "media", "review")
+    tables = ("name", "profiles", "ui", "keyring", "logging", "s3", "retry", "media", "review", "supervise",
+              "notices", "queues", "webhook")
     for cls in (Config, Profile, S3Target, RetrySettings, UISettings, KeyringSettings, LoggingSettings, MediaSettings,
-                ReviewSettings):
+                ReviewSettings, SuperviseSettings, QueueRule, WebhookSettings, Notice):
         for f in fields(cls):
             if f.metadata.get("internal") or f.name in tables:
                 continue
             assert f"{f.name} =" in text, f"config.example.toml does not document {cls.__name__}.{f.name}"
+
+
+@pytest.mark.parametrize("text, key, problem", [
+    ('[supervise]\nallowed_actions = ["monitor", "listen"]', "supervise.allowed_actions", "unknown action 'listen'"),
+    ('[supervise]\nworking_hours = "Mon-Fri 25:00-18:00"', "supervise.working_hours", ""),
+    ('[supervise]\ntimezone = "Mars/Olympus"', "supervise.timezone", "unknown time zone"),
+    ('[supervise.queues.Payments]\nallowed_actions = ["spy"]', "supervise.queues.Payments.allowed_actions", "spy"),
+    ('[supervise.webhook]\nurl = "http://qa.example.com/hook"', "supervise.webhook.url", "must be https://"),
+    ('[notices.hello]\nmax_duration_seconds = 10', "notices.hello.flow_id", "required"),
+    ('[supervise]\nactions_per_hour = 0', "supervise.actions_per_hour", ""),
+])
+def test_supervise_policy_mistakes_are_named(tmp_path, text, key, problem):
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError) as e:
+        load_config(path, explicit=True)
+    assert key in str(e.value) and problem in str(e.value)
+
+
+def test_supervise_policy_loads(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[supervise]\nworking_hours = "Mon-Fri 08:00-18:00"\ntimezone = "Europe/London"\n'
+                    '[supervise.queues."Payments"]\nallowed_actions = ["monitor"]\n'
+                    '[supervise.webhook]\nurl = "https://qa.example.com/hook"\n'
+                    '[notices.rec]\nflow_id = "f-1"\nmax_duration_seconds = 20\n')
+    cfg = load_config(path, explicit=True)
+    assert cfg.supervise.queues["Payments"].allowed_actions == ["monitor"]
+    assert cfg.supervise.timezone == "Europe/London" and cfg.notices["rec"].max_duration_seconds == 20
+    assert cfg.supervise.webhook.url.startswith("https://")

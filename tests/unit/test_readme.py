@@ -19,3 +19,23 @@ def test_ci_run_extracts_the_readme_test_command():
     assert out.startswith("python3 -m venv .venv") and out.endswith("-m pytest")
     assert out in (ROOT / "README.md").read_text()
     assert "awk '/<!-- test-command -->/{getline; getline; print; exit}' README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_webhook_receiver_snippet_verifies_our_signatures():
+    """A QA team copies this snippet: it must accept what the outbox signs and refuse the rest."""
+    import re
+    import time
+    from pathlib import Path
+
+    from genesys_tui.supervise.webhook import sign
+
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    code = next(m for m in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify(" in m)
+    ns: dict = {}
+    exec(code, ns)  # noqa: S102 - our own README
+    body, secret, now = b'{"seq":1,"result":"dispatched"}', "a-long-signing-secret", int(time.time())
+    header = sign(secret, body, now)
+    assert ns["verify"](secret, body, header)
+    assert not ns["verify"](secret, body.replace(b"dispatched", b"refused"), header)
+    assert not ns["verify"]("another-secret-entirely", body, header)
+    assert not ns["verify"](secret, body, sign(secret, body, now - 3600))

@@ -20,7 +20,7 @@ from genesys_tui.browse import Column
 
 class VirtualTable(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"virtual-table--header", "virtual-table--cursor", "virtual-table--sorted",
-                         "virtual-table--dim"}
+                         "virtual-table--dim", "virtual-table--alert"}
     DEFAULT_CSS = """
     VirtualTable { background: $surface; }
     VirtualTable > .virtual-table--header { text-style: bold; background: $panel; color: $text; }
@@ -28,6 +28,7 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .virtual-table--cursor { background: $accent 30%; }
     VirtualTable:focus > .virtual-table--cursor { background: $accent 60%; text-style: bold; }
     VirtualTable > .virtual-table--dim { color: $text-muted; }
+    VirtualTable > .virtual-table--alert { color: $error; }
     """
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Down", show=False),

@@ -6,7 +6,13 @@ import json
 
 import httpx
 
-from genesys_tui.supervise.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, Outbox, sign, verify_signature
+from genesys_tui.supervise.webhook import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    Outbox,
+    sign,
+    verify_signature,
+)
 
 SECRET = "0123456789abcdef-secret"
 

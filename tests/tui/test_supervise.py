@@ -1,0 +1,190 @@
+"""The Supervise screen, driven by Pilot against the emulator's live calls: the identity panel (a
+user's sign-in from the keyring, or instructions without one), the live list and its filter, the
+detail, refusals with their reasons, the confirmation dialog with the focus on Cancel, dispatch
+and the new participant, and the audit trail it leaves."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+
+import numpy as np
+from textual.widgets import Button, Input, Static
+
+from genesys_tui import credentials as creds
+from genesys_tui.supervise.audit import verify
+from genesys_tui.tui.screens.dialogs import ConfirmDialog
+from genesys_tui.tui.screens.supervise import NoticeChooser, SuperviseScreen
+from genesys_tui.tui.widgets.virtual_table import VirtualTable
+from tests.integration.helpers import user_tokens
+from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.test_flows import wait_for
+
+
+def live(srv) -> list[str]:
+    org = srv.emulator.org
+    return [org.ids[int(i)] for i in np.flatnonzero(org.live)]
+
+
+def sign_in_as_supervisor(srv) -> None:
+    """What `genesys-tui login --user` leaves in the keyring."""
+    creds.store_secret(creds.REFRESH_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.client_id,
+                       user_tokens(srv)["refresh_token"])
+
+
+@asynccontextmanager
+async def supervising(srv, tmp_path, *, user=True, **app_options):
+    if user:
+        sign_in_as_supervisor(srv)
+    app = make_app(srv, tmp_path, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.supervise is not None and app.supervise.calls
+                       and (app.supervise.engine is not None or app.supervise.sign_in_problem is not None))
+        await pilot.pause(0.1)
+        yield app, pilot, app.supervise
+
+
+async def select(pilot, screen: SuperviseScreen, cid: str) -> None:
+    index = next(i for i, (c, _) in enumerate(screen.rows) if c.conversation_id == cid)
+    screen.query_one(VirtualTable).cursor = index
+    await pilot.pause(0.05)
+
+
+def text_of(widget: Static) -> str:
+    from rich.console import Console
+
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()
+
+
+def audit_records(app) -> list[dict]:
+    path = app.paths.data_dir / ("demo-audit" if app.demo else "audit") / "supervise.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp_path):
+    async with supervising(emulator, tmp_path) as (app, pilot, screen):
+        assert isinstance(app.screen, SuperviseScreen)
+        ident = text_of(screen.query_one("#identity", Static))
+        assert "Supervisor Sam Supervisor (user sign-in)" in ident and "supervision_consent" in ident
+        assert {c.conversation_id for c, _ in screen.rows} == set(live(emulator))
+        await select(pilot, screen, live(emulator)[3])
+        detail = text_of(screen.query_one("#call-info", Static))
+        c, leg = screen.selected()
+        assert c.secure_pause and screen.row_style(screen.query_one(VirtualTable).cursor) == "alert"
+        cells = screen.cells(screen.query_one(VirtualTable).cursor)
+        assert cells[5] == "SECURE PAUSE" and cells[4] == "no (none)" and cells[1] == leg.name
+        assert "SECURE PAUSE" in detail and "Participants" in detail and leg.name in detail and "✗ none" in detail
+        # the filter narrows by queue or agent; Escape brings everything back
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*leg.name.split()[0].lower())
+        await pilot.pause(0.1)
+        assert 1 <= len(screen.rows) < len(live(emulator)) and all(
+            leg.name.split()[0].lower() in (c.text() + (x.name.lower() if x else "")) for c, x in screen.rows)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(screen.rows) == len(live(emulator)) and isinstance(app.focused, VirtualTable)
+
+
+async def test_without_a_user_sign_in_the_panel_says_how(emulator, tmp_path):
+    async with supervising(emulator, tmp_path, user=False) as (app, pilot, screen):
+        ident = text_of(screen.query_one("#identity", Static))
+        assert "Actions need your own sign-in" in ident and "genesys-tui login --user" in ident
+        assert screen.rows  # the list still works on client credentials
+        before = emulator.emulator.stats["monitor"]
+        await select(pilot, screen, live(emulator)[1])
+        await pilot.press("m")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ConfirmDialog) and emulator.emulator.stats["monitor"] == before
+        assert any("login --user" in n.message for n in app._notifications)
+        # signing in afterwards and pressing L enables actions without a restart
+        sign_in_as_supervisor(emulator)
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.engine is not None)
+        assert "Sam Supervisor" in text_of(screen.query_one("#identity", Static))
+
+
+async def test_a_refusal_shows_its_reasons_and_sends_nothing(emulator, tmp_path):
+    async with supervising(emulator, tmp_path) as (app, pilot, screen):
+        await select(pilot, screen, live(emulator)[2])  # consent "false"
+        before = emulator.emulator.stats["barge"]
+        await pilot.press("b")
+        await wait_for(pilot, lambda: not screen.busy and audit_records(app))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert emulator.emulator.stats["barge"] == before
+        note = next(n for n in app._notifications if n.title == "Barge refused")
+        assert "has not granted consent (supervision_consent=false)" in note.message
+        assert [r["result"] for r in audit_records(app)] == ["refused"]
+        checks = {c.name: c for c in screen.last_checks[live(emulator)[2]]}
+        assert not checks["agent consent"].ok and checks["call is live"].ok
+        assert "✗ agent consent" in text_of(screen.query_one("#call-info", Static))
+
+
+async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, tmp_path):
+    srv = fresh_emulator
+    cid = live(srv)[1]
+    async with supervising(srv, tmp_path) as (app, pilot, screen):
+        await select(pilot, screen, cid)
+        agent = screen.selected()[1]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        dialog = app.screen
+        assert isinstance(app.focused, Button) and app.focused.id == "cancel"
+        body = "".join(text_of(w) for w in dialog.query(Static))
+        assert "Monitor" in body and cid in body and agent.name in body and "✓ agent consent" in body
+        assert "✓ not in secure pause" in body and "✓ supervisor not already on the call" in body
+        await pilot.press("enter")  # a stray Enter cancels
+        await wait_for(pilot, lambda: not screen.busy)
+        assert srv.emulator.stats["monitor"] == 0
+        assert [r["result"] for r in audit_records(app)] == ["allowed", "cancelled"]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: not screen.busy and srv.emulator.stats["monitor"] == 1)
+        await pilot.pause(0.1)
+        assert srv.emulator.stats["monitor"] == 1
+        call = next(c for c, _ in screen.rows if c.conversation_id == cid)
+        assert [(s.name, s.roles) for s in call.supervisors] == [("Sam Supervisor", ["monitor"])]
+        note = next(n for n in app._notifications if n.title == "Done")
+        assert "Monitor: dispatched in" in note.message
+        records = audit_records(app)
+        assert [r["result"] for r in records] == ["allowed", "cancelled", "allowed", "dispatched"]
+        assert records[-1]["latencyMs"] > 0 and records[-1]["participantId"] == agent.participant_id
+        assert verify(screen.engine.audit).ok
+        # on the call now: a second action is refused for that reason
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not screen.busy and len(audit_records(app)) == 5)
+        assert "already on it" in next(n for n in app._notifications if n.title == "Coach refused").message
+
+
+async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):
+    from dataclasses import replace
+
+    from genesys_tui.config import Config, Notice
+
+    srv = fresh_emulator
+    srv.emulator.s.secure_ivr_seconds = 0.2
+    cid = live(srv)[4]
+    notices = {"recording": Notice(flow_id="flow-rec", max_duration_seconds=5, description="may be recorded"),
+               "hold": Notice(flow_id="flow-hold", max_duration_seconds=5, description="please hold")}
+    async with supervising(srv, tmp_path, user=False, demo=True) as (app, pilot, screen):
+        app.config = replace(Config(), notices=notices)
+        assert screen.engine is not None  # the demo signs in through the emulator's PKCE flow
+        screen.engine.notices = notices
+        await select(pilot, screen, cid)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NoticeChooser))
+        await pilot.press("down", "enter")  # "recording" (sorted: hold, recording)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "flow-rec" in "".join(text_of(w) for w in app.screen.query(Static))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: not screen.busy and any(n.title == "Done" for n in app._notifications),
+                       timeout=15)
+        assert "the notice flow COMPLETED" in next(n for n in app._notifications if n.title == "Done").message
+        (session,) = next(iter(srv.emulator.secure_sessions.values()))
+        assert session["flow"]["id"] == "flow-rec"
+        assert audit_records(app)[-1]["notice"] == "recording"
