@@ -63,6 +63,10 @@ class Outcome:
         return self.result == "dispatched"
 
 
+def _unreadable(e: E.GenesysError) -> Check:
+    return Check("call could be read", False, f"could not read the call: {user_message(e) or e}")
+
+
 class Supervision:
     def __init__(self, client: GenesysClient, supervisor: Supervisor, settings: SuperviseSettings,
                  notices: dict[str, Notice], audit: AuditLog, outbox: Outbox | None = None, *,
@@ -78,7 +82,12 @@ class Supervision:
 
     async def check(self, request: Request) -> Attempt:
         """Read the call, run the checks, record "allowed" or "refused"."""
-        situation = await self.situation(request)
+        try:
+            situation = await self.situation(request)
+        except E.GenesysError as e:  # cannot even read the call: refuse, and say why
+            attempt = Attempt(request, [_unreadable(e)], None)
+            self.record(attempt, "refused", "confirm", attempt.checks)
+            return attempt
         attempt = Attempt(request, run_checks(situation), situation.call)
         self.record(attempt, "allowed" if attempt.allowed else "refused", "confirm", attempt.checks)
         return attempt
@@ -88,10 +97,13 @@ class Supervision:
 
     async def dispatch(self, attempt: Attempt) -> Outcome:
         """After confirmation: check again on the call as it is now, then send once."""
-        situation = await self.situation(attempt.request)
-        checks = run_checks(situation)
-        if refusals(checks):
-            out = Outcome(attempt, "refused", checks, call_after=situation.call)
+        try:
+            situation = await self.situation(attempt.request)
+            checks = run_checks(situation)
+        except E.GenesysError as e:
+            situation, checks = None, [_unreadable(e)]
+        if situation is None or refusals(checks):
+            out = Outcome(attempt, "refused", checks, call_after=situation.call if situation else None)
             self.record(attempt, "refused", "dispatch", checks)
             return out
         started = time.perf_counter()

@@ -39,11 +39,13 @@ def live_ids(srv) -> list[str]:
 
 @asynccontextmanager
 async def supervision(srv, tmp_path, settings: SuperviseSettings | None = None, notices=None, outbox=None,
-                      readonly=False):
+                      readonly=False, retry=None):
+    from genesys_tui.config import RetrySettings
     from genesys_tui.session import loopback_user_client, resolve_target
 
     s = srv.emulator.s
-    cfg = Config(profiles={"default": Profile(name="default", base_url=srv.base_url, client_id=s.client_id)})
+    profile = Profile(name="default", base_url=srv.base_url, client_id=s.client_id, retry=retry or RetrySettings())
+    cfg = Config(profiles={"default": profile})
     client = await loopback_user_client(resolve_target(cfg), s.client_id)
     async with client:
         me = await identify(client)
@@ -303,3 +305,32 @@ async def test_a_full_disk_after_sending_is_reported_not_hidden(fresh_emulator, 
         engine.audit.append = full
         out = await engine.dispatch(attempt)
     assert out.ok and out.on_call_after and "No space left on device" in out.audit_error
+
+
+async def test_a_call_that_cannot_be_read_is_refused_with_the_reason(fresh_emulator, tmp_path):
+    from genesys_tui.config import RetrySettings
+
+    srv = fresh_emulator
+    cid = live_ids(srv)[1]
+    fast = RetrySettings(max_attempts=2, base_delay=0.01, max_delay=0.02)
+    async with supervision(srv, tmp_path, retry=fast) as engine:
+        pid = await agent_of(engine, cid)
+        srv.emulator.faults.set("500@conversations.calls.get=1")
+        refused = await engine.check(Request("monitor", cid, pid))
+        srv.emulator.faults.set("")
+        attempt = await engine.check(Request("monitor", cid, pid))
+        srv.emulator.faults.set("503@conversations.calls.get=1")
+        out = await engine.dispatch(attempt)  # the re-read before sending fails: nothing is sent
+        srv.emulator.faults.set("")
+    assert not refused.allowed and "could not read the call" in refused.checks[0].detail
+    assert out.result == "refused" and srv.emulator.stats["monitor"] == 0
+    assert [r["result"] for r in engine.audit.records()] == ["refused", "allowed", "refused"]
+
+
+async def test_browserless_sign_in_is_only_for_the_local_emulator():
+    from genesys_tui import credentials as creds
+    from genesys_tui.session import loopback_user_client, resolve_target
+
+    cfg = Config(profiles={"default": Profile(name="default", region="eu_west_1", client_id="abc")})
+    with pytest.raises(creds.CredentialsError, match="only for the local emulator"):
+        await loopback_user_client(resolve_target(cfg), "abc")

@@ -188,3 +188,14 @@ async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):
         (session,) = next(iter(srv.emulator.secure_sessions.values()))
         assert session["flow"]["id"] == "flow-rec"
         assert audit_records(app)[-1]["notice"] == "recording"
+
+
+async def test_read_only_mode_refuses_every_action(emulator, tmp_path):
+    async with supervising(emulator, tmp_path, readonly=True) as (app, pilot, screen):
+        assert "READ-ONLY" in text_of(screen.query_one("#identity", Static))
+        await select(pilot, screen, live(emulator)[1])
+        before = emulator.emulator.stats["monitor"]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: not screen.busy and audit_records(app))
+        assert not isinstance(app.screen, ConfirmDialog) and emulator.emulator.stats["monitor"] == before
+        assert "read-only mode is on" in next(n for n in app._notifications if n.title == "Monitor refused").message
