@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.http import ApiClient, decode_json
 from genesys_tui.genesys.ids import safe_id
 from genesys_tui.genesys.models import CallConversation, Conversation, SecureSession, from_api
 
@@ -50,17 +50,19 @@ class Conversations:
 
     async def start_secure_ivr(self, conversation_id: str, participant_id: str, flow_id: str, *,
                                source_participant_id: str | None = None, user_data: str = "",
-                               disconnect: bool = False) -> SecureSession:
+                               disconnect: bool = False) -> tuple[SecureSession, Dispatched]:
         """Send a participant into an Architect secure flow (how a "notice" is played: there is no
-        public API that plays audio into a call)."""
+        public API that plays audio into a call). Sent at most once, like supervise()."""
         cid = safe_id(conversation_id, "conversation id")
         pid = safe_id(participant_id, "participant id")
         body: dict[str, Any] = {"flowId": safe_id(flow_id, "flow id"), "userData": user_data,
                                 "disconnect": disconnect}
         if source_participant_id:
             body["sourceParticipantId"] = safe_id(source_participant_id, "participant id")
-        data = await self.api.post_json(f"/api/v2/conversations/{cid}/participants/{pid}/secureivrsessions", body)
-        return from_api(SecureSession, data or {})
+        resp = await self.api.request("POST", f"/api/v2/conversations/{cid}/participants/{pid}/secureivrsessions",
+                                      json=body, idempotent=False, ok=(200, 201, 202))
+        data = decode_json(resp) if resp.content else {}
+        return from_api(SecureSession, data or {}), Dispatched(resp.status_code, resp.headers.get("ININ-Correlation-Id"))
 
     async def get_secure_ivr(self, conversation_id: str, participant_id: str, session_id: str) -> SecureSession:
         cid, pid = safe_id(conversation_id), safe_id(participant_id)

@@ -152,12 +152,12 @@ class ApiClient:
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         resp = await self.request("GET", path, params=params, ok=(200,))
-        return _decode(resp)
+        return decode_json(resp)
 
     async def post_json(self, path: str, body: Any, *, idempotent: bool = False,
                         ok: tuple[int, ...] = (200, 201, 202)) -> Any:
         resp = await self.request("POST", path, json=body, ok=ok, idempotent=idempotent)
-        return _decode(resp) if resp.content else None
+        return decode_json(resp) if resp.content else None
 
     @asynccontextmanager
     async def presigned(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
@@ -172,7 +172,7 @@ class ApiClient:
             raise E.NetworkError(f"download from {redact_url(url).split('?')[0]} failed: {type(e).__name__}") from None
 
 
-def _decode(resp: httpx.Response) -> Any:
+def decode_json(resp: httpx.Response) -> Any:
     try:
         return resp.json()
     except ValueError:

@@ -161,10 +161,10 @@ class Supervision:
                          and p.state == "connected" and p.end_time is None), None)
         if customer is None:
             raise E.BadRequest("no connected customer to play the notice to")
-        session = await conv.start_secure_ivr(r.conversation_id, customer.id or "", notice.flow_id,
-                                              source_participant_id=r.participant_id,
-                                              user_data=f"notice={r.notice}")
-        return 200, None, (customer.id, session)
+        session, sent = await conv.start_secure_ivr(r.conversation_id, customer.id or "", notice.flow_id,
+                                                    source_participant_id=r.participant_id,
+                                                    user_data=f"notice={r.notice}")
+        return sent.status, sent.correlation_id, (customer.id, session)
 
     async def _follow_notice(self, r: Request, s: Situation, started) -> str:
         """Wait for the flow to finish, up to the notice's maximum duration."""

@@ -219,7 +219,7 @@ async def test_a_notice_runs_its_secure_flow_to_the_end(tmp_path):
             assert attempt.allowed, attempt.checks
             out = await engine.dispatch(attempt)
         assert not unknown.allowed and any("no notice named 'nope'" in c.detail for c in unknown.checks)
-        assert out.ok and out.notice_state == "COMPLETED"
+        assert out.ok and out.notice_state == "COMPLETED" and out.status == 200 and out.genesys_correlation_id
         sessions = [s for s in srv.emulator.secure_sessions.values()][0]
         assert sessions[0]["flow"]["id"] == "flow-recording-notice" and sessions[0]["sourceParticipantId"] == pid
         assert list(engine.audit.records())[-1]["noticeState"] == "COMPLETED"
