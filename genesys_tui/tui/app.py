@@ -241,7 +241,7 @@ class GenesysApp(App[int]):
             self.playback_server.stop()
             self.playback_server = None
         if self.supervise is not None:
-            await self.supervise.close_user_client()
+            await self.supervise.release()
         if self.queue is not None:
             await self.queue.close()  # jobs stay resumable: the next start continues them
             self.queue = None

@@ -149,13 +149,14 @@ class SuperviseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.app.supervise = self  # type: ignore[attr-defined]
-        self.set_interval(0.5, self._start_when_signed_in)
+        self._waiting = self.set_interval(0.5, self._start_when_signed_in)  # the app may still be signing in
         self._start_when_signed_in()
 
     def _start_when_signed_in(self) -> None:
         if self._started or self.app.session is None:  # type: ignore[attr-defined]
             return
         self._started = True
+        self._waiting.stop()
         settings = self.app.config.supervise  # type: ignore[attr-defined]
         self.set_interval(max(1.0, settings.refresh_seconds), self.action_refresh_calls)
         if settings.webhook.url:
@@ -194,7 +195,7 @@ class SuperviseScreen(Screen[None]):
             self.sign_in_problem = user_message(e) or str(e)
             self.show_identity()
             return
-        await self.close_user_client()
+        await self.release()
         if own:
             self.user_client = client
         cfg = app.config  # type: ignore[attr-defined]
@@ -207,7 +208,8 @@ class SuperviseScreen(Screen[None]):
         self.sign_in_problem = None
         self.show_identity()
 
-    async def close_user_client(self) -> None:
+    async def release(self) -> None:
+        """Close the supervisor's own client and the webhook outbox (sign-in again, or shutdown)."""
         client, self.user_client = self.user_client, None
         if client is not None:
             await client.aclose()
@@ -534,5 +536,5 @@ class SuperviseScreen(Screen[None]):
                             severity="error", timeout=10)
 
     async def on_unmount(self) -> None:
-        await self.close_user_client()
+        await self.release()
 
