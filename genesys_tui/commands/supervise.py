@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import UTC, datetime
 
+from rich.markup import escape
 from rich.table import Table
 
 from genesys_tui import fmt
@@ -96,7 +97,7 @@ def cmd_calls(ctx: Context) -> int:
 def _print_checks(ctx: Context, checks: list[Check]) -> None:
     for c in checks:
         mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
-        ctx.out.print(f"  {mark} {c.name}: {c.detail}", highlight=False)
+        ctx.out.print(f"  {mark} {escape(c.name)}: {escape(c.detail)}", highlight=False)
 
 
 def _choose_participant(ctx: Context, call, action: str) -> str | None:
@@ -138,11 +139,12 @@ def cmd_action(ctx: Context) -> int:
                 call = await engine.current_call(a.conversation_id)
                 pid = _choose_participant(ctx, call, action)
                 request = Request(action, a.conversation_id, pid, a.notice if action == "notice" else None)
-                ctx.out.print(f"{supervisor.name}: {request.describe()}", highlight=False)
+                ctx.out.print(f"{supervisor.name}: {request.describe()}", highlight=False, markup=False)
                 attempt = await engine.check(request)
                 _print_checks(ctx, attempt.checks)
                 if not attempt.allowed:
-                    ctx.err.print("refused: " + "; ".join(c.detail for c in attempt.checks if not c.ok), highlight=False)
+                    ctx.err.print("refused: " + "; ".join(c.detail for c in attempt.checks if not c.ok), highlight=False,
+                                  markup=False)
                     return EXIT_REFUSED, None
                 if not a.yes:
                     if not is_tty():
@@ -179,18 +181,18 @@ def _report(ctx: Context, out: Outcome) -> None:
         extra = f"; notice: {out.notice_state}" if out.notice_state else ""
         ctx.out.print(f"[green]dispatched[/] (HTTP {out.status}){latency}{extra}", highlight=False)
     else:
-        ctx.err.print(f"[red]failed[/]{latency}: {out.error}", highlight=False)
+        ctx.err.print(f"[red]failed[/]{latency}: {escape(out.error or '')}", highlight=False)
         if out.on_call_after is not None:
             ctx.err.print("you ARE on the call now: it went through despite the error" if out.on_call_after
                           else "you are not on the call", highlight=False)
     if out.audit_error:
-        ctx.err.print(f"[red]audit[/]: {out.audit_error}", highlight=False)
+        ctx.err.print(f"[red]audit[/]: {escape(out.audit_error)}", highlight=False)
     if out.call_after is not None:
         for p in out.call_after.participants:
             if p.end_time is None:
                 roles = f" ({'/'.join(p.media_roles)})" if p.media_roles else ""
                 ctx.out.print(f"  {p.purpose:<9} {p.name or (p.user.name if p.user else '') or ''}{roles} {p.state}",
-                              highlight=False)
+                              highlight=False, markup=False)
 
 
 def _deliver(ctx: Context, outbox) -> None:
@@ -220,7 +222,7 @@ def cmd_audit(ctx: Context) -> int:
             ctx.out.print(f"[green]ok[/]: {v.records} record(s), the chain is intact ({log.path})", highlight=False)
             return 0
         for p in v.problems:
-            ctx.err.print(f"[red]tampered[/]: {p}", highlight=False)
+            ctx.err.print(f"[red]tampered[/]: {escape(p)}", highlight=False)
         ctx.err.print(f"{log.path}: {len(v.problems)} problem(s) in {v.records} record(s)", highlight=False)
         return 1
     if a.audit_command == "tail":

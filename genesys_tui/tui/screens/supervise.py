@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -222,7 +223,7 @@ class SuperviseScreen(Screen[None]):
         cfg = self.app.config.supervise  # type: ignore[attr-defined]
         if self.engine is None:
             panel.add_class("-warning")
-            why = f" ({self.sign_in_problem})" if self.sign_in_problem else ""
+            why = f" ({escape(self.sign_in_problem)})" if self.sign_in_problem else ""
             panel.update(Text.from_markup(
                 f"[b]Actions need your own sign-in.[/]{why}\nLive calls are listed with the app's client "
                 "credentials, which have no user. To monitor, coach, barge or play a notice, run "
@@ -234,7 +235,7 @@ class SuperviseScreen(Screen[None]):
         notices = ", ".join(sorted(e.notices)) or "none configured"
         ro = "  [b red]READ-ONLY: every action is refused[/]" if e.readonly else ""
         panel.update(Text.from_markup(
-            f"Supervisor [b]{e.supervisor.name}[/] (user sign-in){ro}\n"
+            f"Supervisor [b]{escape(e.supervisor.name)}[/] (user sign-in){ro}\n"
             f"[dim]policy:[/] {', '.join(cfg.allowed_actions)} · hours {hours} · at most {cfg.actions_per_hour}/h · "
             f"consent {cfg.consent_attribute} ∈ {{{', '.join(cfg.consent_values)}}} · notices: {notices}"))
 
@@ -249,7 +250,7 @@ class SuperviseScreen(Screen[None]):
             calls = await live_calls(session.client, app.config.supervise, session.names,  # type: ignore[attr-defined]
                                      now=getattr(app, "now", None))
         except Exception as e:  # noqa: BLE001 - keep the last list, say why it is stale
-            self.query_one("#status", Static).update(f"[red]could not refresh:[/] {user_message(e) or e}")
+            self.query_one("#status", Static).update(f"[red]could not refresh:[/] {escape(user_message(e) or str(e))}")
             return
         finally:
             self.fetching = False
