@@ -39,6 +39,15 @@ def _filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--live", action="store_true", help="only conversations that have not ended")
 
 
+def _iso_time(text: str):
+    from genesys_tui.intervals import IntervalError, parse_instant
+
+    try:
+        return parse_instant(text)
+    except IntervalError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common(defaults=False)
     parser = argparse.ArgumentParser(
@@ -52,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", "start the embedded emulator and open the TUI on its demo org (no account needed)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--now", type=_iso_time, metavar="ISO",
+                   help="pin the demo org's clock (and the TUI's quick ranges) to this time, e.g. 2026-05-01T12:00Z")
     p.add_argument("--conversations", type=int, default=400)
     p.add_argument("--faults", default="", metavar="SPEC", help="a rough network, e.g. 429=0.05,503=0.05,reset=0.05")
 
@@ -111,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="clear: every job, not only finished ones")
     p.add_argument("--limit", type=int, default=50, help="list: the last N jobs (0: all)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--org", metavar="ORG_ID", help="the job store of this org (default: the org the profile last signed in to)")
 
     p = add("convert", "convert local audio files (mono WAV, WAV, WebM/Opus, OGG/Opus, one WAV per party)")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -130,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="txt", choices=["txt", "json", "vtt", "srt"])
     p.add_argument("--role", action="append", choices=roles, help="only these speakers (repeatable)")
     p.add_argument("--to", metavar="DIR|s3://bucket/prefix",
-                   help="archive the transcript and a QA summary there, named like the recordings")
+                   help="archive the transcript (one file per recording) and a QA summary there, named like the recordings")
+    p.add_argument("--recording", metavar="N|ID",
+                   help="only this recording (1 is the first): its phrases, timed to its file")
     p.add_argument("--refresh", action="store_true", help="download again instead of using the cache")
 
     p = add("metrics", "QA metrics of a conversation: talk ratio, overtalk, dead air, monologue, turns, ...")
@@ -175,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     deliver_p = aud.add_parser("deliver", parents=[common], help="send what waits in the webhook outbox now")
     for sp in (verify_p, q, deliver_p):
         sp.add_argument("--demo", action="store_true", help="the demo org's log (what `genesys-tui demo` recorded)")
+        sp.add_argument("--org", metavar="ORG_ID",
+                        help="the log of this org (default: the org the profile last signed in to)")
     q = aud.add_parser("webhook-secret", parents=[common], help="store the webhook's HMAC signing secret in the keyring")
     q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
 
@@ -184,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--conversations", type=int, default=300)
     p.add_argument("--days", type=int, default=14)
+    p.add_argument("--now", type=_iso_time, metavar="ISO",
+                   help="pin the synthetic org's clock to this time (reproducible runs), e.g. 2026-05-01T12:00Z")
     p.add_argument("--faults", default="", metavar="SPEC", help="e.g. 429=0.1,503=0.05,reset=0.05,expire=0.02")
     p.add_argument("--transcode-seconds", type=float, default=1.0)
     p.add_argument("--token-ttl", type=int, default=86400)

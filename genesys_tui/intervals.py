@@ -22,6 +22,11 @@ def _point(text: str) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def parse_instant(text: str) -> datetime:
+    """One point in time in ISO 8601 (UTC unless it says otherwise)."""
+    return _point(text)
+
+
 def quick_range(name: str, now: datetime | None = None) -> tuple[datetime, datetime]:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 import httpx
 
 from genesys_tui import credentials as creds
+from genesys_tui import orgs
 from genesys_tui.config import Config, ConfigError, Profile
 from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider, UserTokenAuth
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import RetryPolicy, new_http_client
 from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for, is_loopback_url
+from genesys_tui.paths import AppPaths
 
 
 @dataclass
@@ -40,6 +42,33 @@ def resolve_target(cfg: Config, profile_name: str | None = None, *, base_url: st
         raise ConfigError(cfg.source, f"profiles.{profile.name or 'default'}.{key}", str(e)) from None
     return Target(profile, hosts, cfg.keyring.allow_plaintext,
                   readonly or cfg.readonly or profile.readonly)
+
+
+def registry_key(target: Target) -> str:
+    """Where the profile signs in and as which client (the environment's client id wins, as it
+    does when signing in)."""
+    import os
+
+    cid = os.environ.get(creds.ENV_CLIENT_ID) or target.profile.client_id or target.profile.user_client_id
+    return orgs.target_key(target.hosts.login_host, cid)
+
+
+async def org_scope(client: GenesysClient, target: Target, paths: AppPaths, *, demo: bool = False) -> orgs.OrgScope:
+    """The org the client is signed in to (GET /api/v2/organizations/me), remembered for this
+    profile, and where its files live."""
+    org = await client.directory.organization()
+    if not org.id:
+        raise orgs.OrgUnknown("Genesys Cloud did not say which org this is (organizations/me has no id)")
+    sc = orgs.remember(paths, orgs.DEMO_KEY if demo else registry_key(target), org.id, org.name or "")
+    return sc
+
+
+def remembered_scope(target: Target, paths: AppPaths, *, org_id: str | None = None,
+                     demo: bool = False) -> orgs.OrgScope:
+    """For offline commands: the org given, or the one this profile (or the demo) last signed in to."""
+    if org_id:
+        return orgs.scope(paths, org_id)
+    return orgs.remembered(paths, orgs.DEMO_KEY if demo else registry_key(target))
 
 
 def retry_policy(profile: Profile) -> RetryPolicy:

@@ -15,9 +15,10 @@ def emulator_settings(a) -> EmulatorSettings:
         parse_faults(a.faults or "")
     except FaultSpecError as e:
         raise CommandError(f"--faults: {e}", code=2) from None
+    pinned = {"anchor": a.now, "pin_clock": True} if a.now else {}
     return EmulatorSettings(seed=a.seed, conversations=a.conversations, days=a.days, faults=a.faults or "",
                             transcode_seconds=a.transcode_seconds, control=a.control,
-                            token_ttl=a.token_ttl, rate_limit_per_minute=a.rate_limit)
+                            token_ttl=a.token_ttl, rate_limit_per_minute=a.rate_limit, **pinned)
 
 
 def cmd_emulator(ctx: Context) -> int:

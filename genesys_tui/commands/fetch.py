@@ -36,8 +36,16 @@ from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 
 
-def store_for(ctx: Context) -> JobStore:
-    return JobStore(ctx.paths.data_dir / "jobs.sqlite3")
+def store_for(ctx: Context) -> JobStore | None:
+    """The job store of the org this profile last fetched from (or `--org`); None when there is none."""
+    from genesys_tui.orgs import OrgUnknown
+    from genesys_tui.session import remembered_scope
+
+    try:
+        sc = remembered_scope(ctx.target(), ctx.paths, org_id=getattr(ctx.args, "org", None))
+    except OrgUnknown:
+        return None
+    return JobStore(sc.job_store)
 
 
 def normalize_target(to: str) -> str:
@@ -86,13 +94,14 @@ def cmd_fetch(ctx: Context) -> int:
     m = ctx.config.media
     opts = QueueOptions(workers=a.workers, batch=a.batch, restore_archived=a.restore_archived,
                         customer_channel=m.customer_channel, agent_channel=m.agent_channel, bitrate=m.opus_bitrate)
-    store = store_for(ctx)
-    staging = ctx.paths.data_dir / "staging"
 
-    async def go() -> tuple[list[int], QueueRunner]:
-        from genesys_tui.session import client_credentials_client
+    async def go() -> tuple[list[int], JobStore]:
+        from genesys_tui.session import client_credentials_client, org_scope
 
         async with client_credentials_client(target) as client:
+            sc = await org_scope(client, target, ctx.paths)  # jobs are kept per org
+            store = JobStore(sc.job_store)
+            staging = sc.staging
             planned = await plan(ctx, client, store, dest)
             columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                        TimeRemainingColumn()]
@@ -104,10 +113,10 @@ def cmd_fetch(ctx: Context) -> int:
                     await runner.run(ids)
                 finally:
                     await runner.close()
-            return planned, runner
+            return planned, store
 
     try:
-        planned, _ = run(go())
+        planned, store = run(go())
     except QueueBusy as e:
         raise CommandError(str(e)) from None
     except KeyboardInterrupt:
@@ -179,6 +188,11 @@ def cmd_jobs(ctx: Context) -> int:
     a = ctx.args
     store = store_for(ctx)
     action = a.action or "list"
+    if store is None:
+        # Jobs are kept per org: this profile has not signed in to one yet.
+        ctx.err.print("the queue is empty: nothing was fetched with this profile yet (jobs are kept per org; "
+                      "--org ORG_ID shows another org's)", highlight=False)
+        return 0 if action == "list" else 1
     if action == "retry":
         n = store.retry_failed(a.ids or None)
         ctx.out.print(f"{n} job(s) queued again; run `genesys-tui fetch --resume` to process them", highlight=False)

@@ -12,19 +12,17 @@ from genesys_tui.review.session import Review, ReviewCache, ReviewError, load_re
 NO_TRANSCRIPT_EXIT = 3  # scripts can tell "nothing to export" from a failure
 
 
-def cache_for(ctx: Context) -> ReviewCache:
-    return ReviewCache(ctx.paths.cache_dir, ctx.config.review.cache_max_mb << 20)
-
-
 def _load(ctx: Context, *, audio: bool, extra=None) -> tuple[Review, object]:
-    from genesys_tui.session import client_credentials_client
+    from genesys_tui.session import client_credentials_client, org_scope
 
     target = ctx.target()
 
     async def go():
         async with client_credentials_client(target) as client:
+            scope = await org_scope(client, target, ctx.paths)  # the cache is kept per org
+            cache = ReviewCache(scope.cache_dir, ctx.config.review.cache_max_mb << 20)
             try:
-                review = await load_review(client, ctx.args.conversation_id, cache_for(ctx), audio=audio,
+                review = await load_review(client, ctx.args.conversation_id, cache, audio=audio,
                                            refresh=getattr(ctx.args, "refresh", False))
             except ReviewError as e:
                 raise CommandError(str(e)) from None
@@ -41,13 +39,24 @@ def _require_transcript(ctx: Context, review: Review) -> None:
 
 
 def cmd_transcript(ctx: Context) -> int:
-    from genesys_tui.review.export import render
+    from genesys_tui.review.export import for_recording, render, render_sections
 
     a = ctx.args
     if not a.to:
         review, _ = _load(ctx, audio=False)
         _require_transcript(ctx, review)
-        sys.stdout.write(render(review.transcript, a.format, a.role))
+        ids = [x.id for x in review.audio]
+        if a.recording:
+            rid = _pick_recording(ids, a.recording)
+            sys.stdout.write(render(for_recording(review.transcript, rid), a.format, a.role))
+            return 0
+        try:
+            sys.stdout.write(render_sections(review.transcript, a.format, ids, a.role))
+        except ValueError:
+            listing = ", ".join(f"{n} ({rid})" for n, rid in enumerate(ids, 1))
+            raise CommandError(f"the conversation has {len(ids)} recordings and {a.format.upper()} holds one "
+                               f"timeline: give --recording N ({listing}), or --to DIR for one file each",
+                               code=2) from None
         return 0
     from genesys_tui.commands.fetch import normalize_target
     from genesys_tui.jobs.sinks import SinkError, make_sink
@@ -73,6 +82,15 @@ def cmd_transcript(ctx: Context) -> int:
     for where in written:
         ctx.out.print(where, highlight=False, soft_wrap=True)
     return 0
+
+
+def _pick_recording(ids: list[str], wanted: str) -> str:
+    """--recording takes a number (1 is the first recording) or a recording id."""
+    if wanted.isdigit() and 1 <= int(wanted) <= len(ids):
+        return ids[int(wanted) - 1]
+    if wanted in ids:
+        return wanted
+    raise CommandError(f"no recording {wanted!r}: the conversation has {len(ids)} (1..{len(ids)} or an id)", code=2)
 
 
 def cmd_metrics(ctx: Context) -> int:

@@ -126,13 +126,16 @@ def cmd_action(ctx: Context) -> int:
         known = ", ".join(sorted(ctx.config.notices)) or "none configured ([notices.NAME] in the config)"
         raise CommandError(f"--notice NAME is required; known notices: {known}", code=2)
 
+    from genesys_tui.session import org_scope
+
     async def go() -> tuple[int, Outcome | None]:
         async with _client_for_actions(ctx) as client:
             supervisor = await store.identify(client)
             if supervisor is None:
                 raise CommandError("the stored sign-in has no user; run `genesys-tui login --user`")
-            audit = store.audit_log(ctx.paths)
-            outbox = store.outbox(ctx.paths) if ctx.config.supervise.webhook.url else None
+            scope = await org_scope(client, ctx.target(), ctx.paths)  # the audit log is kept per org
+            audit = store.audit_log(scope)
+            outbox = store.outbox(scope) if ctx.config.supervise.webhook.url else None
             try:
                 engine = Supervision(client, supervisor, ctx.config.supervise, ctx.config.notices, audit, outbox,
                                      readonly=ctx.target().readonly, names=await client.directory.names())
@@ -210,8 +213,17 @@ def _deliver(ctx: Context, outbox) -> None:
 
 def cmd_audit(ctx: Context) -> int:
     a = ctx.args
-    demo = getattr(a, "demo", False)
-    log = store.audit_log(ctx.paths, demo)
+    if a.audit_command == "webhook-secret":
+        return _store_webhook_secret(ctx)
+    from genesys_tui.orgs import OrgUnknown
+    from genesys_tui.session import remembered_scope
+
+    try:
+        scope = remembered_scope(ctx.target(), ctx.paths, org_id=getattr(a, "org", None),
+                                 demo=getattr(a, "demo", False))
+    except OrgUnknown as e:
+        raise CommandError(str(e)) from None
+    log = store.audit_log(scope)
     if a.audit_command == "verify":
         from genesys_tui.supervise.audit import verify
 
@@ -246,7 +258,7 @@ def cmd_audit(ctx: Context) -> int:
         url = ctx.config.supervise.webhook.url
         if not url:
             raise CommandError("no webhook configured (supervise.webhook.url)")
-        box = store.outbox(ctx.paths, demo)
+        box = store.outbox(scope)
         try:
             box.retry_now()
             res = box.deliver(url, store.webhook_secret(ctx.config),
@@ -256,7 +268,11 @@ def cmd_audit(ctx: Context) -> int:
         ctx.out.print(f"sent {res.sent}, pending {res.pending}" + (f" ({res.error})" if res.error else ""),
                       highlight=False)
         return 0 if res.pending == 0 else 1
-    # webhook-secret
+    raise CommandError(f"unknown audit action {a.audit_command!r}", code=2)
+
+
+def _store_webhook_secret(ctx: Context) -> int:
+    a = ctx.args
     if not ctx.config.supervise.webhook.url:
         raise CommandError("set supervise.webhook.url in the config first")
     if a.secret_stdin:

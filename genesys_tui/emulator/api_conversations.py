@@ -144,7 +144,7 @@ def _supervisor_joins(emu: Emulator, d: CallDetail, tok: Token, action: str, tar
     if any(p.user_id == tok.user_id and p.end is None for p in d.all_parties):
         raise ApiError(409, "conflict", "The user is already a participant in this conversation.")
     user = emu.org.user_by_id(tok.user_id)
-    now = _now()
+    now = emu.now_ms()
     role = {"monitor": "monitor", "coach": "coach", "barge": "barge"}[action]
     party = Party(str(uuid.uuid4()), "user", user.name if user else "Supervisor", now, None, str(uuid.uuid4()),
                   "outbound", user_id=tok.user_id, connected=now, state="connected", media_roles=[role],
@@ -203,7 +203,7 @@ async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: st
     flow_id = str(body["flowId"])
     session = {"id": str(uuid.uuid4()), "flow": {"id": flow_id, "selfUri": f"/api/v2/flows/{flow_id}"},
                "userData": str(body.get("userData") or ""), "state": "PENDING",
-               "sourceParticipantId": me.id, "createdMs": _now(),
+               "sourceParticipantId": me.id, "createdMs": emu.now_ms(),
                "disconnect": bool(body.get("disconnect", False)),
                "selfUri": f"/api/v2/conversations/{d.id}/participants/{target.id}/secureivrsessions"}
     session["selfUri"] += f"/{session['id']}"
@@ -214,7 +214,7 @@ async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: st
 def _session_view(emu: Emulator, s: dict) -> dict:
     """A session as the API shows it: the flow finishes after secure_ivr_seconds."""
     out = {k: v for k, v in s.items() if k != "createdMs"}
-    if _now() - s["createdMs"] >= emu.s.secure_ivr_seconds * 1000:
+    if emu.now_ms() - s["createdMs"] >= emu.s.secure_ivr_seconds * 1000:
         out["state"] = "COMPLETED"
     return out
 
@@ -231,12 +231,6 @@ async def secure_ivr_get(emu: Emulator, request: Request, tok: Token, cid: str) 
         if s["id"] == request.path_params["secureSessionId"]:
             return JSONResponse(_session_view(emu, s))
     raise not_found("secure session")
-
-
-def _now() -> int:
-    import time
-
-    return int(time.time() * 1000)
 
 
 # --- speech and text analytics ---------------------------------------------------------------------

@@ -278,7 +278,7 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     org = emu.org
     job_id = str(uuid.uuid4())
     job = {"id": job_id, "state": "PENDING", "since": time.monotonic(), "query": q, "client": tok.client_id,
-           "created": docs.iso_ms(int(time.time() * 1000)), "conversations": int(matched.size),
+           "created": docs.iso_ms(emu.now_ms()), "conversations": int(matched.size),
            "recordings": int(org.recorded[matched].sum()),
            "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0}
     emu.jobs[job_id] = job

@@ -59,6 +59,8 @@ class Emulator:
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
+        # A pinned clock (--now) runs from the anchor; otherwise the org's clock is the wall clock.
+        self.clock_offset_ms = int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
         from genesys_tui.emulator import api_conversations, api_recordings
 
@@ -87,6 +89,10 @@ class Emulator:
         self.media.close()
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        """The synthetic org's clock, in epoch ms."""
+        return int(time.time() * 1000) + self.clock_offset_ms
 
     def url(self, path_and_query: str) -> str:
         return f"{self.base_url}{path_and_query}"
@@ -263,7 +269,3 @@ async def json_body(request: Request) -> Any:
         return json.loads(await request.body() or b"null")
     except ValueError:
         raise bad_request("The request could not be understood by the server due to malformed syntax.") from None
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)

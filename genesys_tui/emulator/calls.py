@@ -141,6 +141,7 @@ class CallDetail:
     extra_parties: list[Party] = field(default_factory=list)  # supervisors added at run time
 
     seed: int = 0
+    key: int = 0  # the generation index (Org.key): what seeds the call, whatever its position
     _phrases: list[Phrase] | None = field(default=None, repr=False)
 
     @property
@@ -150,7 +151,7 @@ class CallDetail:
     @property
     def phrases(self) -> list[Phrase]:
         if self._phrases is None:
-            self._phrases = self.script.speak(self.seed, self.index)
+            self._phrases = self.script.speak(self.seed, self.key)
         return self._phrases
 
 
@@ -273,8 +274,9 @@ class Script:
 
 def build_call(org: Org, i: int) -> CallDetail:
     s = org.s
-    rng = np.random.default_rng([s.seed, i, 17])
-    uid = lambda kind, *k: make_uuid(s.seed, kind, i, *k)  # noqa: E731
+    key = int(org.key[i])  # the call's identity: seeds its ids and content, whatever its position
+    rng = np.random.default_rng([s.seed, key, 17])
+    uid = lambda kind, *k: make_uuid(s.seed, kind, key, *k)  # noqa: E731
     t0 = int(org.start[i])
     live = bool(org.live[i])
     outbound = bool(org.outbound[i])
@@ -291,7 +293,7 @@ def build_call(org: Org, i: int) -> CallDetail:
     customer = Party(uid("participant", "customer"), "external" if outbound else "customer",
                      f"+{org.customer_number[i]}", t0, end, customer_call,
                      "outbound" if outbound else "inbound",
-                     attributes={"accountNumber": str(40000 + i % 60000)})
+                     attributes={"accountNumber": str(40000 + key % 60000)})
     parties.append(customer)
     connect = t0 + ivr_ms + wait_ms
 
@@ -399,7 +401,7 @@ def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bo
     customer = parties[0]
     if live:
         # What a live call looks like to a supervisor: who is connected, consent flags, pause state.
-        k = i - (len(org.ids) - int(org.live.sum()))
+        k = int(org.key[i]) - (len(org.ids) - int(org.live.sum()))
         customer.state = "connected"
         for p in parties:
             if p.purpose == "agent":
@@ -418,16 +420,16 @@ def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bo
         bounds.append(int(end))
         for k in range(len(bounds) - 1):
             a, b = bounds[k], bounds[k + 1]
-            recordings.append(RecordingInfo(make_uuid(s.seed, "recording", i, k), a, b,
+            recordings.append(RecordingInfo(make_uuid(s.seed, "recording", int(org.key[i]), k), a, b,
                                             [x for x in pauses if a <= x.start < b], state))
     detail = CallDetail(
         index=i, id=org.ids[i], start=t0, end=end, outbound=outbound, live=live, parties=parties,
-        script=script, seed=s.seed, pauses=pauses, music=music, recordings=recordings,
+        script=script, seed=s.seed, key=int(org.key[i]), pauses=pauses, music=music, recordings=recordings,
         transcribed=bool(org.transcribed[i]) and not live and bool(recordings),
         division_id=org.divisions[q.division][0], ani=ani, dnis=dnis,
         queue_ids=[p.queue_id for p in parties if p.purpose == "acd" and p.queue_id] or [q.id],
         communication_id=customer.call_id)
     if live:
-        k = i - (len(org.ids) - int(org.live.sum()))
+        k = int(org.key[i]) - (len(org.ids) - int(org.live.sum()))
         detail.secure_pause = k == 3
     return detail

@@ -53,7 +53,7 @@ def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
         "conversationId": d.id, "conversationStart": iso_ms(d.start), "conversationEnd": iso_ms(d.end),
         "originatingDirection": "outbound" if d.outbound else "inbound", "divisionIds": [d.division_id],
         "conversationInitiator": "agent" if d.outbound else "customer", "customerParticipation": True,
-        "mediaStatsMinConversationMos": round(3.9 + (d.index % 7) * 0.08, 2),
+        "mediaStatsMinConversationMos": round(3.9 + (d.key % 7) * 0.08, 2),
         "participants": participants,
     })
 

@@ -75,14 +75,18 @@ class Org:
         anchor = int(s.anchor.timestamp() * 1000)
         nq = len(self.queues)
         self.anchor_ms = anchor
-        # When calls start: uniform over the days, thinned to business-hour density.
+        # When calls start: whole days back from the end of the anchor's day plus a time of day
+        # thinned to business-hour density. Every draw is independent of the anchor, so a call
+        # (its id, queue, agent, durations, phrases) is the same whenever the org is built; a
+        # later anchor only shifts it in time, by whole days.
         hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 13, 12, 10, 7, 5, 4, 3, 3, 2], float)
-        span = s.days * 86_400_000
-        cand = anchor - rng.integers(0, span, 4 * n + 64)
-        keep = rng.random(cand.size) < hour_w[(cand // 3_600_000) % 24] / hour_w.max()
-        start = cand[keep][:n]
+        day_end = (anchor // 86_400_000 + 1) * 86_400_000
+        tod = rng.integers(0, 86_400_000, 4 * n + 64)
+        back = rng.integers(0, max(s.days, 1), tod.size)
+        keep = rng.random(tod.size) < hour_w[tod // 3_600_000] / hour_w.max()
+        start = (day_end - 86_400_000 * (back + 1) + tod)[keep][:n]
         while start.size < n:  # pragma: no cover - 4n candidates always suffice in practice
-            start = np.concatenate([start, anchor - rng.integers(0, span, n - start.size)])
+            start = np.concatenate([start, start[: n - start.size]])
         self.outbound = rng.random(n) < 0.2
         self.ivr_ms = np.where(self.outbound, 0, rng.integers(8_000, 35_000, n))
         self.wait_ms = np.where(self.outbound, rng.integers(6_000, 20_000, n), rng.integers(5_000, 150_000, n))
@@ -112,8 +116,10 @@ class Org:
                 scaled = (getattr(self, name) * s.duration_scale).astype(np.int64)
                 setattr(self, name, np.where(getattr(self, name) > 0, np.maximum(scaled, 3000), 0))
             total = self.ivr_ms + self.wait_ms + self.talk_ms + self.hold_ms + self.pause_ms + self.transfer_gap
-        late = start > anchor - total - 5 * MIN
-        start = np.where(late, start - total - 5 * MIN, start)
+        late = start > anchor - total - 5 * MIN  # not over yet at the anchor: the same time a day earlier
+        while late.any():
+            start = np.where(late, start - 86_400_000, start)
+            late = start > anchor - total - 5 * MIN
         # Live calls: the last few, started minutes ago and still going.
         live = np.zeros(n, bool)
         if nlive:
@@ -131,21 +137,23 @@ class Org:
             self.transfer_gap[n - nlive:] = 0
         self.live = live
         self.end = np.where(live, -1, start + total)
-        # Sort by start so index order is time order (handy for paging tests and for humans).
+        # Sort finished calls by start so index order is time order (handy for paging tests and for humans).
         order = np.argsort(start, kind="stable")
-        order = np.concatenate([order[~live[order]], order[live[order]]])
+        order = np.concatenate([order[~live[order]], np.flatnonzero(live)])  # live calls last, in a fixed order
         for name in ("outbound", "ivr_ms", "wait_ms", "talk_ms", "abandoned", "hold_ms", "hold_at", "queue",
                      "pause_ms", "pause_at", "transfer", "transfer_at", "transfer_gap", "queue2", "agent",
                      "agent2", "wrapup", "acw_ms", "live", "end"):
             setattr(self, name, getattr(self, name)[order])
         self.start = start[order]
-        self.recorded = ~self.abandoned & (rng.random(n) < 0.92)
+        self.key = order  # the generation index: what seeds a call's id and content
+        rec_draw, arch_draw, tr_draw = rng.random(n)[order], rng.random(n)[order], rng.random(n)[order]
+        self.recorded = ~self.abandoned & (rec_draw < 0.92)
         self.recorded[self.live] = True
-        age_days = (anchor - self.start) / 86_400_000
-        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (rng.random(n) < s.archive_rate)
-        self.transcribed = self.recorded & (rng.random(n) < 0.9)
-        self.customer_number = 13170000000 + rng.integers(1_000_000, 9_999_999, n)
-        self.ids = [make_uuid(s.seed, "conversation", i) for i in range(n)]
+        age_days = (day_end - self.start) / 86_400_000
+        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (arch_draw < s.archive_rate)
+        self.transcribed = self.recorded & (tr_draw < 0.9)
+        self.customer_number = (13170000000 + rng.integers(1_000_000, 9_999_999, n))[order]
+        self.ids = [make_uuid(s.seed, "conversation", int(k)) for k in self.key]
 
     def _pick_agent(self, q: int, r: float) -> int:
         pool = self.queue_agents[int(q)]

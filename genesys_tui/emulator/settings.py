@@ -16,6 +16,7 @@ class EmulatorSettings:
     conversations: int = 300
     days: int = 14
     anchor: datetime = field(default_factory=_now_minute)  # "now" of the synthetic org
+    pin_clock: bool = False  # the org's clock runs from the anchor instead of the wall clock (--now)
     live_calls: int = 6
     archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived
     duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)

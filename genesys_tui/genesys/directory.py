@@ -23,9 +23,13 @@ class Directory:
         self._queues: dict[str, Queue] | None = None
         self._users: dict[str, User] | None = None
         self._wrapups: dict[str, WrapupCode] | None = None
+        self._org: Organization | None = None
 
     async def organization(self) -> Organization:
-        return from_api(Organization, await self.api.get_json("/api/v2/organizations/me"))
+        """The signed-in org (read once per client)."""
+        if self._org is None:
+            self._org = from_api(Organization, await self.api.get_json("/api/v2/organizations/me"))
+        return self._org
 
     async def token_info(self) -> TokenInfo:
         return from_api(TokenInfo, await self.api.get_json("/api/v2/tokens/me"))

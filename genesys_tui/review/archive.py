@@ -10,7 +10,7 @@ from typing import Any
 
 from genesys_tui.jobs import meta as job_meta
 from genesys_tui.jobs.sinks import Sink
-from genesys_tui.review.export import metrics_csv, render
+from genesys_tui.review.export import for_recording, metrics_csv, render
 from genesys_tui.review.session import Review
 
 CONTENT_TYPES = {"txt": "text/plain; charset=utf-8", "json": "application/json", "vtt": "text/vtt",
@@ -41,10 +41,14 @@ def archive(review: Review, sink: Sink, names: dict[str, str], formats: tuple[st
     rid = review.audio[0].id if review.audio else "none"
     out = []
     if review.transcript is not None:
-        for fmt in formats:
-            [rel] = sink.names(meta, rid, "transcript", [f"transcript.{fmt}"])
-            out.append(sink.store_bytes(render(review.transcript, fmt, roles).encode(), rel, CONTENT_TYPES[fmt],
-                                        meta=meta, fmt="transcript"))
+        # One file per recording, named like its audio and timed to it (cues never restart mid-file).
+        views = ([(a.id, for_recording(review.transcript, a.id)) for a in review.audio] if review.audio
+                 else [("none", review.transcript)])
+        for rec_id, view in views:
+            for fmt in formats:
+                [rel] = sink.names(meta, rec_id, "transcript", [f"transcript.{fmt}"])
+                out.append(sink.store_bytes(render(view, fmt, roles).encode(), rel, CONTENT_TYPES[fmt],
+                                            meta=meta, fmt="transcript"))
     [rel] = sink.names(meta, rid, "summary", ["summary.json"])
     out.append(sink.store_bytes(json.dumps(summary(review), indent=2).encode(), rel, "application/json",
                                 meta=meta, fmt="summary"))

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 
 from genesys_tui.genesys.models import iso
 from genesys_tui.review.metrics import Metrics
@@ -91,6 +92,28 @@ def _escape(text: str) -> str:
 
 def render(t: Transcript, fmt: str, roles=None) -> str:
     return {"txt": to_txt, "json": to_json, "vtt": to_vtt, "srt": to_srt}[fmt](t, roles)
+
+
+def for_recording(t: Transcript, recording_id: str | None) -> Transcript:
+    """The phrases heard in one recording (cue times are positions in that file); shares the word
+    arrays with `t`."""
+    return replace(t, phrases=[p for p in t.phrases if p.recording_id == recording_id])
+
+
+def render_sections(t: Transcript, fmt: str, recording_ids: list[str], roles=None) -> str:
+    """Several recordings on one stream: TXT marks each recording's section, JSON is one document
+    whose phrases name their recording. VTT and SRT cannot hold sections (cue times would restart):
+    the caller asks for one recording instead."""
+    if fmt == "json" or len(recording_ids) < 2:
+        return render(t, fmt, roles)
+    if fmt != "txt":
+        raise ValueError(f"{fmt.upper()} holds one recording's timeline")
+    parts = []
+    for n, rid in enumerate(recording_ids, 1):
+        body = to_txt(for_recording(t, rid), roles).split("\n", 1)[1]
+        parts.append(f"# recording {n} of {len(recording_ids)}: {rid} (times are positions in this recording)\n{body}")
+    head = f"# conversation {t.conversation_id}\n"
+    return head + "".join(parts)
 
 
 def metrics_json(m: Metrics) -> str:

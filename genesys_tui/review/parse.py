@@ -8,6 +8,7 @@ from typing import IO, Any
 
 import ijson
 
+from genesys_tui.jsonbounds import Bounds, JsonBoundsError, check_file
 from genesys_tui.review.model import Phrase, Span, Topic, Transcript
 from genesys_tui.review.roles import assign_roles
 
@@ -16,13 +17,43 @@ class TranscriptError(Exception):
     pass
 
 
+MAX_PHRASES = 2_000_000  # a 24-hour call holds tens of thousands
+MAX_WORDS = 40_000_000
+MAX_TEXT = 64 << 10  # characters of one phrase's text
+MAX_PARTICIPANTS = 10_000
+MAX_TOPICS = 100_000
+BOUNDS = Bounds(max_depth=32, max_string=1 << 20)  # real transcripts nest 6 deep
+
+
 def _ms(value: Any) -> int | None:
+    """Epoch or duration milliseconds: a number, or {"milliseconds": n}. Anything else is None."""
     if isinstance(value, dict):
         value = value.get("milliseconds")
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if value != value or abs(value) > 1 << 53:  # NaN, or beyond any real time
+        return None
+    return int(value)
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return float(value)
+
+
+def _str(value: Any, limit: int = 256) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _dicts(value: Any) -> list[dict]:
+    """The objects of a list; anything else (a string, a number, a dict) counts as no items."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _short(e: Exception) -> str:
+    text = " ".join(str(e).split())
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _open(src: str | Path | IO[bytes]):
@@ -109,20 +140,25 @@ def _tail(src, t: Transcript) -> dict[int, float]:
 def _rest(stream, t: Transcript) -> dict[int, float]:
     """Participants, topics and sentiment from `stream()` (called once per pass)."""
     for p in ijson.items(stream(), "participants.item", use_float=True):
+        if not isinstance(p, dict):
+            continue
         start, end = _ms(p.get("startTimeMs")), _ms(p.get("endTimeMs"))
-        if start is not None and end is not None:
-            t.participants.append(Span(str(p.get("participantPurpose") or ""), start, end,
-                                       p.get("userId"), p.get("queueId")))
+        if start is not None and end is not None and len(t.participants) < MAX_PARTICIPANTS:
+            t.participants.append(Span(_str(p.get("participantPurpose"), 32), start, end,
+                                       _str(p.get("userId"), 128) or None, _str(p.get("queueId"), 128) or None))
     sentiments: dict[int, float] = {}
     for key, value in ijson.kvitems(stream(), "transcripts.item.analytics", use_float=True):
         if key == "sentiment":
-            for s in value or []:
-                if s.get("phraseIndex") is not None and s.get("sentiment") is not None:
-                    sentiments[int(s["phraseIndex"])] = float(s["sentiment"])
+            for s in _dicts(value):
+                index, score = s.get("phraseIndex"), _num(s.get("sentiment"))
+                if isinstance(index, int) and not isinstance(index, bool) and score is not None:
+                    sentiments[index] = score
+                    if len(sentiments) > MAX_PHRASES:
+                        raise TranscriptError("the transcript has more sentiment entries than phrases can")
         elif key == "topics":
-            for s in value or []:
-                t.topics.append(Topic(str(s.get("topicName") or ""), str(s.get("transcriptPhrase") or ""),
-                                      _ms(s.get("startTimeMs")) or 0, str(s.get("participant") or "")))
+            for s in _dicts(value)[:MAX_TOPICS - len(t.topics)]:
+                t.topics.append(Topic(_str(s.get("topicName")), _str(s.get("transcriptPhrase"), MAX_TEXT),
+                                      _ms(s.get("startTimeMs")) or 0, _str(s.get("participant"), 32)))
     return sentiments
 
 
@@ -130,31 +166,39 @@ def parse_transcript(src: str | Path, conversation_id: str = "", communication_i
     """Phrases (with words, sentiment) and participants; roles assigned from both."""
     t = Transcript(conversation_id, communication_id)
     try:
+        check_file(src, BOUNDS)  # before ijson builds anything: bounded depth and string sizes
         with _open(src) as f:
             for n, ph in enumerate(ijson.items(f, "transcripts.item.phrases.item", use_float=True)):
+                if not isinstance(ph, dict):
+                    continue  # a phrase that is not an object says nothing we can place
                 start = _ms(ph.get("startTimeMs"))
                 if start is None:
                     continue
-                words = ph.get("words") or ()
+                if len(t.phrases) >= MAX_PHRASES:
+                    raise TranscriptError(f"the transcript has more than {MAX_PHRASES:,} phrases")
+                words = _dicts(ph.get("words"))
+                if len(t.word_start) + len(words) > MAX_WORDS:
+                    raise TranscriptError(f"the transcript has more than {MAX_WORDS:,} words")
                 offset = len(t.word_start)
                 for w in words:
                     ws = _ms(w.get("startTimeMs"))
                     t.word_start.append(ws if ws is not None else start)
-                    t.word_duration.append(_ms(w.get("duration")) or 0)
-                    t.word_confidence.append(float(w.get("confidence") or 0.0))
-                text = ph.get("decoratedText") or ph.get("text") or ""
+                    t.word_duration.append(max(0, _ms(w.get("duration")) or 0))
+                    t.word_confidence.append(_num(w.get("confidence")) or 0.0)
+                text = _str(ph.get("decoratedText"), MAX_TEXT) or _str(ph.get("text"), MAX_TEXT)
                 if words and len(text.split()) != len(words):
-                    text = " ".join(str(w.get("word", "")) for w in words)  # keep words and text in step
-                conf = ph.get("confidence")
+                    text = " ".join(_str(w.get("word"), 256) for w in words)  # keep words and text in step
+                conf = _num(ph.get("confidence"))
                 if conf is None and words:
-                    conf = sum(float(w.get("confidence") or 0) for w in words) / len(words)
-                t.phrases.append(Phrase(int(ph.get("phraseIndex", n)), start, _ms(ph.get("duration")) or 0, text,
-                                        float(conf) if conf is not None else None,
-                                        "external" if ph.get("participantPurpose") == "external" else "internal", word_offset=offset,
-                                        word_count=len(words)))
+                    conf = sum(_num(w.get("confidence")) or 0.0 for w in words) / len(words)
+                index = ph.get("phraseIndex")
+                index = index if isinstance(index, int) and not isinstance(index, bool) else n
+                channel = "external" if ph.get("participantPurpose") == "external" else "internal"
+                t.phrases.append(Phrase(index, start, max(0, _ms(ph.get("duration")) or 0), text, conf, channel,
+                                        word_offset=offset, word_count=len(words)))
             f.seek(0)
             # The language comes before the phrases in practice, so this stops almost at once.
-            t.language = next(iter(ijson.items(f, "transcripts.item.language")), None)
+            t.language = _str(next(iter(ijson.items(f, "transcripts.item.language")), None), 32) or None
         # Participants and analytics follow the (huge) phrases: read them from where they start
         # rather than scanning the whole document twice more.
         try:
@@ -163,8 +207,10 @@ def parse_transcript(src: str | Path, conversation_id: str = "", communication_i
             t.participants, t.topics = [], []
             with _open(src) as f:
                 sentiments = _rest(lambda: _rewind(f), t)
-    except ijson.JSONError as e:
-        raise TranscriptError(f"the transcript is not valid JSON: {e}") from None
+    except JsonBoundsError as e:
+        raise TranscriptError(f"the transcript was refused: {e}") from None
+    except (ijson.JSONError, UnicodeError) as e:
+        raise TranscriptError(f"the transcript is not valid JSON: {_short(e)}") from None
     except OSError as e:
         raise TranscriptError(f"cannot read the transcript: {e.strerror or e}") from None
     for p in t.phrases:

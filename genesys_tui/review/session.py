@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from genesys_tui.files import atomic_output
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.ids import safe_id
@@ -84,6 +86,30 @@ class ReviewCache:
     def transcript(self, conversation_id: str, communication_id: str) -> Path:
         return self.root / "transcripts" / f"{safe_id(conversation_id)}_{safe_id(communication_id)}.json"
 
+    # A cached file is used only while its sidecar matches the metadata just read: an id can name
+    # another call (a re-seeded emulator, a restored or re-recorded call), and a file can be cut.
+
+    @staticmethod
+    def _meta_path(path: Path) -> Path:
+        return path.with_name(path.name + ".meta.json")
+
+    def valid(self, path: Path, meta: dict) -> bool:
+        try:
+            kept = json.loads(self._meta_path(path).read_text(encoding="utf-8"))
+            return kept == {**meta, "bytes": path.stat().st_size}
+        except (OSError, ValueError):
+            return False
+
+    def keep(self, path: Path, meta: dict) -> None:
+        """Record what `path` holds (after it was downloaded and read without error)."""
+        side = self._meta_path(path)
+        with atomic_output(side) as part:
+            part.write_text(json.dumps({**meta, "bytes": path.stat().st_size}), encoding="utf-8")
+
+    def forget(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        self._meta_path(path).unlink(missing_ok=True)
+
     def touch(self, path: Path) -> None:
         with contextlib.suppress(OSError):
             os.utime(path)
@@ -105,11 +131,27 @@ class ReviewCache:
         for _, size, f in sorted(files):
             if total - freed <= self.max_bytes:
                 break
-            if f in keep:
+            if f in keep or f.name.endswith(".meta.json"):
                 continue
-            f.unlink(missing_ok=True)
+            self.forget(f)
             freed += size
         return freed
+
+
+def _iso(dt) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def recording_meta(conversation_id: str, rec: Recording) -> dict:
+    """What a cached recording must still match to be used."""
+    return {"conversationId": conversation_id, "recordingId": rec.id, "startTime": _iso(rec.start_time),
+            "endTime": _iso(rec.end_time), "durationMs": rec.output_duration_ms or None}
+
+
+def transcript_meta(conv: Conversation, communication_id: str) -> dict:
+    """What a cached transcript must still match: the call it belongs to, and when it happened."""
+    return {"conversationId": conv.id, "communicationId": communication_id,
+            "start": _iso(conv.start_time), "end": _iso(conv.end_time)}
 
 
 def communication_ids(conv: Conversation, recordings: list[Recording]) -> list[str]:
@@ -155,19 +197,22 @@ async def _transcript(client: GenesysClient, review: Review, recordings: list[Re
     parts: list[Transcript] = []
     for comm in ids:
         dest = cache.transcript(review.id, comm)
+        meta = transcript_meta(review.conversation, comm)
         try:
-            if refresh or not dest.exists():
+            if refresh or not cache.valid(dest, meta):
+                cache.forget(dest)
                 await fetch_transcript(client, review.id, comm, dest)
             else:
                 cache.touch(dest)
             parts.append(await asyncio.to_thread(parse_transcript, dest, review.id, comm))
+            cache.keep(dest, meta)
         except E.NotFound:
             continue
         except E.PermissionDenied:
             review.notes.append(NOT_ALLOWED)
             return
         except TranscriptError as e:
-            dest.unlink(missing_ok=True)  # a damaged download is fetched again next time
+            cache.forget(dest)  # a document that failed to parse is never kept
             review.notes.append(f"The transcript could not be read: {e}.")
             return
         except E.GenesysError as e:
@@ -253,14 +298,17 @@ async def load_review(client: GenesysClient, conversation_id: str, cache: Review
         keep.add(path)
         if audio:
             say(f"recording {n} of {len(usable)}")
+            meta = recording_meta(cid, r)
             try:
-                if refresh or not path.exists():
+                if refresh or not cache.valid(path, meta):
+                    cache.forget(path)
                     r = await fetch_recording(client, cid, r, path)
                 else:
                     cache.touch(path)
                 review.audio.append(await asyncio.to_thread(_open_audio, r, path, cache, peaks))
+                cache.keep(path, meta)
             except MediaError as e:
-                path.unlink(missing_ok=True)
+                cache.forget(path)
                 review.notes.append(f"Recording {r.id} could not be decoded: {e.problem}")
             except (E.NotFound, E.PresignedUrlExpired, E.NetworkError, E.ServerError) as e:
                 review.notes.append(f"Recording {r.id} could not be downloaded: {e}")

@@ -4,13 +4,12 @@ keyring, or an environment variable for unattended runs), and who the signed-in 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from genesys_tui import credentials as creds
 from genesys_tui.config import Config
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.paths import AppPaths
+from genesys_tui.orgs import OrgScope
 from genesys_tui.supervise.audit import AuditLog
 from genesys_tui.supervise.checks import Supervisor
 from genesys_tui.supervise.webhook import SECRET_ENV, SECRET_KIND, Outbox
@@ -18,17 +17,13 @@ from genesys_tui.supervise.webhook import SECRET_ENV, SECRET_KIND, Outbox
 WEBHOOK_ACCOUNT = "qa-webhook"
 
 
-def audit_dir(paths: AppPaths, demo: bool = False) -> Path:
-    """`demo` keeps the demo org's records apart from real ones."""
-    return paths.data_dir / ("demo-audit" if demo else "audit")
+def audit_log(scope: OrgScope) -> AuditLog:
+    """The org's own log: an action against one org is never counted or chained with another's."""
+    return AuditLog(scope.audit_dir / "supervise.jsonl")
 
 
-def audit_log(paths: AppPaths, demo: bool = False) -> AuditLog:
-    return AuditLog(audit_dir(paths, demo) / "supervise.jsonl")
-
-
-def outbox(paths: AppPaths, demo: bool = False) -> Outbox:
-    return Outbox(audit_dir(paths, demo) / "webhook-outbox.sqlite3")
+def outbox(scope: OrgScope) -> Outbox:
+    return Outbox(scope.audit_dir / "webhook-outbox.sqlite3")
 
 
 def webhook_host(url: str) -> str:

@@ -68,7 +68,7 @@ class GenesysApp(App[int]):
         self.demo = demo
         self.readonly = readonly or target.readonly
         self.now = now  # fixed "now" for quick ranges (snapshots); None means the clock
-        self.store_path = store_path or paths.data_dir / "jobs.sqlite3"
+        self.store_path = store_path  # None: the signed-in org's own store
         self.output_dir = output_dir
         self.queue_pool = queue_pool
         self.session: Session | None = None
@@ -102,7 +102,7 @@ class GenesysApp(App[int]):
         await self.signed_in(client, self.target)
 
     async def signed_in(self, client: GenesysClient, target: Target) -> None:
-        session = Session(client, target)
+        session = Session(client, target, self.paths, demo=self.demo)
         try:
             await session.load()
         except E.AuthenticationError as e:
@@ -124,8 +124,13 @@ class GenesysApp(App[int]):
         m = self.config.media
         opts = QueueOptions(customer_channel=m.customer_channel, agent_channel=m.agent_channel,
                             bitrate=m.opus_bitrate, pool=self.queue_pool)
-        store = JobStore(self.store_path)
-        service = QueueService(client, store, self.store_path.parent / "staging", sink_factory(self.target.profile), opts,
+        scope = self.session.scope if self.session else None
+        path = self.store_path or (scope.job_store if scope else None)
+        if path is None:
+            raise RuntimeError("the queue needs a signed-in org")
+        store = JobStore(path)
+        staging = path.parent / "staging"
+        service = QueueService(client, store, staging, sink_factory(self.target.profile), opts,
                                post=self._queue_event, notify=self.notify)
         service.start()
         self.queue = service

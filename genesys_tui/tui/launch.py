@@ -30,8 +30,10 @@ def demo_notices() -> dict:
 def demo_settings(args):
     from genesys_tui.emulator import EmulatorSettings
 
+    now = getattr(args, "now", None)
+    pinned = {"anchor": now, "pin_clock": True} if now else {}
     return EmulatorSettings(seed=args.seed, conversations=args.conversations, faults=args.faults or "",
-                            transcode_seconds=1.0)
+                            transcode_seconds=1.0, **pinned)
 
 
 def run_demo(ctx: Context) -> int:
@@ -52,7 +54,7 @@ def run_demo(ctx: Context) -> int:
         client = build_client(target, s.client_id, s.client_secret)
         with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:
             config = replace(ctx.config, notices=ctx.config.notices or demo_notices())
-            app = GenesysApp(config=config, paths=ctx.paths, target=target, client=client, demo=True,
+            app = GenesysApp(config=config, paths=ctx.paths, target=target, client=client, demo=True, now=getattr(ctx.args, "now", None),
                              store_path=Path(tmp) / "jobs.sqlite3", output_dir=str(downloads))
             return app.run() or 0
     finally:

@@ -13,7 +13,9 @@ from genesys_tui.jobs.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTo
 from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
 from genesys_tui.jobs.sinks import Sink
 from genesys_tui.jobs.store import JobStore
-from genesys_tui.session import Target
+from genesys_tui.orgs import OrgScope
+from genesys_tui.paths import AppPaths
+from genesys_tui.session import Target, org_scope
 
 log = logging.getLogger("genesys_tui.tui")
 
@@ -22,6 +24,9 @@ log = logging.getLogger("genesys_tui.tui")
 class Session:
     client: GenesysClient
     target: Target
+    paths: AppPaths
+    demo: bool = False
+    scope: OrgScope | None = None  # where this org's files live; set by load()
     org_name: str = ""
     identity: str = ""
     names: dict[str, str] = field(default_factory=dict)
@@ -32,6 +37,7 @@ class Session:
     async def load(self) -> None:
         """Who we are and the names of things (a handful of API calls, once)."""
         d = self.client.directory
+        self.scope = await org_scope(self.client, self.target, self.paths, demo=self.demo)
         info = await d.token_info()
         self.org_name = (info.organization.name if info.organization else None) or "your org"
         me = await d.me() if self.client.auth.kind == "user" else None

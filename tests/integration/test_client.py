@@ -67,15 +67,15 @@ async def test_the_result_cap_is_handled_by_narrowing(emulator, monkeypatch):
     import genesys_tui.emulator.query as eq
     import genesys_tui.genesys.analytics as ga
 
-    monkeypatch.setattr(eq, "MAX_RESULTS", 150)
-    monkeypatch.setattr(ga, "MAX_RESULTS", 150)
+    monkeypatch.setattr(eq, "MAX_RESULTS", 100)  # a whole number of pages, like the real 100,000
+    monkeypatch.setattr(ga, "MAX_RESULTS", 100)
     org = emulator.emulator.org
     b = emulator.emulator.s.anchor + timedelta(hours=1)
     a = b - timedelta(days=7)
     async with client_for(emulator) as c:
         rows = await collect(c, a, b)
     want = expected_ids(org, int(a.timestamp() * 1000), int(b.timestamp() * 1000))
-    assert len(want) > 150
+    assert len(want) > 100
     assert {r.conversation_id for r in rows} == want and len(rows) == len(want)
 
 

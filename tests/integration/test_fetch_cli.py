@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from genesys_tui.cli import main
 from tests.integration.test_emulator_contract import recorded_conversation
@@ -22,12 +23,12 @@ def test_fetch_by_id_then_again_then_jobs(demo_env, tmp_path, capsys):
     assert main(args) == 0  # the same command again: nothing redone, nothing duplicated
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == mtimes
     capsys.readouterr()
-    assert main(["jobs", "--json"]) == 0
+    assert main(["jobs", "--json", "--base-url", srv.base_url]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(rows) == 2 and all(r["state"] == "done" and r["conversationId"] == cid for r in rows)
-    assert main(["jobs"]) == 0
+    assert main(["jobs", "--base-url", srv.base_url]) == 0
     assert "2 done" in capsys.readouterr().err
-    assert main(["jobs", "clear"]) == 0
+    assert main(["jobs", "clear", "--base-url", srv.base_url]) == 0
     assert "removed 2 job(s)" in capsys.readouterr().out
 
 
@@ -37,7 +38,7 @@ def test_fetch_reports_archived_and_exits_non_zero(demo_env, tmp_path, capsys):
     assert rc == 1
     err = capsys.readouterr().err
     assert "archived" in err and "--restore-archived" in err
-    assert main(["jobs", "retry"]) == 0
+    assert main(["jobs", "retry", "--base-url", demo_env.base_url]) == 0
     assert "queued again" in capsys.readouterr().out
 
 
@@ -54,3 +55,30 @@ def test_fetch_rejects_a_bad_target(demo_env, capsys):
 def test_fetch_wrong_id_is_clear(demo_env, tmp_path, capsys):
     rc = main(["fetch", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url, "--to", str(tmp_path)])
     assert rc == 1 and "not found" in capsys.readouterr().err
+
+
+def test_jobs_are_kept_per_org(demo_env, tmp_path, capsys):
+    """A store filled from one org is never listed (or resumed) under another profile's org."""
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import ANCHOR, small_org
+
+    cid = recorded_conversation(demo_env)
+    assert main(["fetch", cid, "--base-url", demo_env.base_url, "--to", str(tmp_path / "a"), "--format", "wav",
+                 "-q"]) == 0
+    with EmulatorServer(small_org(seed=99, conversations=40)) as other:  # another org (another seed)
+        assert other.emulator.org.id != demo_env.emulator.org.id
+        capsys.readouterr()
+        assert main(["jobs", "--json", "--base-url", other.base_url]) == 0  # never fetched from there
+        out, err = capsys.readouterr()
+        assert out == "" and "nothing was fetched with this profile" in err
+        assert main(["fetch", "--interval", f"{(ANCHOR - timedelta(days=3)).isoformat()}/{ANCHOR.isoformat()}", "--limit", "1", "--base-url", other.base_url,
+                     "--to", str(tmp_path / "b"), "--format", "wav", "-q"]) in (0, 1)
+        capsys.readouterr()
+        assert main(["jobs", "--json", "--base-url", other.base_url]) == 0
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert rows and cid not in {r["conversationId"] for r in rows}
+    assert main(["jobs", "--json", "--base-url", demo_env.base_url]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["conversationId"] for r in rows] == [cid]
+    assert main(["jobs", "--json", "--org", other.emulator.org.id]) == 0
+    assert cid not in capsys.readouterr().out

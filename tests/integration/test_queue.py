@@ -122,7 +122,7 @@ async def test_batch_costs_under_a_tenth_of_an_api_call_per_recording(tmp_path):
             ids = await plan_all(client, store, str(tmp_path / "out"), "original")
             before = srv.emulator.stats["api"]
             runner = runner_for(client, store, tmp_path, LocalSink(tmp_path / "out"), batch=True, workers=8)
-            runner.resolver.poll_s = 0.3
+            runner.resolver.poll_s = 1.0  # the default is 2 s; encoding 130 recordings takes a few seconds here
             await runner.run(ids)
             await runner.close()
         done = [j for j in store.all([DONE]) if not j.is_expansion]

@@ -73,7 +73,7 @@ def test_kill_9_at_random_moments_then_complete(tmp_path, isolated_home):
         cmd = fetch_cmd(srv.base_url, str(out), "--format", "mono", "--limit", "25", "--workers", "3")
         env = env_for(srv)
         moments = kill_and_restart(cmd, env, rng, kills=4)
-        store = JobStore(Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "jobs.sqlite3")
+        store = JobStore(Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3")
         before = [j for j in store.all() if not j.is_expansion]
         assert before and any(j.state != DONE for j in before), "the kills must leave work to resume"
         final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
@@ -125,7 +125,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_continues(tmp_path, isolated_
         out = tmp_path / "out"
         cmd = fetch_cmd(srv.base_url, str(out), "--format", "wav", "--limit", "20", "--workers", "2")
         env = env_for(srv)
-        store_path = Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "jobs.sqlite3"
+        store_path = Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3"
         p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # interrupt once some, not all, recordings are done

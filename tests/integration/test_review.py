@@ -5,6 +5,7 @@ audio across secure pauses; no transcript still gives the audio; a wrong ID is a
 from __future__ import annotations
 
 import asyncio
+import json
 
 import numpy as np
 import pytest
@@ -111,14 +112,60 @@ def test_a_second_open_uses_the_cache(fresh_emulator, tmp_path):
     assert fresh_emulator.emulator.stats["s3"] == before and r.transcript is not None and r.audio[0].frames
 
 
-def test_a_damaged_cached_transcript_is_reported_and_dropped(emulator, tmp_path):
+def test_a_damaged_cached_transcript_is_fetched_again(emulator, tmp_path):
     cid = recorded_conversation(emulator, transcribed=True)
     first = load(emulator, cid, tmp_path, audio=False)
     cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id)
     cached.write_bytes(cached.read_bytes()[:1000])
     r = load(emulator, cid, tmp_path, audio=False)
-    assert r.transcript is None and "not valid JSON" in r.notes[0] and not cached.exists()
-    assert load(emulator, cid, tmp_path, audio=False).transcript is not None  # fetched again
+    assert r.notes == [] and len(r.transcript.phrases) == len(first.transcript.phrases)
+
+
+def test_a_transcript_that_fails_to_parse_is_never_kept(fresh_emulator, tmp_path):
+    cid = recorded_conversation(fresh_emulator, transcribed=True)
+    fresh_emulator.emulator.faults.set("truncate=1")  # the document arrives cut short
+    r = load(fresh_emulator, cid, tmp_path, audio=False)
+    fresh_emulator.emulator.faults.set("")
+    assert r.transcript is None and "could not be" in r.notes[0]
+    assert not list((tmp_path / "review" / "transcripts").glob("*.json"))
+    again = load(fresh_emulator, cid, tmp_path, audio=False)
+    assert again.transcript is not None and again.notes == []
+
+
+def test_a_cached_recording_of_another_call_is_never_used(fresh_emulator, tmp_path):
+    """The cache holds a file under this recording id that does not match the metadata just read
+    (another call's audio, a cut file): it is downloaded again, never shown."""
+    cid = recorded_conversation(fresh_emulator, transcribed=True)
+    first = load(fresh_emulator, cid, tmp_path)
+    path = first.audio[0].path
+    good = path.read_bytes()
+    side = path.with_name(path.name + ".meta.json")
+    meta = json.loads(side.read_text())
+    for stale in ({**meta, "startTime": "2020-01-01T00:00:00+00:00"}, {**meta, "durationMs": 1234}):
+        side.write_text(json.dumps(stale))  # what an old run cached under the same id
+        path.write_bytes(good[: len(good) // 3])
+        before = fresh_emulator.emulator.stats["s3"]
+        r = load(fresh_emulator, cid, tmp_path)
+        assert fresh_emulator.emulator.stats["s3"] > before
+        assert path.read_bytes() == good and r.audio[0].frames == first.audio[0].frames
+    path.write_bytes(good[:-4000])  # a cut file with its sidecar intact
+    before = fresh_emulator.emulator.stats["s3"]
+    load(fresh_emulator, cid, tmp_path)
+    assert fresh_emulator.emulator.stats["s3"] > before and path.read_bytes() == good
+    side.unlink()  # a file without its sidecar (an older version's cache)
+    load(fresh_emulator, cid, tmp_path)
+    assert side.exists()
+
+
+def test_a_cached_transcript_of_another_call_is_never_used(fresh_emulator, tmp_path):
+    cid = recorded_conversation(fresh_emulator, transcribed=True)
+    first = load(fresh_emulator, cid, tmp_path, audio=False)
+    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id)
+    side = cached.with_name(cached.name + ".meta.json")
+    side.write_text(json.dumps({**json.loads(side.read_text()), "start": "2020-01-01T00:00:00+00:00"}))
+    before = fresh_emulator.emulator.stats["transcripturl"]
+    r = load(fresh_emulator, cid, tmp_path, audio=False)
+    assert fresh_emulator.emulator.stats["transcripturl"] == before + 1 and r.transcript is not None
 
 
 def test_a_wrong_id_is_a_clear_error(emulator, tmp_path):

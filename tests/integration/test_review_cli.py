@@ -121,3 +121,32 @@ def test_serve_in_a_subprocess(demo_env, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _cue_starts(vtt: str) -> list[str]:
+    return re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> ", vtt, re.M)
+
+
+def test_a_transferred_call_exports_one_valid_file_per_recording(demo_env, capsys, tmp_path):
+    """Two recordings: each gets its own VTT named like its audio, cues in order from its own zero;
+    on stdout VTT asks for --recording, TXT marks each recording's section."""
+    from pathlib import Path
+
+    cid = recorded_conversation(demo_env, transfer=True, transcribed=True)
+    base = ["--base-url", demo_env.base_url]
+    assert main(["transcript", cid, "--format", "vtt", "--to", str(tmp_path), *base]) == 0
+    vtts = sorted(p for p in capsys.readouterr().out.split() if p.endswith(".transcript.vtt"))
+    assert len(vtts) == 2 and len({os.path.basename(p).split(".")[0] for p in vtts}) == 2
+    for p in vtts:
+        starts = _cue_starts(Path(p).read_text())
+        assert starts and starts == sorted(starts)  # never restarting halfway
+    assert main(["transcript", cid, "--format", "vtt", *base]) == 2
+    assert "--recording" in capsys.readouterr().err
+    for n in ("1", "2"):
+        assert main(["transcript", cid, "--format", "vtt", "--recording", n, *base]) == 0
+        starts = _cue_starts(capsys.readouterr().out)
+        assert starts and starts == sorted(starts)
+    assert main(["transcript", cid, *base]) == 0
+    txt = capsys.readouterr().out
+    assert "# recording 1 of 2:" in txt and "# recording 2 of 2:" in txt
+    assert main(["transcript", cid, "--recording", "3", *base]) == 2

@@ -36,8 +36,10 @@ def live(srv) -> list[str]:
     return [org.ids[int(i)] for i in np.flatnonzero(org.live)]
 
 
-def audit_path(isolated_home) -> Path:
-    return Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "audit" / "supervise.jsonl"
+def audit_path(isolated_home, srv) -> Path:
+    """Kept per org: under the emulator's org id."""
+    return (Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "audit"
+            / "supervise.jsonl")
 
 
 def test_calls_as_json_and_table_with_filters(live_org, capsys):
@@ -65,7 +67,7 @@ def test_monitor_with_yes_prints_the_checks_and_lands(live_org, capsys, isolated
     out = capsys.readouterr().out
     assert "✓ agent consent" in out and "✓ call is live" in out and "dispatched (HTTP 201)" in out
     assert "Sam Supervisor (monitor) connected" in " ".join(out.split())
-    records = [json.loads(x) for x in audit_path(isolated_home).read_text().splitlines()]
+    records = [json.loads(x) for x in audit_path(isolated_home, srv).read_text().splitlines()]
     assert [r["result"] for r in records] == ["allowed", "dispatched"]
     assert main(["audit", "verify"]) == 0
     assert "2 record(s), the chain is intact" in capsys.readouterr().out
@@ -97,7 +99,7 @@ def test_tampering_is_detected(live_org, capsys, isolated_home):
     assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 0
     assert main(["supervise", "barge", live(srv)[2], "--yes"]) == 3
     capsys.readouterr()
-    path = audit_path(isolated_home)
+    path = audit_path(isolated_home, srv)
     lines = path.read_text().splitlines()
     lines[2] = lines[2].replace('"refused"', '"allowed"')  # someone hides a refusal
     path.write_text("\n".join(lines) + "\n")

@@ -61,7 +61,7 @@ def text_of(widget: Static) -> str:
 
 
 def audit_records(app) -> list[dict]:
-    path = app.paths.data_dir / ("demo-audit" if app.demo else "audit") / "supervise.jsonl"
+    path = app.session.scope.audit_dir / "supervise.jsonl"
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 

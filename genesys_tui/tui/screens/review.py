@@ -175,7 +175,7 @@ class ReviewScreen(Screen[None]):
         title = self.query_one("#title", Static)
         title.update(f"Loading {conversation_id}…")
         cfg = app.config  # type: ignore[attr-defined]
-        cache = ReviewCache(app.paths.cache_dir, cfg.review.cache_max_mb << 20)  # type: ignore[attr-defined]
+        cache = ReviewCache(app.session.scope.cache_dir, cfg.review.cache_max_mb << 20)  # type: ignore[attr-defined]
         try:
             review = await load_review(app.session.client, conversation_id, cache, refresh=refresh,  # type: ignore[attr-defined]
                                        progress=lambda what: title.update(f"Loading {conversation_id}: {what}…"))

@@ -200,11 +200,10 @@ class SuperviseScreen(Screen[None]):
         if own:
             self.user_client = client
         cfg = app.config  # type: ignore[attr-defined]
-        paths = app.paths  # type: ignore[attr-defined]
+        scope = session.scope  # the audit log and outbox are the signed-in org's
         if self.outbox is None and cfg.supervise.webhook.url:
-            self.outbox = store.outbox(paths, demo=app.demo)  # type: ignore[attr-defined]
-        self.engine = Supervision(client, supervisor, cfg.supervise, cfg.notices,
-                                  store.audit_log(paths, demo=app.demo),  # type: ignore[attr-defined]
+            self.outbox = store.outbox(scope)
+        self.engine = Supervision(client, supervisor, cfg.supervise, cfg.notices, store.audit_log(scope),
                                   self.outbox, readonly=app.readonly, names=session.names)  # type: ignore[attr-defined]
         self.sign_in_problem = None
         self.show_identity()

@@ -120,3 +120,79 @@ def test_participants_and_analytics_however_the_document_is_ordered(tmp_path, va
     assert [(s.purpose, s.start_ms) for s in t.participants] == spans
     assert {p.index: p.sentiment for p in t.phrases if p.sentiment is not None} == sentiment
     assert [x.name for x in t.topics] == topics
+
+
+def _mutated(mutate) -> dict:
+    doc = json.loads(json.dumps(SAMPLE))
+    mutate(doc)
+    return doc
+
+
+def _set(path, value):
+    def apply(doc):
+        node = doc
+        for k in path[:-1]:
+            node = node[k]
+        node[path[-1]] = value
+    return apply
+
+
+PH = ("transcripts", 0, "phrases")
+MUTATIONS = {
+    "phrase not an object": _set((*PH, 0), "hello"),
+    "phrase a list": _set((*PH, 0), [1, 2]),
+    "words a string": _set((*PH, 0, "words"), "welcome to acme"),
+    "words hold numbers": _set((*PH, 0, "words"), [1, 2, 3]),
+    "confidence a word": _set((*PH, 1, "confidence"), "high"),
+    "word confidence a list": _set((*PH, 0, "words", 0, "confidence"), [0.9]),
+    "start a string": _set((*PH, 2, "startTimeMs"), "soon"),
+    "duration a list": _set((*PH, 2, "duration"), [1]),
+    "text a number": _set((*PH, 2, "text"), 42),
+    "phraseIndex a string": _set((*PH, 1, "phraseIndex"), "one"),
+    "sentiment a dict": _set(("transcripts", 0, "analytics", "sentiment"), {"phraseIndex": 1}),
+    "sentiment value a string": _set(("transcripts", 0, "analytics", "sentiment", 0, "sentiment"), "great"),
+    "topics a string": _set(("transcripts", 0, "analytics", "topics"), "billing"),
+    "participants a number": _set(("participants",), 7),
+    "participant a string": _set(("participants", 0), "customer"),
+    "purpose a dict": _set(("participants", 1, "participantPurpose"), {"x": 1}),
+    "language a dict": _set(("transcripts", 0, "language"), {"code": "en"}),
+    "phrases an object": _set(PH, {"a": 1}),
+    "transcripts a string": _set(("transcripts",), "none"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_wrong_types_are_skipped_never_a_crash(tmp_path, name):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(_mutated(MUTATIONS[name])))
+    t = parse_transcript(path, "c", "m")  # no exception: what cannot be read is left out
+    for p in t.phrases:
+        assert isinstance(p.text, str) and isinstance(p.start_ms, int)
+        assert p.confidence is None or isinstance(p.confidence, float)
+    assert t.language is None or isinstance(t.language, str)
+
+
+def test_deep_nesting_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "deep.json"
+    depth = 100_000
+    path.write_text('{"transcripts": [{"phrases": [{"words": ' + "[" * depth + "]" * depth + "}]}]}")
+    tracemalloc.start()
+    with pytest.raises(TranscriptError, match="nests deeper than"):
+        parse_transcript(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 50 << 20
+
+
+def test_a_huge_string_is_refused(tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text('{"transcripts": [{"phrases": [{"text": "' + "a" * (3 << 20) + '", "startTimeMs": 1}]}]}')
+    with pytest.raises(TranscriptError, match="string is longer than"):
+        parse_transcript(path)
+
+
+def test_invalid_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(b'{"transcripts": [{"phrases": [{"text": "\xff\xfe", "startTimeMs": 1}]}]}')
+    with pytest.raises(TranscriptError):
+        parse_transcript(path)
