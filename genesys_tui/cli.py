@@ -229,6 +229,24 @@ COMMANDS = {
 }
 
 
+def _on_sigterm(command: str | None):
+    """SIGTERM unwinds a headless command like Ctrl-C does, so temporaries are removed and jobs
+    stay resumable (the TUI handles its own signals). Returns whether it happened."""
+    import signal
+    import threading
+
+    seen: list[int] = []
+    if command in (None, "demo") or threading.current_thread() is not threading.main_thread():
+        return lambda: False
+
+    def handler(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+    return lambda: bool(seen)
+
+
 def main(argv: list[str] | None = None) -> int:
     import importlib
 
@@ -237,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    terminated = _on_sigterm(args.command)
     try:
         ctx = make_context(args)
         if args.command is None:
@@ -246,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         module, func = COMMANDS[args.command]
         return getattr(importlib.import_module(module), func)(ctx)
     except KeyboardInterrupt:
+        if terminated():
+            print("genesys-tui: terminated", file=sys.stderr)
+            return 143
         print("genesys-tui: interrupted", file=sys.stderr)
         return 130
     except CommandError as e:

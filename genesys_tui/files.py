@@ -1,29 +1,96 @@
-"""Writing files safely: to `*.part` beside the target, fsync, rename. A failure leaves nothing."""
+"""Writing files safely: a fresh temporary beside the target (created exclusively, never through a
+link), fsync, rename. A failure leaves nothing; a symlink planted where a file will be written is
+refused, never followed, so nothing is ever written outside the chosen directory."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+# Our temporaries: NAME.<8 hex>.part (random, so a planted name cannot be predicted).
+_TEMP = re.compile(r"\.[0-9a-f]{8}\.part$")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
-def part_path(final: Path) -> Path:
-    return final.with_name(final.name + ".part")
+
+class UnsafePath(OSError):
+    """A path where a file would be written is a symbolic link (or otherwise not a plain file)."""
+
+
+def refuse_link(path: Path) -> None:
+    if os.path.islink(path):
+        raise UnsafePath(f"refusing to write {path}: it is a symbolic link (remove it, or choose another place)")
+
+
+def create_new(path: Path, mode: int = 0o644) -> int:
+    """A file descriptor of a file created here and now: fails if anything (a link included) exists."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), mode)
+
+
+def open_nofollow(path: Path, mode: str = "ab"):
+    """Open an existing or new file for writing without following a link at `path`."""
+    flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags |= os.O_APPEND if mode.startswith("a") else os.O_TRUNC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as e:
+        if os.path.islink(path):
+            raise UnsafePath(f"refusing to write {path}: it is a symbolic link") from None
+        raise e
+    return os.fdopen(fd, mode)
+
+
+def temp_beside(final: Path) -> Path:
+    """Create an empty temporary next to `final`, exclusively, and return its path."""
+    for _ in range(16):
+        part = final.with_name(f"{final.name}.{secrets.token_hex(4)}.part")
+        try:
+            os.close(create_new(part))
+            return part
+        except FileExistsError:
+            continue
+    raise UnsafePath(f"cannot create a temporary file beside {final}")
+
+
+def is_temp(path: Path) -> bool:
+    return bool(_TEMP.search(path.name))
+
+
+def sweep_temps(directory: Path, older_than_s: float = 3600.0) -> int:
+    """Remove our own stale temporaries (left by a crash or kill -9) from `directory`; returns how
+    many. Young ones may belong to a run still in progress, so they stay."""
+    removed = 0
+    cutoff = time.time() - older_than_s
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            if _TEMP.search(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+    return removed
 
 
 @contextlib.contextmanager
 def atomic_output(final: Path, *, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a `.part` path to write; on success it is fsynced and renamed to `final`, on any
-    error it is removed, so a partial output never exists under the final name."""
+    """Yield a fresh temporary path to write (it exists, empty, created by us); on success it is
+    fsynced and renamed to `final`, on any error it is removed, so a partial output never exists
+    under the final name. A symlink at `final` is refused."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    refuse_link(final)
     if final.exists() and not overwrite:
         raise FileExistsError(f"{final} already exists")
-    part = part_path(final)
+    part = temp_beside(final)
     try:
         yield part
+        refuse_link(part)  # replaced by a link while we wrote: do not publish it
         fsync_path(part)
+        refuse_link(final)
         os.replace(part, final)
         fsync_dir(final.parent)
     except BaseException:
@@ -32,8 +99,14 @@ def atomic_output(final: Path, *, overwrite: bool = True) -> Iterator[Path]:
         raise
 
 
+def write_bytes(final: Path, data: bytes) -> None:
+    """The whole of `data` at `final`, atomically, never through a link."""
+    with atomic_output(final) as part, open_nofollow(part, "wb") as f:
+        f.write(data)
+
+
 def fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
     try:
         os.fsync(fd)
     finally:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from genesys_tui.commands.common import Context
+from genesys_tui.files import sweep_temps
 from genesys_tui.media.convert import ConvertOptions, convert_file
 from genesys_tui.media.errors import MediaError
 
@@ -22,6 +24,8 @@ def cmd_convert(ctx: Context) -> int:
         ctx.err.print(f"genesys-tui: {e}", highlight=False)
         return 2
     to = Path(a.to).expanduser() if a.to else None
+    for d in {to} if to else {Path(n).parent for n in a.files}:
+        sweep_temps(d)  # what a killed run left behind
     failures = 0
     columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeRemainingColumn()]
@@ -37,7 +41,11 @@ def cmd_convert(ctx: Context) -> int:
                 outs = convert_file(src, to or src.parent, opts, report)
             except MediaError as e:
                 failures += 1
-                progress.console.print(f"[red]✗[/] {e}", highlight=False)
+                progress.console.print(f"[red]✗[/] {escape(str(e))}", highlight=False)
+            except Exception as e:  # noqa: BLE001 - one bad file never stops the others
+                failures += 1
+                progress.console.print(f"[red]✗[/] {escape(str(src))}: cannot convert ({type(e).__name__}: "
+                                       f"{escape(str(e)[:200])})", highlight=False)
             else:
                 progress.console.print(f"[green]✓[/] {src} → {', '.join(str(o) for o in outs)}", highlight=False)
             finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from genesys_tui.files import open_nofollow
 from genesys_tui.genesys.errors import NetworkError
 from genesys_tui.genesys.http import ApiClient
 
@@ -83,7 +84,7 @@ async def download(api: ApiClient, url: str, part: Path, *, etag: str | None = N
             declared = int(resp.headers["content-length"]) if "content-length" in resp.headers else None
             received = 0
             last = 0.0
-            with open(part, mode) as f, _Writer(f, hasher) as writer:
+            with open_nofollow(part, mode) as f, _Writer(f, hasher) as writer:
                 async for chunk in resp.aiter_bytes():  # as received: up to 1 MB a read
                     if gate is not None and not gate.is_set():
                         await gate.wait()  # paused

@@ -52,7 +52,10 @@ def render(template: str, fields: dict[str, Any]) -> PurePosixPath:
 def inside(root: Path, rel: PurePosixPath) -> Path:
     """root / rel, refusing anything that would resolve outside root (symlinks included)."""
     root = root.expanduser().resolve()
-    final = (root / Path(*rel.parts)).resolve()
+    given = root / Path(*rel.parts)
+    if given.is_symlink():
+        raise NamingError(f"output {given} is a symbolic link: refusing to write through it")
+    final = given.resolve()
     if final != root and root not in final.parents:
         raise NamingError(f"output {final} would escape the output root {root}")
     return final

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from genesys_tui.files import atomic_output
+from genesys_tui.files import atomic_output, open_nofollow, write_bytes
 from genesys_tui.jobs.naming import DEFAULT_TEMPLATE, check_template, fields_for, inside, render
 from genesys_tui.media.hashing import hash_file
 
@@ -52,9 +52,11 @@ class LocalSink(Sink):
         final.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(final) as part:
             try:
-                os.link(src, part)  # same filesystem: no copy
+                os.unlink(part)  # our own fresh temporary: its random name is linked instead
+                os.link(src, part, follow_symlinks=False)  # same filesystem: no copy
             except OSError:
-                shutil.copyfile(src, part)
+                with open(src, "rb") as i, open_nofollow(part, "wb") as o:
+                    shutil.copyfileobj(i, o, 1 << 20)
         return str(final)
 
     def store_json(self, doc: dict[str, Any], rel: PurePosixPath) -> str:
@@ -63,8 +65,7 @@ class LocalSink(Sink):
     def store_bytes(self, data: bytes, rel: PurePosixPath, content_type: str, *,
                     meta: dict[str, Any] | None = None, fmt: str = "") -> str:
         final = inside(self.root, rel)
-        with atomic_output(final) as part:
-            part.write_bytes(data)
+        write_bytes(final, data)
         return str(final)
 
 

@@ -30,6 +30,10 @@ class AudioInfo:
     sample_format: SampleFormat  # dtype of decoded blocks
     wav: wavio.WavHeader | None = None
 
+    def __post_init__(self) -> None:
+        # Whatever the container, a header is checked before anything is allocated from it.
+        wavio.check_stream(self.path, self.rate, self.channels)
+
     @property
     def duration_s(self) -> float | None:
         return self.frames / self.rate if self.frames is not None else None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from genesys_tui.files import open_nofollow
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert
 from genesys_tui.media.resample import resample
@@ -79,6 +80,6 @@ def write_opus(blocks: Iterable[np.ndarray], path: Path, rate: int, channels: in
                bitrate: int = 32000, container: str = "webm") -> None:
     """Encode to a (seekable) file, so the container gets its duration and cues."""
     blocks, rate = _prepare(blocks, rate, channels, fmt, path)
-    with open(path, "wb") as f:
+    with open_nofollow(path, "wb") as f:
         for _ in _encode(blocks, f, rate, channels, fmt, bitrate, container, None):
             pass

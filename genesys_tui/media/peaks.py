@@ -6,14 +6,13 @@ the visible window of the audio."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from genesys_tui.files import atomic_output
+from genesys_tui.files import atomic_output, open_nofollow, write_bytes
 from genesys_tui.media import decode
 from genesys_tui.media.hashing import hash_file
 from genesys_tui.media.mix import convert
@@ -178,7 +177,7 @@ class PeaksCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         meta = json.dumps({"version": VERSION, "rate": peaks.rate, "channels": peaks.channels,
                            "frames": peaks.frames, "levels": len(peaks.levels)})
-        with atomic_output(self._file(peaks.sha256)) as part, open(part, "wb") as f:
+        with atomic_output(self._file(peaks.sha256)) as part, open_nofollow(part, "wb") as f:
             np.savez(f, meta=np.array(meta), **{f"l{k}": lv for k, lv in enumerate(peaks.levels)})
 
     def _remember(self, key: str, sha: str) -> None:
@@ -188,6 +187,4 @@ class PeaksCache:
             for k in list(index)[: len(index) - 2000]:
                 del index[k]
         self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.index_path.with_name(f"index.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(index))
-        os.replace(tmp, self.index_path)
+        write_bytes(self.index_path, json.dumps(index).encode())

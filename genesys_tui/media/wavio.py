@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from genesys_tui.files import open_nofollow
 from genesys_tui.media.errors import MediaError
 
 PCM, FLOAT, ALAW, ULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
@@ -121,11 +122,25 @@ def read_header(f: BinaryIO, path: Path, file_size: int) -> WavHeader:
                 raise MediaError(path, f"truncated WAV: chunk {cid!r} runs past the end of the file")
 
 
-def _check_fmt(path: Path, tag: int, channels: int, rate: int, bits: int, align: int) -> None:
-    if channels < 1:
+MIN_RATE, MAX_RATE = 1000, 384_000  # below: a lying header (1 Hz would make hours of output)
+MAX_CHANNELS = 64
+
+
+def check_stream(path: Path, rate: int, channels: int) -> None:
+    """Sample rate and channel count within what any real recording has."""
+    if not 1 <= channels <= MAX_CHANNELS:
         raise MediaError(path, f"lying header: {channels} channels")
-    if rate < 1 or rate > 1_536_000:
-        raise MediaError(path, f"lying header: sample rate {rate} Hz")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise MediaError(path, f"lying header: sample rate {rate} Hz (expected {MIN_RATE}-{MAX_RATE})")
+
+
+def _check_fmt(path: Path, tag: int, channels: int, rate: int, bits: int, align: int) -> None:
+    check_stream(path, rate, channels)
+    if align < 1:
+        raise MediaError(path, f"lying header: block align {align}")
+    if tag in (ALAW, ULAW) and (bits != 8 or align != channels):
+        raise MediaError(path, f"lying header: {'A' if tag == ALAW else 'µ'}-law with {bits} bits and block "
+                               f"align {align} for {channels} channels (expected 8 bits, align {channels})")
     if tag in (PCM, FLOAT) and (bits not in (8, 16, 24, 32, 64) or bits % 8):
         raise MediaError(path, f"unsupported sample size: {bits} bits")
     if tag in (PCM, FLOAT) and align != channels * bits // 8:
@@ -230,7 +245,7 @@ class WavWriter:
         import hashlib
 
         self.path, self.rate, self.channels, self.fmt = path, rate, channels, fmt
-        self.f = open(path, "wb")  # noqa: SIM115 - a streaming writer owns its file until close()
+        self.f = open_nofollow(path, "wb")  # a streaming writer owns its file until close()
         self.data_bytes = channels * fmt.bytes * frames if frames is not None else 0
         self._promised = self.data_bytes if frames is not None else None
         self._hash = hashlib.sha256() if frames is not None and hash else None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_tui.files import atomic_output
+from genesys_tui.files import write_bytes
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.ids import safe_id
@@ -102,9 +102,7 @@ class ReviewCache:
 
     def keep(self, path: Path, meta: dict) -> None:
         """Record what `path` holds (after it was downloaded and read without error)."""
-        side = self._meta_path(path)
-        with atomic_output(side) as part:
-            part.write_text(json.dumps({**meta, "bytes": path.stat().st_size}), encoding="utf-8")
+        write_bytes(self._meta_path(path), json.dumps({**meta, "bytes": path.stat().st_size}).encode())
 
     def forget(self, path: Path) -> None:
         path.unlink(missing_ok=True)

@@ -8,7 +8,6 @@ Nothing secret is written: no tokens, no URLs with signatures, only ids, names a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from genesys_tui.files import atomic_output, open_nofollow
 
 try:
     import fcntl
@@ -76,7 +77,7 @@ class AuditLog:
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         """Write one record (seq, ts and prev are added) and return it as written."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "r+b") as f:
             if fcntl is not None:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX)  # the TUI and a CLI command may write at once
@@ -101,18 +102,8 @@ class AuditLog:
         return out
 
     def _write_head(self, seq: int, digest: str) -> None:
-        tmp = self.head_path.with_name(self.head_path.name + f".{os.getpid()}.tmp")
-        with open(tmp, "w") as h:
+        with atomic_output(self.head_path) as tmp, open_nofollow(tmp, "w") as h:
             h.write(json.dumps({"seq": seq, "sha256": digest}) + "\n")
-            h.flush()
-            os.fsync(h.fileno())
-        os.replace(tmp, self.head_path)
-        with contextlib.suppress(OSError):
-            dfd = os.open(self.head_path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -82,3 +82,27 @@ def test_jobs_are_kept_per_org(demo_env, tmp_path, capsys):
     assert [r["conversationId"] for r in rows] == [cid]
     assert main(["jobs", "--json", "--org", other.emulator.org.id]) == 0
     assert cid not in capsys.readouterr().out
+
+
+def test_planted_symlinks_in_the_output_are_never_followed(demo_env, tmp_path, capsys):
+    cid = recorded_conversation(demo_env)
+    out = tmp_path / "out"
+    args = ["fetch", cid, "--base-url", demo_env.base_url, "--to", str(out), "--format", "wav", "-q"]
+    assert main(args) == 0
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    assert main(["jobs", "clear", "--base-url", demo_env.base_url]) == 0
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    for f in files:  # an attacker with write access to the output directory
+        f.unlink()
+        f.with_name(f.name + ".part").symlink_to(victim)
+    capsys.readouterr()
+    assert main(args) == 0
+    assert victim.read_text() == "precious"
+    assert all(f.is_file() and not f.is_symlink() for f in files)
+    assert main(["jobs", "clear", "--base-url", demo_env.base_url]) == 0
+    files[0].unlink()
+    files[0].symlink_to(victim)  # a link at a final name: refused, with the reason
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "symbolic link" in capsys.readouterr().err and victim.read_text() == "precious"

@@ -34,3 +34,71 @@ def test_bad_options(tmp_path, make_audio, capsys):
     src = make_audio("wav-s16")
     assert main(["convert", str(src), "--format", "mono", "--rate", "5", "-q"]) == 2
     assert "out of range" in capsys.readouterr().err
+
+
+def _wav(path, tag: int, channels: int, rate: int, bits: int, align: int, data: bytes):
+    import struct
+
+    fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * max(align, 1), align, bits)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+def test_lying_headers_are_refused_before_allocating_and_the_rest_convert(tmp_path, make_audio, capsys):
+    good = make_audio("wav-s16", name="good")
+    one_hz = _wav(tmp_path / "one_hz.wav", 1, 1, 1, 16, 2, b"\0\1" * 10_000)
+    ulaw_zero = _wav(tmp_path / "ulaw0.wav", 7, 1, 8000, 8, 0, b"\x7f" * 8000)
+    ulaw_16 = _wav(tmp_path / "ulaw16.wav", 7, 2, 8000, 16, 4, b"\x7f" * 8000)
+    many = _wav(tmp_path / "many.wav", 1, 5000, 8000, 16, 10000, b"\0" * 20000)
+    out = tmp_path / "out"
+    rc = main(["convert", str(one_hz), str(ulaw_zero), str(ulaw_16), str(many), str(good), "--format", "webm",
+               "--to", str(out), "-q"])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert "sample rate 1 Hz" in err and "block align 0" in err and "µ-law with 16 bits" in err
+    assert "5000 channels" in err and "4 of 5 file(s) failed" in err
+    assert sorted(p.name for p in out.iterdir()) == ["good.webm"]
+
+
+def test_a_link_at_the_output_is_refused(tmp_path, make_audio, capsys):
+    src = make_audio("wav-s16", name="a")
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (out / "a.mono.wav").symlink_to(victim)
+    assert main(["convert", str(src), "--format", "mono", "--to", str(out), "-q"]) == 1
+    assert "symbolic link" in capsys.readouterr().err and victim.read_text() == "precious"
+
+
+def test_sigterm_cleans_up_and_stale_temporaries_are_swept(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import numpy as np
+    import soundfile as sf
+
+    src = tmp_path / "long.wav"
+    rng = np.random.default_rng(1)
+    with sf.SoundFile(src, "w", 48000, 2, subtype="PCM_16") as f:
+        for _ in range(40):
+            f.write((rng.standard_normal((48000 * 15, 2)) * 3000).astype(np.int16))  # 10 minutes
+    out = tmp_path / "out"
+    stale = out / "old.webm.0123abcd.part"
+    out.mkdir()
+    stale.write_bytes(b"x" * 1000)
+    os.utime(stale, (time.time() - 7200,) * 2)
+    p = subprocess.Popen([sys.executable, "-m", "genesys_tui", "convert", str(src), "--format", "webm", "--to",
+                          str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(x.stat().st_size > 10_000 for x in out.glob("long.webm.*.part")):
+        time.sleep(0.05)
+    assert not stale.exists()  # swept at start
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 143 and "terminated" in err
+    assert list(out.iterdir()) == []
