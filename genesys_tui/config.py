@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import math
 import tomllib
 import types
 import typing
@@ -162,6 +163,27 @@ class Config:
         raise ConfigError(self.source, f"profiles.{wanted}", f"no such profile (known: {known})")
 
 
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for ch in value:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def toml_key(key: str) -> str:
+    """A bare key when it is one (letters, digits, - and _), else a quoted one."""
+    return key if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key) else toml_string(key)
+
+
 def load_config(path: Path, *, explicit: bool = False) -> Config:
     """Read and validate the config. A missing file gives defaults, unless it was named explicitly."""
     if not path.exists():
@@ -169,9 +191,14 @@ def load_config(path: Path, *, explicit: bool = False) -> Config:
             raise ConfigError(path, "", "file not found")
         return Config(source=None)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if len(text) > MAX_CONFIG_BYTES:
+            raise ConfigError(path, "", f"the file is larger than {MAX_CONFIG_BYTES >> 10} KB")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, "", f"invalid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(path, "", "invalid TOML: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(path, "", f"cannot read: {e}") from None
     cfg = _build(Config, data, "", path)
@@ -265,6 +292,8 @@ def _value(hint: Any, value: Any, keypath: str, file: Path, meta: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(file, keypath, f"expected a number, got {_kind(value)}")
         value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(file, keypath, f"expected a finite number, got {value}")
     elif hint is str and not isinstance(value, str):
         raise ConfigError(file, keypath, f"expected a string, got {_kind(value)}")
     if "choices" in meta and value not in meta["choices"]:

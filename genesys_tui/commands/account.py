@@ -7,7 +7,7 @@ import sys
 
 from genesys_tui import credentials as creds
 from genesys_tui.commands.common import CommandError, Context, run
-from genesys_tui.config import Config
+from genesys_tui.config import Config, toml_key, toml_string
 from genesys_tui.genesys.auth import UserTokenAuth
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import new_http_client
@@ -66,7 +66,7 @@ def remember_profile(cfg: Config, path, name: str, region: str, client_id: str, 
                     f"update them to {client_id!r} and {region!r} to use this login by default")
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    section = f'\n[profiles.{name}]\nregion = "{region}"\n{key} = "{client_id}"\n'
+    section = f"\n[profiles.{toml_key(name)}]\nregion = {toml_string(region)}\n{key} = {toml_string(client_id)}\n"
     with open(path, "a", encoding="utf-8") as f:
         f.write(section)
     return f"saved region and {key} to [profiles.{name}] in {path}"

@@ -68,13 +68,14 @@ class _Listener:
         if parts.path != CALLBACK_PATH:
             self._reply(writer, 404, "Not found", "")
             return
-        if "error" in q:
+        given = q.get("state", "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, self.state.encode()):
+            # Not from our authorize URL (any local process can call us): ignore it, keep waiting.
+            self._reply(writer, 400, "Sign-in failed", "The state parameter did not match.")
+        elif "error" in q:
             self._reply(writer, 400, "Sign-in failed", q.get("error_description") or q["error"])
             if not self.result.done():
-                self.result.set_exception(AuthenticationError(f"sign-in was refused: {q['error']}"))
-        elif not hmac.compare_digest(q.get("state", ""), self.state):
-            # A request that did not come from our authorize URL: ignore it, keep waiting.
-            self._reply(writer, 400, "Sign-in failed", "The state parameter did not match.")
+                self.result.set_exception(AuthenticationError(f"sign-in was refused: {q['error'][:200]}"))
         elif not q.get("code"):
             self._reply(writer, 400, "Sign-in failed", "No authorization code was received.")
         else:

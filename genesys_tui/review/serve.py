@@ -102,6 +102,8 @@ def parse_range(header: str | None, size: int | None) -> tuple[int, int | None] 
     m = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
     if not m or (not m.group(1) and not m.group(2)):
         return None  # several ranges or garbage: the whole body is a valid answer
+    if len(m.group(1)) > 18 or len(m.group(2)) > 18:
+        return "bad"  # past any file's size (and past what int() reads from text)
     if not m.group(1):  # the last N bytes
         if size is None:
             return "wait"
@@ -133,7 +135,8 @@ class PlaybackApp:
     # --- helpers ---------------------------------------------------------------------------------
 
     def _check(self, request: Request) -> None:
-        if not secrets.compare_digest(str(request.path_params["token"]), self.token):
+        given = str(request.path_params["token"]).encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(given, self.token.encode()):  # bytes: any text compares
             raise _NotFound()
 
     def _audio(self, request: Request):

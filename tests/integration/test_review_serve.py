@@ -129,3 +129,15 @@ def test_parse_range_edge_cases():
     assert parse_range("bytes=-0", 100) == "bad"
     assert parse_range("bytes=5-", None) == (5, None)
     assert parse_range("bytes=-5", None) == "wait"
+
+
+def test_hostile_tokens_and_ranges_are_refused_not_crashes(review):
+    with PlaybackServer(review) as srv:
+        base = srv.url.rsplit("/", 2)[0]
+        for path in ("/%C3%A9t%C3%A9/", "/%F0%9F%98%80/audio/0.webm", "/%ff%fe/captions/0.vtt"):
+            assert httpx.get(base + path).status_code == 404
+        huge = "9" * 5000
+        r = httpx.get(srv.url + "audio/0.webm", headers={"Range": f"bytes={huge}-"})
+        assert r.status_code == 416
+        r = httpx.get(srv.url + "audio/0.webm", headers={"Range": f"bytes=-{huge}"})
+        assert r.status_code == 416

@@ -140,3 +140,35 @@ def test_supervise_policy_loads(tmp_path):
     assert cfg.supervise.queues["Payments"].allowed_actions == ["monitor"]
     assert cfg.supervise.timezone == "Europe/London" and cfg.notices["rec"].max_duration_seconds == 20
     assert cfg.supervise.webhook.url.startswith("https://")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_non_finite_numbers_are_a_clear_error(tmp_path, value):
+    from genesys_tui.config import ConfigError, load_config
+
+    p = tmp_path / "c.toml"
+    p.write_text(f"[profiles.default]\ntimeout_seconds = {value}\n")
+    with pytest.raises(ConfigError, match="finite"):
+        load_config(p)
+
+
+def test_a_deeply_nested_toml_is_a_clear_error(tmp_path):
+    from genesys_tui.config import ConfigError, load_config
+
+    p = tmp_path / "c.toml"
+    p.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match="TOML"):
+        load_config(p)
+
+
+@pytest.mark.parametrize("name, client_id", [("eu.prod", "abc"), ("my prod", "id"),
+                                             ("default", 'x"\n[profiles.evil]\nbase_url = "http://evil'),
+                                             ("tab\tname", "back\\slash")])
+def test_remembered_profiles_are_escaped_toml(tmp_path, name, client_id):
+    from genesys_tui.commands.account import remember_profile
+    from genesys_tui.config import Config, load_config
+
+    p = tmp_path / "c.toml"
+    remember_profile(Config(), p, name, "mypurecloud.com", client_id)
+    cfg = load_config(p)
+    assert cfg.profiles[name].client_id == client_id and set(cfg.profiles) == {name}
