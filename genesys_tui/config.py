@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import os
 import math
+import os
 import tomllib
 import types
 import typing

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    ProgressColumn,
     TaskID,
     TextColumn,
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from genesys_tui import fmt
 from genesys_tui.commands.browse import build_filter
 from genesys_tui.commands.common import CommandError, Context, run
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.ids import InvalidId, safe_id
 from genesys_tui.intervals import parse_interval
 from genesys_tui.jobs import meta as job_meta
 from genesys_tui.jobs.model import (
@@ -31,7 +36,7 @@ from genesys_tui.jobs.model import (
     JobEvent,
     QueueTotals,
 )
-from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
+from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner, lock_queue
 from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 
@@ -54,19 +59,41 @@ def normalize_target(to: str) -> str:
     return str(Path(to).expanduser().resolve())
 
 
-class ProgressView:
-    """Rich progress bars for the queue's events: one overall bar and one per active download."""
+class _Amount(ProgressColumn):
+    """Bytes for a download's bar, recordings for the overall one."""
 
-    def __init__(self, progress: Progress):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = DownloadColumn()
+
+    def render(self, task):
+        if task.fields.get("unit") == "recordings":
+            total = "?" if task.total is None else f"{task.total:.0f}"
+            return Text(f"{task.completed:.0f}/{total} recordings", style="progress.download")
+        return self.bytes.render(task)
+
+
+class ProgressView:
+    """Rich progress bars for the queue's events: one overall bar for this run's recordings (not the
+    whole store) and one per active download."""
+
+    def __init__(self, progress: Progress, store: JobStore | None = None, run_ids: list[int] | None = None):
         self.p = progress
-        self.overall: TaskID = progress.add_task("all jobs", total=None)
+        self.store, self.run_ids = store, run_ids
+        self.overall: TaskID = progress.add_task("this run", total=None, unit="recordings")
         self.bars: dict[int, TaskID] = {}
 
     def handle(self, ev: JobEvent | QueueTotals) -> None:
         if isinstance(ev, QueueTotals):
-            label = "all jobs (paused)" if ev.paused else "all jobs"
-            self.p.update(self.overall, description=f"{label}: {ev.finished}/{ev.total} finished",
-                          completed=ev.finished, total=ev.total or None)
+            if self.store is not None and self.run_ids:
+                counts = self.store.run_counts(self.run_ids)
+                total = sum(counts.values())
+                finished = sum(counts.get(s, 0) for s in FINAL_STATES)
+            else:
+                total, finished = ev.total, ev.finished
+            label = "this run (paused)" if ev.paused else "this run"
+            self.p.update(self.overall, description=f"{label}: {finished}/{total} finished",
+                          completed=finished, total=total or None)
             return
         if ev.state in FINAL_STATES or ev.state == "waiting":
             if ev.job_id in self.bars:
@@ -76,7 +103,7 @@ class ProgressView:
             return
         bar = self.bars.get(ev.job_id)
         if bar is None:
-            bar = self.bars[ev.job_id] = self.p.add_task(ev.label, total=None)
+            bar = self.bars[ev.job_id] = self.p.add_task(ev.label, total=None, unit="bytes")
         self.p.update(bar, description=f"{ev.label} {ev.state}", completed=ev.bytes_done, total=ev.bytes_total)
 
 
@@ -103,10 +130,10 @@ def cmd_fetch(ctx: Context) -> int:
             store = JobStore(sc.job_store)
             staging = sc.staging
             planned = await plan(ctx, client, store, dest)
-            columns = [TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            columns = [TextColumn("{task.description}"), BarColumn(), _Amount(), TransferSpeedColumn(),
                        TimeRemainingColumn()]
             with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
-                view = ProgressView(progress)
+                view = ProgressView(progress, store, planned or None)
                 runner = QueueRunner(client, store, staging, sink_factory(profile), opts, on_event=view.handle)
                 try:
                     ids = None if (a.resume and not planned) else with_children(store, planned)
@@ -123,8 +150,7 @@ def cmd_fetch(ctx: Context) -> int:
         ctx.err.print("interrupted: run the same command again (or `genesys-tui fetch --resume`) to continue",
                       highlight=False)
         return 130
-    jobs = [store.get(i) for i in with_children(store, planned)] if planned else store.all()
-    jobs = [j for j in jobs if j and not j.is_expansion]
+    jobs = [j for j in ([store.get(i) for i in with_children(store, planned)] if planned else store.all()) if j]
     return summary(ctx, jobs)
 
 
@@ -141,6 +167,7 @@ async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
     a = ctx.args
     names = await client.directory.names()
     metas: dict[str, dict] = {}
+    unplanned: dict[str, str] = {}
     if a.interval:
         start, end = parse_interval(a.interval)
         flt = await build_filter(client, a)
@@ -149,19 +176,43 @@ async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
                 metas[s.conversation_id] = job_meta.from_summary(s, names)
                 if a.limit and len(metas) >= a.limit:
                     break
-    for cid in a.conversation_ids or []:
+    for given in a.conversation_ids or []:
+        try:
+            cid = safe_id(given, "conversation id")  # " ID " from a spreadsheet is the same ID
+        except InvalidId as e:
+            raise CommandError(str(e), code=2) from None
         if cid not in metas:
-            metas[cid] = job_meta.from_conversation(await client.conversations.get(cid), names)
+            try:
+                metas[cid] = job_meta.from_conversation(await client.conversations.get(cid), names)
+            except E.GenesysError as e:
+                # One conversation that cannot be read never stops the others: it is recorded as a
+                # failed job (the same command, or `jobs retry`, tries it again) and planning goes on.
+                unplanned[cid] = str(e)
     ids = []
-    for cid, meta in metas.items():
-        job, _ = store.add(cid, ALL_RECORDINGS, a.format, dest, meta)
+    for cid, why in unplanned.items():
+        job, _ = store.add(cid, ALL_RECORDINGS, a.format, dest, {"conversationId": cid})
+        store.update(job, state=FAILED, last_error=f"could not be planned: {why}")
         ids.append(job.id)
+    retried = 0
+    for cid, meta in metas.items():
+        job, created = store.add(cid, ALL_RECORDINGS, a.format, dest, meta)
+        ids.append(job.id)
+        if not created:  # the same request again: what failed last time is tried again
+            if job.state == FAILED:
+                store.update(job, meta=meta)  # it may not have been planned then: names need the metadata
+            failed = [j.id for j in (job, *store.children(job.id)) if j.state == FAILED]
+            retried += store.retry_failed(failed) if failed else 0
     if metas:
         ctx.err.print(f"{len(metas)} conversation(s) to fetch as {a.format} into {dest}", highlight=False)
+    if retried:
+        ctx.err.print(f"trying again {retried} job(s) that failed in an earlier run", highlight=False)
     return ids
 
 
-def summary(ctx: Context, jobs: list[Job]) -> int:
+def summary(ctx: Context, everything: list[Job]) -> int:
+    """Counts per state of the recordings; every failure listed, a conversation's own too (one
+    that could not be expanded has no recording jobs to count). Printed even with -q."""
+    jobs = [j for j in everything if not j.is_expansion]
     counts: dict[str, int] = {}
     for j in jobs:
         counts[j.state] = counts.get(j.state, 0) + 1
@@ -172,16 +223,20 @@ def summary(ctx: Context, jobs: list[Job]) -> int:
         if counts.get(state):
             t.add_row(state, str(counts[state]))
     ctx.out.print(t)
-    failed = [j for j in jobs if j.state == FAILED]
+    failed = [j for j in everything if j.state == FAILED]
     for j in failed[:20]:
-        ctx.err.print(f"✗ {j.conversation_id} {j.recording_id}: {j.last_error}", highlight=False)
+        what = "conversation" if j.is_expansion else j.recording_id
+        ctx.err.print(f"✗ {j.conversation_id} {what}: {j.last_error}", highlight=False)
     if len(failed) > 20:
         ctx.err.print(f"... and {len(failed) - 20} more (genesys-tui jobs --state failed)", highlight=False)
+    if failed:
+        ctx.err.print("run the same command again, or `genesys-tui jobs retry`, to try the failed ones again",
+                      highlight=False)
     waiting = [j for j in jobs if j.state == "waiting"]
     if waiting:
         ctx.err.print(f"{len(waiting)} recording(s) are being restored from the archive; run again later",
                       highlight=False)
-    return 0 if jobs and all(j.state == DONE for j in jobs) else 1
+    return 0 if jobs and all(j.state == DONE for j in jobs) and not failed else 1
 
 
 def cmd_jobs(ctx: Context) -> int:
@@ -198,8 +253,17 @@ def cmd_jobs(ctx: Context) -> int:
         ctx.out.print(f"{n} job(s) queued again; run `genesys-tui fetch --resume` to process them", highlight=False)
         return 0
     if action == "clear":
-        states = list(FINAL_STATES) + ["queued", "waiting"] if a.all else ([a.state] if a.state else [DONE])
-        n = store.clear(states)
+        if a.all:  # jobs a crash left mid-step too: only while no queue runs them
+            try:
+                fd = lock_queue(store)
+            except QueueBusy as e:
+                raise CommandError(str(e)) from None
+            try:
+                n = store.clear(STATES)
+            finally:
+                os.close(fd)
+        else:
+            n = store.clear([a.state] if a.state else [DONE])
         ctx.out.print(f"removed {n} job(s) from the store (files on disk are kept)", highlight=False)
         return 0
     if action == "cancel":

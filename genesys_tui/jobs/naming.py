@@ -28,6 +28,10 @@ def check_template(template: str) -> str:
         raise NamingError(f"naming template {template!r} must end in {{ext}}")
     if template.startswith("/") or re.match(r"^[A-Za-z]:", template):
         raise NamingError(f"naming template {template!r} must be relative")
+    try:  # a trial render: format specs, '..' and empty parts fail here, before any download
+        _render(template, {"date": "2026-01-31", "conversationId": "c", "recordingId": "r", "ext": "wav"})
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise NamingError(f"naming template {template!r}: {e}") from None
     return template
 
 
@@ -41,6 +45,10 @@ def sanitize(value: Any, fallback: str = "unknown", limit: int = 80) -> str:
 def render(template: str, fields: dict[str, Any]) -> PurePosixPath:
     """The relative path for a set of fields (ext may contain a dot, e.g. customer.wav)."""
     check_template(template)
+    return _render(template, fields)
+
+
+def _render(template: str, fields: dict[str, Any]) -> PurePosixPath:
     safe = {k: sanitize(v, limit=120 if k == "ext" else 80) for k, v in fields.items() if k != "ext"}
     ext = ".".join(sanitize(part, "bin", 16) for part in str(fields.get("ext", "bin")).split("."))
     rel = PurePosixPath(template.format(**{**{f: "unknown" for f in FIELDS}, **safe, "ext": ext}))

@@ -91,6 +91,18 @@ class QueueOptions:
     bitrate: int = 32000
 
 
+def lock_queue(store: JobStore) -> int:
+    """Take the queue's lock (one process at a time); QueueBusy when another holds it. The lock is
+    the returned descriptor: closing it (or dying) releases it."""
+    fd = os.open(store.path.with_suffix(".lock"), os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise QueueBusy("another genesys-tui is running this queue; let it finish or stop it first") from None
+    return fd
+
+
 class QueueRunner:
     def __init__(self, client: GenesysClient, store: JobStore, staging: Path, sink_for: Callable[[str], Sink],
                  opts: QueueOptions | None = None, on_event: Callable[[JobEvent | QueueTotals], None] | None = None):
@@ -118,14 +130,7 @@ class QueueRunner:
         """Take the queue (one process at a time) and recover what a crash left mid-step."""
         if self._lock_fd is not None:
             return
-        lock = self.store.path.with_suffix(".lock")
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise QueueBusy("another genesys-tui is running this queue; let it finish or stop it first") from None
-        self._lock_fd = fd
+        self._lock_fd = lock_queue(self.store)
         # Whatever was mid-step when the last process died goes back to the queue.
         if n := self.store.recover():
             log.info("recovered %d interrupted job(s)", n)

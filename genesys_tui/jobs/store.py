@@ -160,6 +160,19 @@ class JobStore:
                                       (QUEUED, now(), FAILED, CANCELLED, *ids))
             return cur.rowcount
 
+    def run_counts(self, parent_ids: list[int]) -> dict[str, int]:
+        """Recording jobs per state under these conversation-level jobs (one run's share of the store)."""
+        out: dict[str, int] = {}
+        with self._lock:
+            for k in range(0, len(parent_ids), 500):
+                chunk = parent_ids[k:k + 500]
+                marks = ", ".join("?" * len(chunk))
+                for state, n in self.db.execute(
+                        f"SELECT state, COUNT(*) FROM jobs WHERE recording_id != '*' AND (parent_id IN ({marks}) "
+                        f"OR id IN ({marks})) GROUP BY state", (*chunk, *chunk)):
+                    out[state] = out.get(state, 0) + n
+        return out
+
     def clear(self, states: Iterable[str] = (DONE,)) -> int:
         """Forget jobs in these states; returns how many recording jobs went."""
         states = list(states)

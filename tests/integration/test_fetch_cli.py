@@ -106,3 +106,41 @@ def test_planted_symlinks_in_the_output_are_never_followed(demo_env, tmp_path, c
     capsys.readouterr()
     assert main(args) == 1
     assert "symbolic link" in capsys.readouterr().err and victim.read_text() == "precious"
+
+
+def test_ids_with_spaces_are_trimmed_and_bad_templates_refused_before_work(demo_env, tmp_path, capsys):
+    cid = recorded_conversation(demo_env)
+    out = tmp_path / "out"
+    assert main(["fetch", f"  {cid} ", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 0
+    assert list(out.rglob(f"*{cid}*")), "the recording must really be downloaded"
+    assert main(["fetch", "../etc/passwd", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 2
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[profiles.default]\nnaming = "{date:%Y}/{conversationId}.{ext}"\n')
+    before = demo_env.emulator.stats["s3"]
+    capsys.readouterr()
+    assert main(["fetch", cid, "--config", str(cfg), "--base-url", demo_env.base_url, "--to",
+                 str(tmp_path / "o2"), "-q"]) == 2
+    assert "naming template" in capsys.readouterr().err and demo_env.emulator.stats["s3"] == before
+
+
+def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(fresh_emulator, tmp_path, capsys,
+                                                                     monkeypatch):
+    monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
+    cid = recorded_conversation(fresh_emulator)
+    missing = "00000000-0000-4000-8000-000000000000"
+    args = ["fetch", cid, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path / "o"), "--format", "wav",
+            "-q"]
+    fresh_emulator.emulator.faults.set("500@conversations.get=1")  # planning cannot read it
+    assert main([*args, "--workers", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"✗ {cid}" in err and "jobs retry" in err
+    fresh_emulator.emulator.faults.set("")
+    assert main(args) == 0
+    assert "failed in an earlier run" in capsys.readouterr().err
+    assert main([*args[:1], missing, *args[2:]]) == 1  # a conversation that cannot be expanded
+    err = capsys.readouterr().err
+    assert f"✗ {missing} conversation: could not be planned" in err and "not found" in err
+    good = recorded_conversation(fresh_emulator, transfer=True)  # one bad ID never stops the others
+    assert main([*args[:1], missing, good, *args[2:]]) == 1
+    assert list((tmp_path / "o").rglob(f"*{good}*"))
