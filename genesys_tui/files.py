@@ -5,6 +5,7 @@ refused, never followed, so nothing is ever written outside the chosen directory
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -12,7 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-# Our temporaries: NAME.<8 hex>.part (random, so a planted name cannot be predicted).
+# Our temporaries: NAME.<8 hex>.part, created with O_EXCL | O_NOFOLLOW (a planted link or file at
+# that name is removed first or makes us pick another name: never written through).
 _TEMP = re.compile(r"\.[0-9a-f]{8}\.part$")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -45,9 +47,17 @@ def open_nofollow(path: Path, mode: str = "ab"):
 
 
 def temp_beside(final: Path) -> Path:
-    """Create an empty temporary next to `final`, exclusively, and return its path."""
-    for _ in range(16):
-        part = final.with_name(f"{final.name}.{secrets.token_hex(4)}.part")
+    """Create an empty temporary next to `final`, exclusively, and return its path. The first
+    choice of name is fixed per final name, so what a kill -9 left is replaced by the next write
+    of the same file (whatever is there is unlinked, which never follows a link); if that name is
+    taken meanwhile, a random one."""
+    fixed = hashlib.sha256(final.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    names = [fixed] + [secrets.token_hex(4) for _ in range(16)]
+    for n, tag in enumerate(names):
+        part = final.with_name(f"{final.name}.{tag}.part")
+        if n == 0:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(part)
         try:
             os.close(create_new(part))
             return part

@@ -107,7 +107,12 @@ def user_client(target: Target, *, transport: httpx.AsyncBaseTransport | None = 
         creds.store_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id, new_refresh,
                            allow_plaintext=target.allow_plaintext)
 
-    auth = UserTokenAuth(target.hosts, client_id, refresh, http=http, on_refresh_token=keep)
+    def newest() -> str | None:
+        return creds.load_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id,
+                                 allow_plaintext=target.allow_plaintext)
+
+    auth = UserTokenAuth(target.hosts, client_id, refresh, http=http, on_refresh_token=keep,
+                         load_refresh_token=newest)
     return _client(target, auth, http)
 
 

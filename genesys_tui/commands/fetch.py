@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from rich.progress import (
@@ -36,7 +37,15 @@ from genesys_tui.jobs.model import (
     JobEvent,
     QueueTotals,
 )
-from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner, lock_queue
+from genesys_tui.jobs.runner import (
+    DiskFull,
+    QueueBusy,
+    QueueOptions,
+    QueueRunner,
+    disk_full,
+    lock_queue,
+    sweep_staging,
+)
 from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
 
@@ -144,8 +153,12 @@ def cmd_fetch(ctx: Context) -> int:
 
     try:
         planned, store = run(go())
-    except QueueBusy as e:
+    except (QueueBusy, DiskFull) as e:
         raise CommandError(str(e)) from None
+    except (OSError, sqlite3.OperationalError) as e:  # while planning: the store's disk
+        if full := disk_full(e, ctx.paths.data_dir):
+            raise CommandError(str(full)) from None
+        raise
     except KeyboardInterrupt:
         ctx.err.print("interrupted: run the same command again (or `genesys-tui fetch --resume`) to continue",
                       highlight=False)
@@ -264,6 +277,7 @@ def cmd_jobs(ctx: Context) -> int:
                 os.close(fd)
         else:
             n = store.clear([a.state] if a.state else [DONE])
+        sweep_staging(store, store.path.parent / "staging")  # what the cleared jobs left
         ctx.out.print(f"removed {n} job(s) from the store (files on disk are kept)", highlight=False)
         return 0
     if action == "cancel":

@@ -93,6 +93,12 @@ def _read(path, start: int, end: int):
 async def _ranged(emu: Emulator, request: Request, size: int, reader, ctype: str, headers: dict[str, str]) -> Response:
     headers = {"Accept-Ranges": "bytes", **headers}
     rng = parse_range(request.headers.get("range"), size)
+    if_range = request.headers.get("if-range")
+    if if_range is not None and rng is not None:
+        # RFC 9110 13.1.5, as S3 does it: a validator that no longer matches means "send it all".
+        emu.stats["s3.if-range"] += 1
+        if if_range != headers.get("ETag"):
+            rng = None
     if rng == "bad":
         return Response(status_code=416, headers={"Content-Range": f"bytes */{size}", **headers})
     start, end = rng if isinstance(rng, tuple) else (0, size - 1)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from genesys_tui.genesys.errors import AuthenticationError, GenesysError, NetworkError, ServerError
+from genesys_tui.genesys.errors import AuthenticationError, NetworkError, ServerError
 from genesys_tui.genesys.regions import Hosts
 from genesys_tui.redact import register_secret
 
@@ -161,27 +161,44 @@ class UserTokenAuth(_CachedToken):
 
     def __init__(self, hosts: Hosts, client_id: str, refresh_token: str, *, http: httpx.AsyncClient,
                  on_refresh_token: Callable[[str], None] | None = None,
+                 load_refresh_token: Callable[[], str | None] | None = None,
                  initial: TokenResponse | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(clock=clock)
         self.hosts, self.client_id, self._http = hosts, client_id, http
         self._refresh = refresh_token
         self._on_refresh = on_refresh_token
+        self._load = load_refresh_token  # the shared store: another process may have rotated it
         register_secret(refresh_token)
         if initial is not None:
             self._token = initial.access_token
             self.expires_in = initial.expires_in
             self._expires_at = clock() + initial.expires_in - min(60.0, initial.expires_in * 0.1)
 
+    def _newest(self) -> str:
+        stored = self._load() if self._load else None
+        if stored and stored != self._refresh:
+            register_secret(stored)
+            self._refresh = stored
+        return self._refresh
+
     async def _fetch(self) -> TokenResponse:
+        """Refresh tokens are single-use: read the newest stored one first (another process, the
+        TUI or a CLI command, may have used ours), and when Genesys says it is no longer valid,
+        try once more with whatever is stored now."""
         log.info("refreshing the user token at %s", self.hosts.login_host)
-        try:
-            tok = await request_token(self._http, self.hosts, {
-                "grant_type": "refresh_token", "refresh_token": self._refresh, "client_id": self.client_id})
-        except AuthenticationError as e:
-            raise AuthenticationError("the stored user sign-in has expired or was revoked.",
-                                      status=e.status, code=e.code, correlation_id=e.correlation_id) from None
-        except GenesysError:
-            raise
+        tried: set[str] = set()
+        while True:
+            current = self._newest()
+            tried.add(current)
+            try:
+                tok = await request_token(self._http, self.hosts, {
+                    "grant_type": "refresh_token", "refresh_token": current, "client_id": self.client_id})
+                break
+            except AuthenticationError as e:
+                if self._newest() not in tried:
+                    continue  # rotated by another process meanwhile
+                raise AuthenticationError("the stored user sign-in has expired or was revoked.",
+                                          status=e.status, code=e.code, correlation_id=e.correlation_id) from None
         if tok.refresh_token and tok.refresh_token != self._refresh:
             self._refresh = tok.refresh_token
             if self._on_refresh:

@@ -55,7 +55,11 @@ class Downloaded:
 
 async def download(api: ApiClient, url: str, part: Path, *, etag: str | None = None,
                    progress: Callable[[int, int | None], None] | None = None,
-                   gate: asyncio.Event | None = None) -> Downloaded:
+                   gate: asyncio.Event | None = None,
+                   on_validator: Callable[[str | None], None] | None = None) -> Downloaded:
+    """Stream `url` into `part` (resuming it with Range and If-Range when `etag` is the validator
+    of what it holds). `on_validator` receives the response's ETag before the first byte is
+    written, so a crash mid-transfer still leaves the validator the next resume needs."""
     part.parent.mkdir(parents=True, exist_ok=True)
     have = part.stat().st_size if part.exists() else 0
     headers = {}
@@ -80,7 +84,9 @@ async def download(api: ApiClient, url: str, part: Path, *, etag: str | None = N
                 total = int(resp.headers["content-length"]) if "content-length" in resp.headers else None
             else:
                 raise DownloadError(f"download answered {resp.status_code}")
-            new_etag = resp.headers.get("etag") or etag
+            new_etag = resp.headers.get("etag") or (etag if mode == "ab" else None)
+            if on_validator is not None:
+                on_validator(new_etag)
             declared = int(resp.headers["content-length"]) if "content-length" in resp.headers else None
             received = 0
             last = 0.0

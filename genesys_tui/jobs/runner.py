@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import logging
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -42,6 +44,7 @@ from genesys_tui.jobs.resolve import SOURCE_FORMAT, Media, Resolver, Unavailable
 from genesys_tui.jobs.sidecar import sidecar
 from genesys_tui.jobs.sinks import S3Sink, Sink, SinkError
 from genesys_tui.jobs.store import JobStore
+from genesys_tui.media.errors import MediaError
 from genesys_tui.redact import redact
 
 log = logging.getLogger("genesys_tui.jobs")
@@ -75,6 +78,25 @@ class QueueBusy(Exception):
     pass
 
 
+class DiskFull(Exception):
+    """No space left where the queue writes: the whole run stops (every job would fail the same
+    way); the store keeps what it had, and the next run resumes once there is room."""
+
+    def __init__(self, where: str):
+        super().__init__(f"no space left in {where}: free some space, then run the same command again")
+        self.where = where
+
+
+def disk_full(e: BaseException, fallback: Path) -> DiskFull | None:
+    """The DiskFull an error means, if it means one (a write, or SQLite's commit)."""
+    if isinstance(e, (OSError, MediaError)) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+        name = e.filename if isinstance(e, OSError) else e.path
+        return DiskFull(str(Path(name).parent if name else fallback))
+    if isinstance(e, sqlite3.OperationalError) and "full" in str(e):
+        return DiskFull(str(fallback))
+    return None
+
+
 @dataclass
 class QueueOptions:
     workers: int = 4  # concurrent downloads
@@ -89,6 +111,51 @@ class QueueOptions:
     customer_channel: int = 0
     agent_channel: int = 1
     bitrate: int = 32000
+
+
+def die_with_parent(parent: int) -> None:
+    """In each conversion worker: exit as soon as the process that started it is gone (a kill -9
+    of `fetch` must not leave workers behind). Linux's parent-death signal where it exists, and a
+    watcher thread everywhere (it also catches a parent that died before the signal was set)."""
+    import threading
+
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def sweep_staging(store: JobStore, staging: Path) -> int:
+    """Remove staging files (`N.*`, `N/`) of jobs that are finished or no longer in the store (a
+    crash, `jobs clear`); returns how many entries went. Unfinished jobs keep theirs (a resume)."""
+    removed = 0
+    try:
+        entries = list(os.scandir(staging))
+    except OSError:
+        return 0
+    for entry in entries:
+        head = entry.name.split(".", 1)[0]
+        if not head.isdigit():
+            continue
+        job = store.get(int(head))
+        if job is not None and job.state not in FINAL_STATES:
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+    return removed
 
 
 def lock_queue(store: JobStore) -> int:
@@ -134,6 +201,7 @@ class QueueRunner:
         # Whatever was mid-step when the last process died goes back to the queue.
         if n := self.store.recover():
             log.info("recovered %d interrupted job(s)", n)
+        sweep_staging(self.store, self.staging)
         for job in self.store.unfinished():
             if job.upload_id:
                 self._abort_upload(job)
@@ -147,7 +215,8 @@ class QueueRunner:
     def _executor(self) -> Executor:
         if self._pool is None:
             if self.opts.pool == "process":
-                self._pool = ProcessPoolExecutor(self.opts.cpu_workers, mp_context=get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.opts.cpu_workers, mp_context=get_context("spawn"),
+                                                 initializer=die_with_parent, initargs=(os.getpid(),))
             else:
                 self._pool = ThreadPoolExecutor(self.opts.cpu_workers, thread_name_prefix="convert")
         return self._pool
@@ -186,7 +255,11 @@ class QueueRunner:
             if job.state not in FINAL_STATES and not self._parked(job):
                 self.start(job)
         while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            results = await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            full = next((r for r in results if isinstance(r, DiskFull)), None)
+            if full is not None:
+                await self.stop()  # every job would fail the same way: stop, resumable
+                raise full
         self._emit_totals(force=True)
         return self.totals()
 
@@ -274,6 +347,8 @@ class QueueRunner:
 
     def _set(self, job: Job, state: str, **changes: Any) -> None:
         self.store.update(job, state=state, **changes)
+        if state == FAILED:
+            self._cleanup(job, keep_part=False)  # a failed job keeps nothing in staging
         self._event(job)
         self._emit_totals(force=state in FINAL_STATES)
 
@@ -353,6 +428,10 @@ class QueueRunner:
                 self._set(job, QUEUED)  # interrupted: resumable, the partial download is kept
             raise
         except Exception as e:  # noqa: BLE001 - one job's bug must not stop the queue
+            if full := disk_full(e, self.staging):
+                with contextlib.suppress(Exception):
+                    self._set(job, QUEUED, last_error=str(full))  # may fail too: recover() mends it
+                raise full from None
             log.exception("job %s failed", job.id)
             self._set(job, FAILED, last_error=redact(f"{type(e).__name__}: {e}"))
         finally:
@@ -425,7 +504,8 @@ class QueueRunner:
             while True:
                 try:
                     got = await download(self.client.api, media.url, part, etag=job.etag,
-                                         progress=lambda d, t: self._on_bytes(job, d, t, started), gate=self.gate)
+                                         progress=lambda d, t: self._on_bytes(job, d, t, started), gate=self.gate,
+                                         on_validator=lambda tag: self.store.update(job, etag=tag))
                     break
                 except UrlExpired:
                     # Presigned URLs live an hour (transcripts ten minutes): ask the API again.
@@ -459,6 +539,8 @@ class QueueRunner:
                 outputs = await self._cpu("convert", str(src), str(out_dir), job.format,
                                           self.opts.customer_channel, self.opts.agent_channel, self.opts.bitrate)
             except Exception as e:  # MediaError or a crashed worker
+                if disk_full(e, out_dir):
+                    raise  # the run stops (the job stays resumable), not the job
                 src.unlink(missing_ok=True)
                 raise Retry(f"conversion failed: {e}") from None
             exts = OUTPUT_EXT[job.format]

@@ -100,7 +100,7 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     except OSError as e:
         where = e.filename or (outputs[0] if outputs else src)
         reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
-        raise MediaError(where, f"cannot write: {reason}") from None
+        raise MediaError(where, f"cannot write: {reason}", errno=e.errno) from None
     return outputs
 
 

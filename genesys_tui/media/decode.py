@@ -65,8 +65,8 @@ def probe(path: str | Path) -> AudioInfo:
         return AudioInfo(p, "wav", codec, h.rate, h.channels, h.frames, S16, h)
     if container in ("webm", "mp4"):
         return _probe_av(p, container)
-    if container == "ogg" and not _ogg_has_eos(p):
-        raise MediaError(p, "truncated: the Ogg stream has no end-of-stream page")
+    if container == "ogg" and (problem := ogg_tail_problem(p)):
+        raise MediaError(p, problem)
     try:
         info = sf.info(str(p))
     except (sf.LibsndfileError, RuntimeError) as e:
@@ -85,15 +85,56 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(p, container, codec, info.samplerate, info.channels, frames, fmt)
 
 
-def _ogg_has_eos(p: Path) -> bool:
-    """A complete Ogg stream ends with a page flagged end-of-stream; a cut one does not (and
-    decoders happily return the audio that is there, so this is the only way to tell)."""
+def _ogg_crc_table() -> list[int]:
+    table = []
+    for i in range(256):
+        r = i << 24
+        for _ in range(8):
+            r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else r << 1
+        table.append(r & 0xFFFFFFFF)
+    return table
+
+
+_OGG_CRC = _ogg_crc_table()
+
+
+def ogg_crc(data: bytes) -> int:
+    """The Ogg page checksum (CRC-32, polynomial 0x04C11DB7, not reflected, initial 0)."""
+    crc = 0
+    table = _OGG_CRC
+    for b in data:
+        crc = ((crc << 8) & 0xFFFFFFFF) ^ table[(crc >> 24) ^ b]
+    return crc
+
+
+def ogg_tail_problem(p: Path) -> str | None:
+    """Why the Ogg file's last page shows it is cut short, or None. A complete stream ends with a
+    whole page flagged end-of-stream, with a good CRC and a granule position (decoders happily
+    return the audio that is there, so this is the only way to tell)."""
     size = p.stat().st_size
     with open(p, "rb") as f:
-        f.seek(max(0, size - 65536))
+        f.seek(max(0, size - 65536 - 282))
         tail = f.read()
     at = tail.rfind(b"OggS")
-    return at >= 0 and len(tail) > at + 5 and bool(tail[at + 5] & 0x04)
+    while at >= 0:
+        page = tail[at:]
+        if len(page) >= 27 and page[4] == 0:
+            nseg = page[26]
+            length = 27 + nseg + sum(page[27:27 + nseg])
+            if len(page[27:27 + nseg]) == nseg and length == len(page):
+                break  # the last page, ending exactly at the end of the file
+        at = tail.rfind(b"OggS", 0, at)  # "OggS" inside a payload: look further back
+    else:
+        return "truncated: the Ogg stream does not end with a whole page"
+    if not page[5] & 0x04:
+        return "truncated: the Ogg stream has no end-of-stream page"
+    stored = int.from_bytes(page[22:26], "little")
+    if ogg_crc(page[:22] + b"\0\0\0\0" + page[26:]) != stored:
+        return "corrupt: the last Ogg page fails its checksum"
+    granule = int.from_bytes(page[6:14], "little", signed=True)
+    if granule <= 0:
+        return "corrupt: the last Ogg page has no granule position"
+    return None
 
 
 def _sf_reason(e: Exception) -> str:

@@ -5,6 +5,7 @@ the visible window of the audio."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,8 +155,9 @@ class PeaksCache:
         info = decode.probe(p)
         peaks = compute(decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format)
         peaks.sha256 = sha
-        self._save(peaks)
-        self._remember(key, sha)
+        with contextlib.suppress(OSError):  # a cache that cannot be written (full, or another
+            self._save(peaks)               # process writing the same entry) costs a recompute later
+            self._remember(key, sha)
         return peaks
 
     def _file(self, sha: str) -> Path:

@@ -220,3 +220,37 @@ async def test_client_credentials_cannot_supervise(emulator):
         with pytest.raises(E.UserContextRequired, match="login --user"):
             await c.conversations.supervise("barge", cid, agent.id)
         assert await c.directory.me() is None
+
+
+async def test_user_refresh_tokens_are_shared_across_processes(emulator):
+    """Refresh tokens are single-use: two clients (the TUI and a CLI command) on one stored sign-in
+    each read the newest stored token before refreshing, and retry once with it when Genesys says
+    the one they used is spent."""
+    import httpx
+
+    from genesys_tui.genesys.auth import UserTokenAuth
+    from genesys_tui.genesys.regions import hosts_for
+    from tests.integration.helpers import user_tokens
+
+    hosts = hosts_for("", emulator.base_url)
+    cid = emulator.emulator.s.client_id
+    stored = {"refresh": user_tokens(emulator)["refresh_token"]}  # the keyring, shared
+    async with httpx.AsyncClient() as http:
+        def auth(load):
+            return UserTokenAuth(hosts, cid, stored["refresh"], http=http,
+                                 on_refresh_token=lambda t: stored.__setitem__("refresh", t), load_refresh_token=load)
+
+        a, b = auth(lambda: stored["refresh"]), auth(lambda: stored["refresh"])
+        assert await a._fetch() and await b._fetch() and await a._fetch()  # each rotation seen by the other
+        # A reads the stored token, then B rotates it before A's request lands: A's refresh is
+        # refused, A reads again and succeeds with B's.
+        reads = iter([stored["refresh"]])
+        late = auth(lambda: next(reads, stored["refresh"]))
+        late._refresh = stored["refresh"]
+        await b._fetch()
+        assert await late._fetch()
+        # Without the shared store, the second client is knocked out (what users saw before).
+        c, d = auth(None), auth(None)
+        await c._fetch()
+        with pytest.raises(Exception, match="expired or was revoked"):
+            await d._fetch()

@@ -144,3 +144,41 @@ def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(fresh_emulat
     good = recorded_conversation(fresh_emulator, transfer=True)  # one bad ID never stops the others
     assert main([*args[:1], missing, good, *args[2:]]) == 1
     assert list((tmp_path / "o").rglob(f"*{good}*"))
+
+
+def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(demo_env, tmp_path, capsys, monkeypatch):
+    import errno
+
+    import genesys_tui.genesys.presigned as presigned
+
+    real = presigned.open_nofollow
+
+    class Full:
+        def __init__(self, f, path):
+            self.f, self.path = f, path
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self.path))
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(presigned, "open_nofollow", lambda path, mode="ab": Full(real(path, mode), path))
+    cid = recorded_conversation(demo_env, transfer=True)
+    args = ["fetch", cid, "--base-url", demo_env.base_url, "--to", str(tmp_path / "o"), "--format", "mono", "-q"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    [line] = [x for x in err.splitlines() if "space" in x]
+    assert line.startswith("genesys-tui: no space left in ") and "staging" in line and "Traceback" not in err
+    monkeypatch.setattr(presigned, "open_nofollow", real)
+    assert main(["jobs", "--json", "--base-url", demo_env.base_url]) == 0
+    states = {json.loads(x)["state"] for x in capsys.readouterr().out.splitlines()}
+    assert states <= {"queued", "downloading", "resolving"}  # nothing claims done, nothing lost
+    assert main(args) == 0
+    assert len(list((tmp_path / "o").rglob("*.wav"))) == 2

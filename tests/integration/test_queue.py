@@ -20,6 +20,7 @@ from genesys_tui.jobs.sinks import LocalSink, S3Sink
 from genesys_tui.jobs.store import JobStore
 from tests.conftest import small_org
 from tests.integration.test_client import client_for
+from tests.integration.test_emulator_contract import recorded_conversation
 
 # About one request in five fails, for API calls and for media downloads alike.
 FAULTS = "429=0.05,503=0.05,502=0.03,revoke=0.05,reset=0.08,truncate=0.06,expire=0.06"
@@ -287,3 +288,55 @@ async def test_fetch_to_s3_with_faults(s3, tmp_path):
         assert key in keys and key.replace(".wav", ".json") in keys
         obj = client_s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         assert hashlib.sha256(obj).hexdigest() == j.outputs[0]["sha256"]
+
+
+async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(fresh_emulator, tmp_path):
+    """The ETag is kept as soon as the response starts, so a transfer cut short resumes with
+    If-Range; a validator that no longer matches gets the whole file again, never a splice."""
+    from genesys_tui.genesys.presigned import DownloadError, download
+
+    cid = recorded_conversation(fresh_emulator)
+    async with client_for(fresh_emulator) as client:
+        [rec] = (await client.recordings.list(cid, "WAV"))[:1]
+        url = rec.media_uri()
+        part = tmp_path / "x.wav.part"
+        seen: list[str | None] = []
+        fresh_emulator.emulator.faults.set("reset=1")
+        with pytest.raises(DownloadError):
+            await download(client.api, url, part, on_validator=seen.append)
+        fresh_emulator.emulator.faults.set("")
+        assert seen and seen[0] and part.stat().st_size > 0
+        have = part.stat().st_size
+        got = await download(client.api, url, part, etag=seen[0])
+        assert fresh_emulator.emulator.stats["s3.if-range"] == 1 and fresh_emulator.emulator.stats["s3.range"] == 1
+        assert got.size == rec.output_size_in_bytes and have < got.size
+        whole = part.read_bytes()
+        part.write_bytes(whole[:have])
+        again = await download(client.api, url, part, etag='"not-the-same"')  # the object changed
+        assert again.size == got.size and part.read_bytes() == whole
+
+
+async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_nothing(emulator, tmp_path):
+    from genesys_tui.jobs.runner import sweep_staging
+    from genesys_tui.jobs.sinks import SinkError
+
+    class Refusing(LocalSink):  # the download and the conversion succeed; storing never does
+        def store(self, *a, **kw):
+            raise SinkError("the target refuses everything")
+
+    cid = recorded_conversation(emulator)
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    async with client_for(emulator) as client:
+        job, _ = store.add(cid, ALL_RECORDINGS, "mono", str(tmp_path / "out"), {"conversationId": cid})
+        runner = runner_for(client, store, tmp_path, Refusing(tmp_path / "out"), max_attempts=2)
+        await runner.run([job.id])
+        await runner.close()
+    failed = [j for j in store.all() if not j.is_expansion]
+    assert failed and all(j.state == FAILED and "refuses" in j.last_error for j in failed)
+    assert list((tmp_path / "staging").iterdir()) == []
+    # Files a crash left for jobs that were then cleared go too.
+    (tmp_path / "staging" / f"{failed[0].id}.source.wav").write_bytes(b"x")
+    (tmp_path / "staging" / "999.source.wav").write_bytes(b"x")
+    store.clear([FAILED])
+    assert sweep_staging(store, tmp_path / "staging") == 2
+    assert list((tmp_path / "staging").iterdir()) == []

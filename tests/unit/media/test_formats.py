@@ -186,3 +186,18 @@ def test_big_rf64_header_round_trip(tmp_path):
     assert head[:4] == b"RF64" and b"ds64" in head
     with pytest.raises(MediaError, match="truncated"):
         decode.probe(p)  # the forged size is larger than the file: caught, not trusted
+
+
+def test_a_cut_or_damaged_last_ogg_page_is_refused(make_audio, tmp_path):
+    from genesys_tui.media import decode
+    from genesys_tui.media.errors import MediaError
+
+    src = make_audio("ogg-opus")
+    data = src.read_bytes()
+    assert decode.ogg_tail_problem(src) is None
+    cases = {"cut": data[:-7], "crc": data[:-3] + bytes([data[-3] ^ 0xFF]) + data[-2:]}
+    for name, body in cases.items():
+        p = tmp_path / f"{name}.opus"
+        p.write_bytes(body)
+        with pytest.raises(MediaError, match="truncated|checksum"):
+            decode.probe(p)
