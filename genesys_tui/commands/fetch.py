@@ -44,6 +44,7 @@ from genesys_tui.jobs.runner import (
     QueueRunner,
     disk_full,
     lock_queue,
+    retrying,
     sweep_staging,
 )
 from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
@@ -178,17 +179,21 @@ async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
     """Jobs for the requested conversations: one conversation-level job each, which expands into
     one job per recording. Existing jobs (same conversation, format and target) are reused."""
     a = ctx.args
-    names = await client.directory.names()
+    names = await retrying(client.directory.names)
     metas: dict[str, dict] = {}
     unplanned: dict[str, str] = {}
     if a.interval:
         start, end = parse_interval(a.interval)
-        flt = await build_filter(client, a)
-        async for s in client.analytics.iter_conversations(start, end, flt):
-            if s.has_recording or a.has_recording is False:
-                metas[s.conversation_id] = job_meta.from_summary(s, names)
-                if a.limit and len(metas) >= a.limit:
-                    break
+        flt = await retrying(lambda: build_filter(client, a))
+
+        async def search() -> None:  # again from the top after a failure: what was found is kept
+            async for s in client.analytics.iter_conversations(start, end, flt):
+                if s.has_recording or a.has_recording is False:
+                    metas.setdefault(s.conversation_id, job_meta.from_summary(s, names))
+                    if a.limit and len(metas) >= a.limit:
+                        return
+
+        await retrying(search)
     for given in a.conversation_ids or []:
         try:
             cid = safe_id(given, "conversation id")  # " ID " from a spreadsheet is the same ID
@@ -196,7 +201,8 @@ async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
             raise CommandError(str(e), code=2) from None
         if cid not in metas:
             try:
-                metas[cid] = job_meta.from_conversation(await client.conversations.get(cid), names)
+                conv = await retrying(lambda cid=cid: client.conversations.get(cid))
+                metas[cid] = job_meta.from_conversation(conv, names)
             except E.GenesysError as e:
                 # One conversation that cannot be read never stops the others: it is recorded as a
                 # failed job (the same command, or `jobs retry`, tries it again) and planning goes on.

@@ -13,13 +13,13 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
@@ -48,6 +48,7 @@ from genesys_tui.media.errors import MediaError
 from genesys_tui.redact import redact
 
 log = logging.getLogger("genesys_tui.jobs")
+T = TypeVar("T")
 OUTPUT_EXT = {"wav": ["wav"], "mono": ["mono.wav"], "webm": ["webm"], "split": ["customer.wav", "agent.wav"]}
 CONTENT_TYPES = {"wav": "audio/wav", "webm": "audio/webm", "opus": "audio/opus", "ogg": "audio/ogg", "mp3": "audio/mpeg"}
 
@@ -68,6 +69,21 @@ def classify(e: E.GenesysError) -> Exception:
     if isinstance(e, (E.NotFound, E.PermissionDenied, E.BadRequest, E.UserContextRequired)):
         return Final(redact(str(e)))
     return Retry(redact(str(e)))
+
+
+async def retrying(call: Callable[[], Awaitable[T]], attempts: int = 4, delay: float = 0.5) -> T:
+    """`call()` again after what another attempt may fix (classify: an outage, a 500, a token
+    revoked twice in a row), with a growing pause; what it cannot fix is raised at once. Planning
+    uses it, so one bad answer never aborts a whole fetch."""
+    for n in range(1, attempts + 1):
+        try:
+            return await call()
+        except E.GenesysError as e:
+            if n == attempts or isinstance(classify(e), Final):
+                raise
+            log.info("retrying after %s (attempt %d of %d)", type(e).__name__, n, attempts)
+            await asyncio.sleep(delay * n)
+    raise AssertionError("unreachable")
 
 
 class Parked(Exception):

@@ -182,3 +182,36 @@ def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(demo_env, tmp_
     assert states <= {"queued", "downloading", "resolving"}  # nothing claims done, nothing lost
     assert main(args) == 0
     assert len(list((tmp_path / "o").rglob("*.wav"))) == 2
+
+
+def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp_path, capsys, monkeypatch):
+    """120 ids at 500=0.05 used to fail every run: planning retries like every other call."""
+    import genesys_tui.jobs.runner as runner
+
+    monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
+    real = runner.retrying
+    monkeypatch.setattr("genesys_tui.commands.fetch.retrying", lambda call, **kw: real(call, delay=0.01))
+    org = fresh_emulator.emulator.org
+    ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]
+           and not org.archived[i]][:40]
+    fresh_emulator.emulator.faults.set("500@conversations.get=0.1,500@analytics.details.query=0.1,"
+                                       "revoke@conversations.get=0.05")
+    from genesys_tui.commands import fetch
+
+    seen = {}
+
+    def record(ctx, jobs):
+        seen["jobs"] = jobs
+        return 0
+
+    monkeypatch.setattr(fetch, "summary", record)
+    monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
+    assert main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"]) == 0
+    planned = [j for j in seen["jobs"] if j.is_expansion]
+    assert len(planned) == len(ids) and not [j for j in planned if j.state == "failed"]
+    assert fresh_emulator.emulator.stats["conversations.get"] > len(ids)  # some were retried
+
+
+async def _nothing():
+    return None
