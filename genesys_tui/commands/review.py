@@ -35,6 +35,8 @@ def _require_transcript(ctx: Context, review: Review) -> None:
     if review.transcript is None:
         for note in review.notes:
             ctx.err.print(note, highlight=False)
+        if review.transcript_failed:  # a failure, not "there is none": scripts must tell them apart
+            raise CommandError(f"the transcript of conversation {review.id} could not be had")
         raise CommandError(f"no transcript for conversation {review.id}", code=NO_TRANSCRIPT_EXIT)
 
 

@@ -262,7 +262,8 @@ def cmd_audit(ctx: Context) -> int:
         try:
             box.retry_now()
             res = box.deliver(url, store.webhook_secret(ctx.config),
-                              timeout=ctx.config.supervise.webhook.timeout_seconds)
+                              timeout=ctx.config.supervise.webhook.timeout_seconds,
+                              max_backoff=ctx.config.supervise.webhook.max_backoff_seconds)
         finally:
             box.close()
         ctx.out.print(f"sent {res.sent}, pending {res.pending}" + (f" ({res.error})" if res.error else ""),

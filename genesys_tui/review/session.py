@@ -62,6 +62,7 @@ class Review:
     transcript: Transcript | None = None
     notes: list[str] = field(default_factory=list)  # why something is missing, for the user
     metrics: Metrics | None = None
+    transcript_failed: bool = False  # it may exist, but could not be had (download, parse, permission)
 
     @property
     def id(self) -> str:
@@ -208,13 +209,16 @@ async def _transcript(client: GenesysClient, review: Review, recordings: list[Re
             continue
         except E.PermissionDenied:
             review.notes.append(NOT_ALLOWED)
+            review.transcript_failed = True
             return
         except TranscriptError as e:
             cache.forget(dest)  # a document that failed to parse is never kept
             review.notes.append(f"The transcript could not be read: {e}.")
+            review.transcript_failed = True
             return
         except E.GenesysError as e:
             review.notes.append(f"The transcript could not be downloaded: {e}")
+            review.transcript_failed = True
             return
     if not parts:
         review.notes.append(NO_TRANSCRIPT)

@@ -138,15 +138,27 @@ class AuditLog:
             if carry.strip() and (rec := _parse(carry)) is not None:
                 yield rec
 
-    def dispatched_since(self, supervisor_id: str, since_iso: str) -> int:
-        """Actions this supervisor dispatched at or after `since_iso` (the rate limit)."""
+    def actions_since(self, supervisor_id: str, since_iso: str) -> int:
+        """Actions of this supervisor at or after `since_iso` that may have reached Genesys (the
+        rate limit): every one dispatched, and every one that failed without a clear refusal (a
+        lost response, a 5xx: Genesys may have carried it out)."""
         n = 0
         for r in self.reverse():
             if r.get("ts", "") < since_iso:
                 break
-            if r.get("result") == "dispatched" and (r.get("supervisor") or {}).get("id") == supervisor_id:
+            if (r.get("supervisor") or {}).get("id") == supervisor_id and may_have_reached(r):
                 n += 1
         return n
+
+
+def may_have_reached(record: dict[str, Any]) -> bool:
+    """Whether an audit record's action may have been carried out by Genesys."""
+    if record.get("result") == "dispatched":
+        return True
+    if record.get("result") != "failed" or record.get("stage") != "dispatch":
+        return False
+    status = record.get("status")
+    return not isinstance(status, int) or status >= 500
 
 
 @dataclass

@@ -7,6 +7,7 @@ the outcome in the audit log and the webhook outbox. The CLI and the TUI both go
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -119,6 +120,11 @@ class Supervision:
             out.error = user_message(e) or str(e)
             if e.status is None or e.status >= 500:
                 out.error += " The request may have reached Genesys: it was not sent again."
+        except Exception as e:  # noqa: BLE001 - whatever happens, the attempt gets its outcome record
+            out.latency_ms = (time.perf_counter() - started) * 1000
+            out.result, out.status = "failed", None
+            out.error = (f"{type(e).__name__}: {e}"[:300] + " The request may have reached Genesys: it was not "
+                         "sent again.")
         out.call_after = await self.current_call(attempt.request.conversation_id)
         if attempt.request.action != "notice":
             out.on_call_after = self._on_call(out.call_after)
@@ -139,7 +145,7 @@ class Supervision:
     async def situation(self, request: Request) -> Situation:
         call = await self.current_call(request.conversation_id)
         since = (self.clock() - timedelta(hours=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        recent = await asyncio.to_thread(self.audit.dispatched_since, self.supervisor.user_id, since)
+        recent = await asyncio.to_thread(self.audit.actions_since, self.supervisor.user_id, since)
         return Situation(request, call, self.supervisor, self.settings, self.notices, self.names, self.clock(),
                          recent, self.readonly)
 
@@ -199,5 +205,9 @@ class Supervision:
                            "onCallAfter": outcome.on_call_after, "noticeState": outcome.notice_state})
         rec = self.audit.append(fields)
         if self.outbox is not None:
-            self.outbox.add(rec, self.audit.last_hash or str(rec["seq"]))
+            try:
+                self.outbox.add(rec, self.audit.last_hash or str(rec["seq"]))
+            except (sqlite3.Error, OSError) as e:  # a full disk: say so; before dispatch nothing goes out
+                raise AuditError(f"the webhook outbox could not be written ({e}); free some space and try "
+                                 "again") from None
         return rec

@@ -3,8 +3,9 @@ HMAC-SHA256. Records wait in a durable outbox (SQLite) until the receiver answer
 exponential backoff, in order, so a receiver that is down loses nothing and gets no duplicates from
 us (each delivery carries an id a receiver can use to drop a repeat after a lost response).
 
-Signature header, Stripe-style, so a replayed body with an old timestamp can be refused:
-    X-Genesys-TUI-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+Signature header, Stripe-style, so a replayed body with an old timestamp can be refused, and the
+delivery id is covered too (a receiver de-duplicates by it, so it must not be forgeable):
+    X-Genesys-TUI-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<delivery id>.<body>")>
 The secret lives in the OS keyring (`genesys-tui audit webhook-secret`) or in
 GENESYS_TUI_WEBHOOK_SECRET; without one nothing is sent, and nothing is lost either."""
 
@@ -31,12 +32,12 @@ SECRET_ENV = "GENESYS_TUI_WEBHOOK_SECRET"
 SECRET_KIND = "webhook-secret"
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int, delivery: str) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.{delivery}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
 
 
-def verify_signature(secret: str, body: bytes, header: str, *, tolerance: float = 300.0,
+def verify_signature(secret: str, body: bytes, header: str, delivery: str, *, tolerance: float = 300.0,
                      now: float | None = None) -> bool:
     """What a receiver does (and what the tests do)."""
     try:
@@ -46,7 +47,7 @@ def verify_signature(secret: str, body: bytes, header: str, *, tolerance: float 
         return False
     if abs((now if now is not None else time.time()) - ts) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, body, ts), header)
+    return hmac.compare_digest(sign(secret, body, ts, delivery), header)
 
 
 @dataclass
@@ -84,8 +85,8 @@ class Outbox:
         return self.db.execute("SELECT id, delivery, body, attempts FROM outbox WHERE delivered IS NULL "
                                "ORDER BY id").fetchall()
 
-    def deliver(self, url: str, secret: str | None, *, http: httpx.Client | None = None, timeout: float = 10.0,
-                max_backoff: float = 3600.0, limit: int = 500) -> Delivery:
+    def deliver(self, url: str, secret: str | None, *, max_backoff: float, http: httpx.Client | None = None,
+                timeout: float = 10.0, limit: int = 500) -> Delivery:
         """Send what is due, oldest first; stop at the first failure (the receiver is down: keep the
         order, and do not hammer it). Blocking; the TUI runs it in a thread."""
         result = Delivery()
@@ -105,7 +106,7 @@ class Outbox:
         try:
             for rid, delivery, body, attempts in rows:
                 ts = int(self.clock())
-                headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body, ts),
+                headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body, ts, delivery),
                            DELIVERY_HEADER: delivery, "User-Agent": "genesys-tui-webhook"}
                 try:
                     resp = http.post(url, content=body, headers=headers)

@@ -41,6 +41,17 @@ def test_no_transcript_exits_3_with_the_reason(demo_env, capsys):
     assert "voice transcription is not enabled" in err and "Traceback" not in err
 
 
+def test_a_transcript_that_cannot_be_downloaded_exits_1_not_3(fresh_emulator, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cid = recorded_conversation(fresh_emulator, transcribed=True)
+    fresh_emulator.emulator.faults.set("expire=1")  # every transcript URL refused
+    assert main(["transcript", cid, "--base-url", fresh_emulator.base_url]) == 1
+    assert main(["metrics", cid, "--base-url", fresh_emulator.base_url]) == 1
+    assert "could not be" in capsys.readouterr().err
+
+
 def test_a_wrong_id_is_one_line(demo_env, capsys):
     assert main(["transcript", "not-an-id", "--base-url", demo_env.base_url]) == 1
     assert main(["metrics", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url]) == 1

@@ -120,8 +120,9 @@ def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch)
     assert "genesys-tui login --user" in capsys.readouterr().err
 
 
-def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch, memory_keyring):
+def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch, memory_keyring, isolated_home):
     import threading
+    import time
 
     from genesys_tui.asgi_thread import ThreadedServer, free_port
     from tests.integration.test_supervise import SECRET, receiver
@@ -129,7 +130,7 @@ def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch,
     srv, cfg = live_org
     port = free_port()
     cfg.write_text(cfg.read_text() + f'\n[supervise.webhook]\nurl = "http://127.0.0.1:{port}/hook"\n'
-                                      'timeout_seconds = 2\n')
+                                      'timeout_seconds = 2\nmax_backoff_seconds = 5\n')
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["audit", "webhook-secret", "--secret-stdin"]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
@@ -139,6 +140,15 @@ def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch,
     assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 0
     assert "2 record(s) kept in the outbox" in capsys.readouterr().err
     assert main(["audit", "deliver"]) == 1
+    from genesys_tui.supervise.webhook import Outbox
+
+    box = Outbox(audit_path(isolated_home, srv).with_name("webhook-outbox.sqlite3"))
+    for _ in range(12):  # 2^12 s without the cap
+        box.db.execute("UPDATE outbox SET attempts = attempts + 1")
+    assert main(["audit", "deliver"]) == 1
+    [(wait,)] = box.db.execute("SELECT MAX(next_at) - ? FROM outbox", (time.time(),)).fetchall()
+    assert wait <= 5 * 1.2 + 1  # supervise.webhook.max_backoff_seconds holds
+    box.close()
     got: list = []
     server = ThreadedServer(receiver(got, threading.Event()), port=port, name="receiver").start()
     try:
@@ -149,3 +159,36 @@ def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch,
         assert [b["result"] for _, b in got] == ["allowed", "dispatched", "refused"]
     finally:
         server.stop()
+
+
+def test_a_full_outbox_disk_is_one_line_and_nothing_is_sent(live_org, capsys, monkeypatch, memory_keyring):
+    import sqlite3
+
+    from genesys_tui.supervise.webhook import Outbox
+
+    srv, cfg = live_org
+    cfg.write_text(cfg.read_text() + '\n[supervise.webhook]\nurl = "http://127.0.0.1:9/hook"\n')
+
+    def full(self, record, delivery):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Outbox, "add", full)
+    assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "webhook outbox could not be written" in err and "Traceback" not in err
+    assert srv.emulator.stats["monitor"] == 0
+
+
+def test_an_unexpected_failure_while_sending_still_records_an_outcome(live_org, capsys, monkeypatch, isolated_home):
+    from genesys_tui.genesys.conversations import Conversations
+
+    srv, _ = live_org
+
+    async def broken(self, *a, **kw):
+        raise ValueError("an answer we could not read")
+
+    monkeypatch.setattr(Conversations, "supervise", broken)
+    assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 1
+    records = [json.loads(x) for x in audit_path(isolated_home, srv).read_text().splitlines()]
+    assert [r["result"] for r in records] == ["allowed", "failed"]
+    assert "may have reached Genesys" in records[-1]["error"]

@@ -34,8 +34,9 @@ def test_the_readme_webhook_receiver_snippet_verifies_our_signatures():
     ns: dict = {}
     exec(code, ns)  # noqa: S102 - our own README
     body, secret, now = b'{"seq":1,"result":"dispatched"}', "a-long-signing-secret", int(time.time())
-    header = sign(secret, body, now)
-    assert ns["verify"](secret, body, header)
-    assert not ns["verify"](secret, body.replace(b"dispatched", b"refused"), header)
-    assert not ns["verify"]("another-secret-entirely", body, header)
-    assert not ns["verify"](secret, body, sign(secret, body, now - 3600))
+    header = sign(secret, body, now, "d1")
+    assert ns["verify"](secret, body, header, "d1")
+    assert not ns["verify"](secret, body.replace(b"dispatched", b"refused"), header, "d1")
+    assert not ns["verify"]("another-secret-entirely", body, header, "d1")
+    assert not ns["verify"](secret, body, sign(secret, body, now - 3600, "d1"), "d1")
+    assert not ns["verify"](secret, body, header, "d2")  # a forged delivery id

@@ -78,9 +78,9 @@ def test_a_crash_between_line_and_head_is_a_note_not_tampering(log):
 def test_newest_first_and_the_rate_limit_count(log):
     assert [r["seq"] for r in log.reverse()] == [5, 4, 3, 2, 1]
     assert [r["seq"] for r in log.tail(2)] == [4, 5]
-    assert log.dispatched_since("s1", "2026-05-11T12:02:00.000Z") == 1  # seq 4 (12:03)
-    assert log.dispatched_since("s1", "2026-05-11T12:00:00.000Z") == 2
-    assert log.dispatched_since("someone-else", "2026-05-11T12:00:00.000Z") == 0
+    assert log.actions_since("s1", "2026-05-11T12:02:00.000Z") == 1  # seq 4 (12:03)
+    assert log.actions_since("s1", "2026-05-11T12:00:00.000Z") == 2
+    assert log.actions_since("someone-else", "2026-05-11T12:00:00.000Z") == 0
 
 
 def test_appends_are_fsynced(tmp_path, monkeypatch):
@@ -112,3 +112,17 @@ def test_a_damaged_last_line_stops_recording_and_says_why(log):
     assert [r["seq"] for r in log.reverse()] == [5, 4, 3, 2, 1]
     v = verify(log)
     assert not v.ok and any("incomplete" in p for p in v.problems)
+
+
+def test_every_attempt_that_may_have_reached_genesys_counts(tmp_path):
+    from genesys_tui.supervise.audit import AuditLog
+
+    log = AuditLog(tmp_path / "a.jsonl")
+    base = {"supervisor": {"id": "s1"}, "stage": "dispatch"}
+    log.append({**base, "result": "failed", "status": None})  # lost response: may have happened
+    log.append({**base, "result": "failed", "status": 502})
+    log.append({**base, "result": "failed", "status": 403})  # refused: it did not happen
+    log.append({**base, "result": "refused", "stage": "dispatch"})
+    log.append({**base, "result": "allowed", "stage": "confirm"})
+    log.append({**base, "result": "dispatched", "status": 201})
+    assert log.actions_since("s1", "2000-01-01T00:00:00.000Z") == 3

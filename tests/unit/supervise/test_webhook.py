@@ -19,12 +19,13 @@ SECRET = "0123456789abcdef-secret"
 
 def test_signatures_verify_and_refuse_tampering_and_replay():
     body = b'{"seq":1}'
-    header = sign(SECRET, body, 1_700_000_000)
-    assert verify_signature(SECRET, body, header, now=1_700_000_010)
-    assert not verify_signature(SECRET, body + b" ", header, now=1_700_000_010)
-    assert not verify_signature("other-secret-000000", body, header, now=1_700_000_010)
-    assert not verify_signature(SECRET, body, header, now=1_700_000_000 + 3600)  # replayed later
-    assert not verify_signature(SECRET, body, "garbage", now=1_700_000_000)
+    header = sign(SECRET, body, 1_700_000_000, "d1")
+    assert verify_signature(SECRET, body, header, "d1", now=1_700_000_010)
+    assert not verify_signature(SECRET, body + b" ", header, "d1", now=1_700_000_010)
+    assert not verify_signature("other-secret-000000", body, header, "d1", now=1_700_000_010)
+    assert not verify_signature(SECRET, body, header, "d1", now=1_700_000_000 + 3600)  # replayed later
+    assert not verify_signature(SECRET, body, header, "d2", now=1_700_000_010)  # the delivery id is signed
+    assert not verify_signature(SECRET, body, "garbage", "d1", now=1_700_000_000)
 
 
 class Receiver:
@@ -36,7 +37,8 @@ class Receiver:
     def handler(self, request: httpx.Request) -> httpx.Response:
         if not self.up:
             raise httpx.ConnectError("connection refused")
-        assert verify_signature(SECRET, request.content, request.headers[SIGNATURE_HEADER], now=self.clock[0])
+        assert verify_signature(SECRET, request.content, request.headers[SIGNATURE_HEADER],
+                                request.headers[DELIVERY_HEADER], now=self.clock[0])
         self.got.append((request.headers[DELIVERY_HEADER], json.loads(request.content)))
         return httpx.Response(204)
 
@@ -49,22 +51,22 @@ def test_nothing_is_lost_while_the_receiver_is_down(tmp_path):
     for k in range(3):
         box.add({"seq": k + 1}, f"d{k}")
     box.add({"seq": 1}, "d0")  # the same delivery again: kept once
-    first = box.deliver("https://qa.example/hook", SECRET, http=http)
+    first = box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http)
     assert first.sent == 0 and first.pending == 3 and "ConnectError" in first.error
-    assert box.deliver("https://qa.example/hook", SECRET, http=http).sent == 0  # backing off: not even tried
+    assert box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0  # backing off: not even tried
     box.close()
     # the program restarts later; the receiver is back
     clock[0] += 10
     box = Outbox(tmp_path / "outbox.sqlite3", clock=lambda: clock[0])
     rx.up = True
-    done = box.deliver("https://qa.example/hook", SECRET, http=http)
+    done = box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http)
     assert done.sent == 3 and done.pending == 0
     assert [d for d, _ in rx.got] == ["d0", "d1", "d2"] and [r["seq"] for _, r in rx.got] == [1, 2, 3]
-    assert box.deliver("https://qa.example/hook", SECRET, http=http).sent == 0  # nothing twice
+    assert box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0  # nothing twice
 
 
 def test_without_a_secret_nothing_is_sent_and_nothing_lost(tmp_path):
     box = Outbox(tmp_path / "o.sqlite3")
     box.add({"seq": 1}, "d1")
-    res = box.deliver("https://qa.example/hook", None)
+    res = box.deliver("https://qa.example/hook", None, max_backoff=3600)
     assert res.sent == 0 and res.pending == 1 and "secret" in res.error
