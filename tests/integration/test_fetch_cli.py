@@ -215,3 +215,56 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp
 
 async def _nothing():
     return None
+
+
+def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from genesys_tui.commands.fetch import ProgressView, _Amount
+    from genesys_tui.jobs.model import QueueTotals
+    from genesys_tui.jobs.store import JobStore
+
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    old, _ = store.add("old", "*", "wav", "/t")
+    for n in range(20):  # an earlier run's 20 recordings, all done
+        j, _ = store.add("old", f"r{n}", "wav", "/t", parent_id=old.id)
+        store.update(j, state="done")
+    mine, _ = store.add("new", "*", "wav", "/t")
+    kids = [store.add("new", f"r{n}", "wav", "/t", parent_id=mine.id)[0] for n in range(3)]
+    store.update(kids[0], state="done")
+    console = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
+    with Progress(_Amount(), console=console) as progress:
+        view = ProgressView(progress, store, [mine.id])
+        view.handle(QueueTotals({"done": 21, "queued": 2}, 0, 0, 0.0, None))
+        task = progress.tasks[0]
+        assert (task.completed, task.total) == (1, 3) and "1/3 finished" in task.description
+        assert str(_Amount().render(task)) == "1/3 recordings"
+
+
+def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(demo_env, tmp_path, capsys):
+    from genesys_tui.jobs.runner import lock_queue
+    from genesys_tui.jobs.store import JobStore
+
+    cid = recorded_conversation(demo_env)
+    base = ["--base-url", demo_env.base_url]
+    assert main(["fetch", cid, *base, "--to", str(tmp_path / "o"), "--format", "wav", "-q"]) == 0
+    store = JobStore(_store_of(demo_env))
+    [job] = [j for j in store.all() if not j.is_expansion and j.conversation_id == cid]
+    store.update(job, state="downloading")  # as a kill -9 leaves it
+    fd = lock_queue(store)
+    capsys.readouterr()
+    assert main(["jobs", "clear", "--all", *base]) == 1
+    assert "another genesys-tui is running this queue" in capsys.readouterr().err
+    import os
+
+    os.close(fd)
+    assert main(["jobs", "clear", "--all", *base]) == 0
+    assert not [j for j in store.all() if j.conversation_id == cid]
+
+
+def _store_of(srv):
+    import os
+    from pathlib import Path
+
+    return (Path(os.environ["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3")
