@@ -8,13 +8,11 @@ remembered in `<data>/orgs/known.json` (ids and names only, nothing secret)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from genesys_tui.files import write_bytes
 from genesys_tui.genesys.ids import InvalidId, safe_id
 from genesys_tui.paths import AppPaths
 
@@ -80,15 +78,7 @@ def remember(paths: AppPaths, key: str, org_id: str, org_name: str = "") -> OrgS
         known[key] = entry
         path = _registry(paths)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".known.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(known, f, indent=1, sort_keys=True)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_bytes(path, json.dumps(known, indent=1, sort_keys=True).encode())
     return sc
 
 

@@ -83,6 +83,13 @@ class _Amount(ProgressColumn):
         return self.bytes.render(task)
 
 
+class _Speed(TransferSpeedColumn):
+    """Bytes per second on a download's bar; none on the overall one (it counts recordings)."""
+
+    def render(self, task):
+        return Text("") if task.fields.get("unit") == "recordings" else super().render(task)
+
+
 class ProgressView:
     """Rich progress bars for the queue's events: one overall bar for this run's recordings (not the
     whole store) and one per active download."""
@@ -140,7 +147,7 @@ def cmd_fetch(ctx: Context) -> int:
             store = JobStore(sc.job_store)
             staging = sc.staging
             planned = await plan(ctx, client, store, dest)
-            columns = [TextColumn("{task.description}"), BarColumn(), _Amount(), TransferSpeedColumn(),
+            columns = [TextColumn("{task.description}"), BarColumn(), _Amount(), _Speed(),
                        TimeRemainingColumn()]
             with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
                 view = ProgressView(progress, store, planned or None)

@@ -240,6 +240,9 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
         task = progress.tasks[0]
         assert (task.completed, task.total) == (1, 3) and "1/3 finished" in task.description
         assert str(_Amount().render(task)) == "1/3 recordings"
+        from genesys_tui.commands.fetch import _Speed
+
+        assert str(_Speed().render(task)) == ""  # no "B/s" for a count of recordings
 
 
 def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(demo_env, tmp_path, capsys):
