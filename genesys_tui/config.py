@@ -54,7 +54,8 @@ class Profile:
     region: str = _opt("us_east_1", "region name (us_east_1, eu_west_1, ...) or domain (mypurecloud.ie)")
     client_id: str = _opt("", "OAuth client id (client credentials grant); the secret lives in the keyring")
     user_client_id: str = _opt("", "OAuth client id for `login --user` (PKCE); defaults to client_id")
-    redirect_port: int = _opt(0, "loopback port for the PKCE redirect; 0 picks a free one", min=0, max=65535)
+    redirect_port: int = _opt(8765, "loopback port of the sign-in redirect: the OAuth client must have "
+                              "http://127.0.0.1:PORT/oauth/callback registered", min=1, max=65535)
     base_url: str = _opt("", "custom API base URL: loopback (the emulator) only, unless allow_custom_host")
     allow_custom_host: bool = _opt(False, "allow a non-loopback base_url (credentials go there!)")
     output_dir: str = _opt("~/genesys-recordings", "where downloads go")

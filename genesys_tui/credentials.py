@@ -6,6 +6,7 @@ login host and the OAuth client id, so one client id in two regions keeps two se
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -122,8 +123,27 @@ def delete_secret(kind: str, host: str, client_id: str, *, allow_plaintext: bool
     return _call(delete, _account(kind, host, client_id), allow_plaintext=allow_plaintext)
 
 
-CLIENT_SECRET = "client-secret"
-REFRESH_TOKEN = "refresh-token"
+CLIENT_SECRET = "client-secret"  # a client-credentials client's secret
+CODE_CLIENT_SECRET = "code-client-secret"  # a confidential code-grant client's secret (user sign-in)
+REFRESH_TOKEN = "refresh-token"  # from the code grant of a confidential client only
+USER_TOKEN = "user-token"  # the user's access token and when it expires (JSON), from either code grant
+
+
+def store_user_token(host: str, client_id: str, access_token: str, expires_at: float, *,
+                     allow_plaintext: bool = False) -> None:
+    store_secret(USER_TOKEN, host, client_id, json.dumps({"access_token": access_token, "expires_at": expires_at}),
+                 allow_plaintext=allow_plaintext)
+
+
+def load_user_token(host: str, client_id: str, *, allow_plaintext: bool = False) -> tuple[str, float] | None:
+    """(access token, expiry in epoch seconds), or None when none (or an unreadable one) is stored."""
+    raw = load_secret(USER_TOKEN, host, client_id, allow_plaintext=allow_plaintext)
+    try:
+        data = json.loads(raw) if raw else None
+        token, expires = data["access_token"], float(data["expires_at"])
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (token, expires) if isinstance(token, str) and token else None
 
 
 def resolve_client_credentials(host: str, profile_client_id: str, *, allow_plaintext: bool = False) -> ClientCredentials:

@@ -29,3 +29,18 @@ def when(dt: datetime | None) -> str:
     if dt is None:
         return "-"
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def when_epoch(seconds: float) -> str:
+    """An epoch time as `when` shows it, with UTC said."""
+    return when(datetime.fromtimestamp(seconds, UTC)) + " UTC"
+
+
+def time_left(seconds: float | None) -> str:
+    """A token's remaining life: `7h 12m`, `9m`, `expired`."""
+    if seconds is None:
+        return "-"
+    if seconds <= 0:
+        return "expired"
+    h, m = divmod(int(seconds) // 60, 60)
+    return f"{h}h {m:02d}m" if h else f"{max(m, 1)}m"

@@ -10,7 +10,13 @@ import httpx
 from genesys_tui import credentials as creds
 from genesys_tui import orgs
 from genesys_tui.config import Config, ConfigError, Profile
-from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider, UserTokenAuth
+from genesys_tui.genesys.auth import (
+    ClientCredentialsAuth,
+    PkceUserAuth,
+    TokenProvider,
+    TokenResponse,
+    UserTokenAuth,
+)
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.http import RetryPolicy, new_http_client
 from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for, is_loopback_url
@@ -92,28 +98,84 @@ def build_client(target: Target, client_id: str, client_secret: str, *,
     return _client(target, auth, http)
 
 
+def user_client_id(target: Target) -> str:
+    return target.profile.user_client_id or target.profile.client_id
+
+
 def user_client(target: Target, *, transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
-    """A client on the user's token, renewed from the refresh token in the keyring."""
-    client_id = target.profile.user_client_id or target.profile.client_id
+    """A client on the user's stored sign-in. A confidential code-grant client (its secret in the
+    keyring) renews the token with its refresh token; a PKCE sign-in has none and lives until it
+    expires. An expired one is "sign in again" here, before anything is sent."""
+    import time
+
+    from genesys_tui import fmt
+
+    host, allow = target.hosts.login_host, target.allow_plaintext
+    client_id = user_client_id(target)
     if not client_id:
         raise creds.CredentialsError("no client id for user sign-in: set user_client_id in the profile")
-    refresh = creds.load_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id,
-                                allow_plaintext=target.allow_plaintext)
-    if not refresh:
+    stored = creds.load_user_token(host, client_id, allow_plaintext=allow)
+    secret = creds.load_secret(creds.CODE_CLIENT_SECRET, host, client_id, allow_plaintext=allow)
+    if secret:
+        refresh = creds.load_secret(creds.REFRESH_TOKEN, host, client_id, allow_plaintext=allow)
+        if not refresh:
+            raise creds.CredentialsError("no user sign-in stored: run `genesys-tui login --user`")
+        left = stored[1] - time.time() if stored else 0
+        initial = TokenResponse(stored[0], int(left)) if stored and left > 120 else None
+        http = new_http_client(target.profile.timeout_seconds, transport)
+
+        def keep(new_refresh: str) -> None:
+            creds.store_secret(creds.REFRESH_TOKEN, host, client_id, new_refresh, allow_plaintext=allow)
+
+        def newest() -> str | None:
+            return creds.load_secret(creds.REFRESH_TOKEN, host, client_id, allow_plaintext=allow)
+
+        auth: TokenProvider = UserTokenAuth(target.hosts, client_id, refresh, http=http, client_secret=secret,
+                                            on_refresh_token=keep, load_refresh_token=newest, initial=initial)
+        return _client(target, auth, http)
+    if stored is None:
         raise creds.CredentialsError("no user sign-in stored: run `genesys-tui login --user`")
+    token, expires = stored
+    if expires - time.time() < 60:
+        raise creds.CredentialsError(f"your sign-in expired ({fmt.when_epoch(expires)}): sign in again with "
+                                     "`genesys-tui login --user` (L in the TUI's Supervise area)")
     http = new_http_client(target.profile.timeout_seconds, transport)
+    return _client(target, PkceUserAuth(token, expires), http)
 
-    def keep(new_refresh: str) -> None:
-        creds.store_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id, new_refresh,
-                           allow_plaintext=target.allow_plaintext)
 
-    def newest() -> str | None:
-        return creds.load_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id,
-                                 allow_plaintext=target.allow_plaintext)
+async def sign_in_user(target: Target, *, announce, open_browser: bool = True, client_secret: str | None = None,
+                       timeout: float = 300.0) -> GenesysClient:
+    """The browser sign-in (`login --user`, and L in the TUI): PKCE, plus the client's secret for a
+    confidential code-grant client. What it gives is kept in the keyring (the access token with its
+    expiry; for a code client also its secret and the refresh token). Returns a user client."""
+    import time
 
-    auth = UserTokenAuth(target.hosts, client_id, refresh, http=http, on_refresh_token=keep,
-                         load_refresh_token=newest)
-    return _client(target, auth, http)
+    from genesys_tui.genesys.pkce import login_with_pkce
+
+    host, allow = target.hosts.login_host, target.allow_plaintext
+    client_id = user_client_id(target)
+    if not client_id:
+        raise creds.CredentialsError("no client id for user sign-in: pass --client-id (a PKCE OAuth client)")
+    secret = client_secret or creds.load_secret(creds.CODE_CLIENT_SECRET, host, client_id, allow_plaintext=allow)
+    http = new_http_client(target.profile.timeout_seconds)
+    try:
+        tok = await login_with_pkce(target.hosts, client_id, http=http, port=target.profile.redirect_port,
+                                    announce=announce, open_browser=open_browser, client_secret=secret,
+                                    timeout=timeout)
+        if secret and not tok.refresh_token:
+            raise creds.CredentialsError("the code grant gave no refresh token: is this a confidential "
+                                         "code-authorization client?")
+    except BaseException:
+        await http.aclose()
+        raise
+    expires = time.time() + tok.expires_in
+    creds.store_user_token(host, client_id, tok.access_token, expires, allow_plaintext=allow)
+    if secret:
+        creds.store_secret(creds.CODE_CLIENT_SECRET, host, client_id, secret, allow_plaintext=allow)
+        creds.store_secret(creds.REFRESH_TOKEN, host, client_id, tok.refresh_token or "", allow_plaintext=allow)
+        await http.aclose()
+        return user_client(target)
+    return _client(target, PkceUserAuth(tok.access_token, expires), http)
 
 
 def _client(target: Target, auth: TokenProvider, http: httpx.AsyncClient) -> GenesysClient:
@@ -122,27 +184,36 @@ def _client(target: Target, auth: TokenProvider, http: httpx.AsyncClient) -> Gen
                          retry=retry_policy(target.profile))
 
 
-async def loopback_user_client(target: Target, client_id: str) -> GenesysClient:
+async def loopback_user_client(target: Target) -> GenesysClient:
     """A user's client for the embedded emulator (`demo`), signed in through the real PKCE flow
     with no browser: the demo org approves at once, so following the authorize URL's redirect to
-    our own listener is the whole sign-in. The refresh token stays in memory."""
+    our own listener is the whole sign-in. Like any PKCE sign-in it has no refresh token."""
     import asyncio
     import threading
+    import time
 
     from genesys_tui.genesys.pkce import login_with_pkce
 
     if not is_loopback_url(target.hosts.api_base):
         raise creds.CredentialsError("automatic sign-in is only for the local emulator")
     http = new_http_client(target.profile.timeout_seconds)
+    refused: list[str] = []
 
     def follow(url: str) -> None:  # the "browser": a thread, so our listener's loop keeps running
-        threading.Thread(target=lambda: httpx.get(url, follow_redirects=True, timeout=30), daemon=True).start()
+        def go() -> None:
+            r = httpx.get(url, follow_redirects=True, timeout=30)
+            if r.status_code >= 400:
+                refused.append(" ".join(r.text.split())[:300])
+
+        threading.Thread(target=go, daemon=True).start()
 
     try:
-        tok = await asyncio.wait_for(login_with_pkce(target.hosts, client_id, http=http, announce=follow,
+        tok = await asyncio.wait_for(login_with_pkce(target.hosts, user_client_id(target), http=http,
+                                                     port=target.profile.redirect_port, announce=follow,
                                                      open_browser=False, timeout=20), 30)
-    except BaseException:
+    except BaseException as e:
         await http.aclose()
-        raise
-    auth = UserTokenAuth(target.hosts, client_id, tok.refresh_token or "", http=http, initial=tok)
-    return _client(target, auth, http)
+        if refused:
+            raise creds.CredentialsError(f"the sign-in was refused: {refused[0]}") from None
+        raise e
+    return _client(target, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http)

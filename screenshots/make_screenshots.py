@@ -52,7 +52,12 @@ async def capture() -> dict[str, str]:
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring from here
     shots: dict[str, str] = {}
-    settings = EmulatorSettings(seed=7, conversations=400, anchor=ANCHOR, transcode_seconds=0.1)
+    from genesys_tui.asgi_thread import free_port
+    from genesys_tui.genesys.pkce import redirect_uri_for
+
+    port = free_port()  # the demo's PKCE callback, registered on the emulator's client
+    settings = EmulatorSettings(seed=7, conversations=400, anchor=ANCHOR, transcode_seconds=0.1,
+                                redirect_uris=(redirect_uri_for(port),))
     with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
@@ -60,7 +65,7 @@ async def capture() -> dict[str, str]:
 
         def app(signed_in: bool = True) -> GenesysApp:
             profile = Profile(name="demo", base_url=srv.base_url, client_id=s.client_id if signed_in else "",
-                              output_dir="~/genesys-tui-demo")
+                              user_client_id=s.pkce_client_id, redirect_port=port, output_dir="~/genesys-tui-demo")
             target = Target(profile, hosts_for("", srv.base_url), False, False)
             client = build_client(target, s.client_id, s.client_secret) if signed_in else None
             return GenesysApp(config=Config(notices=demo_notices()), paths=paths, target=target, client=client, demo=True, now=ANCHOR,

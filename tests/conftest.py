@@ -11,9 +11,14 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from genesys_tui.asgi_thread import free_port
 from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+from genesys_tui.genesys.pkce import redirect_uri_for
 
 ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)  # the synthetic org's "now" in most tests
+# The sign-in's callback port for the whole run, registered on the emulator's code-grant clients as
+# an admin would register one (a fixed default, 8765, could be taken on a developer's machine).
+REDIRECT_PORT = free_port()
 
 
 class MemoryKeyring(KeyringBackend):
@@ -69,7 +74,8 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 def small_org(**overrides) -> EmulatorSettings:
     base = dict(seed=11, conversations=240, days=10, anchor=ANCHOR, transcode_seconds=0.2, batch_seconds=0.2,
-                job_seconds=0.3, restore_seconds=0.3, duration_scale=0.25, control=True)
+                job_seconds=0.3, restore_seconds=0.3, duration_scale=0.25, control=True,
+                redirect_uris=(redirect_uri_for(REDIRECT_PORT),))
     base.update(overrides)
     return EmulatorSettings(**base)
 

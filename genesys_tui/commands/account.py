@@ -5,15 +5,14 @@ from __future__ import annotations
 import getpass
 import sys
 
+from rich.markup import escape
+
 from genesys_tui import credentials as creds
+from genesys_tui import fmt
 from genesys_tui.commands.common import CommandError, Context, run
 from genesys_tui.config import Config, toml_key, toml_string
-from genesys_tui.genesys.auth import UserTokenAuth
-from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.http import new_http_client
-from genesys_tui.genesys.pkce import login_with_pkce
 from genesys_tui.media.playback import available as audio_available
-from genesys_tui.session import Target, build_client
+from genesys_tui.session import Target, build_client, sign_in_user
 
 
 def cmd_info(ctx: Context) -> int:
@@ -104,34 +103,43 @@ def cmd_login(ctx: Context) -> int:
 
 
 def _login_user(ctx: Context, target: Target, name: str) -> int:
+    """A person's sign-in in the browser. A PKCE client (the usual kind) gives an access token and
+    no refresh token: it is kept in the keyring with its expiry, and when it ends the user signs in
+    again. A confidential code-grant client (`--secret-stdin`, or its secret already stored) also
+    gives a refresh token, so the sign-in renews itself."""
+    from dataclasses import replace
+
+    from genesys_tui.genesys.pkce import redirect_uri_for
+
     a = ctx.args
     client_id = a.client_id or target.profile.user_client_id or target.profile.client_id
     if not client_id:
         raise CommandError("no client id for user sign-in: pass --client-id (a PKCE OAuth client)")
+    secret = _read_secret(ctx) if a.secret_stdin else None
+    target = replace(target, profile=replace(target.profile, user_client_id=client_id))
+    redirect = redirect_uri_for(target.profile.redirect_port)
 
-    async def flow() -> str:
-        http = new_http_client(target.profile.timeout_seconds)
-        try:
-            def announce(url: str) -> None:
-                ctx.err.print("Open this URL to sign in (it was opened in your browser if one is available):",
-                              highlight=False)
-                ctx.err.print(url, highlight=False, soft_wrap=True)
+    def announce(url: str) -> None:
+        ctx.err.print(f"Signing in with OAuth client {client_id}; its redirect URIs must include {redirect}.",
+                      highlight=False)
+        ctx.err.print("Open this URL to sign in (it was opened in your browser if one is available):", highlight=False)
+        ctx.err.print(url, highlight=False, soft_wrap=True)
 
-            tok = await login_with_pkce(target.hosts, client_id, http=http, port=target.profile.redirect_port,
-                                        announce=announce, open_browser=not a.no_browser)
-            if not tok.refresh_token:
-                raise CommandError("the sign-in gave no refresh token; the OAuth client must allow refresh tokens")
-            creds.store_secret(creds.REFRESH_TOKEN, target.hosts.login_host, client_id, tok.refresh_token,
-                               allow_plaintext=target.allow_plaintext)
-            user_auth = UserTokenAuth(target.hosts, client_id, tok.refresh_token, http=http, initial=tok)
-            client = GenesysClient(target.hosts, user_auth, http=http)
+    async def flow() -> tuple[str, bool, float | None]:
+        async with await sign_in_user(target, announce=announce, open_browser=not a.no_browser,
+                                      client_secret=secret) as client:
             me = await client.directory.me()
-            return (me.name or me.email or me.id) if me else "unknown user"
-        finally:
-            await http.aclose()
+            auth = client.auth
+            return ((me.name or me.email or me.id) if me else "unknown user",
+                    getattr(auth, "renewable", False), getattr(auth, "expires_at", None))
 
-    who = run(flow())
-    ctx.out.print(f"Signed in as [bold]{who}[/]; the refresh token is in the OS keyring.", highlight=False)
+    try:
+        who, renewable, expires = run(flow())
+    except creds.CredentialsError as e:
+        raise CommandError(str(e)) from None
+    life = ("it renews itself (refresh token in the keyring)" if renewable or expires is None else
+            f"valid until {fmt.when_epoch(expires)}, then sign in again (PKCE gives no refresh token)")
+    ctx.out.print(f"Signed in as [bold]{escape(who)}[/]; the sign-in is in the OS keyring, {life}.", highlight=False)
     if not target.hosts.is_custom:
         note = remember_profile(ctx.config, ctx.paths.config_file, name, a.region or target.profile.region,
                                 client_id, key="user_client_id")
@@ -150,7 +158,9 @@ def cmd_logout(ctx: Context) -> int:
     if client_id and not a.user and creds.delete_secret(creds.CLIENT_SECRET, target.hosts.login_host, client_id,
                                                         allow_plaintext=allow):
         removed.append("client secret")
-    if user_id and creds.delete_secret(creds.REFRESH_TOKEN, target.hosts.login_host, user_id, allow_plaintext=allow):
+    user_kinds = (creds.USER_TOKEN, creds.REFRESH_TOKEN, creds.CODE_CLIENT_SECRET)
+    if user_id and [k for k in user_kinds  # every one, so nothing of the sign-in stays behind
+                    if creds.delete_secret(k, target.hosts.login_host, user_id, allow_plaintext=allow)]:
         removed.append("user sign-in")
     if removed:
         ctx.out.print(f"Removed {' and '.join(removed)} for {target.hosts.login_host} from the keyring.")

@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -186,13 +186,27 @@ class Emulator:
                 return oauth_error(401, "invalid_client", "client not found")
             tok = self.tokens.issue(client_id)
             return JSONResponse({"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl})
+        # The code grants, as the official SDKs use them (PY-SDK api_client.py): get_pkce_token sends
+        # client_id + code_verifier, no secret, and reads no refresh_token; get_code_authorization_token
+        # and refresh_code_authorization_token authenticate with the client's secret (Basic) and read
+        # refresh_token. OAuthClient.md: "Secrets are required for code authorization and client
+        # credential grants". So: a PKCE client gets an access token only; a code client must show its
+        # secret, gets a refresh token, and every refresh is single-use (rotated).
         if grant == "authorization_code":
+            if client_id == self.s.code_client_id:
+                if secret != self.s.code_client_secret:
+                    return oauth_error(401, "invalid_client", "client authentication failed")
+            elif client_id != self.s.pkce_client_id:
+                return oauth_error(400, "unauthorized_client", "the client is not authorized for this grant type")
             code = self.tokens.redeem_code(str(form.get("code") or ""), client_id, str(form.get("redirect_uri") or ""),
                                            str(form.get("code_verifier") or ""))
-            if code is None:
+            if code is None or (client_id == self.s.pkce_client_id and not code.challenge):
                 return oauth_error(400, "invalid_grant", "authorization code is invalid, expired, or the verifier does not match")
-            return self._user_tokens(client_id, code.user_id)
+            refresh = self.tokens.new_refresh(client_id, code.user_id) if client_id == self.s.code_client_id else None
+            return self._user_tokens(client_id, code.user_id, refresh)
         if grant == "refresh_token":
+            if client_id != self.s.code_client_id or secret != self.s.code_client_secret:
+                return oauth_error(401, "invalid_client", "client authentication failed")
             rotated = self.tokens.rotate_refresh(str(form.get("refresh_token") or ""), client_id)
             if rotated is None:
                 return oauth_error(400, "invalid_grant", "refresh token is invalid or expired")
@@ -200,29 +214,38 @@ class Emulator:
             return self._user_tokens(client_id, user_id, new_rt)
         return oauth_error(400, "unsupported_grant_type", f"grant_type {grant!r} is not supported")
 
-    def _user_tokens(self, client_id: str, user_id: str, refresh: str | None = None) -> Response:
+    def _user_tokens(self, client_id: str, user_id: str, refresh: str | None) -> Response:
         tok = self.tokens.issue(client_id, user_id)
-        return JSONResponse({"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl,
-                             "refresh_token": refresh or self.tokens.new_refresh(client_id, user_id)})
+        body = {"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl}
+        if refresh:
+            body["refresh_token"] = refresh
+        return JSONResponse(body)
 
     async def oauth_authorize(self, request: Request) -> Response:
         q = request.query_params
         redirect = q.get("redirect_uri", "")
-        host = urlsplit(redirect).hostname or ""
+        client = q.get("client_id", "")
         problems = []
-        if q.get("client_id") != self.s.client_id:
-            problems.append("unknown client_id")
+        if client not in (self.s.pkce_client_id, self.s.code_client_id):
+            problems.append("unknown client_id" if client != self.s.client_id
+                            else "the client is not authorized for the authorization code grant")
         if q.get("response_type") != "code":
             problems.append("response_type must be code")
-        if host not in ("127.0.0.1", "localhost", "::1") or urlsplit(redirect).scheme != "http":
-            problems.append("redirect_uri must be a loopback http URL")
-        if not q.get("code_challenge") or q.get("code_challenge_method", "plain") not in ("S256", "plain"):
+        # OAuthClient.registeredRedirectUri: "List of allowed callbacks for this client". An
+        # unregistered redirect_uri is an error page; the browser is never sent there.
+        if redirect not in self.s.redirect_uris:
+            problems.append(f"redirect_uri {redirect!r} is not registered for this client")
+        challenge = q.get("code_challenge", "")
+        if client == self.s.pkce_client_id and not challenge:
             problems.append("a PKCE code_challenge is required")
+        if challenge and q.get("code_challenge_method", "plain") not in ("S256", "plain"):
+            problems.append("code_challenge_method must be S256 or plain")
         if problems:
-            return HTMLResponse(f"<h1>Sign-in error</h1><p>{'; '.join(problems)}</p>", 400)
+            text = "; ".join(problems).replace("&", "&amp;").replace("<", "&lt;")
+            return HTMLResponse(f"<h1>Sign-in error</h1><p>{text}</p>", 400)
         # The demo org approves at once, as its supervisor.
-        code = self.tokens.new_code(self.s.client_id, redirect, q["code_challenge"],
-                                    q.get("code_challenge_method", "plain"), self.org.supervisors[0].id)
+        code = self.tokens.new_code(client, redirect, challenge, q.get("code_challenge_method", "plain"),
+                                    self.org.supervisors[0].id)
         sep = "&" if "?" in redirect else "?"
         return RedirectResponse(f"{redirect}{sep}{urlencode({'code': code, 'state': q.get('state', '')})}", 302)
 

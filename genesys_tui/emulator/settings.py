@@ -20,9 +20,14 @@ class EmulatorSettings:
     live_calls: int = 6
     archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived
     duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)
-    # Auth
-    client_id: str = "demo-client"
+    # Auth: one OAuth client per grant type, as in a real org (OAuthClient.authorizedGrantType).
+    client_id: str = "demo-client"  # client credentials
     client_secret: str = "demo-secret-not-for-production"
+    pkce_client_id: str = "demo-pkce-client"  # PKCE-enabled code grant: public, no secret, no refresh token
+    code_client_id: str = "demo-code-client"  # code grant with a secret: refresh tokens, rotated on use
+    code_client_secret: str = "demo-code-secret-not-for-production"
+    # OAuthClient.registeredRedirectUri of both code clients: a redirect_uri must be one of these.
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8765/oauth/callback", "http://localhost:8765/oauth/callback")
     token_ttl: int = 86400
     refresh_ttl: int = 30 * 86400
     rate_limit_per_minute: int = 300

@@ -69,6 +69,8 @@ class TokenStore:
         ac = self.codes.pop(code, None)
         if ac is None or self.clock() > ac.expires_at or ac.client_id != client_id or ac.redirect_uri != redirect_uri:
             return None
+        if not ac.challenge:
+            return ac  # a confidential client's code without PKCE: the secret is checked by the caller
         if ac.method == "S256":
             calc = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         else:

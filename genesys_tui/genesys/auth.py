@@ -100,6 +100,7 @@ class _CachedToken:
     """Shared caching: a token valid until shortly before it expires, one refresh at a time."""
 
     kind = "client"
+    renewable = True  # a new token can be had without the user (client credentials, a refresh token)
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -153,18 +154,58 @@ class ClientCredentialsAuth(_CachedToken):
                                    basic=(self.client_id, self._secret))
 
 
-class UserTokenAuth(_CachedToken):
-    """A user's token from the PKCE grant, renewed with its refresh token (which is rotated and
-    handed to `on_refresh_token` so the keyring always holds the latest)."""
+class SignInExpired(AuthenticationError):
+    """A user's token that cannot be renewed (PKCE) has expired: the user signs in again."""
+
+
+class PkceUserAuth(_CachedToken):
+    """A user's token from the PKCE grant. The official SDKs read no refresh token from that grant
+    (PY-SDK get_pkce_token) and every refresh needs the client's secret, which a public client does
+    not have: the token lives its `expires_in` and then the user signs in again. Nothing is sent
+    on an expired one: asking for a token raises SignInExpired."""
 
     kind = "user"
+    renewable = False
+
+    def __init__(self, access_token: str, expires_at: float, *, wall: Callable[[], float] = time.time,
+                 clock: Callable[[], float] = time.monotonic):
+        super().__init__(clock=clock)
+        register_secret(access_token)
+        self._wall = wall
+        self.expires_at = expires_at  # epoch seconds (wall clock), as stored in the keyring
+        self._token = access_token
+        self.expires_in = int(max(0.0, expires_at - wall()))
+        self._expires_at = clock() + (expires_at - wall()) - 30  # never use one in its last 30 s
+
+    async def _fetch(self) -> TokenResponse:
+        raise SignInExpired("your sign-in has expired: sign in again (`genesys-tui login --user`, or L in "
+                            "Supervise); nothing was sent", code="sign.in.expired")
+
+    def invalidate(self, token: str) -> None:
+        # A 401 on it: revoked or expired early. It cannot be renewed, so it is gone for good.
+        if self._token == token:
+            self._token = None
+            self._expires_at = 0.0
+
+
+class UserTokenAuth(_CachedToken):
+    """A user's token from the code grant of a confidential client, renewed with its refresh
+    token: each refresh authenticates with the client's secret (PY-SDK
+    refresh_code_authorization_token) and rotates the token, which is handed to `on_refresh_token`
+    so the keyring always holds the latest."""
+
+    kind = "user"
+    renewable = True
 
     def __init__(self, hosts: Hosts, client_id: str, refresh_token: str, *, http: httpx.AsyncClient,
+                 client_secret: str | None = None,
                  on_refresh_token: Callable[[str], None] | None = None,
                  load_refresh_token: Callable[[], str | None] | None = None,
                  initial: TokenResponse | None = None, clock: Callable[[], float] = time.monotonic):
         super().__init__(clock=clock)
         self.hosts, self.client_id, self._http = hosts, client_id, http
+        self._secret = client_secret
+        register_secret(client_secret)
         self._refresh = refresh_token
         self._on_refresh = on_refresh_token
         self._load = load_refresh_token  # the shared store: another process may have rotated it
@@ -191,8 +232,11 @@ class UserTokenAuth(_CachedToken):
             current = self._newest()
             tried.add(current)
             try:
-                tok = await request_token(self._http, self.hosts, {
-                    "grant_type": "refresh_token", "refresh_token": current, "client_id": self.client_id})
+                form = {"grant_type": "refresh_token", "refresh_token": current}
+                if self._secret is None:
+                    form["client_id"] = self.client_id
+                tok = await request_token(self._http, self.hosts, form,
+                                          basic=(self.client_id, self._secret) if self._secret else None)
                 break
             except AuthenticationError as e:
                 if self._newest() not in tried:

@@ -92,16 +92,26 @@ class _Listener:
                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
 
 
-async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClient, port: int = 0,
+DEFAULT_REDIRECT_PORT = 8765  # what the OAuth client must have registered: http://127.0.0.1:8765/oauth/callback
+
+
+async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClient, port: int = DEFAULT_REDIRECT_PORT,
                           announce: Callable[[str], None] = print, open_browser: bool = True,
-                          timeout: float = 300.0) -> TokenResponse:
+                          timeout: float = 300.0, client_secret: str | None = None) -> TokenResponse:
+    """The browser sign-in: PKCE always; with `client_secret` (a confidential code-grant client)
+    the token request also authenticates the client, and the answer carries a refresh token.
+    The redirect URI, http://127.0.0.1:PORT/oauth/callback, must be registered on the client."""
     verifier = make_verifier()
     state = secrets.token_urlsafe(24)
     listener = _Listener(state)
-    server = await asyncio.start_server(listener.handle, "127.0.0.1", port)
+    try:
+        server = await asyncio.start_server(listener.handle, "127.0.0.1", port)
+    except OSError as e:
+        raise AuthenticationError(f"cannot listen on 127.0.0.1:{port} for the sign-in's redirect "
+                                  f"({e.strerror or e}): close what uses it, or set redirect_port") from None
     try:
         bound = server.sockets[0].getsockname()[1]
-        redirect_uri = f"http://127.0.0.1:{bound}{CALLBACK_PATH}"
+        redirect_uri = redirect_uri_for(bound)
         url = authorize_url(hosts, client_id, redirect_uri, state, challenge_for(verifier))
         announce(url)
         if open_browser and can_open_browser():
@@ -110,10 +120,18 @@ async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClie
         try:
             code = await asyncio.wait_for(listener.result, timeout)
         except TimeoutError:
-            raise AuthenticationError(f"no sign-in arrived within {timeout:.0f} s") from None
+            raise AuthenticationError(f"no sign-in arrived within {timeout:.0f} s: if the browser showed an "
+                                      f"error, register {redirect_uri} as a redirect URI of OAuth client "
+                                      f"{client_id} (Admin > OAuth), or set redirect_port to one that is") from None
     finally:
         server.close()
         await server.wait_closed()
-    return await request_token(http, hosts, {"grant_type": "authorization_code", "code": code,
-                                             "redirect_uri": redirect_uri, "client_id": client_id,
-                                             "code_verifier": verifier})
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+            "code_verifier": verifier}
+    if client_secret is None:
+        form["client_id"] = client_id
+    return await request_token(http, hosts, form, basic=(client_id, client_secret) if client_secret else None)
+
+
+def redirect_uri_for(port: int) -> str:
+    return f"http://127.0.0.1:{port}{CALLBACK_PATH}"

@@ -59,6 +59,7 @@ class Situation:
     now: datetime | None = None
     recent_actions: int = 0  # dispatched by this supervisor in the last hour
     readonly: bool = False
+    sign_in_left: float | None = None  # seconds the user token has left; None when it renews itself
 
     def participant(self, pid: str | None) -> CallMediaParticipant | None:
         if self.call is None or pid is None:
@@ -200,6 +201,19 @@ def under_rate_limit(s: Situation) -> Check:
     return Check("policy: rate limit", True, f"{s.recent_actions} of {limit} actions in the last hour")
 
 
+SIGN_IN_MARGIN = 60.0  # an action is never started on a token in its last minute
+
+
+def signed_in(s: Situation) -> Check:
+    left = s.sign_in_left
+    if left is None:
+        return Check("signed in", True, "the user sign-in renews itself")
+    if left < SIGN_IN_MARGIN:
+        return Check("signed in", False, "your sign-in has ended: sign in again (L in Supervise, or "
+                                         "`genesys-tui login --user`); nothing was sent")
+    return Check("signed in", True, f"user sign-in valid for {int(left // 60)} more minute(s)")
+
+
 def not_read_only(s: Situation) -> Check:
     if s.readonly:
         return Check("read-only mode is off", False, "read-only mode is on (--readonly or readonly = true)")
@@ -207,7 +221,7 @@ def not_read_only(s: Situation) -> Check:
 
 
 CHECKS: tuple[Callable[[Situation], Check], ...] = (
-    not_read_only, call_is_live, target_is_connected_agent, agent_consented, not_in_secure_pause,
+    not_read_only, signed_in, call_is_live, target_is_connected_agent, agent_consented, not_in_secure_pause,
     supervisor_not_on_call, action_allowed, within_working_hours, under_rate_limit)
 
 

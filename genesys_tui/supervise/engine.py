@@ -18,6 +18,7 @@ from typing import Any
 from genesys_tui.config import Notice, SuperviseSettings
 from genesys_tui.errors import user_message
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.auth import SignInExpired
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import CallConversation
 from genesys_tui.supervise.audit import AuditError, AuditLog
@@ -65,6 +66,8 @@ class Outcome:
 
 
 def _unreadable(e: E.GenesysError) -> Check:
+    if isinstance(e, SignInExpired):  # the token ended: nothing can be (or was) sent
+        return Check("signed in", False, str(e))
     return Check("call could be read", False, f"could not read the call: {user_message(e) or e}")
 
 
@@ -114,6 +117,10 @@ class Supervision:
             out.latency_ms = (time.perf_counter() - started) * 1000
             if session is not None:
                 out.notice_state = await self._follow_notice(attempt.request, situation, session)
+        except SignInExpired as e:  # raised before the request went out: nothing was sent
+            out.latency_ms = None
+            out.result, out.error = "refused", str(e)
+            checks = [*checks, _unreadable(e)]
         except E.GenesysError as e:
             out.latency_ms = (time.perf_counter() - started) * 1000
             out.result, out.status, out.genesys_correlation_id = "failed", e.status, e.correlation_id
@@ -146,8 +153,10 @@ class Supervision:
         call = await self.current_call(request.conversation_id)
         since = (self.clock() - timedelta(hours=1)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         recent = await asyncio.to_thread(self.audit.actions_since, self.supervisor.user_id, since)
+        auth = self.client.auth
+        left = None if getattr(auth, "renewable", True) else (auth.seconds_left or 0.0)
         return Situation(request, call, self.supervisor, self.settings, self.notices, self.names, self.clock(),
-                         recent, self.readonly)
+                         recent, self.readonly, left)
 
     def _on_call(self, call: CallConversation | None) -> bool | None:
         if call is None:

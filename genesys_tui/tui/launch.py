@@ -27,29 +27,40 @@ def demo_notices() -> dict:
                                    description="Sorry for the wait; an agent is with you shortly")}
 
 
-def demo_settings(args):
+def demo_settings(args, redirect_port: int):
+    """The demo org; its PKCE client has the demo's own callback registered (as an admin would)."""
     from genesys_tui.emulator import EmulatorSettings
+    from genesys_tui.genesys.pkce import redirect_uri_for
 
     now = getattr(args, "now", None)
     pinned = {"anchor": now, "pin_clock": True} if now else {}
     return EmulatorSettings(seed=args.seed, conversations=args.conversations, faults=args.faults or "",
-                            transcode_seconds=1.0, **pinned)
+                            transcode_seconds=1.0, redirect_uris=(redirect_uri_for(redirect_port),), **pinned)
+
+
+def demo_profile(srv, downloads: Path, redirect_port: int):
+    from genesys_tui.config import Profile
+
+    s = srv.emulator.s
+    return Profile(name="demo", base_url=srv.base_url, client_id=s.client_id, user_client_id=s.pkce_client_id,
+                   redirect_port=redirect_port, output_dir=str(downloads))
 
 
 def run_demo(ctx: Context) -> int:
     """The emulator on a free loopback port, its demo credentials, the same TUI; quitting stops it.
     The demo keeps its own job store, so real queues are never mixed with demo ones."""
-    from genesys_tui.config import Profile
+    from genesys_tui.asgi_thread import free_port
     from genesys_tui.emulator import EmulatorServer
     from genesys_tui.genesys.regions import hosts_for
     from genesys_tui.session import Target, build_client
     from genesys_tui.tui.app import GenesysApp
 
-    srv = EmulatorServer(demo_settings(ctx.args)).start()
+    port = free_port()
+    srv = EmulatorServer(demo_settings(ctx.args, port)).start()
     try:
         s = srv.emulator.s
         downloads = ctx.paths.data_dir / "demo-downloads"
-        profile = Profile(name="demo", base_url=srv.base_url, client_id=s.client_id, output_dir=str(downloads))
+        profile = demo_profile(srv, downloads, port)
         target = Target(profile, hosts_for("", srv.base_url), False, getattr(ctx.args, "readonly", False))
         client = build_client(target, s.client_id, s.client_secret)
         with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:

@@ -52,23 +52,47 @@ def user_token(srv: EmulatorServer) -> str:
     return user_tokens(srv)["access_token"]
 
 
-def user_tokens(srv: EmulatorServer) -> dict:
-    """The token response (access and refresh token) of the real PKCE flow."""
+def user_tokens(srv: EmulatorServer, *, confidential: bool = False) -> dict:
+    """The token response of the real code grant: the PKCE client's (an access token, no refresh
+    token), or with `confidential` the code client's (its secret sent; a refresh token too)."""
     import base64
     import hashlib
     import secrets
 
+    s = srv.emulator.s
+    client = s.code_client_id if confidential else s.pkce_client_id
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    redirect = "http://127.0.0.1:1/callback"
+    redirect = s.redirect_uris[0]
     r = httpx.get(f"{srv.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": srv.emulator.s.client_id, "redirect_uri": redirect,
+        "response_type": "code", "client_id": client, "redirect_uri": redirect,
         "state": "xyz", "code_challenge": challenge, "code_challenge_method": "S256"})
-    assert r.status_code == 302
+    assert r.status_code == 302, r.text
     loc = httpx.URL(r.headers["location"])
     assert loc.params["state"] == "xyz"
-    t = httpx.post(f"{srv.base_url}/oauth/token", data={
-        "grant_type": "authorization_code", "code": loc.params["code"], "redirect_uri": redirect,
-        "client_id": srv.emulator.s.client_id, "code_verifier": verifier})
+    form = {"grant_type": "authorization_code", "code": loc.params["code"], "redirect_uri": redirect,
+            "code_verifier": verifier}
+    auth = (client, s.code_client_secret) if confidential else None
+    if not confidential:
+        form["client_id"] = client
+    t = httpx.post(f"{srv.base_url}/oauth/token", data=form, auth=auth)
     assert t.status_code == 200, t.text
     return t.json()
+
+
+def sign_in_supervisor(srv: EmulatorServer) -> None:
+    """What `genesys-tui login --user` leaves in the keyring after a PKCE sign-in."""
+    import time
+
+    from genesys_tui import credentials as creds
+
+    tok = user_tokens(srv)
+    creds.store_user_token(srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id,
+                           tok["access_token"], time.time() + tok["expires_in"])
+
+
+def supervisor_profile(srv: EmulatorServer) -> str:
+    """The profile lines of a supervisor's sign-in against the emulator (TOML)."""
+    from tests.conftest import REDIRECT_PORT
+
+    return f'user_client_id = "{srv.emulator.s.pkce_client_id}"\nredirect_port = {REDIRECT_PORT}\n'

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -150,10 +151,10 @@ def test_login_saves_region_and_client_id_to_a_new_profile(emulator, monkeypatch
     assert "[profiles.eu]" in text and 'region = "eu_west_1"' in text and s.client_secret not in text
 
 
-def test_login_user_with_pkce(fresh_emulator, memory_keyring, monkeypatch, capsys):
+def _browser(monkeypatch) -> list[str]:
     import webbrowser
 
-    opened = []
+    opened: list[str] = []
 
     def fake_browser(url, new=0):
         opened.append(url)
@@ -162,25 +163,97 @@ def test_login_user_with_pkce(fresh_emulator, memory_keyring, monkeypatch, capsy
 
     monkeypatch.setenv("DISPLAY", ":99")
     monkeypatch.setattr(webbrowser, "open", fake_browser)
+    return opened
+
+
+def test_login_user_with_pkce_keeps_the_token_and_its_expiry_no_refresh_token(fresh_emulator, memory_keyring,
+                                                                                monkeypatch, capsys):
+    from tests.conftest import REDIRECT_PORT
+
+    opened = _browser(monkeypatch)
     s = fresh_emulator.emulator.s
-    assert main(["login", "--user", "--base-url", fresh_emulator.base_url, "--client-id", s.client_id]) == 0
+    base = ["--base-url", fresh_emulator.base_url]
+    cfg = Path(os.environ["XDG_CONFIG_HOME"]) / "genesys-tui" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text(f"[profiles.default]\nredirect_port = {REDIRECT_PORT}\n")
+    assert main(["login", "--user", *base, "--client-id", s.pkce_client_id]) == 0
     out, err = capsys.readouterr()
-    assert "Signed in as Sam Supervisor" in out and opened and opened[0] in err.replace("\n", "")
-    (account, refresh), = memory_keyring.store.items()
-    assert account[1].startswith("refresh-token:")
-    # the stored refresh token works later, and is rotated in the keyring
+    assert "Signed in as Sam Supervisor" in out and "then sign in again" in out
+    assert opened and opened[0] in err.replace("\n", "") and f"127.0.0.1:{REDIRECT_PORT}/oauth/callback" in err
+    (account, stored), = memory_keyring.store.items()
+    assert account[1].startswith("user-token:") and "refresh" not in stored
     from genesys_tui.config import Config, Profile
     from genesys_tui.session import resolve_target, user_client
 
-    cfg = Config(profiles={"default": Profile(name="default", base_url=fresh_emulator.base_url, client_id=s.client_id)})
+    profile = Profile(name="default", base_url=fresh_emulator.base_url, user_client_id=s.pkce_client_id)
+    target = resolve_target(Config(profiles={"default": profile}))
     import asyncio
 
     async def who():
-        async with user_client(resolve_target(cfg)) as c:
+        async with user_client(target) as c:
             return await c.directory.me()
 
     assert asyncio.run(who()).name == "Sam Supervisor"
-    assert list(memory_keyring.store.values()) != [refresh]
+    # An expired sign-in is "sign in again", before anything is sent.
+    memory_keyring.store[account] = json.dumps({**json.loads(stored), "expires_at": time.time() - 5})
+    from genesys_tui import credentials as creds
+
+    with pytest.raises(creds.CredentialsError, match="sign in again"):
+        user_client(target)
+
+
+def test_a_redirect_uri_that_is_not_registered_is_named(fresh_emulator, monkeypatch, capsys):
+    _browser(monkeypatch)
+    s = fresh_emulator.emulator.s
+    from genesys_tui.asgi_thread import free_port
+
+    cfg = Path(os.environ["XDG_CONFIG_HOME"]) / "genesys-tui" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    cfg.write_text(f"[profiles.default]\nredirect_port = {port}\n")
+    import genesys_tui.genesys.pkce as pkce
+
+    original = pkce.login_with_pkce
+
+    async def quick(*a, **kw):
+        return await original(*a, **{**kw, "timeout": 2})
+
+    monkeypatch.setattr(pkce, "login_with_pkce", quick)
+    assert main(["login", "--user", "--base-url", fresh_emulator.base_url, "--client-id", s.pkce_client_id]) == 1
+    err = capsys.readouterr().err
+    assert f"register http://127.0.0.1:{port}/oauth/callback as a redirect URI" in err
+
+
+def test_login_user_with_a_confidential_code_client_renews_itself(fresh_emulator, memory_keyring, monkeypatch,
+                                                                  capsys):
+    from tests.conftest import REDIRECT_PORT
+
+    _browser(monkeypatch)
+    s = fresh_emulator.emulator.s
+    cfg = Path(os.environ["XDG_CONFIG_HOME"]) / "genesys-tui" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text(f"[profiles.default]\nredirect_port = {REDIRECT_PORT}\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO(s.code_client_secret + "\n"))
+    assert main(["login", "--user", "--base-url", fresh_emulator.base_url, "--client-id", s.code_client_id,
+                 "--secret-stdin"]) == 0
+    assert "renews itself" in capsys.readouterr().out
+    kinds = sorted(k[1].split(":")[0] for k in memory_keyring.store)
+    assert kinds == ["code-client-secret", "refresh-token", "user-token"]
+    refresh = next(v for k, v in memory_keyring.store.items() if k[1].startswith("refresh-token:"))
+    from genesys_tui.config import Config, Profile
+    from genesys_tui.session import resolve_target, user_client
+
+    cfg_obj = Config(profiles={"default": Profile(name="default", base_url=fresh_emulator.base_url,
+                                                  user_client_id=s.code_client_id)})
+    import asyncio
+
+    async def who():
+        async with user_client(resolve_target(cfg_obj)) as c:
+            c.auth._token = None  # force a refresh: it sends the secret and rotates the refresh token
+            return await c.directory.me()
+
+    assert asyncio.run(who()).name == "Sam Supervisor"
+    assert next(v for k, v in memory_keyring.store.items() if k[1].startswith("refresh-token:")) != refresh
 
 
 def test_logs_never_contain_secrets_tokens_or_signatures(fresh_emulator, monkeypatch, capsys, isolated_home):

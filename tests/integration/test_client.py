@@ -175,27 +175,32 @@ async def test_recording_jobs(fresh_emulator):
 
 async def test_pkce_login_and_supervisor_actions(fresh_emulator):
     import threading
+    import time
 
-    from genesys_tui.genesys.auth import UserTokenAuth
+    from genesys_tui.genesys.auth import PkceUserAuth, SignInExpired
     from genesys_tui.genesys.http import new_http_client
     from genesys_tui.genesys.pkce import login_with_pkce
+    from tests.conftest import REDIRECT_PORT
 
     hosts = hosts_for("", fresh_emulator.base_url)
+    s = fresh_emulator.emulator.s
 
     def browser(url: str) -> None:
         assert "code_challenge_method=S256" in url and "state=" in url
         threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
 
     http = new_http_client()
-    tok = await login_with_pkce(hosts, fresh_emulator.emulator.s.client_id, http=http, announce=browser,
+    tok = await login_with_pkce(hosts, s.pkce_client_id, http=http, port=REDIRECT_PORT, announce=browser,
                                 open_browser=False, timeout=20)
-    assert tok.refresh_token
-    rotated = []
-    auth = UserTokenAuth(hosts, fresh_emulator.emulator.s.client_id, tok.refresh_token, http=http,
-                         on_refresh_token=rotated.append)
-    c = GenesysClient(hosts, auth, http=http, retry=FAST)
+    assert tok.refresh_token is None  # PKCE gives no refresh token (as the SDKs read it)
+    c = GenesysClient(hosts, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http=http, retry=FAST)
     me = await c.directory.me()
-    assert me and me.name == "Sam Supervisor" and rotated  # refreshed once, refresh token rotated
+    assert me and me.name == "Sam Supervisor"
+    ended = GenesysClient(hosts, PkceUserAuth(tok.access_token, time.time() - 1), http=http, retry=FAST)
+    before = fresh_emulator.emulator.stats["api"]
+    with pytest.raises(SignInExpired, match="sign in again"):
+        await ended.directory.me()
+    assert fresh_emulator.emulator.stats["api"] == before  # nothing was sent on an ended sign-in
     import numpy as np
 
     org = fresh_emulator.emulator.org
@@ -233,11 +238,12 @@ async def test_user_refresh_tokens_are_shared_across_processes(emulator):
     from tests.integration.helpers import user_tokens
 
     hosts = hosts_for("", emulator.base_url)
-    cid = emulator.emulator.s.client_id
-    stored = {"refresh": user_tokens(emulator)["refresh_token"]}  # the keyring, shared
+    s = emulator.emulator.s
+    cid = s.code_client_id  # a confidential code-grant client: the only kind with refresh tokens
+    stored = {"refresh": user_tokens(emulator, confidential=True)["refresh_token"]}  # the keyring, shared
     async with httpx.AsyncClient() as http:
         def auth(load):
-            return UserTokenAuth(hosts, cid, stored["refresh"], http=http,
+            return UserTokenAuth(hosts, cid, stored["refresh"], http=http, client_secret=s.code_client_secret,
                                  on_refresh_token=lambda t: stored.__setitem__("refresh", t), load_refresh_token=load)
 
         a, b = auth(lambda: stored["refresh"]), auth(lambda: stored["refresh"])

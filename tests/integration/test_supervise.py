@@ -25,7 +25,7 @@ from genesys_tui.supervise.webhook import (
     Outbox,
     verify_signature,
 )
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, REDIRECT_PORT
 
 SECRET = "a-webhook-secret-of-some-length"
 
@@ -44,9 +44,10 @@ async def supervision(srv, tmp_path, settings: SuperviseSettings | None = None, 
     from genesys_tui.session import loopback_user_client, resolve_target
 
     s = srv.emulator.s
-    profile = Profile(name="default", base_url=srv.base_url, client_id=s.client_id, retry=retry or RetrySettings())
+    profile = Profile(name="default", base_url=srv.base_url, client_id=s.client_id, user_client_id=s.pkce_client_id,
+                      redirect_port=REDIRECT_PORT, retry=retry or RetrySettings())
     cfg = Config(profiles={"default": profile})
-    client = await loopback_user_client(resolve_target(cfg), s.client_id)
+    client = await loopback_user_client(resolve_target(cfg))
     async with client:
         me = await identify(client)
         assert me is not None and me.name == "Sam Supervisor"
@@ -333,4 +334,4 @@ async def test_browserless_sign_in_is_only_for_the_local_emulator():
 
     cfg = Config(profiles={"default": Profile(name="default", region="eu_west_1", client_id="abc")})
     with pytest.raises(creds.CredentialsError, match="only for the local emulator"):
-        await loopback_user_client(resolve_target(cfg), "abc")
+        await loopback_user_client(resolve_target(cfg))

@@ -15,7 +15,7 @@ from genesys_tui import credentials as creds
 from genesys_tui.cli import main
 from genesys_tui.emulator import EmulatorServer
 from tests.conftest import small_org
-from tests.integration.helpers import user_tokens
+from tests.integration.helpers import sign_in_supervisor, supervisor_profile
 
 
 @pytest.fixture
@@ -24,10 +24,10 @@ def live_org(tmp_path, monkeypatch):
     with EmulatorServer(small_org(anchor=datetime.now(UTC))) as srv:
         s = srv.emulator.s
         cfg = tmp_path / "config.toml"
-        cfg.write_text(f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n')
+        cfg.write_text(f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
+                       + supervisor_profile(srv))
         monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
-        host = srv.base_url.removeprefix("http://")
-        creds.store_secret(creds.REFRESH_TOKEN, host, s.client_id, user_tokens(srv)["refresh_token"])
+        sign_in_supervisor(srv)
         yield srv, cfg
 
 
@@ -115,7 +115,7 @@ def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch)
     srv.emulator.s.secure_ivr_seconds = 0.2
     assert main(["supervise", "notice", live(srv)[1], "--notice", "recording", "--yes"]) == 0
     assert "notice: COMPLETED" in capsys.readouterr().out
-    creds.delete_secret(creds.REFRESH_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.client_id)
+    creds.delete_secret(creds.USER_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id)
     assert main(["supervise", "monitor", live(srv)[4], "--yes"]) == 1
     assert "genesys-tui login --user" in capsys.readouterr().err
 

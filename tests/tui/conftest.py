@@ -12,7 +12,7 @@ from genesys_tui.config import Config, Profile
 from genesys_tui.genesys.regions import hosts_for
 from genesys_tui.paths import AppPaths
 from genesys_tui.session import Target, build_client
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, REDIRECT_PORT
 
 SIZE = (160, 45)
 
@@ -29,7 +29,8 @@ def make_app(srv, tmp_path: Path, *, signed_in: bool = True, client_id: str | No
     paths = AppPaths(tmp_path / "config.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log")
     base = "" if region else srv.base_url
     profile = Profile(name="default", region=region or "us_east_1", base_url=base,
-                      client_id=s.client_id if client_id is None else client_id, output_dir=str(tmp_path / "out"))
+                      client_id=s.client_id if client_id is None else client_id, user_client_id=s.pkce_client_id,
+                      redirect_port=REDIRECT_PORT, output_dir=str(tmp_path / "out"))
     target = Target(profile, hosts_for(profile.region, base), False, False)
     client = build_client(target, s.client_id, s.client_secret) if signed_in else None
     return GenesysApp(config=Config(), paths=paths, target=target, client=client, now=ANCHOR,

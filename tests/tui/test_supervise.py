@@ -6,17 +6,17 @@ and the new participant, and the audit trail it leaves."""
 from __future__ import annotations
 
 import json
+import re
 from contextlib import asynccontextmanager
 
 import numpy as np
 from textual.widgets import Button, Input, Static
 
-from genesys_tui import credentials as creds
 from genesys_tui.supervise.audit import verify
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.screens.supervise import NoticeChooser, SuperviseScreen
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
-from tests.integration.helpers import user_tokens
+from tests.integration.helpers import sign_in_supervisor
 from tests.tui.conftest import SIZE, make_app, settle
 from tests.tui.test_flows import wait_for
 
@@ -28,8 +28,7 @@ def live(srv) -> list[str]:
 
 def sign_in_as_supervisor(srv) -> None:
     """What `genesys-tui login --user` leaves in the keyring."""
-    creds.store_secret(creds.REFRESH_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.client_id,
-                       user_tokens(srv)["refresh_token"])
+    sign_in_supervisor(srv)
 
 
 @asynccontextmanager
@@ -69,7 +68,8 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
     async with supervising(emulator, tmp_path) as (app, pilot, screen):
         assert isinstance(app.screen, SuperviseScreen)
         ident = text_of(screen.query_one("#identity", Static))
-        assert "Supervisor Sam Supervisor (user sign-in)" in ident and "supervision_consent" in ident
+        assert re.search(r"Supervisor Sam Supervisor \(user sign-in, 23h 5\dm left\)", ident)  # PKCE: no refresh
+        assert "supervision_consent" in ident
         assert {c.conversation_id for c, _ in screen.rows} == set(live(emulator))
         await select(pilot, screen, live(emulator)[3])
         detail = text_of(screen.query_one("#call-info", Static))
@@ -199,3 +199,44 @@ async def test_read_only_mode_refuses_every_action(emulator, tmp_path):
         await wait_for(pilot, lambda: not screen.busy and audit_records(app))
         assert not isinstance(app.screen, ConfirmDialog) and emulator.emulator.stats["monitor"] == before
         assert "read-only mode is on" in next(n for n in app._notifications if n.title == "Monitor refused").message
+
+
+async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_the_browser(
+        fresh_emulator, tmp_path, monkeypatch, memory_keyring):
+    import threading
+    import webbrowser
+
+    import httpx
+
+    srv = fresh_emulator
+    cid = live(srv)[1]
+    async with supervising(srv, tmp_path) as (app, pilot, screen):
+        auth = screen.engine.client.auth
+        auth._expires_at = auth._clock() - 1  # the PKCE token's life is over
+        screen.check_sign_in()
+        await pilot.pause(0.1)
+        assert "sign-in ended: press L" in text_of(screen.query_one("#identity", Static))
+        assert any("sign-in has ended" in n.message for n in app._notifications)
+        await select(pilot, screen, cid)
+        before = srv.emulator.stats["api"]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: not screen.busy and audit_records(app))
+        assert not isinstance(app.screen, ConfirmDialog) and srv.emulator.stats["monitor"] == 0
+        assert any("sign in again" in n.message for n in app._notifications)
+        assert srv.emulator.stats["api"] - before <= 1  # at most the call's read; never the action
+        # L with no valid stored sign-in: the browser sign-in, right here.
+        memory_keyring.store.clear()
+        opened: list[str] = []
+
+        def browser(url, new=0):
+            opened.append(url)
+            threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
+            return True
+
+        monkeypatch.setenv("DISPLAY", ":99")
+        monkeypatch.setattr(webbrowser, "open", browser)
+        old = screen.engine
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.engine is not None and screen.engine is not old)
+        assert opened and "23h" in text_of(screen.query_one("#identity", Static))
+        assert any(k[1].startswith("user-token:") for k in memory_keyring.store)  # kept for the CLI too

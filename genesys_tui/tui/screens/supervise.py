@@ -133,6 +133,7 @@ class SuperviseScreen(Screen[None]):
         self.last_result: dict[str, str] = {}
         self.outbox = None
         self._started = False
+        self._warned: str | None = None  # "soon" / "ended": each warning once per sign-in
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -162,18 +163,24 @@ class SuperviseScreen(Screen[None]):
         self.set_interval(max(1.0, settings.refresh_seconds), self.action_refresh_calls)
         if settings.webhook.url:
             self.set_interval(30.0, self.deliver_webhook)
-        self.action_sign_in()
+        self.set_interval(30.0, self.check_sign_in)
+        self.sign_in()
         self.action_refresh_calls()
 
     def now(self) -> datetime:
         return getattr(self.app, "now", None) or datetime.now(UTC)
 
+    def action_sign_in(self) -> None:
+        """L: sign in (again), in the browser when no stored sign-in is valid."""
+        self.sign_in(interactive=True)
+
     @work(exclusive=True, group="supervise-sign-in", exit_on_error=False)
-    async def action_sign_in(self) -> None:
-        """The supervisor's own sign-in: the app's session when it is a user's, else the refresh
-        token `login --user` stored, else (demo only) the emulator's PKCE flow with no browser."""
+    async def sign_in(self, interactive: bool = False) -> None:
+        """The supervisor's own sign-in: the app's session when it is a user's, else the sign-in
+        `login --user` stored while it is valid, else (only when asked, with L) the browser sign-in
+        right here; in the demo the emulator's, with no browser. PKCE sign-ins end: L signs in again."""
         from genesys_tui import credentials as creds
-        from genesys_tui.session import loopback_user_client, user_client
+        from genesys_tui.session import loopback_user_client, sign_in_user, user_client
 
         app = self.app
         session = app.session  # type: ignore[attr-defined]
@@ -181,12 +188,18 @@ class SuperviseScreen(Screen[None]):
             return
         client, own = None, False
         try:
-            if session.client.auth.kind == "user":
+            if session.client.auth.kind == "user" and session.client.auth.seconds_left != 0:
                 client = session.client
             elif getattr(app, "demo", False):
-                client, own = await loopback_user_client(app.target, app.target.profile.client_id), True  # type: ignore[attr-defined]
+                client, own = await loopback_user_client(app.target), True  # type: ignore[attr-defined]
             else:
-                client, own = user_client(app.target), True  # type: ignore[attr-defined]
+                try:
+                    client, own = user_client(app.target), True  # type: ignore[attr-defined]
+                except creds.CredentialsError as stored_problem:
+                    if not interactive:
+                        raise
+                    self._announce_browser(str(stored_problem))
+                    client, own = await sign_in_user(app.target, announce=self._announce_browser_url), True  # type: ignore[attr-defined]
             supervisor = await store.identify(client)
             if supervisor is None:
                 raise creds.CredentialsError("the stored sign-in has no user")
@@ -206,7 +219,45 @@ class SuperviseScreen(Screen[None]):
         self.engine = Supervision(client, supervisor, cfg.supervise, cfg.notices, store.audit_log(scope),
                                   self.outbox, readonly=app.readonly, names=session.names)  # type: ignore[attr-defined]
         self.sign_in_problem = None
+        self._warned = None
         self.show_identity()
+
+    def _announce_browser(self, why: str) -> None:
+        self.query_one("#identity", Static).update(Text(f"{why}\nSigning in in your browser…"))
+
+    def _announce_browser_url(self, url: str) -> None:
+        from genesys_tui.genesys.pkce import redirect_uri_for
+
+        redirect = redirect_uri_for(self.app.target.profile.redirect_port)  # type: ignore[attr-defined]
+        self.query_one("#identity", Static).update(Text.from_markup(
+            f"[b]Sign in in your browser[/] (opened if there is one; over SSH open this URL on your machine and "
+            f"forward port {self.app.target.profile.redirect_port}):\n{escape(url)}\n"  # type: ignore[attr-defined]
+            f"[dim]The OAuth client must have {escape(redirect)} registered.[/]"))
+        self.app.notify("Sign in in your browser; the URL is in the Supervise panel.", title="Supervisor sign-in",
+                        timeout=10)
+
+    def sign_in_left(self) -> float | None:
+        """Seconds the supervisor's sign-in has left, or None when it renews itself."""
+        auth = self.engine.client.auth if self.engine is not None else None
+        if auth is None or getattr(auth, "renewable", True):
+            return None
+        return auth.seconds_left or 0.0
+
+    def check_sign_in(self) -> None:
+        """Every 30 s: the remaining life in the panel; a warning 10 minutes before it ends, and
+        when it has ended (actions are then refused with "sign in again", nothing is sent)."""
+        left = self.sign_in_left()
+        if left is None:
+            return
+        self.show_identity()
+        if left <= 0 and self._warned != "ended":
+            self._warned = "ended"
+            self.app.notify("Your sign-in has ended: press L to sign in again.", title="Supervisor sign-in",
+                            severity="warning", timeout=30)
+        elif 0 < left <= 600 and self._warned is None:
+            self._warned = "soon"
+            self.app.notify(f"Your sign-in ends in {fmt.time_left(left)}: press L to sign in again.",
+                            title="Supervisor sign-in", severity="warning", timeout=15)
 
     async def release(self) -> None:
         """Close the supervisor's own client and the webhook outbox (sign-in again, or shutdown)."""
@@ -225,16 +276,23 @@ class SuperviseScreen(Screen[None]):
             why = f" ({escape(self.sign_in_problem)})" if self.sign_in_problem else ""
             panel.update(Text.from_markup(
                 f"[b]Actions need your own sign-in.[/]{why}\nLive calls are listed with the app's client "
-                "credentials, which have no user. To monitor, coach, barge or play a notice, run "
-                "[b]genesys-tui login --user[/] in a shell (it opens your browser), then press [b]L[/] here."))
+                "credentials, which have no user. To monitor, coach, barge or play a notice, press [b]L[/] to "
+                "sign in in your browser (or run [b]genesys-tui login --user[/] in a shell, then press [b]L[/])."))
             return
         panel.remove_class("-warning")
         e = self.engine
         hours = cfg.working_hours or "any time"
         notices = ", ".join(sorted(e.notices)) or "none configured"
         ro = "  [b red]READ-ONLY: every action is refused[/]" if e.readonly else ""
+        left = self.sign_in_left()
+        if left is None:
+            life = "user sign-in"
+        elif left <= 0:
+            life = "[b red]sign-in ended: press L to sign in again[/]"
+        else:
+            life = f"user sign-in, {fmt.time_left(left)} left" + (" [b yellow](L to renew)[/]" if left <= 600 else "")
         panel.update(Text.from_markup(
-            f"Supervisor [b]{escape(e.supervisor.name)}[/] (user sign-in){ro}\n"
+            f"Supervisor [b]{escape(e.supervisor.name)}[/] ({life}){ro}\n"
             f"[dim]policy:[/] {', '.join(cfg.allowed_actions)} · hours {hours} · at most {cfg.actions_per_hour}/h · "
             f"consent {cfg.consent_attribute} ∈ {{{', '.join(cfg.consent_values)}}} · notices: {notices}"))
 

@@ -32,7 +32,8 @@ def call(*, consent="true", agent_state="connected", customer_state="connected",
 def situation(c=None, action="monitor", participant="agent", notice=None, settings=None, **kw) -> Situation:
     return Situation(Request(action, "conv", participant, notice), call() if c is None else c, SUP,
                      settings or SuperviseSettings(), kw.pop("notices", {}), {"q-billing": "Billing"},
-                     kw.pop("now", MONDAY_NOON), kw.pop("recent", 0), kw.pop("readonly", False))
+                     kw.pop("now", MONDAY_NOON), kw.pop("recent", 0), kw.pop("readonly", False),
+                     kw.pop("sign_in_left", None))
 
 
 def failed(s: Situation) -> dict[str, str]:
@@ -139,3 +140,14 @@ def test_a_whole_conversation_barge_checks_every_connected_agent():
     nobody = call(agent_state="alerting")
     assert "no agent is connected" in failed(situation(nobody, action="barge", participant=None))[
         "target is a connected agent"]
+
+
+def test_a_sign_in_in_its_last_minute_or_ended_is_refused():
+    from genesys_tui.supervise.checks import signed_in
+
+    assert signed_in(situation()).ok  # renews itself (None)
+    assert signed_in(situation(sign_in_left=3600)).ok
+    for left in (59.0, 0.0):
+        c = signed_in(situation(sign_in_left=left))
+        assert not c.ok and "sign in again" in c.detail
+    assert "signed in" in {c.name for c in run_checks(situation(sign_in_left=0.0)) if not c.ok}
