@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from genesys_tui import fmt
 from genesys_tui.config import Notice, SuperviseSettings
 from genesys_tui.genesys.models import CallConversation, CallMediaParticipant
 from genesys_tui.hours import is_open, parse_hours
@@ -211,7 +212,7 @@ def signed_in(s: Situation) -> Check:
     if left < SIGN_IN_MARGIN:
         return Check("signed in", False, "your sign-in has ended: sign in again (L in Supervise, or "
                                          "`genesys-tui login --user`); nothing was sent")
-    return Check("signed in", True, f"user sign-in valid for {int(left // 60)} more minute(s)")
+    return Check("signed in", True, f"user sign-in valid for {fmt.time_left(left)}")
 
 
 def not_read_only(s: Situation) -> Check:

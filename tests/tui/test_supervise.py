@@ -216,6 +216,9 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
         screen.check_sign_in()
         await pilot.pause(0.1)
         assert "sign-in ended: press L" in text_of(screen.query_one("#identity", Static))
+        from genesys_tui.tui.widgets.header import AppHeader
+
+        assert "supervisor sign-in: expired" in text_of(screen.query_one(AppHeader))
         assert any("sign-in has ended" in n.message for n in app._notifications)
         await select(pilot, screen, cid)
         before = srv.emulator.stats["api"]

@@ -221,6 +221,8 @@ class SuperviseScreen(Screen[None]):
         self.sign_in_problem = None
         self._warned = None
         self.show_identity()
+        for header in self.query(AppHeader):
+            header.update_text()
 
     def _announce_browser(self, why: str) -> None:
         self.query_one("#identity", Static).update(Text(f"{why}\nSigning in in your browser…"))
@@ -250,6 +252,8 @@ class SuperviseScreen(Screen[None]):
         if left is None:
             return
         self.show_identity()
+        for header in self.app.screen.query(AppHeader):
+            header.update_text()
         if left <= 0 and self._warned != "ended":
             self._warned = "ended"
             self.app.notify("Your sign-in has ended: press L to sign in again.", title="Supervisor sign-in",

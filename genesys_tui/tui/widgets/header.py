@@ -6,6 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from genesys_tui import fmt
+
 
 class AppHeader(Static):
     DEFAULT_CSS = """
@@ -36,6 +38,11 @@ class AppHeader(Static):
         if session is not None:
             t.append(f"  {session.identity}")
             t.append(f"  {session.token_state()}", style="dim")
+            supervise = getattr(app, "supervise", None)
+            left = supervise.sign_in_left() if supervise is not None else None
+            if left is not None:  # the supervisor's PKCE sign-in: it ends, and then L renews it
+                style = "bold red" if left <= 0 else ("bold yellow" if left <= 600 else "dim")
+                t.append(f"  supervisor sign-in: {fmt.time_left(left)}" + (" (L)" if left <= 600 else ""), style=style)
         else:
             t.append("  not signed in", style="italic")
         queue = getattr(app, "queue", None)
