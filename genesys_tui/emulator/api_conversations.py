@@ -190,14 +190,14 @@ async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: st
     body = await json_body(request)
     if not isinstance(body, dict) or not body.get("flowId"):
         raise bad_request("flowId is required")
-    # "Only a participant in the conversation can invoke a secure IVR": the caller itself, or the
-    # connected participant named as sourceParticipantId (UNCONFIRMED: how a supervisor's app
-    # invokes one on an agent's behalf).
+    # "Create secure IVR session. Only a participant in the conversation can invoke a secure IVR."
+    # (PY-SDK ConversationsApi.md, post_conversation_participant_secureivrsessions). The token's
+    # user must be a connected participant of the call; sourceParticipantId ("requesting
+    # participant", CreateSecureSession.md) may only name that user's own participant, never someone
+    # else's. UNCONFIRMED: the status and code of the refusal (403 here).
+    mine = [p for p in d.all_parties if p.user_id == tok.user_id and p.end is None and p.state == "connected"]
     source = body.get("sourceParticipantId")
-    if source:
-        me = next((p for p in d.all_parties if p.id == source and p.end is None and p.state == "connected"), None)
-    else:
-        me = next((p for p in d.all_parties if p.user_id == tok.user_id and p.end is None), None)
+    me = next((p for p in mine if p.id == source), None) if source else (mine[0] if mine else None)
     if me is None:
         raise ApiError(403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR.")
     flow_id = str(body["flowId"])
@@ -217,6 +217,33 @@ def _session_view(emu: Emulator, s: dict) -> dict:
     if emu.now_ms() - s["createdMs"] >= emu.s.secure_ivr_seconds * 1000:
         out["state"] = "COMPLETED"
     return out
+
+
+async def call_participant_patch(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    """PATCH /api/v2/conversations/calls/{id}/participants/{id} with a MediaParticipantRequest:
+    here only `state: disconnected` (how a supervisor leaves a call; "Possible values are:
+    'connected' and 'disconnected'"). Needs conversation:communication:disconnect (any of the
+    three the SDK lists). UNCONFIRMED: the status (202 here; the SDK returns nothing)."""
+    from genesys_tui.emulator.app import json_body
+
+    d = conv_or_404(emu, request.path_params["conversationId"])
+    pid = request.path_params["participantId"]
+    party = next((p for p in d.all_parties if p.id == pid), None)
+    if party is None:
+        raise not_found(f"participant {pid}")
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a MediaParticipantRequest object")
+    state = body.get("state")
+    if state not in (None, "connected", "disconnected"):
+        raise bad_request(f"state must be connected or disconnected, got {state!r}")
+    if state == "disconnected" and party.end is None:
+        now = emu.now_ms()
+        party.end, party.state, party.disconnect_type = now, "disconnected", "client"
+        for seg in party.segments:
+            if seg.end is None:
+                seg.end = now
+    return Response(status_code=202)
 
 
 async def secure_ivr_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -288,6 +315,8 @@ ROUTES = [
     ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach", supervise, "coach"),
     ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge", supervise, "barge"),
     ("POST", C + "/barge", barge_conversation, "barge.conversation"),
+    ("PATCH", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}", call_participant_patch,
+     "conversations.calls.participant.patch"),
     ("POST", C + "/participants/{participantId}/secureivrsessions", secure_ivr_create, "secureivrsessions.create"),
     ("GET", C + "/participants/{participantId}/secureivrsessions", secure_ivr_list, "secureivrsessions.list"),
     ("GET", C + "/participants/{participantId}/secureivrsessions/{secureSessionId}", secure_ivr_get, "secureivrsessions.get"),

@@ -64,6 +64,14 @@ class Conversations:
         data = decode_json(resp) if resp.content else {}
         return from_api(SecureSession, data or {}), Dispatched(resp.status_code, resp.headers.get("ININ-Correlation-Id"))
 
+    async def disconnect_participant(self, conversation_id: str, participant_id: str) -> Dispatched:
+        """Take one participant off a call (a supervisor leaving): PATCH with a
+        MediaParticipantRequest {"state": "disconnected"}. Sent once."""
+        cid, pid = safe_id(conversation_id, "conversation id"), safe_id(participant_id, "participant id")
+        resp = await self.api.request("PATCH", f"/api/v2/conversations/calls/{cid}/participants/{pid}",
+                                      json={"state": "disconnected"}, idempotent=False, ok=(200, 202, 204))
+        return Dispatched(resp.status_code, resp.headers.get("ININ-Correlation-Id"))
+
     async def get_secure_ivr(self, conversation_id: str, participant_id: str, session_id: str) -> SecureSession:
         cid, pid = safe_id(conversation_id), safe_id(participant_id)
         data = await self.api.get_json(

@@ -158,6 +158,9 @@ def supervisor_not_on_call(s: Situation) -> Check:
     for p in s.call.participants:
         if p.user and p.user.id == s.supervisor.user_id and p.end_time is None and p.state != "disconnected":
             roles = "/".join(p.media_roles) or p.purpose or "participant"
+            if s.request.action == "notice":  # the notice starts from the participant already there
+                return Check("supervisor not already on the call", True,
+                             f"{s.supervisor.name} is on it ({roles}): the notice starts from there")
             return Check("supervisor not already on the call", False, f"{s.supervisor.name} is already on it ({roles})")
     return Check("supervisor not already on the call", True, f"{s.supervisor.name} is not on the call")
 

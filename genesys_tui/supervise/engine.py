@@ -58,6 +58,7 @@ class Outcome:
     call_after: CallConversation | None = None
     on_call_after: bool | None = None  # is the supervisor on the call now? (the answer to a failed dispatch)
     notice_state: str | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)  # a notice's requests, each with its status
     audit_error: str | None = None  # dispatched or failed, but the record could not be written
 
     @property
@@ -113,10 +114,11 @@ class Supervision:
         started = time.perf_counter()
         out = Outcome(attempt, "dispatched", checks)
         try:
-            out.status, out.genesys_correlation_id, session = await self._send(situation)
-            out.latency_ms = (time.perf_counter() - started) * 1000
-            if session is not None:
-                out.notice_state = await self._follow_notice(attempt.request, situation, session)
+            if attempt.request.action == "notice":
+                await self._notice(situation, out, started)
+            else:
+                out.status, out.genesys_correlation_id = await self._send(situation)
+                out.latency_ms = (time.perf_counter() - started) * 1000
         except SignInExpired as e:  # raised before the request went out: nothing was sent
             out.latency_ms = None
             out.result, out.error = "refused", str(e)
@@ -133,8 +135,7 @@ class Supervision:
             out.error = (f"{type(e).__name__}: {e}"[:300] + " The request may have reached Genesys: it was not "
                          "sent again.")
         out.call_after = await self.current_call(attempt.request.conversation_id)
-        if attempt.request.action != "notice":
-            out.on_call_after = self._on_call(out.call_after)
+        out.on_call_after = self._on_call(out.call_after)
         try:
             self.record(attempt, out.result, "dispatch", checks, outcome=out)
         except (OSError, AuditError) as e:  # e.g. a full disk: the caller must still hear what happened
@@ -163,27 +164,61 @@ class Supervision:
             return None
         return any(p.user and p.user.id == self.supervisor.user_id and p.end_time is None for p in call.participants)
 
-    async def _send(self, s: Situation):
+    async def _send(self, s: Situation) -> tuple[int, str | None]:
+        r = s.request
+        sent = await self.client.conversations.supervise(r.action, r.conversation_id, r.participant_id)
+        return sent.status, sent.correlation_id
+
+    def _own_participant(self, call: CallConversation | None) -> str | None:
+        if call is None:
+            return None
+        return next((p.id for p in call.participants if p.user and p.user.id == self.supervisor.user_id
+                     and p.end_time is None and p.state == "connected"), None)
+
+    async def _notice(self, s: Situation, out: Outcome, started: float) -> None:
+        """A notice is the customer sent into the notice's Architect secure flow. "Only a
+        participant in the conversation can invoke a secure IVR", so the supervisor joins silently
+        first (monitor) unless already on the call, starts the flow from their own participant,
+        follows it until it ends or the notice's maximum duration, and then leaves, disconnecting
+        only their own participant (one who was already on the call stays). Every request is a
+        step in the audit record; each is sent once."""
         r = s.request
         conv = self.client.conversations
-        if r.action in ("monitor", "coach", "barge"):
-            sent = await conv.supervise(r.action, r.conversation_id, r.participant_id)
-            return sent.status, sent.correlation_id, None
-        # A notice: the customer the agent is talking to goes into the notice's secure flow, on the
-        # agent's behalf (sourceParticipantId). No public API plays audio into a call.
         notice = self.notices[r.notice or ""]
         customer = next((p for p in s.call.participants if p.purpose in CUSTOMER_PURPOSES  # type: ignore[union-attr]
                          and p.state == "connected" and p.end_time is None), None)
         if customer is None:
             raise E.BadRequest("no connected customer to play the notice to")
-        session, sent = await conv.start_secure_ivr(r.conversation_id, customer.id or "", notice.flow_id,
-                                                    source_participant_id=r.participant_id,
-                                                    user_data=f"notice={r.notice}")
-        return sent.status, sent.correlation_id, (customer.id, session)
 
-    async def _follow_notice(self, r: Request, s: Situation, started) -> str:
+        def step(name: str, status: int | None, **extra: Any) -> None:
+            out.steps.append({"step": name, "status": status, **extra})
+
+        own, joined = self._own_participant(s.call), None
+        try:
+            if own is None:
+                sent = await conv.supervise("monitor", r.conversation_id, r.participant_id)
+                step("join (monitor)", sent.status, correlationId=sent.correlation_id)
+                own = joined = self._own_participant(await conv.get_call(r.conversation_id))
+                if own is None:
+                    raise E.ServerError("joined to monitor, but the call does not list the supervisor yet")
+            session, sent = await conv.start_secure_ivr(r.conversation_id, customer.id or "", notice.flow_id,
+                                                        source_participant_id=own, user_data=f"notice={r.notice}")
+            out.status, out.genesys_correlation_id = sent.status, sent.correlation_id
+            out.latency_ms = (time.perf_counter() - started) * 1000
+            step("start secure flow", sent.status, correlationId=sent.correlation_id, flowId=notice.flow_id)
+            out.notice_state = await self._follow_notice(r, customer.id or "", session)
+            step("flow ended" if out.notice_state == "COMPLETED" else "flow followed", None, state=out.notice_state)
+        finally:
+            if joined is not None:
+                try:
+                    left = await conv.disconnect_participant(r.conversation_id, joined)
+                    step("leave", left.status)
+                except E.GenesysError as e:  # reported, never retried: the supervisor may be left on
+                    step("leave", e.status, error=user_message(e) or str(e))
+                    out.error = (out.error or "") + " Could not leave the call: you may still be on it."
+
+    async def _follow_notice(self, r: Request, customer_id: str, session) -> str:
         """Wait for the flow to finish, up to the notice's maximum duration."""
-        customer_id, session = started
         limit = self.notices[r.notice or ""].max_duration_seconds
         deadline = time.monotonic() + limit
         state = session.state or "PENDING"
@@ -212,6 +247,8 @@ class Supervision:
                            if outcome.latency_ms is not None else None,
                            "genesysCorrelationId": outcome.genesys_correlation_id, "error": outcome.error,
                            "onCallAfter": outcome.on_call_after, "noticeState": outcome.notice_state})
+            if outcome.steps:
+                fields["steps"] = outcome.steps
         rec = self.audit.append(fields)
         if self.outbox is not None:
             try:

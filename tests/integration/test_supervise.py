@@ -221,9 +221,51 @@ async def test_a_notice_runs_its_secure_flow_to_the_end(tmp_path):
             out = await engine.dispatch(attempt)
         assert not unknown.allowed and any("no notice named 'nope'" in c.detail for c in unknown.checks)
         assert out.ok and out.notice_state == "COMPLETED" and out.status == 200 and out.genesys_correlation_id
+        # "Only a participant in the conversation can invoke a secure IVR": the supervisor joined
+        # silently, started the flow from their own participant, and left once it ended.
+        assert [x["step"] for x in out.steps] == ["join (monitor)", "start secure flow", "flow ended", "leave"]
         sessions = [s for s in srv.emulator.secure_sessions.values()][0]
-        assert sessions[0]["flow"]["id"] == "flow-recording-notice" and sessions[0]["sourceParticipantId"] == pid
-        assert list(engine.audit.records())[-1]["noticeState"] == "COMPLETED"
+        d = srv.emulator.org.detail(srv.emulator.org.find(cid))
+        mine = [p for p in d.extra_parties if p.user_id == engine.supervisor.user_id]
+        assert sessions[0]["flow"]["id"] == "flow-recording-notice" and sessions[0]["sourceParticipantId"] == mine[0].id
+        assert mine[0].end is not None and out.on_call_after is False  # left: their own participant only
+        assert any(p.purpose == "agent" and p.end is None for p in d.all_parties)
+        record = list(engine.audit.records())[-1]
+        assert record["noticeState"] == "COMPLETED" and [x["step"] for x in record["steps"]][-1] == "leave"
+
+
+async def test_a_supervisor_already_on_the_call_plays_the_notice_from_there_and_stays(fresh_emulator, tmp_path):
+    srv = fresh_emulator
+    srv.emulator.s.secure_ivr_seconds = 0.2
+    cid = live_ids(srv)[1]
+    notices = {"recording": Notice(flow_id="flow-recording-notice", max_duration_seconds=10)}
+    async with supervision(srv, tmp_path, notices=notices) as engine:
+        pid = await agent_of(engine, cid)
+        assert (await engine.dispatch(await engine.check(Request("monitor", cid, pid)))).ok
+        attempt = await engine.check(Request("notice", cid, pid, "recording"))
+        assert attempt.allowed, [c for c in attempt.checks if not c.ok]
+        out = await engine.dispatch(attempt)
+    assert out.ok and [x["step"] for x in out.steps] == ["start secure flow", "flow ended"]
+    assert out.on_call_after is True and srv.emulator.stats["monitor"] == 1
+
+
+async def test_the_emulator_refuses_a_secure_flow_from_someone_not_on_the_call(fresh_emulator):
+    """The rule the notice is built around, straight against the API: the agent's participant
+    named as the source does not make a supervisor who is not on the call a participant."""
+    import httpx
+
+    from tests.integration.helpers import user_token
+
+    srv = fresh_emulator
+    cid = live_ids(srv)[1]
+    d = srv.emulator.org.detail(srv.emulator.org.find(cid))
+    agent = next(p for p in d.all_parties if p.purpose == "agent" and p.end is None)
+    customer = next(p for p in d.all_parties if p.purpose == "customer")
+    url = f"{srv.base_url}/api/v2/conversations/{cid}/participants/{customer.id}/secureivrsessions"
+    headers = {"Authorization": f"Bearer {user_token(srv)}"}
+    for body in ({"flowId": "f", "userData": ""}, {"flowId": "f", "userData": "", "sourceParticipantId": agent.id}):
+        r = httpx.post(url, json=body, headers=headers)
+        assert r.status_code == 403 and "Only a participant" in r.json()["message"]
 
 
 async def test_notice_longer_than_policy_and_rate_limit_and_readonly(fresh_emulator, tmp_path):
