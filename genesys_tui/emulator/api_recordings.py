@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator import permissions
 from genesys_tui.emulator.api_conversations import conv_or_404
 from genesys_tui.emulator.calls import CallDetail, RecordingInfo
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
@@ -80,9 +81,15 @@ def _recording_doc(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str, e
             name = "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ") or rec.id
             extra["response-content-disposition"] = f'attachment; filename="{name}"'
         uri = emu.presign(f"/s3/recordings/{d.id}/{rec.id}/{fmt}.{ext}", emu.s.media_url_ttl, extra)
-    return docs.recording(emu.org, d, rec, state, media_uri=uri, size=enc.size if enc else None,
+    return docs.recording(emu.org, d, rec, state, delete_ms=_delete_ms(emu, rec), media_uri=uri,
+                          size=enc.size if enc else None,
                           duration_ms=enc.duration_ms if enc else None,
                           transcode_ms=int(emu.s.transcode_seconds * 1000), restore_expiration=until)
+
+
+def _delete_ms(emu: Emulator, rec: RecordingInfo) -> int | None:
+    """The recording's deleteDate: the default schedule unless a PUT changed or removed it."""
+    return emu.delete_dates.get(rec.id, docs.default_delete_ms(rec))
 
 
 def _playable(emu: Emulator, rec: RecordingInfo) -> bool:
@@ -139,26 +146,53 @@ async def put_recording(emu: Emulator, request: Request, tok: Token, cid: str) -
     body = await json_body(request)
     if not isinstance(body, dict):
         raise bad_request("The body must be a Recording object")
-    if rec.file_state == "ARCHIVED" and body.get("archiveDate"):
-        try:
-            until = parse_time(str(body["archiveDate"]))
-        except QueryError:
-            raise bad_request("archiveDate must be an ISO-8601 date-time") from None
+    # put_conversation_recording: "Updates the retention records on a recording. Currently supports
+    # updating and removing both archive and delete dates" -- a body without deleteDate removes it.
+    # "editRetention is required when updating retention dates except for restoration; restore is
+    # required when restoring an archived recording."
+    try:
+        new_delete = parse_time(str(body["deleteDate"])) if body.get("deleteDate") else None
+        until = parse_time(str(body["archiveDate"])) if body.get("archiveDate") else None
+    except QueryError:
+        raise bad_request("archiveDate and deleteDate must be ISO-8601 date-times") from None
+    current = _delete_ms(emu, rec)
+    changes_delete = (new_delete is None) != (current is None) or (
+        new_delete is not None and current is not None and abs(new_delete - current) >= 1000)
+    restoring = rec.file_state == "ARCHIVED" and until is not None
+    if restoring and permissions.RESTORE not in emu.granted:
+        raise ApiError(403, **_perm_error("any", (permissions.RESTORE,)))
+    if restoring and changes_delete:
+        # Stricter than the docs say, deliberately: a restore is never allowed to clear (or move)
+        # the deletion schedule, which a body without the current deleteDate would silently do.
+        raise bad_request("a restoration must send the recording's current deleteDate back unchanged "
+                          "(a PUT without it removes the deletion schedule)")
+    if changes_delete:
+        if permissions.EDIT_RETENTION not in emu.granted:
+            raise ApiError(403, **_perm_error("any", (permissions.EDIT_RETENTION,)))
+        emu.delete_dates[rec.id] = new_delete
+    if restoring:
         # "A request to change the archival date of an archived recording will result in a
         # restoration of the recording until the new date set."
         emu.restores.setdefault(rec.id, (time.monotonic() + emu.s.restore_seconds, until))
     return JSONResponse(_recording_doc(emu, d, rec, "NONE", None))
 
 
+def _perm_error(kind: str, perms: tuple[str, ...]) -> dict[str, Any]:
+    fields = permissions.error_fields(kind, perms)
+    return {"code": fields.pop("code"), "message": fields.pop("message"), **fields}
+
+
 async def metadata_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
-    return JSONResponse([docs.recording_metadata(emu.org, d, r, _file_state(emu, r)[0]) for r in d.recordings])
+    return JSONResponse([docs.recording_metadata(emu.org, d, r, _file_state(emu, r)[0], delete_ms=_delete_ms(emu, r))
+                         for r in d.recordings])
 
 
 async def metadata_one(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
     rec = _rec_or_404(d, request.path_params["recordingId"])
-    return JSONResponse(docs.recording_metadata(emu.org, d, rec, _file_state(emu, rec)[0]))
+    return JSONResponse(docs.recording_metadata(emu.org, d, rec, _file_state(emu, rec)[0],
+                                                delete_ms=_delete_ms(emu, rec)))
 
 
 # --- batch downloads ---------------------------------------------------------------------------------
@@ -194,7 +228,8 @@ async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) ->
                 results.append({"conversationId": conv, "recordingId": r.id, "entry": _entry(emu, d, r, fmt)})
     job_id = str(uuid.uuid4())
     emu.batches[job_id] = {"client": tok.client_id, "created": time.monotonic(), "results": results, "format": fmt}
-    return JSONResponse({"id": job_id, "selfUri": f"/api/v2/recording/batchrequests/{job_id}"}, 202)
+    # 200, as SWAGGER-2018 lists for POST /api/v2/recording/batchrequests (not 202).
+    return JSONResponse({"id": job_id, "selfUri": f"/api/v2/recording/batchrequests/{job_id}"}, 200)
 
 
 async def batch_status(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -213,15 +248,19 @@ async def batch_status(emu: Emulator, request: Request, tok: Token, cid: str) ->
             out.append(r)
             continue
         enc = r["entry"].result()
-        if enc is None or not settled:
+        if enc is None:
             continue
         url = emu.presign(f"/s3/recordings/{r['conversationId']}/{r['recordingId']}/{fmt}.{ext}", emu.s.media_url_ttl)
         out.append({"conversationId": r["conversationId"], "recordingId": r["recordingId"], "resultUrl": url,
                     "contentType": ctype})
-    expected = len(job["results"])
-    status = "Completed" if len(out) == expected else "InProgress"
+    # BatchDownloadJobStatusResult: "expectedResultCount ... could change as recordings are being
+    # discovered"; `results` is the current set while the job runs; the job is done when `status`
+    # is Completed. So the count first shown here is an undercount (recordings are "discovered"
+    # one conversation at a time), and results arrive before the end.
+    status = "Completed" if settled and len(out) == len(job["results"]) else "InProgress"
+    expected = len(job["results"]) if status == "Completed" else len(out)  # what is discovered so far
     return JSONResponse({"id": job_id, "jobId": job_id, "expectedResultCount": expected, "resultCount": len(out),
-                         "errorCount": errors, "status": status, "results": out if status == "Completed" else [],
+                         "errorCount": errors, "status": status, "results": out,
                          "selfUri": f"/api/v2/recording/batchrequests/{job_id}"})
 
 
@@ -282,7 +321,7 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
            "recordings": int(org.recorded[matched].sum()),
            "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0}
     emu.jobs[job_id] = job
-    return JSONResponse(_job_doc(emu, job))
+    return JSONResponse(_job_doc(emu, job), 202)  # the CLI's post_recording_jobs definition: 202
 
 
 def _job_or_404(emu: Emulator, request: Request) -> dict[str, Any]:
@@ -318,7 +357,7 @@ async def job_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     if state not in ("PENDING", "READY", "PROCESSING"):
         raise bad_request(f"a {state} job cannot be cancelled")
     job.update(state="CANCELLED", since=time.monotonic())
-    return Response(status_code=202)
+    return Response(status_code=200)  # the CLI's delete_recording_job definition: 200 (UNCONFIRMED by SWAGGER-2018)
 
 
 async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:

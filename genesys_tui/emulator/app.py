@@ -29,6 +29,7 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from genesys_tui.emulator import permissions
 from genesys_tui.emulator.documents import error_body
 from genesys_tui.emulator.errors import ApiError, bad_request
 from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
@@ -56,9 +57,12 @@ class Emulator:
         self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)
         self.stats: Counter[str] = Counter()
         self.restores: dict[str, tuple[float, str]] = {}  # recording id -> (ready at, archiveDate)
+        self.delete_dates: dict[str, int | None] = {}  # recording id -> deleteDate set (or removed) by a PUT
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
+        # What the demo org's clients and supervisor may do (--deny-permission takes some away).
+        self.granted = permissions.ALL_PERMISSIONS - set(self.s.deny_permissions)
         # A pinned clock (--now) runs from the anchor; otherwise the org's clock is the wall clock.
         self.clock_offset_ms = int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
@@ -128,6 +132,10 @@ class Emulator:
             tok = self.tokens.lookup(auth[7:].strip())
             if tok is None:
                 return fail(401, "bad.credentials", "Invalid login credentials.")
+            lack = permissions.missing(self.granted, name)
+            if lack is not None:
+                fields = permissions.error_fields(*lack)
+                return fail(403, fields.pop("code"), fields.pop("message"), **fields)
             allowed, count, reset = self.tokens.count(tok, limit)
             headers.update({"inin-ratelimit-count": str(count), "inin-ratelimit-reset": str(reset)})
             if not allowed:

@@ -147,10 +147,11 @@ def _wrapup_name(org: Org, code: str | None) -> str | None:
 def annotations(rec: RecordingInfo) -> list[dict[str, Any]]:
     out = []
     cut_before = all_before = 0
+    pause_id = make_uuid(0, "annotation", rec.id, "pauses")  # a recording's pause annotations share one id
     for p in sorted(rec.pauses, key=lambda x: x.start):
         wall = p.start - rec.start
         out.append({
-            "id": make_uuid(0, "annotation", rec.id, p.start), "name": "Secure Pause" if p.cut else "Hold",
+            "id": pause_id, "name": "Secure Pause" if p.cut else "Hold",
             "type": "Pause", "reason": p.reason,
             "location": wall - all_before, "durationMs": p.dur,
             "absoluteLocation": wall - all_before, "absoluteDurationMs": p.dur,
@@ -163,12 +164,19 @@ def annotations(rec: RecordingInfo) -> list[dict[str, Any]]:
     return out
 
 
-def recording_metadata(org: Org, d: CallDetail, rec: RecordingInfo, file_state: str) -> dict[str, Any]:
+def default_delete_ms(rec: RecordingInfo) -> int:
+    return rec.end + 365 * 86_400_000
+
+
+def recording_metadata(org: Org, d: CallDetail, rec: RecordingInfo, file_state: str, *,
+                       delete_ms: int | None = None) -> dict[str, Any]:
+    """RecordingMetadata: "Does not return playable media nor system annotations" (RecordingApi.md,
+    get_conversation_recordingmetadata), so no pause or hold annotations here."""
     return _drop_none({
         "id": rec.id, "conversationId": d.id, "startTime": iso_ms(rec.start), "endTime": iso_ms(rec.end),
-        "media": "audio", "mediaSubtype": "Trunk", "annotations": annotations(rec), "fileState": file_state,
+        "media": "audio", "mediaSubtype": "Trunk", "annotations": [], "fileState": file_state,
         "archiveDate": iso_ms(rec.end + 30 * 86_400_000), "archiveMedium": "CLOUDARCHIVE" if file_state == "ARCHIVED" else None,
-        "deleteDate": iso_ms(rec.end + 365 * 86_400_000), "sessionId": d.communication_id, "region": "us-east-1",
+        "deleteDate": iso_ms(delete_ms), "sessionId": d.communication_id, "region": "us-east-1",
         "maxAllowedRestorationsForOrg": 10000, "remainingRestorationsAllowedForOrg": 10000,
         "selfUri": f"/api/v2/conversations/{d.id}/recordingmetadata/{rec.id}",
     })
@@ -176,9 +184,10 @@ def recording_metadata(org: Org, d: CallDetail, rec: RecordingInfo, file_state: 
 
 def recording(org: Org, d: CallDetail, rec: RecordingInfo, file_state: str, *, media_uri: str | None = None,
               size: int | None = None, duration_ms: int | None = None, transcode_ms: int | None = None,
-              restore_expiration: int | None = None) -> dict[str, Any]:
-    doc = recording_metadata(org, d, rec, file_state)
+              restore_expiration: int | None = None, delete_ms: int | None = None) -> dict[str, Any]:
+    doc = recording_metadata(org, d, rec, file_state, delete_ms=delete_ms)
     doc.pop("region", None)
+    doc["annotations"] = annotations(rec)  # the recordings GET carries the system annotations
     users = [{"id": p.user_id, "selfUri": f"/api/v2/users/{p.user_id}"} for p in d.parties if p.purpose == "agent" and p.user_id]
     doc.update(_drop_none({
         "mediaUris": {"S": {"mediaUri": media_uri}} if media_uri else None,

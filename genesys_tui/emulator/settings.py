@@ -31,6 +31,7 @@ class EmulatorSettings:
     token_ttl: int = 86400
     refresh_ttl: int = 30 * 86400
     rate_limit_per_minute: int = 300
+    deny_permissions: tuple[str, ...] = ()  # taken from the demo org's clients and supervisor
     # Slow parts of the real API
     transcode_seconds: float = 1.0
     long_transcode_seconds: float = 30.0

@@ -381,11 +381,9 @@ class BatchDownloadJobStatus:
 
     @property
     def done(self) -> bool:
-        if self.status == "Completed":
-            return True
-        return (self.expected_result_count is not None and self.result_count is not None
-                and self.result_count >= self.expected_result_count
-                and self.expected_result_count > 0)
+        # Only `status` says so: expectedResultCount "could change as recordings are being
+        # discovered", so resultCount reaching it proves nothing.
+        return self.status == "Completed"
 
 
 @dataclass

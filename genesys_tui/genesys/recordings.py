@@ -105,10 +105,17 @@ class Recordings:
         return from_api(RecordingMetadata, data)
 
     async def restore(self, conversation_id: str, recording_id: str, days: int = 7) -> Recording:
-        """Ask for an archived recording back: changing its archiveDate restores it until then."""
-        until = datetime.now(UTC) + timedelta(days=days)
-        resp = await self.api.request("PUT", f"{self._base(conversation_id)}/recordings/{_id(recording_id)}",
-                                      json={"archiveDate": iso(until)}, ok=(200, 202))
+        """Ask for an archived recording back: changing its archiveDate restores it until then. The
+        PUT "supports updating and removing both archive and delete dates", so the current
+        deleteDate is read first (formatId=NONE: no transcode) and sent back unchanged: a restore
+        must never clear a deletion schedule."""
+        path = f"{self._base(conversation_id)}/recordings/{_id(recording_id)}"
+        data = await self.api.get_json(path, {"formatId": "NONE"})
+        current = from_api(Recording, data if isinstance(data, dict) else {})
+        body: dict[str, Any] = {"archiveDate": iso(datetime.now(UTC) + timedelta(days=days))}
+        if current.delete_date is not None:
+            body["deleteDate"] = iso(current.delete_date)
+        resp = await self.api.request("PUT", path, json=body, ok=(200, 202))
         return from_api(Recording, _maybe_json(resp) or {})
 
     # --- batch download ------------------------------------------------------------------------

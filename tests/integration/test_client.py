@@ -130,6 +130,33 @@ async def test_archived_recording_is_reported_and_restorable(fresh_emulator):
             await c.recordings.get(cid, recs[0].id, "WAV")
         restored = await c.recordings.restore(cid, recs[0].id)
         assert restored.file_state == "RESTORING"
+        # The deletion schedule survives the restore (the PUT sent it back unchanged).
+        assert restored.delete_date == recs[0].delete_date and recs[0].delete_date is not None
+    # What a careless client sends: the archiveDate alone, which would remove the deleteDate.
+    url = f"{fresh_emulator.base_url}/api/v2/conversations/{cid}/recordings/{recs[0].id}"
+    from tests.integration.helpers import user_token
+
+    r = httpx.put(url, json={"archiveDate": "2030-01-01T00:00:00.000Z"},
+                  headers={"Authorization": f"Bearer {user_token(fresh_emulator)}"})
+    assert r.status_code == 400 and "deleteDate" in r.json()["message"]
+
+
+async def test_a_denied_permission_is_the_real_403_body():
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    with EmulatorServer(small_org(deny_permissions=("recording:recording:restore", "routing:queue:view"))) as srv:
+        cid = recorded_conversation(srv, archived=True)
+        async with client_for(srv) as c:
+            rec = (await c.recordings.list(cid, "NONE"))[0]
+            with pytest.raises(E.PermissionDenied) as refused:
+                await c.recordings.restore(cid, rec.id)
+            with pytest.raises(E.PermissionDenied) as queues:
+                await c.directory.queues()
+    body = refused.value.body
+    assert body["status"] == 403 and body["code"] == "missing.any.permissions"
+    assert body["messageParams"]["permissions"] == "[recording:recording:restore]"
+    assert "routing:queue:view" in str(queues.value)
 
 
 async def test_batch_download_and_transcripts(emulator):

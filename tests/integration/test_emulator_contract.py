@@ -163,19 +163,20 @@ def test_pkce_code_flow_and_refresh(emulator):
 
 
 def test_pkce_wrong_verifier_is_refused(emulator):
+    s = emulator.emulator.s
     r = httpx.get(f"{emulator.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": emulator.emulator.s.client_id, "redirect_uri": "http://127.0.0.1:9/cb",
+        "response_type": "code", "client_id": s.pkce_client_id, "redirect_uri": s.redirect_uris[0],
         "state": "s", "code_challenge": "A" * 43, "code_challenge_method": "S256"})
     code = httpx.URL(r.headers["location"]).params["code"]
     t = httpx.post(f"{emulator.base_url}/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9/cb",
-        "client_id": emulator.emulator.s.client_id, "code_verifier": "not-the-verifier"})
+        "grant_type": "authorization_code", "code": code, "redirect_uri": s.redirect_uris[0],
+        "client_id": s.pkce_client_id, "code_verifier": "not-the-verifier"})
     assert t.status_code == 400 and t.json()["error"] == "invalid_grant"
 
 
 def test_authorize_refuses_non_loopback_redirects(emulator):
     r = httpx.get(f"{emulator.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": emulator.emulator.s.client_id, "redirect_uri": "https://evil.example/cb",
+        "response_type": "code", "client_id": emulator.emulator.s.pkce_client_id, "redirect_uri": "https://evil.example/cb",
         "state": "s", "code_challenge": "A" * 43, "code_challenge_method": "S256"})
     assert r.status_code == 400
 
@@ -432,8 +433,12 @@ def test_archived_recordings_need_a_restore(fresh_emulator):
     recs = api.get(f"/api/v2/conversations/{cid}/recordings", formatId="WAV").json()
     assert recs[0]["fileState"] == "ARCHIVED" and "mediaUris" not in recs[0]
     rid = recs[0]["id"]
-    put = api.put(f"/api/v2/conversations/{cid}/recordings/{rid}", {"archiveDate": "2027-01-01T00:00:00Z"})
+    url = f"/api/v2/conversations/{cid}/recordings/{rid}"
+    # A restore that would remove the deletion schedule (no deleteDate in the body) is refused.
+    assert api.put(url, {"archiveDate": "2027-01-01T00:00:00Z"}).status_code == 400
+    put = api.put(url, {"archiveDate": "2027-01-01T00:00:00Z", "deleteDate": recs[0]["deleteDate"]})
     assert put.status_code == 200 and put.json()["fileState"] == "RESTORING"
+    assert put.json()["deleteDate"] == recs[0]["deleteDate"]
     r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="WAV")
                   if api.get(f"/api/v2/conversations/{cid}/recordingmetadata/{rid}").json()["fileState"] == "RESTORED"
                   else httpx.Response(202))
@@ -492,7 +497,7 @@ def test_batch_requests(emulator):
     archived = recorded_conversation(emulator, archived=True)
     r = api.post("/api/v2/recording/batchrequests", {"batchDownloadRequestList": [
         {"conversationId": ok}, {"conversationId": archived}]})
-    assert r.status_code == 202 and set(r.json()) == {"id", "selfUri"}
+    assert r.status_code == 200 and set(r.json()) == {"id", "selfUri"}  # SWAGGER-2018: 200
     job = r.json()["id"]
     status = api.until(lambda: (lambda s: s if s["status"] == "Completed" else None)(
         api.get(f"/api/v2/recording/batchrequests/{job}").json()))
@@ -515,7 +520,9 @@ def test_recording_jobs_lifecycle(fresh_emulator):
          "conversationQuery": {"interval": interval(fresh_emulator, 3)}}
     assert api.post("/api/v2/recording/jobs", q).status_code == 400  # EXPORT needs an integrationId
     q["integrationId"] = "11111111-2222-4333-8444-555555555555"
-    job = api.post("/api/v2/recording/jobs", q).json()
+    created = api.post("/api/v2/recording/jobs", q)
+    assert created.status_code == 202
+    job = created.json()
     fields_ok(job, RECORDING_JOB, {"id", "state", "recordingJobsQuery"})
     assert job["state"] == "PENDING"
     second = api.post("/api/v2/recording/jobs", q).json()
@@ -527,7 +534,7 @@ def test_recording_jobs_lifecycle(fresh_emulator):
     assert run.status_code == 200 and run.json()["state"] == "PROCESSING"
     done = api.until(lambda: (lambda j: j if j["state"] == "FULFILLED" else None)(api.get(f"/api/v2/recording/jobs/{job['id']}").json()))
     assert done["percentProgress"] == 100
-    assert api.delete(f"/api/v2/recording/jobs/{second['id']}").status_code == 202
+    assert api.delete(f"/api/v2/recording/jobs/{second['id']}").status_code == 200
     assert api.get(f"/api/v2/recording/jobs/{second['id']}").json()["state"] == "CANCELLED"
     listing = api.get("/api/v2/recording/jobs", jobType="EXPORT").json()
     fields_ok(listing, ENTITY_LISTING, {"entities", "pageSize", "pageNumber", "total", "pageCount"})
@@ -642,10 +649,14 @@ def test_secure_ivr_on_an_agents_behalf_and_its_end(fresh_emulator):
     customer = d.parties[0]
     path = f"/api/v2/conversations/{d.id}/participants/{customer.id}/secureivrsessions"
     flow = "12345678-1234-4234-8234-123456789012"
-    # a connected participant named as the source may invoke it; anyone else may not
-    assert api.post(path, {"flowId": flow, "sourceParticipantId": customer.id + "x"}).status_code == 403
-    r = api.post(path, {"flowId": flow, "sourceParticipantId": agent.id})
-    assert r.status_code == 200 and r.json()["sourceParticipantId"] == agent.id and r.json()["state"] == "PENDING"
+    # "Only a participant in the conversation can invoke a secure IVR": not on the call, refused,
+    # even naming the agent as the source; on the call (monitoring), from their own participant.
+    assert api.post(path, {"flowId": flow, "sourceParticipantId": agent.id}).status_code == 403
+    assert api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor", {}).status_code == 201
+    mine = next(p for p in d.extra_parties if p.end is None)
+    assert api.post(path, {"flowId": flow, "sourceParticipantId": agent.id}).status_code == 403  # not theirs
+    r = api.post(path, {"flowId": flow, "sourceParticipantId": mine.id})
+    assert r.status_code == 200 and r.json()["sourceParticipantId"] == mine.id and r.json()["state"] == "PENDING"
     import time
 
     time.sleep(0.4)

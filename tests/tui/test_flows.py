@@ -331,3 +331,19 @@ async def test_a_100k_row_list_renders_and_scrolls(emulator, tmp_path):
         await pilot.pause(0.2)
         assert "00042" not in (row.ani or "")
         assert len(browse.model) == sum("00042" in f"{i:08d}" for i in range(100_000))
+
+
+async def test_the_detail_pane_shows_pauses_without_starting_a_transcode(emulator, tmp_path):
+    """Holds and secure pauses come from the recordings GET with formatId=NONE (recordingmetadata has
+    no system annotations); selecting a row never asks Genesys to transcode anything."""
+    from genesys_tui.tui.widgets.detail import DetailPane
+    from tests.integration.test_emulator_contract import recorded_conversation
+
+    cid = recorded_conversation(emulator, pause=True)
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        encodes = len(emulator.emulator.media._entries)
+        app.browse.load_detail(cid)
+        await wait_for(pilot, lambda: "secure pause" in app.browse.query_one(DetailPane).plain())
+        assert len(emulator.emulator.media._entries) == encodes

@@ -15,7 +15,6 @@ from textual.widgets import Button, Footer, Input, Static
 
 from genesys_tui.browse import COLUMNS, ConversationModel
 from genesys_tui.errors import user_message
-from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.genesys.ids import InvalidId, safe_id
 from genesys_tui.intervals import IntervalError, parse_interval, quick_range
@@ -225,26 +224,15 @@ class BrowseScreen(Screen[None]):
         session = self.app.session  # type: ignore[attr-defined]
         client = session.client
         pane.show(f"Loading {conversation_id}…", "")
+        # formatId=NONE: the recordings with their annotations, and no transcode started just to
+        # show a selection (recordingmetadata has no system annotations).
         try:
-            conv, meta = await asyncio.gather(client.conversations.get(conversation_id),
-                                              client.recordings.metadata(conversation_id))
+            conv, recs = await asyncio.gather(client.conversations.get(conversation_id),
+                                              client.recordings.list(conversation_id, "NONE", max_wait_ms=0))
         except Exception as e:  # noqa: BLE001
             pane.show(f"[red]{user_message(e) or e}[/]", "")
             return
-        pane.show(conversation_view(conv, session.names), recordings_view(meta, None, "WAV", "Asking for sizes…"))
-        playable = [m for m in meta if m.file_state not in ("ARCHIVED", "RESTORING")]
-        if not playable:
-            pane.show(recordings=recordings_view(meta, [], "WAV"))
-            return
-        try:
-            recs = await client.recordings.list(conversation_id, "WAV", max_wait_ms=3000, max_wait_s=30)
-        except E.TranscodeTimeout:
-            pane.show(recordings=recordings_view(meta, [], "WAV", "Genesys is still transcoding; sizes later."))
-            return
-        except Exception as e:  # noqa: BLE001
-            pane.show(recordings=recordings_view(meta, [], "WAV", user_message(e) or str(e)))
-            return
-        pane.show(recordings=recordings_view(meta, recs, "WAV"))
+        pane.show(conversation_view(conv, session.names), recordings_view(recs))
 
     @on(VirtualTable.Selected, "#conversations")
     def open_in_review(self, event: VirtualTable.Selected) -> None:

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from genesys_tui import fmt
-from genesys_tui.genesys.models import Conversation, Recording, RecordingMetadata
+from genesys_tui.genesys.models import Conversation, Recording
 
 
 def _t(dt) -> str:
@@ -50,23 +50,19 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
     return Group(head, Text(), parts)
 
 
-def recordings_view(metadata: list[RecordingMetadata], recordings: list[Recording] | None, format_id: str,
-                    note: str = "") -> Group | Text:
-    if not metadata and not recordings:
-        return Text("No recordings.", style="italic")
-    full = {r.id: r for r in recordings or []}
-    table = Table(title=f"Recordings ({format_id})", title_justify="left", expand=True, show_edge=False,
-                  pad_edge=False)
-    for col in ("Recording", "Duration", "Size", "State", "Holds and pauses"):
+def recordings_view(recordings: list[Recording] | None, note: str = "") -> Group | Text:
+    """The recordings as `GET …/recordings?formatId=NONE` gives them: no transcode (so no size),
+    with the system annotations (holds, secure pauses) that recordingmetadata never carries."""
+    if recordings is None:
+        return Text(note or "Loading recordings…", style="dim")
+    if not recordings:
+        return Text(note or "No recordings.", style="italic")
+    table = Table(title="Recordings", title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    for col in ("Recording", "Duration", "State", "Holds and pauses"):
         table.add_column(col, overflow="fold")
-    for m in metadata:
-        r = full.get(m.id)
-        if r is not None and r.duration_ms:
-            duration, size = fmt.duration(r.duration_ms / 1000), fmt.size(r.output_size_in_bytes)
-        else:
-            wall = (m.end_time - m.start_time).total_seconds() if m.end_time and m.start_time else None
-            duration, size = fmt.duration(wall) if wall else "-", "…" if recordings is None else "-"
-        table.add_row((m.id or "")[:8], duration, size, m.file_state or "-", annotations_text(m.annotations))
+    for r in recordings:
+        table.add_row((r.id or "")[:8], fmt.duration(r.duration_ms / 1000) if r.duration_ms else "-",
+                      r.file_state or "-", annotations_text(r.annotations))
     items = [table]
     if note:
         items.append(Text(note, style="dim"))
