@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -49,6 +50,8 @@ from genesys_tui.jobs.runner import (
 )
 from genesys_tui.jobs.sinks import SinkError, make_sink, sink_factory
 from genesys_tui.jobs.store import JobStore
+
+log = logging.getLogger("genesys_tui.fetch")
 
 
 def store_for(ctx: Context) -> JobStore | None:
@@ -201,11 +204,19 @@ async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
                         return
 
         await retrying(search)
-    for given in a.conversation_ids or []:
+    try:  # " ID " from a spreadsheet is the same ID
+        wanted = [cid for cid in dict.fromkeys(safe_id(g, "conversation id") for g in a.conversation_ids or [])
+                  if cid not in metas]
+    except InvalidId as e:
+        raise CommandError(str(e), code=2) from None
+    if wanted:  # 100 ids a request from analytics; what it does not know yet is read one by one
         try:
-            cid = safe_id(given, "conversation id")  # " ID " from a spreadsheet is the same ID
-        except InvalidId as e:
-            raise CommandError(str(e), code=2) from None
+            found = await retrying(lambda: client.analytics.summaries_by_id(wanted))
+        except E.GenesysError as e:
+            log.info("the multi-get failed (%s): reading the conversations one by one", e)
+            found = {}
+        metas.update({cid: job_meta.from_summary(found[cid], names) for cid in wanted if cid in found})
+    for cid in wanted:
         if cid not in metas:
             try:
                 conv = await retrying(lambda cid=cid: client.conversations.get(cid))

@@ -115,6 +115,22 @@ async def details_query(emu: Emulator, request: Request, tok: Token, cid: str) -
     return JSONResponse(out)
 
 
+MULTI_GET_LIMIT = 100  # UNCONFIRMED: the docs name no maximum for ?id=; 100 like the other multi-gets
+
+
+async def details_by_id(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    """GET /api/v2/analytics/conversations/details?id=a,b: "Gets multiple conversations by id"
+    (AnalyticsConversationWithoutAttributesMultiGetResponse: {conversations: [...]}); ids it does
+    not know are left out."""
+    ids = [x for v in request.query_params.getlist("id") for x in v.split(",") if x.strip()]
+    if not ids:
+        raise bad_request("id is required: comma-separated conversation ids")
+    if len(ids) > MULTI_GET_LIMIT:
+        raise bad_request(f"at most {MULTI_GET_LIMIT} conversation ids per request")
+    found = [i for i in (emu.org.find(x.strip()) for x in dict.fromkeys(ids)) if i is not None]
+    return JSONResponse({"conversations": [docs.analytics_conversation(emu.org, emu.org.detail(i)) for i in found]})
+
+
 # --- conversations -------------------------------------------------------------------------------
 
 async def conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -310,6 +326,7 @@ ROUTES = [
     ("GET", "/api/v2/routing/queues", queues, "routing.queues"),
     ("GET", "/api/v2/routing/wrapupcodes", wrapup_codes, "routing.wrapupcodes"),
     ("POST", "/api/v2/analytics/conversations/details/query", details_query, "analytics.details.query"),
+    ("GET", "/api/v2/analytics/conversations/details", details_by_id, "analytics.details.get"),
     ("GET", "/api/v2/conversations/calls/{conversationId}", call_conversation, "conversations.calls.get"),
     ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor", supervise, "monitor"),
     ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach", supervise, "coach"),

@@ -81,10 +81,13 @@ def _recording_doc(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str, e
             name = "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ") or rec.id
             extra["response-content-disposition"] = f'attachment; filename="{name}"'
         uri = emu.presign(f"/s3/recordings/{d.id}/{rec.id}/{fmt}.{ext}", emu.s.media_url_ttl, extra)
-    return docs.recording(emu.org, d, rec, state, delete_ms=_delete_ms(emu, rec), media_uri=uri,
-                          size=enc.size if enc else None,
-                          duration_ms=enc.duration_ms if enc else None,
-                          transcode_ms=int(emu.s.transcode_seconds * 1000), restore_expiration=until)
+    doc = docs.recording(emu.org, d, rec, state, delete_ms=_delete_ms(emu, rec), media_uri=uri,
+                         size=enc.size if enc else None,
+                         duration_ms=enc.duration_ms if enc else None,
+                         transcode_ms=int(emu.s.transcode_seconds * 1000), restore_expiration=until)
+    if state not in ("AVAILABLE", "RESTORED"):
+        doc.pop("sessionId", None)  # archived recordings come back as stubs without it (seen on a real org)
+    return doc
 
 
 def _delete_ms(emu: Emulator, rec: RecordingInfo) -> int | None:
@@ -132,8 +135,10 @@ async def get_recording(emu: Emulator, request: Request, tok: Token, cid: str) -
     entry = _entry(emu, d, rec, fmt)
     done = await _wait(emu, [entry], 0.0)
     if done is None:
-        # "Success - recording is transcoding": a Recording without mediaUris.
-        return JSONResponse(_recording_doc(emu, d, rec, fmt, None), 202)
+        # "Success - recording is transcoding": a Recording without mediaUris (a stub: no sessionId).
+        stub = _recording_doc(emu, d, rec, fmt, None)
+        stub.pop("sessionId", None)
+        return JSONResponse(stub, 202)
     return JSONResponse(_recording_doc(emu, d, rec, fmt, done[0], download, q.get("fileName")))
 
 

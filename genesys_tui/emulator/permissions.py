@@ -13,6 +13,7 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "routing.queues": ("any", ('routing:queue:view',)),
     "routing.wrapupcodes": ("all", ('routing:wrapupCode:view',)),
     "analytics.details.query": ("any", ('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view')),
+    "analytics.details.get": ("any", ('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view')),
     "monitor": ("any", ('conversation:call:monitor',)),
     "coach": ("any", ('conversation:call:coach',)),
     "barge": ("any", ('conversation:call:barge',)),

@@ -177,8 +177,10 @@ class QueryEngine:
         if dim == "recording":
             return org.recorded.copy() if value == "true" else ~org.recorded
         if dim in ("ani", "dnis"):
-            digits = re.sub(r"\D", "", value)
-            num = int(digits) if digits else -1
+            # Analytics keeps numbers as tel: URIs ("tel:+13175550100") and a dimension predicate
+            # matches the value exactly: "+1317…" or "1317…" match nothing, as on a real org.
+            m = re.fullmatch(r"tel:\+(\d{1,18})", value)
+            num = int(m.group(1)) if m else -1
             if dim == "ani":
                 return np.where(org.outbound, num == ORG_NUMBER, org.customer_number == num)
             return np.where(org.outbound, org.customer_number == num, self.queue_dnis == num)

@@ -5,18 +5,21 @@ the interval."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.ids import safe_id
 from genesys_tui.genesys.models import ConversationSummary, iso
 
 log = logging.getLogger("genesys_tui.analytics")
 
 PATH = "/api/v2/analytics/conversations/details/query"
 MAX_PAGE_SIZE = 100
+MULTI_GET_LIMIT = 100  # ids per GET …/details?id= (the docs name no maximum; UNCONFIRMED)
 MAX_RESULTS = 100_000  # "Pagination may not exceed 100000 results."
 MAX_CHUNK = timedelta(days=7)
 MIN_SPLIT = timedelta(minutes=1)
@@ -51,13 +54,24 @@ class ConversationFilter:
         out: list[dict[str, Any]] = []
         for dim, values in (("queueId", self.queue_ids), ("userId", self.user_ids),
                             ("mediaType", self.media_types), ("wrapUpCode", self.wrapup_codes),
-                            ("ani", (self.ani,) if self.ani else ()),
-                            ("dnis", (self.dnis,) if self.dnis else ())):
+                            ("ani", (phone_value(self.ani),) if self.ani else ()),
+                            ("dnis", (phone_value(self.dnis),) if self.dnis else ())):
             if values:
                 out.append(_group("dimension", dim, list(values)))
         if self.has_recording is not None:
             out.append(_group("dimension", "recording", ["true" if self.has_recording else "false"]))
         return out
+
+
+def phone_value(text: str) -> str:
+    """A number as analytics stores it, whatever the user typed: `+1 (317) 555-0100`, `13175550100`
+    and `tel:+13175550100` all become `tel:+13175550100` (an exact-match dimension: the form
+    matters). Give the whole international number; a sip: address is left as it is."""
+    t = text.strip()
+    if t.lower().startswith("sip:"):
+        return t
+    digits = re.sub(r"\D", "", t.removeprefix("tel:"))
+    return f"tel:+{digits}" if digits else t
 
 
 def _group(ptype: str, dimension: str, values: list[str]) -> dict[str, Any]:
@@ -113,6 +127,43 @@ class Analytics:
         body = build_query(start, end, flt, page_size=page_size, page_number=page_number, order=order)
         # A details query changes nothing, so retrying it on 5xx is safe.
         return await self.api.post_json(PATH, body, idempotent=True, ok=(200,))
+
+    async def by_ids(self, conversation_ids: list[str]) -> list[dict[str, Any]]:
+        """`GET …/details?id=a,b,…`, 100 ids a request: the conversations found (unknown ids are
+        left out), as analytics documents."""
+        out: list[dict[str, Any]] = []
+        ids = list(dict.fromkeys(safe_id(c, "conversation id") for c in conversation_ids))
+        for k in range(0, len(ids), MULTI_GET_LIMIT):
+            data = await self.api.get_json("/api/v2/analytics/conversations/details",
+                                           {"id": ",".join(ids[k:k + MULTI_GET_LIMIT])})
+            rows = data.get("conversations") if isinstance(data, dict) else None
+            out.extend(r for r in rows or [] if isinstance(r, dict))
+        return out
+
+    async def summaries_by_id(self, conversation_ids: list[str]) -> dict[str, ConversationSummary]:
+        out = {}
+        for row in await self.by_ids(conversation_ids):
+            try:
+                s = ConversationSummary.from_api(row)
+            except (ValueError, KeyError, TypeError) as e:
+                log.warning("skipping malformed conversation %s: %s", row.get("conversationId"), e)
+                continue
+            out[s.conversation_id] = s
+        return out
+
+    async def recorded_sessions(self, conversation_id: str) -> list[str]:
+        """The customer's (or external party's) sessions that were recorded: where a transcript is
+        kept when a recording stub carries no sessionId (archived, still transcoding)."""
+        out: list[str] = []
+        for conv in await self.by_ids([conversation_id]):
+            for p in conv.get("participants") or []:
+                if not isinstance(p, dict) or p.get("purpose") not in ("customer", "external"):
+                    continue
+                for s in p.get("sessions") or []:
+                    sid = s.get("sessionId") if isinstance(s, dict) else None
+                    if s.get("recording") and isinstance(sid, str) and sid not in out:
+                        out.append(sid)
+        return out
 
     async def iter_conversations(self, start: datetime, end: datetime, flt: ConversationFilter | None = None,
                                  *, order: str = "asc", page_size: int = MAX_PAGE_SIZE,

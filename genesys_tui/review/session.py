@@ -30,8 +30,8 @@ from genesys_tui.review.parse import TranscriptError, parse_transcript
 
 NO_TRANSCRIPT = ("No transcript for this conversation: voice transcription is not enabled for its queue or flow, "
                  "the org has no Speech & Text Analytics licence, or it is still being processed.")
-NOT_ALLOWED = ("Not allowed to read the transcript: the OAuth client needs recording:recording:view and "
-               "speechAndTextAnalytics:data:view.")
+NOT_ALLOWED = ("Not allowed to read the transcript: the OAuth client needs recording:recording:view (or "
+               "recording:recordingSegment:view).")
 
 Progress = Callable[[str], None]
 
@@ -84,8 +84,11 @@ class ReviewCache:
     def recording(self, recording_id: str) -> Path:
         return self.root / "recordings" / f"{safe_id(recording_id, 'recording id')}.wav"
 
-    def transcript(self, conversation_id: str, communication_id: str) -> Path:
-        return self.root / "transcripts" / f"{safe_id(conversation_id)}_{safe_id(communication_id)}.json"
+    def transcript(self, conversation_id: str, communication_id: str, recording_id: str = "") -> Path:
+        name = f"{safe_id(conversation_id)}_{safe_id(communication_id)}"
+        if recording_id:
+            name += f"_{safe_id(recording_id, 'recording id')}"
+        return self.root / "transcripts" / f"{name}.json"
 
     # A cached file is used only while its sidecar matches the metadata just read: an id can name
     # another call (a re-seeded emulator, a restored or re-recorded call), and a file can be cut.
@@ -147,38 +150,55 @@ def recording_meta(conversation_id: str, rec: Recording) -> dict:
             "endTime": _iso(rec.end_time), "durationMs": rec.output_duration_ms or None}
 
 
-def transcript_meta(conv: Conversation, communication_id: str) -> dict:
-    """What a cached transcript must still match: the call it belongs to, and when it happened."""
-    return {"conversationId": conv.id, "communicationId": communication_id,
+def transcript_meta(conv: Conversation, communication_id: str, recording_id: str) -> dict:
+    """What a cached transcript must still match: the call it belongs to, when it happened, and
+    the recording it covers."""
+    return {"conversationId": conv.id, "communicationId": communication_id, "recordingId": recording_id,
             "start": _iso(conv.start_time), "end": _iso(conv.end_time)}
 
 
-def communication_ids(conv: Conversation, recordings: list[Recording]) -> list[str]:
-    """Where the transcript lives: each recorded leg's sessionId, else the customer's call id
-    (the official tutorial's way); in order, without repeats."""
+async def communication_ids(client: GenesysClient, conv: Conversation, recordings: list[Recording]) -> list[str]:
+    """Where the transcript lives: each recorded leg's sessionId. Archived or still-transcoding
+    recordings can come back as stubs without one (seen against a real org): then the analytics
+    sessions that were recorded say it; last, the customer's call id (the official tutorial's
+    way). In order, without repeats."""
     out: list[str] = []
     for r in recordings:
         if r.session_id and r.session_id not in out:
             out.append(r.session_id)
+    if not out or any(not r.session_id for r in recordings):
+        with contextlib.suppress(E.GenesysError):  # a lookup that fails leaves the fallback
+            out += [s for s in await client.analytics.recorded_sessions(conv.id or "") if s not in out]
     fallback = conv.customer_call_id()
     if not out and fallback:
         out.append(fallback)
     return out
 
 
-async def fetch_transcript(client: GenesysClient, conversation_id: str, communication_id: str, dest: Path) -> Path:
-    """Ask for the presigned URL, download the document; an expired URL (403) is asked for once more."""
+async def transcript_urls(client: GenesysClient, conversation_id: str, communication_id: str) -> list[tuple[str, str]]:
+    """(recording id, presigned URL) for each recording of the communication, from
+    `…/transcripturls` (one URL per recording, and it needs only recording:recording:view or
+    recording:recordingSegment:view where `…/transcripturl` needs two permissions)."""
+    urls = await client.transcripts.urls(conversation_id, communication_id)
+    out = [((u.recording.id if u.recording else None) or "", u.url) for u in urls.urls if u.url]
+    if not out:
+        raise E.NotFound("the API gave no transcript URL")
+    return out
+
+
+async def fetch_transcript(client: GenesysClient, conversation_id: str, communication_id: str, recording_id: str,
+                           url: str, dest: Path) -> Path:
+    """Download one transcript document; an expired URL (403) is asked for once more."""
     part = dest.with_name(dest.name + ".part")
     for attempt in (1, 2):
-        url = (await client.transcripts.url(conversation_id, communication_id)).url
-        if not url:
-            raise E.NotFound("the API gave no transcript URL")
         try:
             await download(client.api, url, part)
         except UrlExpired:
             part.unlink(missing_ok=True)
             if attempt == 2:
                 raise E.PresignedUrlExpired("the transcript URL was refused twice (expired or bad signature)") from None
+            fresh = dict(await transcript_urls(client, conversation_id, communication_id))
+            url = fresh.get(recording_id) or url
             continue
         except DownloadError as e:
             raise E.NetworkError(f"transcript download failed: {e}") from None
@@ -189,37 +209,46 @@ async def fetch_transcript(client: GenesysClient, conversation_id: str, communic
 
 async def _transcript(client: GenesysClient, review: Review, recordings: list[Recording], cache: ReviewCache,
                       refresh: bool) -> None:
-    ids = communication_ids(review.conversation, recordings)
+    ids = await communication_ids(client, review.conversation, recordings)
     if not ids:
         review.notes.append("No transcript: the conversation has no recorded call leg to look it up by.")
         return
     parts: list[Transcript] = []
     for comm in ids:
-        dest = cache.transcript(review.id, comm)
-        meta = transcript_meta(review.conversation, comm)
         try:
-            if refresh or not cache.valid(dest, meta):
-                cache.forget(dest)
-                await fetch_transcript(client, review.id, comm, dest)
-            else:
-                cache.touch(dest)
-            parts.append(await asyncio.to_thread(parse_transcript, dest, review.id, comm))
-            cache.keep(dest, meta)
+            sources = await transcript_urls(client, review.id, comm)
         except E.NotFound:
             continue
         except E.PermissionDenied:
             review.notes.append(NOT_ALLOWED)
             review.transcript_failed = True
             return
-        except TranscriptError as e:
-            cache.forget(dest)  # a document that failed to parse is never kept
-            review.notes.append(f"The transcript could not be read: {e}.")
-            review.transcript_failed = True
-            return
         except E.GenesysError as e:
             review.notes.append(f"The transcript could not be downloaded: {e}")
             review.transcript_failed = True
             return
+        for rec_id, url in sources:
+            dest = cache.transcript(review.id, comm, rec_id)
+            meta = transcript_meta(review.conversation, comm, rec_id)
+            try:
+                if refresh or not cache.valid(dest, meta):
+                    cache.forget(dest)
+                    await fetch_transcript(client, review.id, comm, rec_id, url, dest)
+                else:
+                    cache.touch(dest)
+                parts.append(await asyncio.to_thread(parse_transcript, dest, review.id, comm))
+                cache.keep(dest, meta)
+            except E.NotFound:
+                continue
+            except TranscriptError as e:
+                cache.forget(dest)  # a document that failed to parse is never kept
+                review.notes.append(f"The transcript could not be read: {e}.")
+                review.transcript_failed = True
+                return
+            except E.GenesysError as e:
+                review.notes.append(f"The transcript could not be downloaded: {e}")
+                review.transcript_failed = True
+                return
     if not parts:
         review.notes.append(NO_TRANSCRIPT)
         return

@@ -50,6 +50,19 @@ def test_conversations_table_with_names_and_filters(demo_env, capsys):
     assert "conversation(s)" in err
 
 
+def test_numbers_are_normalized_to_what_analytics_stores(demo_env, capsys):
+    srv = demo_env
+    iv, _, _ = interval(srv)
+    org = srv.emulator.org
+    i = next(k for k in range(len(org.ids)) if not org.outbound[k] and not org.live[k]
+             and iv.split("/")[0] <= iso_ms(int(org.start[k])) < iv.split("/")[1])
+    digits = org.ani(i).removeprefix("tel:+")
+    typed = f"+{digits[0]} ({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    for value in (typed, digits, f"tel:+{digits}"):
+        assert main(["conversations", "--base-url", srv.base_url, "--interval", iv, "--ani", value, "--json"]) == 0
+        assert org.ids[i] in capsys.readouterr().out, value
+
+
 def test_unknown_queue_name_is_one_line(demo_env, capsys):
     iv, _, _ = interval(demo_env)
     assert main(["conversations", "--base-url", demo_env.base_url, "--interval", iv, "--queue", "Nope"]) == 1

@@ -301,6 +301,33 @@ def test_filters(emulator):
     assert out["conversations"] and all(c["originatingDirection"] == "outbound" for c in out["conversations"])
 
 
+def test_numbers_match_exactly_as_analytics_stores_them(emulator):
+    """ANI/DNIS are tel: URIs in analytics and a dimension predicate is an exact match: the same
+    number typed as +digits or digits matches nothing."""
+    org = emulator.emulator.org
+    i = next(k for k in range(len(org.ids)) if not org.outbound[k] and not org.live[k])
+    stored = org.ani(i)
+    assert stored.startswith("tel:+")
+    api = Api(emulator)
+
+    def hits(value: str) -> set[str]:
+        body = {"interval": interval(emulator), "paging": {"pageSize": 100}, "segmentFilters": [
+            {"type": "or", "predicates": [{"dimension": "ani", "operator": "matches", "value": value}]}]}
+        return {c["conversationId"] for c in api.post(Q, body).json().get("conversations", [])}
+
+    assert org.ids[i] in hits(stored)
+    assert hits(stored.removeprefix("tel:")) == set() and hits(stored.removeprefix("tel:+")) == set()
+
+
+def test_multi_get_by_id(emulator):
+    api = Api(emulator)
+    org = emulator.emulator.org
+    ids = [org.ids[0], "00000000-0000-4000-8000-000000000000", org.ids[1]]
+    r = api.get("/api/v2/analytics/conversations/details", id=",".join(ids))
+    assert r.status_code == 200 and [c["conversationId"] for c in r.json()["conversations"]] == ids[::2]
+    assert api.get("/api/v2/analytics/conversations/details", id=",".join(org.ids[:101])).status_code == 400
+
+
 def test_order_desc_and_paging(emulator):
     api = Api(emulator)
     p1 = api.post(Q, {"interval": interval(emulator), "order": "desc", "paging": {"pageSize": 10, "pageNumber": 1}}).json()

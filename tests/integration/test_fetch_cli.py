@@ -131,7 +131,7 @@ def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(fresh_emulat
     missing = "00000000-0000-4000-8000-000000000000"
     args = ["fetch", cid, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path / "o"), "--format", "wav",
             "-q"]
-    fresh_emulator.emulator.faults.set("500@conversations.get=1")  # planning cannot read it
+    fresh_emulator.emulator.faults.set("500@analytics.details.get=1,500@conversations.get=1")  # cannot be read
     assert main([*args, "--workers", "1"]) == 1
     err = capsys.readouterr().err
     assert f"✗ {cid}" in err and "jobs retry" in err
@@ -195,8 +195,8 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp
     org = fresh_emulator.emulator.org
     ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]
            and not org.archived[i]][:40]
-    fresh_emulator.emulator.faults.set("500@conversations.get=0.1,500@analytics.details.query=0.1,"
-                                       "revoke@conversations.get=0.05")
+    fresh_emulator.emulator.faults.set("500@analytics.details.get=0.5,revoke@analytics.details.get=0.2,"
+                                       "500@conversations.get=0.1,revoke@conversations.get=0.05")
     from genesys_tui.commands import fetch
 
     seen = {}
@@ -210,7 +210,8 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp
     assert main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"]) == 0
     planned = [j for j in seen["jobs"] if j.is_expansion]
     assert len(planned) == len(ids) and not [j for j in planned if j.state == "failed"]
-    assert fresh_emulator.emulator.stats["conversations.get"] > len(ids)  # some were retried
+    stats = fresh_emulator.emulator.stats
+    assert stats["analytics.details.get"] + stats["conversations.get"] > 1  # what failed was asked again
 
 
 async def _nothing():
@@ -271,3 +272,17 @@ def _store_of(srv):
     from pathlib import Path
 
     return (Path(os.environ["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3")
+
+
+def test_explicit_ids_are_planned_100_a_request(fresh_emulator, tmp_path, capsys, monkeypatch):
+    from genesys_tui.commands import fetch
+
+    monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
+    org = fresh_emulator.emulator.org
+    ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]][:150]
+    monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
+    monkeypatch.setattr(fetch, "summary", lambda ctx, jobs: 0)
+    assert main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"]) == 0
+    stats = fresh_emulator.emulator.stats
+    assert stats["analytics.details.get"] == 2 and stats["conversations.get"] == 0

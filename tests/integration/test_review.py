@@ -84,14 +84,14 @@ def test_an_expired_transcript_url_is_asked_for_again_once(fresh_emulator, tmp_p
     emu = fresh_emulator.emulator
     cid = recorded_conversation(fresh_emulator, transcribed=True)
     asked = []
-    real = Transcripts.url
+    real = Transcripts.urls
 
-    async def url(self, conv, comm):
+    async def urls(self, conv, comm):
         asked.append(comm)
         emu.faults.set("expire=1" if len(asked) == 1 else "")  # the first URL is already expired
         return await real(self, conv, comm)
 
-    monkeypatch.setattr(Transcripts, "url", url)
+    monkeypatch.setattr(Transcripts, "urls", urls)
     r = load(fresh_emulator, cid, tmp_path, audio=False)
     assert len(asked) == 2 and r.transcript is not None and r.notes == []
     assert emu.faults.injected["expire"] == 1
@@ -115,7 +115,7 @@ def test_a_second_open_uses_the_cache(fresh_emulator, tmp_path):
 def test_a_damaged_cached_transcript_is_fetched_again(emulator, tmp_path):
     cid = recorded_conversation(emulator, transcribed=True)
     first = load(emulator, cid, tmp_path, audio=False)
-    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id)
+    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id, first.audio[0].id)
     cached.write_bytes(cached.read_bytes()[:1000])
     r = load(emulator, cid, tmp_path, audio=False)
     assert r.notes == [] and len(r.transcript.phrases) == len(first.transcript.phrases)
@@ -160,12 +160,12 @@ def test_a_cached_recording_of_another_call_is_never_used(fresh_emulator, tmp_pa
 def test_a_cached_transcript_of_another_call_is_never_used(fresh_emulator, tmp_path):
     cid = recorded_conversation(fresh_emulator, transcribed=True)
     first = load(fresh_emulator, cid, tmp_path, audio=False)
-    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id)
+    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id, first.audio[0].id)
     side = cached.with_name(cached.name + ".meta.json")
     side.write_text(json.dumps({**json.loads(side.read_text()), "start": "2020-01-01T00:00:00+00:00"}))
-    before = fresh_emulator.emulator.stats["transcripturl"]
+    before = fresh_emulator.emulator.stats["s3"]
     r = load(fresh_emulator, cid, tmp_path, audio=False)
-    assert fresh_emulator.emulator.stats["transcripturl"] == before + 1 and r.transcript is not None
+    assert fresh_emulator.emulator.stats["s3"] == before + 1 and r.transcript is not None  # downloaded again
 
 
 def test_a_wrong_id_is_a_clear_error(emulator, tmp_path):
@@ -186,3 +186,25 @@ def test_the_cache_stays_within_its_budget(tmp_path):
     keep = d / "0.wav"
     assert cache.prune({keep}) == 2000
     assert sorted(f.name for f in d.iterdir()) == ["0.wav", "3.wav"]
+
+
+def test_stubs_without_a_session_id_find_the_transcript_through_analytics(fresh_emulator, tmp_path, monkeypatch):
+    """Archived or still-transcoding recordings can come back without sessionId: the recorded
+    sessions in analytics name the communication; transcripturls (one URL per recording) is used."""
+    from genesys_tui.genesys.recordings import Recordings
+
+    real = Recordings.list
+
+    async def stubs(self, *a, **kw):
+        recs = await real(self, *a, **kw)
+        for r in recs:
+            r.session_id = None
+        return recs
+
+    monkeypatch.setattr(Recordings, "list", stubs)
+    cid = recorded_conversation(fresh_emulator, transfer=True, transcribed=True)
+    r = load(fresh_emulator, cid, tmp_path, audio=False)
+    emu = fresh_emulator.emulator
+    assert r.transcript is not None and r.notes == [] and emu.stats["analytics.details.get"] == 1
+    assert emu.stats["transcripturls"] == 1 and emu.stats["transcripturl"] == 0
+    assert {p.recording_id for p in r.transcript.phrases} >= {a.id for a in r.audio}  # both recordings

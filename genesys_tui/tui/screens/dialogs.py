@@ -231,10 +231,7 @@ class FilterDialog(ModalScreen[ConversationFilter | None]):
 
     @staticmethod
     def _number(text: str) -> str | None:
-        text = text.strip()
-        if not text:
-            return None
-        return text if text.startswith("tel:") else "tel:" + text
+        return text.strip() or None  # the query normalizes it (genesys.analytics.phone_value)
 
     @on(Button.Pressed, "#ok")
     def ok(self) -> None:
