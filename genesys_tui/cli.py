@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pin the demo org's clock (and the TUI's quick ranges) to this time, e.g. 2026-05-01T12:00Z")
     p.add_argument("--conversations", type=int, default=400)
     p.add_argument("--faults", default="", metavar="SPEC", help="a rough network, e.g. 429=0.05,503=0.05,reset=0.05")
+    p.add_argument("--deny-permission", action="append", default=[], metavar="NAME",
+                   help="take a permission from the demo org's client and supervisor (repeatable), "
+                        "e.g. recording:recording:view")
 
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
@@ -207,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=int, default=86400)
     p.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
     p.add_argument("--control", action="store_true", help="enable the test-only control endpoint")
+    p.add_argument("--deny-permission", action="append", default=[], metavar="NAME",
+                   help="take a permission from the demo client and supervisor (repeatable): a half-configured org")
+
+    add("doctor", "sign in and check, harmlessly, every feature's permissions; exit 1 if any is missing")
     return parser
 
 
@@ -218,6 +225,7 @@ COMMANDS = {
     "conversations": ("genesys_tui.commands.browse", "cmd_conversations"),
     "recordings": ("genesys_tui.commands.browse", "cmd_recordings"),
     "emulator": ("genesys_tui.commands.emulate", "cmd_emulator"),
+    "doctor": ("genesys_tui.commands.account", "cmd_doctor"),
     "convert": ("genesys_tui.commands.media", "cmd_convert"),
     "fetch": ("genesys_tui.commands.fetch", "cmd_fetch"),
     "jobs": ("genesys_tui.commands.fetch", "cmd_jobs"),

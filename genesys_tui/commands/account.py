@@ -6,6 +6,7 @@ import getpass
 import sys
 
 from rich.markup import escape
+from rich.table import Table
 
 from genesys_tui import credentials as creds
 from genesys_tui import fmt
@@ -168,3 +169,50 @@ def cmd_logout(ctx: Context) -> int:
         ctx.out.print("Nothing to remove: no stored credentials for this profile.")
     return 0
 
+
+
+def cmd_doctor(ctx: Context) -> int:
+    """Signs in, reads the org, tries each feature harmlessly; exit 0 when everything is allowed."""
+    from genesys_tui.doctor import MISSING, OK, run_doctor
+    from genesys_tui.session import client_credentials_client, user_client
+
+    target = ctx.target()
+
+    async def go():
+        async with client_credentials_client(target) as client:
+            try:
+                supervisor = user_client(target)
+                problem = ""
+            except creds.CredentialsError as e:
+                supervisor, problem = None, f"needs a valid user sign-in: {e}"
+            try:
+                return await run_doctor(client, user_client=supervisor, user_problem=problem)
+            finally:
+                if supervisor is not None:
+                    await supervisor.aclose()
+
+    try:
+        report = run(go())
+    except creds.CredentialsError as e:
+        raise CommandError(str(e)) from None
+    out = ctx.out
+    out.print(f"[bold]{escape(report.org_name)}[/] ({report.org_id}), region {target.hosts.name}", highlight=False)
+    out.print(f"token: {report.token_type}, {fmt.time_left(report.token_left_s)} left", highlight=False)
+    ttl = report.playback_url_ttl_min
+    out.print("recording URLs live " + (f"{ttl} min (playback), {report.batch_url_ttl_min} min (batch)"
+                                         if ttl is not None else "60 min (the default; settings not readable)"),
+              highlight=False)
+    out.print(f"keyring: {creds.describe_backend(ctx.config.keyring.allow_plaintext)}", highlight=False)
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("Feature", "Permission", "Status", "Why"):
+        t.add_column(col)
+    style = {OK: "green", MISSING: "red"}
+    for f in report.findings:
+        mark = f"[{style.get(f.status, 'yellow')}]{f.status}[/]"
+        t.add_row(f.feature, escape(f.permission), mark, escape(f.detail))
+    out.print(t)
+    if report.missing:
+        ctx.err.print(f"{len(report.missing)} feature(s) cannot work: ask an admin to grant "
+                      + ", ".join(sorted({f.permission for f in report.missing})), highlight=False)
+        return 1
+    return 0

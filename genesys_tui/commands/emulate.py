@@ -18,7 +18,8 @@ def emulator_settings(a) -> EmulatorSettings:
     pinned = {"anchor": a.now, "pin_clock": True} if a.now else {}
     return EmulatorSettings(seed=a.seed, conversations=a.conversations, days=a.days, faults=a.faults or "",
                             transcode_seconds=a.transcode_seconds, control=a.control,
-                            token_ttl=a.token_ttl, rate_limit_per_minute=a.rate_limit, **pinned)
+                            token_ttl=a.token_ttl, rate_limit_per_minute=a.rate_limit,
+                            deny_permissions=tuple(a.deny_permission or ()), **pinned)
 
 
 def cmd_emulator(ctx: Context) -> int:
@@ -33,6 +34,8 @@ def cmd_emulator(ctx: Context) -> int:
     out.print(f"  client secret  {settings.client_secret}   (demo credentials, not a real secret)", highlight=False)
     if settings.faults:
         out.print(f"  faults         {settings.faults}", highlight=False)
+    if settings.deny_permissions:
+        out.print(f"  denied         {', '.join(settings.deny_permissions)}", highlight=False)
     if settings.control:
         out.print(f"  control        {srv.base_url}/__emulator/state (test-only)", highlight=False)
     if not is_loopback_url(srv.base_url):

@@ -200,6 +200,15 @@ async def metadata_one(emu: Emulator, request: Request, tok: Token, cid: str) ->
                                                 delete_ms=_delete_ms(emu, rec)))
 
 
+async def recording_settings(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    """RecordingSettings (get_recording_settings: "Requires no permissions"): the URL lifetimes in
+    minutes, "default ... 60 minutes, ... minimum 2 ... maximum of 60"."""
+    ttl = max(2, min(60, emu.s.media_url_ttl // 60))
+    return JSONResponse({"maxSimultaneousStreams": 0, "maxConfigurableScreenRecordingStreams": 0,
+                         "regionalRecordingStorageEnabled": False, "recordingPlaybackUrlTtl": ttl,
+                         "recordingBatchDownloadUrlTtl": ttl})
+
+
 # --- batch downloads ---------------------------------------------------------------------------------
 
 async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -385,6 +394,7 @@ async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> R
 
 C = "/api/v2/conversations/{conversationId}"
 ROUTES = [
+    ("GET", "/api/v2/recording/settings", recording_settings, "recording.settings"),
     ("GET", C + "/recordings", list_recordings, "recordings.list"),
     ("GET", C + "/recordings/{recordingId}", get_recording, "recordings.get"),
     ("PUT", C + "/recordings/{recordingId}", put_recording, "recordings.put"),

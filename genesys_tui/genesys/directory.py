@@ -3,14 +3,16 @@ cached for the session)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
-from genesys_tui.genesys.errors import GenesysError, UserContextRequired
+from genesys_tui.genesys.errors import GenesysError, PermissionDenied, UserContextRequired
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.ids import looks_like_uuid
 from genesys_tui.genesys.models import Organization, Queue, TokenInfo, User, WrapupCode, from_api
 
 T = TypeVar("T")
+log = logging.getLogger("genesys_tui.directory")
 
 
 class LookupError_(GenesysError):
@@ -66,11 +68,20 @@ class Directory:
             self._wrapups = {w.id: w for w in await self._all("/api/v2/routing/wrapupcodes", WrapupCode, 100) if w.id}
         return self._wrapups
 
+    def named(self, kind: str) -> dict[str, str]:
+        """id -> name of the queues, users or wrap-up codes already listed (empty if not readable)."""
+        table = {"queue": self._queues, "user": self._users, "wrapup": self._wrapups}[kind] or {}
+        return {k: v.name or k for k, v in table.items()}
+
     async def names(self) -> dict[str, str]:
-        """id -> display name for every queue, user and wrap-up code."""
-        names = {k: v.name or k for k, v in (await self.queues()).items()}
-        names |= {k: v.name or k for k, v in (await self.users()).items()}
-        names |= {k: v.name or k for k, v in (await self.wrapup_codes()).items()}
+        """id -> display name for every queue, user and wrap-up code. Names are a courtesy: a
+        listing the client may not read (a 403) leaves those ids unnamed, it stops nothing."""
+        names: dict[str, str] = {}
+        for listing in (self.queues, self.users, self.wrapup_codes):
+            try:
+                names |= {k: v.name or k for k, v in (await listing()).items()}
+            except PermissionDenied as e:
+                log.warning("names not readable (%s): ids are shown instead", ", ".join(e.permissions) or e)
         return names
 
     async def resolve(self, kind: str, value: str) -> str:

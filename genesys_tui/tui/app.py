@@ -80,6 +80,7 @@ class GenesysApp(App[int]):
         self.pending_review: str | None = None
         self.playback_server = None  # browser playback, started from Review
         self.player_backend = player_backend  # sounddevice stand-in (tests); None: the real one
+        self.doctor_report = None  # what the sign-in's permission check found
 
     # --- start and sign-in -------------------------------------------------------------------------
 
@@ -119,6 +120,16 @@ class GenesysApp(App[int]):
             header.update_text()
         if self.browse is not None:
             self.browse.start()
+        self.run_worker(self._doctor(session), name="doctor", exit_on_error=False)
+
+    async def _doctor(self, session: Session) -> None:
+        """What this client may do, known at sign-in (the same checks as `genesys-tui doctor`)."""
+        from genesys_tui.doctor import run_doctor
+
+        self.doctor_report = report = await run_doctor(session.client)
+        if report.missing:
+            self.notify("Missing permissions for: " + ", ".join(f.feature for f in report.missing)
+                        + ". Press ? for the list.", title="Permissions", severity="warning", timeout=15)
 
     def _start_queue(self, client: GenesysClient) -> None:
         m = self.config.media
@@ -179,13 +190,14 @@ class GenesysApp(App[int]):
 
     def action_help(self) -> None:
         # Markdown is slow to import: loaded on first use
-        from genesys_tui.tui.screens.help import HelpScreen, bindings_of
+        from genesys_tui.tui.screens.help import HelpScreen, bindings_of, permissions_markdown
 
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
         title = next((label for key, label, _ in AREAS if key == self.current_mode), "genesys-tui")
-        self.push_screen(HelpScreen(title, getattr(screen, "HELP", ""), bindings_of(screen)))
+        self.push_screen(HelpScreen(title, getattr(screen, "HELP", ""), bindings_of(screen),
+                                    permissions_markdown(self.doctor_report)))
 
     def action_screenshot(self) -> None:
         path = self.save_screenshot(path=str(self.paths.cache_dir))

@@ -35,7 +35,8 @@ def demo_settings(args, redirect_port: int):
     now = getattr(args, "now", None)
     pinned = {"anchor": now, "pin_clock": True} if now else {}
     return EmulatorSettings(seed=args.seed, conversations=args.conversations, faults=args.faults or "",
-                            transcode_seconds=1.0, redirect_uris=(redirect_uri_for(redirect_port),), **pinned)
+                            transcode_seconds=1.0, redirect_uris=(redirect_uri_for(redirect_port),),
+                            deny_permissions=tuple(getattr(args, "deny_permission", None) or ()), **pinned)
 
 
 def demo_profile(srv, downloads: Path, redirect_port: int):

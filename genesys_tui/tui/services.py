@@ -43,10 +43,8 @@ class Session:
         me = await d.me() if self.client.auth.kind == "user" else None
         client_name = info.o_auth_client.name if info.o_auth_client else None
         self.identity = (me.name or me.email) if me else f"client {client_name or getattr(self.client.auth, 'client_id', '')}"
-        self.queues = {k: v.name or k for k, v in (await d.queues()).items()}
-        self.agents = {k: v.name or k for k, v in (await d.users()).items()}
-        self.wrapups = {k: v.name or k for k, v in (await d.wrapup_codes()).items()}
-        self.names = {**self.queues, **self.agents, **self.wrapups}
+        self.names = await d.names()  # what cannot be read (a 403) stays unnamed
+        self.queues, self.agents, self.wrapups = d.named("queue"), d.named("user"), d.named("wrapup")
 
     def token_state(self) -> str:
         left = getattr(self.client.auth, "seconds_left", None)

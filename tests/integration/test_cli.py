@@ -327,3 +327,31 @@ def test_emulator_command_in_a_subprocess(tmp_path):
 def test_emulator_rejects_bad_fault_specs(bad, capsys):
     assert main(["emulator", bad]) == 2
     assert "--faults" in capsys.readouterr().err
+
+
+def test_doctor_names_what_is_missing(capsys, monkeypatch):
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+    from tests.integration.helpers import sign_in_supervisor, supervisor_profile
+
+    denied = ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view",
+              "conversation:call:barge")
+    for deny in ((), denied):
+        with EmulatorServer(small_org(deny_permissions=deny)) as srv:
+            s = srv.emulator.s
+            monkeypatch.setenv("GENESYS_CLIENT_ID", s.client_id)
+            monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)
+            cfg = Path(os.environ["XDG_CONFIG_HOME"]) / "genesys-tui" / "config.toml"
+            cfg.parent.mkdir(parents=True, exist_ok=True)
+            cfg.write_text(f'[profiles.default]\nbase_url = "{srv.base_url}"\n' + supervisor_profile(srv))
+            sign_in_supervisor(srv)
+            code = main(["doctor"])
+            out, err = capsys.readouterr()
+            rows = {line.split("│")[0].strip(): line for line in out.splitlines() if "│" in line}
+            if not deny:
+                assert code == 0 and "Acme Utilities" in out and "60 min (playback)" in out
+                assert all(" ok " in rows[f] for f in ("Browse conversations", "Recordings", "Monitor", "Barge"))
+            else:
+                assert code == 1 and "missing" in rows["Browse conversations"] and "missing" in rows["Barge"]
+                assert "analytics:conversationDetail:view" in err and "conversation:call:barge" in err
+                assert " ok " in rows["Monitor"] and " ok " in rows["Recordings"]

@@ -347,3 +347,22 @@ async def test_the_detail_pane_shows_pauses_without_starting_a_transcode(emulato
         app.browse.load_detail(cid)
         await wait_for(pilot, lambda: "secure pause" in app.browse.query_one(DetailPane).plain())
         assert len(emulator.emulator.media._entries) == encodes
+
+
+async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    deny = ("recording:job:view", "routing:wrapupCode:view")
+    with EmulatorServer(small_org(deny_permissions=deny)) as srv:
+        app = make_app(srv, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await wait_for(pilot, lambda: app.doctor_report is not None)
+            note = next(n for n in app._notifications if n.title == "Permissions")
+            assert "Bulk export jobs" in note.message and "Wrap-up names" in note.message
+            await pilot.press("question_mark")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, HelpScreen)
+            assert "Missing: Wrap-up names, Bulk export jobs" in app.screen.permissions
+            assert "| Browse conversations | ok |" in app.screen.permissions

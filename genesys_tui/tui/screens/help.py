@@ -23,9 +23,10 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, title: str, text: str, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, text: str, bindings: list[tuple[str, str]], permissions: str = "") -> None:
         super().__init__()
         self.title_text, self.text, self.bindings = title, text, bindings
+        self.permissions = permissions  # the sign-in's doctor result, as Markdown
 
     def compose(self) -> ComposeResult:
         keys = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
@@ -37,6 +38,19 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(f"# {self.title_text}\n\n{self.text.strip()}\n\n## Keys")
             yield Static(keys, id="keys")
             yield Markdown(EVERYWHERE)
+            if self.permissions:
+                yield Markdown(self.permissions, id="permissions")
+
+
+def permissions_markdown(report) -> str:
+    """The doctor's findings (checked at sign-in) as a Markdown table."""
+    if report is None:
+        return ""
+    rows = "\n".join(f"| {f.feature} | {f.status} | {f.permission} |" for f in report.findings)
+    head = ("All the features this client can reach are allowed." if report.ok
+            else "Missing: " + ", ".join(f.feature for f in report.missing) + ". Ask an admin to grant them.")
+    return (f"## Permissions (checked at sign-in; `genesys-tui doctor` for the details)\n\n{head}\n\n"
+            f"| Feature | Status | Permission |\n|---|---|---|\n{rows}\n")
 
 
 def bindings_of(screen) -> list[tuple[str, str]]:
