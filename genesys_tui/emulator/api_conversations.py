@@ -54,7 +54,7 @@ async def organization(emu: Emulator, request: Request, tok: Token, cid: str) ->
 
 
 async def token_info(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    org = {"id": emu.org.id, "name": emu.org.name, "selfUri": f"/api/v2/organizations/{emu.org.id}"}
+    org = {"id": emu.org.id, "name": emu.org.name}  # TokenInfo's organization is a NamedEntity: no selfUri
     return JSONResponse({"organization": org, "homeOrganization": org,
                          "authorizedScope": ["analytics", "conversations", "recordings", "speech-and-text-analytics"],
                          "OAuthClient": {"id": tok.client_id, "name": "genesys-tui demo client",

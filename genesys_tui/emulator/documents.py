@@ -133,7 +133,8 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
         }))
     return _drop_none({
         "id": d.id, "participants": parts, "otherMediaUris": [],
-        "recordingState": ("PAUSED" if d.secure_pause else "ACTIVE") if d.live else "NONE",
+        # CallConversation.recordingState is lower case (none/active/paused), unlike Conversation's
+        "recordingState": ("paused" if d.secure_pause else "active") if d.live else "none",
         "securePause": d.secure_pause, "maxParticipants": 10, "selfUri": f"/api/v2/conversations/calls/{d.id}",
     })
 
