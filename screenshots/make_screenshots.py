@@ -75,7 +75,7 @@ async def capture() -> dict[str, str]:
             for _ in range(200):
                 await pilot.pause(0.05)
                 busy = [w for w in a.workers if w.is_running]
-                if a.session and a.browse and not a.browse.fetching and not busy:
+                if a.session and a.browse and not a.browse.fetching and not busy and a.doctor_report is not None:
                     break
             await pilot.pause(0.3)
 

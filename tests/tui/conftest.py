@@ -47,7 +47,8 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
         await pilot.pause(0.05)
         browse = app.browse
         busy = [w for w in app.workers if w.is_running and w.name != "queue"]
-        if app.session is not None and browse is not None and not browse.fetching and not busy:
+        if (app.session is not None and browse is not None and not browse.fetching and not busy
+                and app.doctor_report is not None):  # the sign-in's permission check has reported
             await pilot.pause(0.1)
             return
         await asyncio.sleep(0.02)

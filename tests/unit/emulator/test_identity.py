@@ -38,3 +38,22 @@ def test_positions_stay_in_time_order():
     done = org.start[~org.live]
     assert np.all(np.diff(done) >= 0)
     assert np.all(org.end[~org.live] < int(BASE.timestamp() * 1000))
+
+
+def test_now_pins_the_orgs_clock_from_the_command_line():
+    import time
+
+    from genesys_tui.cli import build_parser
+    from genesys_tui.commands.emulate import emulator_settings
+    from genesys_tui.emulator.app import Emulator
+
+    args = build_parser().parse_args(["emulator", "--now", "2026-05-14T15:30Z", "--seed", "3"])
+    s = emulator_settings(args)
+    assert s.anchor == datetime(2026, 5, 14, 15, 30, tzinfo=UTC) and s.pin_clock
+    emu = Emulator(s)
+    assert abs(emu.now_ms() - int(s.anchor.timestamp() * 1000)) < 5_000
+    assert not emu.org.live.any() or int(emu.org.start[emu.org.live].max()) < emu.now_ms()
+    free = Emulator(emulator_settings(build_parser().parse_args(["emulator"])))
+    assert abs(free.now_ms() - time.time() * 1000) < 5_000
+    demo = build_parser().parse_args(["demo", "--now", "2026-05-14T15:30:00+00:00"])
+    assert demo.now == s.anchor
