@@ -214,41 +214,34 @@ async def _transcript(client: GenesysClient, review: Review, recordings: list[Re
         review.notes.append("No transcript: the conversation has no recorded call leg to look it up by.")
         return
     parts: list[Transcript] = []
-    for comm in ids:
-        try:
-            sources = await transcript_urls(client, review.id, comm)
-        except E.NotFound:
-            continue
-        except E.PermissionDenied:
-            review.notes.append(NOT_ALLOWED)
-            review.transcript_failed = True
-            return
-        except E.GenesysError as e:
-            review.notes.append(f"The transcript could not be downloaded: {e}")
-            review.transcript_failed = True
-            return
-        for rec_id, url in sources:
-            dest = cache.transcript(review.id, comm, rec_id)
-            meta = transcript_meta(review.conversation, comm, rec_id)
+    try:
+        for comm in ids:
             try:
-                if refresh or not cache.valid(dest, meta):
-                    cache.forget(dest)
-                    await fetch_transcript(client, review.id, comm, rec_id, url, dest)
-                else:
-                    cache.touch(dest)
-                parts.append(await asyncio.to_thread(parse_transcript, dest, review.id, comm))
-                cache.keep(dest, meta)
+                sources = await transcript_urls(client, review.id, comm)
             except E.NotFound:
                 continue
-            except TranscriptError as e:
-                cache.forget(dest)  # a document that failed to parse is never kept
-                review.notes.append(f"The transcript could not be read: {e}.")
-                review.transcript_failed = True
-                return
-            except E.GenesysError as e:
-                review.notes.append(f"The transcript could not be downloaded: {e}")
-                review.transcript_failed = True
-                return
+            for rec_id, url in sources:
+                dest = cache.transcript(review.id, comm, rec_id)
+                meta = transcript_meta(review.conversation, comm, rec_id)
+                try:
+                    if refresh or not cache.valid(dest, meta):
+                        cache.forget(dest)
+                        await fetch_transcript(client, review.id, comm, rec_id, url, dest)
+                    else:
+                        cache.touch(dest)
+                    parts.append(await asyncio.to_thread(parse_transcript, dest, review.id, comm))
+                    cache.keep(dest, meta)
+                except E.NotFound:
+                    continue
+                except TranscriptError:
+                    cache.forget(dest)  # a document that failed to parse is never kept
+                    raise
+    except (E.GenesysError, TranscriptError) as e:
+        review.transcript_failed = True  # it may exist: not the "no transcript" case
+        review.notes.append(NOT_ALLOWED if isinstance(e, E.PermissionDenied) else
+                            f"The transcript could not be read: {e}." if isinstance(e, TranscriptError) else
+                            f"The transcript could not be downloaded: {e}")
+        return
     if not parts:
         review.notes.append(NO_TRANSCRIPT)
         return

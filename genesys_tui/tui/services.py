@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from genesys_tui import fmt
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.jobs.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTotals
 from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
@@ -52,8 +53,7 @@ class Session:
             return "token: not yet requested"
         if left <= 0:
             return "token: expired, renewing"
-        h, m = divmod(int(left) // 60, 60)
-        return f"token: valid {h}h {m:02d}m" if h else f"token: valid {m}m"
+        return f"token: valid {fmt.time_left(left)}"
 
 
 class QueueService:
