@@ -25,6 +25,9 @@ MAX_TOPICS = 100_000
 BOUNDS = Bounds(max_depth=32, max_string=1 << 20)  # real transcripts nest 6 deep
 
 
+_MAX_MS = 1 << 53
+
+
 def _ms(value: Any) -> int | None:
     """Epoch or duration milliseconds: a number, or {"milliseconds": n}. Anything else is None."""
     if isinstance(value, dict):
@@ -180,11 +183,14 @@ def parse_transcript(src: str | Path, conversation_id: str = "", communication_i
                 if len(t.word_start) + len(words) > MAX_WORDS:
                     raise TranscriptError(f"the transcript has more than {MAX_WORDS:,} words")
                 offset = len(t.word_start)
-                for w in words:
-                    ws = _ms(w.get("startTimeMs"))
-                    t.word_start.append(ws if ws is not None else start)
-                    t.word_duration.append(max(0, _ms(w.get("duration")) or 0))
-                    t.word_confidence.append(_num(w.get("confidence")) or 0.0)
+                starts, durations, confidences = t.word_start, t.word_duration, t.word_confidence
+                for w in words:  # the usual types take the fast path; anything else is checked
+                    ws, d, c = w.get("startTimeMs"), w.get("duration"), w.get("confidence")
+                    if type(d) is dict:
+                        d = d.get("milliseconds")
+                    starts.append(ws if type(ws) is int and 0 <= ws < _MAX_MS else (_ms(ws) or start))
+                    durations.append(d if type(d) is int and 0 <= d < _MAX_MS else max(0, _ms(d) or 0))
+                    confidences.append(c if type(c) is float else (_num(c) or 0.0))
                 text = _str(ph.get("decoratedText"), MAX_TEXT) or _str(ph.get("text"), MAX_TEXT)
                 if words and len(text.split()) != len(words):
                     text = " ".join(_str(w.get("word"), 256) for w in words)  # keep words and text in step
