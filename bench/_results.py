@@ -23,7 +23,9 @@ def ensure_tools(*tools: str, packages: tuple[str, ...] = ()) -> None:
     subprocess.run(["apt-get", "install", "-y", "-q", *packages], check=True)
 
 
-def best_of(fn: Callable[[], object], runs: int = 3, before: Callable[[], object] | None = None) -> float:
+def best_of(
+    fn: Callable[[], object], runs: int = 3, before: Callable[[], object] | None = None
+) -> float:
     """Median wall time of `runs` calls (`before` runs untimed ahead of each, e.g. to delete outputs)."""
     times = []
     for _ in range(runs):

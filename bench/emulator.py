@@ -54,10 +54,15 @@ def main() -> None:
         pcm = audio.render(d, rec)
         times.append(time.perf_counter() - t)
     synth = statistics.median(times)
-    lines = [f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/emulator.py`)", "",
-             f"Call of {minutes:.1f} min, 8 kHz stereo, {len(d.phrases)} phrases.", "",
-             "| step | seconds | per 10 min of audio |", "|---|---|---|",
-             f"| synthesis (render) | {synth:.3f} | {synth * 10 / minutes:.3f} |"]
+    lines = [
+        f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/emulator.py`)",
+        "",
+        f"Call of {minutes:.1f} min, 8 kHz stereo, {len(d.phrases)} phrases.",
+        "",
+        "| step | seconds | per 10 min of audio |",
+        "|---|---|---|",
+        f"| synthesis (render) | {synth:.3f} | {synth * 10 / minutes:.3f} |",
+    ]
     for fmt in audio.FORMATS:
         buf = io.BytesIO()
         t = time.perf_counter()

@@ -32,8 +32,13 @@ from pathlib import Path
 
 import numpy as np
 
-WORK, best_of, ensure_tools, max_rss_kb, write_section = (_results.WORK, _results.best_of, _results.ensure_tools,
-                                                           _results.max_rss_kb, _results.write_section)
+WORK, best_of, ensure_tools, max_rss_kb, write_section = (
+    _results.WORK,
+    _results.best_of,
+    _results.ensure_tools,
+    _results.max_rss_kb,
+    _results.write_section,
+)
 
 from genesys_tui.media.convert import ConvertOptions, convert_file  # noqa: E402
 from genesys_tui.media.peaks import PeaksCache  # noqa: E402
@@ -48,7 +53,9 @@ def make_call(path: Path, seconds: float, rate: int) -> Path:
     w = WavWriter(path, rate, 2, S16)
     block = rate * 10
     t = np.arange(block) / rate
-    voice = (np.sin(2 * np.pi * 180 * t) + 0.5 * np.sin(2 * np.pi * 360 * t)) * (0.5 + 0.5 * np.sin(2 * np.pi * 4 * t))
+    voice = (np.sin(2 * np.pi * 180 * t) + 0.5 * np.sin(2 * np.pi * 360 * t)) * (
+        0.5 + 0.5 * np.sin(2 * np.pi * 4 * t)
+    )
     for k in range(int(seconds // 10)):
         x = rng.standard_normal((block, 2)) * 60
         x[:, k % 2] += voice * 9000
@@ -67,26 +74,49 @@ def clear(*paths: Path) -> None:
 
 def downmix_rows(label: str, src: Path) -> list[str]:
     out_dir, sox_out = WORK / "ours", WORK / "sox_mono.wav"
-    ours = best_of(lambda: convert_file(src, out_dir, ConvertOptions("mono")), before=lambda: clear(out_dir))
-    sox = best_of(lambda: subprocess.run(["sox", "-D", str(src), "-c", "1", str(sox_out)], check=True),
-                  before=lambda: clear(sox_out))
+    ours = best_of(
+        lambda: convert_file(src, out_dir, ConvertOptions("mono")), before=lambda: clear(out_dir)
+    )
+    sox = best_of(
+        lambda: subprocess.run(["sox", "-D", str(src), "-c", "1", str(sox_out)], check=True),
+        before=lambda: clear(sox_out),
+    )
     # and through the CLI, interpreter start included
-    cli = best_of(lambda: subprocess.run([sys.executable, "-m", "genesys_tui", "convert", str(src), "--format",
-                                          "mono", "--to", str(out_dir), "-q"], check=True),
-                  before=lambda: clear(out_dir))
+    cli = best_of(
+        lambda: subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "genesys_tui",
+                "convert",
+                str(src),
+                "--format",
+                "mono",
+                "--to",
+                str(out_dir),
+                "-q",
+            ],
+            check=True,
+        ),
+        before=lambda: clear(out_dir),
+    )
     mb = src.stat().st_size / 1e6
-    return [f"| mono downmix, {label} ({mb:.0f} MB) | {ours:.3f} s ({mb / ours:.0f} MB/s) | "
-            f"sox -D -c 1: {sox:.3f} s | **{sox / ours:.2f}x** (target 1.5x) |",
-            f"| same via `genesys-tui convert` (process start included) | {cli:.3f} s | sox: {sox:.3f} s | "
-            f"{sox / cli:.2f}x |"]
+    return [
+        f"| mono downmix, {label} ({mb:.0f} MB) | {ours:.3f} s ({mb / ours:.0f} MB/s) | "
+        f"sox -D -c 1: {sox:.3f} s | **{sox / ours:.2f}x** (target 1.5x) |",
+        f"| same via `genesys-tui convert` (process start included) | {cli:.3f} s | sox: {sox:.3f} s | "
+        f"{sox / cli:.2f}x |",
+    ]
 
 
 def main() -> None:
     ensure_tools("sox", "ffmpeg", packages=("sox", "libsox-fmt-all", "ffmpeg"))
     WORK.mkdir(exist_ok=True)
     rows = []
-    inputs = {"1 h, 8 kHz stereo": make_call(WORK / "call_8k_1h.wav", 3600, 8000),
-              "1 h, 48 kHz stereo": make_call(WORK / "call_48k_1h.wav", 3600, 48000)}
+    inputs = {
+        "1 h, 8 kHz stereo": make_call(WORK / "call_8k_1h.wav", 3600, 8000),
+        "1 h, 48 kHz stereo": make_call(WORK / "call_48k_1h.wav", 3600, 48000),
+    }
 
     # 1. mono downmix throughput
     for label, src in inputs.items():
@@ -94,13 +124,36 @@ def main() -> None:
 
     # 2. WebM/Opus encoding at the same bitrate
     src = inputs["1 h, 8 kHz stereo"]
-    ours = best_of(lambda: convert_file(src, WORK / "ours", ConvertOptions("webm", bitrate=32000)), runs=1,
-                   before=lambda: clear(WORK / "ours"))
+    ours = best_of(
+        lambda: convert_file(src, WORK / "ours", ConvertOptions("webm", bitrate=32000)),
+        runs=1,
+        before=lambda: clear(WORK / "ours"),
+    )
     ff_out = WORK / "ffmpeg.webm"
-    ff = best_of(lambda: subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c:a", "libopus",
-                                         "-b:a", "32k", str(ff_out)], check=True), runs=1, before=lambda: clear(ff_out))
-    rows.append(f"| WebM/Opus 32 kb/s, 1 h 8 kHz stereo | {ours:.2f} s | ffmpeg -c:a libopus -b:a 32k: {ff:.2f} s | "
-                f"**{ff / ours:.2f}x** (target 1.0x) |")
+    ff = best_of(
+        lambda: subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(src),
+                "-c:a",
+                "libopus",
+                "-b:a",
+                "32k",
+                str(ff_out),
+            ],
+            check=True,
+        ),
+        runs=1,
+        before=lambda: clear(ff_out),
+    )
+    rows.append(
+        f"| WebM/Opus 32 kb/s, 1 h 8 kHz stereo | {ours:.2f} s | ffmpeg -c:a libopus -b:a 32k: {ff:.2f} s | "
+        f"**{ff / ours:.2f}x** (target 1.0x) |"
+    )
 
     # 3. peaks for a 2-hour call, cold cache
     two_h = make_call(WORK / "call_8k_2h.wav", 7200, 8000)
@@ -109,31 +162,73 @@ def main() -> None:
     t = time.perf_counter()
     PeaksCache(cache_dir).get(two_h)
     warm = time.perf_counter() - t
-    rows.append(f"| peaks, 2 h 8 kHz stereo (SHA-256 + all levels + save) | cold {cold:.3f} s, warm {warm * 1000:.1f} ms "
-                f"| target < 0.5 s | **{'met' if cold < 0.5 else 'MISSED'}** |")
+    rows.append(
+        f"| peaks, 2 h 8 kHz stereo (SHA-256 + all levels + save) | cold {cold:.3f} s, warm {warm * 1000:.1f} ms "
+        f"| target < 0.5 s | **{'met' if cold < 0.5 else 'MISSED'}** |"
+    )
 
     # 4. peak memory on a 2 GB WAV
     big = make_call(WORK / "big_2gb.wav", 2.0e9 / (48000 * 4), 48000)
     gb = big.stat().st_size / 1e9
-    for fmt, other in (("mono", ["sox", "-D", str(big), "-c", "1", str(WORK / "sox_big.wav")]),
-                       ("webm", ["ffmpeg", "-v", "error", "-y", "-i", str(big), "-c:a", "libopus", "-b:a", "32k",
-                                 str(WORK / "ff_big.webm")])):
+    for fmt, other in (
+        ("mono", ["sox", "-D", str(big), "-c", "1", str(WORK / "sox_big.wav")]),
+        (
+            "webm",
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(big),
+                "-c:a",
+                "libopus",
+                "-b:a",
+                "32k",
+                str(WORK / "ff_big.webm"),
+            ],
+        ),
+    ):
         clear(WORK / "ours")
-        el, kb = max_rss_kb([sys.executable, "-m", "genesys_tui", "convert", str(big), "--format", fmt, "--to",
-                             str(WORK / "ours"), "-q"])
+        el, kb = max_rss_kb(
+            [
+                sys.executable,
+                "-m",
+                "genesys_tui",
+                "convert",
+                str(big),
+                "--format",
+                fmt,
+                "--to",
+                str(WORK / "ours"),
+                "-q",
+            ]
+        )
         oel, okb = max_rss_kb(other)
-        rows.append(f"| peak memory, {'downmix' if fmt == 'mono' else 'WebM/Opus transcode'} of a {gb:.1f} GB WAV | "
-                    f"{kb / 1024:.0f} MB ({el:.1f} s) | {other[0]}: {okb / 1024:.0f} MB ({oel:.1f} s) | "
-                    f"**{'under' if kb < 100 * 1024 else 'OVER'} 100 MB** |")
-    clear(WORK / "ours", WORK / "sox_big.wav", WORK / "ff_big.webm", WORK / "ffmpeg.webm", WORK / "sox_mono.wav")
+        rows.append(
+            f"| peak memory, {'downmix' if fmt == 'mono' else 'WebM/Opus transcode'} of a {gb:.1f} GB WAV | "
+            f"{kb / 1024:.0f} MB ({el:.1f} s) | {other[0]}: {okb / 1024:.0f} MB ({oel:.1f} s) | "
+            f"**{'under' if kb < 100 * 1024 else 'OVER'} 100 MB** |"
+        )
+    clear(
+        WORK / "ours",
+        WORK / "sox_big.wav",
+        WORK / "ff_big.webm",
+        WORK / "ffmpeg.webm",
+        WORK / "sox_mono.wav",
+    )
 
     import platform
 
-    body = (f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/media.py`)\n\n"
-            f"Machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}. "
-            "Times are medians of 3 runs with outputs deleted before each run (Opus: 1 run). "
-            "Ratios are the other tool's time divided by ours (higher is better for us).\n\n"
-            "| measurement | genesys-tui | other tool | ratio / verdict |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    body = (
+        f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/media.py`)\n\n"
+        f"Machine: {platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}. "
+        "Times are medians of 3 runs with outputs deleted before each run (Opus: 1 run). "
+        "Ratios are the other tool's time divided by ours (higher is better for us).\n\n"
+        "| measurement | genesys-tui | other tool | ratio / verdict |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
     print(body)
     write_section("Media engine", body)
 

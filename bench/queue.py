@@ -43,9 +43,17 @@ RECORDINGS = 500
 
 def settings() -> EmulatorSettings:
     anchor = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)
-    return EmulatorSettings(seed=3, conversations=620, days=10, anchor=anchor, transcode_seconds=0.0,
-                            batch_seconds=0.5, original_format="WAV", rate_limit_per_minute=300,
-                            archive_rate=0.0)
+    return EmulatorSettings(
+        seed=3,
+        conversations=620,
+        days=10,
+        anchor=anchor,
+        transcode_seconds=0.0,
+        batch_seconds=0.5,
+        original_format="WAV",
+        rate_limit_per_minute=300,
+        archive_rate=0.0,
+    )
 
 
 async def presigned_urls(srv: EmulatorServer, limit: int) -> list[tuple[str, str]]:
@@ -57,15 +65,23 @@ async def presigned_urls(srv: EmulatorServer, limit: int) -> list[tuple[str, str
     org = srv.emulator.org
     s = srv.emulator.s
     pairs = []
-    async with GenesysClient.with_client_credentials(hosts_for("", srv.base_url), s.client_id, s.client_secret,
-                                                     rate_limit_per_minute=100_000) as c:
-        cids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i] and not org.archived[i]]
+    async with GenesysClient.with_client_credentials(
+        hosts_for("", srv.base_url), s.client_id, s.client_secret, rate_limit_per_minute=100_000
+    ) as c:
+        cids = [
+            org.ids[i]
+            for i in range(len(org.ids))
+            if org.recorded[i] and not org.live[i] and not org.archived[i]
+        ]
         for k in range(0, len(cids), 100):
-            job = await c.recordings.submit_batch([(cid, None) for cid in cids[k:k + 100]])
+            job = await c.recordings.submit_batch([(cid, None) for cid in cids[k : k + 100]])
             status = await c.recordings.wait_batch(job, interval=0.2)
-            for cid in cids[k:k + 100]:
-                pairs += [(f"{r.conversation_id}_{r.recording_id}.wav", r.result_url)
-                          for r in status.results if r.result_url and r.conversation_id == cid]
+            for cid in cids[k : k + 100]:
+                pairs += [
+                    (f"{r.conversation_id}_{r.recording_id}.wav", r.result_url)
+                    for r in status.results
+                    if r.result_url and r.conversation_id == cid
+                ]
                 if len(pairs) >= limit:
                     return pairs
     return pairs
@@ -86,17 +102,44 @@ def main() -> None:
         conversations = {name.split("_")[0] for name, _ in pairs}
         anchor = srv.emulator.s.anchor
         interval = f"{(anchor - timedelta(days=11)).date()}/{(anchor + timedelta(days=1)).date()}"
-        env = {**os.environ, "GENESYS_CLIENT_ID": srv.emulator.s.client_id,
-               "GENESYS_CLIENT_SECRET": srv.emulator.s.client_secret,
-               "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
-               "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state")}
+        env = {
+            **os.environ,
+            "GENESYS_CLIENT_ID": srv.emulator.s.client_id,
+            "GENESYS_CLIENT_SECRET": srv.emulator.s.client_secret,
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_STATE_HOME": str(home / "state"),
+        }
         api_before = srv.emulator.stats["api"]
 
         # ours
         t = time.perf_counter()
-        r = subprocess.run([sys.executable, "-m", "genesys_tui", "fetch", "--base-url", srv.base_url, "--interval",
-                            interval, "--limit", str(len(conversations)), "--format", "mono", "--batch", "--to",
-                            str(ours_dir), "--workers", "8", "-q"], env=env, capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "genesys_tui",
+                "fetch",
+                "--base-url",
+                srv.base_url,
+                "--interval",
+                interval,
+                "--limit",
+                str(len(conversations)),
+                "--format",
+                "mono",
+                "--batch",
+                "--to",
+                str(ours_dir),
+                "--workers",
+                "8",
+                "-q",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         ours = time.perf_counter() - t
         api_calls = srv.emulator.stats["api"] - api_before
         ours_files = list(ours_dir.rglob("*.mono.wav"))
@@ -107,9 +150,14 @@ def main() -> None:
         theirs_dl.mkdir(parents=True)
         theirs_out.mkdir(parents=True)
         cfg = WORK / "q-curl.cfg"
-        cfg.write_text("".join(f'url = "{url}"\noutput = "{theirs_dl / name}"\n' for name, url in pairs))
+        cfg.write_text(
+            "".join(f'url = "{url}"\noutput = "{theirs_dl / name}"\n' for name, url in pairs)
+        )
         t = time.perf_counter()
-        subprocess.run(["curl", "--parallel", "--parallel-max", "8", "-sS", "--fail", "-K", str(cfg)], check=True)
+        subprocess.run(
+            ["curl", "--parallel", "--parallel-max", "8", "-sS", "--fail", "-K", str(cfg)],
+            check=True,
+        )
         t_curl = time.perf_counter() - t
         t2 = time.perf_counter()
         for f in sorted(theirs_dl.iterdir()):
@@ -126,12 +174,16 @@ def main() -> None:
         f"{api_calls / max(1, len(ours_files)):.3f} per recording | (the shell pipeline was handed its URLs) | "
         f"**{'met' if api_calls / max(1, len(ours_files)) < 0.1 else 'MISSED'}** (target < 0.1) |",
     ]
-    body = (f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/queue.py`)\n\n"
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores. The emulator serves both sides from one process "
-            "on 127.0.0.1 with its media cache warmed first; originals are 16-bit stereo WAV at 8 kHz. Ours runs "
-            "`genesys-tui fetch --format mono --batch --workers 8` as its own process (start-up, planning and "
-            "resolution included); theirs gets the presigned URLs for free.\n\n"
-            "| measurement | genesys-tui | shell pipeline | ratio / verdict |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    body = (
+        f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/queue.py`)\n\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores. The emulator serves both sides from one process "
+        "on 127.0.0.1 with its media cache warmed first; originals are 16-bit stereo WAV at 8 kHz. Ours runs "
+        "`genesys-tui fetch --format mono --batch --workers 8` as its own process (start-up, planning and "
+        "resolution included); theirs gets the presigned URLs for free.\n\n"
+        "| measurement | genesys-tui | shell pipeline | ratio / verdict |\n|---|---|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
     print(body)
     write_section("Download queue", body)
     for d in (ours_dir, theirs_dl, theirs_out, home):

@@ -41,8 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
-ensure_tools, write_section, max_rss_kb, WORK = (_results.ensure_tools, _results.write_section,
-                                                 _results.max_rss_kb, _results.WORK)
+ensure_tools, write_section, max_rss_kb, WORK = (
+    _results.ensure_tools,
+    _results.write_section,
+    _results.max_rss_kb,
+    _results.WORK,
+)
 RATE = 8000
 HOURS = 2
 PHRASES = 5000
@@ -50,6 +54,7 @@ T0 = 1_700_000_000_000
 
 
 # --- inputs --------------------------------------------------------------------------------------
+
 
 def phrase_plan(n: int, seconds: float, seed: int = 1):
     """(start ms, duration ms, channel) for n phrases spread over the call, alternating speakers."""
@@ -78,7 +83,7 @@ def write_call(path: Path, plan, seconds: int) -> None:
             s, d, ch = plan[k]
             lo, hi = max(a, s * RATE // 1000), min(b, (s + d) * RATE // 1000)
             if hi > lo:
-                x[lo - a:hi - a, ch] = (rng.standard_normal(hi - lo) * 6000).clip(-32000, 32000)
+                x[lo - a : hi - a, ch] = (rng.standard_normal(hi - lo) * 6000).clip(-32000, 32000)
             if (s + d) * RATE // 1000 > b:
                 break  # continues in the next block
             k += 1
@@ -88,27 +93,48 @@ def write_call(path: Path, plan, seconds: int) -> None:
 
 def phrase_json(k: int, start: int, dur: int, ch: int, words: int = 8) -> str:
     step = dur // words
-    ws = [{"word": f"word{j}", "confidence": 0.85, "startTimeMs": T0 + start + j * step,
-           "duration": {"milliseconds": step - 20}} for j in range(words)]
-    return json.dumps({"phraseIndex": k, "text": " ".join(w["word"] for w in ws), "stability": 1,
-                       "confidence": 0.85, "startTimeMs": T0 + start, "duration": {"milliseconds": dur},
-                       "words": ws, "alternatives": [], "participantPurpose": "internal" if ch else "external"})
+    ws = [
+        {
+            "word": f"word{j}",
+            "confidence": 0.85,
+            "startTimeMs": T0 + start + j * step,
+            "duration": {"milliseconds": step - 20},
+        }
+        for j in range(words)
+    ]
+    return json.dumps(
+        {
+            "phraseIndex": k,
+            "text": " ".join(w["word"] for w in ws),
+            "stability": 1,
+            "confidence": 0.85,
+            "startTimeMs": T0 + start,
+            "duration": {"milliseconds": dur},
+            "words": ws,
+            "alternatives": [],
+            "participantPurpose": "internal" if ch else "external",
+        }
+    )
 
 
 def write_transcript(path: Path, plan, seconds: int, *, repeat: int = 1) -> int:
     """The real schema; `repeat` copies the phrases (with later times) to reach a size."""
     end = T0 + seconds * 1000 * repeat
     with open(path, "w") as f:
-        f.write('{"organizationId": "o", "conversationId": "c", "communicationId": "m", "transcripts": '
-                '[{"transcriptId": "t", "language": "en-US", "phrases": [')
+        f.write(
+            '{"organizationId": "o", "conversationId": "c", "communicationId": "m", "transcripts": '
+            '[{"transcriptId": "t", "language": "en-US", "phrases": ['
+        )
         k = 0
         for r in range(repeat):
             for start, dur, ch in plan:
                 f.write(("," if k else "") + phrase_json(k, start + r * seconds * 1000, dur, ch))
                 k += 1
-        f.write('], "analytics": {"sentiment": [], "topics": []}}], "participants": ['
-                f'{{"participantPurpose": "customer", "startTimeMs": {T0}, "endTimeMs": {end}}}, '
-                f'{{"participantPurpose": "agent", "startTimeMs": {T0}, "endTimeMs": {end}}}]}}')
+        f.write(
+            '], "analytics": {"sentiment": [], "topics": []}}], "participants": ['
+            f'{{"participantPurpose": "customer", "startTimeMs": {T0}, "endTimeMs": {end}}}, '
+            f'{{"participantPurpose": "agent", "startTimeMs": {T0}, "endTimeMs": {end}}}]}}'
+        )
     return path.stat().st_size
 
 
@@ -116,20 +142,31 @@ def recording(seconds: int):
     from genesys_tui.genesys.models import Annotation, Recording
 
     start = datetime.fromtimestamp(T0 / 1000, UTC)
-    return Recording(id="00000000-0000-4000-8000-00000000000a", start_time=start,
-                     end_time=start + timedelta(seconds=seconds),
-                     annotations=[Annotation(reason="Hold", realtime_location=600_000, duration_ms=60_000,
-                                             recording_location=600_000, recording_duration_ms=60_000)])
+    return Recording(
+        id="00000000-0000-4000-8000-00000000000a",
+        start_time=start,
+        end_time=start + timedelta(seconds=seconds),
+        annotations=[
+            Annotation(
+                reason="Hold",
+                realtime_location=600_000,
+                duration_ms=60_000,
+                recording_location=600_000,
+                recording_duration_ms=60_000,
+            )
+        ],
+    )
 
 
 # --- 1 and 2: opening, and zoom redraws, in the real screen ----------------------------------------
 
+
 def core_open(wav: Path, doc: Path, cache: Path, seconds: int):
+    from genesys_tui.flows.review.align import RecordingTimeline, align
+    from genesys_tui.flows.review.metrics import compute
+    from genesys_tui.flows.review.parse import parse_transcript
+    from genesys_tui.flows.review.session import Audio, Review, ReviewCache
     from genesys_tui.genesys.models import Conversation
-    from genesys_tui.review.align import RecordingTimeline, align
-    from genesys_tui.review.metrics import compute
-    from genesys_tui.review.parse import parse_transcript
-    from genesys_tui.review.session import Audio, Review, ReviewCache
 
     rc = ReviewCache(cache)
     t = parse_transcript(doc, "c", "m")
@@ -145,8 +182,8 @@ def core_open(wav: Path, doc: Path, cache: Path, seconds: int):
 async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
     from textual.app import App
 
-    from genesys_tui.config import Config
-    from genesys_tui.paths import AppPaths
+    from genesys_tui.core.config import Config
+    from genesys_tui.core.paths import AppPaths
     from genesys_tui.tui import compat  # noqa: F401
     from genesys_tui.tui.screens.review import ReviewScreen
     from genesys_tui.tui.widgets.timeline import Timeline
@@ -173,7 +210,14 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
             await pilot.pause(0.2)
             screen = app.screen
             comp = screen._compositor
-            for kind in ("open_cold", "open_warm", "open_cold", "open_warm", "open_cold", "open_warm"):
+            for kind in (
+                "open_cold",
+                "open_warm",
+                "open_cold",
+                "open_warm",
+                "open_cold",
+                "open_warm",
+            ):
                 cache = root / f"cache-{kind}"
                 if kind == "open_cold":
                     shutil.rmtree(cache, ignore_errors=True)
@@ -203,17 +247,23 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
 # --- 3: the 200 MB transcript -------------------------------------------------------------------
 
 JSON_LOAD = "import json,sys,time; t=time.perf_counter(); d=json.load(open(sys.argv[1])); print(time.perf_counter()-t)"
-STREAM = ("import sys,time; from genesys_tui.review.parse import parse_transcript; t=time.perf_counter(); "
-          "x=parse_transcript(sys.argv[1]); print(time.perf_counter()-t, len(x.phrases))")
+STREAM = (
+    "import sys,time; from genesys_tui.flows.review.parse import parse_transcript; t=time.perf_counter(); "
+    "x=parse_transcript(sys.argv[1]); print(time.perf_counter()-t, len(x.phrases))"
+)
 BASE_JSON = "import json"
-BASE_STREAM = "from genesys_tui.review.parse import parse_transcript"
+BASE_STREAM = "from genesys_tui.flows.review.parse import parse_transcript"
 
 
 def timed_rss(cmd: list[str]) -> tuple[float, int]:
     """The time the command prints (its own measurement) and its peak RSS in KB (GNU time)."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as f:
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd], capture_output=True, text=True,
-                           check=True)
+        r = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", f.name, *cmd],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return float(r.stdout.split()[0]), int(f.read().strip().splitlines()[-1])
 
 
@@ -236,8 +286,22 @@ def big_transcript(path: Path) -> tuple[int, float, int, float, int, int, int]:
 def ffmpeg_waveform(wav: Path) -> float:
     out = wav.with_suffix(".png")
     t = time.perf_counter()
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-filter_complex",
-                    "showwavespic=s=1600x240:split_channels=1", "-frames:v", "1", str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-filter_complex",
+            "showwavespic=s=1600x240:split_channels=1",
+            "-frames:v",
+            "1",
+            str(out),
+        ],
+        check=True,
+    )
     return time.perf_counter() - t
 
 
@@ -255,7 +319,9 @@ def main() -> None:
     s = asyncio.run(screen_timings(wav, doc, seconds))
     ff = statistics.median(ffmpeg_waveform(wav) for _ in range(3))
     print("the 200 MB transcript…")
-    size, t_json, rss_json, t_stream, rss_stream, base_json, base_stream = big_transcript(WORK / "review-200mb.json")
+    size, t_json, rss_json, t_stream, rss_stream, base_json, base_stream = big_transcript(
+        WORK / "review-200mb.json"
+    )
     cold, warm = statistics.median(s["open_cold"]), statistics.median(s["open_warm"])
     zoom = s["zoom"]
     worst = max(r for _, r in zoom)
@@ -266,14 +332,14 @@ def main() -> None:
     body = f""" ({datetime.now():%Y-%m-%d}, `python bench/review.py`)
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. A synthetic {HOURS}-hour
-call, 8 kHz stereo 16-bit WAV ({wav.stat().st_size / 1e6:.0f} MB), {s['phrases']:,} phrases; the screen is the real
+call, 8 kHz stereo 16-bit WAV ({wav.stat().st_size / 1e6:.0f} MB), {s["phrases"]:,} phrases; the screen is the real
 ReviewScreen at 160x45, headless; "drawn" means every line of the screen composited.
 
 | measurement | genesys-tui | other tool / target | ratio / verdict |
 |---|---|---|---|
-| open after download, cold (parse, align, metrics, peaks computed and cached, screen shown and drawn; median of 3) | {cold:.3f} s | ffmpeg showwavespic, a waveform picture of the same file: {ff:.2f} s | **{'met' if cold < 1 else 'missed'}** (target 1 s; {ff / cold:.1f}x faster than the picture) |
-| open again, warm (peaks from the cache) | {warm:.3f} s | target 1 s | **{'met' if warm < 1 else 'missed'}** |
-| redraw on zoom, whole call down to 2 s ({len(zoom)} levels; worst) | {worst * 1000:.1f} ms | target 20 ms | **{'met' if worst < 0.02 else 'missed'}** |
+| open after download, cold (parse, align, metrics, peaks computed and cached, screen shown and drawn; median of 3) | {cold:.3f} s | ffmpeg showwavespic, a waveform picture of the same file: {ff:.2f} s | **{"met" if cold < 1 else "missed"}** (target 1 s; {ff / cold:.1f}x faster than the picture) |
+| open again, warm (peaks from the cache) | {warm:.3f} s | target 1 s | **{"met" if warm < 1 else "missed"}** |
+| redraw on zoom, whole call down to 2 s ({len(zoom)} levels; worst) | {worst * 1000:.1f} ms | target 20 ms | **{"met" if worst < 0.02 else "missed"}** |
 | parse a {size / 1e6:.0f} MB transcript (time inside the process, best of 3) | {t_stream:.2f} s | json.load: {t_json:.2f} s | **{speed:.2f}x** json.load's speed (target 0.5x) |
 | peak memory for that parse (peak RSS minus the interpreter with its imports) | {net_stream / 1024:.0f} MB ({rss_stream / 1024:.0f} MB raw) | json.load: {net_json / 1024:.0f} MB ({rss_json / 1024:.0f} MB raw) | **{mem:.3f}** of json.load's (target 0.2) |
 

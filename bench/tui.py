@@ -45,13 +45,19 @@ def launch_times(runs: int = 5) -> list[float]:
     with tempfile.TemporaryDirectory() as home:
         for i in range(runs):
             name = f"bench{os.getpid()}_{i}"
-            subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "45"], check=True)
+            subprocess.run(
+                ["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "45"], check=True
+            )
             time.sleep(0.3)
-            cmd = f"XDG_DATA_HOME={home}/d XDG_STATE_HOME={home}/s XDG_CACHE_HOME={home}/c {exe} demo"
+            cmd = (
+                f"XDG_DATA_HOME={home}/d XDG_STATE_HOME={home}/s XDG_CACHE_HOME={home}/c {exe} demo"
+            )
             t = time.perf_counter()
             subprocess.run(["tmux", "send-keys", "-t", name, cmd, "Enter"], check=True)
             while time.perf_counter() - t < 20:
-                screen = subprocess.run(["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True).stdout
+                screen = subprocess.run(
+                    ["tmux", "capture-pane", "-t", name, "-p"], capture_output=True, text=True
+                ).stdout
                 if "live     inb" in screen:  # the first rows (today's live calls) are drawn
                     break
                 time.sleep(0.01)
@@ -65,21 +71,37 @@ def summaries(n: int):
     from genesys_tui.genesys.models import ConversationSummary, ParticipantSummary
 
     start = datetime(2026, 5, 1, tzinfo=UTC)
-    return [ConversationSummary(f"{i:08x}-0000-4000-8000-{i:012x}", start + timedelta(seconds=i * 7),
-                                start + timedelta(seconds=i * 7 + 240), "inbound", ("voice",), (f"q{i % 6}",),
-                                (f"u{i % 24}",), f"tel:+1317{i:07d}", "tel:+18005550101", (f"w{i % 8}",), True,
-                                participants=(ParticipantSummary("p", "customer"),)) for i in range(n)]
+    return [
+        ConversationSummary(
+            f"{i:08x}-0000-4000-8000-{i:012x}",
+            start + timedelta(seconds=i * 7),
+            start + timedelta(seconds=i * 7 + 240),
+            "inbound",
+            ("voice",),
+            (f"q{i % 6}",),
+            (f"u{i % 24}",),
+            f"tel:+1317{i:07d}",
+            "tel:+18005550101",
+            (f"w{i % 8}",),
+            True,
+            participants=(ParticipantSummary("p", "customer"),),
+        )
+        for i in range(n)
+    ]
 
 
 async def open_list(rows, kind: str) -> float:
     from textual.app import App
     from textual.widgets import DataTable
 
-    from genesys_tui.browse import COLUMNS, ConversationModel
+    from genesys_tui.flows.browse.table import COLUMNS, ConversationModel
     from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
-    names = {**{f"q{i}": f"Queue {i}" for i in range(6)}, **{f"u{i}": f"Agent {i}" for i in range(24)},
-             **{f"w{i}": f"Wrap-up {i}" for i in range(8)}}
+    names = {
+        **{f"q{i}": f"Queue {i}" for i in range(6)},
+        **{f"u{i}": f"Agent {i}" for i in range(24)},
+        **{f"w{i}": f"Wrap-up {i}" for i in range(8)},
+    }
 
     class Bench(App):
         def compose(self):
@@ -115,16 +137,18 @@ def main() -> None:
     launch = statistics.median(launches)
     import platform
 
-    body = (f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/tui.py`)\n\n"
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores.\n\n"
-            "| measurement | genesys-tui | baseline | verdict |\n|---|---|---|---|\n"
-            f"| launch to a usable list: `genesys-tui demo` typed into tmux until the first rows are drawn "
-            f"(Python start, emulator start, sign-in, directory, first page; median of {len(launches)}) | "
-            f"{launch:.2f} s (runs: {', '.join(f'{x:.2f}' for x in launches)}) | target 1 s | "
-            f"**{'met' if launch < 1 else 'MISSED'}** |\n"
-            f"| the conversation list opening 100,000 rows (add to the model, first frame; median of 3) | "
-            f"{virtual * 1000:.0f} ms | Textual DataTable, same rows: {datatable:.1f} s | "
-            f"**{'met' if virtual < 0.5 else 'MISSED'}** (target 0.5 s; {datatable / virtual:.0f}x faster) |\n")
+    body = (
+        f" ({datetime.now(UTC):%Y-%m-%d}, `python bench/tui.py`)\n\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores.\n\n"
+        "| measurement | genesys-tui | baseline | verdict |\n|---|---|---|---|\n"
+        f"| launch to a usable list: `genesys-tui demo` typed into tmux until the first rows are drawn "
+        f"(Python start, emulator start, sign-in, directory, first page; median of {len(launches)}) | "
+        f"{launch:.2f} s (runs: {', '.join(f'{x:.2f}' for x in launches)}) | target 1 s | "
+        f"**{'met' if launch < 1 else 'MISSED'}** |\n"
+        f"| the conversation list opening 100,000 rows (add to the model, first frame; median of 3) | "
+        f"{virtual * 1000:.0f} ms | Textual DataTable, same rows: {datatable:.1f} s | "
+        f"**{'met' if virtual < 0.5 else 'MISSED'}** (target 0.5 s; {datatable / virtual:.0f}x faster) |\n"
+    )
     print(body)
     write_section("TUI", body)
     shutil.rmtree(Path(tempfile.gettempdir()) / "genesys-tui-bench", ignore_errors=True)

@@ -1,3 +1,3 @@
-from genesys_tui.cli import main
+from genesys_tui.cli.main import main
 
 raise SystemExit(main())

@@ -20,8 +20,13 @@ ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)
 BRAILLE = re.compile("[\u2800-\u28ff]")
 
 
-def svg_to_png(svg: str, out: Path, width: int = 1600, mono: str = "DejaVu Sans Mono",
-               braille_font: str = "DejaVu Sans") -> None:
+def svg_to_png(
+    svg: str,
+    out: Path,
+    width: int = 1600,
+    mono: str = "DejaVu Sans Mono",
+    braille_font: str = "DejaVu Sans",
+) -> None:
     """cairosvg has no per-glyph font fallback: use an installed monospace font for text, and a
     braille-capable one for runs of braille (waveforms)."""
     import cairosvg
@@ -42,40 +47,65 @@ async def capture() -> dict[str, str]:
     import keyring
     from keyring.backends import null
 
-    from genesys_tui.config import Config, Profile
+    from genesys_tui.context import Target, build_client
+    from genesys_tui.core.config import Config, Profile
+    from genesys_tui.core.paths import AppPaths
     from genesys_tui.emulator import EmulatorServer, EmulatorSettings
     from genesys_tui.genesys.regions import hosts_for
-    from genesys_tui.paths import AppPaths
-    from genesys_tui.session import Target, build_client
     from genesys_tui.tui.app import GenesysApp
     from genesys_tui.tui.launch import demo_notices
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring from here
     shots: dict[str, str] = {}
-    from genesys_tui.asgi_thread import free_port
+    from genesys_tui.core.asgi_thread import free_port
     from genesys_tui.genesys.pkce import redirect_uri_for
 
     port = free_port()  # the demo's PKCE callback, registered on the emulator's client
-    settings = EmulatorSettings(seed=7, conversations=400, anchor=ANCHOR, transcode_seconds=0.1,
-                                redirect_uris=(redirect_uri_for(port),))
+    settings = EmulatorSettings(
+        seed=7,
+        conversations=400,
+        anchor=ANCHOR,
+        transcode_seconds=0.1,
+        redirect_uris=(redirect_uri_for(port),),
+    )
     with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
         s = srv.emulator.s
 
         def app(signed_in: bool = True) -> GenesysApp:
-            profile = Profile(name="demo", base_url=srv.base_url, client_id=s.client_id if signed_in else "",
-                              user_client_id=s.pkce_client_id, redirect_port=port, output_dir="~/genesys-tui-demo")
+            profile = Profile(
+                name="demo",
+                base_url=srv.base_url,
+                client_id=s.client_id if signed_in else "",
+                user_client_id=s.pkce_client_id,
+                redirect_port=port,
+                output_dir="~/genesys-tui-demo",
+            )
             target = Target(profile, hosts_for("", srv.base_url), False, False)
             client = build_client(target, s.client_id, s.client_secret) if signed_in else None
-            return GenesysApp(config=Config(notices=demo_notices()), paths=paths, target=target, client=client, demo=True, now=ANCHOR,
-                              store_path=t / "jobs.sqlite3", output_dir=str(t / "downloads"))
+            return GenesysApp(
+                config=Config(notices=demo_notices()),
+                paths=paths,
+                target=target,
+                client=client,
+                demo=True,
+                now=ANCHOR,
+                store_path=t / "jobs.sqlite3",
+                output_dir=str(t / "downloads"),
+            )
 
         async def settle(pilot, a) -> None:
             for _ in range(200):
                 await pilot.pause(0.05)
                 busy = [w for w in a.workers if w.is_running]
-                if a.session and a.browse and not a.browse.fetching and not busy and a.doctor_report is not None:
+                if (
+                    a.session
+                    and a.browse
+                    and not a.browse.fetching
+                    and not busy
+                    and a.doctor_report is not None
+                ):
                     break
             await pilot.pause(0.3)
 
@@ -111,9 +141,16 @@ async def capture() -> dict[str, str]:
             await pilot.press("escape", "1", "w")  # back to the last 7 days
             await settle(pilot, a)
             org, model = srv.emulator.org, a.browse.model
-            row = next(i for i in range(len(model)) if (k := org.find(model.summary(i).conversation_id)) is not None
-                       and model.summary(i).end and org.transcribed[k] and org.pause_ms[k] and org.recorded[k]
-                       and not org.archived[k])
+            row = next(
+                i
+                for i in range(len(model))
+                if (k := org.find(model.summary(i).conversation_id)) is not None
+                and model.summary(i).end
+                and org.transcribed[k]
+                and org.pause_ms[k]
+                and org.recorded[k]
+                and not org.archived[k]
+            )
             a.browse.query_one("VirtualTable").cursor = row
             await pilot.pause(0.2)
             await pilot.press("enter")  # open it in Review
@@ -133,8 +170,9 @@ async def capture() -> dict[str, str]:
                 if sup and sup.calls and sup.engine and not sup.fetching:
                     break
             live = srv.emulator.org.ids[int(srv.emulator.org.live.nonzero()[0][1])]
-            sup.query_one("VirtualTable").cursor = next(i for i, (c, _) in enumerate(sup.rows)
-                                                        if c.conversation_id == live)
+            sup.query_one("VirtualTable").cursor = next(
+                i for i, (c, _) in enumerate(sup.rows) if c.conversation_id == live
+            )
             await pilot.pause(0.3)
             shots["supervise"] = a.export_screenshot(title="genesys-tui: supervise")
             await pilot.press("m")
@@ -143,7 +181,9 @@ async def capture() -> dict[str, str]:
                 if type(a.screen).__name__ == "ConfirmDialog":
                     break
             await pilot.pause(0.3)
-            shots["supervise-confirm"] = a.export_screenshot(title="genesys-tui: supervise, confirmation")
+            shots["supervise-confirm"] = a.export_screenshot(
+                title="genesys-tui: supervise, confirmation"
+            )
             await pilot.press("escape")
             await pilot.pause(0.3)
             await a.shutdown()

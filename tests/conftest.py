@@ -11,7 +11,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from genesys_tui.asgi_thread import free_port
+from genesys_tui.core.asgi_thread import free_port
 from genesys_tui.emulator import EmulatorServer, EmulatorSettings
 from genesys_tui.genesys.pkce import redirect_uri_for
 
@@ -48,8 +48,12 @@ class MemoryKeyring(KeyringBackend):
 def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
     home = tmp_path_factory.mktemp("home")
     dirs = {}
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_STATE_HOME", "state")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
         path = home / sub
         path.mkdir()
         monkeypatch.setenv(var, str(path))
@@ -73,9 +77,19 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 def small_org(**overrides) -> EmulatorSettings:
-    base = dict(seed=11, conversations=240, days=10, anchor=ANCHOR, transcode_seconds=0.2, batch_seconds=0.2,
-                job_seconds=0.3, restore_seconds=0.3, duration_scale=0.25, control=True,
-                redirect_uris=(redirect_uri_for(REDIRECT_PORT),))
+    base = dict(
+        seed=11,
+        conversations=240,
+        days=10,
+        anchor=ANCHOR,
+        transcode_seconds=0.2,
+        batch_seconds=0.2,
+        job_seconds=0.3,
+        restore_seconds=0.3,
+        duration_scale=0.25,
+        control=True,
+        redirect_uris=(redirect_uri_for(REDIRECT_PORT),),
+    )
     base.update(overrides)
     return EmulatorSettings(**base)
 
@@ -114,8 +128,11 @@ def s3(s3_server, monkeypatch):
 
     import boto3
 
-    for k, v in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                 ("AWS_DEFAULT_REGION", "us-east-1")):
+    for k, v in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
         monkeypatch.setenv(k, v)
     client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
     bucket = f"calls-{uuid.uuid4().hex[:12]}"

@@ -25,7 +25,9 @@ def conv_or_404(emu: Emulator, conversation_id: str) -> CallDetail:
     return emu.org.detail(i)
 
 
-def _listing(request: Request, items: list[dict[str, Any]], path: str, max_size: int = 500) -> JSONResponse:
+def _listing(
+    request: Request, items: list[dict[str, Any]], path: str, max_size: int = 500
+) -> JSONResponse:
     try:
         size = int(request.query_params.get("pageSize", 25))
         number = int(request.query_params.get("pageNumber", 1))
@@ -35,10 +37,17 @@ def _listing(request: Request, items: list[dict[str, Any]], path: str, max_size:
         raise bad_request(f"pageSize must be 1..{max_size} and pageNumber at least 1")
     total = len(items)
     count = max(1, -(-total // size))
-    page = items[(number - 1) * size:number * size]
-    doc = {"entities": page, "pageSize": size, "pageNumber": number, "total": total, "pageCount": count,
-           "firstUri": f"{path}?pageSize={size}&pageNumber=1", "selfUri": f"{path}?pageSize={size}&pageNumber={number}",
-           "lastUri": f"{path}?pageSize={size}&pageNumber={count}"}
+    page = items[(number - 1) * size : number * size]
+    doc = {
+        "entities": page,
+        "pageSize": size,
+        "pageNumber": number,
+        "total": total,
+        "pageCount": count,
+        "firstUri": f"{path}?pageSize={size}&pageNumber=1",
+        "selfUri": f"{path}?pageSize={size}&pageNumber={number}",
+        "lastUri": f"{path}?pageSize={size}&pageNumber={count}",
+    }
     if number < count:
         doc["nextUri"] = f"{path}?pageSize={size}&pageNumber={number + 1}"
     if number > 1:
@@ -48,22 +57,54 @@ def _listing(request: Request, items: list[dict[str, Any]], path: str, max_size:
 
 # --- directory -----------------------------------------------------------------------------------
 
+
 async def organization(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    return JSONResponse({"id": emu.org.id, "name": emu.org.name, "thirdPartyOrgName": "acme-demo",
-                         "domain": "acme-demo", "state": "active", "selfUri": "/api/v2/organizations/me"})
+    return JSONResponse(
+        {
+            "id": emu.org.id,
+            "name": emu.org.name,
+            "thirdPartyOrgName": "acme-demo",
+            "domain": "acme-demo",
+            "state": "active",
+            "selfUri": "/api/v2/organizations/me",
+        }
+    )
 
 
 async def token_info(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    org = {"id": emu.org.id, "name": emu.org.name}  # TokenInfo's organization is a NamedEntity: no selfUri
-    return JSONResponse({"organization": org, "homeOrganization": org,
-                         "authorizedScope": ["analytics", "conversations", "recordings", "speech-and-text-analytics"],
-                         "OAuthClient": {"id": tok.client_id, "name": "genesys-tui demo client",
-                                         "organization": org}})
+    org = {
+        "id": emu.org.id,
+        "name": emu.org.name,
+    }  # TokenInfo's organization is a NamedEntity: no selfUri
+    return JSONResponse(
+        {
+            "organization": org,
+            "homeOrganization": org,
+            "authorizedScope": [
+                "analytics",
+                "conversations",
+                "recordings",
+                "speech-and-text-analytics",
+            ],
+            "OAuthClient": {
+                "id": tok.client_id,
+                "name": "genesys-tui demo client",
+                "organization": org,
+            },
+        }
+    )
 
 
 def _user_doc(u) -> dict[str, Any]:
-    return {"id": u.id, "name": u.name, "email": u.email, "username": u.email, "state": "active",
-            "division": {"id": "", "name": "Home"}, "selfUri": f"/api/v2/users/{u.id}"}
+    return {
+        "id": u.id,
+        "name": u.name,
+        "email": u.email,
+        "username": u.email,
+        "state": "active",
+        "division": {"id": "", "name": "Home"},
+        "selfUri": f"/api/v2/users/{u.id}",
+    }
 
 
 async def users_me(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -80,9 +121,18 @@ async def users(emu: Emulator, request: Request, tok: Token, cid: str) -> Respon
 async def queues(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     name = request.query_params.get("name")
     qs = [q for q in emu.org.queues if not name or _wild(name, q.name)]
-    items = [{"id": q.id, "name": q.name, "division": {"id": emu.org.divisions[q.division][0],
-                                                       "name": emu.org.divisions[q.division][1]},
-              "selfUri": f"/api/v2/routing/queues/{q.id}"} for q in qs]
+    items = [
+        {
+            "id": q.id,
+            "name": q.name,
+            "division": {
+                "id": emu.org.divisions[q.division][0],
+                "name": emu.org.divisions[q.division][1],
+            },
+            "selfUri": f"/api/v2/routing/queues/{q.id}",
+        }
+        for q in qs
+    ]
     return _listing(request, items, "/api/v2/routing/queues")
 
 
@@ -94,11 +144,15 @@ def _wild(pattern: str, value: str) -> bool:
 
 
 async def wrapup_codes(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    items = [{"id": i, "name": n, "selfUri": f"/api/v2/routing/wrapupcodes/{i}"} for i, n in emu.org.wrapups]
+    items = [
+        {"id": i, "name": n, "selfUri": f"/api/v2/routing/wrapupcodes/{i}"}
+        for i, n in emu.org.wrapups
+    ]
     return _listing(request, items, "/api/v2/routing/wrapupcodes")
 
 
 # --- analytics -----------------------------------------------------------------------------------
+
 
 async def details_query(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     from genesys_tui.emulator.app import json_body
@@ -110,12 +164,16 @@ async def details_query(emu: Emulator, request: Request, tok: Token, cid: str) -
         raise bad_request(str(e)) from None
     out: dict[str, Any] = {}
     if idx.size:
-        out["conversations"] = [docs.analytics_conversation(emu.org, emu.org.detail(int(i))) for i in idx]
+        out["conversations"] = [
+            docs.analytics_conversation(emu.org, emu.org.detail(int(i))) for i in idx
+        ]
     out["totalHits"] = total
     return JSONResponse(out)
 
 
-MULTI_GET_LIMIT = 100  # UNCONFIRMED: the docs name no maximum for ?id=; 100 like the other multi-gets
+MULTI_GET_LIMIT = (
+    100  # UNCONFIRMED: the docs name no maximum for ?id=; 100 like the other multi-gets
+)
 
 
 async def details_by_id(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -128,10 +186,13 @@ async def details_by_id(emu: Emulator, request: Request, tok: Token, cid: str) -
     if len(ids) > MULTI_GET_LIMIT:
         raise bad_request(f"at most {MULTI_GET_LIMIT} conversation ids per request")
     found = [i for i in (emu.org.find(x.strip()) for x in dict.fromkeys(ids)) if i is not None]
-    return JSONResponse({"conversations": [docs.analytics_conversation(emu.org, emu.org.detail(i)) for i in found]})
+    return JSONResponse(
+        {"conversations": [docs.analytics_conversation(emu.org, emu.org.detail(i)) for i in found]}
+    )
 
 
 # --- conversations -------------------------------------------------------------------------------
+
 
 async def conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
@@ -162,10 +223,25 @@ def _supervisor_joins(emu: Emulator, d: CallDetail, tok: Token, action: str, tar
     user = emu.org.user_by_id(tok.user_id)
     now = emu.now_ms()
     role = {"monitor": "monitor", "coach": "coach", "barge": "barge"}[action]
-    party = Party(str(uuid.uuid4()), "user", user.name if user else "Supervisor", now, None, str(uuid.uuid4()),
-                  "outbound", user_id=tok.user_id, connected=now, state="connected", media_roles=[role],
-                  disconnect_type=None)
-    party.segments.append(Segment({"monitor": "monitoring", "coach": "coaching", "barge": "barging"}[action], now, None))
+    party = Party(
+        str(uuid.uuid4()),
+        "user",
+        user.name if user else "Supervisor",
+        now,
+        None,
+        str(uuid.uuid4()),
+        "outbound",
+        user_id=tok.user_id,
+        connected=now,
+        state="connected",
+        media_roles=[role],
+        disconnect_type=None,
+    )
+    party.segments.append(
+        Segment(
+            {"monitor": "monitoring", "coach": "coaching", "barge": "barging"}[action], now, None
+        )
+    )
     if action == "monitor":
         party.monitored = target.id
     elif action == "coach":
@@ -189,7 +265,11 @@ async def barge_conversation(emu: Emulator, request: Request, tok: Token, cid: s
     if not tok.user_id:
         raise USER_CONTEXT
     d = conv_or_404(emu, request.path_params["conversationId"])
-    agents = [p for p in d.all_parties if p.purpose == "agent" and p.state == "connected" and p.end is None]
+    agents = [
+        p
+        for p in d.all_parties
+        if p.purpose == "agent" and p.state == "connected" and p.end is None
+    ]
     if not agents:
         raise bad_request("there is no connected agent to barge")
     _supervisor_joins(emu, d, tok, "barge", agents[0])
@@ -211,17 +291,28 @@ async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: st
     # user must be a connected participant of the call; sourceParticipantId ("requesting
     # participant", CreateSecureSession.md) may only name that user's own participant, never someone
     # else's. UNCONFIRMED: the status and code of the refusal (403 here).
-    mine = [p for p in d.all_parties if p.user_id == tok.user_id and p.end is None and p.state == "connected"]
+    mine = [
+        p
+        for p in d.all_parties
+        if p.user_id == tok.user_id and p.end is None and p.state == "connected"
+    ]
     source = body.get("sourceParticipantId")
     me = next((p for p in mine if p.id == source), None) if source else (mine[0] if mine else None)
     if me is None:
-        raise ApiError(403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR.")
+        raise ApiError(
+            403, "not.authorized", "Only a participant in the conversation can invoke a secure IVR."
+        )
     flow_id = str(body["flowId"])
-    session = {"id": str(uuid.uuid4()), "flow": {"id": flow_id, "selfUri": f"/api/v2/flows/{flow_id}"},
-               "userData": str(body.get("userData") or ""), "state": "PENDING",
-               "sourceParticipantId": me.id, "createdMs": emu.now_ms(),
-               "disconnect": bool(body.get("disconnect", False)),
-               "selfUri": f"/api/v2/conversations/{d.id}/participants/{target.id}/secureivrsessions"}
+    session = {
+        "id": str(uuid.uuid4()),
+        "flow": {"id": flow_id, "selfUri": f"/api/v2/flows/{flow_id}"},
+        "userData": str(body.get("userData") or ""),
+        "state": "PENDING",
+        "sourceParticipantId": me.id,
+        "createdMs": emu.now_ms(),
+        "disconnect": bool(body.get("disconnect", False)),
+        "selfUri": f"/api/v2/conversations/{d.id}/participants/{target.id}/secureivrsessions",
+    }
     session["selfUri"] += f"/{session['id']}"
     emu.secure_sessions.setdefault(f"{d.id}/{target.id}", []).append(session)
     return JSONResponse(_session_view(emu, session))
@@ -278,6 +369,7 @@ async def secure_ivr_get(emu: Emulator, request: Request, tok: Token, cid: str) 
 
 # --- speech and text analytics ---------------------------------------------------------------------
 
+
 def _transcribed(emu: Emulator, request: Request) -> CallDetail:
     d = conv_or_404(emu, request.path_params["conversationId"])
     if request.path_params["communicationId"] != d.communication_id:
@@ -295,11 +387,22 @@ async def transcript_url(emu: Emulator, request: Request, tok: Token, cid: str) 
 
 async def transcript_urls(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = _transcribed(emu, request)
-    urls = [{"recording": {"id": r.id, "selfUri": f"/api/v2/conversations/{d.id}/recordings/{r.id}"},
-             "url": emu.presign(f"/s3/transcripts/{d.id}/{d.communication_id}/{r.id}.json", emu.s.transcript_url_ttl)}
-            for r in d.recordings]
-    return JSONResponse({"conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
-                         "communicationId": d.communication_id, "urls": urls})
+    urls = [
+        {
+            "recording": {"id": r.id, "selfUri": f"/api/v2/conversations/{d.id}/recordings/{r.id}"},
+            "url": emu.presign(
+                f"/s3/transcripts/{d.id}/{d.communication_id}/{r.id}.json", emu.s.transcript_url_ttl
+            ),
+        }
+        for r in d.recordings
+    ]
+    return JSONResponse(
+        {
+            "conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
+            "communicationId": d.communication_id,
+            "urls": urls,
+        }
+    )
 
 
 async def sta_conversation(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -309,11 +412,22 @@ async def sta_conversation(emu: Emulator, request: Request, tok: Token, cid: str
     scores = [p.sentiment for p in d.phrases if p.role == "customer" and p.sentiment]
     score = round(sum(scores) / len(scores), 3) if scores else 0.0
     half = len(scores) // 2
-    trend = (sum(scores[half:]) / max(1, len(scores) - half)) - (sum(scores[:half]) / max(1, half)) if scores else 0.0
+    trend = (
+        (sum(scores[half:]) / max(1, len(scores) - half)) - (sum(scores[:half]) / max(1, half))
+        if scores
+        else 0.0
+    )
     cls = "Improving" if trend > 0.2 else "Declining" if trend < -0.2 else "NoChange"
-    return JSONResponse({"conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
-                         "sentimentScore": score, "sentimentTrend": round(trend, 3), "sentimentTrendClass": cls,
-                         "empathyScores": [], "participantMetrics": {}})
+    return JSONResponse(
+        {
+            "conversation": {"id": d.id, "selfUri": f"/api/v2/conversations/{d.id}"},
+            "sentimentScore": score,
+            "sentimentTrend": round(trend, 3),
+            "sentimentTrendClass": cls,
+            "empathyScores": [],
+            "participantMetrics": {},
+        }
+    )
 
 
 C = "/api/v2/conversations/{conversationId}"
@@ -325,20 +439,74 @@ ROUTES = [
     ("GET", "/api/v2/users", users, "users"),
     ("GET", "/api/v2/routing/queues", queues, "routing.queues"),
     ("GET", "/api/v2/routing/wrapupcodes", wrapup_codes, "routing.wrapupcodes"),
-    ("POST", "/api/v2/analytics/conversations/details/query", details_query, "analytics.details.query"),
+    (
+        "POST",
+        "/api/v2/analytics/conversations/details/query",
+        details_query,
+        "analytics.details.query",
+    ),
     ("GET", "/api/v2/analytics/conversations/details", details_by_id, "analytics.details.get"),
-    ("GET", "/api/v2/conversations/calls/{conversationId}", call_conversation, "conversations.calls.get"),
-    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor", supervise, "monitor"),
-    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach", supervise, "coach"),
-    ("POST", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge", supervise, "barge"),
+    (
+        "GET",
+        "/api/v2/conversations/calls/{conversationId}",
+        call_conversation,
+        "conversations.calls.get",
+    ),
+    (
+        "POST",
+        "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/monitor",
+        supervise,
+        "monitor",
+    ),
+    (
+        "POST",
+        "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/coach",
+        supervise,
+        "coach",
+    ),
+    (
+        "POST",
+        "/api/v2/conversations/calls/{conversationId}/participants/{participantId}/barge",
+        supervise,
+        "barge",
+    ),
     ("POST", C + "/barge", barge_conversation, "barge.conversation"),
-    ("PATCH", "/api/v2/conversations/calls/{conversationId}/participants/{participantId}", call_participant_patch,
-     "conversations.calls.participant.patch"),
-    ("POST", C + "/participants/{participantId}/secureivrsessions", secure_ivr_create, "secureivrsessions.create"),
-    ("GET", C + "/participants/{participantId}/secureivrsessions", secure_ivr_list, "secureivrsessions.list"),
-    ("GET", C + "/participants/{participantId}/secureivrsessions/{secureSessionId}", secure_ivr_get, "secureivrsessions.get"),
-    ("GET", STA + "/communications/{communicationId}/transcripturl", transcript_url, "transcripturl"),
-    ("GET", STA + "/communications/{communicationId}/transcripturls", transcript_urls, "transcripturls"),
+    (
+        "PATCH",
+        "/api/v2/conversations/calls/{conversationId}/participants/{participantId}",
+        call_participant_patch,
+        "conversations.calls.participant.patch",
+    ),
+    (
+        "POST",
+        C + "/participants/{participantId}/secureivrsessions",
+        secure_ivr_create,
+        "secureivrsessions.create",
+    ),
+    (
+        "GET",
+        C + "/participants/{participantId}/secureivrsessions",
+        secure_ivr_list,
+        "secureivrsessions.list",
+    ),
+    (
+        "GET",
+        C + "/participants/{participantId}/secureivrsessions/{secureSessionId}",
+        secure_ivr_get,
+        "secureivrsessions.get",
+    ),
+    (
+        "GET",
+        STA + "/communications/{communicationId}/transcripturl",
+        transcript_url,
+        "transcripturl",
+    ),
+    (
+        "GET",
+        STA + "/communications/{communicationId}/transcripturls",
+        transcript_urls,
+        "transcripturls",
+    ),
     ("GET", STA, sta_conversation, "sta.conversation"),
     ("GET", C, conversation, "conversations.get"),
 ]

@@ -44,7 +44,9 @@ def _format(request: Request) -> str:
     if media:
         fmt = media.split(",")[0].strip().upper()  # mediaFormats overrides formatId
     if fmt not in FORMAT_IDS:
-        raise bad_request(f"Invalid formatId {fmt!r}; valid values are {', '.join(sorted(FORMAT_IDS))}")
+        raise bad_request(
+            f"Invalid formatId {fmt!r}; valid values are {', '.join(sorted(FORMAT_IDS))}"
+        )
     return fmt
 
 
@@ -64,29 +66,51 @@ async def _wait(emu: Emulator, entries: list[Entry], max_wait_s: float) -> list[
             return done  # type: ignore[return-value]
         for e in entries:
             if e.future.done() and e.future.exception() is not None:
-                raise ApiError(500, "internal.server.error", f"transcoding failed: {e.future.exception()}")
+                raise ApiError(
+                    500, "internal.server.error", f"transcoding failed: {e.future.exception()}"
+                )
         if time.monotonic() >= deadline:
             return None
         await asyncio.sleep(0.05)
 
 
-def _recording_doc(emu: Emulator, d: CallDetail, rec: RecordingInfo, fmt: str, enc: Encoded | None,
-                   download: bool = False, file_name: str | None = None) -> dict[str, Any]:
+def _recording_doc(
+    emu: Emulator,
+    d: CallDetail,
+    rec: RecordingInfo,
+    fmt: str,
+    enc: Encoded | None,
+    download: bool = False,
+    file_name: str | None = None,
+) -> dict[str, Any]:
     state, until = _file_state(emu, rec)
     uri = None
     if enc is not None:
         ext = FORMATS[fmt][0]
         extra = {}
         if download:
-            name = "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ") or rec.id
+            name = (
+                "".join(c for c in (file_name or f"{rec.id}.{ext}") if c.isalnum() or c in "._- ")
+                or rec.id
+            )
             extra["response-content-disposition"] = f'attachment; filename="{name}"'
         uri = emu.presign(f"/s3/recordings/{d.id}/{rec.id}/{fmt}.{ext}", emu.s.media_url_ttl, extra)
-    doc = docs.recording(emu.org, d, rec, state, delete_ms=_delete_ms(emu, rec), media_uri=uri,
-                         size=enc.size if enc else None,
-                         duration_ms=enc.duration_ms if enc else None,
-                         transcode_ms=int(emu.s.transcode_seconds * 1000), restore_expiration=until)
+    doc = docs.recording(
+        emu.org,
+        d,
+        rec,
+        state,
+        delete_ms=_delete_ms(emu, rec),
+        media_uri=uri,
+        size=enc.size if enc else None,
+        duration_ms=enc.duration_ms if enc else None,
+        transcode_ms=int(emu.s.transcode_seconds * 1000),
+        restore_expiration=until,
+    )
     if state not in ("AVAILABLE", "RESTORED"):
-        doc.pop("sessionId", None)  # archived recordings come back as stubs without it (seen on a real org)
+        doc.pop(
+            "sessionId", None
+        )  # archived recordings come back as stubs without it (seen on a real org)
     return doc
 
 
@@ -162,15 +186,18 @@ async def put_recording(emu: Emulator, request: Request, tok: Token, cid: str) -
         raise bad_request("archiveDate and deleteDate must be ISO-8601 date-times") from None
     current = _delete_ms(emu, rec)
     changes_delete = (new_delete is None) != (current is None) or (
-        new_delete is not None and current is not None and abs(new_delete - current) >= 1000)
+        new_delete is not None and current is not None and abs(new_delete - current) >= 1000
+    )
     restoring = rec.file_state == "ARCHIVED" and until is not None
     if restoring and permissions.RESTORE not in emu.granted:
         raise ApiError(403, **_perm_error("any", (permissions.RESTORE,)))
     if restoring and changes_delete:
         # Stricter than the docs say, deliberately: a restore is never allowed to clear (or move)
         # the deletion schedule, which a body without the current deleteDate would silently do.
-        raise bad_request("a restoration must send the recording's current deleteDate back unchanged "
-                          "(a PUT without it removes the deletion schedule)")
+        raise bad_request(
+            "a restoration must send the recording's current deleteDate back unchanged "
+            "(a PUT without it removes the deletion schedule)"
+        )
     if changes_delete:
         if permissions.EDIT_RETENTION not in emu.granted:
             raise ApiError(403, **_perm_error("any", (permissions.EDIT_RETENTION,)))
@@ -189,27 +216,43 @@ def _perm_error(kind: str, perms: tuple[str, ...]) -> dict[str, Any]:
 
 async def metadata_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
-    return JSONResponse([docs.recording_metadata(emu.org, d, r, _file_state(emu, r)[0], delete_ms=_delete_ms(emu, r))
-                         for r in d.recordings])
+    return JSONResponse(
+        [
+            docs.recording_metadata(
+                emu.org, d, r, _file_state(emu, r)[0], delete_ms=_delete_ms(emu, r)
+            )
+            for r in d.recordings
+        ]
+    )
 
 
 async def metadata_one(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
     rec = _rec_or_404(d, request.path_params["recordingId"])
-    return JSONResponse(docs.recording_metadata(emu.org, d, rec, _file_state(emu, rec)[0],
-                                                delete_ms=_delete_ms(emu, rec)))
+    return JSONResponse(
+        docs.recording_metadata(
+            emu.org, d, rec, _file_state(emu, rec)[0], delete_ms=_delete_ms(emu, rec)
+        )
+    )
 
 
 async def recording_settings(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     """RecordingSettings (get_recording_settings: "Requires no permissions"): the URL lifetimes in
     minutes, "default ... 60 minutes, ... minimum 2 ... maximum of 60"."""
     ttl = max(2, min(60, emu.s.media_url_ttl // 60))
-    return JSONResponse({"maxSimultaneousStreams": 0, "maxConfigurableScreenRecordingStreams": 0,
-                         "regionalRecordingStorageEnabled": False, "recordingPlaybackUrlTtl": ttl,
-                         "recordingBatchDownloadUrlTtl": ttl})
+    return JSONResponse(
+        {
+            "maxSimultaneousStreams": 0,
+            "maxConfigurableScreenRecordingStreams": 0,
+            "regionalRecordingStorageEnabled": False,
+            "recordingPlaybackUrlTtl": ttl,
+            "recordingBatchDownloadUrlTtl": ttl,
+        }
+    )
 
 
 # --- batch downloads ---------------------------------------------------------------------------------
+
 
 async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     from genesys_tui.emulator.app import json_body
@@ -228,20 +271,36 @@ async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) ->
         conv, rid = str(item["conversationId"]), item.get("recordingId")
         i = emu.org.find(conv)
         if i is None:
-            results.append({"conversationId": conv, "recordingId": rid, "errorMsg": "Conversation not found"})
+            results.append(
+                {"conversationId": conv, "recordingId": rid, "errorMsg": "Conversation not found"}
+            )
             continue
         d = emu.org.detail(i)
         recs = [r for r in d.recordings if rid in (None, r.id)]
         if rid and not recs:
-            results.append({"conversationId": conv, "recordingId": rid, "errorMsg": "Recording not found"})
+            results.append(
+                {"conversationId": conv, "recordingId": rid, "errorMsg": "Recording not found"}
+            )
         for r in recs:
             if not _playable(emu, r):
-                results.append({"conversationId": conv, "recordingId": r.id,
-                                "errorMsg": "Recording is archived and must be restored before it can be downloaded"})
+                results.append(
+                    {
+                        "conversationId": conv,
+                        "recordingId": r.id,
+                        "errorMsg": "Recording is archived and must be restored before it can be downloaded",
+                    }
+                )
             else:
-                results.append({"conversationId": conv, "recordingId": r.id, "entry": _entry(emu, d, r, fmt)})
+                results.append(
+                    {"conversationId": conv, "recordingId": r.id, "entry": _entry(emu, d, r, fmt)}
+                )
     job_id = str(uuid.uuid4())
-    emu.batches[job_id] = {"client": tok.client_id, "created": time.monotonic(), "results": results, "format": fmt}
+    emu.batches[job_id] = {
+        "client": tok.client_id,
+        "created": time.monotonic(),
+        "results": results,
+        "format": fmt,
+    }
     # 200, as SWAGGER-2018 lists for POST /api/v2/recording/batchrequests (not 202).
     return JSONResponse({"id": job_id, "selfUri": f"/api/v2/recording/batchrequests/{job_id}"}, 200)
 
@@ -264,18 +323,38 @@ async def batch_status(emu: Emulator, request: Request, tok: Token, cid: str) ->
         enc = r["entry"].result()
         if enc is None:
             continue
-        url = emu.presign(f"/s3/recordings/{r['conversationId']}/{r['recordingId']}/{fmt}.{ext}", emu.s.media_url_ttl)
-        out.append({"conversationId": r["conversationId"], "recordingId": r["recordingId"], "resultUrl": url,
-                    "contentType": ctype})
+        url = emu.presign(
+            f"/s3/recordings/{r['conversationId']}/{r['recordingId']}/{fmt}.{ext}",
+            emu.s.media_url_ttl,
+        )
+        out.append(
+            {
+                "conversationId": r["conversationId"],
+                "recordingId": r["recordingId"],
+                "resultUrl": url,
+                "contentType": ctype,
+            }
+        )
     # BatchDownloadJobStatusResult: "expectedResultCount ... could change as recordings are being
     # discovered"; `results` is the current set while the job runs; the job is done when `status`
     # is Completed. So the count first shown here is an undercount (recordings are "discovered"
     # one conversation at a time), and results arrive before the end.
     status = "Completed" if settled and len(out) == len(job["results"]) else "InProgress"
-    expected = len(job["results"]) if status == "Completed" else len(out)  # what is discovered so far
-    return JSONResponse({"id": job_id, "jobId": job_id, "expectedResultCount": expected, "resultCount": len(out),
-                         "errorCount": errors, "status": status, "results": out,
-                         "selfUri": f"/api/v2/recording/batchrequests/{job_id}"})
+    expected = (
+        len(job["results"]) if status == "Completed" else len(out)
+    )  # what is discovered so far
+    return JSONResponse(
+        {
+            "id": job_id,
+            "jobId": job_id,
+            "expectedResultCount": expected,
+            "resultCount": len(out),
+            "errorCount": errors,
+            "status": status,
+            "results": out,
+            "selfUri": f"/api/v2/recording/batchrequests/{job_id}",
+        }
+    )
 
 
 # --- bulk recording jobs ---------------------------------------------------------------------------------
@@ -295,15 +374,24 @@ def _job_state(emu: Emulator, job: dict[str, Any]) -> str:
 
 def _job_doc(emu: Emulator, job: dict[str, Any]) -> dict[str, Any]:
     state = _job_state(emu, job)
-    doc = {"id": job["id"], "state": state, "recordingJobsQuery": job["query"], "dateCreated": job["created"],
-           "user": {"id": job["client"], "selfUri": f"/api/v2/users/{job['client']}"},
-           "selfUri": f"/api/v2/recording/jobs/{job['id']}",
-           "failedRecordings": f"/api/v2/recording/jobs/{job['id']}/failedrecordings"}
+    doc = {
+        "id": job["id"],
+        "state": state,
+        "recordingJobsQuery": job["query"],
+        "dateCreated": job["created"],
+        "user": {"id": job["client"], "selfUri": f"/api/v2/users/{job['client']}"},
+        "selfUri": f"/api/v2/recording/jobs/{job['id']}",
+        "failedRecordings": f"/api/v2/recording/jobs/{job['id']}/failedrecordings",
+    }
     if state != "PENDING":
-        doc.update(totalConversations=job["conversations"], totalRecordings=job["recordings"],
-                   totalSkippedRecordings=job["skipped"], totalFailedRecordings=0,
-                   totalProcessedRecordings=job.get("processed", 0),
-                   percentProgress=100 if state == "FULFILLED" else 0)
+        doc.update(
+            totalConversations=job["conversations"],
+            totalRecordings=job["recordings"],
+            totalSkippedRecordings=job["skipped"],
+            totalFailedRecordings=0,
+            totalProcessedRecordings=job.get("processed", 0),
+            percentProgress=100 if state == "FULFILLED" else 0,
+        )
     return doc
 
 
@@ -327,13 +415,24 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     except QueryError as e:
         raise bad_request(str(e)) from None
     if sum(_job_state(emu, j) in ACTIVE for j in emu.jobs.values()) >= 2:
-        raise ApiError(400, "recording.job.limit", "An organization can have at most 2 recording jobs pending or processing.")
+        raise ApiError(
+            400,
+            "recording.job.limit",
+            "An organization can have at most 2 recording jobs pending or processing.",
+        )
     org = emu.org
     job_id = str(uuid.uuid4())
-    job = {"id": job_id, "state": "PENDING", "since": time.monotonic(), "query": q, "client": tok.client_id,
-           "created": docs.iso_ms(emu.now_ms()), "conversations": int(matched.size),
-           "recordings": int(org.recorded[matched].sum()),
-           "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0}
+    job = {
+        "id": job_id,
+        "state": "PENDING",
+        "since": time.monotonic(),
+        "query": q,
+        "client": tok.client_id,
+        "created": docs.iso_ms(emu.now_ms()),
+        "conversations": int(matched.size),
+        "recordings": int(org.recorded[matched].sum()),
+        "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0,
+    }
     emu.jobs[job_id] = job
     return JSONResponse(_job_doc(emu, job), 202)  # the CLI's post_recording_jobs definition: 202
 
@@ -357,7 +456,9 @@ async def job_put(emu: Emulator, request: Request, tok: Token, cid: str) -> Resp
     if not isinstance(body, dict) or body.get("state") != "PROCESSING":
         raise bad_request("state must be PROCESSING")
     if job["client"] != tok.client_id:
-        raise ApiError(403, "not.authorized", "The job must be executed by the user who created it.")
+        raise ApiError(
+            403, "not.authorized", "The job must be executed by the user who created it."
+        )
     state = _job_state(emu, job)
     if state != "READY":
         raise bad_request(f"the job is {state}; only a READY job can be executed")
@@ -371,7 +472,9 @@ async def job_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     if state not in ("PENDING", "READY", "PROCESSING"):
         raise bad_request(f"a {state} job cannot be cancelled")
     job.update(state="CANCELLED", since=time.monotonic())
-    return Response(status_code=200)  # the CLI's delete_recording_job definition: 200 (UNCONFIRMED by SWAGGER-2018)
+    return Response(
+        status_code=200
+    )  # the CLI's delete_recording_job definition: 200 (UNCONFIRMED by SWAGGER-2018)
 
 
 async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -380,8 +483,12 @@ async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Res
     state = request.query_params.get("state")
     jtype = request.query_params.get("jobType")
     docs_ = [_job_doc(emu, j) for j in emu.jobs.values()]
-    docs_ = [x for x in docs_ if (not state or x["state"] == state)
-             and (not jtype or x["recordingJobsQuery"].get("action") == jtype)]
+    docs_ = [
+        x
+        for x in docs_
+        if (not state or x["state"] == state)
+        and (not jtype or x["recordingJobsQuery"].get("action") == jtype)
+    ]
     return _listing(request, docs_, "/api/v2/recording/jobs", max_size=100)
 
 
@@ -389,7 +496,12 @@ async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     from genesys_tui.emulator.api_conversations import _listing
 
     _job_or_404(emu, request)
-    return _listing(request, [], f"/api/v2/recording/jobs/{request.path_params['jobId']}/failedrecordings", max_size=100)
+    return _listing(
+        request,
+        [],
+        f"/api/v2/recording/jobs/{request.path_params['jobId']}/failedrecordings",
+        max_size=100,
+    )
 
 
 C = "/api/v2/conversations/{conversationId}"

@@ -57,14 +57,18 @@ class Emulator:
         self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)
         self.stats: Counter[str] = Counter()
         self.restores: dict[str, tuple[float, str]] = {}  # recording id -> (ready at, archiveDate)
-        self.delete_dates: dict[str, int | None] = {}  # recording id -> deleteDate set (or removed) by a PUT
+        self.delete_dates: dict[
+            str, int | None
+        ] = {}  # recording id -> deleteDate set (or removed) by a PUT
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
         self.granted = permissions.ALL_PERMISSIONS - set(self.s.deny_permissions)
         # A pinned clock (--now) runs from the anchor; otherwise the org's clock is the wall clock.
-        self.clock_offset_ms = int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
+        self.clock_offset_ms = (
+            int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
+        )
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
         from genesys_tui.emulator import api_conversations, api_recordings
 
@@ -77,12 +81,22 @@ class Emulator:
         for method, path, handler, name in api_conversations.ROUTES + api_recordings.ROUTES:
             routes.append(Route(path, self.api(handler, name), methods=[method]))
         if self.s.control:
-            routes += [Route("/__emulator/state", self.control_state, methods=["GET"]),
-                       Route("/__emulator/faults", self.control_faults, methods=["PUT"])]
-        routes.append(Route("/api/v2/{rest:path}", self.api(_unknown, "unknown"),
-                            methods=["GET", "POST", "PUT", "PATCH", "DELETE"]))
-        self.app = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error},
-                             lifespan=self._lifespan)
+            routes += [
+                Route("/__emulator/state", self.control_state, methods=["GET"]),
+                Route("/__emulator/faults", self.control_faults, methods=["PUT"]),
+            ]
+        routes.append(
+            Route(
+                "/api/v2/{rest:path}",
+                self.api(_unknown, "unknown"),
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            )
+        )
+        self.app = Starlette(
+            routes=routes,
+            exception_handlers={HTTPException: self._http_error},
+            lifespan=self._lifespan,
+        )
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette):
@@ -102,13 +116,18 @@ class Emulator:
         return f"{self.base_url}{path_and_query}"
 
     def presign(self, path: str, ttl: int, extra: dict[str, str] | None = None) -> str:
-        return self.url(f"{path}?{self.signer.sign(path, ttl, extra, expired=self.faults.roll('expire'))}")
+        return self.url(
+            f"{path}?{self.signer.sign(path, ttl, extra, expired=self.faults.roll('expire'))}"
+        )
 
     async def _http_error(self, request: Request, exc: HTTPException) -> Response:
         cid = str(uuid.uuid4())
         code = {404: "not.found", 405: "method.not.allowed"}.get(exc.status_code, "bad.request")
-        return JSONResponse(error_body(exc.status_code, code, str(exc.detail), cid), exc.status_code,
-                            headers={"ININ-Correlation-Id": cid})
+        return JSONResponse(
+            error_body(exc.status_code, code, str(exc.detail), cid),
+            exc.status_code,
+            headers={"ININ-Correlation-Id": cid},
+        )
 
     def api(self, handler: Handler, name: str) -> Callable[[Request], Awaitable[Response]]:
         """Auth, rate limit, fault injection and the headers every API response carries."""
@@ -116,19 +135,29 @@ class Emulator:
         async def endpoint(request: Request) -> Response:
             cid = str(uuid.uuid4())
             limit = self.s.rate_limit_per_minute
-            headers = {"ININ-Correlation-Id": cid, "inin-ratelimit-allowed": str(limit),
-                       "inin-ratelimit-count": "0", "inin-ratelimit-reset": "60"}
+            headers = {
+                "ININ-Correlation-Id": cid,
+                "inin-ratelimit-allowed": str(limit),
+                "inin-ratelimit-count": "0",
+                "inin-ratelimit-reset": "60",
+            }
             self.stats["api"] += 1
             self.stats[name] += 1
 
             def fail(status: int, code: str, message: str, **extra: Any) -> Response:
-                return JSONResponse(error_body(status, code, message, cid, **extra), status, headers=headers)
+                return JSONResponse(
+                    error_body(status, code, message, cid, **extra), status, headers=headers
+                )
 
             if self.faults.roll("slow"):
                 await asyncio.sleep(self.s.slow_seconds)
             auth = request.headers.get("authorization", "")
             if not auth.lower().startswith("bearer "):
-                return fail(401, "authentication.required", "No authentication bearer token specified in authorization header.")
+                return fail(
+                    401,
+                    "authentication.required",
+                    "No authentication bearer token specified in authorization header.",
+                )
             tok = self.tokens.lookup(auth[7:].strip())
             if tok is None:
                 return fail(401, "bad.credentials", "Invalid login credentials.")
@@ -140,8 +169,11 @@ class Emulator:
             headers.update({"inin-ratelimit-count": str(count), "inin-ratelimit-reset": str(reset)})
             if not allowed:
                 headers["Retry-After"] = str(reset)
-                return fail(429, "too.many.requests.retry.after",
-                            f"Rate limit exceeded the maximum. Retry the request in [{reset}] seconds")
+                return fail(
+                    429,
+                    "too.many.requests.retry.after",
+                    f"Rate limit exceeded the maximum. Retry the request in [{reset}] seconds",
+                )
             fault = self.faults.api_fault(name)
             if fault == "revoke":
                 self.tokens.revoke(tok.value)
@@ -149,18 +181,31 @@ class Emulator:
             if fault == "429":
                 ra = self.s.fault_retry_after
                 headers["Retry-After"] = str(ra)
-                return fail(429, "too.many.requests.retry.after",
-                            f"Rate limit exceeded the maximum. Retry the request in [{ra}] seconds")
+                return fail(
+                    429,
+                    "too.many.requests.retry.after",
+                    f"Rate limit exceeded the maximum. Retry the request in [{ra}] seconds",
+                )
             if fault:
                 status = int(fault)
-                return fail(status, {500: "internal.server.error", 502: "bad.gateway", 503: "service.unavailable",
-                                     504: "gateway.timeout"}[status], "The service is temporarily unavailable (injected fault).")
+                return fail(
+                    status,
+                    {
+                        500: "internal.server.error",
+                        502: "bad.gateway",
+                        503: "service.unavailable",
+                        504: "gateway.timeout",
+                    }[status],
+                    "The service is temporarily unavailable (injected fault).",
+                )
             try:
                 resp = await handler(self, request, tok, cid)
             except ApiError as e:
                 return fail(e.status, e.code, e.message, **e.extra)
             if self.faults.roll("lost", name):  # done, but the caller never hears of it
-                return fail(502, "bad.gateway", "The service is temporarily unavailable (injected fault).")
+                return fail(
+                    502, "bad.gateway", "The service is temporarily unavailable (injected fault)."
+                )
             resp.headers.update(headers)
             return resp
 
@@ -171,11 +216,15 @@ class Emulator:
     async def home(self, request: Request) -> Response:
         return PlainTextResponse(
             f"Genesys Cloud emulator for genesys-tui\norg: {self.org.name}\n"
-            f"conversations: {len(self.org.ids)}\nAPI and login base URL: {self.base_url}\n")
+            f"conversations: {len(self.org.ids)}\nAPI and login base URL: {self.base_url}\n"
+        )
 
     async def oauth_token(self, request: Request) -> Response:
         def oauth_error(status: int, error: str, description: str) -> Response:
-            return JSONResponse({"error": error, "description": description, "error_description": description}, status)
+            return JSONResponse(
+                {"error": error, "description": description, "error_description": description},
+                status,
+            )
 
         fault = self.faults.api_fault()
         if fault == "429":
@@ -183,8 +232,12 @@ class Emulator:
             resp.headers["Retry-After"] = str(self.s.fault_retry_after)
             return resp
         if fault and fault != "revoke":
-            return oauth_error(int(fault), "server_error", "temporarily unavailable (injected fault)")
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+            return oauth_error(
+                int(fault), "server_error", "temporarily unavailable (injected fault)"
+            )
+        form = {
+            k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()
+        }
         grant = form.get("grant_type")
         client_id, secret = _basic(request.headers.get("authorization", ""))
         client_id = client_id or str(form.get("client_id") or "")
@@ -193,7 +246,9 @@ class Emulator:
             if client_id != self.s.client_id or secret != self.s.client_secret:
                 return oauth_error(401, "invalid_client", "client not found")
             tok = self.tokens.issue(client_id)
-            return JSONResponse({"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl})
+            return JSONResponse(
+                {"access_token": tok.value, "token_type": "bearer", "expires_in": self.s.token_ttl}
+            )
         # The code grants, as the official SDKs use them (PY-SDK api_client.py): get_pkce_token sends
         # client_id + code_verifier, no secret, and reads no refresh_token; get_code_authorization_token
         # and refresh_code_authorization_token authenticate with the client's secret (Basic) and read
@@ -205,12 +260,26 @@ class Emulator:
                 if secret != self.s.code_client_secret:
                     return oauth_error(401, "invalid_client", "client authentication failed")
             elif client_id != self.s.pkce_client_id:
-                return oauth_error(400, "unauthorized_client", "the client is not authorized for this grant type")
-            code = self.tokens.redeem_code(str(form.get("code") or ""), client_id, str(form.get("redirect_uri") or ""),
-                                           str(form.get("code_verifier") or ""))
+                return oauth_error(
+                    400, "unauthorized_client", "the client is not authorized for this grant type"
+                )
+            code = self.tokens.redeem_code(
+                str(form.get("code") or ""),
+                client_id,
+                str(form.get("redirect_uri") or ""),
+                str(form.get("code_verifier") or ""),
+            )
             if code is None or (client_id == self.s.pkce_client_id and not code.challenge):
-                return oauth_error(400, "invalid_grant", "authorization code is invalid, expired, or the verifier does not match")
-            refresh = self.tokens.new_refresh(client_id, code.user_id) if client_id == self.s.code_client_id else None
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "authorization code is invalid, expired, or the verifier does not match",
+                )
+            refresh = (
+                self.tokens.new_refresh(client_id, code.user_id)
+                if client_id == self.s.code_client_id
+                else None
+            )
             return self._user_tokens(client_id, code.user_id, refresh)
         if grant == "refresh_token":
             if client_id != self.s.code_client_id or secret != self.s.code_client_secret:
@@ -235,8 +304,11 @@ class Emulator:
         client = q.get("client_id", "")
         problems = []
         if client not in (self.s.pkce_client_id, self.s.code_client_id):
-            problems.append("unknown client_id" if client != self.s.client_id
-                            else "the client is not authorized for the authorization code grant")
+            problems.append(
+                "unknown client_id"
+                if client != self.s.client_id
+                else "the client is not authorized for the authorization code grant"
+            )
         if q.get("response_type") != "code":
             problems.append("response_type must be code")
         # OAuthClient.registeredRedirectUri: "List of allowed callbacks for this client". An
@@ -252,10 +324,17 @@ class Emulator:
             text = "; ".join(problems).replace("&", "&amp;").replace("<", "&lt;")
             return HTMLResponse(f"<h1>Sign-in error</h1><p>{text}</p>", 400)
         # The demo org approves at once, as its supervisor.
-        code = self.tokens.new_code(client, redirect, challenge, q.get("code_challenge_method", "plain"),
-                                    self.org.supervisors[0].id)
+        code = self.tokens.new_code(
+            client,
+            redirect,
+            challenge,
+            q.get("code_challenge_method", "plain"),
+            self.org.supervisors[0].id,
+        )
         sep = "&" if "?" in redirect else "?"
-        return RedirectResponse(f"{redirect}{sep}{urlencode({'code': code, 'state': q.get('state', '')})}", 302)
+        return RedirectResponse(
+            f"{redirect}{sep}{urlencode({'code': code, 'state': q.get('state', '')})}", 302
+        )
 
     # --- presigned storage ---------------------------------------------------------------------
 
@@ -267,9 +346,15 @@ class Emulator:
     # --- test-only control ---------------------------------------------------------------------
 
     async def control_state(self, request: Request) -> Response:
-        return JSONResponse({"faults": self.faults.spec(), "injected": dict(self.faults.injected),
-                             "stats": dict(self.stats), "tokensIssued": self.tokens.issued,
-                             "faultKinds": KINDS})
+        return JSONResponse(
+            {
+                "faults": self.faults.spec(),
+                "injected": dict(self.faults.injected),
+                "stats": dict(self.stats),
+                "tokensIssued": self.tokens.issued,
+                "faultKinds": KINDS,
+            }
+        )
 
     async def control_faults(self, request: Request) -> Response:
         try:
@@ -299,4 +384,6 @@ async def json_body(request: Request) -> Any:
     try:
         return json.loads(await request.body() or b"null")
     except ValueError:
-        raise bad_request("The request could not be understood by the server due to malformed syntax.") from None
+        raise bad_request(
+            "The request could not be understood by the server due to malformed syntax."
+        ) from None

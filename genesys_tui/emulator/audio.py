@@ -14,8 +14,12 @@ import soundfile as sf
 from genesys_tui.emulator.calls import EXTERNAL, CallDetail, RecordingInfo
 from genesys_tui.emulator.formats import FORMATS  # noqa: F401 - re-exported
 
-_SF = {"WAV": ("WAV", "PCM_16"), "WAV_ULAW": ("WAV", "ULAW"), "OGG_VORBIS": ("OGG", "VORBIS"),
-       "MP3": ("MP3", "MPEG_LAYER_III")}
+_SF = {
+    "WAV": ("WAV", "PCM_16"),
+    "WAV_ULAW": ("WAV", "ULAW"),
+    "OGG_VORBIS": ("OGG", "VORBIS"),
+    "MP3": ("MP3", "MPEG_LAYER_III"),
+}
 _AV = {"WEBM": "webm", "OGG_OPUS": "ogg"}
 BLOCK = 8192
 VOICES = {"customer": 118, "agent": 196, "ivr": 165}  # integer f0 so a 1 s tile loops seamlessly
@@ -44,7 +48,9 @@ def _music_tile(rate: int) -> np.ndarray:
     env = np.minimum(1.0, np.linspace(0, 8, per)) * np.linspace(1.0, 0.3, per)
     t = np.arange(per) / rate
     for k, f in enumerate(notes):
-        tile[k * per:(k + 1) * per] = (np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)) * env
+        tile[k * per : (k + 1) * per] = (
+            np.sin(2 * np.pi * f * t) + 0.3 * np.sin(4 * np.pi * f * t)
+        ) * env
     return tile / np.abs(tile).max()
 
 
@@ -73,7 +79,9 @@ def render(d: CallDetail, rec: RecordingInfo, rate: int = 8000) -> np.ndarray:
                 continue
             k = np.arange(a, b)
             env = np.hanning(b - a).astype(np.float32)
-            env *= 0.65 + 0.35 * np.sin(2 * np.pi * 5.0 * (k - a) / rate).astype(np.float32)  # syllables
+            env *= 0.65 + 0.35 * np.sin(2 * np.pi * 5.0 * (k - a) / rate).astype(
+                np.float32
+            )  # syllables
             buf[ch, a:b] += tile[k % rate] * env * amp
     mtile = _music_tile(rate)
     for m in d.music:
@@ -84,7 +92,7 @@ def render(d: CallDetail, rec: RecordingInfo, rate: int = 8000) -> np.ndarray:
     keep = np.ones(n, bool)
     for pz in rec.pauses:
         if pz.cut:
-            keep[idx(pz.start):idx(pz.end)] = False
+            keep[idx(pz.start) : idx(pz.end)] = False
     pcm = np.clip(np.round(buf[:, keep] * 32767.0), -32768, 32767).astype(np.int16)
     return np.ascontiguousarray(pcm.T)
 
@@ -94,8 +102,10 @@ def encode(pcm: np.ndarray, rate: int, format_id: str, out: io.BufferedIOBase) -
     if format_id in _SF:
         container, subtype = _SF[format_id]
         with sf.SoundFile(out, "w", rate, pcm.shape[1], format=container, subtype=subtype) as f:
-            for k in range(0, len(pcm), BLOCK):  # block writes: one huge write crashes libsndfile's Vorbis
-                f.write(pcm[k:k + BLOCK])
+            for k in range(
+                0, len(pcm), BLOCK
+            ):  # block writes: one huge write crashes libsndfile's Vorbis
+                f.write(pcm[k : k + BLOCK])
         return
     import av
 
@@ -104,7 +114,9 @@ def encode(pcm: np.ndarray, rate: int, format_id: str, out: io.BufferedIOBase) -
         stream = c.add_stream("libopus", rate=rate, layout=layout)
         stream.bit_rate = 32000
         for k in range(0, len(pcm), BLOCK):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[k:k + BLOCK].T), format="s16p", layout=layout)
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(pcm[k : k + BLOCK].T), format="s16p", layout=layout
+            )
             frame.sample_rate = rate
             for packet in stream.encode(frame):
                 c.mux(packet)

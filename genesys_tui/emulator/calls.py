@@ -211,12 +211,18 @@ class Script:
                 p = speech.say(t, "ivr", prompt)
                 t = p.end + int(rng.integers(300, 900))
                 if k == 1 and t + 2500 < t0 + ivr_ms:
-                    c = speech.say(t, "customer", corpus.IVR_CUSTOMER[int(rng.integers(len(corpus.IVR_CUSTOMER)))])
+                    c = speech.say(
+                        t,
+                        "customer",
+                        corpus.IVR_CUSTOMER[int(rng.integers(len(corpus.IVR_CUSTOMER)))],
+                    )
                     t = c.end + int(rng.integers(300, 700))
         scen_customer, scen_agent = corpus.SCENARIOS[self.topic]
         kinds = self.kinds
         # The customer opens with the problem; the rest of the conversation is shuffled.
-        issue_c = [scen_customer[0]] + [scen_customer[k] for k in 1 + rng.permutation(len(scen_customer) - 1)]
+        issue_c = [scen_customer[0]] + [
+            scen_customer[k] for k in 1 + rng.permutation(len(scen_customer) - 1)
+        ]
         issue_a = [scen_agent[k] for k in rng.permutation(len(scen_agent))]
         n_issue = 0
         for w, (a, b) in enumerate(self.windows):
@@ -224,7 +230,9 @@ class Script:
             opening: list[tuple[str, str, int]] = []
             closing: list[tuple[str, str, int]] = []
             if w == 0 or kinds[w - 1] == "transfer":
-                opening.append(("agent", corpus.AGENT_GREETING[int(rng.integers(3))].format(agent=name), 0))
+                opening.append(
+                    ("agent", corpus.AGENT_GREETING[int(rng.integers(3))].format(agent=name), 0)
+                )
                 if w == 0:
                     opening.append(("agent", corpus.AGENT_VERIFY[int(rng.integers(3))], 0))
             elif kinds[w - 1] == "hold":
@@ -232,8 +240,17 @@ class Script:
             elif kinds[w - 1] == "pause":
                 opening.append(("agent", corpus.PAUSE_AFTER, 1))
             if w < len(kinds):
-                closing.append(("agent", {"hold": corpus.HOLD_BEFORE, "pause": corpus.PAUSE_BEFORE,
-                                          "transfer": "I'm going to transfer you to the right team now, please hold."}[kinds[w]], 0))
+                closing.append(
+                    (
+                        "agent",
+                        {
+                            "hold": corpus.HOLD_BEFORE,
+                            "pause": corpus.PAUSE_BEFORE,
+                            "transfer": "I'm going to transfer you to the right team now, please hold.",
+                        }[kinds[w]],
+                        0,
+                    )
+                )
             else:
                 closing.append(("agent", corpus.AGENT_CLOSING[int(rng.integers(3))], 1))
                 closing.append(("customer", corpus.CUSTOMER_CLOSING[int(rng.integers(3))], 1))
@@ -246,8 +263,14 @@ class Script:
             turn = "customer"
             while True:
                 if turn == "customer":
-                    text, sent = issue_c[n_issue % len(issue_c)] if rng.random() < 0.75 else \
-                        (corpus.CUSTOMER_FILLER[int(rng.integers(len(corpus.CUSTOMER_FILLER)))], 0)
+                    text, sent = (
+                        issue_c[n_issue % len(issue_c)]
+                        if rng.random() < 0.75
+                        else (
+                            corpus.CUSTOMER_FILLER[int(rng.integers(len(corpus.CUSTOMER_FILLER)))],
+                            0,
+                        )
+                    )
                 else:
                     text, sent = issue_a[n_issue % len(issue_a)], 0
                 if t + speech.duration(text) > b - reserve:
@@ -256,10 +279,16 @@ class Script:
                 n_issue += turn == "agent"
                 r = rng.random()
                 if r < 0.1:
-                    t = p.end - int(rng.integers(400, 900))  # overtalk: the next speaker starts early
+                    t = p.end - int(
+                        rng.integers(400, 900)
+                    )  # overtalk: the next speaker starts early
                 elif r < 0.16 and turn == "customer":
-                    q_ = speech.say(p.end + 400, "agent", corpus.DEAD_AIR_AGENT[int(rng.integers(3))])
-                    t = q_.end + int(rng.integers(4000, 9000))  # dead air while the agent looks something up
+                    q_ = speech.say(
+                        p.end + 400, "agent", corpus.DEAD_AIR_AGENT[int(rng.integers(3))]
+                    )
+                    t = q_.end + int(
+                        rng.integers(4000, 9000)
+                    )  # dead air while the agent looks something up
                     turn = "agent"
                 else:
                     t = p.end + int(rng.integers(250, 1300))
@@ -290,22 +319,49 @@ def build_call(org: Org, i: int) -> CallDetail:
     music: list[Music] = []
     ani, dnis = org.ani(i), org.dnis(i)
 
-    customer = Party(uid("participant", "customer"), "external" if outbound else "customer",
-                     f"+{org.customer_number[i]}", t0, end, customer_call,
-                     "outbound" if outbound else "inbound",
-                     attributes={"accountNumber": str(40000 + key % 60000)})
+    customer = Party(
+        uid("participant", "customer"),
+        "external" if outbound else "customer",
+        f"+{org.customer_number[i]}",
+        t0,
+        end,
+        customer_call,
+        "outbound" if outbound else "inbound",
+        attributes={"accountNumber": str(40000 + key % 60000)},
+    )
     parties.append(customer)
     connect = t0 + ivr_ms + wait_ms
 
     if not outbound:
-        ivr = Party(uid("participant", "ivr"), "ivr", "Main IVR", t0, t0 + ivr_ms, uid("call", "ivr"), "inbound",
-                    flow={"flowId": make_uuid(s.seed, "flow", "main"), "flowName": "Main IVR",
-                          "flowType": "INBOUNDCALL", "flowVersion": "12.0", "exitReason": "TRANSFER",
-                          "transferTargetName": q.name})
+        ivr = Party(
+            uid("participant", "ivr"),
+            "ivr",
+            "Main IVR",
+            t0,
+            t0 + ivr_ms,
+            uid("call", "ivr"),
+            "inbound",
+            flow={
+                "flowId": make_uuid(s.seed, "flow", "main"),
+                "flowName": "Main IVR",
+                "flowType": "INBOUNDCALL",
+                "flowVersion": "12.0",
+                "exitReason": "TRANSFER",
+                "transferTargetName": q.name,
+            },
+        )
         ivr.segments.append(Segment("ivr", t0, t0 + ivr_ms))
         parties.append(ivr)
-        acd = Party(uid("participant", "acd"), "acd", q.name, t0 + ivr_ms, connect, uid("call", "acd"), "inbound",
-                    queue_id=q.id)
+        acd = Party(
+            uid("participant", "acd"),
+            "acd",
+            q.name,
+            t0 + ivr_ms,
+            connect,
+            uid("call", "acd"),
+            "inbound",
+            queue_id=q.id,
+        )
         acd.segments.append(Segment("interact", t0 + ivr_ms, connect, queue_id=q.id))
         parties.append(acd)
         if wait_ms > 4000:
@@ -327,8 +383,21 @@ def build_call(org: Org, i: int) -> CallDetail:
     if agent is None:
         # Abandoned in queue: the caller hung up while waiting.
         customer.segments.append(Segment("interact", t0, end, disconnect_type="endpoint"))
-        return _finish(org, i, t0, end, live, outbound, parties, Script(t0, ivr_ms, [], [], [], q.topic),
-                       pauses, music, q, ani, dnis)
+        return _finish(
+            org,
+            i,
+            t0,
+            end,
+            live,
+            outbound,
+            parties,
+            Script(t0, ivr_ms, [], [], [], q.topic),
+            pauses,
+            music,
+            q,
+            ani,
+            dnis,
+        )
 
     windows: list[tuple[int, int]] = []
     cursor, _offset = connect, 0
@@ -336,10 +405,22 @@ def build_call(org: Org, i: int) -> CallDetail:
     agent_start = connect - min(wait_ms, int(rng.integers(3000, 9000)))
 
     def new_agent_party(a, start_alert: int, connected: int, queue) -> Party:
-        p = Party(uid("participant", "agent", len(agent_parties)), "agent", a.name, start_alert, None,
-                  uid("call", "agent", len(agent_parties)), "outbound" if outbound else "inbound",
-                  user_id=a.id, queue_id=queue.id, connected=connected, state="connected")
-        p.segments.append(Segment("dialing" if outbound else "alert", start_alert, connected, queue_id=queue.id))
+        p = Party(
+            uid("participant", "agent", len(agent_parties)),
+            "agent",
+            a.name,
+            start_alert,
+            None,
+            uid("call", "agent", len(agent_parties)),
+            "outbound" if outbound else "inbound",
+            user_id=a.id,
+            queue_id=queue.id,
+            connected=connected,
+            state="connected",
+        )
+        p.segments.append(
+            Segment("dialing" if outbound else "alert", start_alert, connected, queue_id=queue.id)
+        )
         agent_parties.append(p)
         return p
 
@@ -363,12 +444,27 @@ def build_call(org: Org, i: int) -> CallDetail:
             ap.segments.append(Segment("interact", seg_start, wall, queue_id=ap.queue_id))
             ap.end = wall
             ap.disconnect_type = "transfer"
-            ap.segments.append(Segment("wrapup", wall, wall + int(org.acw_ms[i]), queue_id=ap.queue_id,
-                                       wrapup_code=org.wrapups[int(org.wrapup[i])][0]))
+            ap.segments.append(
+                Segment(
+                    "wrapup",
+                    wall,
+                    wall + int(org.acw_ms[i]),
+                    queue_id=ap.queue_id,
+                    wrapup_code=org.wrapups[int(org.wrapup[i])][0],
+                )
+            )
             ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
             q2 = org.queues[int(org.queue2[i])]
-            acd2 = Party(uid("participant", "acd2"), "acd", q2.name, wall, wall + dur, uid("call", "acd2"),
-                         "inbound", queue_id=q2.id)
+            acd2 = Party(
+                uid("participant", "acd2"),
+                "acd",
+                q2.name,
+                wall,
+                wall + dur,
+                uid("call", "acd2"),
+                "inbound",
+                queue_id=q2.id,
+            )
             acd2.segments.append(Segment("interact", wall, wall + dur, queue_id=q2.id))
             parties.append(acd2)
             music.append(Music(wall, dur, "queue"))
@@ -380,11 +476,20 @@ def build_call(org: Org, i: int) -> CallDetail:
 
     script = Script(t0, ivr_ms, windows, kinds, [a.name.split()[0] for a in agents], q.topic)
 
-    ap.segments.append(Segment("interact", seg_start, None if live else final_end, queue_id=ap.queue_id))
+    ap.segments.append(
+        Segment("interact", seg_start, None if live else final_end, queue_id=ap.queue_id)
+    )
     if not live:
         ap.end = final_end
-        ap.segments.append(Segment("wrapup", final_end, final_end + int(org.acw_ms[i]), queue_id=ap.queue_id,
-                                   wrapup_code=org.wrapups[int(org.wrapup[i])][0]))
+        ap.segments.append(
+            Segment(
+                "wrapup",
+                final_end,
+                final_end + int(org.acw_ms[i]),
+                queue_id=ap.queue_id,
+                wrapup_code=org.wrapups[int(org.wrapup[i])][0],
+            )
+        )
         ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
     for p in agent_parties:
         if p.end is not None:
@@ -394,8 +499,21 @@ def build_call(org: Org, i: int) -> CallDetail:
     return _finish(org, i, t0, end, live, outbound, parties, script, pauses, music, q, ani, dnis)
 
 
-def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bool, parties: list[Party],
-            script: Script, pauses: list[Pause], music: list[Music], q, ani: str, dnis: str) -> CallDetail:
+def _finish(
+    org: Org,
+    i: int,
+    t0: int,
+    end: int | None,
+    live: bool,
+    outbound: bool,
+    parties: list[Party],
+    script: Script,
+    pauses: list[Pause],
+    music: list[Music],
+    q,
+    ani: str,
+    dnis: str,
+) -> CallDetail:
     s = org.s
     recordings: list[RecordingInfo] = []
     customer = parties[0]
@@ -408,7 +526,9 @@ def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bo
                 p.state = "alerting" if k == 0 else "connected"
                 if k == 0:
                     p.connected = None
-                consent = {0: "true", 1: "true", 2: "false", 3: None, 4: "true", 5: "yes"}.get(k % 6)
+                consent = {0: "true", 1: "true", 2: "false", 3: None, 4: "true", 5: "yes"}.get(
+                    k % 6
+                )
                 if consent is not None:
                     p.attributes["supervision_consent"] = consent
     elif org.recorded[i] and any(p.purpose == "agent" for p in parties):
@@ -420,15 +540,36 @@ def _finish(org: Org, i: int, t0: int, end: int | None, live: bool, outbound: bo
         bounds.append(int(end))
         for k in range(len(bounds) - 1):
             a, b = bounds[k], bounds[k + 1]
-            recordings.append(RecordingInfo(make_uuid(s.seed, "recording", int(org.key[i]), k), a, b,
-                                            [x for x in pauses if a <= x.start < b], state))
+            recordings.append(
+                RecordingInfo(
+                    make_uuid(s.seed, "recording", int(org.key[i]), k),
+                    a,
+                    b,
+                    [x for x in pauses if a <= x.start < b],
+                    state,
+                )
+            )
     detail = CallDetail(
-        index=i, id=org.ids[i], start=t0, end=end, outbound=outbound, live=live, parties=parties,
-        script=script, seed=s.seed, key=int(org.key[i]), pauses=pauses, music=music, recordings=recordings,
+        index=i,
+        id=org.ids[i],
+        start=t0,
+        end=end,
+        outbound=outbound,
+        live=live,
+        parties=parties,
+        script=script,
+        seed=s.seed,
+        key=int(org.key[i]),
+        pauses=pauses,
+        music=music,
+        recordings=recordings,
         transcribed=bool(org.transcribed[i]) and not live and bool(recordings),
-        division_id=org.divisions[q.division][0], ani=ani, dnis=dnis,
+        division_id=org.divisions[q.division][0],
+        ani=ani,
+        dnis=dnis,
         queue_ids=[p.queue_id for p in parties if p.purpose == "acd" and p.queue_id] or [q.id],
-        communication_id=customer.call_id)
+        communication_id=customer.call_id,
+    )
     if live:
         k = int(org.key[i]) - (len(org.ids) - int(org.live.sum()))
         detail.secure_pause = k == 3

@@ -14,14 +14,63 @@ QUEUES = [
 ]
 DIVISIONS = ["Home", "Business"]
 
-FIRST = ["Alex", "Maria", "Jordan", "Priya", "Chen", "Fatima", "Lucas", "Emma", "Omar", "Sofia",
-         "Noah", "Aisha", "Liam", "Yuki", "Mateo", "Hannah", "Ravi", "Grace", "Diego", "Zara",
-         "Ethan", "Leila", "Tomas", "Ingrid"]
-LAST = ["Rivera", "Chen", "Okafor", "Schmidt", "Novak", "Haddad", "Silva", "Kowalski", "Tanaka",
-        "Murphy", "Dubois", "Patel", "Johansson", "Garcia", "Nguyen", "Brennan", "Costa", "Ivanova"]
+FIRST = [
+    "Alex",
+    "Maria",
+    "Jordan",
+    "Priya",
+    "Chen",
+    "Fatima",
+    "Lucas",
+    "Emma",
+    "Omar",
+    "Sofia",
+    "Noah",
+    "Aisha",
+    "Liam",
+    "Yuki",
+    "Mateo",
+    "Hannah",
+    "Ravi",
+    "Grace",
+    "Diego",
+    "Zara",
+    "Ethan",
+    "Leila",
+    "Tomas",
+    "Ingrid",
+]
+LAST = [
+    "Rivera",
+    "Chen",
+    "Okafor",
+    "Schmidt",
+    "Novak",
+    "Haddad",
+    "Silva",
+    "Kowalski",
+    "Tanaka",
+    "Murphy",
+    "Dubois",
+    "Patel",
+    "Johansson",
+    "Garcia",
+    "Nguyen",
+    "Brennan",
+    "Costa",
+    "Ivanova",
+]
 
-WRAPUP_CODES = ["Resolved", "Follow-up required", "Escalated", "Payment taken", "Sale closed",
-                "Cancelled service", "Transferred", "No resolution"]
+WRAPUP_CODES = [
+    "Resolved",
+    "Follow-up required",
+    "Escalated",
+    "Payment taken",
+    "Sale closed",
+    "Cancelled service",
+    "Transferred",
+    "No resolution",
+]
 
 IVR_PROMPTS = [
     "Thank you for calling Acme Utilities. This call may be recorded for quality and training purposes.",
@@ -30,7 +79,13 @@ IVR_PROMPTS = [
     "Please hold while we connect you to the next available representative.",
     "Your call is important to us. The current wait time is about two minutes.",
 ]
-IVR_CUSTOMER = ["billing", "technical support", "my account number is four four seven two one", "agent", "representative please"]
+IVR_CUSTOMER = [
+    "billing",
+    "technical support",
+    "my account number is four four seven two one",
+    "agent",
+    "representative please",
+]
 
 AGENT_GREETING = [
     "Thank you for calling Acme Utilities, my name is {agent}, how can I help you today?",
@@ -47,7 +102,11 @@ AGENT_CLOSING = [
     "Thanks for calling Acme, have a great rest of your day.",
     "You'll get an email confirmation in the next few minutes. Take care.",
 ]
-CUSTOMER_CLOSING = ["No, that's everything, thank you.", "That's all, thanks for your help.", "Great, bye now."]
+CUSTOMER_CLOSING = [
+    "No, that's everything, thank you.",
+    "That's all, thanks for your help.",
+    "Great, bye now.",
+]
 HOLD_BEFORE = "Let me place you on a brief hold while I look into that for you."
 HOLD_AFTER = "Thank you for holding, I appreciate your patience."
 PAUSE_BEFORE = "I'm going to pause the recording now while you read me the card number."
@@ -56,64 +115,98 @@ PAUSE_AFTER = "Thanks, the recording is back on and the payment has gone through
 # topic -> (customer lines with sentiment, agent lines)
 SCENARIOS: dict[str, tuple[list[tuple[str, int]], list[str]]] = {
     "billing": (
-        [("I got my bill this month and it's almost twice what I normally pay.", -1),
-         ("I don't understand this late fee, I paid on time.", -1),
-         ("Can you explain the charges on my last statement?", 0),
-         ("Okay, that makes sense now, thank you.", 1),
-         ("So will the refund show up on my next bill?", 0),
-         ("That's really frustrating, this is the third time this has happened.", -1)],
-        ["I can see the estimated reading pushed the amount up, let me correct that.",
-         "I've removed the late fee as a one-time courtesy.",
-         "The refund will appear as a credit on your next statement.",
-         "I completely understand, I'm sorry about the confusion.",
-         "Your balance is now one hundred and twelve dollars and forty cents."]),
+        [
+            ("I got my bill this month and it's almost twice what I normally pay.", -1),
+            ("I don't understand this late fee, I paid on time.", -1),
+            ("Can you explain the charges on my last statement?", 0),
+            ("Okay, that makes sense now, thank you.", 1),
+            ("So will the refund show up on my next bill?", 0),
+            ("That's really frustrating, this is the third time this has happened.", -1),
+        ],
+        [
+            "I can see the estimated reading pushed the amount up, let me correct that.",
+            "I've removed the late fee as a one-time courtesy.",
+            "The refund will appear as a credit on your next statement.",
+            "I completely understand, I'm sorry about the confusion.",
+            "Your balance is now one hundred and twelve dollars and forty cents.",
+        ],
+    ),
     "tech": (
-        [("My internet keeps dropping every evening around eight.", -1),
-         ("I've already restarted the router twice today.", -1),
-         ("The lights on the box are flashing orange.", 0),
-         ("Oh it's working now, brilliant.", 1),
-         ("Do I need to be home for the engineer?", 0)],
-        ["Let's run a line test from our side first.",
-         "Could you unplug the router for thirty seconds and plug it back in?",
-         "I can see some noise on the line, I'll book an engineer visit.",
-         "The firmware update should fix the evening dropouts.",
-         "The engineer can come on Thursday between eight and one."]),
+        [
+            ("My internet keeps dropping every evening around eight.", -1),
+            ("I've already restarted the router twice today.", -1),
+            ("The lights on the box are flashing orange.", 0),
+            ("Oh it's working now, brilliant.", 1),
+            ("Do I need to be home for the engineer?", 0),
+        ],
+        [
+            "Let's run a line test from our side first.",
+            "Could you unplug the router for thirty seconds and plug it back in?",
+            "I can see some noise on the line, I'll book an engineer visit.",
+            "The firmware update should fix the evening dropouts.",
+            "The engineer can come on Thursday between eight and one.",
+        ],
+    ),
     "sales": (
-        [("I'm moving house and want to set up service at the new address.", 0),
-         ("What's the cheapest plan you have?", 0),
-         ("That sounds good, let's go ahead with that.", 1),
-         ("Is there a contract or can I cancel any time?", 0)],
-        ["Congratulations on the move, let me check what's available at the new address.",
-         "Our basic plan is thirty dollars a month with no setup fee.",
-         "There's a twelve month minimum term on that offer.",
-         "I've placed the order, you'll get a welcome pack in the post."]),
+        [
+            ("I'm moving house and want to set up service at the new address.", 0),
+            ("What's the cheapest plan you have?", 0),
+            ("That sounds good, let's go ahead with that.", 1),
+            ("Is there a contract or can I cancel any time?", 0),
+        ],
+        [
+            "Congratulations on the move, let me check what's available at the new address.",
+            "Our basic plan is thirty dollars a month with no setup fee.",
+            "There's a twelve month minimum term on that offer.",
+            "I've placed the order, you'll get a welcome pack in the post.",
+        ],
+    ),
     "retention": (
-        [("I want to cancel my account, I found a cheaper deal elsewhere.", -1),
-         ("Honestly the service has been poor for months.", -1),
-         ("If you can match that price I'll stay.", 0),
-         ("Alright, that's a fair offer, I'll stay.", 1)],
-        ["I'm sorry to hear that, can I ask what the other provider is offering?",
-         "I can offer you twenty percent off for the next twelve months.",
-         "I've applied the discount and noted the service issues on your account.",
-         "I'll also ask our network team to look at the problems you mentioned."]),
+        [
+            ("I want to cancel my account, I found a cheaper deal elsewhere.", -1),
+            ("Honestly the service has been poor for months.", -1),
+            ("If you can match that price I'll stay.", 0),
+            ("Alright, that's a fair offer, I'll stay.", 1),
+        ],
+        [
+            "I'm sorry to hear that, can I ask what the other provider is offering?",
+            "I can offer you twenty percent off for the next twelve months.",
+            "I've applied the discount and noted the service issues on your account.",
+            "I'll also ask our network team to look at the problems you mentioned.",
+        ],
+    ),
     "payments": (
-        [("I'd like to pay my outstanding balance today.", 0),
-         ("Can I set up a payment plan? Money's tight this month.", -1),
-         ("Great, thank you so much for helping.", 1)],
-        ["I can take a card payment for you now.",
-         "We can split that into three monthly payments.",
-         "Your payment plan is set up, the first payment is due on the fifteenth."]),
+        [
+            ("I'd like to pay my outstanding balance today.", 0),
+            ("Can I set up a payment plan? Money's tight this month.", -1),
+            ("Great, thank you so much for helping.", 1),
+        ],
+        [
+            "I can take a card payment for you now.",
+            "We can split that into three monthly payments.",
+            "Your payment plan is set up, the first payment is due on the fifteenth.",
+        ],
+    ),
     "claims": (
-        [("I need to make a claim for a damaged meter.", 0),
-         ("The technician left a mess and broke the gate.", -1),
-         ("Okay, I'll send the photos tonight.", 0),
-         ("Thanks, that's reassuring.", 1)],
-        ["I'm sorry that happened, I'll open a claim right away.",
-         "Could you email photos of the damage to our claims team?",
-         "Your claim reference is C R nine four one seven.",
-         "A claims handler will call you within two working days."]),
+        [
+            ("I need to make a claim for a damaged meter.", 0),
+            ("The technician left a mess and broke the gate.", -1),
+            ("Okay, I'll send the photos tonight.", 0),
+            ("Thanks, that's reassuring.", 1),
+        ],
+        [
+            "I'm sorry that happened, I'll open a claim right away.",
+            "Could you email photos of the damage to our claims team?",
+            "Your claim reference is C R nine four one seven.",
+            "A claims handler will call you within two working days.",
+        ],
+    ),
 }
-DEAD_AIR_AGENT = ["Let me just check that for you.", "Bear with me one moment.", "One second, the system is a bit slow today."]
+DEAD_AIR_AGENT = [
+    "Let me just check that for you.",
+    "Bear with me one moment.",
+    "One second, the system is a bit slow today.",
+]
 CUSTOMER_FILLER = ["Okay.", "Right.", "Sure.", "Mm-hm, yes.", "I see."]
 
 TOPICS = [

@@ -17,5 +17,9 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "bad.request", message)
 
 
-USER_CONTEXT = ApiError(400, "bad.request", "This request requires a user context. Client credentials cannot be "
-                                           "used for requests to this resource.")
+USER_CONTEXT = ApiError(
+    400,
+    "bad.request",
+    "This request requires a user context. Client credentials cannot be "
+    "used for requests to this resource.",
+)

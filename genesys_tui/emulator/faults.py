@@ -68,7 +68,11 @@ class Faults:
 
     def roll(self, kind: str, route: str | None = None) -> bool:
         with self._lock:
-            rate = self.rates.get(f"{kind}@{route}", self.rates.get(kind, 0.0)) if route else self.rates.get(kind, 0.0)
+            rate = (
+                self.rates.get(f"{kind}@{route}", self.rates.get(kind, 0.0))
+                if route
+                else self.rates.get(kind, 0.0)
+            )
             hit = rate > 0 and self._rng.random() < rate
             if hit:
                 self.injected[kind] += 1

@@ -37,17 +37,27 @@ class Entry:
 
 
 class MediaStore:
-    def __init__(self, rate: int, cache_dir: str | None = None, workers: int | None = None, clock=time.monotonic):
+    def __init__(
+        self,
+        rate: int,
+        cache_dir: str | None = None,
+        workers: int | None = None,
+        clock=time.monotonic,
+    ):
         self.rate = rate
         self._own_dir = cache_dir is None
         self.dir = Path(cache_dir or tempfile.mkdtemp(prefix="genesys-emulator-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
-        self._pool = ThreadPoolExecutor(max_workers=workers or max(2, (os.cpu_count() or 2)), thread_name_prefix="encode")
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers or max(2, (os.cpu_count() or 2)), thread_name_prefix="encode"
+        )
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], Entry] = {}
 
-    def request(self, d: CallDetail, rec: RecordingInfo, format_id: str, min_seconds: float) -> Entry:
+    def request(
+        self, d: CallDetail, rec: RecordingInfo, format_id: str, min_seconds: float
+    ) -> Entry:
         key = (rec.id, format_id)
         with self._lock:
             e = self._entries.get(key)
@@ -82,7 +92,9 @@ class MediaStore:
         with open(final, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 md5.update(chunk)
-        return Encoded(final, final.stat().st_size, audio.probe_duration_ms(final, format_id), md5.hexdigest())
+        return Encoded(
+            final, final.stat().st_size, audio.probe_duration_ms(final, format_id), md5.hexdigest()
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

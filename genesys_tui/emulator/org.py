@@ -41,10 +41,16 @@ class Org:
         seed = s.seed
         self.id = make_uuid(seed, "org")
         self.name = corpus.ORG_NAME
-        self.divisions = [(make_uuid(seed, "division", i), n) for i, n in enumerate(corpus.DIVISIONS)]
-        self.queues = [Queue(make_uuid(seed, "queue", i), n, d, t, ORG_NUMBER + 1 + i)
-                       for i, (n, d, t) in enumerate(corpus.QUEUES)]
-        self.wrapups = [(make_uuid(seed, "wrapup", i), n) for i, n in enumerate(corpus.WRAPUP_CODES)]
+        self.divisions = [
+            (make_uuid(seed, "division", i), n) for i, n in enumerate(corpus.DIVISIONS)
+        ]
+        self.queues = [
+            Queue(make_uuid(seed, "queue", i), n, d, t, ORG_NUMBER + 1 + i)
+            for i, (n, d, t) in enumerate(corpus.QUEUES)
+        ]
+        self.wrapups = [
+            (make_uuid(seed, "wrapup", i), n) for i, n in enumerate(corpus.WRAPUP_CODES)
+        ]
         rng = np.random.default_rng(seed)
         agents = []
         names = set()
@@ -58,8 +64,18 @@ class Org:
             qs = (i % nq,) if i % 3 else (i % nq, (i + 1) % nq)
             agents.append(User(make_uuid(seed, "user", i), name, _email(name), qs))
         self.agents = agents
-        self.supervisors = [User(make_uuid(seed, "supervisor", 0), "Sam Supervisor", "sam.supervisor@acme.example", (), True),
-                            User(make_uuid(seed, "supervisor", 1), "Robin Lead", "robin.lead@acme.example", (), True)]
+        self.supervisors = [
+            User(
+                make_uuid(seed, "supervisor", 0),
+                "Sam Supervisor",
+                "sam.supervisor@acme.example",
+                (),
+                True,
+            ),
+            User(
+                make_uuid(seed, "supervisor", 1), "Robin Lead", "robin.lead@acme.example", (), True
+            ),
+        ]
         self.users = self.agents + self.supervisors
         self.queue_agents = [[i for i, a in enumerate(agents) if q in a.queues] for q in range(nq)]
         self._columns(rng)
@@ -79,7 +95,10 @@ class Org:
         # thinned to business-hour density. Every draw is independent of the anchor, so a call
         # (its id, queue, agent, durations, phrases) is the same whenever the org is built; a
         # later anchor only shifts it in time, by whole days.
-        hour_w = np.array([2, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 13, 12, 10, 7, 5, 4, 3, 3, 2], float)
+        hour_w = np.array(
+            [2, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 14, 13, 12, 10, 7, 5, 4, 3, 3, 2],
+            float,
+        )
         day_end = (anchor // 86_400_000 + 1) * 86_400_000
         tod = rng.integers(0, 86_400_000, 4 * n + 64)
         back = rng.integers(0, max(s.days, 1), tod.size)
@@ -89,8 +108,12 @@ class Org:
             start = np.concatenate([start, start[: n - start.size]])
         self.outbound = rng.random(n) < 0.2
         self.ivr_ms = np.where(self.outbound, 0, rng.integers(8_000, 35_000, n))
-        self.wait_ms = np.where(self.outbound, rng.integers(6_000, 20_000, n), rng.integers(5_000, 150_000, n))
-        self.talk_ms = np.clip(rng.lognormal(np.log(240_000), 0.6, n), 45_000, 1_500_000).astype(np.int64)
+        self.wait_ms = np.where(
+            self.outbound, rng.integers(6_000, 20_000, n), rng.integers(5_000, 150_000, n)
+        )
+        self.talk_ms = np.clip(rng.lognormal(np.log(240_000), 0.6, n), 45_000, 1_500_000).astype(
+            np.int64
+        )
         self.abandoned = ~self.outbound & (rng.random(n) < 0.05)
         self.talk_ms[self.abandoned] = 0
         talking = ~self.abandoned
@@ -99,58 +122,112 @@ class Org:
         self.queue = rng.integers(0, nq, n)
         topics = np.array([q.topic for q in self.queues])
         pay_queue = np.isin(topics[self.queue], ["payments", "billing"])
-        self.pause_ms = np.where(talking & pay_queue & (rng.random(n) < 0.35), rng.integers(15_000, 60_000, n), 0)
+        self.pause_ms = np.where(
+            talking & pay_queue & (rng.random(n) < 0.35), rng.integers(15_000, 60_000, n), 0
+        )
         self.pause_at = rng.uniform(0.65, 0.8, n)
         self.transfer = talking & ~self.outbound & (rng.random(n) < 0.08)
         self.transfer_at = rng.uniform(0.3, 0.5, n)
         self.transfer_gap = np.where(self.transfer, rng.integers(10_000, 25_000, n), 0)
-        self.queue2 = np.where(self.transfer, (self.queue + 1 + rng.integers(0, nq - 1, n)) % nq, -1)
-        self.agent = np.array([self._pick_agent(q, r) for q, r in zip(self.queue, rng.random(n), strict=True)])
+        self.queue2 = np.where(
+            self.transfer, (self.queue + 1 + rng.integers(0, nq - 1, n)) % nq, -1
+        )
+        self.agent = np.array(
+            [self._pick_agent(q, r) for q, r in zip(self.queue, rng.random(n), strict=True)]
+        )
         self.agent[self.abandoned] = -1
-        self.agent2 = np.array([self._pick_agent(q, r) if q >= 0 else -1 for q, r in zip(self.queue2, rng.random(n), strict=True)])
+        self.agent2 = np.array(
+            [
+                self._pick_agent(q, r) if q >= 0 else -1
+                for q, r in zip(self.queue2, rng.random(n), strict=True)
+            ]
+        )
         self.wrapup = rng.integers(0, len(self.wrapups), n)
         self.acw_ms = rng.integers(5_000, 60_000, n)
-        total = self.ivr_ms + self.wait_ms + self.talk_ms + self.hold_ms + self.pause_ms + self.transfer_gap
+        total = (
+            self.ivr_ms
+            + self.wait_ms
+            + self.talk_ms
+            + self.hold_ms
+            + self.pause_ms
+            + self.transfer_gap
+        )
         if s.duration_scale != 1.0:
             for name in ("ivr_ms", "wait_ms", "talk_ms", "hold_ms", "pause_ms", "transfer_gap"):
                 scaled = (getattr(self, name) * s.duration_scale).astype(np.int64)
                 setattr(self, name, np.where(getattr(self, name) > 0, np.maximum(scaled, 3000), 0))
-            total = self.ivr_ms + self.wait_ms + self.talk_ms + self.hold_ms + self.pause_ms + self.transfer_gap
-        late = start > anchor - total - 5 * MIN  # not over yet at the anchor: the same time a day earlier
+            total = (
+                self.ivr_ms
+                + self.wait_ms
+                + self.talk_ms
+                + self.hold_ms
+                + self.pause_ms
+                + self.transfer_gap
+            )
+        late = (
+            start > anchor - total - 5 * MIN
+        )  # not over yet at the anchor: the same time a day earlier
         while late.any():
             start = np.where(late, start - 86_400_000, start)
             late = start > anchor - total - 5 * MIN
         # Live calls: the last few, started minutes ago and still going.
         live = np.zeros(n, bool)
         if nlive:
-            live[n - nlive:] = True
-            start[n - nlive:] = anchor - rng.integers(2 * MIN, 15 * MIN, nlive)
-            self.abandoned[n - nlive:] = False
-            self.outbound[n - nlive:] = False
-            self.talk_ms[n - nlive:] = np.maximum(self.talk_ms[n - nlive:], 45_000)
+            live[n - nlive :] = True
+            start[n - nlive :] = anchor - rng.integers(2 * MIN, 15 * MIN, nlive)
+            self.abandoned[n - nlive :] = False
+            self.outbound[n - nlive :] = False
+            self.talk_ms[n - nlive :] = np.maximum(self.talk_ms[n - nlive :], 45_000)
             for k in range(n - nlive, n):
                 if self.agent[k] < 0:
                     self.agent[k] = self._pick_agent(int(self.queue[k]), 0.5)
-            self.transfer[n - nlive:] = False
-            self.agent2[n - nlive:] = -1
-            self.queue2[n - nlive:] = -1
-            self.transfer_gap[n - nlive:] = 0
+            self.transfer[n - nlive :] = False
+            self.agent2[n - nlive :] = -1
+            self.queue2[n - nlive :] = -1
+            self.transfer_gap[n - nlive :] = 0
         self.live = live
         self.end = np.where(live, -1, start + total)
         # Sort finished calls by start so index order is time order (handy for paging tests and for humans).
         order = np.argsort(start, kind="stable")
-        order = np.concatenate([order[~live[order]], np.flatnonzero(live)])  # live calls last, in a fixed order
-        for name in ("outbound", "ivr_ms", "wait_ms", "talk_ms", "abandoned", "hold_ms", "hold_at", "queue",
-                     "pause_ms", "pause_at", "transfer", "transfer_at", "transfer_gap", "queue2", "agent",
-                     "agent2", "wrapup", "acw_ms", "live", "end"):
+        order = np.concatenate(
+            [order[~live[order]], np.flatnonzero(live)]
+        )  # live calls last, in a fixed order
+        for name in (
+            "outbound",
+            "ivr_ms",
+            "wait_ms",
+            "talk_ms",
+            "abandoned",
+            "hold_ms",
+            "hold_at",
+            "queue",
+            "pause_ms",
+            "pause_at",
+            "transfer",
+            "transfer_at",
+            "transfer_gap",
+            "queue2",
+            "agent",
+            "agent2",
+            "wrapup",
+            "acw_ms",
+            "live",
+            "end",
+        ):
             setattr(self, name, getattr(self, name)[order])
         self.start = start[order]
         self.key = order  # the generation index: what seeds a call's id and content
-        rec_draw, arch_draw, tr_draw = rng.random(n)[order], rng.random(n)[order], rng.random(n)[order]
+        rec_draw, arch_draw, tr_draw = (
+            rng.random(n)[order],
+            rng.random(n)[order],
+            rng.random(n)[order],
+        )
         self.recorded = ~self.abandoned & (rec_draw < 0.92)
         self.recorded[self.live] = True
         age_days = (day_end - self.start) / 86_400_000
-        self.archived = self.recorded & ~self.live & (age_days > s.days * 0.6) & (arch_draw < s.archive_rate)
+        self.archived = (
+            self.recorded & ~self.live & (age_days > s.days * 0.6) & (arch_draw < s.archive_rate)
+        )
         self.transcribed = self.recorded & (tr_draw < 0.9)
         self.customer_number = (13170000000 + rng.integers(1_000_000, 9_999_999, n))[order]
         self.ids = [make_uuid(s.seed, "conversation", int(k)) for k in self.key]
@@ -171,7 +248,11 @@ class Org:
         return f"tel:+{ORG_NUMBER}" if self.outbound[i] else f"tel:+{self.customer_number[i]}"
 
     def dnis(self, i: int) -> str:
-        return f"tel:+{self.customer_number[i]}" if self.outbound[i] else f"tel:+{self.queues[self.queue[i]].dnis}"
+        return (
+            f"tel:+{self.customer_number[i]}"
+            if self.outbound[i]
+            else f"tel:+{self.queues[self.queue[i]].dnis}"
+        )
 
     def detail(self, i: int):
         """The full call. Live calls are kept (supervisors change them); others are cached."""

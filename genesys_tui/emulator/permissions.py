@@ -10,31 +10,105 @@ from __future__ import annotations
 from typing import Any
 
 REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "routing.queues": ("any", ('routing:queue:view',)),
-    "routing.wrapupcodes": ("all", ('routing:wrapupCode:view',)),
-    "analytics.details.query": ("any", ('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view')),
-    "analytics.details.get": ("any", ('analytics:conversationDetail:view', 'analytics:agentConversationDetail:view')),
-    "monitor": ("any", ('conversation:call:monitor',)),
-    "coach": ("any", ('conversation:call:coach',)),
-    "barge": ("any", ('conversation:call:barge',)),
-    "barge.conversation": ("any", ('conversation:call:barge',)),
-    "conversations.calls.participant.patch": ("any", ('conversation:participant:wrapup', 'conversation:call:record', 'conversation:communication:disconnect')),
-    "transcripturl": ("all", ('recording:recording:view', 'speechAndTextAnalytics:data:view')),
-    "transcripturls": ("any", ('recording:recording:view', 'recording:recordingSegment:view')),
-    "sta.conversation": ("all", ('recording:recording:view', 'speechAndTextAnalytics:data:view')),
-    "conversations.get": ("any", ('conversation:communication:view',)),
-    "recordings.list": ("any", ('recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view')),
-    "recordings.get": ("any", ('recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view')),
-    "recordings.put": ("any", ('recording:recording:view', 'recording:recording:editRetention', 'recording:recording:restore', 'recording:screenRecording:view', 'recording:screenRecording:editRetention', 'recording:screenRecording:restore', 'recording:snippetRecording:view', 'recording:snippetRecording:editRetention', 'recording:snippetRecording:restore')),
-    "recordingmetadata.list": ("any", ('recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view')),
-    "recordingmetadata.get": ("any", ('recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view')),
-    "batchrequests.create": ("any", ('recording:recording:view', 'recording:recordingSegment:view', 'recording:snippetRecording:view', 'recording:screenRecording:view')),
-    "recording.jobs.list": ("all", ('recording:job:view',)),
-    "recording.jobs.create": ("all", ('recording:job:add',)),
-    "recording.jobs.get": ("all", ('recording:job:view',)),
-    "recording.jobs.put": ("all", ('recording:job:edit', 'recording:recording:editRetention', 'recording:screenRecording:editRetention', 'recording:snippetRecording:editRetention')),
-    "recording.jobs.delete": ("all", ('recording:job:delete',)),
-    "recording.jobs.failed": ("all", ('recording:job:view',)),
+    "routing.queues": ("any", ("routing:queue:view",)),
+    "routing.wrapupcodes": ("all", ("routing:wrapupCode:view",)),
+    "analytics.details.query": (
+        "any",
+        ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view"),
+    ),
+    "analytics.details.get": (
+        "any",
+        ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view"),
+    ),
+    "monitor": ("any", ("conversation:call:monitor",)),
+    "coach": ("any", ("conversation:call:coach",)),
+    "barge": ("any", ("conversation:call:barge",)),
+    "barge.conversation": ("any", ("conversation:call:barge",)),
+    "conversations.calls.participant.patch": (
+        "any",
+        (
+            "conversation:participant:wrapup",
+            "conversation:call:record",
+            "conversation:communication:disconnect",
+        ),
+    ),
+    "transcripturl": ("all", ("recording:recording:view", "speechAndTextAnalytics:data:view")),
+    "transcripturls": ("any", ("recording:recording:view", "recording:recordingSegment:view")),
+    "sta.conversation": ("all", ("recording:recording:view", "speechAndTextAnalytics:data:view")),
+    "conversations.get": ("any", ("conversation:communication:view",)),
+    "recordings.list": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+            "recording:snippetRecording:view",
+            "recording:screenRecording:view",
+        ),
+    ),
+    "recordings.get": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+            "recording:snippetRecording:view",
+            "recording:screenRecording:view",
+        ),
+    ),
+    "recordings.put": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recording:editRetention",
+            "recording:recording:restore",
+            "recording:screenRecording:view",
+            "recording:screenRecording:editRetention",
+            "recording:screenRecording:restore",
+            "recording:snippetRecording:view",
+            "recording:snippetRecording:editRetention",
+            "recording:snippetRecording:restore",
+        ),
+    ),
+    "recordingmetadata.list": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+            "recording:snippetRecording:view",
+            "recording:screenRecording:view",
+        ),
+    ),
+    "recordingmetadata.get": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+            "recording:snippetRecording:view",
+            "recording:screenRecording:view",
+        ),
+    ),
+    "batchrequests.create": (
+        "any",
+        (
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+            "recording:snippetRecording:view",
+            "recording:screenRecording:view",
+        ),
+    ),
+    "recording.jobs.list": ("all", ("recording:job:view",)),
+    "recording.jobs.create": ("all", ("recording:job:add",)),
+    "recording.jobs.get": ("all", ("recording:job:view",)),
+    "recording.jobs.put": (
+        "all",
+        (
+            "recording:job:edit",
+            "recording:recording:editRetention",
+            "recording:screenRecording:editRetention",
+            "recording:snippetRecording:editRetention",
+        ),
+    ),
+    "recording.jobs.delete": ("all", ("recording:job:delete",)),
+    "recording.jobs.failed": ("all", ("recording:job:view",)),
 }
 
 # Rules inside an operation (RecordingApi.md, put_conversation_recording): "view ... is always
@@ -45,7 +119,9 @@ EDIT_RETENTION = "recording:recording:editRetention"
 
 # The demo org's OAuth clients and supervisor hold every permission the table names, plus the
 # ones inside operations: a fully configured org. Deny some to see what is missing.
-ALL_PERMISSIONS: frozenset[str] = frozenset(p for _, perms in REQUIRED.values() for p in perms) | {RESTORE}
+ALL_PERMISSIONS: frozenset[str] = frozenset(p for _, perms in REQUIRED.values() for p in perms) | {
+    RESTORE
+}
 
 
 def missing(granted: frozenset[str], name: str) -> tuple[str, tuple[str, ...]] | None:
@@ -64,14 +140,18 @@ def error_fields(kind: str, perms: tuple[str, ...]) -> dict[str, Any]:
     """The ErrorBody of a permission refusal (its message texts as practitioners' clients quote them)."""
     listed = "[" + ", ".join(perms) + "]"
     if kind == "any":
-        return {"code": "missing.any.permissions",
-                "message": f"Unable to perform the requested action. You must have at least one of the following "
-                           f"permissions assigned: {listed}",
-                "messageWithParams": "Unable to perform the requested action. You must have at least one of the "
-                                     "following permissions assigned: {permissions}",
-                "messageParams": {"permissions": listed}}
-    return {"code": "missing.permissions",
-            "message": f"Unable to perform the requested action. You are missing the following permission(s): {listed}",
-            "messageWithParams": "Unable to perform the requested action. You are missing the following "
-                                 "permission(s): {permissions}",
-            "messageParams": {"permissions": listed}}
+        return {
+            "code": "missing.any.permissions",
+            "message": f"Unable to perform the requested action. You must have at least one of the following "
+            f"permissions assigned: {listed}",
+            "messageWithParams": "Unable to perform the requested action. You must have at least one of the "
+            "following permissions assigned: {permissions}",
+            "messageParams": {"permissions": listed},
+        }
+    return {
+        "code": "missing.permissions",
+        "message": f"Unable to perform the requested action. You are missing the following permission(s): {listed}",
+        "messageWithParams": "Unable to perform the requested action. You are missing the following "
+        "permission(s): {permissions}",
+        "messageParams": {"permissions": listed},
+    }

@@ -22,7 +22,9 @@ class Signer:
         canon = path + "?" + "&".join(f"{k}={params[k]}" for k in sorted(params) if k != SIG)
         return hmac.new(self.key, canon.encode(), hashlib.sha256).hexdigest()
 
-    def sign(self, path: str, ttl: int, extra: dict[str, str] | None = None, *, expired: bool = False) -> str:
+    def sign(
+        self, path: str, ttl: int, extra: dict[str, str] | None = None, *, expired: bool = False
+    ) -> str:
         """Query string for path, valid for ttl seconds (or already expired, for fault injection)."""
         now = self.clock() - (ttl + 60 if expired else 0)
         params = {
@@ -42,7 +44,11 @@ class Signer:
         if not sig or not hmac.compare_digest(sig, self._mac(path, params)):
             return "bad"
         try:
-            signed = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
+            signed = (
+                datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ")
+                .replace(tzinfo=UTC)
+                .timestamp()
+            )
             ttl = int(params["X-Amz-Expires"])
         except (KeyError, ValueError):
             return "bad"

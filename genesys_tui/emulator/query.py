@@ -18,13 +18,36 @@ if TYPE_CHECKING:
 
 MAX_PAGE_SIZE = 100
 MAX_RESULTS = 100_000
-CONVERSATION_DIMENSIONS = {"conversationEnd", "conversationId", "conversationStart", "divisionId",
-                           "originatingDirection", "conversationInitiator", "customerParticipation",
-                           "externalTag", "mediaStatsMinConversationMos", "accessAttribute",
-                           "originatingSocialMediaPublic"}
-SEGMENT_DIMENSIONS = {"queueId", "userId", "mediaType", "wrapUpCode", "ani", "dnis", "direction", "purpose",
-                      "recording", "segmentType", "participantName", "segmentEnd", "sessionDnis",
-                      "conference", "disconnectType"}
+CONVERSATION_DIMENSIONS = {
+    "conversationEnd",
+    "conversationId",
+    "conversationStart",
+    "divisionId",
+    "originatingDirection",
+    "conversationInitiator",
+    "customerParticipation",
+    "externalTag",
+    "mediaStatsMinConversationMos",
+    "accessAttribute",
+    "originatingSocialMediaPublic",
+}
+SEGMENT_DIMENSIONS = {
+    "queueId",
+    "userId",
+    "mediaType",
+    "wrapUpCode",
+    "ani",
+    "dnis",
+    "direction",
+    "purpose",
+    "recording",
+    "segmentType",
+    "participantName",
+    "segmentEnd",
+    "sessionDnis",
+    "conference",
+    "disconnectType",
+}
 
 
 class QueryError(ValueError):
@@ -58,7 +81,12 @@ class QueryEngine:
         u_index = {u.id: k for k, u in enumerate(org.agents)}
         w_index = {w[0]: k for k, w in enumerate(org.wrapups)}
         d_index = {d[0]: k for k, d in enumerate(org.divisions)}
-        self._maps = {"queueId": q_index, "userId": u_index, "wrapUpCode": w_index, "divisionId": d_index}
+        self._maps = {
+            "queueId": q_index,
+            "userId": u_index,
+            "wrapUpCode": w_index,
+            "divisionId": d_index,
+        }
         self.division = np.array([org.queues[q].division for q in org.queue])
         self.queue_dnis = np.array([q.dnis for q in org.queues], np.int64)[org.queue]
 
@@ -78,8 +106,13 @@ class QueryEngine:
             raise QueryError("paging.pageNumber must be at least 1")
         if size * number > MAX_RESULTS:
             raise QueryError("Pagination may not exceed 100000 results.")
-        key = json.dumps({k: body.get(k) for k in ("interval", "conversationFilters", "segmentFilters",
-                                                   "order", "orderBy")}, sort_keys=True)
+        key = json.dumps(
+            {
+                k: body.get(k)
+                for k in ("interval", "conversationFilters", "segmentFilters", "order", "orderBy")
+            },
+            sort_keys=True,
+        )
         idx = self._cache.get(key)
         if idx is None:
             idx = self.matching(body)
@@ -89,7 +122,7 @@ class QueryEngine:
         else:
             self._cache.move_to_end(key)
         lo = (number - 1) * size
-        return idx[lo:lo + size], int(idx.size), size
+        return idx[lo : lo + size], int(idx.size), size
 
     def matching(self, body: dict[str, Any]) -> np.ndarray:
         """Indices of every conversation the query matches, in the requested order."""
@@ -171,7 +204,11 @@ class QueryEngine:
                 out[k] = True
             return out
         if dim in ("originatingDirection", "direction"):
-            return org.outbound.copy() if value == "outbound" else (~org.outbound if value == "inbound" else np.zeros(n, bool))
+            return (
+                org.outbound.copy()
+                if value == "outbound"
+                else (~org.outbound if value == "inbound" else np.zeros(n, bool))
+            )
         if dim == "mediaType":
             return np.full(n, value == "voice")
         if dim == "recording":

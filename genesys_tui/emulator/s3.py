@@ -55,18 +55,27 @@ async def serve(emu: Emulator, request: Request) -> Response:
     if verdict == "expired":
         return _s3_error(403, "AccessDenied", "Request has expired")
     if verdict != "ok":
-        return _s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+        return _s3_error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        )
     rel = request.path_params["path"]
     if m := _REC.match(rel):
         enc = emu.media.get(m.group(2), m.group(3))
         if enc is None:
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
         ctype = FORMATS[m.group(3)][1]
-        headers = {"ETag": f'"{enc.md5}"', "Last-Modified": formatdate(enc.path.stat().st_mtime, usegmt=True)}
+        headers = {
+            "ETag": f'"{enc.md5}"',
+            "Last-Modified": formatdate(enc.path.stat().st_mtime, usegmt=True),
+        }
         disp = request.query_params.get("response-content-disposition")
         if disp:
             headers["Content-Disposition"] = disp
-        return await _ranged(emu, request, enc.size, lambda a, b: _read(enc.path, a, b), ctype, headers)
+        return await _ranged(
+            emu, request, enc.size, lambda a, b: _read(enc.path, a, b), ctype, headers
+        )
     if m := _TR.match(rel):
         i = emu.org.find(m.group(1))
         if i is None:
@@ -74,7 +83,9 @@ async def serve(emu: Emulator, request: Request) -> Response:
         d = emu.org.detail(i)
         rec = next((r for r in d.recordings if r.id == m.group(3)), None) if m.group(3) else None
         data = json.dumps(docs.transcript(emu.org, d, rec)).encode()
-        return await _ranged(emu, request, len(data), lambda a, b: [data[a:b + 1]], "application/json", {})
+        return await _ranged(
+            emu, request, len(data), lambda a, b: [data[a : b + 1]], "application/json", {}
+        )
     return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
 
 
@@ -90,7 +101,9 @@ def _read(path, start: int, end: int):
             yield chunk
 
 
-async def _ranged(emu: Emulator, request: Request, size: int, reader, ctype: str, headers: dict[str, str]) -> Response:
+async def _ranged(
+    emu: Emulator, request: Request, size: int, reader, ctype: str, headers: dict[str, str]
+) -> Response:
     headers = {"Accept-Ranges": "bytes", **headers}
     rng = parse_range(request.headers.get("range"), size)
     if_range = request.headers.get("if-range")
@@ -107,7 +120,9 @@ async def _ranged(emu: Emulator, request: Request, size: int, reader, ctype: str
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     length = end - start + 1
     if request.method == "HEAD":
-        return Response(status_code=status, headers={**headers, "Content-Length": str(length)}, media_type=ctype)
+        return Response(
+            status_code=status, headers={**headers, "Content-Length": str(length)}, media_type=ctype
+        )
     if emu.faults.roll("slow"):
         await asyncio.sleep(emu.s.slow_seconds)
     reset = emu.faults.roll("reset")
@@ -120,17 +135,34 @@ class _StreamBody(Response):
     """Streams a body; can stop early, either dropping the connection (a reset: the client sees an
     incomplete body) or ending cleanly without Content-Length (a silent truncation)."""
 
-    def __init__(self, chunks, status: int, ctype: str, headers: dict[str, str], length: int, cut: int,
-                 reset: bool, truncate: bool):
+    def __init__(
+        self,
+        chunks,
+        status: int,
+        ctype: str,
+        headers: dict[str, str],
+        length: int,
+        cut: int,
+        reset: bool,
+        truncate: bool,
+    ):
         super().__init__(status_code=status, headers=headers, media_type=ctype)
-        self.chunks, self.length, self.cut, self.reset, self.truncate = chunks, length, cut, reset, truncate
+        self.chunks, self.length, self.cut, self.reset, self.truncate = (
+            chunks,
+            length,
+            cut,
+            reset,
+            truncate,
+        )
         if not truncate:
             self.headers["content-length"] = str(length)
         elif "content-length" in self.headers:
             del self.headers["content-length"]
 
     async def __call__(self, scope, receive, send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
         sent = 0
         for chunk in self.chunks:
             if sent + len(chunk) > self.cut:

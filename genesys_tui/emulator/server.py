@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from genesys_tui.asgi_thread import ThreadedServer, free_port
+from genesys_tui.core.asgi_thread import ThreadedServer, free_port
 from genesys_tui.emulator.app import Emulator
 from genesys_tui.emulator.settings import EmulatorSettings
 
@@ -25,12 +25,22 @@ class _QuietInjectedFaults(logging.Filter):
 class EmulatorServer:
     """`with EmulatorServer(settings) as srv: srv.base_url ...`"""
 
-    def __init__(self, settings: EmulatorSettings | None = None, host: str = "127.0.0.1", port: int = 0,
-                 log_level: str = "warning"):
+    def __init__(
+        self,
+        settings: EmulatorSettings | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+    ):
         self.emulator = Emulator(settings)
         logging.getLogger("uvicorn.error").addFilter(_QuietInjectedFaults())
-        self._server = ThreadedServer(self.emulator.app, host, port or free_port(host), name="genesys-emulator",
-                                      log_level=log_level)
+        self._server = ThreadedServer(
+            self.emulator.app,
+            host,
+            port or free_port(host),
+            name="genesys-emulator",
+            log_level=log_level,
+        )
         self.host, self.port = host, self._server.port
         self.emulator.base_url = self.base_url
 

@@ -16,18 +16,27 @@ class EmulatorSettings:
     conversations: int = 300
     days: int = 14
     anchor: datetime = field(default_factory=_now_minute)  # "now" of the synthetic org
-    pin_clock: bool = False  # the org's clock runs from the anchor instead of the wall clock (--now)
+    pin_clock: bool = (
+        False  # the org's clock runs from the anchor instead of the wall clock (--now)
+    )
     live_calls: int = 6
     archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived
     duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)
     # Auth: one OAuth client per grant type, as in a real org (OAuthClient.authorizedGrantType).
     client_id: str = "demo-client"  # client credentials
     client_secret: str = "demo-secret-not-for-production"
-    pkce_client_id: str = "demo-pkce-client"  # PKCE-enabled code grant: public, no secret, no refresh token
-    code_client_id: str = "demo-code-client"  # code grant with a secret: refresh tokens, rotated on use
+    pkce_client_id: str = (
+        "demo-pkce-client"  # PKCE-enabled code grant: public, no secret, no refresh token
+    )
+    code_client_id: str = (
+        "demo-code-client"  # code grant with a secret: refresh tokens, rotated on use
+    )
     code_client_secret: str = "demo-code-secret-not-for-production"
     # OAuthClient.registeredRedirectUri of both code clients: a redirect_uri must be one of these.
-    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8765/oauth/callback", "http://localhost:8765/oauth/callback")
+    redirect_uris: tuple[str, ...] = (
+        "http://127.0.0.1:8765/oauth/callback",
+        "http://localhost:8765/oauth/callback",
+    )
     token_ttl: int = 86400
     refresh_ttl: int = 30 * 86400
     rate_limit_per_minute: int = 300
@@ -39,7 +48,9 @@ class EmulatorSettings:
     job_seconds: float = 3.0
     restore_seconds: float = 5.0
     slow_seconds: float = 2.0
-    fault_retry_after: int = 1  # Retry-After of an injected 429 (the real limit's reset can be up to 60 s)
+    fault_retry_after: int = (
+        1  # Retry-After of an injected 429 (the real limit's reset can be up to 60 s)
+    )
     media_url_ttl: int = 3600  # recordingPlaybackUrlTtl default: 60 minutes
     secure_ivr_seconds: float = 3.0  # how long a secure flow (a supervisor's notice) runs
     transcript_url_ttl: int = 600  # "the generated URL expires after 10 minutes"

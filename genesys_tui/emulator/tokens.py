@@ -44,7 +44,9 @@ class TokenStore:
 
     def issue(self, client_id: str, user_id: str | None = None) -> Token:
         with self._lock:
-            tok = Token(secrets.token_urlsafe(32), client_id, user_id, self.clock() + self.token_ttl)
+            tok = Token(
+                secrets.token_urlsafe(32), client_id, user_id, self.clock() + self.token_ttl
+            )
             self.tokens[tok.value] = tok
             self.issued += 1
             return tok
@@ -59,20 +61,37 @@ class TokenStore:
         if value in self.tokens:
             self.tokens[value].revoked = True
 
-    def new_code(self, client_id: str, redirect_uri: str, challenge: str, method: str, user_id: str) -> str:
+    def new_code(
+        self, client_id: str, redirect_uri: str, challenge: str, method: str, user_id: str
+    ) -> str:
         code = secrets.token_urlsafe(24)
-        self.codes[code] = AuthCode(client_id, redirect_uri, challenge, method, user_id, self.clock() + 300)
+        self.codes[code] = AuthCode(
+            client_id, redirect_uri, challenge, method, user_id, self.clock() + 300
+        )
         return code
 
-    def redeem_code(self, code: str, client_id: str, redirect_uri: str, verifier: str) -> AuthCode | None:
+    def redeem_code(
+        self, code: str, client_id: str, redirect_uri: str, verifier: str
+    ) -> AuthCode | None:
         """One use only; the PKCE verifier must hash to the challenge."""
         ac = self.codes.pop(code, None)
-        if ac is None or self.clock() > ac.expires_at or ac.client_id != client_id or ac.redirect_uri != redirect_uri:
+        if (
+            ac is None
+            or self.clock() > ac.expires_at
+            or ac.client_id != client_id
+            or ac.redirect_uri != redirect_uri
+        ):
             return None
         if not ac.challenge:
-            return ac  # a confidential client's code without PKCE: the secret is checked by the caller
+            return (
+                ac  # a confidential client's code without PKCE: the secret is checked by the caller
+            )
         if ac.method == "S256":
-            calc = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            calc = (
+                base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                .rstrip(b"=")
+                .decode()
+            )
         else:
             calc = verifier
         return ac if verifier and hmac.compare_digest(calc, ac.challenge) else None

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.ids import safe_id
 from genesys_tui.genesys.models import ConversationSummary, iso
 
 log = logging.getLogger("genesys_tui.analytics")
@@ -46,20 +46,32 @@ class ConversationFilter:
             out.append(_group("dimension", "originatingDirection", [self.direction]))
         if self.ended is not None:
             op = "exists" if self.ended else "notExists"
-            out.append({"type": "and", "predicates": [
-                {"type": "dimension", "dimension": "conversationEnd", "operator": op}]})
+            out.append(
+                {
+                    "type": "and",
+                    "predicates": [
+                        {"type": "dimension", "dimension": "conversationEnd", "operator": op}
+                    ],
+                }
+            )
         return out
 
     def segment_filters(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        for dim, values in (("queueId", self.queue_ids), ("userId", self.user_ids),
-                            ("mediaType", self.media_types), ("wrapUpCode", self.wrapup_codes),
-                            ("ani", (phone_value(self.ani),) if self.ani else ()),
-                            ("dnis", (phone_value(self.dnis),) if self.dnis else ())):
+        for dim, values in (
+            ("queueId", self.queue_ids),
+            ("userId", self.user_ids),
+            ("mediaType", self.media_types),
+            ("wrapUpCode", self.wrapup_codes),
+            ("ani", (phone_value(self.ani),) if self.ani else ()),
+            ("dnis", (phone_value(self.dnis),) if self.dnis else ()),
+        ):
             if values:
                 out.append(_group("dimension", dim, list(values)))
         if self.has_recording is not None:
-            out.append(_group("dimension", "recording", ["true" if self.has_recording else "false"]))
+            out.append(
+                _group("dimension", "recording", ["true" if self.has_recording else "false"])
+            )
         return out
 
 
@@ -75,17 +87,29 @@ def phone_value(text: str) -> str:
 
 
 def _group(ptype: str, dimension: str, values: list[str]) -> dict[str, Any]:
-    return {"type": "or", "predicates": [
-        {"type": ptype, "dimension": dimension, "operator": "matches", "value": v} for v in values]}
+    return {
+        "type": "or",
+        "predicates": [
+            {"type": ptype, "dimension": dimension, "operator": "matches", "value": v}
+            for v in values
+        ],
+    }
 
 
 def interval_string(start: datetime, end: datetime) -> str:
     return f"{iso(start)}/{iso(end)}"
 
 
-def build_query(start: datetime, end: datetime, flt: ConversationFilter | None = None, *,
-                page_size: int = MAX_PAGE_SIZE, page_number: int = 1, order: str = "asc",
-                order_by: str = "conversationStart") -> dict[str, Any]:
+def build_query(
+    start: datetime,
+    end: datetime,
+    flt: ConversationFilter | None = None,
+    *,
+    page_size: int = MAX_PAGE_SIZE,
+    page_number: int = 1,
+    order: str = "asc",
+    order_by: str = "conversationStart",
+) -> dict[str, Any]:
     flt = flt or ConversationFilter()
     body: dict[str, Any] = {
         "interval": interval_string(start, end),
@@ -100,7 +124,9 @@ def build_query(start: datetime, end: datetime, flt: ConversationFilter | None =
     return body
 
 
-def split_interval(start: datetime, end: datetime, size: timedelta = MAX_CHUNK) -> list[tuple[datetime, datetime]]:
+def split_interval(
+    start: datetime, end: datetime, size: timedelta = MAX_CHUNK
+) -> list[tuple[datetime, datetime]]:
     chunks = []
     cur = start
     while cur < end:
@@ -121,10 +147,19 @@ class Analytics:
     def __init__(self, api: ApiClient):
         self.api = api
 
-    async def query_page(self, start: datetime, end: datetime, flt: ConversationFilter | None = None, *,
-                         page_size: int = MAX_PAGE_SIZE, page_number: int = 1,
-                         order: str = "asc") -> dict[str, Any]:
-        body = build_query(start, end, flt, page_size=page_size, page_number=page_number, order=order)
+    async def query_page(
+        self,
+        start: datetime,
+        end: datetime,
+        flt: ConversationFilter | None = None,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        page_number: int = 1,
+        order: str = "asc",
+    ) -> dict[str, Any]:
+        body = build_query(
+            start, end, flt, page_size=page_size, page_number=page_number, order=order
+        )
         # A details query changes nothing, so retrying it on 5xx is safe.
         return await self.api.post_json(PATH, body, idempotent=True, ok=(200,))
 
@@ -134,8 +169,10 @@ class Analytics:
         out: list[dict[str, Any]] = []
         ids = list(dict.fromkeys(safe_id(c, "conversation id") for c in conversation_ids))
         for k in range(0, len(ids), MULTI_GET_LIMIT):
-            data = await self.api.get_json("/api/v2/analytics/conversations/details",
-                                           {"id": ",".join(ids[k:k + MULTI_GET_LIMIT])})
+            data = await self.api.get_json(
+                "/api/v2/analytics/conversations/details",
+                {"id": ",".join(ids[k : k + MULTI_GET_LIMIT])},
+            )
             rows = data.get("conversations") if isinstance(data, dict) else None
             out.extend(r for r in rows or [] if isinstance(r, dict))
         return out
@@ -165,11 +202,17 @@ class Analytics:
                         out.append(sid)
         return out
 
-    async def iter_conversations(self, start: datetime, end: datetime, flt: ConversationFilter | None = None,
-                                 *, order: str = "asc", page_size: int = MAX_PAGE_SIZE,
-                                 strict: bool = True,
-                                 progress: Callable[[SearchProgress], None] | None = None,
-                                 ) -> AsyncIterator[ConversationSummary]:
+    async def iter_conversations(
+        self,
+        start: datetime,
+        end: datetime,
+        flt: ConversationFilter | None = None,
+        *,
+        order: str = "asc",
+        page_size: int = MAX_PAGE_SIZE,
+        strict: bool = True,
+        progress: Callable[[SearchProgress], None] | None = None,
+    ) -> AsyncIterator[ConversationSummary]:
         """Every conversation that started in [start, end), each once.
 
         The API's interval matches conversations with activity in the interval that started on a
@@ -185,15 +228,28 @@ class Analytics:
         if order == "desc":
             chunks.reverse()
         for a, b in chunks:
-            async for summary in self._chunk(a, b, flt, order, page_size, strict, seen, state, progress):
+            async for summary in self._chunk(
+                a, b, flt, order, page_size, strict, seen, state, progress
+            ):
                 yield summary
 
-    async def _chunk(self, a: datetime, b: datetime, flt: ConversationFilter | None, order: str,
-                     page_size: int, strict: bool, seen: set[str], state: SearchProgress,
-                     progress: Callable[[SearchProgress], None] | None) -> AsyncIterator[ConversationSummary]:
+    async def _chunk(
+        self,
+        a: datetime,
+        b: datetime,
+        flt: ConversationFilter | None,
+        order: str,
+        page_size: int,
+        strict: bool,
+        seen: set[str],
+        state: SearchProgress,
+        progress: Callable[[SearchProgress], None] | None,
+    ) -> AsyncIterator[ConversationSummary]:
         page = 1
         while True:
-            data = await self.query_page(a, b, flt, page_size=page_size, page_number=page, order=order)
+            data = await self.query_page(
+                a, b, flt, page_size=page_size, page_number=page, order=order
+            )
             state.pages += 1
             total = int(data.get("totalHits") or 0)
             if page == 1:
@@ -207,7 +263,9 @@ class Analytics:
                         halves.reverse()
                     log.info("interval %s has %d hits: splitting", interval_string(a, b), total)
                     for x, y in halves:
-                        async for s in self._chunk(x, y, flt, order, page_size, strict, seen, state, progress):
+                        async for s in self._chunk(
+                            x, y, flt, order, page_size, strict, seen, state, progress
+                        ):
                             yield s
                     return
             rows = data.get("conversations") or []

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 import httpx
 
+from genesys_tui.core.redact import register_secret
 from genesys_tui.genesys.errors import AuthenticationError, NetworkError, ServerError
 from genesys_tui.genesys.regions import Hosts
-from genesys_tui.redact import register_secret
 
 log = logging.getLogger("genesys_tui.auth")
 
@@ -35,16 +35,23 @@ class TokenResponse:
     refresh_token: str | None = None
 
 
-async def request_token(http: httpx.AsyncClient, hosts: Hosts, form: dict[str, str], *,
-                        basic: tuple[str, str] | None = None, attempts: int = 4) -> TokenResponse:
+async def request_token(
+    http: httpx.AsyncClient,
+    hosts: Hosts,
+    form: dict[str, str],
+    *,
+    basic: tuple[str, str] | None = None,
+    attempts: int = 4,
+) -> TokenResponse:
     """POST /oauth/token on the login host. Retries 429/5xx/network a few times; a rejected
     credential is an AuthenticationError at once."""
     url = f"{hosts.login_base}/oauth/token"
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
-            resp = await http.post(url, data=form, auth=basic,
-                                   headers={"Accept": "application/json"})
+            resp = await http.post(
+                url, data=form, auth=basic, headers={"Accept": "application/json"}
+            )
         except httpx.TransportError as e:
             if attempt == attempts:
                 raise NetworkError(f"cannot reach {hosts.login_host}: {type(e).__name__}") from None
@@ -55,13 +62,18 @@ async def request_token(http: httpx.AsyncClient, hosts: Hosts, form: dict[str, s
         if resp.status_code == 200:
             try:
                 data = resp.json()
-                tok = TokenResponse(access_token=data["access_token"],
-                                    expires_in=int(data.get("expires_in", 86400)),
-                                    token_type=data.get("token_type", "bearer"),
-                                    refresh_token=data.get("refresh_token"))
+                tok = TokenResponse(
+                    access_token=data["access_token"],
+                    expires_in=int(data.get("expires_in", 86400)),
+                    token_type=data.get("token_type", "bearer"),
+                    refresh_token=data.get("refresh_token"),
+                )
             except (ValueError, KeyError, TypeError):
-                raise ServerError(f"{hosts.login_host} sent an unreadable token response",
-                                  status=200, correlation_id=cid) from None
+                raise ServerError(
+                    f"{hosts.login_host} sent an unreadable token response",
+                    status=200,
+                    correlation_id=cid,
+                ) from None
             register_secret(tok.access_token)
             register_secret(tok.refresh_token)
             return tok
@@ -72,12 +84,24 @@ async def request_token(http: httpx.AsyncClient, hosts: Hosts, form: dict[str, s
             continue
         body = _json(resp)
         err = str(body.get("error") or body.get("code") or resp.status_code)
-        desc = str(body.get("error_description") or body.get("description") or body.get("message") or "")
+        desc = str(
+            body.get("error_description") or body.get("description") or body.get("message") or ""
+        )
         if resp.status_code in (400, 401, 403):
-            raise AuthenticationError(f"{hosts.login_host} refused the credentials ({err}{': ' + desc if desc else ''}).",
-                                      status=resp.status_code, code=err, correlation_id=cid, body=body)
-        raise ServerError(f"{hosts.login_host} answered {resp.status_code} to the token request.",
-                          status=resp.status_code, code=err, correlation_id=cid, body=body)
+            raise AuthenticationError(
+                f"{hosts.login_host} refused the credentials ({err}{': ' + desc if desc else ''}).",
+                status=resp.status_code,
+                code=err,
+                correlation_id=cid,
+                body=body,
+            )
+        raise ServerError(
+            f"{hosts.login_host} answered {resp.status_code} to the token request.",
+            status=resp.status_code,
+            code=err,
+            correlation_id=cid,
+            body=body,
+        )
     raise AssertionError("unreachable")
 
 
@@ -100,7 +124,9 @@ class _CachedToken:
     """Shared caching: a token valid until shortly before it expires, one refresh at a time."""
 
     kind = "client"
-    renewable = True  # a new token can be had without the user (client credentials, a refresh token)
+    renewable = (
+        True  # a new token can be had without the user (client credentials, a refresh token)
+    )
 
     def __init__(self, *, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
@@ -142,16 +168,27 @@ class _CachedToken:
 class ClientCredentialsAuth(_CachedToken):
     kind = "client"
 
-    def __init__(self, hosts: Hosts, client_id: str, client_secret: str, *, http: httpx.AsyncClient,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        hosts: Hosts,
+        client_id: str,
+        client_secret: str,
+        *,
+        http: httpx.AsyncClient,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         super().__init__(clock=clock)
         self.hosts, self.client_id, self._secret, self._http = hosts, client_id, client_secret, http
         register_secret(client_secret)
 
     async def _fetch(self) -> TokenResponse:
         log.info("requesting a client-credentials token from %s", self.hosts.login_host)
-        return await request_token(self._http, self.hosts, {"grant_type": "client_credentials"},
-                                   basic=(self.client_id, self._secret))
+        return await request_token(
+            self._http,
+            self.hosts,
+            {"grant_type": "client_credentials"},
+            basic=(self.client_id, self._secret),
+        )
 
 
 class SignInExpired(AuthenticationError):
@@ -167,8 +204,14 @@ class PkceUserAuth(_CachedToken):
     kind = "user"
     renewable = False
 
-    def __init__(self, access_token: str, expires_at: float, *, wall: Callable[[], float] = time.time,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        access_token: str,
+        expires_at: float,
+        *,
+        wall: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         super().__init__(clock=clock)
         register_secret(access_token)
         self._wall = wall
@@ -178,8 +221,11 @@ class PkceUserAuth(_CachedToken):
         self._expires_at = clock() + (expires_at - wall()) - 30  # never use one in its last 30 s
 
     async def _fetch(self) -> TokenResponse:
-        raise SignInExpired("your sign-in has expired: sign in again (`genesys-tui login --user`, or L in "
-                            "Supervise); nothing was sent", code="sign.in.expired")
+        raise SignInExpired(
+            "your sign-in has expired: sign in again (`genesys-tui login --user`, or L in "
+            "Supervise); nothing was sent",
+            code="sign.in.expired",
+        )
 
     def invalidate(self, token: str) -> None:
         # A 401 on it: revoked or expired early. It cannot be renewed, so it is gone for good.
@@ -197,11 +243,19 @@ class UserTokenAuth(_CachedToken):
     kind = "user"
     renewable = True
 
-    def __init__(self, hosts: Hosts, client_id: str, refresh_token: str, *, http: httpx.AsyncClient,
-                 client_secret: str | None = None,
-                 on_refresh_token: Callable[[str], None] | None = None,
-                 load_refresh_token: Callable[[], str | None] | None = None,
-                 initial: TokenResponse | None = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        hosts: Hosts,
+        client_id: str,
+        refresh_token: str,
+        *,
+        http: httpx.AsyncClient,
+        client_secret: str | None = None,
+        on_refresh_token: Callable[[str], None] | None = None,
+        load_refresh_token: Callable[[], str | None] | None = None,
+        initial: TokenResponse | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         super().__init__(clock=clock)
         self.hosts, self.client_id, self._http = hosts, client_id, http
         self._secret = client_secret
@@ -235,14 +289,22 @@ class UserTokenAuth(_CachedToken):
                 form = {"grant_type": "refresh_token", "refresh_token": current}
                 if self._secret is None:
                     form["client_id"] = self.client_id
-                tok = await request_token(self._http, self.hosts, form,
-                                          basic=(self.client_id, self._secret) if self._secret else None)
+                tok = await request_token(
+                    self._http,
+                    self.hosts,
+                    form,
+                    basic=(self.client_id, self._secret) if self._secret else None,
+                )
                 break
             except AuthenticationError as e:
                 if self._newest() not in tried:
                     continue  # rotated by another process meanwhile
-                raise AuthenticationError("the stored user sign-in has expired or was revoked.",
-                                          status=e.status, code=e.code, correlation_id=e.correlation_id) from None
+                raise AuthenticationError(
+                    "the stored user sign-in has expired or was revoked.",
+                    status=e.status,
+                    code=e.code,
+                    correlation_id=e.correlation_id,
+                ) from None
         if tok.refresh_token and tok.refresh_token != self._refresh:
             self._refresh = tok.refresh_token
             if self._on_refresh:

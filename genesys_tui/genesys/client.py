@@ -16,13 +16,25 @@ from genesys_tui.genesys.transcripts import Transcripts
 
 
 class GenesysClient:
-    def __init__(self, hosts: Hosts, auth: TokenProvider, *, http: httpx.AsyncClient,
-                 rate_limit_per_minute: int = 300, retry: RetryPolicy | None = None):
+    def __init__(
+        self,
+        hosts: Hosts,
+        auth: TokenProvider,
+        *,
+        http: httpx.AsyncClient,
+        rate_limit_per_minute: int = 300,
+        retry: RetryPolicy | None = None,
+    ):
         self.hosts = hosts
         self.auth = auth
         self.http = http
-        self.api = ApiClient(hosts, auth, http=http, limiter=RateLimiter(rate_limit_per_minute),
-                             retry=retry or RetryPolicy())
+        self.api = ApiClient(
+            hosts,
+            auth,
+            http=http,
+            limiter=RateLimiter(rate_limit_per_minute),
+            retry=retry or RetryPolicy(),
+        )
         self.analytics = Analytics(self.api)
         self.conversations = Conversations(self.api)
         self.recordings = Recordings(self.api)
@@ -30,10 +42,17 @@ class GenesysClient:
         self.directory = Directory(self.api)
 
     @classmethod
-    def with_client_credentials(cls, hosts: Hosts, client_id: str, client_secret: str, *,
-                                timeout: float = 30.0, rate_limit_per_minute: int = 300,
-                                retry: RetryPolicy | None = None,
-                                transport: httpx.AsyncBaseTransport | None = None) -> GenesysClient:
+    def with_client_credentials(
+        cls,
+        hosts: Hosts,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: float = 30.0,
+        rate_limit_per_minute: int = 300,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> GenesysClient:
         http = new_http_client(timeout, transport)
         auth = ClientCredentialsAuth(hosts, client_id, client_secret, http=http)
         return cls(hosts, auth, http=http, rate_limit_per_minute=rate_limit_per_minute, retry=retry)

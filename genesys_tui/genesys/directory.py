@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from typing import Any, TypeVar
 
+from genesys_tui.core.ids import looks_like_uuid
 from genesys_tui.genesys.errors import GenesysError, PermissionDenied, UserContextRequired
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.ids import looks_like_uuid
 from genesys_tui.genesys.models import Organization, Queue, TokenInfo, User, WrapupCode, from_api
 
 T = TypeVar("T")
@@ -43,11 +43,15 @@ class Directory:
         except UserContextRequired:
             return None
 
-    async def _all(self, path: str, cls: type[T], page_size: int, params: dict[str, Any] | None = None) -> list[T]:
+    async def _all(
+        self, path: str, cls: type[T], page_size: int, params: dict[str, Any] | None = None
+    ) -> list[T]:
         out: list[T] = []
         page = 1
         while True:
-            data = await self.api.get_json(path, {"pageSize": page_size, "pageNumber": page, **(params or {})})
+            data = await self.api.get_json(
+                path, {"pageSize": page_size, "pageNumber": page, **(params or {})}
+            )
             out.extend(from_api(cls, e) for e in data.get("entities") or [])
             if page >= int(data.get("pageCount") or 1):
                 return out
@@ -55,7 +59,9 @@ class Directory:
 
     async def queues(self) -> dict[str, Queue]:
         if self._queues is None:
-            self._queues = {q.id: q for q in await self._all("/api/v2/routing/queues", Queue, 100) if q.id}
+            self._queues = {
+                q.id: q for q in await self._all("/api/v2/routing/queues", Queue, 100) if q.id
+            }
         return self._queues
 
     async def users(self) -> dict[str, User]:
@@ -65,7 +71,11 @@ class Directory:
 
     async def wrapup_codes(self) -> dict[str, WrapupCode]:
         if self._wrapups is None:
-            self._wrapups = {w.id: w for w in await self._all("/api/v2/routing/wrapupcodes", WrapupCode, 100) if w.id}
+            self._wrapups = {
+                w.id: w
+                for w in await self._all("/api/v2/routing/wrapupcodes", WrapupCode, 100)
+                if w.id
+            }
         return self._wrapups
 
     def named(self, kind: str) -> dict[str, str]:
@@ -81,17 +91,27 @@ class Directory:
             try:
                 names |= {k: v.name or k for k, v in (await listing()).items()}
             except PermissionDenied as e:
-                log.warning("names not readable (%s): ids are shown instead", ", ".join(e.permissions) or e)
+                log.warning(
+                    "names not readable (%s): ids are shown instead", ", ".join(e.permissions) or e
+                )
         return names
 
     async def resolve(self, kind: str, value: str) -> str:
         """An id for a queue, user or wrap-up code given by id, name or (users) email."""
         if looks_like_uuid(value):
             return value.strip()
-        table: dict[str, Any] = await {"queue": self.queues, "user": self.users, "wrapup": self.wrapup_codes}[kind]()
+        table: dict[str, Any] = await {
+            "queue": self.queues,
+            "user": self.users,
+            "wrapup": self.wrapup_codes,
+        }[kind]()
         wanted = value.strip().lower()
-        hits = [k for k, v in table.items()
-                if (getattr(v, "name", "") or "").lower() == wanted or (getattr(v, "email", "") or "").lower() == wanted]
+        hits = [
+            k
+            for k, v in table.items()
+            if (getattr(v, "name", "") or "").lower() == wanted
+            or (getattr(v, "email", "") or "").lower() == wanted
+        ]
         if len(hits) == 1:
             return hits[0]
         if not hits:

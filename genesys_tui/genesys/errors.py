@@ -6,15 +6,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from genesys_tui.core.errors import UserError
 
-class GenesysError(Exception):
+
+class GenesysError(UserError):
     """Base for every API failure. Carries the HTTP status, the API error code and the
     ININ-Correlation-Id to quote in a support ticket."""
 
     hint = ""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 correlation_id: str | None = None, body: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        correlation_id: str | None = None,
+        body: dict[str, Any] | None = None,
+    ):
         self.message = message
         self.status = status
         self.code = code
@@ -97,10 +106,14 @@ def missing_permissions(body: dict[str, Any]) -> list[str]:
     message)."""
     found: list[str] = []
     params = body.get("messageParams") or {}
-    candidates = [v for v in params.values() if isinstance(v, str)] if isinstance(params, dict) else []
+    candidates = (
+        [v for v in params.values() if isinstance(v, str)] if isinstance(params, dict) else []
+    )
     candidates.append(str(body.get("message") or ""))
     for text in candidates:
-        for group in _PERM_RE.findall(text) or ([text] if ":" in text and " " not in text.strip() else []):
+        for group in _PERM_RE.findall(text) or (
+            [text] if ":" in text and " " not in text.strip() else []
+        ):
             for p in re.split(r"[,\s]+", group):
                 p = p.strip()
                 if p.count(":") >= 2 and p not in found:

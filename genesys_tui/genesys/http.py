@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 
 from genesys_tui import __version__
+from genesys_tui.core.redact import redact_url
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.auth import TokenProvider
 from genesys_tui.genesys.ratelimit import RateLimiter
 from genesys_tui.genesys.regions import Hosts
-from genesys_tui.redact import redact_url
 
 log = logging.getLogger("genesys_tui.http")
 
@@ -45,7 +45,9 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-def new_http_client(timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def new_http_client(
+    timeout: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
@@ -58,10 +60,17 @@ def new_http_client(timeout: float = 30.0, transport: httpx.AsyncBaseTransport |
 class ApiClient:
     """Calls to https://api.<domain>/api/v2/... with the bearer token, retries and rate limiting."""
 
-    def __init__(self, hosts: Hosts, auth: TokenProvider, *, http: httpx.AsyncClient,
-                 limiter: RateLimiter | None = None, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        hosts: Hosts,
+        auth: TokenProvider,
+        *,
+        http: httpx.AsyncClient,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.hosts = hosts
         self.auth = auth
         self.http = http
@@ -77,9 +86,16 @@ class ApiClient:
             raise ValueError(f"not an API path: {path}")
         return self.hosts.api_base + path
 
-    async def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                      json: Any = None, ok: tuple[int, ...] = (200, 201, 202, 204),
-                      idempotent: bool | None = None) -> httpx.Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        ok: tuple[int, ...] = (200, 201, 202, 204),
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
         """Send one API request, retrying what is safe to retry.
 
         idempotent=False (the default for POST/PATCH) means: a 5xx or a connection lost after
@@ -100,16 +116,26 @@ class ApiClient:
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             self.calls += 1
             try:
-                resp = await self.http.request(method, url, params=params or None, json=json, headers=headers)
+                resp = await self.http.request(
+                    method, url, params=params or None, json=json, headers=headers
+                )
             except httpx.TransportError as e:
                 retryable = isinstance(e, NOT_SENT) or idempotent
                 delay = self.retry.backoff(attempt)
                 if retryable and self._may_retry(attempt, started, delay):
-                    log.warning("%s %s: %s; retry %d in %.1fs", method, path, type(e).__name__, attempt, delay)
+                    log.warning(
+                        "%s %s: %s; retry %d in %.1fs",
+                        method,
+                        path,
+                        type(e).__name__,
+                        attempt,
+                        delay,
+                    )
                     await self._sleep(delay)
                     continue
-                raise E.NetworkError(f"{method} {path} failed: {type(e).__name__} talking to "
-                                     f"{self.hosts.api_host}.") from None
+                raise E.NetworkError(
+                    f"{method} {path} failed: {type(e).__name__} talking to {self.hosts.api_host}."
+                ) from None
             self.limiter.observe(resp.headers)
             cid = resp.headers.get("ININ-Correlation-Id")
             self.last_correlation_id = cid
@@ -126,8 +152,11 @@ class ApiClient:
             if status == 429:
                 wait = _retry_after(resp, self.retry.default_retry_after)
                 if wait > self.retry.max_retry_after:
-                    raise self._error(resp, f"Rate limited: Genesys asks to wait {wait:.0f} s, longer than "
-                                            f"the {self.retry.max_retry_after:.0f} s limit.")
+                    raise self._error(
+                        resp,
+                        f"Rate limited: Genesys asks to wait {wait:.0f} s, longer than "
+                        f"the {self.retry.max_retry_after:.0f} s limit.",
+                    )
                 self.limiter.penalize(wait)
                 if self._may_retry(attempt, started, wait):
                     log.warning("%s %s: 429, waiting %.1fs", method, path, wait)
@@ -135,9 +164,13 @@ class ApiClient:
                     continue
                 raise self._error(resp, "Rate limited and out of retries.")
             if status in RETRYABLE_5XX and idempotent:
-                delay = max(self.retry.backoff(attempt), min(_retry_after(resp, 0.0), self.retry.max_delay))
+                delay = max(
+                    self.retry.backoff(attempt), min(_retry_after(resp, 0.0), self.retry.max_delay)
+                )
                 if self._may_retry(attempt, started, delay):
-                    log.warning("%s %s: %d, retry %d in %.1fs", method, path, status, attempt, delay)
+                    log.warning(
+                        "%s %s: %d, retry %d in %.1fs", method, path, status, attempt, delay
+                    )
                     await self._sleep(delay)
                     continue
             raise self._error(resp)
@@ -154,13 +187,21 @@ class ApiClient:
         resp = await self.request("GET", path, params=params, ok=(200,))
         return decode_json(resp)
 
-    async def post_json(self, path: str, body: Any, *, idempotent: bool = False,
-                        ok: tuple[int, ...] = (200, 201, 202)) -> Any:
+    async def post_json(
+        self,
+        path: str,
+        body: Any,
+        *,
+        idempotent: bool = False,
+        ok: tuple[int, ...] = (200, 201, 202),
+    ) -> Any:
         resp = await self.request("POST", path, json=body, ok=ok, idempotent=idempotent)
         return decode_json(resp) if resp.content else None
 
     @asynccontextmanager
-    async def presigned(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
+    async def presigned(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """Stream a presigned media/transcript URL. Never carries our Authorization header: the
         URL's own signature is the credential."""
         if self.hosts.owns(url) and "/api/v2/" in url:
@@ -169,16 +210,20 @@ class ApiClient:
             async with self.http.stream("GET", url, headers=headers or {}) as resp:
                 yield resp
         except httpx.TransportError as e:
-            raise E.NetworkError(f"download from {redact_url(url).split('?')[0]} failed: {type(e).__name__}") from None
+            raise E.NetworkError(
+                f"download from {redact_url(url).split('?')[0]} failed: {type(e).__name__}"
+            ) from None
 
 
 def decode_json(resp: httpx.Response) -> Any:
     try:
         return resp.json()
     except ValueError:
-        raise E.ServerError(f"the API sent malformed JSON ({resp.status_code})",
-                            status=resp.status_code,
-                            correlation_id=resp.headers.get("ININ-Correlation-Id")) from None
+        raise E.ServerError(
+            f"the API sent malformed JSON ({resp.status_code})",
+            status=resp.status_code,
+            correlation_id=resp.headers.get("ININ-Correlation-Id"),
+        ) from None
 
 
 def _retry_after(resp: httpx.Response, default: float) -> float:
@@ -216,8 +261,11 @@ def error_from_response(resp: httpx.Response, message: str | None = None) -> E.G
     if status == 409:
         return E.Conflict(message or f"{what}: conflict ({api_msg}).", **kw)
     if status == 429:
-        return E.RateLimited(message or f"{what}: rate limited ({api_msg}).",
-                             retry_after=_retry_after(resp, 0.0), **kw)
+        return E.RateLimited(
+            message or f"{what}: rate limited ({api_msg}).",
+            retry_after=_retry_after(resp, 0.0),
+            **kw,
+        )
     if status == 400 and "user context" in api_msg.lower():
         return E.UserContextRequired(message or f"{what}: {api_msg}", **kw)
     if 400 <= status < 500:

@@ -54,7 +54,9 @@ def _converter(hint: Any):
     if isinstance(hint, type) and is_dataclass(hint):
         return lambda v: from_api(hint, v) if isinstance(v, dict) else None
     if hint in (int, float):
-        return lambda v: hint(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        return lambda v: (
+            hint(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        )
     if hint is bool:
         return lambda v: v if isinstance(v, bool) else None
     if hint is str:
@@ -65,8 +67,11 @@ def _converter(hint: Any):
 @cache
 def _plan(cls: type) -> list[tuple[str, str, Any]]:
     hints = typing.get_type_hints(cls)
-    return [(f.name, f.metadata.get("json", _camel(f.name)), _converter(hints[f.name]))
-            for f in fields(cls) if not f.metadata.get("skip")]
+    return [
+        (f.name, f.metadata.get("json", _camel(f.name)), _converter(hints[f.name]))
+        for f in fields(cls)
+        if not f.metadata.get("skip")
+    ]
 
 
 def from_api(cls: type[T], data: dict[str, Any]) -> T:
@@ -82,6 +87,7 @@ def _j(key: str) -> Any:
 
 
 # --- shared ------------------------------------------------------------------------------------
+
 
 @dataclass
 class EntityRef:
@@ -137,6 +143,7 @@ class WrapupCode:
 
 
 # --- conversations -----------------------------------------------------------------------------
+
 
 @dataclass
 class Wrapup:
@@ -273,6 +280,7 @@ class SecureSession:
 
 
 # --- recordings ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Annotation:
@@ -424,6 +432,7 @@ class TranscriptUrls:
 
 # --- analytics -----------------------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class ParticipantSummary:
     participant_id: str
@@ -467,7 +476,11 @@ class ConversationSummary:
         for p in d.get("participants") or ():
             purpose = p.get("purpose") or ""
             uid = p.get("userId")
-            parts.append(ParticipantSummary(p.get("participantId") or "", purpose, p.get("participantName"), uid))
+            parts.append(
+                ParticipantSummary(
+                    p.get("participantId") or "", purpose, p.get("participantName"), uid
+                )
+            )
             if uid and purpose in ("agent", "user") and uid not in users:
                 users.append(uid)
             for s in p.get("sessions") or ():
@@ -489,19 +502,43 @@ class ConversationSummary:
         if start is None:
             raise ValueError(f"conversation {d.get('conversationId')} has no conversationStart")
         return cls(
-            conversation_id=d["conversationId"], start=start, end=parse_time(d.get("conversationEnd")),
-            direction=d.get("originatingDirection"), media_types=tuple(medias), queue_ids=tuple(queues),
-            user_ids=tuple(users), ani=ani, dnis=dnis, wrapup_codes=tuple(wrapups), has_recording=recording,
-            division_ids=tuple(d.get("divisionIds") or ()), participants=tuple(parts))
+            conversation_id=d["conversationId"],
+            start=start,
+            end=parse_time(d.get("conversationEnd")),
+            direction=d.get("originatingDirection"),
+            media_types=tuple(medias),
+            queue_ids=tuple(queues),
+            user_ids=tuple(users),
+            ani=ani,
+            dnis=dnis,
+            wrapup_codes=tuple(wrapups),
+            has_recording=recording,
+            division_ids=tuple(d.get("divisionIds") or ()),
+            participants=tuple(parts),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "conversationId": self.conversation_id, "conversationStart": iso(self.start),
-            "conversationEnd": iso(self.end), "durationSeconds": self.duration_s,
-            "originatingDirection": self.direction, "mediaTypes": list(self.media_types),
-            "queueIds": list(self.queue_ids), "userIds": list(self.user_ids), "ani": self.ani,
-            "dnis": self.dnis, "wrapUpCodes": list(self.wrapup_codes), "hasRecording": self.has_recording,
+            "conversationId": self.conversation_id,
+            "conversationStart": iso(self.start),
+            "conversationEnd": iso(self.end),
+            "durationSeconds": self.duration_s,
+            "originatingDirection": self.direction,
+            "mediaTypes": list(self.media_types),
+            "queueIds": list(self.queue_ids),
+            "userIds": list(self.user_ids),
+            "ani": self.ani,
+            "dnis": self.dnis,
+            "wrapUpCodes": list(self.wrapup_codes),
+            "hasRecording": self.has_recording,
             "divisionIds": list(self.division_ids),
-            "participants": [{"participantId": p.participant_id, "purpose": p.purpose,
-                              "participantName": p.name, "userId": p.user_id} for p in self.participants],
+            "participants": [
+                {
+                    "participantId": p.participant_id,
+                    "purpose": p.purpose,
+                    "participantName": p.name,
+                    "userId": p.user_id,
+                }
+                for p in self.participants
+            ],
         }

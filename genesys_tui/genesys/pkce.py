@@ -21,8 +21,10 @@ from genesys_tui.genesys.errors import AuthenticationError
 from genesys_tui.genesys.regions import Hosts
 
 CALLBACK_PATH = "/oauth/callback"
-_PAGE = ("<!doctype html><meta charset=utf-8><title>genesys-tui</title>"
-         "<body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p></body>")
+_PAGE = (
+    "<!doctype html><meta charset=utf-8><title>genesys-tui</title>"
+    "<body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p></body>"
+)
 
 
 def can_open_browser() -> bool:
@@ -45,9 +47,19 @@ def challenge_for(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def authorize_url(hosts: Hosts, client_id: str, redirect_uri: str, state: str, challenge: str) -> str:
-    query = urlencode({"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri,
-                       "state": state, "code_challenge": challenge, "code_challenge_method": "S256"})
+def authorize_url(
+    hosts: Hosts, client_id: str, redirect_uri: str, state: str, challenge: str
+) -> str:
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{hosts.login_base}/oauth/authorize?{query}"
 
 
@@ -75,11 +87,15 @@ class _Listener:
         elif "error" in q:
             self._reply(writer, 400, "Sign-in failed", q.get("error_description") or q["error"])
             if not self.result.done():
-                self.result.set_exception(AuthenticationError(f"sign-in was refused: {q['error'][:200]}"))
+                self.result.set_exception(
+                    AuthenticationError(f"sign-in was refused: {q['error'][:200]}")
+                )
         elif not q.get("code"):
             self._reply(writer, 400, "Sign-in failed", "No authorization code was received.")
         else:
-            self._reply(writer, 200, "Signed in", "You can close this tab and return to genesys-tui.")
+            self._reply(
+                writer, 200, "Signed in", "You can close this tab and return to genesys-tui."
+            )
             if not self.result.done():
                 self.result.set_result(q["code"])
         await writer.drain()
@@ -88,16 +104,29 @@ class _Listener:
     @staticmethod
     def _reply(writer: asyncio.StreamWriter, status: int, title: str, text: str) -> None:
         body = _PAGE.format(title=title, text=text.replace("<", "&lt;")).encode()
-        writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: text/html; charset=utf-8\r\n"
-                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        writer.write(
+            f"HTTP/1.1 {status} X\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
 
 
-DEFAULT_REDIRECT_PORT = 8765  # what the OAuth client must have registered: http://127.0.0.1:8765/oauth/callback
+DEFAULT_REDIRECT_PORT = (
+    8765  # what the OAuth client must have registered: http://127.0.0.1:8765/oauth/callback
+)
 
 
-async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClient, port: int = DEFAULT_REDIRECT_PORT,
-                          announce: Callable[[str], None] = print, open_browser: bool = True,
-                          timeout: float = 300.0, client_secret: str | None = None) -> TokenResponse:
+async def login_with_pkce(
+    hosts: Hosts,
+    client_id: str,
+    *,
+    http: httpx.AsyncClient,
+    port: int = DEFAULT_REDIRECT_PORT,
+    announce: Callable[[str], None] = print,
+    open_browser: bool = True,
+    timeout: float = 300.0,
+    client_secret: str | None = None,
+) -> TokenResponse:
     """The browser sign-in: PKCE always; with `client_secret` (a confidential code-grant client)
     the token request also authenticates the client, and the answer carries a refresh token.
     The redirect URI, http://127.0.0.1:PORT/oauth/callback, must be registered on the client."""
@@ -107,8 +136,10 @@ async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClie
     try:
         server = await asyncio.start_server(listener.handle, "127.0.0.1", port)
     except OSError as e:
-        raise AuthenticationError(f"cannot listen on 127.0.0.1:{port} for the sign-in's redirect "
-                                  f"({e.strerror or e}): close what uses it, or set redirect_port") from None
+        raise AuthenticationError(
+            f"cannot listen on 127.0.0.1:{port} for the sign-in's redirect "
+            f"({e.strerror or e}): close what uses it, or set redirect_port"
+        ) from None
     try:
         bound = server.sockets[0].getsockname()[1]
         redirect_uri = redirect_uri_for(bound)
@@ -120,17 +151,25 @@ async def login_with_pkce(hosts: Hosts, client_id: str, *, http: httpx.AsyncClie
         try:
             code = await asyncio.wait_for(listener.result, timeout)
         except TimeoutError:
-            raise AuthenticationError(f"no sign-in arrived within {timeout:.0f} s: if the browser showed an "
-                                      f"error, register {redirect_uri} as a redirect URI of OAuth client "
-                                      f"{client_id} (Admin > OAuth), or set redirect_port to one that is") from None
+            raise AuthenticationError(
+                f"no sign-in arrived within {timeout:.0f} s: if the browser showed an "
+                f"error, register {redirect_uri} as a redirect URI of OAuth client "
+                f"{client_id} (Admin > OAuth), or set redirect_port to one that is"
+            ) from None
     finally:
         server.close()
         await server.wait_closed()
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
     if client_secret is None:
         form["client_id"] = client_id
-    return await request_token(http, hosts, form, basic=(client_id, client_secret) if client_secret else None)
+    return await request_token(
+        http, hosts, form, basic=(client_id, client_secret) if client_secret else None
+    )
 
 
 def redirect_uri_for(port: int) -> str:

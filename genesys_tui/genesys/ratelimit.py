@@ -12,13 +12,20 @@ class RateLimiter:
     """A token bucket of capacity `burst` refilled at (per_minute - burst) / 60 per second: any
     60-second window then holds at most `per_minute` requests."""
 
-    def __init__(self, per_minute: int = 300, burst: int | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self,
+        per_minute: int = 300,
+        burst: int | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         if per_minute < 1:
             raise ValueError("per_minute must be >= 1")
         self.per_minute = per_minute
-        self.burst = max(1, min(burst if burst is not None else max(1, per_minute // 15), per_minute))
+        self.burst = max(
+            1, min(burst if burst is not None else max(1, per_minute // 15), per_minute)
+        )
         self.rate = max(per_minute - self.burst, 1) / 60.0
         self._tokens = float(self.burst)
         self._clock = clock
@@ -42,7 +49,9 @@ class RateLimiter:
                 wait = 0.0
                 if self._tokens < 1:
                     wait = (1 - self._tokens) / self.rate
-                wait = max(wait, self._hold_until - now, self._last_grant + self._min_interval - now)
+                wait = max(
+                    wait, self._hold_until - now, self._last_grant + self._min_interval - now
+                )
                 if wait <= 1e-6:  # float dust must not turn into an endless loop of tiny sleeps
                     self._tokens -= 1
                     self._last_grant = now

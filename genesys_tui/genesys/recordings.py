@@ -10,9 +10,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from genesys_tui.core.ids import safe_id as _id
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.ids import safe_id as _id
 from genesys_tui.genesys.models import (
     BatchDownloadJobStatus,
     Recording,
@@ -27,11 +27,25 @@ log = logging.getLogger("genesys_tui.recordings")
 FORMATS = ("WAV", "WEBM", "WAV_ULAW", "OGG_VORBIS", "OGG_OPUS", "MP3", "NONE")
 BATCH_LIMIT = 100
 # File extension of each formatId's output.
-EXTENSIONS = {"WAV": "wav", "WAV_ULAW": "wav", "WEBM": "webm", "OGG_VORBIS": "ogg", "OGG_OPUS": "opus",
-              "MP3": "mp3"}
-CONTENT_TYPE_EXT = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav", "audio/webm": "webm",
-                    "audio/ogg": "ogg", "audio/opus": "opus", "audio/mpeg": "mp3", "audio/mp3": "mp3",
-                    "application/json": "json"}
+EXTENSIONS = {
+    "WAV": "wav",
+    "WAV_ULAW": "wav",
+    "WEBM": "webm",
+    "OGG_VORBIS": "ogg",
+    "OGG_OPUS": "opus",
+    "MP3": "mp3",
+}
+CONTENT_TYPE_EXT = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/webm": "webm",
+    "audio/ogg": "ogg",
+    "audio/opus": "opus",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "application/json": "json",
+}
 
 
 def check_format(format_id: str) -> str:
@@ -42,8 +56,13 @@ def check_format(format_id: str) -> str:
 
 
 class Recordings:
-    def __init__(self, api: ApiClient, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.api = api
         self._sleep = sleep
         self._clock = clock
@@ -61,27 +80,52 @@ class Recordings:
                 return resp.json()
             body = _maybe_json(resp)
             if isinstance(body, dict) and body.get("fileState") == "ARCHIVED":
-                raise E.RecordingArchived(f"{what} is archived.", status=202,
-                                          correlation_id=resp.headers.get("ININ-Correlation-Id"))
+                raise E.RecordingArchived(
+                    f"{what} is archived.",
+                    status=202,
+                    correlation_id=resp.headers.get("ININ-Correlation-Id"),
+                )
             elapsed = self._clock() - started
             if elapsed + delay > max_wait_s:
-                raise E.TranscodeTimeout(f"{what} was still transcoding after {elapsed:.0f} s.", status=202,
-                                         correlation_id=resp.headers.get("ININ-Correlation-Id"))
+                raise E.TranscodeTimeout(
+                    f"{what} was still transcoding after {elapsed:.0f} s.",
+                    status=202,
+                    correlation_id=resp.headers.get("ININ-Correlation-Id"),
+                )
             await self._sleep(delay)
             delay = min(delay * 2, 10.0)
 
-    async def list(self, conversation_id: str, format_id: str = "WAV", *, max_wait_ms: int = 5000,
-                   media_formats: Sequence[str] | None = None, max_wait_s: float = 300.0) -> list[Recording]:
+    async def list(
+        self,
+        conversation_id: str,
+        format_id: str = "WAV",
+        *,
+        max_wait_ms: int = 5000,
+        media_formats: Sequence[str] | None = None,
+        max_wait_s: float = 300.0,
+    ) -> list[Recording]:
         params: dict[str, Any] = {"formatId": check_format(format_id), "maxWaitMs": max_wait_ms}
         if media_formats:
             params["mediaFormats"] = ",".join(check_format(f) for f in media_formats)
-        data = await self._poll(f"{self._base(conversation_id)}/recordings", params, max_wait_s,
-                                f"the recordings of conversation {conversation_id}")
+        data = await self._poll(
+            f"{self._base(conversation_id)}/recordings",
+            params,
+            max_wait_s,
+            f"the recordings of conversation {conversation_id}",
+        )
         return [from_api(Recording, r) for r in (data or []) if isinstance(r, dict)]
 
-    async def get(self, conversation_id: str, recording_id: str, format_id: str = "WAV", *,
-                  download: bool = False, file_name: str | None = None, max_wait_s: float = 300.0,
-                  media_formats: Sequence[str] | None = None) -> Recording:
+    async def get(
+        self,
+        conversation_id: str,
+        recording_id: str,
+        format_id: str = "WAV",
+        *,
+        download: bool = False,
+        file_name: str | None = None,
+        max_wait_s: float = 300.0,
+        media_formats: Sequence[str] | None = None,
+    ) -> Recording:
         params: dict[str, Any] = {"formatId": check_format(format_id)}
         if download:
             params["download"] = "true"
@@ -89,8 +133,12 @@ class Recordings:
             params["fileName"] = file_name
         if media_formats:
             params["mediaFormats"] = ",".join(check_format(f) for f in media_formats)
-        data = await self._poll(f"{self._base(conversation_id)}/recordings/{_id(recording_id)}", params,
-                                max_wait_s, f"recording {recording_id}")
+        data = await self._poll(
+            f"{self._base(conversation_id)}/recordings/{_id(recording_id)}",
+            params,
+            max_wait_s,
+            f"recording {recording_id}",
+        )
         rec = from_api(Recording, data)
         if rec.file_state == "ARCHIVED":
             raise E.RecordingArchived(f"recording {recording_id} is archived.")
@@ -101,7 +149,9 @@ class Recordings:
         return [from_api(RecordingMetadata, r) for r in (data or []) if isinstance(r, dict)]
 
     async def metadata_one(self, conversation_id: str, recording_id: str) -> RecordingMetadata:
-        data = await self.api.get_json(f"{self._base(conversation_id)}/recordingmetadata/{_id(recording_id)}")
+        data = await self.api.get_json(
+            f"{self._base(conversation_id)}/recordingmetadata/{_id(recording_id)}"
+        )
         return from_api(RecordingMetadata, data)
 
     async def restore(self, conversation_id: str, recording_id: str, days: int = 7) -> Recording:
@@ -127,8 +177,12 @@ class Recordings:
             raise ValueError("an empty batch")
         if len(items) > BATCH_LIMIT:
             raise ValueError(f"a batch holds at most {BATCH_LIMIT} items, got {len(items)}")
-        body = {"batchDownloadRequestList": [
-            {"conversationId": _id(c), **({"recordingId": _id(r)} if r else {})} for c, r in items]}
+        body = {
+            "batchDownloadRequestList": [
+                {"conversationId": _id(c), **({"recordingId": _id(r)} if r else {})}
+                for c, r in items
+            ]
+        }
         data = await self.api.post_json("/api/v2/recording/batchrequests", body)
         return data["id"]
 
@@ -136,15 +190,19 @@ class Recordings:
         data = await self.api.get_json(f"/api/v2/recording/batchrequests/{_id(job_id)}")
         return from_api(BatchDownloadJobStatus, data)
 
-    async def wait_batch(self, job_id: str, *, interval: float = 2.0, max_wait_s: float = 900.0) -> BatchDownloadJobStatus:
+    async def wait_batch(
+        self, job_id: str, *, interval: float = 2.0, max_wait_s: float = 900.0
+    ) -> BatchDownloadJobStatus:
         started = self._clock()
         while True:
             status = await self.batch_status(job_id)
             if status.done:
                 return status
             if self._clock() - started > max_wait_s:
-                raise E.TranscodeTimeout(f"batch {job_id} not complete after {max_wait_s:.0f} s "
-                                         f"({status.result_count}/{status.expected_result_count}).")
+                raise E.TranscodeTimeout(
+                    f"batch {job_id} not complete after {max_wait_s:.0f} s "
+                    f"({status.result_count}/{status.expected_result_count})."
+                )
             await self._sleep(interval)
 
     # --- bulk recording jobs (org-scale EXPORT to S3) --------------------------------------------
@@ -153,31 +211,52 @@ class Recordings:
         data = await self.api.post_json("/api/v2/recording/jobs", query)
         return from_api(RecordingJob, data)
 
-    async def create_export_job(self, integration_id: str, interval: str, *, include_screen: bool = False) -> RecordingJob:
-        return await self.create_job({
-            "action": "EXPORT", "actionDate": iso(datetime.now(UTC)), "integrationId": integration_id,
-            "includeScreenRecordings": include_screen,
-            "conversationQuery": {"interval": interval, "order": "asc", "orderBy": "conversationStart"},
-        })
+    async def create_export_job(
+        self, integration_id: str, interval: str, *, include_screen: bool = False
+    ) -> RecordingJob:
+        return await self.create_job(
+            {
+                "action": "EXPORT",
+                "actionDate": iso(datetime.now(UTC)),
+                "integrationId": integration_id,
+                "includeScreenRecordings": include_screen,
+                "conversationQuery": {
+                    "interval": interval,
+                    "order": "asc",
+                    "orderBy": "conversationStart",
+                },
+            }
+        )
 
     async def get_job(self, job_id: str) -> RecordingJob:
-        return from_api(RecordingJob, await self.api.get_json(f"/api/v2/recording/jobs/{_id(job_id)}"))
+        return from_api(
+            RecordingJob, await self.api.get_json(f"/api/v2/recording/jobs/{_id(job_id)}")
+        )
 
     async def execute_job(self, job_id: str) -> RecordingJob:
-        resp = await self.api.request("PUT", f"/api/v2/recording/jobs/{_id(job_id)}", json={"state": "PROCESSING"},
-                                      ok=(200, 202))
+        resp = await self.api.request(
+            "PUT",
+            f"/api/v2/recording/jobs/{_id(job_id)}",
+            json={"state": "PROCESSING"},
+            ok=(200, 202),
+        )
         return from_api(RecordingJob, _maybe_json(resp) or {})
 
     async def cancel_job(self, job_id: str) -> None:
-        await self.api.request("DELETE", f"/api/v2/recording/jobs/{_id(job_id)}", ok=(200, 202, 204))
+        await self.api.request(
+            "DELETE", f"/api/v2/recording/jobs/{_id(job_id)}", ok=(200, 202, 204)
+        )
 
-    async def list_jobs(self, *, state: str | None = None, job_type: str | None = None,
-                        page_size: int = 25) -> list[RecordingJob]:
+    async def list_jobs(
+        self, *, state: str | None = None, job_type: str | None = None, page_size: int = 25
+    ) -> list[RecordingJob]:
         jobs: list[RecordingJob] = []
         page = 1
         while True:
-            data = await self.api.get_json("/api/v2/recording/jobs", {
-                "pageSize": page_size, "pageNumber": page, "state": state, "jobType": job_type})
+            data = await self.api.get_json(
+                "/api/v2/recording/jobs",
+                {"pageSize": page_size, "pageNumber": page, "state": state, "jobType": job_type},
+            )
             jobs.extend(from_api(RecordingJob, j) for j in data.get("entities") or [])
             if page >= int(data.get("pageCount") or 1):
                 return jobs

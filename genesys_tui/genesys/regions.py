@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from genesys_tui.core.errors import UserError
+
 # SDK region key (= AWS region code) -> domain, from the official SDKs' region host tables.
 REGIONS: dict[str, str] = {
     "us_east_1": "mypurecloud.com",
@@ -29,7 +31,7 @@ REGIONS: dict[str, str] = {
 }
 
 
-class RegionError(ValueError):
+class RegionError(UserError, ValueError):
     pass
 
 
@@ -79,7 +81,7 @@ def resolve_region(value: str) -> tuple[str, str]:
         return key, REGIONS[key]
     for prefix in ("api.", "login.", "apps."):
         if v.startswith(prefix):
-            v = v[len(prefix):]
+            v = v[len(prefix) :]
     for k, domain in REGIONS.items():
         if v == domain:
             return k, domain
@@ -111,7 +113,9 @@ def hosts_for(region: str, base_url: str = "", allow_custom_host: bool = False) 
                 "accepted, because credentials would be sent there. Pass --allow-custom-host to override."
             )
         if parts.scheme == "http" and not is_loopback_url(base):
-            raise CustomHostRefused(f"refusing {base_url!r}: plain http is only allowed on loopback")
+            raise CustomHostRefused(
+                f"refusing {base_url!r}: plain http is only allowed on loopback"
+            )
         login = base.replace("//api.", "//login.", 1) if parts.netloc.startswith("api.") else base
         return Hosts("custom", base, login)
     key, domain = resolve_region(region)

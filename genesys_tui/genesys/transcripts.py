@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.ids import safe_id
 from genesys_tui.genesys.models import TranscriptUrl, TranscriptUrls, from_api
 
 
@@ -17,7 +17,17 @@ class Transcripts:
         return f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}"
 
     async def url(self, conversation_id: str, communication_id: str) -> TranscriptUrl:
-        return from_api(TranscriptUrl, await self.api.get_json(self._path(conversation_id, communication_id) + "/transcripturl"))
+        return from_api(
+            TranscriptUrl,
+            await self.api.get_json(
+                self._path(conversation_id, communication_id) + "/transcripturl"
+            ),
+        )
 
     async def urls(self, conversation_id: str, communication_id: str) -> TranscriptUrls:
-        return from_api(TranscriptUrls, await self.api.get_json(self._path(conversation_id, communication_id) + "/transcripturls"))
+        return from_api(
+            TranscriptUrls,
+            await self.api.get_json(
+                self._path(conversation_id, communication_id) + "/transcripturls"
+            ),
+        )

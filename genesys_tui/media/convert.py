@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genesys_tui.files import atomic_output
+from genesys_tui.core.files import atomic_output
 from genesys_tui.media import decode
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert, to_mono
@@ -33,14 +33,18 @@ class ConvertOptions:
     format: str = "mono"
     mode: str = "average"
     rate: int | None = None
-    depth: str | None = None  # u8, s16, s24, s32, f32, f64; None keeps the input's (16-bit for compressed)
+    depth: str | None = (
+        None  # u8, s16, s24, s32, f32, f64; None keeps the input's (16-bit for compressed)
+    )
     bitrate: int = 32000
     customer_channel: int = 0
     agent_channel: int = 1
 
     def __post_init__(self) -> None:
         if self.format not in OUTPUT_FORMATS:
-            raise ValueError(f"unknown output format {self.format!r}; one of {', '.join(OUTPUT_FORMATS)}")
+            raise ValueError(
+                f"unknown output format {self.format!r}; one of {', '.join(OUTPUT_FORMATS)}"
+            )
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; one of {', '.join(MODES)}")
         if self.depth is not None and self.depth not in FORMATS:
@@ -64,7 +68,9 @@ def output_paths(src: Path, out_dir: Path, opts: ConvertOptions) -> list[Path]:
     return [out_dir / f"{stem}.{party}.wav" for party in opts.parties]
 
 
-def _counted(blocks: Iterator[np.ndarray], total: int | None, progress: ProgressFn | None) -> Iterator[np.ndarray]:
+def _counted(
+    blocks: Iterator[np.ndarray], total: int | None, progress: ProgressFn | None
+) -> Iterator[np.ndarray]:
     done = 0
     for b in blocks:
         done += len(b)
@@ -77,8 +83,13 @@ def _depth(info: decode.AudioInfo, opts: ConvertOptions) -> SampleFormat:
     return FORMATS[opts.depth] if opts.depth else info.default_output
 
 
-def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
-                 progress: ProgressFn | None = None, hashes: dict[Path, str] | None = None) -> list[Path]:
+def convert_file(
+    src: str | Path,
+    out_dir: str | Path,
+    opts: ConvertOptions,
+    progress: ProgressFn | None = None,
+    hashes: dict[Path, str] | None = None,
+) -> list[Path]:
     """Convert one file; returns the outputs. Raises MediaError naming the file and the problem;
     on any failure no output (and no .part) is left behind. `hashes`, when given, receives the
     SHA-256 of the outputs whose hash came for free while writing."""
@@ -87,7 +98,9 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     outputs = output_paths(src, out_dir, opts)
     for out in outputs:
         if out.resolve() == src.resolve():
-            raise MediaError(src, f"the output {out.name} would overwrite the input; choose another --to")
+            raise MediaError(
+                src, f"the output {out.name} would overwrite the input; choose another --to"
+            )
     blocks = _counted(decode.blocks(info, 1 << 16), info.frames, progress)
     try:
         with contextlib.ExitStack() as stack:
@@ -104,8 +117,13 @@ def convert_file(src: str | Path, out_dir: str | Path, opts: ConvertOptions,
     return outputs
 
 
-def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path],
-         opts: ConvertOptions, want_hash: bool = False) -> list[str | None]:
+def _run(
+    info: decode.AudioInfo,
+    blocks: Iterator[np.ndarray],
+    parts: list[Path],
+    opts: ConvertOptions,
+    want_hash: bool = False,
+) -> list[str | None]:
     """Write the outputs; returns their SHA-256 where it was computed on the way (else None)."""
     rate = opts.rate or info.rate
     # An exact frame count lets the writers put the final header first and hash as they go.
@@ -117,7 +135,9 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
             blocks, channels = to_mono(blocks, "average", channels, info.path), 1
         if opts.rate:
             blocks = resample(blocks, info.rate, rate, channels, src_fmt)
-        write_opus(blocks, parts[0], rate, channels, src_fmt, bitrate=opts.bitrate, container=opts.format)
+        write_opus(
+            blocks, parts[0], rate, channels, src_fmt, bitrate=opts.bitrate, container=opts.format
+        )
         return [None]
     out_fmt = _depth(info, opts)
     if opts.format == "split":
@@ -126,14 +146,17 @@ def _run(info: decode.AudioInfo, blocks: Iterator[np.ndarray], parts: list[Path]
         indexes = list(opts.parties.values())
         for idx in indexes:
             if not 0 <= idx < info.channels:
-                raise MediaError(info.path, f"party channel {idx} does not exist in a {info.channels}-channel file")
+                raise MediaError(
+                    info.path,
+                    f"party channel {idx} does not exist in a {info.channels}-channel file",
+                )
         blocks = resample(blocks, info.rate, rate, info.channels, src_fmt)
         writers = [WavWriter(p, rate, 1, out_fmt, frames, want_hash) for p in parts]
         try:
             for b in blocks:
                 conv = convert(b, src_fmt, out_fmt)
                 for w, idx in zip(writers, indexes, strict=True):
-                    w.write(np.ascontiguousarray(conv[:, idx:idx + 1]))
+                    w.write(np.ascontiguousarray(conv[:, idx : idx + 1]))
         finally:
             for w in writers:
                 w.close()

@@ -59,8 +59,16 @@ def probe(path: str | Path) -> AudioInfo:
     if container == "wav":
         h = wavio.probe_wav(p)
         if h.sample_format is not None:
-            return AudioInfo(p, "wav", "float" if h.format_tag == wavio.FLOAT else "pcm", h.rate, h.channels,
-                             h.frames, h.sample_format, h)
+            return AudioInfo(
+                p,
+                "wav",
+                "float" if h.format_tag == wavio.FLOAT else "pcm",
+                h.rate,
+                h.channels,
+                h.frames,
+                h.sample_format,
+                h,
+            )
         codec = "ulaw" if h.format_tag == wavio.ULAW else "alaw"
         return AudioInfo(p, "wav", codec, h.rate, h.channels, h.frames, S16, h)
     if container in ("webm", "mp4"):
@@ -73,7 +81,9 @@ def probe(path: str | Path) -> AudioInfo:
         if container == "ogg" and hint == "opus":
             return _probe_av(p, container)
         raise MediaError(p, f"corrupt or truncated {container.upper()}: {_sf_reason(e)}") from None
-    codec = hint or {"VORBIS": "vorbis", "OPUS": "opus", "MPEG_LAYER_III": "mp3"}.get(info.subtype, info.subtype.lower())
+    codec = hint or {"VORBIS": "vorbis", "OPUS": "opus", "MPEG_LAYER_III": "mp3"}.get(
+        info.subtype, info.subtype.lower()
+    )
     fmt = F32
     if container == "flac":
         fmt = {"PCM_16": S16, "PCM_24": S24}.get(info.subtype, S16)
@@ -81,7 +91,9 @@ def probe(path: str | Path) -> AudioInfo:
     if info.channels < 1 or info.samplerate < 1:
         raise MediaError(p, "lying header: no channels or no sample rate")
     if frames is None:
-        raise MediaError(p, f"corrupt or truncated {container.upper()}: no complete audio could be found")
+        raise MediaError(
+            p, f"corrupt or truncated {container.upper()}: no complete audio could be found"
+        )
     return AudioInfo(p, container, codec, info.samplerate, info.channels, frames, fmt)
 
 
@@ -120,8 +132,8 @@ def ogg_tail_problem(p: Path) -> str | None:
         page = tail[at:]
         if len(page) >= 27 and page[4] == 0:
             nseg = page[26]
-            length = 27 + nseg + sum(page[27:27 + nseg])
-            if len(page[27:27 + nseg]) == nseg and length == len(page):
+            length = 27 + nseg + sum(page[27 : 27 + nseg])
+            if len(page[27 : 27 + nseg]) == nseg and length == len(page):
                 break  # the last page, ending exactly at the end of the file
         at = tail.rfind(b"OggS", 0, at)  # "OggS" inside a payload: look further back
     else:
@@ -165,13 +177,19 @@ def _probe_av(p: Path, container: str) -> AudioInfo:
     return AudioInfo(p, container, codec, rate, channels, frames or None, F32)
 
 
-def blocks(info: AudioInfo, block_frames: int = BLOCK, start: int = 0, end: int | None = None) -> Iterator[np.ndarray]:
+def blocks(
+    info: AudioInfo, block_frames: int = BLOCK, start: int = 0, end: int | None = None
+) -> Iterator[np.ndarray]:
     """(frames, channels) blocks of info.sample_format's dtype, from `start` to `end` frames."""
     if info.wav is not None and info.is_pcm:
         yield from wavio.read_blocks(info.path, info.wav, block_frames, start, end)
         return
-    if info.container in ("webm", "mp4") or (info.container == "ogg" and info.codec == "opus" and info.wav is None
-                                              and not _sf_can_read(info.path)):
+    if info.container in ("webm", "mp4") or (
+        info.container == "ogg"
+        and info.codec == "opus"
+        and info.wav is None
+        and not _sf_can_read(info.path)
+    ):
         yield from _rebatch(_av_blocks(info, start, end), block_frames)
         return
     yield from _sf_blocks(info, block_frames, start, end)
@@ -185,7 +203,9 @@ def _sf_can_read(path: Path) -> bool:
         return False
 
 
-def _sf_blocks(info: AudioInfo, block_frames: int, start: int, end: int | None) -> Iterator[np.ndarray]:
+def _sf_blocks(
+    info: AudioInfo, block_frames: int, start: int, end: int | None
+) -> Iterator[np.ndarray]:
     dtype = {"s16": "int16", "s24": "int32", "s32": "int32"}.get(info.sample_format.name, "float32")
     got = 0
     try:
@@ -205,7 +225,9 @@ def _sf_blocks(info: AudioInfo, block_frames: int, start: int, end: int | None) 
                     remaining -= len(block)
                 yield block
     except (sf.LibsndfileError, RuntimeError) as e:
-        raise MediaError(info.path, f"corrupt or truncated {info.container.upper()}: {_sf_reason(e)}") from None
+        raise MediaError(
+            info.path, f"corrupt or truncated {info.container.upper()}: {_sf_reason(e)}"
+        ) from None
     if got == 0:
         raise MediaError(info.path, "no audio could be decoded")
     _check_complete(info, got, start, end)
@@ -219,7 +241,9 @@ def _av_blocks(info: AudioInfo, start: int, end: int | None) -> Iterator[np.ndar
     try:
         with av.open(str(info.path)) as c:
             st = c.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout=layout, rate=info.rate) if layout else None
+            resampler = (
+                av.AudioResampler(format="flt", layout=layout, rate=info.rate) if layout else None
+            )
             for frame in c.decode(st):
                 frames = resampler.resample(frame) if resampler else [frame]
                 for fr in frames:
@@ -232,7 +256,9 @@ def _av_blocks(info: AudioInfo, start: int, end: int | None) -> Iterator[np.ndar
                         continue
                     if end is not None and a >= end:
                         return
-                    yield arr[max(0, start - a): (len(arr) if end is None else min(len(arr), end - a))]
+                    yield arr[
+                        max(0, start - a) : (len(arr) if end is None else min(len(arr), end - a))
+                    ]
     except av.error.FFmpegError as e:
         raise MediaError(info.path, f"corrupt or truncated {info.container}: {e}") from None
     if pos == 0:
@@ -249,8 +275,11 @@ def _check_complete(info: AudioInfo, got: int, start: int, end: int | None) -> N
     exact = info.container == "wav"
     tolerance = 0 if exact else max(int(info.rate * 0.25), expected // 50)
     if got < expected - tolerance:
-        raise MediaError(info.path, f"truncated: decoded {got / info.rate:.2f} s of the {expected / info.rate:.2f} s "
-                                    "the header declares")
+        raise MediaError(
+            info.path,
+            f"truncated: decoded {got / info.rate:.2f} s of the {expected / info.rate:.2f} s "
+            "the header declares",
+        )
 
 
 def _rebatch(it: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:
@@ -264,7 +293,7 @@ def _rebatch(it: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:
             joined = np.concatenate(pending)
             cut = len(joined) // size * size
             for k in range(0, cut, size):
-                yield joined[k:k + size]
+                yield joined[k : k + size]
             pending = [joined[cut:]] if cut < len(joined) else []
             n = len(joined) - cut
     if n:
@@ -275,4 +304,6 @@ def read_all(path: str | Path) -> tuple[np.ndarray, AudioInfo]:
     """The whole file in memory: for tests and small clips only."""
     info = probe(path)
     data = list(blocks(info))
-    return (np.concatenate(data) if data else np.zeros((0, info.channels), info.sample_format.dtype)), info
+    return (
+        np.concatenate(data) if data else np.zeros((0, info.channels), info.sample_format.dtype)
+    ), info

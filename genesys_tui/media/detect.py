@@ -50,5 +50,8 @@ def detect(path: str | Path) -> tuple[str, str | None]:
     try:
         return sniff(head)
     except ValueError:
-        raise MediaError(p, f"unknown format (starts with {head[:8].hex(' ')}); expected WAV, OGG, MP3, "
-                            "WebM or MP4 audio") from None
+        raise MediaError(
+            p,
+            f"unknown format (starts with {head[:8].hex(' ')}); expected WAV, OGG, MP3, "
+            "WebM or MP4 audio",
+        ) from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genesys_tui.core.errors import UserError
 
-class MediaError(Exception):
+
+class MediaError(UserError):
     def __init__(self, path: str | Path | None, problem: str, errno: int | None = None):
         self.path = str(path) if path is not None else None
         self.problem = problem

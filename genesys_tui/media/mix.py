@@ -32,10 +32,12 @@ def average(block: np.ndarray) -> np.ndarray:
 
 
 def channel(block: np.ndarray, index: int) -> np.ndarray:
-    return np.ascontiguousarray(block[:, index:index + 1])
+    return np.ascontiguousarray(block[:, index : index + 1])
 
 
-def to_mono(blocks: Iterator[np.ndarray], mode: str | int, channels: int, path=None) -> Iterator[np.ndarray]:
+def to_mono(
+    blocks: Iterator[np.ndarray], mode: str | int, channels: int, path=None
+) -> Iterator[np.ndarray]:
     """mode: 'average', 'left' (0), 'right' (1), or a channel index."""
     index = {"left": 0, "right": 1}.get(mode, mode) if mode != "average" else None
     if index is not None:
@@ -53,12 +55,18 @@ def convert(block: np.ndarray, src: SampleFormat, dst: SampleFormat) -> np.ndarr
     if src is dst or (src.dtype == dst.dtype and src.bits == dst.bits):
         return block
     if dst.is_float:
-        return (block.astype(np.float64) / src.full_scale).astype(dst.dtype) if not src.is_float else block.astype(dst.dtype)
+        return (
+            (block.astype(np.float64) / src.full_scale).astype(dst.dtype)
+            if not src.is_float
+            else block.astype(dst.dtype)
+        )
     lo, hi = -dst.full_scale, dst.full_scale - 1
     if src.is_float:
         x = np.rint(block.astype(np.float64) * dst.full_scale)
         return np.clip(x, lo, hi).astype(dst.dtype)
-    shift = dst.bits - src.bits  # u8 is held centred with 8 bits of range, so it scales like the rest
+    shift = (
+        dst.bits - src.bits
+    )  # u8 is held centred with 8 bits of range, so it scales like the rest
     wide = block.astype(np.int64)
     if shift >= 0:
         return (wide << shift).astype(dst.dtype)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genesys_tui.files import open_nofollow
+from genesys_tui.core.files import open_nofollow
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert
 from genesys_tui.media.resample import resample
@@ -37,15 +37,25 @@ class _Collect:
 
 def _prepare(blocks: Iterable[np.ndarray], rate: int, channels: int, fmt: SampleFormat, path=None):
     if channels not in (1, 2):
-        raise MediaError(path, f"Opus output takes mono or stereo, not {channels} channels; downmix first")
+        raise MediaError(
+            path, f"Opus output takes mono or stereo, not {channels} channels; downmix first"
+        )
     if rate not in OPUS_RATES:
         blocks = resample(iter(blocks), rate, 48000, channels, fmt)
         rate = 48000
     return blocks, rate
 
 
-def _encode(blocks: Iterable[np.ndarray], out, rate: int, channels: int, fmt: SampleFormat, bitrate: int,
-            container: str, collect: _Collect | None) -> Iterator[bytes]:
+def _encode(
+    blocks: Iterable[np.ndarray],
+    out,
+    rate: int,
+    channels: int,
+    fmt: SampleFormat,
+    bitrate: int,
+    container: str,
+    collect: _Collect | None,
+) -> Iterator[bytes]:
     import av  # lazily: PyAV costs a tenth of a second to import, and only Opus needs it
 
     layout = "stereo" if channels == 2 else "mono"
@@ -68,16 +78,31 @@ def _encode(blocks: Iterable[np.ndarray], out, rate: int, channels: int, fmt: Sa
         yield collect.take()
 
 
-def opus_stream(blocks: Iterable[np.ndarray], rate: int, channels: int, fmt: SampleFormat, *,
-                bitrate: int = 32000, container: str = "webm") -> Iterator[bytes]:
+def opus_stream(
+    blocks: Iterable[np.ndarray],
+    rate: int,
+    channels: int,
+    fmt: SampleFormat,
+    *,
+    bitrate: int = 32000,
+    container: str = "webm",
+) -> Iterator[bytes]:
     """Encoded bytes, chunk by chunk, as the input blocks arrive (no temporary file)."""
     blocks, rate = _prepare(blocks, rate, channels, fmt)
     sink = _Collect()
     yield from _encode(blocks, sink, rate, channels, fmt, bitrate, container, sink)
 
 
-def write_opus(blocks: Iterable[np.ndarray], path: Path, rate: int, channels: int, fmt: SampleFormat, *,
-               bitrate: int = 32000, container: str = "webm") -> None:
+def write_opus(
+    blocks: Iterable[np.ndarray],
+    path: Path,
+    rate: int,
+    channels: int,
+    fmt: SampleFormat,
+    *,
+    bitrate: int = 32000,
+    container: str = "webm",
+) -> None:
     """Encode to a (seekable) file, so the container gets its duration and cues."""
     blocks, rate = _prepare(blocks, rate, channels, fmt, path)
     with open_nofollow(path, "wb") as f:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genesys_tui.files import atomic_output, open_nofollow, write_bytes
+from genesys_tui.core.files import atomic_output, open_nofollow, write_bytes
 from genesys_tui.media import decode
 from genesys_tui.media.hashing import hash_file
 from genesys_tui.media.mix import convert
@@ -29,7 +29,9 @@ class Peaks:
     rate: int
     channels: int
     frames: int
-    levels: list[np.ndarray]  # level k: (channels, buckets, 2) int16 [min, max], bucket = BASE * FACTOR**k
+    levels: list[
+        np.ndarray
+    ]  # level k: (channels, buckets, 2) int16 [min, max], bucket = BASE * FACTOR**k
     sha256: str = ""
 
     @property
@@ -38,7 +40,7 @@ class Peaks:
 
     @staticmethod
     def bucket(level: int) -> int:
-        return BASE * FACTOR ** level
+        return BASE * FACTOR**level
 
     def envelope(self, start: int, end: int, columns: int) -> np.ndarray | None:
         """(channels, columns, 2) float32 min/max in [-1, 1] for frames [start, end); None when
@@ -86,7 +88,9 @@ def compute(blocks: Iterator[np.ndarray], rate: int, channels: int, fmt: SampleF
         if n:
             parts.append(_reduce(x[:n]))
     if len(carry):
-        pad = np.repeat(carry[-1:], BASE - len(carry), axis=0)  # repeat the last sample: no false zero
+        pad = np.repeat(
+            carry[-1:], BASE - len(carry), axis=0
+        )  # repeat the last sample: no false zero
         parts.append(_reduce(np.concatenate([carry, pad])))
     level0 = np.concatenate(parts, axis=1) if parts else np.zeros((channels, 0, 2), np.int16)
     levels = [level0]
@@ -156,7 +160,7 @@ class PeaksCache:
         peaks = compute(decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format)
         peaks.sha256 = sha
         with contextlib.suppress(OSError):  # a cache that cannot be written (full, or another
-            self._save(peaks)               # process writing the same entry) costs a recompute later
+            self._save(peaks)  # process writing the same entry) costs a recompute later
             self._remember(key, sha)
         return peaks
 
@@ -177,8 +181,15 @@ class PeaksCache:
 
     def _save(self, peaks: Peaks) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        meta = json.dumps({"version": VERSION, "rate": peaks.rate, "channels": peaks.channels,
-                           "frames": peaks.frames, "levels": len(peaks.levels)})
+        meta = json.dumps(
+            {
+                "version": VERSION,
+                "rate": peaks.rate,
+                "channels": peaks.channels,
+                "frames": peaks.frames,
+                "levels": len(peaks.levels),
+            }
+        )
         with atomic_output(self._file(peaks.sha256)) as part, open_nofollow(part, "wb") as f:
             np.savez(f, meta=np.array(meta), **{f"l{k}": lv for k, lv in enumerate(peaks.levels)})
 

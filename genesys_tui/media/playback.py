@@ -91,8 +91,13 @@ class Player:
         self._pos = float(self._pos if start is None else max(0, start))
         self._end = len(self._data) if end is None else min(end, len(self._data))
         self._speed = max(0.25, min(4.0, speed))
-        self._stream = sd.OutputStream(samplerate=self.rate, channels=self._data.shape[1], dtype="float32",
-                                       callback=self._callback, finished_callback=self._finished)
+        self._stream = sd.OutputStream(
+            samplerate=self.rate,
+            channels=self._data.shape[1],
+            dtype="float32",
+            callback=self._callback,
+            finished_callback=self._finished,
+        )
         self.playing = True
         self._stream.start()
 

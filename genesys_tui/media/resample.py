@@ -11,8 +11,9 @@ from genesys_tui.media.mix import convert
 from genesys_tui.media.wavio import F32, F64, SampleFormat
 
 
-def resample(blocks: Iterator[np.ndarray], in_rate: int, out_rate: int, channels: int,
-             fmt: SampleFormat) -> Iterator[np.ndarray]:
+def resample(
+    blocks: Iterator[np.ndarray], in_rate: int, out_rate: int, channels: int, fmt: SampleFormat
+) -> Iterator[np.ndarray]:
     """Blocks at out_rate, in the same sample format as they came."""
     if in_rate == out_rate:
         yield from blocks

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from genesys_tui.files import open_nofollow
+from genesys_tui.core.files import open_nofollow
 from genesys_tui.media.errors import MediaError
 
 PCM, FLOAT, ALAW, ULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
@@ -78,7 +78,9 @@ def read_header(f: BinaryIO, path: Path, file_size: int) -> WavHeader:
     while True:
         ch = f.read(8)
         if len(ch) < 8:
-            raise MediaError(path, "truncated WAV: no data chunk" if fmt else "truncated WAV: no fmt chunk")
+            raise MediaError(
+                path, "truncated WAV: no data chunk" if fmt else "truncated WAV: no fmt chunk"
+            )
         cid, size = ch[:4], struct.unpack("<I", ch[4:])[0]
         if cid == b"ds64":
             body = f.read(size)
@@ -109,17 +111,25 @@ def read_header(f: BinaryIO, path: Path, file_size: int) -> WavHeader:
             tag, channels, rate, bits, align = fmt
             _check_fmt(path, tag, channels, rate, bits, align)
             if size > available:
-                raise MediaError(path, f"truncated: the header promises {size} bytes of audio, the file has {available}")
+                raise MediaError(
+                    path,
+                    f"truncated: the header promises {size} bytes of audio, the file has {available}",
+                )
             if size % align:
-                raise MediaError(path, f"truncated: {size} bytes of audio is not a whole number of "
-                                       f"{align}-byte frames")
+                raise MediaError(
+                    path,
+                    f"truncated: {size} bytes of audio is not a whole number of "
+                    f"{align}-byte frames",
+                )
             if size == 0:
                 raise MediaError(path, "no audio (zero length)")
             return WavHeader(tag, channels, rate, bits, align, offset, size)
         else:
             f.seek(size + size % 2, 1)
             if f.tell() > file_size:
-                raise MediaError(path, f"truncated WAV: chunk {cid!r} runs past the end of the file")
+                raise MediaError(
+                    path, f"truncated WAV: chunk {cid!r} runs past the end of the file"
+                )
 
 
 MIN_RATE, MAX_RATE = 1000, 384_000  # below: a lying header (1 Hz would make hours of output)
@@ -131,7 +141,9 @@ def check_stream(path: Path, rate: int, channels: int) -> None:
     if not 1 <= channels <= MAX_CHANNELS:
         raise MediaError(path, f"lying header: {channels} channels")
     if not MIN_RATE <= rate <= MAX_RATE:
-        raise MediaError(path, f"lying header: sample rate {rate} Hz (expected {MIN_RATE}-{MAX_RATE})")
+        raise MediaError(
+            path, f"lying header: sample rate {rate} Hz (expected {MIN_RATE}-{MAX_RATE})"
+        )
 
 
 def _check_fmt(path: Path, tag: int, channels: int, rate: int, bits: int, align: int) -> None:
@@ -139,12 +151,18 @@ def _check_fmt(path: Path, tag: int, channels: int, rate: int, bits: int, align:
     if align < 1:
         raise MediaError(path, f"lying header: block align {align}")
     if tag in (ALAW, ULAW) and (bits != 8 or align != channels):
-        raise MediaError(path, f"lying header: {'A' if tag == ALAW else 'µ'}-law with {bits} bits and block "
-                               f"align {align} for {channels} channels (expected 8 bits, align {channels})")
+        raise MediaError(
+            path,
+            f"lying header: {'A' if tag == ALAW else 'µ'}-law with {bits} bits and block "
+            f"align {align} for {channels} channels (expected 8 bits, align {channels})",
+        )
     if tag in (PCM, FLOAT) and (bits not in (8, 16, 24, 32, 64) or bits % 8):
         raise MediaError(path, f"unsupported sample size: {bits} bits")
     if tag in (PCM, FLOAT) and align != channels * bits // 8:
-        raise MediaError(path, f"lying header: block align {align} does not match {channels} channels of {bits} bits")
+        raise MediaError(
+            path,
+            f"lying header: block align {align} does not match {channels} channels of {bits} bits",
+        )
     if tag not in (PCM, FLOAT, ALAW, ULAW):
         raise MediaError(path, f"unsupported WAV encoding (format tag 0x{tag:04x})")
 
@@ -164,13 +182,23 @@ def memmap(path: Path) -> tuple[np.ndarray, float] | None:
     if fmt is None or fmt.name not in ("s16", "s32", "f32", "f64") or not header.frames:
         return None
     dtype = fmt.dtype.newbyteorder("<")
-    data = np.memmap(path, dtype=dtype, mode="r", offset=header.data_offset,
-                     shape=(header.frames, header.channels))
+    data = np.memmap(
+        path,
+        dtype=dtype,
+        mode="r",
+        offset=header.data_offset,
+        shape=(header.frames, header.channels),
+    )
     return data, fmt.full_scale
 
 
-def read_blocks(path: Path, header: WavHeader, block_frames: int, start_frame: int = 0,
-                end_frame: int | None = None) -> Iterator[np.ndarray]:
+def read_blocks(
+    path: Path,
+    header: WavHeader,
+    block_frames: int,
+    start_frame: int = 0,
+    end_frame: int | None = None,
+) -> Iterator[np.ndarray]:
     """Raw PCM/float blocks as (frames, channels) arrays of the format's in-memory dtype."""
     sf_ = header.sample_format
     assert sf_ is not None
@@ -194,7 +222,10 @@ def read_blocks(path: Path, header: WavHeader, block_frames: int, start_frame: i
             while got < want:
                 more = f.readinto(view[got:])
                 if not more:
-                    raise MediaError(path, f"truncated: audio ends at frame {pos + got // align} of {header.frames}")
+                    raise MediaError(
+                        path,
+                        f"truncated: audio ends at frame {pos + got // align} of {header.frames}",
+                    )
                 got += more
             yield out if direct else _decode(bytes(view), sf_, ch)
             pos += frames
@@ -207,7 +238,11 @@ def _decode(raw, fmt: SampleFormat, channels: int) -> np.ndarray:
         return (np.frombuffer(raw, np.uint8).astype(np.int16) - 128).reshape(-1, channels)
     if fmt.name == "s24":
         b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
-        v = b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8) | (b[:, 2].astype(np.int32) << 16)
+        v = (
+            b[:, 0].astype(np.int32)
+            | (b[:, 1].astype(np.int32) << 8)
+            | (b[:, 2].astype(np.int32) << 16)
+        )
         v = (v << 8) >> 8  # sign-extend 24 -> 32
         return v.reshape(-1, channels)
     if fmt.name == "s32":
@@ -240,8 +275,15 @@ class WavWriter:
     computed as the file is written (no second read). If the count turns out wrong the header is
     fixed on close and `sha256` is None."""
 
-    def __init__(self, path: Path, rate: int, channels: int, fmt: SampleFormat, frames: int | None = None,
-                 hash: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        rate: int,
+        channels: int,
+        fmt: SampleFormat,
+        frames: int | None = None,
+        hash: bool = False,
+    ):
         import hashlib
 
         self.path, self.rate, self.channels, self.fmt = path, rate, channels, fmt
@@ -263,18 +305,34 @@ class WavWriter:
         align = self.channels * self.fmt.bytes
         tag = FLOAT if self.fmt.is_float else PCM
         big = self.data_bytes >= 0xFFFFFFFF - 100
-        fmt_chunk = struct.pack("<HHIIHH", tag, self.channels, self.rate, self.rate * align, align, self.fmt.bits)
+        fmt_chunk = struct.pack(
+            "<HHIIHH", tag, self.channels, self.rate, self.rate * align, align, self.fmt.bits
+        )
         # A JUNK chunk reserves room for ds64, so the header can become RF64 in place.
         if big:
             riff = b"RF64" + struct.pack("<I", 0xFFFFFFFF) + b"WAVE"
-            ds64 = b"ds64" + struct.pack("<IQQQI", 28, 36 + 16 + 36 + self.data_bytes, self.data_bytes,
-                                         self.data_bytes // align, 0)
+            ds64 = b"ds64" + struct.pack(
+                "<IQQQI",
+                28,
+                36 + 16 + 36 + self.data_bytes,
+                self.data_bytes,
+                self.data_bytes // align,
+                0,
+            )
             data_size = 0xFFFFFFFF
         else:
             riff = b"RIFF" + struct.pack("<I", 4 + 36 + 8 + 16 + 8 + self.data_bytes) + b"WAVE"
             ds64 = b"JUNK" + struct.pack("<I", 28) + b"\0" * 28
             data_size = self.data_bytes
-        return riff + ds64 + b"fmt " + struct.pack("<I", 16) + fmt_chunk + b"data" + struct.pack("<I", data_size)
+        return (
+            riff
+            + ds64
+            + b"fmt "
+            + struct.pack("<I", 16)
+            + fmt_chunk
+            + b"data"
+            + struct.pack("<I", data_size)
+        )
 
     def write(self, block: np.ndarray) -> None:
         data = encode_samples(block, self.fmt)

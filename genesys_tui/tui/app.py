@@ -14,17 +14,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from genesys_tui import credentials as creds
-from genesys_tui.config import Config
-from genesys_tui.errors import user_message
+from genesys_tui.context import Target
+from genesys_tui.core import credentials as creds
+from genesys_tui.core.config import Config
+from genesys_tui.core.errors import user_message
+from genesys_tui.core.paths import AppPaths
+from genesys_tui.flows.pull.model import ALL_RECORDINGS, JobEvent, QueueTotals
+from genesys_tui.flows.pull.runner import QueueOptions
+from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.jobs.model import ALL_RECORDINGS, JobEvent, QueueTotals
-from genesys_tui.jobs.runner import QueueOptions
-from genesys_tui.jobs.sinks import make_sink, sink_factory
-from genesys_tui.jobs.store import JobStore
-from genesys_tui.paths import AppPaths
-from genesys_tui.session import Target
+from genesys_tui.storage.sinks import make_sink, sink_factory
 from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor bug at import
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
@@ -37,16 +37,22 @@ from genesys_tui.tui.services import QueueService, Session
 from genesys_tui.tui.widgets.header import AppHeader
 
 log = logging.getLogger("genesys_tui.tui")
-AREAS = (("browse", "Browse", "Browse conversations and pull recordings"),
-         ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
-         ("review", "Review", "Transcripts aligned to the waveform, playback, QA metrics"),
-         ("supervise", "Supervise", "Live calls: monitor, coach, barge, notices, with consent checks"))
+AREAS = (
+    ("browse", "Browse", "Browse conversations and pull recordings"),
+    ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
+    ("review", "Review", "Transcripts aligned to the waveform, playback, QA metrics"),
+    ("supervise", "Supervise", "Live calls: monitor, coach, barge, notices, with consent checks"),
+)
 
 
 class GenesysApp(App[int]):
     TITLE = "genesys-tui"
-    MODES = {"browse": BrowseScreen, "queue": QueueScreen, "review": ReviewScreen,
-             "supervise": SuperviseScreen}
+    MODES = {
+        "browse": BrowseScreen,
+        "queue": QueueScreen,
+        "review": ReviewScreen,
+        "supervise": SuperviseScreen,
+    }
     DEFAULT_MODE = "browse"
     BINDINGS = [
         Binding("1", "area('browse')", "Browse", id="area-browse"),
@@ -58,10 +64,21 @@ class GenesysApp(App[int]):
         Binding("f8", "screenshot", "Screenshot", show=False, id="screenshot"),
     ]
 
-    def __init__(self, *, config: Config, paths: AppPaths, target: Target, client: GenesysClient | None = None,
-                 demo: bool = False, readonly: bool = False, now: datetime | None = None,
-                 store_path: Path | None = None, output_dir: str | None = None, queue_pool: str = "thread",
-                 player_backend=None) -> None:
+    def __init__(
+        self,
+        *,
+        config: Config,
+        paths: AppPaths,
+        target: Target,
+        client: GenesysClient | None = None,
+        demo: bool = False,
+        readonly: bool = False,
+        now: datetime | None = None,
+        store_path: Path | None = None,
+        output_dir: str | None = None,
+        queue_pool: str = "thread",
+        player_backend=None,
+    ) -> None:
         super().__init__()
         self.config, self.paths, self.target = config, paths, target
         self._client = client
@@ -91,7 +108,7 @@ class GenesysApp(App[int]):
         self.run_worker(self._connect(), name="connect", exit_on_error=False)
 
     async def _connect(self) -> None:
-        from genesys_tui.session import client_credentials_client
+        from genesys_tui.context import client_credentials_client
 
         client = self._client
         if client is None:
@@ -111,8 +128,12 @@ class GenesysApp(App[int]):
             self.push_screen(SignInScreen(target, user_message(e) or str(e)))
             return
         except Exception as e:  # noqa: BLE001 - say what happened, keep the app alive
-            self.notify(user_message(e) or f"{type(e).__name__}: {e}", title="Cannot reach Genesys Cloud",
-                        severity="error", timeout=15)
+            self.notify(
+                user_message(e) or f"{type(e).__name__}: {e}",
+                title="Cannot reach Genesys Cloud",
+                severity="error",
+                timeout=15,
+            )
             return
         self.session, self.target = session, target
         self._start_queue(client)
@@ -124,25 +145,42 @@ class GenesysApp(App[int]):
 
     async def _doctor(self, session: Session) -> None:
         """What this client may do, known at sign-in (the same checks as `genesys-tui doctor`)."""
-        from genesys_tui.doctor import run_doctor
+        from genesys_tui.flows.doctor import run_doctor
 
         self.doctor_report = report = await run_doctor(session.client)
         if report.missing:
-            self.notify("Missing permissions for: " + ", ".join(f.feature for f in report.missing)
-                        + ". Press ? for the list.", title="Permissions", severity="warning", timeout=15)
+            self.notify(
+                "Missing permissions for: "
+                + ", ".join(f.feature for f in report.missing)
+                + ". Press ? for the list.",
+                title="Permissions",
+                severity="warning",
+                timeout=15,
+            )
 
     def _start_queue(self, client: GenesysClient) -> None:
         m = self.config.media
-        opts = QueueOptions(customer_channel=m.customer_channel, agent_channel=m.agent_channel,
-                            bitrate=m.opus_bitrate, pool=self.queue_pool)
+        opts = QueueOptions(
+            customer_channel=m.customer_channel,
+            agent_channel=m.agent_channel,
+            bitrate=m.opus_bitrate,
+            pool=self.queue_pool,
+        )
         scope = self.session.scope if self.session else None
         path = self.store_path or (scope.job_store if scope else None)
         if path is None:
             raise RuntimeError("the queue needs a signed-in org")
         store = JobStore(path)
         staging = path.parent / "staging"
-        service = QueueService(client, store, staging, sink_factory(self.target.profile), opts,
-                               post=self._queue_event, notify=self.notify)
+        service = QueueService(
+            client,
+            store,
+            staging,
+            sink_factory(self.target.profile),
+            opts,
+            post=self._queue_event,
+            notify=self.notify,
+        )
         service.start()
         self.queue = service
         if service.busy:
@@ -150,7 +188,9 @@ class GenesysApp(App[int]):
 
     def _queue_event(self, ev: JobEvent | QueueTotals) -> None:
         if self.queue_screen is not None:
-            self.queue_screen.post_message(JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev))
+            self.queue_screen.post_message(
+                JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev)
+            )
 
     def on_screen_resume(self) -> None:
         pass
@@ -165,11 +205,19 @@ class GenesysApp(App[int]):
         if self.queue is None:
             raise RuntimeError("the queue is not running")
         p = self.target.profile
-        target = choice.target if choice.target.startswith("s3://") else str(Path(choice.target).expanduser().resolve())
-        make_sink(target, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region)  # validates the target
+        target = (
+            choice.target
+            if choice.target.startswith("s3://")
+            else str(Path(choice.target).expanduser().resolve())
+        )
+        make_sink(
+            target, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region
+        )  # validates the target
         ids = []
         for cid, meta in items:
-            job, _ = self.queue.store.add(cid, ALL_RECORDINGS, choice.format, target, {**meta, "batch": choice.batch})
+            job, _ = self.queue.store.add(
+                cid, ALL_RECORDINGS, choice.format, target, {**meta, "batch": choice.batch}
+            )
             ids.append(job.id)
         self.queue.add(ids)
         return len(ids)
@@ -196,8 +244,14 @@ class GenesysApp(App[int]):
         if isinstance(screen, HelpScreen):
             return
         title = next((label for key, label, _ in AREAS if key == self.current_mode), "genesys-tui")
-        self.push_screen(HelpScreen(title, getattr(screen, "HELP", ""), bindings_of(screen),
-                                    permissions_markdown(self.doctor_report)))
+        self.push_screen(
+            HelpScreen(
+                title,
+                getattr(screen, "HELP", ""),
+                bindings_of(screen),
+                permissions_markdown(self.doctor_report),
+            )
+        )
 
     def action_screenshot(self) -> None:
         path = self.save_screenshot(path=str(self.paths.cache_dir))
@@ -208,17 +262,30 @@ class GenesysApp(App[int]):
         for key, label, help in AREAS:
             yield SystemCommand(f"Go to {label}", help, lambda k=key: self.action_area(k))
         if self.browse is not None:
-            yield SystemCommand("Open conversation by ID", "Paste a conversation ID", self.browse.action_open_by_id)
-            yield SystemCommand("Filter conversations", "Queue, agent, direction, numbers, wrap-up…",
-                                self.browse.action_filters)
-            yield SystemCommand("Custom interval", "START/END, a date or a quick range",
-                                self.browse.action_custom_interval)
+            yield SystemCommand(
+                "Open conversation by ID", "Paste a conversation ID", self.browse.action_open_by_id
+            )
+            yield SystemCommand(
+                "Filter conversations",
+                "Queue, agent, direction, numbers, wrap-up…",
+                self.browse.action_filters,
+            )
+            yield SystemCommand(
+                "Custom interval",
+                "START/END, a date or a quick range",
+                self.browse.action_custom_interval,
+            )
         if self.session is not None:
-            yield SystemCommand("Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id)
+            yield SystemCommand(
+                "Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id
+            )
         if self.queue is not None and self.queue.available:
             r = self.queue.runner
-            yield SystemCommand("Resume the queue" if r.paused else "Pause the queue", "Downloads",
-                                r.resume if r.paused else r.pause)
+            yield SystemCommand(
+                "Resume the queue" if r.paused else "Pause the queue",
+                "Downloads",
+                r.resume if r.paused else r.pause,
+            )
             yield SystemCommand("Retry failed downloads", "Downloads", lambda: r.retry_failed())
 
     def _review_by_id(self) -> None:
@@ -226,7 +293,7 @@ class GenesysApp(App[int]):
 
         def chosen(text: str | None) -> None:
             if text:
-                from genesys_tui.genesys.ids import InvalidId, safe_id
+                from genesys_tui.core.ids import InvalidId, safe_id
 
                 try:
                     self.open_review(safe_id(text, "conversation id"))
@@ -241,8 +308,12 @@ class GenesysApp(App[int]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             err = event.worker.error
             log.error("worker %s failed: %r", event.worker.name, err, exc_info=err)
-            self.notify(user_message(err) or f"{type(err).__name__}: {err}", title="Something went wrong",
-                        severity="error", timeout=10)
+            self.notify(
+                user_message(err) or f"{type(err).__name__}: {err}",
+                title="Something went wrong",
+                severity="error",
+                timeout=10,
+            )
 
     async def action_quit(self) -> None:
         await self.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from genesys_tui.jobs.model import JobEvent, QueueTotals
+from genesys_tui.flows.pull.model import JobEvent, QueueTotals
 
 
 class SignedIn(Message):

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from genesys_tui import fmt
+from genesys_tui.context import Target, org_scope
+from genesys_tui.core import fmt
+from genesys_tui.core.orgs import OrgScope
+from genesys_tui.core.paths import AppPaths
+from genesys_tui.flows.pull.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTotals
+from genesys_tui.flows.pull.runner import QueueBusy, QueueOptions, QueueRunner
+from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.jobs.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTotals
-from genesys_tui.jobs.runner import QueueBusy, QueueOptions, QueueRunner
-from genesys_tui.jobs.sinks import Sink
-from genesys_tui.jobs.store import JobStore
-from genesys_tui.orgs import OrgScope
-from genesys_tui.paths import AppPaths
-from genesys_tui.session import Target, org_scope
+from genesys_tui.storage.sinks import Sink
 
 log = logging.getLogger("genesys_tui.tui")
 
@@ -43,9 +43,17 @@ class Session:
         self.org_name = (info.organization.name if info.organization else None) or "your org"
         me = await d.me() if self.client.auth.kind == "user" else None
         client_name = info.o_auth_client.name if info.o_auth_client else None
-        self.identity = (me.name or me.email) if me else f"client {client_name or getattr(self.client.auth, 'client_id', '')}"
+        self.identity = (
+            (me.name or me.email)
+            if me
+            else f"client {client_name or getattr(self.client.auth, 'client_id', '')}"
+        )
         self.names = await d.names()  # what cannot be read (a 403) stays unnamed
-        self.queues, self.agents, self.wrapups = d.named("queue"), d.named("user"), d.named("wrapup")
+        self.queues, self.agents, self.wrapups = (
+            d.named("queue"),
+            d.named("user"),
+            d.named("wrapup"),
+        )
 
     def token_state(self) -> str:
         left = getattr(self.client.auth, "seconds_left", None)
@@ -60,8 +68,16 @@ class QueueService:
     """The queue runs in the app (not in a screen that could be popped), so it keeps going while
     the user browses. Events become messages through `post`."""
 
-    def __init__(self, client: GenesysClient, store: JobStore, staging, sink_for: Callable[[str], Sink],
-                 opts: QueueOptions, post: Callable[[Any], None], notify: Callable[..., None]):
+    def __init__(
+        self,
+        client: GenesysClient,
+        store: JobStore,
+        staging,
+        sink_for: Callable[[str], Sink],
+        opts: QueueOptions,
+        post: Callable[[Any], None],
+        notify: Callable[..., None],
+    ):
         self.store = store
         self.runner = QueueRunner(client, store, staging, sink_for, opts, on_event=self._on_event)
         self.post, self.notify = post, notify
@@ -101,12 +117,17 @@ class QueueService:
             if active == 0 and not self._announced_idle and ev.total:
                 self._announced_idle = True
                 failed = ev.counts.get(FAILED, 0)
-                self.notify(f"Queue finished: {ev.counts.get(DONE, 0)} done, {failed} failed",
-                            title="Downloads", severity="warning" if failed else "information")
+                self.notify(
+                    f"Queue finished: {ev.counts.get(DONE, 0)} done, {failed} failed",
+                    title="Downloads",
+                    severity="warning" if failed else "information",
+                )
             return
         self.post(ev)
         if ev.state == FAILED and ev.error:
-            self.notify(f"{ev.label}: {ev.error}", title="Download failed", severity="error", timeout=8)
+            self.notify(
+                f"{ev.label}: {ev.error}", title="Download failed", severity="error", timeout=8
+            )
         elif ev.state == DONE and ev.error:
             self.notify(f"{ev.label}: {ev.error}", title="Nothing to download", severity="warning")
         elif ev.state in FINAL_STATES:
@@ -114,4 +135,3 @@ class QueueService:
 
     async def close(self) -> None:
         await self.runner.close()
-

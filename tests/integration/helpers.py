@@ -11,8 +11,11 @@ from genesys_tui.emulator import EmulatorServer
 
 def token(srv: EmulatorServer) -> str:
     s = srv.emulator.s
-    r = httpx.post(f"{srv.base_url}/oauth/token", data={"grant_type": "client_credentials"},
-                   auth=(s.client_id, s.client_secret))
+    r = httpx.post(
+        f"{srv.base_url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(s.client_id, s.client_secret),
+    )
     r.raise_for_status()
     return r.json()["access_token"]
 
@@ -20,8 +23,11 @@ def token(srv: EmulatorServer) -> str:
 class Api:
     def __init__(self, srv: EmulatorServer, tok: str | None = None):
         self.srv = srv
-        self.http = httpx.Client(base_url=srv.base_url, timeout=60,
-                                 headers={"Authorization": f"Bearer {tok or token(srv)}"})
+        self.http = httpx.Client(
+            base_url=srv.base_url,
+            timeout=60,
+            headers={"Authorization": f"Bearer {tok or token(srv)}"},
+        )
 
     def get(self, path: str, **params) -> httpx.Response:
         return self.http.get(path, params=params)
@@ -40,7 +46,9 @@ class Api:
         deadline = time.monotonic() + timeout
         while True:
             r = fn()
-            if (isinstance(r, httpx.Response) and r.status_code != 202) or (not isinstance(r, httpx.Response) and r):
+            if (isinstance(r, httpx.Response) and r.status_code != 202) or (
+                not isinstance(r, httpx.Response) and r
+            ):
                 return r
             if time.monotonic() > deadline:
                 raise AssertionError("timed out waiting")
@@ -62,16 +70,30 @@ def user_tokens(srv: EmulatorServer, *, confidential: bool = False) -> dict:
     s = srv.emulator.s
     client = s.code_client_id if confidential else s.pkce_client_id
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
     redirect = s.redirect_uris[0]
-    r = httpx.get(f"{srv.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": client, "redirect_uri": redirect,
-        "state": "xyz", "code_challenge": challenge, "code_challenge_method": "S256"})
+    r = httpx.get(
+        f"{srv.base_url}/oauth/authorize",
+        params={
+            "response_type": "code",
+            "client_id": client,
+            "redirect_uri": redirect,
+            "state": "xyz",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
     assert r.status_code == 302, r.text
     loc = httpx.URL(r.headers["location"])
     assert loc.params["state"] == "xyz"
-    form = {"grant_type": "authorization_code", "code": loc.params["code"], "redirect_uri": redirect,
-            "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "code": loc.params["code"],
+        "redirect_uri": redirect,
+        "code_verifier": verifier,
+    }
     auth = (client, s.code_client_secret) if confidential else None
     if not confidential:
         form["client_id"] = client
@@ -84,11 +106,15 @@ def sign_in_supervisor(srv: EmulatorServer) -> None:
     """What `genesys-tui login --user` leaves in the keyring after a PKCE sign-in."""
     import time
 
-    from genesys_tui import credentials as creds
+    from genesys_tui.core import credentials as creds
 
     tok = user_tokens(srv)
-    creds.store_user_token(srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id,
-                           tok["access_token"], time.time() + tok["expires_in"])
+    creds.store_user_token(
+        srv.base_url.removeprefix("http://"),
+        srv.emulator.s.pkce_client_id,
+        tok["access_token"],
+        time.time() + tok["expires_in"],
+    )
 
 
 def supervisor_profile(srv: EmulatorServer) -> str:

@@ -21,13 +21,17 @@ FAST = RetryPolicy(base_delay=0.02, max_delay=0.1, max_attempts=12, max_total_se
 
 def client_for(srv, **kw) -> GenesysClient:
     s = srv.emulator.s
-    return GenesysClient.with_client_credentials(hosts_for("", srv.base_url), s.client_id, s.client_secret,
-                                                 retry=kw.pop("retry", FAST), **kw)
+    return GenesysClient.with_client_credentials(
+        hosts_for("", srv.base_url), s.client_id, s.client_secret, retry=kw.pop("retry", FAST), **kw
+    )
 
 
 def expected_ids(org, a_ms: int, b_ms: int, mask=None) -> set[str]:
-    return {org.ids[i] for i in range(len(org.ids))
-            if a_ms <= org.start[i] < b_ms and (mask is None or mask[i])}
+    return {
+        org.ids[i]
+        for i in range(len(org.ids))
+        if a_ms <= org.start[i] < b_ms and (mask is None or mask[i])
+    }
 
 
 async def collect(client, a, b, flt=None, **kw):
@@ -59,7 +63,9 @@ async def test_filters_reach_the_api(emulator):
         live = await collect(c, b - timedelta(days=1), b, ConversationFilter(ended=False))
     assert rows and all(q.id in r.queue_ids and r.direction == "inbound" for r in rows)
     mask = ((org.queue == 1) | (org.queue2 == 1)) & ~org.outbound
-    assert {r.conversation_id for r in rows} == expected_ids(org, int(a.timestamp() * 1000), int(b.timestamp() * 1000), mask)
+    assert {r.conversation_id for r in rows} == expected_ids(
+        org, int(a.timestamp() * 1000), int(b.timestamp() * 1000), mask
+    )
     assert len(live) == org.s.live_calls and all(r.end is None for r in live)
 
 
@@ -87,7 +93,9 @@ async def test_survives_injected_faults_and_token_revocation(fresh_emulator):
     async with client_for(fresh_emulator) as c:
         rows = await collect(c, a, b)
         conv = await c.conversations.get(rows[0].conversation_id)
-    assert {r.conversation_id for r in rows} == expected_ids(org, int(a.timestamp() * 1000), int(b.timestamp() * 1000))
+    assert {r.conversation_id for r in rows} == expected_ids(
+        org, int(a.timestamp() * 1000), int(b.timestamp() * 1000)
+    )
     assert conv.id == rows[0].conversation_id
     injected = fresh_emulator.emulator.faults.injected
     assert injected["503"] and injected["revoke"]
@@ -96,7 +104,9 @@ async def test_survives_injected_faults_and_token_revocation(fresh_emulator):
 
 async def test_bad_secret_and_wrong_id(emulator):
     s = emulator.emulator.s
-    async with GenesysClient.with_client_credentials(hosts_for("", emulator.base_url), s.client_id, "wrong") as c:
+    async with GenesysClient.with_client_credentials(
+        hosts_for("", emulator.base_url), s.client_id, "wrong"
+    ) as c:
         with pytest.raises(E.AuthenticationError, match="invalid_client"):
             await c.directory.organization()
     async with client_for(emulator) as c:
@@ -136,8 +146,11 @@ async def test_archived_recording_is_reported_and_restorable(fresh_emulator):
     url = f"{fresh_emulator.base_url}/api/v2/conversations/{cid}/recordings/{recs[0].id}"
     from tests.integration.helpers import user_token
 
-    r = httpx.put(url, json={"archiveDate": "2030-01-01T00:00:00.000Z"},
-                  headers={"Authorization": f"Bearer {user_token(fresh_emulator)}"})
+    r = httpx.put(
+        url,
+        json={"archiveDate": "2030-01-01T00:00:00.000Z"},
+        headers={"Authorization": f"Bearer {user_token(fresh_emulator)}"},
+    )
     assert r.status_code == 400 and "deleteDate" in r.json()["message"]
 
 
@@ -145,7 +158,9 @@ async def test_a_denied_permission_is_the_real_403_body():
     from genesys_tui.emulator import EmulatorServer
     from tests.conftest import small_org
 
-    with EmulatorServer(small_org(deny_permissions=("recording:recording:restore", "routing:queue:view"))) as srv:
+    with EmulatorServer(
+        small_org(deny_permissions=("recording:recording:restore", "routing:queue:view"))
+    ) as srv:
         cid = recorded_conversation(srv, archived=True)
         async with client_for(srv) as c:
             rec = (await c.recordings.list(cid, "NONE"))[0]
@@ -161,7 +176,11 @@ async def test_a_denied_permission_is_the_real_403_body():
 
 async def test_batch_download_and_transcripts(emulator):
     org = emulator.emulator.org
-    ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.archived[i] and not org.live[i]][:5]
+    ids = [
+        org.ids[i]
+        for i in range(len(org.ids))
+        if org.recorded[i] and not org.archived[i] and not org.live[i]
+    ][:5]
     async with client_for(emulator) as c:
         job = await c.recordings.submit_batch([(cid, None) for cid in ids])
         status = await c.recordings.wait_batch(job, interval=0.1)
@@ -183,8 +202,9 @@ async def test_recording_jobs(fresh_emulator):
 
     b = fresh_emulator.emulator.s.anchor
     async with client_for(fresh_emulator) as c:
-        job = await c.recordings.create_export_job("11111111-2222-4333-8444-555555555555",
-                                                  interval_string(b - timedelta(days=2), b))
+        job = await c.recordings.create_export_job(
+            "11111111-2222-4333-8444-555555555555", interval_string(b - timedelta(days=2), b)
+        )
         assert job.state == "PENDING"
         import asyncio
 
@@ -217,13 +237,24 @@ async def test_pkce_login_and_supervisor_actions(fresh_emulator):
         threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
 
     http = new_http_client()
-    tok = await login_with_pkce(hosts, s.pkce_client_id, http=http, port=REDIRECT_PORT, announce=browser,
-                                open_browser=False, timeout=20)
+    tok = await login_with_pkce(
+        hosts,
+        s.pkce_client_id,
+        http=http,
+        port=REDIRECT_PORT,
+        announce=browser,
+        open_browser=False,
+        timeout=20,
+    )
     assert tok.refresh_token is None  # PKCE gives no refresh token (as the SDKs read it)
-    c = GenesysClient(hosts, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http=http, retry=FAST)
+    c = GenesysClient(
+        hosts, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http=http, retry=FAST
+    )
     me = await c.directory.me()
     assert me and me.name == "Sam Supervisor"
-    ended = GenesysClient(hosts, PkceUserAuth(tok.access_token, time.time() - 1), http=http, retry=FAST)
+    ended = GenesysClient(
+        hosts, PkceUserAuth(tok.access_token, time.time() - 1), http=http, retry=FAST
+    )
     before = fresh_emulator.emulator.stats["api"]
     with pytest.raises(SignInExpired, match="sign in again"):
         await ended.directory.me()
@@ -267,14 +298,26 @@ async def test_user_refresh_tokens_are_shared_across_processes(emulator):
     hosts = hosts_for("", emulator.base_url)
     s = emulator.emulator.s
     cid = s.code_client_id  # a confidential code-grant client: the only kind with refresh tokens
-    stored = {"refresh": user_tokens(emulator, confidential=True)["refresh_token"]}  # the keyring, shared
+    stored = {
+        "refresh": user_tokens(emulator, confidential=True)["refresh_token"]
+    }  # the keyring, shared
     async with httpx.AsyncClient() as http:
+
         def auth(load):
-            return UserTokenAuth(hosts, cid, stored["refresh"], http=http, client_secret=s.code_client_secret,
-                                 on_refresh_token=lambda t: stored.__setitem__("refresh", t), load_refresh_token=load)
+            return UserTokenAuth(
+                hosts,
+                cid,
+                stored["refresh"],
+                http=http,
+                client_secret=s.code_client_secret,
+                on_refresh_token=lambda t: stored.__setitem__("refresh", t),
+                load_refresh_token=load,
+            )
 
         a, b = auth(lambda: stored["refresh"]), auth(lambda: stored["refresh"])
-        assert await a._fetch() and await b._fetch() and await a._fetch()  # each rotation seen by the other
+        assert (
+            await a._fetch() and await b._fetch() and await a._fetch()
+        )  # each rotation seen by the other
         # A reads the stored token, then B rotates it before A's request lands: A's refresh is
         # refused, A reads again and succeeds with B's.
         reads = iter([stored["refresh"]])

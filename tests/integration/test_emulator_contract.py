@@ -15,72 +15,396 @@ from tests.integration.helpers import Api, user_token
 ENDPOINTS = Path(__file__).parents[1] / "data" / "genesys-endpoints.txt"
 
 # Field names of the real models (reference sections 3-5, 7; PY-SDK model docs).
-ERROR_BODY = {"message", "code", "status", "entityId", "entityName", "messageWithParams", "messageParams",
-              "contextId", "details", "errors", "limit"}
-RECORDING = {"id", "name", "conversationId", "path", "startTime", "endTime", "media", "mediaSubtype", "mediaSubject",
-             "annotations", "transcript", "emailTranscript", "messagingTranscript", "fileState",
-             "restoreExpirationTime", "mediaUris", "estimatedTranscodeTimeMs", "actualTranscodeTimeMs", "archiveDate",
-             "archiveMedium", "deleteDate", "exportDate", "exportedDate", "outputDurationMs", "outputSizeInBytes",
-             "maxAllowedRestorationsForOrg", "remainingRestorationsAllowedForOrg", "sessionId", "users",
-             "recordingFileRole", "recordingErrorStatus", "originalRecordingStartTime", "creationTime", "selfUri"}
-METADATA = (RECORDING - {"mediaUris", "outputDurationMs", "outputSizeInBytes", "estimatedTranscodeTimeMs",
-                         "actualTranscodeTimeMs", "transcript", "emailTranscript", "messagingTranscript", "users",
-                         "recordingFileRole", "recordingErrorStatus", "originalRecordingStartTime",
-                         "creationTime"}) | {"region"}
-ANNOTATION = {"id", "name", "type", "location", "durationMs", "absoluteLocation", "absoluteDurationMs",
-              "recordingLocation", "recordingDurationMs", "realtimeLocation", "reason", "description", "user",
-              "annotations", "selfUri"}
-ANALYTICS_CONV = {"conversationId", "conversationStart", "conversationEnd", "originatingDirection", "divisionIds",
-                  "externalTag", "mediaStatsMinConversationMos", "mediaStatsMinConversationRFactor",
-                  "conversationInitiator", "customerParticipation", "selfServed", "evaluations", "surveys",
-                  "resolutions", "participants"}
-ANALYTICS_PART = {"participantId", "participantName", "purpose", "userId", "teamId", "externalContactId",
-                  "externalOrganizationId", "flaggedReason", "screenRecording", "sessions", "attributes"}
-ANALYTICS_SESSION = {"sessionId", "mediaType", "direction", "ani", "dnis", "sessionDnis", "addressFrom", "addressTo",
-                     "remote", "edgeId", "protocolCallId", "provider", "recording", "peerId", "monitoredParticipantId",
-                     "coachedParticipantId", "bargedParticipantId", "mediaEndpointStats", "flow", "metrics",
-                     "segments"}
-SEGMENT = {"segmentStart", "segmentEnd", "segmentType", "queueId", "disconnectType", "wrapUpCode", "wrapUpNote",
-           "wrapUpTags", "conference", "sipResponseCodes", "q850ResponseCodes", "properties"}
-CONVERSATION = {"id", "name", "externalTag", "startTime", "endTime", "address", "participants", "conversationIds",
-                "maxParticipants", "recordingState", "divisions", "recentTransfers", "securePause",
-                "utilizationLabelId", "inactivityTimeout", "selfUri"}
-CONV_PARTICIPANT = {"id", "startTime", "endTime", "connectedTime", "name", "userUri", "userId", "externalContactId",
-                    "queueId", "queueName", "groupId", "teamId", "purpose", "participantType", "address", "ani",
-                    "aniName", "dnis", "locale", "wrapupRequired", "wrapupPrompt", "wrapupTimeoutMs", "wrapupSkipped",
-                    "wrapup", "mediaRoles", "monitoredParticipantId", "coachedParticipantId", "bargedParticipantId",
-                    "attributes", "calls", "callbacks", "chats", "emails", "messages", "videos",
-                    "screenRecordingState", "startAcwTime", "endAcwTime"}
-CALL = {"id", "state", "initialState", "direction", "recording", "recordingState", "recordingId", "muted", "confined",
-        "held", "securePause", "segments", "startAlertingTime", "connectedTime", "disconnectedTime", "disconnectType",
-        "disconnectReasons", "self", "other", "provider", "peerId", "uuiData", "wrapup", "afterCallWork"}
-CALL_CONVERSATION = {"id", "name", "participants", "otherMediaUris", "recordingState", "securePause",
-                     "maxParticipants", "selfUri"}
-CALL_MEDIA_PARTICIPANT = {"id", "name", "address", "startTime", "connectedTime", "endTime", "startHoldTime", "purpose",
-                          "state", "direction", "disconnectType", "held", "wrapupRequired", "wrapupPrompt", "user",
-                          "queue", "team", "attributes", "errorInfo", "script", "wrapupTimeoutMs", "wrapupSkipped",
-                          "alertingTimeoutMs", "provider", "externalContact", "externalOrganization", "wrapup", "peer",
-                          "flaggedReason", "journeyContext", "conversationRoutingData", "startAcwTime", "endAcwTime",
-                          "muted", "confined", "recording", "recordingState", "group", "ani", "dnis", "documentId",
-                          "faxStatus", "monitoredParticipantId", "coachedParticipantId", "bargedParticipantId",
-                          "bargedTime", "consultParticipantId", "uuiData"}
-TRANSCRIPT = {"organizationId", "conversationId", "communicationId", "mediaType", "conversationStartTime", "startTime",
-              "duration", "uri", "transcripts", "participants"}
-TRANSCRIPT_ITEM = {"transcriptId", "language", "programId", "engineId", "startTime", "duration", "phrases",
-                   "analytics", "subject", "messageType"}
-PHRASE = {"phraseIndex", "text", "decoratedText", "stability", "confidence", "offset", "startTimeMs", "duration",
-          "words", "alternatives", "participantPurpose", "type"}
+ERROR_BODY = {
+    "message",
+    "code",
+    "status",
+    "entityId",
+    "entityName",
+    "messageWithParams",
+    "messageParams",
+    "contextId",
+    "details",
+    "errors",
+    "limit",
+}
+RECORDING = {
+    "id",
+    "name",
+    "conversationId",
+    "path",
+    "startTime",
+    "endTime",
+    "media",
+    "mediaSubtype",
+    "mediaSubject",
+    "annotations",
+    "transcript",
+    "emailTranscript",
+    "messagingTranscript",
+    "fileState",
+    "restoreExpirationTime",
+    "mediaUris",
+    "estimatedTranscodeTimeMs",
+    "actualTranscodeTimeMs",
+    "archiveDate",
+    "archiveMedium",
+    "deleteDate",
+    "exportDate",
+    "exportedDate",
+    "outputDurationMs",
+    "outputSizeInBytes",
+    "maxAllowedRestorationsForOrg",
+    "remainingRestorationsAllowedForOrg",
+    "sessionId",
+    "users",
+    "recordingFileRole",
+    "recordingErrorStatus",
+    "originalRecordingStartTime",
+    "creationTime",
+    "selfUri",
+}
+METADATA = (
+    RECORDING
+    - {
+        "mediaUris",
+        "outputDurationMs",
+        "outputSizeInBytes",
+        "estimatedTranscodeTimeMs",
+        "actualTranscodeTimeMs",
+        "transcript",
+        "emailTranscript",
+        "messagingTranscript",
+        "users",
+        "recordingFileRole",
+        "recordingErrorStatus",
+        "originalRecordingStartTime",
+        "creationTime",
+    }
+) | {"region"}
+ANNOTATION = {
+    "id",
+    "name",
+    "type",
+    "location",
+    "durationMs",
+    "absoluteLocation",
+    "absoluteDurationMs",
+    "recordingLocation",
+    "recordingDurationMs",
+    "realtimeLocation",
+    "reason",
+    "description",
+    "user",
+    "annotations",
+    "selfUri",
+}
+ANALYTICS_CONV = {
+    "conversationId",
+    "conversationStart",
+    "conversationEnd",
+    "originatingDirection",
+    "divisionIds",
+    "externalTag",
+    "mediaStatsMinConversationMos",
+    "mediaStatsMinConversationRFactor",
+    "conversationInitiator",
+    "customerParticipation",
+    "selfServed",
+    "evaluations",
+    "surveys",
+    "resolutions",
+    "participants",
+}
+ANALYTICS_PART = {
+    "participantId",
+    "participantName",
+    "purpose",
+    "userId",
+    "teamId",
+    "externalContactId",
+    "externalOrganizationId",
+    "flaggedReason",
+    "screenRecording",
+    "sessions",
+    "attributes",
+}
+ANALYTICS_SESSION = {
+    "sessionId",
+    "mediaType",
+    "direction",
+    "ani",
+    "dnis",
+    "sessionDnis",
+    "addressFrom",
+    "addressTo",
+    "remote",
+    "edgeId",
+    "protocolCallId",
+    "provider",
+    "recording",
+    "peerId",
+    "monitoredParticipantId",
+    "coachedParticipantId",
+    "bargedParticipantId",
+    "mediaEndpointStats",
+    "flow",
+    "metrics",
+    "segments",
+}
+SEGMENT = {
+    "segmentStart",
+    "segmentEnd",
+    "segmentType",
+    "queueId",
+    "disconnectType",
+    "wrapUpCode",
+    "wrapUpNote",
+    "wrapUpTags",
+    "conference",
+    "sipResponseCodes",
+    "q850ResponseCodes",
+    "properties",
+}
+CONVERSATION = {
+    "id",
+    "name",
+    "externalTag",
+    "startTime",
+    "endTime",
+    "address",
+    "participants",
+    "conversationIds",
+    "maxParticipants",
+    "recordingState",
+    "divisions",
+    "recentTransfers",
+    "securePause",
+    "utilizationLabelId",
+    "inactivityTimeout",
+    "selfUri",
+}
+CONV_PARTICIPANT = {
+    "id",
+    "startTime",
+    "endTime",
+    "connectedTime",
+    "name",
+    "userUri",
+    "userId",
+    "externalContactId",
+    "queueId",
+    "queueName",
+    "groupId",
+    "teamId",
+    "purpose",
+    "participantType",
+    "address",
+    "ani",
+    "aniName",
+    "dnis",
+    "locale",
+    "wrapupRequired",
+    "wrapupPrompt",
+    "wrapupTimeoutMs",
+    "wrapupSkipped",
+    "wrapup",
+    "mediaRoles",
+    "monitoredParticipantId",
+    "coachedParticipantId",
+    "bargedParticipantId",
+    "attributes",
+    "calls",
+    "callbacks",
+    "chats",
+    "emails",
+    "messages",
+    "videos",
+    "screenRecordingState",
+    "startAcwTime",
+    "endAcwTime",
+}
+CALL = {
+    "id",
+    "state",
+    "initialState",
+    "direction",
+    "recording",
+    "recordingState",
+    "recordingId",
+    "muted",
+    "confined",
+    "held",
+    "securePause",
+    "segments",
+    "startAlertingTime",
+    "connectedTime",
+    "disconnectedTime",
+    "disconnectType",
+    "disconnectReasons",
+    "self",
+    "other",
+    "provider",
+    "peerId",
+    "uuiData",
+    "wrapup",
+    "afterCallWork",
+}
+CALL_CONVERSATION = {
+    "id",
+    "name",
+    "participants",
+    "otherMediaUris",
+    "recordingState",
+    "securePause",
+    "maxParticipants",
+    "selfUri",
+}
+CALL_MEDIA_PARTICIPANT = {
+    "id",
+    "name",
+    "address",
+    "startTime",
+    "connectedTime",
+    "endTime",
+    "startHoldTime",
+    "purpose",
+    "state",
+    "direction",
+    "disconnectType",
+    "held",
+    "wrapupRequired",
+    "wrapupPrompt",
+    "user",
+    "queue",
+    "team",
+    "attributes",
+    "errorInfo",
+    "script",
+    "wrapupTimeoutMs",
+    "wrapupSkipped",
+    "alertingTimeoutMs",
+    "provider",
+    "externalContact",
+    "externalOrganization",
+    "wrapup",
+    "peer",
+    "flaggedReason",
+    "journeyContext",
+    "conversationRoutingData",
+    "startAcwTime",
+    "endAcwTime",
+    "muted",
+    "confined",
+    "recording",
+    "recordingState",
+    "group",
+    "ani",
+    "dnis",
+    "documentId",
+    "faxStatus",
+    "monitoredParticipantId",
+    "coachedParticipantId",
+    "bargedParticipantId",
+    "bargedTime",
+    "consultParticipantId",
+    "uuiData",
+}
+TRANSCRIPT = {
+    "organizationId",
+    "conversationId",
+    "communicationId",
+    "mediaType",
+    "conversationStartTime",
+    "startTime",
+    "duration",
+    "uri",
+    "transcripts",
+    "participants",
+}
+TRANSCRIPT_ITEM = {
+    "transcriptId",
+    "language",
+    "programId",
+    "engineId",
+    "startTime",
+    "duration",
+    "phrases",
+    "analytics",
+    "subject",
+    "messageType",
+}
+PHRASE = {
+    "phraseIndex",
+    "text",
+    "decoratedText",
+    "stability",
+    "confidence",
+    "offset",
+    "startTimeMs",
+    "duration",
+    "words",
+    "alternatives",
+    "participantPurpose",
+    "type",
+}
 WORD = {"word", "confidence", "startTimeMs", "duration", "offset"}
-TRANSCRIPT_PARTICIPANT = {"participantPurpose", "userId", "teamId", "initialDirection", "queueId", "flowId",
-                          "flowVersion", "divisionId", "ani", "dnis", "to", "from", "startTimeMs", "endTimeMs"}
-BATCH_STATUS = {"id", "jobId", "expectedResultCount", "resultCount", "errorCount", "status", "results", "selfUri"}
+TRANSCRIPT_PARTICIPANT = {
+    "participantPurpose",
+    "userId",
+    "teamId",
+    "initialDirection",
+    "queueId",
+    "flowId",
+    "flowVersion",
+    "divisionId",
+    "ani",
+    "dnis",
+    "to",
+    "from",
+    "startTimeMs",
+    "endTimeMs",
+}
+BATCH_STATUS = {
+    "id",
+    "jobId",
+    "expectedResultCount",
+    "resultCount",
+    "errorCount",
+    "status",
+    "results",
+    "selfUri",
+}
 BATCH_RESULT = {"conversationId", "recordingId", "resultUrl", "contentType", "errorMsg"}
-RECORDING_JOB = {"id", "state", "recordingJobsQuery", "dateCreated", "totalConversations", "totalRecordings",
-                 "totalSkippedRecordings", "totalFailedRecordings", "totalProcessedRecordings", "percentProgress",
-                 "errorMessage", "failedRecordings", "selfUri", "user"}
+RECORDING_JOB = {
+    "id",
+    "state",
+    "recordingJobsQuery",
+    "dateCreated",
+    "totalConversations",
+    "totalRecordings",
+    "totalSkippedRecordings",
+    "totalFailedRecordings",
+    "totalProcessedRecordings",
+    "percentProgress",
+    "errorMessage",
+    "failedRecordings",
+    "selfUri",
+    "user",
+}
 SECURE_SESSION = {"id", "flow", "userData", "state", "sourceParticipantId", "disconnect", "selfUri"}
-ENTITY_LISTING = {"entities", "pageSize", "pageNumber", "total", "pageCount", "firstUri", "nextUri", "previousUri",
-                  "lastUri", "selfUri"}
+ENTITY_LISTING = {
+    "entities",
+    "pageSize",
+    "pageNumber",
+    "total",
+    "pageCount",
+    "firstUri",
+    "nextUri",
+    "previousUri",
+    "lastUri",
+    "selfUri",
+}
 
 
 def fields_ok(doc: dict, known: set[str], required: set[str] = frozenset()) -> None:
@@ -91,7 +415,12 @@ def fields_ok(doc: dict, known: set[str], required: set[str] = frozenset()) -> N
 
 
 def rate_headers_ok(r: httpx.Response) -> None:
-    for h in ("inin-ratelimit-allowed", "inin-ratelimit-count", "inin-ratelimit-reset", "ININ-Correlation-Id"):
+    for h in (
+        "inin-ratelimit-allowed",
+        "inin-ratelimit-count",
+        "inin-ratelimit-reset",
+        "ININ-Correlation-Id",
+    ):
         assert h in r.headers, f"{r.request.method} {r.request.url.path} lacks {h}"
 
 
@@ -108,7 +437,10 @@ def test_every_emulated_operation_exists_in_the_real_api(emulator):
     from genesys_tui.emulator import api_conversations, api_recordings
 
     real = {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in real_operations()}
-    ours = [(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p, _, _ in api_conversations.ROUTES + api_recordings.ROUTES]
+    ours = [
+        (m, re.sub(r"\{[^}]+\}", "{}", p))
+        for m, p, _, _ in api_conversations.ROUTES + api_recordings.ROUTES
+    ]
     assert len(real) > 3000
     missing = [op for op in ours if op not in real]
     assert not missing, f"invented operations: {missing}"
@@ -116,10 +448,14 @@ def test_every_emulated_operation_exists_in_the_real_api(emulator):
 
 # --- OAuth ---------------------------------------------------------------------------------------
 
+
 def test_client_credentials_token(emulator):
     s = emulator.emulator.s
-    r = httpx.post(f"{emulator.base_url}/oauth/token", data={"grant_type": "client_credentials"},
-                   auth=(s.client_id, s.client_secret))
+    r = httpx.post(
+        f"{emulator.base_url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(s.client_id, s.client_secret),
+    )
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"access_token", "token_type", "expires_in"}
@@ -127,10 +463,16 @@ def test_client_credentials_token(emulator):
 
 
 def test_bad_client_secret(emulator):
-    r = httpx.post(f"{emulator.base_url}/oauth/token", data={"grant_type": "client_credentials"},
-                   auth=(emulator.emulator.s.client_id, "wrong"))
+    r = httpx.post(
+        f"{emulator.base_url}/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(emulator.emulator.s.client_id, "wrong"),
+    )
     assert r.status_code == 401
-    assert set(r.json()) == {"error", "description", "error_description"} and r.json()["error"] == "invalid_client"
+    assert (
+        set(r.json()) == {"error", "description", "error_description"}
+        and r.json()["error"] == "invalid_client"
+    )
 
 
 def test_missing_and_bad_bearer_tokens_get_401_error_bodies(emulator):
@@ -138,7 +480,9 @@ def test_missing_and_bad_bearer_tokens_get_401_error_bodies(emulator):
     assert r.status_code == 401 and r.json()["code"] == "authentication.required"
     fields_ok(r.json(), ERROR_BODY, {"message", "code", "status"})
     rate_headers_ok(r)
-    r = httpx.get(f"{emulator.base_url}/api/v2/organizations/me", headers={"Authorization": "Bearer nope"})
+    r = httpx.get(
+        f"{emulator.base_url}/api/v2/organizations/me", headers={"Authorization": "Bearer nope"}
+    )
     assert r.status_code == 401 and r.json()["code"] == "bad.credentials"
 
 
@@ -164,20 +508,43 @@ def test_pkce_code_flow_and_refresh(emulator):
 
 def test_pkce_wrong_verifier_is_refused(emulator):
     s = emulator.emulator.s
-    r = httpx.get(f"{emulator.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": s.pkce_client_id, "redirect_uri": s.redirect_uris[0],
-        "state": "s", "code_challenge": "A" * 43, "code_challenge_method": "S256"})
+    r = httpx.get(
+        f"{emulator.base_url}/oauth/authorize",
+        params={
+            "response_type": "code",
+            "client_id": s.pkce_client_id,
+            "redirect_uri": s.redirect_uris[0],
+            "state": "s",
+            "code_challenge": "A" * 43,
+            "code_challenge_method": "S256",
+        },
+    )
     code = httpx.URL(r.headers["location"]).params["code"]
-    t = httpx.post(f"{emulator.base_url}/oauth/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": s.redirect_uris[0],
-        "client_id": s.pkce_client_id, "code_verifier": "not-the-verifier"})
+    t = httpx.post(
+        f"{emulator.base_url}/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": s.redirect_uris[0],
+            "client_id": s.pkce_client_id,
+            "code_verifier": "not-the-verifier",
+        },
+    )
     assert t.status_code == 400 and t.json()["error"] == "invalid_grant"
 
 
 def test_authorize_refuses_non_loopback_redirects(emulator):
-    r = httpx.get(f"{emulator.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": emulator.emulator.s.pkce_client_id, "redirect_uri": "https://evil.example/cb",
-        "state": "s", "code_challenge": "A" * 43, "code_challenge_method": "S256"})
+    r = httpx.get(
+        f"{emulator.base_url}/oauth/authorize",
+        params={
+            "response_type": "code",
+            "client_id": emulator.emulator.s.pkce_client_id,
+            "redirect_uri": "https://evil.example/cb",
+            "state": "s",
+            "code_challenge": "A" * 43,
+            "code_challenge_method": "S256",
+        },
+    )
     assert r.status_code == 400
 
 
@@ -188,14 +555,18 @@ def test_users_me_needs_a_user_context(emulator):
 
 # --- paths that do not exist --------------------------------------------------------------------
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/api/v2/media/conversations/abc/audio"),
-    ("GET", "/api/v2/media/recordings/abc/download"),
-    ("GET", "/api/v2/conversations/media/abc/transcripts"),
-    ("POST", "/api/v2/conversations/voice/abc/participants/def/interactions"),
-    ("GET", "/api/v2/recordings/jobs"),
-    ("POST", "/api/v2/interactions/telephony/monitor"),
-])
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v2/media/conversations/abc/audio"),
+        ("GET", "/api/v2/media/recordings/abc/download"),
+        ("GET", "/api/v2/conversations/media/abc/transcripts"),
+        ("POST", "/api/v2/conversations/voice/abc/participants/def/interactions"),
+        ("GET", "/api/v2/recordings/jobs"),
+        ("POST", "/api/v2/interactions/telephony/monitor"),
+    ],
+)
 def test_invented_tutorial_endpoints_answer_404(emulator, method, path):
     r = Api(emulator).http.request(method, path)
     assert r.status_code == 404 and r.json()["code"] == "not.found"
@@ -215,13 +586,19 @@ def interval(emulator, days_back: int = 10) -> str:
 
 
 def test_details_query_shape(emulator):
-    r = Api(emulator).post(Q, {"interval": interval(emulator), "paging": {"pageSize": 50, "pageNumber": 1}})
+    r = Api(emulator).post(
+        Q, {"interval": interval(emulator), "paging": {"pageSize": 50, "pageNumber": 1}}
+    )
     assert r.status_code == 200
     rate_headers_ok(r)
     body = r.json()
     assert set(body) == {"conversations", "totalHits"} and len(body["conversations"]) == 50
     for c in body["conversations"]:
-        fields_ok(c, ANALYTICS_CONV, {"conversationId", "conversationStart", "originatingDirection", "participants"})
+        fields_ok(
+            c,
+            ANALYTICS_CONV,
+            {"conversationId", "conversationStart", "originatingDirection", "participants"},
+        )
         for p in c["participants"]:
             fields_ok(p, ANALYTICS_PART, {"participantId", "purpose", "sessions"})
             for s in p["sessions"]:
@@ -235,16 +612,34 @@ def test_details_query_omits_conversations_when_empty(emulator):
     assert r.status_code == 200 and r.json() == {"totalHits": 0}
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"interval": "2026-05-01/2026-04-01"}, "Invalid interval"),
-    ({"interval": "yesterday"}, "Invalid interval"),
-    ({"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "paging": {"pageSize": 101}}, "pageSize"),
-    ({"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "paging": {"pageSize": 100, "pageNumber": 1001}},
-     "Pagination may not exceed 100000 results."),
-    ({"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "segmentFilters": [
-        {"type": "and", "predicates": [{"dimension": "queueName", "value": "x"}]}]}, "Invalid segment dimension"),
-    ({"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "order": "sideways"}, "order"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"interval": "2026-05-01/2026-04-01"}, "Invalid interval"),
+        ({"interval": "yesterday"}, "Invalid interval"),
+        (
+            {"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "paging": {"pageSize": 101}},
+            "pageSize",
+        ),
+        (
+            {
+                "interval": "2026-05-01T00:00Z/2026-05-02T00:00Z",
+                "paging": {"pageSize": 100, "pageNumber": 1001},
+            },
+            "Pagination may not exceed 100000 results.",
+        ),
+        (
+            {
+                "interval": "2026-05-01T00:00Z/2026-05-02T00:00Z",
+                "segmentFilters": [
+                    {"type": "and", "predicates": [{"dimension": "queueName", "value": "x"}]}
+                ],
+            },
+            "Invalid segment dimension",
+        ),
+        ({"interval": "2026-05-01T00:00Z/2026-05-02T00:00Z", "order": "sideways"}, "order"),
+    ],
+)
 def test_details_query_errors(emulator, body, message):
     r = Api(emulator).post(Q, body)
     assert r.status_code == 400 and message in r.json()["message"]
@@ -268,15 +663,24 @@ def test_interval_semantics_started_on_touched_day_and_active_in_interval(emulat
     got = set()
     page = 1
     while True:
-        r = Api(emulator).post(Q, {"interval": f"{iso_ms(a)}/{iso_ms(b)}", "paging": {"pageSize": 100, "pageNumber": page}})
+        r = Api(emulator).post(
+            Q,
+            {
+                "interval": f"{iso_ms(a)}/{iso_ms(b)}",
+                "paging": {"pageSize": 100, "pageNumber": page},
+            },
+        )
         rows = r.json().get("conversations", [])
         got |= {c["conversationId"] for c in rows}
         if len(rows) < 100:
             break
         page += 1
     start, end, live = org.start, org.end, org.live
-    expected = {org.ids[i] for i in range(len(org.ids))
-                if start[i] // 86_400_000 == day0 // 86_400_000 and start[i] < b and (live[i] or end[i] > a)}
+    expected = {
+        org.ids[i]
+        for i in range(len(org.ids))
+        if start[i] // 86_400_000 == day0 // 86_400_000 and start[i] < b and (live[i] or end[i] > a)
+    }
     assert got == expected and got
     # conversations that only started before the window (same day) but ran into it are included
     assert any(start[org.find(c)] < a for c in got) or all(start[org.find(c)] >= a for c in got)
@@ -286,19 +690,66 @@ def test_filters(emulator):
     org = emulator.emulator.org
     api = Api(emulator)
     q = org.queues[2]
-    r = api.post(Q, {"interval": interval(emulator), "paging": {"pageSize": 100},
-                     "segmentFilters": [{"type": "or", "predicates": [
-                         {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": q.id}]}]})
+    r = api.post(
+        Q,
+        {
+            "interval": interval(emulator),
+            "paging": {"pageSize": 100},
+            "segmentFilters": [
+                {
+                    "type": "or",
+                    "predicates": [
+                        {
+                            "type": "dimension",
+                            "dimension": "queueId",
+                            "operator": "matches",
+                            "value": q.id,
+                        }
+                    ],
+                }
+            ],
+        },
+    )
     convs = r.json()["conversations"]
-    assert convs and all(any(seg.get("queueId") == q.id for p in c["participants"] for s in p["sessions"]
-                             for seg in s["segments"]) for c in convs)
-    live = api.post(Q, {"interval": interval(emulator, 1), "conversationFilters": [
-        {"type": "and", "predicates": [{"dimension": "conversationEnd", "operator": "notExists"}]}]}).json()
+    assert convs and all(
+        any(
+            seg.get("queueId") == q.id
+            for p in c["participants"]
+            for s in p["sessions"]
+            for seg in s["segments"]
+        )
+        for c in convs
+    )
+    live = api.post(
+        Q,
+        {
+            "interval": interval(emulator, 1),
+            "conversationFilters": [
+                {
+                    "type": "and",
+                    "predicates": [{"dimension": "conversationEnd", "operator": "notExists"}],
+                }
+            ],
+        },
+    ).json()
     assert live["totalHits"] == org.s.live_calls
     assert all("conversationEnd" not in c for c in live["conversations"])
-    out = api.post(Q, {"interval": interval(emulator), "paging": {"pageSize": 100}, "conversationFilters": [
-        {"type": "and", "predicates": [{"dimension": "originatingDirection", "value": "outbound"}]}]}).json()
-    assert out["conversations"] and all(c["originatingDirection"] == "outbound" for c in out["conversations"])
+    out = api.post(
+        Q,
+        {
+            "interval": interval(emulator),
+            "paging": {"pageSize": 100},
+            "conversationFilters": [
+                {
+                    "type": "and",
+                    "predicates": [{"dimension": "originatingDirection", "value": "outbound"}],
+                }
+            ],
+        },
+    ).json()
+    assert out["conversations"] and all(
+        c["originatingDirection"] == "outbound" for c in out["conversations"]
+    )
 
 
 def test_numbers_match_exactly_as_analytics_stores_them(emulator):
@@ -311,12 +762,22 @@ def test_numbers_match_exactly_as_analytics_stores_them(emulator):
     api = Api(emulator)
 
     def hits(value: str) -> set[str]:
-        body = {"interval": interval(emulator), "paging": {"pageSize": 100}, "segmentFilters": [
-            {"type": "or", "predicates": [{"dimension": "ani", "operator": "matches", "value": value}]}]}
+        body = {
+            "interval": interval(emulator),
+            "paging": {"pageSize": 100},
+            "segmentFilters": [
+                {
+                    "type": "or",
+                    "predicates": [{"dimension": "ani", "operator": "matches", "value": value}],
+                }
+            ],
+        }
         return {c["conversationId"] for c in api.post(Q, body).json().get("conversations", [])}
 
     assert org.ids[i] in hits(stored)
-    assert hits(stored.removeprefix("tel:")) == set() and hits(stored.removeprefix("tel:+")) == set()
+    assert (
+        hits(stored.removeprefix("tel:")) == set() and hits(stored.removeprefix("tel:+")) == set()
+    )
 
 
 def test_multi_get_by_id(emulator):
@@ -324,21 +785,44 @@ def test_multi_get_by_id(emulator):
     org = emulator.emulator.org
     ids = [org.ids[0], "00000000-0000-4000-8000-000000000000", org.ids[1]]
     r = api.get("/api/v2/analytics/conversations/details", id=",".join(ids))
-    assert r.status_code == 200 and [c["conversationId"] for c in r.json()["conversations"]] == ids[::2]
-    assert api.get("/api/v2/analytics/conversations/details", id=",".join(org.ids[:101])).status_code == 400
+    assert (
+        r.status_code == 200
+        and [c["conversationId"] for c in r.json()["conversations"]] == ids[::2]
+    )
+    assert (
+        api.get("/api/v2/analytics/conversations/details", id=",".join(org.ids[:101])).status_code
+        == 400
+    )
 
 
 def test_order_desc_and_paging(emulator):
     api = Api(emulator)
-    p1 = api.post(Q, {"interval": interval(emulator), "order": "desc", "paging": {"pageSize": 10, "pageNumber": 1}}).json()
-    p2 = api.post(Q, {"interval": interval(emulator), "order": "desc", "paging": {"pageSize": 10, "pageNumber": 2}}).json()
+    p1 = api.post(
+        Q,
+        {
+            "interval": interval(emulator),
+            "order": "desc",
+            "paging": {"pageSize": 10, "pageNumber": 1},
+        },
+    ).json()
+    p2 = api.post(
+        Q,
+        {
+            "interval": interval(emulator),
+            "order": "desc",
+            "paging": {"pageSize": 10, "pageNumber": 2},
+        },
+    ).json()
     starts = [c["conversationStart"] for c in p1["conversations"] + p2["conversations"]]
     assert starts == sorted(starts, reverse=True) and len(set(starts)) == 20
 
 
 # --- conversations -------------------------------------------------------------------------------
 
-def recorded_conversation(emulator, *, pause=False, archived=False, transfer=False, transcribed=None) -> str:
+
+def recorded_conversation(
+    emulator, *, pause=False, archived=False, transfer=False, transcribed=None
+) -> str:
     org = emulator.emulator.org
     for i in range(len(org.ids)):
         if org.live[i] or not org.recorded[i] or bool(org.archived[i]) != archived:
@@ -376,22 +860,43 @@ def test_conversation_and_call_views(emulator):
 
 # --- recordings ----------------------------------------------------------------------------------
 
+
 def test_recordings_202_then_200_with_presigned_uris(fresh_emulator):
     api = Api(fresh_emulator)
     cid = recorded_conversation(fresh_emulator)
     first = api.get(f"/api/v2/conversations/{cid}/recordings", formatId="MP3", maxWaitMs=0)
     assert first.status_code == 202 and first.content == b""
     rate_headers_ok(first)
-    r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId="MP3", maxWaitMs=1000))
+    r = api.until(
+        lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId="MP3", maxWaitMs=1000)
+    )
     assert r.status_code == 200
     recs = r.json()
     assert isinstance(recs, list) and recs
     for rec in recs:
-        fields_ok(rec, RECORDING, {"id", "conversationId", "startTime", "endTime", "mediaUris", "fileState",
-                                   "outputSizeInBytes", "outputDurationMs", "sessionId"})
-        assert set(rec["mediaUris"]) == {"S"} and set(rec["mediaUris"]["S"]) <= {"mediaUri", "waveformData"}
+        fields_ok(
+            rec,
+            RECORDING,
+            {
+                "id",
+                "conversationId",
+                "startTime",
+                "endTime",
+                "mediaUris",
+                "fileState",
+                "outputSizeInBytes",
+                "outputDurationMs",
+                "sessionId",
+            },
+        )
+        assert set(rec["mediaUris"]) == {"S"} and set(rec["mediaUris"]["S"]) <= {
+            "mediaUri",
+            "waveformData",
+        }
         for an in rec["annotations"]:
-            fields_ok(an, ANNOTATION, {"reason", "realtimeLocation", "recordingLocation", "durationMs"})
+            fields_ok(
+                an, ANNOTATION, {"reason", "realtimeLocation", "recordingLocation", "durationMs"}
+            )
 
 
 def test_single_recording_202_has_a_recording_body(fresh_emulator):
@@ -400,12 +905,22 @@ def test_single_recording_202_has_a_recording_body(fresh_emulator):
     rid = fresh_emulator.emulator.org.detail(fresh_emulator.emulator.org.find(cid)).recordings[0].id
     r = api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="OGG_VORBIS")
     assert r.status_code == 202 and r.json()["id"] == rid and "mediaUris" not in r.json()
-    r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="OGG_VORBIS",
-                                  download="true", fileName="call.ogg"))
+    r = api.until(
+        lambda: api.get(
+            f"/api/v2/conversations/{cid}/recordings/{rid}",
+            formatId="OGG_VORBIS",
+            download="true",
+            fileName="call.ogg",
+        )
+    )
     uri = r.json()["mediaUris"]["S"]["mediaUri"]
     media = httpx.get(uri)
-    assert media.status_code == 200 and 'filename="call.ogg"' in media.headers["content-disposition"]
-    assert api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="FLAC").status_code == 400
+    assert (
+        media.status_code == 200 and 'filename="call.ogg"' in media.headers["content-disposition"]
+    )
+    assert (
+        api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="FLAC").status_code == 400
+    )
     assert api.get(f"/api/v2/conversations/{cid}/recordings/nope").status_code == 404
 
 
@@ -418,7 +933,9 @@ def test_every_format_decodes_to_the_advertised_duration_and_channels(emulator, 
 
     api = Api(emulator)
     cid = recorded_conversation(emulator, pause=True)
-    r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId=fmt, maxWaitMs=5000))
+    r = api.until(
+        lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId=fmt, maxWaitMs=5000)
+    )
     rec = r.json()[0]
     data = httpx.get(rec["mediaUris"]["S"]["mediaUri"]).content
     assert len(data) == rec["outputSizeInBytes"]
@@ -466,19 +983,27 @@ def test_archived_recordings_need_a_restore(fresh_emulator):
     put = api.put(url, {"archiveDate": "2027-01-01T00:00:00Z", "deleteDate": recs[0]["deleteDate"]})
     assert put.status_code == 200 and put.json()["fileState"] == "RESTORING"
     assert put.json()["deleteDate"] == recs[0]["deleteDate"]
-    r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="WAV")
-                  if api.get(f"/api/v2/conversations/{cid}/recordingmetadata/{rid}").json()["fileState"] == "RESTORED"
-                  else httpx.Response(202))
+    r = api.until(
+        lambda: (
+            api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="WAV")
+            if api.get(f"/api/v2/conversations/{cid}/recordingmetadata/{rid}").json()["fileState"]
+            == "RESTORED"
+            else httpx.Response(202)
+        )
+    )
     r = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings/{rid}", formatId="WAV"))
     assert r.json()["fileState"] == "RESTORED" and r.json()["mediaUris"]["S"]["mediaUri"]
 
 
 # --- presigned URLs ------------------------------------------------------------------------------
 
+
 def media_uri(srv, fmt="WAV") -> str:
     api = Api(srv)
     cid = recorded_conversation(srv)
-    return api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId=fmt)).json()[0]["mediaUris"]["S"]["mediaUri"]
+    return api.until(
+        lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId=fmt)
+    ).json()[0]["mediaUris"]["S"]["mediaUri"]
 
 
 def test_presigned_ranges(emulator):
@@ -514,20 +1039,34 @@ def test_expired_presigned_url_is_403(fresh_emulator):
 
 # --- batch downloads -----------------------------------------------------------------------------
 
+
 def test_batch_requests(emulator):
     api = Api(emulator)
     org = emulator.emulator.org
-    assert api.post("/api/v2/recording/batchrequests", {"batchDownloadRequestList": [
-        {"conversationId": org.ids[0]}] * 101}).status_code == 400
-    assert api.post("/api/v2/recording/batchrequests", {"conversationIds": [org.ids[0]]}).status_code == 400
+    assert (
+        api.post(
+            "/api/v2/recording/batchrequests",
+            {"batchDownloadRequestList": [{"conversationId": org.ids[0]}] * 101},
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post("/api/v2/recording/batchrequests", {"conversationIds": [org.ids[0]]}).status_code
+        == 400
+    )
     ok = recorded_conversation(emulator)
     archived = recorded_conversation(emulator, archived=True)
-    r = api.post("/api/v2/recording/batchrequests", {"batchDownloadRequestList": [
-        {"conversationId": ok}, {"conversationId": archived}]})
+    r = api.post(
+        "/api/v2/recording/batchrequests",
+        {"batchDownloadRequestList": [{"conversationId": ok}, {"conversationId": archived}]},
+    )
     assert r.status_code == 200 and set(r.json()) == {"id", "selfUri"}  # SWAGGER-2018: 200
     job = r.json()["id"]
-    status = api.until(lambda: (lambda s: s if s["status"] == "Completed" else None)(
-        api.get(f"/api/v2/recording/batchrequests/{job}").json()))
+    status = api.until(
+        lambda: (lambda s: s if s["status"] == "Completed" else None)(
+            api.get(f"/api/v2/recording/batchrequests/{job}").json()
+        )
+    )
     fields_ok(status, BATCH_STATUS, BATCH_STATUS)
     assert status["expectedResultCount"] == status["resultCount"] == len(status["results"])
     good = [x for x in status["results"] if "resultUrl" in x]
@@ -536,15 +1075,23 @@ def test_batch_requests(emulator):
     for x in status["results"]:
         fields_ok(x, BATCH_RESULT)
     audio = httpx.get(good[0]["resultUrl"])
-    assert audio.status_code == 200 and audio.content[:4] == b"OggS" and good[0]["contentType"] == "audio/opus"
+    assert (
+        audio.status_code == 200
+        and audio.content[:4] == b"OggS"
+        and good[0]["contentType"] == "audio/opus"
+    )
 
 
 # --- bulk recording jobs -------------------------------------------------------------------------
 
+
 def test_recording_jobs_lifecycle(fresh_emulator):
     api = Api(fresh_emulator)
-    q = {"action": "EXPORT", "actionDate": "2026-05-14T00:00:00Z",
-         "conversationQuery": {"interval": interval(fresh_emulator, 3)}}
+    q = {
+        "action": "EXPORT",
+        "actionDate": "2026-05-14T00:00:00Z",
+        "conversationQuery": {"interval": interval(fresh_emulator, 3)},
+    }
     assert api.post("/api/v2/recording/jobs", q).status_code == 400  # EXPORT needs an integrationId
     q["integrationId"] = "11111111-2222-4333-8444-555555555555"
     created = api.post("/api/v2/recording/jobs", q)
@@ -555,11 +1102,19 @@ def test_recording_jobs_lifecycle(fresh_emulator):
     second = api.post("/api/v2/recording/jobs", q).json()
     third = api.post("/api/v2/recording/jobs", q)
     assert third.status_code == 400  # at most 2 pending or processing
-    ready = api.until(lambda: (lambda j: j if j["state"] == "READY" else None)(api.get(f"/api/v2/recording/jobs/{job['id']}").json()))
+    ready = api.until(
+        lambda: (lambda j: j if j["state"] == "READY" else None)(
+            api.get(f"/api/v2/recording/jobs/{job['id']}").json()
+        )
+    )
     assert ready["totalRecordings"] > 0
     run = api.put(f"/api/v2/recording/jobs/{job['id']}", {"state": "PROCESSING"})
     assert run.status_code == 200 and run.json()["state"] == "PROCESSING"
-    done = api.until(lambda: (lambda j: j if j["state"] == "FULFILLED" else None)(api.get(f"/api/v2/recording/jobs/{job['id']}").json()))
+    done = api.until(
+        lambda: (lambda j: j if j["state"] == "FULFILLED" else None)(
+            api.get(f"/api/v2/recording/jobs/{job['id']}").json()
+        )
+    )
     assert done["percentProgress"] == 100
     assert api.delete(f"/api/v2/recording/jobs/{second['id']}").status_code == 200
     assert api.get(f"/api/v2/recording/jobs/{second['id']}").json()["state"] == "CANCELLED"
@@ -570,11 +1125,14 @@ def test_recording_jobs_lifecycle(fresh_emulator):
 
 # --- transcripts ---------------------------------------------------------------------------------
 
+
 def test_transcript_url_and_document(emulator):
     api = Api(emulator)
     cid = recorded_conversation(emulator, transcribed=True)
     conv = api.get(f"/api/v2/conversations/{cid}").json()
-    comm = next(p for p in conv["participants"] if p["purpose"] in ("customer", "external"))["calls"][0]["id"]
+    comm = next(p for p in conv["participants"] if p["purpose"] in ("customer", "external"))[
+        "calls"
+    ][0]["id"]
     base = f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}"
     r = api.get(base + "/transcripturl")
     assert r.status_code == 200 and set(r.json()) == {"url"}
@@ -595,8 +1153,16 @@ def test_transcript_url_and_document(emulator):
         for w in ph["words"]:
             fields_ok(w, WORD, {"word", "confidence", "startTimeMs", "duration"})
     urls = api.get(base + "/transcripturls").json()
-    assert set(urls) == {"conversation", "communicationId", "urls"} and urls["urls"][0]["recording"]["id"]
-    assert api.get(f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{cid}/transcripturl").status_code == 404
+    assert (
+        set(urls) == {"conversation", "communicationId", "urls"}
+        and urls["urls"][0]["recording"]["id"]
+    )
+    assert (
+        api.get(
+            f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{cid}/transcripturl"
+        ).status_code
+        == 404
+    )
 
 
 def test_no_transcript_is_404(emulator):
@@ -604,25 +1170,33 @@ def test_no_transcript_is_404(emulator):
     cid = recorded_conversation(emulator, transcribed=False)
     org = emulator.emulator.org
     comm = org.detail(org.find(cid)).communication_id
-    r = api.get(f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}/transcripturl")
+    r = api.get(
+        f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}/transcripturl"
+    )
     assert r.status_code == 404 and r.json()["code"] == "not.found"
 
 
 # --- supervisor actions --------------------------------------------------------------------------
+
 
 def live_call(srv, consent: str | None = "true", connected: bool = True):
     org = srv.emulator.org
     for i in np.flatnonzero(org.live):
         d = org.detail(int(i))
         agent = next(p for p in d.parties if p.purpose == "agent")
-        if agent.attributes.get("supervision_consent") == consent and (agent.state == "connected") == connected:
+        if (
+            agent.attributes.get("supervision_consent") == consent
+            and (agent.state == "connected") == connected
+        ):
             return d, agent
     raise LookupError
 
 
 def test_supervisor_actions_need_a_user(fresh_emulator):
     d, agent = live_call(fresh_emulator)
-    r = Api(fresh_emulator).post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor")
+    r = Api(fresh_emulator).post(
+        f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor"
+    )
     assert r.status_code == 400 and "user context" in r.json()["message"]
 
 
@@ -638,13 +1212,19 @@ def test_monitor_coach_barge_change_the_call(fresh_emulator):
     conv = api.get(f"/api/v2/conversations/{d.id}").json()
     assert any(p.get("mediaRoles") == ["monitor"] for p in conv["participants"])
     # already on the call
-    assert api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/coach").status_code == 409
+    assert (
+        api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/coach").status_code
+        == 409
+    )
     # the whole-conversation barge on another call
     d2, agent2 = live_call(fresh_emulator, consent="false")
     r = api.post(f"/api/v2/conversations/{d2.id}/barge")
     assert r.status_code == 201
     call2 = api.get(f"/api/v2/conversations/calls/{d2.id}").json()
-    assert any(p.get("bargedParticipantId") == agent2.id and p.get("bargedTime") for p in call2["participants"])
+    assert any(
+        p.get("bargedParticipantId") == agent2.id and p.get("bargedTime")
+        for p in call2["participants"]
+    )
 
 
 def test_cannot_supervise_a_participant_who_is_not_connected(fresh_emulator):
@@ -661,7 +1241,10 @@ def test_secure_ivr_session_needs_a_participant(fresh_emulator):
     path = f"/api/v2/conversations/{d.id}/participants/{customer.id}/secureivrsessions"
     flow = "12345678-1234-4234-8234-123456789012"
     assert api.post(path, {"flowId": flow}).status_code == 403
-    assert api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor").status_code == 201
+    assert (
+        api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor").status_code
+        == 201
+    )
     r = api.post(path, {"flowId": flow, "userData": "notice=outage"})
     assert r.status_code == 200
     fields_ok(r.json(), SECURE_SESSION, {"id", "flow", "state"})
@@ -679,11 +1262,22 @@ def test_secure_ivr_on_an_agents_behalf_and_its_end(fresh_emulator):
     # "Only a participant in the conversation can invoke a secure IVR": not on the call, refused,
     # even naming the agent as the source; on the call (monitoring), from their own participant.
     assert api.post(path, {"flowId": flow, "sourceParticipantId": agent.id}).status_code == 403
-    assert api.post(f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor", {}).status_code == 201
+    assert (
+        api.post(
+            f"/api/v2/conversations/calls/{d.id}/participants/{agent.id}/monitor", {}
+        ).status_code
+        == 201
+    )
     mine = next(p for p in d.extra_parties if p.end is None)
-    assert api.post(path, {"flowId": flow, "sourceParticipantId": agent.id}).status_code == 403  # not theirs
+    assert (
+        api.post(path, {"flowId": flow, "sourceParticipantId": agent.id}).status_code == 403
+    )  # not theirs
     r = api.post(path, {"flowId": flow, "sourceParticipantId": mine.id})
-    assert r.status_code == 200 and r.json()["sourceParticipantId"] == mine.id and r.json()["state"] == "PENDING"
+    assert (
+        r.status_code == 200
+        and r.json()["sourceParticipantId"] == mine.id
+        and r.json()["state"] == "PENDING"
+    )
     import time
 
     time.sleep(0.4)
@@ -691,6 +1285,7 @@ def test_secure_ivr_on_an_agents_behalf_and_its_end(fresh_emulator):
 
 
 # --- rate limits and faults ----------------------------------------------------------------------
+
 
 def test_rate_limit_429_with_retry_after():
     from genesys_tui.emulator import EmulatorServer
@@ -701,8 +1296,14 @@ def test_rate_limit_429_with_retry_after():
         codes = [api.get("/api/v2/organizations/me") for _ in range(6)]
         assert [r.status_code for r in codes] == [200] * 5 + [429]
         last = codes[-1]
-        assert int(last.headers["Retry-After"]) >= 1 and last.json()["code"] == "too.many.requests.retry.after"
-        assert codes[4].headers["inin-ratelimit-count"] == "5" and codes[4].headers["inin-ratelimit-allowed"] == "5"
+        assert (
+            int(last.headers["Retry-After"]) >= 1
+            and last.json()["code"] == "too.many.requests.retry.after"
+        )
+        assert (
+            codes[4].headers["inin-ratelimit-count"] == "5"
+            and codes[4].headers["inin-ratelimit-allowed"] == "5"
+        )
 
 
 def test_faults_can_be_set_at_run_time(fresh_emulator):

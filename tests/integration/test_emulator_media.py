@@ -20,11 +20,19 @@ def ms(t: str) -> int:
 
 def fetch(emulator, cid):
     api = Api(emulator)
-    rec = api.until(lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId="WAV")).json()[0]
-    audio, rate = sf.read(io.BytesIO(httpx.get(rec["mediaUris"]["S"]["mediaUri"]).content), dtype="float32")
+    rec = api.until(
+        lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId="WAV")
+    ).json()[0]
+    audio, rate = sf.read(
+        io.BytesIO(httpx.get(rec["mediaUris"]["S"]["mediaUri"]).content), dtype="float32"
+    )
     conv = api.get(f"/api/v2/conversations/{cid}").json()
-    comm = next(p for p in conv["participants"] if p["purpose"] in ("customer", "external"))["calls"][0]["id"]
-    url = api.get(f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}/transcripturl").json()["url"]
+    comm = next(p for p in conv["participants"] if p["purpose"] in ("customer", "external"))[
+        "calls"
+    ][0]["id"]
+    url = api.get(
+        f"/api/v2/speechandtextanalytics/conversations/{cid}/communications/{comm}/transcripturl"
+    ).json()["url"]
     return rec, audio, rate, httpx.get(url).json()
 
 
@@ -32,8 +40,11 @@ def media_offset(rec, t_ms: int) -> int:
     """Where wall-clock time t_ms lands in the file: minus the cut pauses before it."""
     start = ms(rec["startTime"])
     wall = t_ms - start
-    cut = sum(a["durationMs"] for a in rec["annotations"]
-              if a["recordingDurationMs"] == 0 and a["realtimeLocation"] + a["durationMs"] <= wall)
+    cut = sum(
+        a["durationMs"]
+        for a in rec["annotations"]
+        if a["recordingDurationMs"] == 0 and a["realtimeLocation"] + a["durationMs"] <= wall
+    )
     return wall - cut
 
 
@@ -58,7 +69,7 @@ def test_speech_bursts_sit_exactly_on_the_phrases_across_a_secure_pause(emulator
                 continue
             a = media_offset(rec, w["startTimeMs"]) * rate // 1000
             b = a + w["duration"]["milliseconds"] * rate // 1000
-            mid = audio[a + (b - a) // 4: b - (b - a) // 4, ch]
+            mid = audio[a + (b - a) // 4 : b - (b - a) // 4, ch]
             assert rms(mid) > 0.05, f"no speech for {w['word']!r} at {a / rate:.2f}s ch{ch}"
 
 
@@ -71,7 +82,9 @@ def test_silence_between_phrases_is_quiet(emulator):
     for p in phrases:
         if p["participantPurpose"] == "external":
             a = media_offset(rec, p["startTimeMs"]) * rate // 1000
-            busy[max(0, a - rate // 10): a + (p["duration"]["milliseconds"] + 100) * rate // 1000] = True
+            busy[
+                max(0, a - rate // 10) : a + (p["duration"]["milliseconds"] + 100) * rate // 1000
+            ] = True
     quiet = audio[~busy, 0]
     assert quiet.size > rate * 5 and rms(quiet) < 0.01
 
@@ -82,9 +95,14 @@ def test_a_shifted_alignment_would_be_caught(emulator):
     rec, audio, rate, doc = fetch(emulator, cid)
     start = ms(rec["startTime"])
     pause = next(a for a in rec["annotations"] if a["reason"] == "SecurePause")
-    words = [w for p in doc["transcripts"][0]["phrases"] for w in p["words"]
-             if w["startTimeMs"] - start > pause["realtimeLocation"] + pause["durationMs"]
-             and w["duration"]["milliseconds"] > 250 and p["participantPurpose"] == "external"]
+    words = [
+        w
+        for p in doc["transcripts"][0]["phrases"]
+        for w in p["words"]
+        if w["startTimeMs"] - start > pause["realtimeLocation"] + pause["durationMs"]
+        and w["duration"]["milliseconds"] > 250
+        and p["participantPurpose"] == "external"
+    ]
     misses = 0
     for w in words:
         a = (w["startTimeMs"] - start) * rate // 1000  # naive: wall clock as file position
@@ -100,11 +118,18 @@ def test_100k_conversations_page_to_the_cap():
     with EmulatorServer(small_org(conversations=100_000, days=30)) as srv:
         api = Api(srv)
         iv = "2026-04-01T00:00:00Z/2026-05-15T00:00:00Z"
-        first = api.post("/api/v2/analytics/conversations/details/query", {"interval": iv, "paging": {"pageSize": 100}})
+        first = api.post(
+            "/api/v2/analytics/conversations/details/query",
+            {"interval": iv, "paging": {"pageSize": 100}},
+        )
         assert first.json()["totalHits"] == 100_000
-        last = api.post("/api/v2/analytics/conversations/details/query",
-                        {"interval": iv, "paging": {"pageSize": 100, "pageNumber": 1000}})
+        last = api.post(
+            "/api/v2/analytics/conversations/details/query",
+            {"interval": iv, "paging": {"pageSize": 100, "pageNumber": 1000}},
+        )
         assert last.status_code == 200 and len(last.json()["conversations"]) == 100
-        over = api.post("/api/v2/analytics/conversations/details/query",
-                        {"interval": iv, "paging": {"pageSize": 100, "pageNumber": 1001}})
+        over = api.post(
+            "/api/v2/analytics/conversations/details/query",
+            {"interval": iv, "paging": {"pageSize": 100, "pageNumber": 1001}},
+        )
         assert over.status_code == 400

@@ -38,21 +38,42 @@ def test_pkce_gives_no_refresh_token_and_cannot_refresh(emulator):
     s = emulator.emulator.s
     tok = user_tokens(emulator)
     assert tok["access_token"] and "refresh_token" not in tok
-    r = httpx.post(f"{emulator.base_url}/oauth/token",
-                   data={"grant_type": "refresh_token", "refresh_token": "anything", "client_id": s.pkce_client_id})
+    r = httpx.post(
+        f"{emulator.base_url}/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "anything",
+            "client_id": s.pkce_client_id,
+        },
+    )
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
 
 
 def test_the_code_grant_needs_the_secret_and_refresh_tokens_are_single_use(emulator):
     s = emulator.emulator.s
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    r = httpx.get(f"{emulator.base_url}/oauth/authorize", params={
-        "response_type": "code", "client_id": s.code_client_id, "redirect_uri": s.redirect_uris[0], "state": "s",
-        "code_challenge": challenge, "code_challenge_method": "S256"})
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
+    r = httpx.get(
+        f"{emulator.base_url}/oauth/authorize",
+        params={
+            "response_type": "code",
+            "client_id": s.code_client_id,
+            "redirect_uri": s.redirect_uris[0],
+            "state": "s",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        },
+    )
     code = httpx.URL(r.headers["location"]).params["code"]
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": s.redirect_uris[0],
-            "code_verifier": verifier, "client_id": s.code_client_id}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": s.redirect_uris[0],
+        "code_verifier": verifier,
+        "client_id": s.code_client_id,
+    }
     no_secret = httpx.post(f"{emulator.base_url}/oauth/token", data=form)
     assert no_secret.status_code == 401
     tok = user_tokens(emulator, confidential=True)
@@ -61,8 +82,16 @@ def test_the_code_grant_needs_the_secret_and_refresh_tokens_are_single_use(emula
     url = f"{emulator.base_url}/oauth/token"
     r = httpx.post(url, data={"grant_type": "refresh_token", "refresh_token": first}, auth=basic)
     assert r.status_code == 200 and r.json()["refresh_token"] != first
-    again = httpx.post(url, data={"grant_type": "refresh_token", "refresh_token": first}, auth=basic)
+    again = httpx.post(
+        url, data={"grant_type": "refresh_token", "refresh_token": first}, auth=basic
+    )
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
-    without = httpx.post(url, data={"grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"],
-                                    "client_id": s.code_client_id})
+    without = httpx.post(
+        url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": r.json()["refresh_token"],
+            "client_id": s.code_client_id,
+        },
+    )
     assert without.status_code == 401

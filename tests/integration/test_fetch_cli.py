@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from genesys_tui.cli import main
+from genesys_tui.cli.main import main
 from tests.integration.test_emulator_contract import recorded_conversation
 
 
@@ -34,7 +34,19 @@ def test_fetch_by_id_then_again_then_jobs(demo_env, tmp_path, capsys):
 
 def test_fetch_reports_archived_and_exits_non_zero(demo_env, tmp_path, capsys):
     cid = recorded_conversation(demo_env, archived=True)
-    rc = main(["fetch", cid, "--base-url", demo_env.base_url, "--to", str(tmp_path), "--format", "wav", "-q"])
+    rc = main(
+        [
+            "fetch",
+            cid,
+            "--base-url",
+            demo_env.base_url,
+            "--to",
+            str(tmp_path),
+            "--format",
+            "wav",
+            "-q",
+        ]
+    )
     assert rc == 1
     err = capsys.readouterr().err
     assert "archived" in err and "--restore-archived" in err
@@ -53,7 +65,16 @@ def test_fetch_rejects_a_bad_target(demo_env, capsys):
 
 
 def test_fetch_wrong_id_is_clear(demo_env, tmp_path, capsys):
-    rc = main(["fetch", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url, "--to", str(tmp_path)])
+    rc = main(
+        [
+            "fetch",
+            "00000000-0000-4000-8000-000000000000",
+            "--base-url",
+            demo_env.base_url,
+            "--to",
+            str(tmp_path),
+        ]
+    )
     assert rc == 1 and "not found" in capsys.readouterr().err
 
 
@@ -63,16 +84,48 @@ def test_jobs_are_kept_per_org(demo_env, tmp_path, capsys):
     from tests.conftest import ANCHOR, small_org
 
     cid = recorded_conversation(demo_env)
-    assert main(["fetch", cid, "--base-url", demo_env.base_url, "--to", str(tmp_path / "a"), "--format", "wav",
-                 "-q"]) == 0
-    with EmulatorServer(small_org(seed=99, conversations=40)) as other:  # another org (another seed)
+    assert (
+        main(
+            [
+                "fetch",
+                cid,
+                "--base-url",
+                demo_env.base_url,
+                "--to",
+                str(tmp_path / "a"),
+                "--format",
+                "wav",
+                "-q",
+            ]
+        )
+        == 0
+    )
+    with EmulatorServer(
+        small_org(seed=99, conversations=40)
+    ) as other:  # another org (another seed)
         assert other.emulator.org.id != demo_env.emulator.org.id
         capsys.readouterr()
-        assert main(["jobs", "--json", "--base-url", other.base_url]) == 0  # never fetched from there
+        assert (
+            main(["jobs", "--json", "--base-url", other.base_url]) == 0
+        )  # never fetched from there
         out, err = capsys.readouterr()
         assert out == "" and "nothing was fetched with this profile" in err
-        assert main(["fetch", "--interval", f"{(ANCHOR - timedelta(days=3)).isoformat()}/{ANCHOR.isoformat()}", "--limit", "1", "--base-url", other.base_url,
-                     "--to", str(tmp_path / "b"), "--format", "wav", "-q"]) in (0, 1)
+        assert main(
+            [
+                "fetch",
+                "--interval",
+                f"{(ANCHOR - timedelta(days=3)).isoformat()}/{ANCHOR.isoformat()}",
+                "--limit",
+                "1",
+                "--base-url",
+                other.base_url,
+                "--to",
+                str(tmp_path / "b"),
+                "--format",
+                "wav",
+                "-q",
+            ]
+        ) in (0, 1)
         capsys.readouterr()
         assert main(["jobs", "--json", "--base-url", other.base_url]) == 0
         rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -87,7 +140,17 @@ def test_jobs_are_kept_per_org(demo_env, tmp_path, capsys):
 def test_planted_symlinks_in_the_output_are_never_followed(demo_env, tmp_path, capsys):
     cid = recorded_conversation(demo_env)
     out = tmp_path / "out"
-    args = ["fetch", cid, "--base-url", demo_env.base_url, "--to", str(out), "--format", "wav", "-q"]
+    args = [
+        "fetch",
+        cid,
+        "--base-url",
+        demo_env.base_url,
+        "--to",
+        str(out),
+        "--format",
+        "wav",
+        "-q",
+    ]
     assert main(args) == 0
     files = sorted(p for p in out.rglob("*") if p.is_file())
     assert main(["jobs", "clear", "--base-url", demo_env.base_url]) == 0
@@ -108,30 +171,63 @@ def test_planted_symlinks_in_the_output_are_never_followed(demo_env, tmp_path, c
     assert "symbolic link" in capsys.readouterr().err and victim.read_text() == "precious"
 
 
-def test_ids_with_spaces_are_trimmed_and_bad_templates_refused_before_work(demo_env, tmp_path, capsys):
+def test_ids_with_spaces_are_trimmed_and_bad_templates_refused_before_work(
+    demo_env, tmp_path, capsys
+):
     cid = recorded_conversation(demo_env)
     out = tmp_path / "out"
-    assert main(["fetch", f"  {cid} ", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 0
+    assert (
+        main(["fetch", f"  {cid} ", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 0
+    )
     assert list(out.rglob(f"*{cid}*")), "the recording must really be downloaded"
-    assert main(["fetch", "../etc/passwd", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 2
+    assert (
+        main(["fetch", "../etc/passwd", "--base-url", demo_env.base_url, "--to", str(out), "-q"])
+        == 2
+    )
     cfg = tmp_path / "c.toml"
     cfg.write_text('[profiles.default]\nnaming = "{date:%Y}/{conversationId}.{ext}"\n')
     before = demo_env.emulator.stats["s3"]
     capsys.readouterr()
-    assert main(["fetch", cid, "--config", str(cfg), "--base-url", demo_env.base_url, "--to",
-                 str(tmp_path / "o2"), "-q"]) == 2
+    assert (
+        main(
+            [
+                "fetch",
+                cid,
+                "--config",
+                str(cfg),
+                "--base-url",
+                demo_env.base_url,
+                "--to",
+                str(tmp_path / "o2"),
+                "-q",
+            ]
+        )
+        == 2
+    )
     assert "naming template" in capsys.readouterr().err and demo_env.emulator.stats["s3"] == before
 
 
-def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(fresh_emulator, tmp_path, capsys,
-                                                                     monkeypatch):
+def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(
+    fresh_emulator, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
     cid = recorded_conversation(fresh_emulator)
     missing = "00000000-0000-4000-8000-000000000000"
-    args = ["fetch", cid, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path / "o"), "--format", "wav",
-            "-q"]
-    fresh_emulator.emulator.faults.set("500@analytics.details.get=1,500@conversations.get=1")  # cannot be read
+    args = [
+        "fetch",
+        cid,
+        "--base-url",
+        fresh_emulator.base_url,
+        "--to",
+        str(tmp_path / "o"),
+        "--format",
+        "wav",
+        "-q",
+    ]
+    fresh_emulator.emulator.faults.set(
+        "500@analytics.details.get=1,500@conversations.get=1"
+    )  # cannot be read
     assert main([*args, "--workers", "1"]) == 1
     err = capsys.readouterr().err
     assert f"✗ {cid}" in err and "jobs retry" in err
@@ -146,10 +242,12 @@ def test_a_rerun_retries_what_failed_and_quiet_still_lists_failures(fresh_emulat
     assert list((tmp_path / "o").rglob(f"*{good}*"))
 
 
-def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(demo_env, tmp_path, capsys, monkeypatch):
+def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(
+    demo_env, tmp_path, capsys, monkeypatch
+):
     import errno
 
-    import genesys_tui.genesys.presigned as presigned
+    import genesys_tui.storage.presigned as presigned
 
     real = presigned.open_nofollow
 
@@ -169,13 +267,29 @@ def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(demo_env, tmp_
         def __exit__(self, *exc):
             self.f.close()
 
-    monkeypatch.setattr(presigned, "open_nofollow", lambda path, mode="ab": Full(real(path, mode), path))
+    monkeypatch.setattr(
+        presigned, "open_nofollow", lambda path, mode="ab": Full(real(path, mode), path)
+    )
     cid = recorded_conversation(demo_env, transfer=True)
-    args = ["fetch", cid, "--base-url", demo_env.base_url, "--to", str(tmp_path / "o"), "--format", "mono", "-q"]
+    args = [
+        "fetch",
+        cid,
+        "--base-url",
+        demo_env.base_url,
+        "--to",
+        str(tmp_path / "o"),
+        "--format",
+        "mono",
+        "-q",
+    ]
     assert main(args) == 1
     err = capsys.readouterr().err
     [line] = [x for x in err.splitlines() if "space" in x]
-    assert line.startswith("genesys-tui: no space left in ") and "staging" in line and "Traceback" not in err
+    assert (
+        line.startswith("genesys-tui: no space left in ")
+        and "staging" in line
+        and "Traceback" not in err
+    )
     monkeypatch.setattr(presigned, "open_nofollow", real)
     assert main(["jobs", "--json", "--base-url", demo_env.base_url]) == 0
     states = {json.loads(x)["state"] for x in capsys.readouterr().out.splitlines()}
@@ -184,20 +298,27 @@ def test_a_full_disk_is_one_clear_line_and_the_next_run_completes(demo_env, tmp_
     assert len(list((tmp_path / "o").rglob("*.wav"))) == 2
 
 
-def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp_path, capsys, monkeypatch):
+def test_planning_rides_out_server_errors_and_revoked_tokens(
+    fresh_emulator, tmp_path, capsys, monkeypatch
+):
     """120 ids at 500=0.05 used to fail every run: planning retries like every other call."""
-    import genesys_tui.jobs.runner as runner
+    import genesys_tui.flows.pull.runner as runner
 
     monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
     real = runner.retrying
-    monkeypatch.setattr("genesys_tui.commands.fetch.retrying", lambda call, **kw: real(call, delay=0.01))
+    monkeypatch.setattr("genesys_tui.cli.fetch.retrying", lambda call, **kw: real(call, delay=0.01))
     org = fresh_emulator.emulator.org
-    ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]
-           and not org.archived[i]][:40]
-    fresh_emulator.emulator.faults.set("500@analytics.details.get=0.5,revoke@analytics.details.get=0.2,"
-                                       "500@conversations.get=0.1,revoke@conversations.get=0.05")
-    from genesys_tui.commands import fetch
+    ids = [
+        org.ids[i]
+        for i in range(len(org.ids))
+        if org.recorded[i] and not org.live[i] and not org.archived[i]
+    ][:40]
+    fresh_emulator.emulator.faults.set(
+        "500@analytics.details.get=0.5,revoke@analytics.details.get=0.2,"
+        "500@conversations.get=0.1,revoke@conversations.get=0.05"
+    )
+    from genesys_tui.cli import fetch
 
     seen = {}
 
@@ -207,11 +328,16 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(fresh_emulator, tmp
 
     monkeypatch.setattr(fetch, "summary", record)
     monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
-    assert main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"]) == 0
+    assert (
+        main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"])
+        == 0
+    )
     planned = [j for j in seen["jobs"] if j.is_expansion]
     assert len(planned) == len(ids) and not [j for j in planned if j.state == "failed"]
     stats = fresh_emulator.emulator.stats
-    assert stats["analytics.details.get"] + stats["conversations.get"] > 1  # what failed was asked again
+    assert (
+        stats["analytics.details.get"] + stats["conversations.get"] > 1
+    )  # what failed was asked again
 
 
 async def _nothing():
@@ -222,9 +348,9 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
     from rich.console import Console
     from rich.progress import Progress
 
-    from genesys_tui.commands.fetch import ProgressView, _Amount
-    from genesys_tui.jobs.model import QueueTotals
-    from genesys_tui.jobs.store import JobStore
+    from genesys_tui.cli.fetch import ProgressView, _Amount
+    from genesys_tui.flows.pull.model import QueueTotals
+    from genesys_tui.flows.pull.store import JobStore
 
     store = JobStore(tmp_path / "jobs.sqlite3")
     old, _ = store.add("old", "*", "wav", "/t")
@@ -241,14 +367,16 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
         task = progress.tasks[0]
         assert (task.completed, task.total) == (1, 3) and "1/3 finished" in task.description
         assert str(_Amount().render(task)) == "1/3 recordings"
-        from genesys_tui.commands.fetch import _Speed
+        from genesys_tui.cli.fetch import _Speed
 
         assert str(_Speed().render(task)) == ""  # no "B/s" for a count of recordings
 
 
-def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(demo_env, tmp_path, capsys):
-    from genesys_tui.jobs.runner import lock_queue
-    from genesys_tui.jobs.store import JobStore
+def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(
+    demo_env, tmp_path, capsys
+):
+    from genesys_tui.flows.pull.runner import lock_queue
+    from genesys_tui.flows.pull.store import JobStore
 
     cid = recorded_conversation(demo_env)
     base = ["--base-url", demo_env.base_url]
@@ -271,11 +399,17 @@ def _store_of(srv):
     import os
     from pathlib import Path
 
-    return (Path(os.environ["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3")
+    return (
+        Path(os.environ["XDG_DATA_HOME"])
+        / "genesys-tui"
+        / "orgs"
+        / srv.emulator.org.id
+        / "jobs.sqlite3"
+    )
 
 
 def test_explicit_ids_are_planned_100_a_request(fresh_emulator, tmp_path, capsys, monkeypatch):
-    from genesys_tui.commands import fetch
+    from genesys_tui.cli import fetch
 
     monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
@@ -283,6 +417,9 @@ def test_explicit_ids_are_planned_100_a_request(fresh_emulator, tmp_path, capsys
     ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]][:150]
     monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
     monkeypatch.setattr(fetch, "summary", lambda ctx, jobs: 0)
-    assert main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"]) == 0
+    assert (
+        main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"])
+        == 0
+    )
     stats = fresh_emulator.emulator.stats
     assert stats["analytics.details.get"] == 2 and stats["conversations.get"] == 0

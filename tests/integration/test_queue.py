@@ -12,19 +12,28 @@ import pytest
 import soundfile as sf
 
 from genesys_tui.emulator import EmulatorServer
+from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.pull.model import (
+    ALL_RECORDINGS,
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    WAITING,
+)
+from genesys_tui.flows.pull.runner import QueueOptions, QueueRunner
+from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys.analytics import ConversationFilter
-from genesys_tui.jobs import meta as job_meta
-from genesys_tui.jobs.model import ALL_RECORDINGS, CANCELLED, DONE, FAILED, FINAL_STATES, WAITING
-from genesys_tui.jobs.runner import QueueOptions, QueueRunner
-from genesys_tui.jobs.sinks import LocalSink, S3Sink
-from genesys_tui.jobs.store import JobStore
+from genesys_tui.storage.sinks import LocalSink, S3Sink
 from tests.conftest import small_org
 from tests.integration.test_client import client_for
 from tests.integration.test_emulator_contract import recorded_conversation
 
 # About one request in five fails, for API calls and for media downloads alike.
 FAULTS = "429=0.05,503=0.05,502=0.03,revoke=0.05,reset=0.08,truncate=0.06,expire=0.06"
-FAST_LIMIT = 20_000  # requests per minute, client and emulator: the tests are about faults, not pacing
+FAST_LIMIT = (
+    20_000  # requests per minute, client and emulator: the tests are about faults, not pacing
+)
 
 
 async def plan_all(client, store, target, fmt, limit=None) -> list[int]:
@@ -33,9 +42,14 @@ async def plan_all(client, store, target, fmt, limit=None) -> list[int]:
     names = await client.directory.names()
     ids = []
     anchor = client._anchor
-    async for s in client.analytics.iter_conversations(anchor - timedelta(days=30), anchor + timedelta(hours=1),
-                                                        ConversationFilter(has_recording=True, ended=True)):
-        job, _ = store.add(s.conversation_id, ALL_RECORDINGS, fmt, target, job_meta.from_summary(s, names))
+    async for s in client.analytics.iter_conversations(
+        anchor - timedelta(days=30),
+        anchor + timedelta(hours=1),
+        ConversationFilter(has_recording=True, ended=True),
+    ):
+        job, _ = store.add(
+            s.conversation_id, ALL_RECORDINGS, fmt, target, job_meta.from_summary(s, names)
+        )
         ids.append(job.id)
         if limit and len(ids) >= limit:
             break
@@ -70,30 +84,49 @@ def check_outputs(out: Path, store: JobStore, fmt_ext: str) -> list[Path]:
 
 @pytest.mark.parametrize("batch", [False, True], ids=["per-recording", "batch"])
 async def test_200_recordings_with_20_percent_faults(tmp_path, batch):
-    with EmulatorServer(small_org(conversations=260, duration_scale=0.08, faults=FAULTS, seed=21,
-                                  original_format="WAV_ULAW", rate_limit_per_minute=FAST_LIMIT)) as srv:
+    with EmulatorServer(
+        small_org(
+            conversations=260,
+            duration_scale=0.08,
+            faults=FAULTS,
+            seed=21,
+            original_format="WAV_ULAW",
+            rate_limit_per_minute=FAST_LIMIT,
+        )
+    ) as srv:
         org = srv.emulator.org
         store = JobStore(tmp_path / "jobs.sqlite3")
         out = tmp_path / "out"
         async with client_for(srv, rate_limit_per_minute=FAST_LIMIT) as client:
             client._anchor = srv.emulator.s.anchor
             ids = await plan_all(client, store, str(out), "mono")
-            runner = runner_for(client, store, tmp_path, LocalSink(out), batch=batch, workers=6, max_attempts=12)
+            runner = runner_for(
+                client, store, tmp_path, LocalSink(out), batch=batch, workers=6, max_attempts=12
+            )
             await runner.run(ids)
             await runner.close()
         want = recordings(org)
         assert len(want) >= 200
         jobs = [j for j in store.all() if not j.is_expansion]
         by_state = {s: sum(j.state == s for j in jobs) for s in {j.state for j in jobs}}
-        assert by_state.get(DONE) == len(want), (by_state, [j.last_error for j in jobs if j.state == FAILED
-                                                             and j.recording_id in want])
+        assert by_state.get(DONE) == len(want), (
+            by_state,
+            [j.last_error for j in jobs if j.state == FAILED and j.recording_id in want],
+        )
         assert {j.recording_id for j in jobs if j.state == DONE} == want
-        assert all(j.state == FAILED and "archived" in j.last_error for j in jobs if j.recording_id not in want)
+        assert all(
+            j.state == FAILED and "archived" in j.last_error
+            for j in jobs
+            if j.recording_id not in want
+        )
         files = check_outputs(out, store, ".mono.wav")
         assert len(files) == len(want) and len(list(out.rglob("*.json"))) == len(want)
         injected = srv.emulator.faults.injected
         requests = srv.emulator.stats["api"] + srv.emulator.stats["s3"]
-        assert sum(injected.values()) >= 0.12 * requests, (injected, requests)  # the faults really happened
+        assert sum(injected.values()) >= 0.12 * requests, (
+            injected,
+            requests,
+        )  # the faults really happened
         # media faults hit every download; API faults need API calls, which batch mode has few of
         for kind in ("reset", "truncate", "expire") + (() if batch else ("429", "503", "revoke")):
             assert injected[kind] > 0, (kind, injected)
@@ -111,19 +144,28 @@ async def test_200_recordings_with_20_percent_faults(tmp_path, batch):
             assert np.array_equal(mono, ((pcm[:, 0] + pcm[:, 1] + 1) >> 1).astype(np.int16))
         side = json.loads(next(out.rglob(f"*{job.recording_id}.json")).read_text())
         assert side["conversation"]["conversationId"] == job.conversation_id
-        assert side["source"]["sha256"] == job.sha256 and side["outputs"][0]["sha256"] == job.outputs[0]["sha256"]
+        assert (
+            side["source"]["sha256"] == job.sha256
+            and side["outputs"][0]["sha256"] == job.outputs[0]["sha256"]
+        )
         assert not list((tmp_path / "staging").iterdir())
 
 
 async def test_batch_costs_under_a_tenth_of_an_api_call_per_recording(tmp_path):
-    with EmulatorServer(small_org(conversations=150, duration_scale=0.05, seed=5, original_format="WAV_ULAW")) as srv:
+    with EmulatorServer(
+        small_org(conversations=150, duration_scale=0.05, seed=5, original_format="WAV_ULAW")
+    ) as srv:
         store = JobStore(tmp_path / "jobs.sqlite3")
         async with client_for(srv) as client:
             client._anchor = srv.emulator.s.anchor
             ids = await plan_all(client, store, str(tmp_path / "out"), "original")
             before = srv.emulator.stats["api"]
-            runner = runner_for(client, store, tmp_path, LocalSink(tmp_path / "out"), batch=True, workers=8)
-            runner.resolver.poll_s = 1.0  # the default is 2 s; encoding 130 recordings takes a few seconds here
+            runner = runner_for(
+                client, store, tmp_path, LocalSink(tmp_path / "out"), batch=True, workers=8
+            )
+            runner.resolver.poll_s = (
+                1.0  # the default is 2 s; encoding 130 recordings takes a few seconds here
+            )
             await runner.run(ids)
             await runner.close()
         done = [j for j in store.all([DONE]) if not j.is_expansion]
@@ -132,11 +174,13 @@ async def test_batch_costs_under_a_tenth_of_an_api_call_per_recording(tmp_path):
         # Resolving, whatever the count: a batch request per 100 recordings, and its polls.
         # (Planning adds a fixed few: directory listings and one analytics page per 100 conversations.)
         assert run_calls / len(done) < 0.1, f"{run_calls} API calls for {len(done)} recordings"
-        assert all(Path(j.outputs[0]["location"]).suffix == ".wav" for j in done)  # WAV_ULAW originals
+        assert all(
+            Path(j.outputs[0]["location"]).suffix == ".wav" for j in done
+        )  # WAV_ULAW originals
 
 
 async def test_resumes_a_partial_download_with_range(tmp_path, fresh_emulator):
-    from genesys_tui.genesys.presigned import DownloadError, download
+    from genesys_tui.storage.presigned import DownloadError, download
     from tests.integration.test_emulator_contract import media_uri
 
     uri = media_uri(fresh_emulator)
@@ -157,7 +201,9 @@ async def test_resumes_a_partial_download_with_range(tmp_path, fresh_emulator):
 
 
 async def test_pause_cancel_retry(tmp_path):
-    with EmulatorServer(small_org(conversations=60, duration_scale=0.05, seed=8, rate_limit_per_minute=FAST_LIMIT)) as srv:
+    with EmulatorServer(
+        small_org(conversations=60, duration_scale=0.05, seed=8, rate_limit_per_minute=FAST_LIMIT)
+    ) as srv:
         store = JobStore(tmp_path / "jobs.sqlite3")
         out = tmp_path / "out"
         async with client_for(srv, rate_limit_per_minute=FAST_LIMIT) as client:
@@ -176,7 +222,9 @@ async def test_pause_cancel_retry(tmp_path):
             while not [j for j in store.all() if not j.is_expansion]:
                 await asyncio.sleep(0.05)
             # the last one not finished (with two workers, the first may finish before we cancel it)
-            victim = [j for j in store.all() if not j.is_expansion and j.state not in FINAL_STATES][-1]
+            victim = [j for j in store.all() if not j.is_expansion and j.state not in FINAL_STATES][
+                -1
+            ]
             runner.cancel(victim.id)
             await task
             assert store.get(victim.id).state == CANCELLED
@@ -192,13 +240,21 @@ async def test_pause_cancel_retry(tmp_path):
 
 
 async def test_archived_recordings_can_be_restored(tmp_path):
-    with EmulatorServer(small_org(conversations=200, duration_scale=0.05, seed=11, restore_seconds=0.3)) as srv:
+    with EmulatorServer(
+        small_org(conversations=200, duration_scale=0.05, seed=11, restore_seconds=0.3)
+    ) as srv:
         org = srv.emulator.org
         cid = next(org.ids[i] for i in range(len(org.ids)) if org.archived[i])
         store = JobStore(tmp_path / "jobs.sqlite3")
         async with client_for(srv) as client:
             conv = await client.conversations.get(cid)
-            job, _ = store.add(cid, ALL_RECORDINGS, "wav", str(tmp_path / "out"), job_meta.from_conversation(conv, {}))
+            job, _ = store.add(
+                cid,
+                ALL_RECORDINGS,
+                "wav",
+                str(tmp_path / "out"),
+                job_meta.from_conversation(conv, {}),
+            )
             runner = runner_for(client, store, tmp_path, LocalSink(tmp_path / "out"))
             await runner.run([job.id])
             child = store.children(job.id)[0]
@@ -233,32 +289,64 @@ def test_s3_upload_failure_leaves_no_object_and_no_upload(s3, tmp_path):
 
     meta = {"conversationId": "c1", "queues": [{"id": "q", "name": "Billing"}], "agents": []}
     with pytest.raises(ConnectionError):
-        sink.store(src, PurePosixPath("a/b.wav"), "f" * 64, meta=meta, recording_id="r1", fmt="wav",
-                   content_type="audio/wav")
+        sink.store(
+            src,
+            PurePosixPath("a/b.wav"),
+            "f" * 64,
+            meta=meta,
+            recording_id="r1",
+            fmt="wav",
+            content_type="audio/wav",
+        )
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
     sink.s3.upload_part = real
     sha = hashlib.sha256(src.read_bytes()).hexdigest()
-    where = sink.store(src, PurePosixPath("a/b.wav"), sha, meta=meta, recording_id="r1", fmt="wav",
-                       content_type="audio/wav")
+    where = sink.store(
+        src,
+        PurePosixPath("a/b.wav"),
+        sha,
+        meta=meta,
+        recording_id="r1",
+        fmt="wav",
+        content_type="audio/wav",
+    )
     assert where == f"s3://{bucket}/calls/a/b.wav"
     head = client.head_object(Bucket=bucket, Key="calls/a/b.wav", ChecksumMode="ENABLED")
     assert head["ContentLength"] == src.stat().st_size and head["Metadata"]["sha256"] == sha
-    tags = {t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=bucket, Key="calls/a/b.wav")["TagSet"]}
+    tags = {
+        t["Key"]: t["Value"]
+        for t in client.get_object_tagging(Bucket=bucket, Key="calls/a/b.wav")["TagSet"]
+    }
     assert tags["conversationId"] == "c1" and tags["queue"] == "Billing"
     body = client.get_object(Bucket=bucket, Key="calls/a/b.wav")["Body"].read()
     assert hashlib.sha256(body).hexdigest() == sha
     # the same content again is not uploaded twice
     calls["n"] = 0
     sink.s3.upload_part = flaky
-    sink.store(src, PurePosixPath("a/b.wav"), sha, meta=meta, recording_id="r1", fmt="wav", content_type="audio/wav")
+    sink.store(
+        src,
+        PurePosixPath("a/b.wav"),
+        sha,
+        meta=meta,
+        recording_id="r1",
+        fmt="wav",
+        content_type="audio/wav",
+    )
     assert calls["n"] == 0
 
 
 async def test_fetch_to_s3_with_faults(s3, tmp_path):
     client_s3, bucket, endpoint = s3
-    with EmulatorServer(small_org(conversations=40, duration_scale=0.6, seed=4, faults="503=0.05,reset=0.05,expire=0.05",
-                                  rate_limit_per_minute=FAST_LIMIT)) as srv:
+    with EmulatorServer(
+        small_org(
+            conversations=40,
+            duration_scale=0.6,
+            seed=4,
+            faults="503=0.05,reset=0.05,expire=0.05",
+            rate_limit_per_minute=FAST_LIMIT,
+        )
+    ) as srv:
         store = JobStore(tmp_path / "jobs.sqlite3")
         target = f"s3://{bucket}/exports"
         sink = S3Sink(target, endpoint_url=endpoint)
@@ -290,10 +378,12 @@ async def test_fetch_to_s3_with_faults(s3, tmp_path):
         assert hashlib.sha256(obj).hexdigest() == j.outputs[0]["sha256"]
 
 
-async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(fresh_emulator, tmp_path):
+async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(
+    fresh_emulator, tmp_path
+):
     """The ETag is kept as soon as the response starts, so a transfer cut short resumes with
     If-Range; a validator that no longer matches gets the whole file again, never a splice."""
-    from genesys_tui.genesys.presigned import DownloadError, download
+    from genesys_tui.storage.presigned import DownloadError, download
 
     cid = recorded_conversation(fresh_emulator)
     async with client_for(fresh_emulator) as client:
@@ -308,7 +398,10 @@ async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(
         assert seen and seen[0] and part.stat().st_size > 0
         have = part.stat().st_size
         got = await download(client.api, url, part, etag=seen[0])
-        assert fresh_emulator.emulator.stats["s3.if-range"] == 1 and fresh_emulator.emulator.stats["s3.range"] == 1
+        assert (
+            fresh_emulator.emulator.stats["s3.if-range"] == 1
+            and fresh_emulator.emulator.stats["s3.range"] == 1
+        )
         assert got.size == rec.output_size_in_bytes and have < got.size
         whole = part.read_bytes()
         part.write_bytes(whole[:have])
@@ -316,9 +409,11 @@ async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(
         assert again.size == got.size and part.read_bytes() == whole
 
 
-async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_nothing(emulator, tmp_path):
-    from genesys_tui.jobs.runner import sweep_staging
-    from genesys_tui.jobs.sinks import SinkError
+async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_nothing(
+    emulator, tmp_path
+):
+    from genesys_tui.flows.pull.runner import sweep_staging
+    from genesys_tui.storage.sinks import SinkError
 
     class Refusing(LocalSink):  # the download and the conversion succeed; storing never does
         def store(self, *a, **kw):
@@ -327,7 +422,9 @@ async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_noth
     cid = recorded_conversation(emulator)
     store = JobStore(tmp_path / "jobs.sqlite3")
     async with client_for(emulator) as client:
-        job, _ = store.add(cid, ALL_RECORDINGS, "mono", str(tmp_path / "out"), {"conversationId": cid})
+        job, _ = store.add(
+            cid, ALL_RECORDINGS, "mono", str(tmp_path / "out"), {"conversationId": cid}
+        )
         runner = runner_for(client, store, tmp_path, Refusing(tmp_path / "out"), max_attempts=2)
         await runner.run([job.id])
         await runner.close()

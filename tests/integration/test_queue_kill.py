@@ -15,21 +15,37 @@ from pathlib import Path
 import soundfile as sf
 
 from genesys_tui.emulator import EmulatorServer
-from genesys_tui.jobs.model import DONE
-from genesys_tui.jobs.store import JobStore
+from genesys_tui.flows.pull.model import DONE
+from genesys_tui.flows.pull.store import JobStore
 from tests.conftest import small_org
 
 INTERVAL = "2026-05-01/2026-05-15"
 
 
 def fetch_cmd(base_url: str, out: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "genesys_tui", "fetch", "--base-url", base_url, "--interval", INTERVAL,
-            "--to", out, "-q", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "genesys_tui",
+        "fetch",
+        "--base-url",
+        base_url,
+        "--interval",
+        INTERVAL,
+        "--to",
+        out,
+        "-q",
+        *extra,
+    ]
 
 
 def env_for(srv: EmulatorServer, **extra: str) -> dict[str, str]:
-    return {**os.environ, "GENESYS_CLIENT_ID": srv.emulator.s.client_id,
-            "GENESYS_CLIENT_SECRET": srv.emulator.s.client_secret, **extra}
+    return {
+        **os.environ,
+        "GENESYS_CLIENT_ID": srv.emulator.s.client_id,
+        "GENESYS_CLIENT_SECRET": srv.emulator.s.client_secret,
+        **extra,
+    }
 
 
 def expected(srv: EmulatorServer, limit: int) -> set[str]:
@@ -68,16 +84,30 @@ def kill_and_restart(cmd, env, rng, kills: int, *, wait_for=None) -> list[float]
 def test_kill_9_at_random_moments_then_complete(tmp_path, isolated_home):
     seed = random.randrange(1 << 30)
     rng = random.Random(seed)
-    with EmulatorServer(small_org(conversations=120, duration_scale=0.3, seed=17, transcode_seconds=0.1)) as srv:
+    with EmulatorServer(
+        small_org(conversations=120, duration_scale=0.3, seed=17, transcode_seconds=0.1)
+    ) as srv:
         out = tmp_path / "out"
-        cmd = fetch_cmd(srv.base_url, str(out), "--format", "mono", "--limit", "25", "--workers", "3")
+        cmd = fetch_cmd(
+            srv.base_url, str(out), "--format", "mono", "--limit", "25", "--workers", "3"
+        )
         env = env_for(srv)
         moments = kill_and_restart(cmd, env, rng, kills=4)
-        store = JobStore(Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3")
+        store = JobStore(
+            Path(isolated_home["XDG_DATA_HOME"])
+            / "genesys-tui"
+            / "orgs"
+            / srv.emulator.org.id
+            / "jobs.sqlite3"
+        )
         before = [j for j in store.all() if not j.is_expansion]
-        assert before and any(j.state != DONE for j in before), "the kills must leave work to resume"
+        assert before and any(j.state != DONE for j in before), (
+            "the kills must leave work to resume"
+        )
         final = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
-        assert final.returncode in (0, 1), final.stderr  # 1: some archived recordings failed, as they should
+        assert final.returncode in (0, 1), (
+            final.stderr
+        )  # 1: some archived recordings failed, as they should
         want = expected(srv, 25)
     context = f"seed {seed}, kills at {moments}"
     files = sorted(out.rglob("*.mono.wav"))
@@ -91,7 +121,10 @@ def test_kill_9_at_random_moments_then_complete(tmp_path, isolated_home):
     done = [j for j in store.all([DONE]) if not j.is_expansion]
     assert {j.recording_id for j in done} == want, context
     for j in done:
-        assert hashlib.sha256(Path(j.outputs[0]["location"]).read_bytes()).hexdigest() == j.outputs[0]["sha256"]
+        assert (
+            hashlib.sha256(Path(j.outputs[0]["location"]).read_bytes()).hexdigest()
+            == j.outputs[0]["sha256"]
+        )
     staging = Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "staging"
     assert not [p for p in staging.iterdir() if p.is_file()] if staging.exists() else True, context
 
@@ -100,9 +133,13 @@ def test_kill_9_mid_s3_upload_leaves_no_orphan(tmp_path, s3, isolated_home):
     client, bucket, endpoint = s3
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[profiles.default]\n[profiles.default.s3]\nendpoint_url = "{endpoint}"\n')
-    with EmulatorServer(small_org(conversations=60, duration_scale=1.0, seed=23, transcode_seconds=0.1)) as srv:
+    with EmulatorServer(
+        small_org(conversations=60, duration_scale=1.0, seed=23, transcode_seconds=0.1)
+    ) as srv:
         target = f"s3://{bucket}/calls"
-        cmd = fetch_cmd(srv.base_url, target, "--format", "wav", "--limit", "6", "--config", str(cfg))
+        cmd = fetch_cmd(
+            srv.base_url, target, "--format", "wav", "--limit", "6", "--config", str(cfg)
+        )
         env = env_for(srv)
 
         def uploading() -> bool:
@@ -121,12 +158,24 @@ def test_kill_9_mid_s3_upload_leaves_no_orphan(tmp_path, s3, isolated_home):
 
 
 def test_ctrl_c_stops_cleanly_and_the_same_command_continues(tmp_path, isolated_home):
-    with EmulatorServer(small_org(conversations=120, duration_scale=0.3, seed=19, transcode_seconds=0.1)) as srv:
+    with EmulatorServer(
+        small_org(conversations=120, duration_scale=0.3, seed=19, transcode_seconds=0.1)
+    ) as srv:
         out = tmp_path / "out"
-        cmd = fetch_cmd(srv.base_url, str(out), "--format", "wav", "--limit", "20", "--workers", "2")
+        cmd = fetch_cmd(
+            srv.base_url, str(out), "--format", "wav", "--limit", "20", "--workers", "2"
+        )
         env = env_for(srv)
-        store_path = Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "jobs.sqlite3"
-        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        store_path = (
+            Path(isolated_home["XDG_DATA_HOME"])
+            / "genesys-tui"
+            / "orgs"
+            / srv.emulator.org.id
+            / "jobs.sqlite3"
+        )
+        p = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # interrupt once some, not all, recordings are done
             if store_path.exists():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from genesys_tui.review.session import NO_TRANSCRIPT, ReviewCache, ReviewError, load_review
+from genesys_tui.flows.review.session import NO_TRANSCRIPT, ReviewCache, ReviewError, load_review
 from tests.integration.test_client import client_for
 from tests.integration.test_emulator_contract import recorded_conversation
 
@@ -20,6 +20,7 @@ def load(srv, cid, cache_dir, **kw):
     async def go():
         async with client_for(srv) as c:
             return await load_review(c, cid, ReviewCache(cache_dir), **kw)
+
     return asyncio.run(go())
 
 
@@ -30,7 +31,7 @@ def rms(x) -> float:
 def speech_at(audio, rate, media_ms, dur_ms, ch) -> float:
     a = media_ms * rate // 1000
     b = a + dur_ms * rate // 1000
-    return rms(audio[a + (b - a) // 4: b - (b - a) // 4, ch])
+    return rms(audio[a + (b - a) // 4 : b - (b - a) // 4, ch])
 
 
 def test_phrases_land_on_their_speech_across_a_secure_pause(emulator, tmp_path):
@@ -40,7 +41,12 @@ def test_phrases_land_on_their_speech_across_a_secure_pause(emulator, tmp_path):
     a = r.audio[0]
     assert any(p.reason == "SecurePause" and p.cut_ms for p in a.timeline.pauses)
     audio, rate = sf.read(a.path, dtype="float32")
-    assert rate == a.rate and len(audio) == a.frames and a.peaks is not None and a.peaks.frames == a.frames
+    assert (
+        rate == a.rate
+        and len(audio) == a.frames
+        and a.peaks is not None
+        and a.peaks.frames == a.frames
+    )
     cut = next(p for p in a.timeline.pauses if p.cut_ms)
     after_pause = 0
     for p in r.transcript.phrases:
@@ -50,13 +56,19 @@ def test_phrases_land_on_their_speech_across_a_secure_pause(emulator, tmp_path):
             if dur < 150:
                 continue
             pos = a.timeline.to_media(start)
-            assert speech_at(audio, rate, pos, dur, ch) > 0.05, f"silence under {word!r} at {pos} ms"
+            assert speech_at(audio, rate, pos, dur, ch) > 0.05, (
+                f"silence under {word!r} at {pos} ms"
+            )
             after_pause += start - a.timeline.start_ms > cut.wall_end
     assert after_pause > 5
     # The same check catches an alignment that ignores the cut: later words fall on silence.
-    naive = [speech_at(audio, rate, start - a.timeline.start_ms, dur, 0 if p.role == "customer" else 1) < 0.05
-             for p in r.transcript.phrases for _, start, dur, _ in r.transcript.words(p)
-             if dur > 250 and start - a.timeline.start_ms > cut.wall_end]
+    naive = [
+        speech_at(audio, rate, start - a.timeline.start_ms, dur, 0 if p.role == "customer" else 1)
+        < 0.05
+        for p in r.transcript.phrases
+        for _, start, dur, _ in r.transcript.words(p)
+        if dur > 250 and start - a.timeline.start_ms > cut.wall_end
+    ]
     assert sum(naive) > len(naive) // 3
 
 
@@ -109,13 +121,19 @@ def test_a_second_open_uses_the_cache(fresh_emulator, tmp_path):
     load(fresh_emulator, cid, tmp_path)
     before = fresh_emulator.emulator.stats["s3"]
     r = load(fresh_emulator, cid, tmp_path)
-    assert fresh_emulator.emulator.stats["s3"] == before and r.transcript is not None and r.audio[0].frames
+    assert (
+        fresh_emulator.emulator.stats["s3"] == before
+        and r.transcript is not None
+        and r.audio[0].frames
+    )
 
 
 def test_a_damaged_cached_transcript_is_fetched_again(emulator, tmp_path):
     cid = recorded_conversation(emulator, transcribed=True)
     first = load(emulator, cid, tmp_path, audio=False)
-    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id, first.audio[0].id)
+    cached = ReviewCache(tmp_path).transcript(
+        cid, first.transcript.communication_id, first.audio[0].id
+    )
     cached.write_bytes(cached.read_bytes()[:1000])
     r = load(emulator, cid, tmp_path, audio=False)
     assert r.notes == [] and len(r.transcript.phrases) == len(first.transcript.phrases)
@@ -160,12 +178,18 @@ def test_a_cached_recording_of_another_call_is_never_used(fresh_emulator, tmp_pa
 def test_a_cached_transcript_of_another_call_is_never_used(fresh_emulator, tmp_path):
     cid = recorded_conversation(fresh_emulator, transcribed=True)
     first = load(fresh_emulator, cid, tmp_path, audio=False)
-    cached = ReviewCache(tmp_path).transcript(cid, first.transcript.communication_id, first.audio[0].id)
+    cached = ReviewCache(tmp_path).transcript(
+        cid, first.transcript.communication_id, first.audio[0].id
+    )
     side = cached.with_name(cached.name + ".meta.json")
-    side.write_text(json.dumps({**json.loads(side.read_text()), "start": "2020-01-01T00:00:00+00:00"}))
+    side.write_text(
+        json.dumps({**json.loads(side.read_text()), "start": "2020-01-01T00:00:00+00:00"})
+    )
     before = fresh_emulator.emulator.stats["s3"]
     r = load(fresh_emulator, cid, tmp_path, audio=False)
-    assert fresh_emulator.emulator.stats["s3"] == before + 1 and r.transcript is not None  # downloaded again
+    assert (
+        fresh_emulator.emulator.stats["s3"] == before + 1 and r.transcript is not None
+    )  # downloaded again
 
 
 def test_a_wrong_id_is_a_clear_error(emulator, tmp_path):
@@ -188,7 +212,9 @@ def test_the_cache_stays_within_its_budget(tmp_path):
     assert sorted(f.name for f in d.iterdir()) == ["0.wav", "3.wav"]
 
 
-def test_stubs_without_a_session_id_find_the_transcript_through_analytics(fresh_emulator, tmp_path, monkeypatch):
+def test_stubs_without_a_session_id_find_the_transcript_through_analytics(
+    fresh_emulator, tmp_path, monkeypatch
+):
     """Archived or still-transcoding recordings can come back without sessionId: the recorded
     sessions in analytics name the communication; transcripturls (one URL per recording) is used."""
     from genesys_tui.genesys.recordings import Recordings
@@ -207,4 +233,6 @@ def test_stubs_without_a_session_id_find_the_transcript_through_analytics(fresh_
     emu = fresh_emulator.emulator
     assert r.transcript is not None and r.notes == [] and emu.stats["analytics.details.get"] == 1
     assert emu.stats["transcripturls"] == 1 and emu.stats["transcripturl"] == 0
-    assert {p.recording_id for p in r.transcript.phrases} >= {a.id for a in r.audio}  # both recordings
+    assert {p.recording_id for p in r.transcript.phrases} >= {
+        a.id for a in r.audio
+    }  # both recordings

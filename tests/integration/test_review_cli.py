@@ -14,7 +14,7 @@ import time
 
 import httpx
 
-from genesys_tui.cli import main
+from genesys_tui.cli.main import main
 from tests.integration.test_emulator_contract import recorded_conversation
 
 
@@ -23,13 +23,17 @@ def test_transcript_to_stdout_in_each_format(demo_env, capsys):
     base = ["--base-url", demo_env.base_url]
     assert main(["transcript", cid, *base]) == 0
     txt = capsys.readouterr().out
-    assert txt.startswith(f"# conversation {cid}") and re.search(r"^\[00:00:\d\d\] (Agent|Customer|IVR): ", txt, re.M)
+    assert txt.startswith(f"# conversation {cid}") and re.search(
+        r"^\[00:00:\d\d\] (Agent|Customer|IVR): ", txt, re.M
+    )
     assert main(["transcript", cid, "--format", "vtt", "--role", "customer", *base]) == 0
     vtt = capsys.readouterr().out
     assert vtt.startswith("WEBVTT") and "<v Customer>" in vtt and "<v Agent>" not in vtt
     assert main(["transcript", cid, "--format", "json", *base]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["conversationId"] == cid and all(p["recordingOffsetMs"] is not None for p in doc["phrases"])
+    assert doc["conversationId"] == cid and all(
+        p["recordingOffsetMs"] is not None for p in doc["phrases"]
+    )
     assert main(["transcript", cid, "--format", "srt", *base]) == 0
     assert re.search(r"^\d\d:\d\d:\d\d,\d{3} --> ", capsys.readouterr().out, re.M)
 
@@ -41,7 +45,9 @@ def test_no_transcript_exits_3_with_the_reason(demo_env, capsys):
     assert "voice transcription is not enabled" in err and "Traceback" not in err
 
 
-def test_a_transcript_that_cannot_be_downloaded_exits_1_not_3(fresh_emulator, capsys, monkeypatch, tmp_path):
+def test_a_transcript_that_cannot_be_downloaded_exits_1_not_3(
+    fresh_emulator, capsys, monkeypatch, tmp_path
+):
     monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -54,7 +60,10 @@ def test_a_transcript_that_cannot_be_downloaded_exits_1_not_3(fresh_emulator, ca
 
 def test_a_wrong_id_is_one_line(demo_env, capsys):
     assert main(["transcript", "not-an-id", "--base-url", demo_env.base_url]) == 1
-    assert main(["metrics", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url]) == 1
+    assert (
+        main(["metrics", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url])
+        == 1
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "not found" in err[1]
 
@@ -64,7 +73,11 @@ def test_metrics_table_json_and_csv(demo_env, capsys):
     base = ["--base-url", demo_env.base_url]
     assert main(["metrics", cid, "--json", *base]) == 0
     m = json.loads(capsys.readouterr().out)
-    assert m["secure_pause_ms"] > 0 and m["speaker_turns"] > 0 and set(m["talk_ms"]) >= {"agent", "customer"}
+    assert (
+        m["secure_pause_ms"] > 0
+        and m["speaker_turns"] > 0
+        and set(m["talk_ms"]) >= {"agent", "customer"}
+    )
     assert main(["metrics", cid, "--csv", *base]) == 0
     rows = {r[0]: r[1] for r in csv.reader(io.StringIO(capsys.readouterr().out))}
     assert rows["speaker_turns"] == str(m["speaker_turns"])
@@ -74,7 +87,21 @@ def test_metrics_table_json_and_csv(demo_env, capsys):
 
 def test_transcript_archived_to_a_directory(demo_env, capsys, tmp_path):
     cid = recorded_conversation(demo_env, transcribed=True)
-    assert main(["transcript", cid, "--format", "vtt", "--to", str(tmp_path), "--base-url", demo_env.base_url]) == 0
+    assert (
+        main(
+            [
+                "transcript",
+                cid,
+                "--format",
+                "vtt",
+                "--to",
+                str(tmp_path),
+                "--base-url",
+                demo_env.base_url,
+            ]
+        )
+        == 0
+    )
     written = capsys.readouterr().out.split()
     assert len(written) == 3 and any(p.endswith(".metrics.csv") for p in written)
     vtt = next(p for p in written if p.endswith(".transcript.vtt"))
@@ -93,23 +120,35 @@ def test_transcript_archived_to_s3(demo_env, s3, capsys):
     path = os.environ["XDG_CONFIG_HOME"] + "/genesys-tui/config.toml"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        f.write(f'[profiles.default]\nbase_url = "{cfg.base_url}"\n[profiles.default.s3]\nendpoint_url = "{endpoint}"\n')
+        f.write(
+            f'[profiles.default]\nbase_url = "{cfg.base_url}"\n[profiles.default.s3]\nendpoint_url = "{endpoint}"\n'
+        )
     assert main(["transcript", cid, "--format", "json", "--to", f"s3://{bucket}/qa"]) == 0
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]
     assert len(keys) == 3 and all(k.startswith("qa/") for k in keys)
     tkey = next(k for k in keys if k.endswith(".transcript.json"))
     body = json.loads(client.get_object(Bucket=bucket, Key=tkey)["Body"].read())
     assert body["conversationId"] == cid
-    tags = {t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=bucket, Key=tkey)["TagSet"]}
+    tags = {
+        t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=bucket, Key=tkey)["TagSet"]
+    }
     assert tags["conversationId"] == cid and tags["format"] == "transcript"
 
 
 def test_serve_in_a_subprocess(demo_env, tmp_path):
     cid = recorded_conversation(demo_env, transcribed=True)
-    env = {**os.environ, "GENESYS_CLIENT_ID": demo_env.emulator.s.client_id,
-           "GENESYS_CLIENT_SECRET": demo_env.emulator.s.client_secret}
-    proc = subprocess.Popen([sys.executable, "-m", "genesys_tui", "serve", cid, "--base-url", demo_env.base_url],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    env = {
+        **os.environ,
+        "GENESYS_CLIENT_ID": demo_env.emulator.s.client_id,
+        "GENESYS_CLIENT_SECRET": demo_env.emulator.s.client_secret,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genesys_tui", "serve", cid, "--base-url", demo_env.base_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         url = None
         deadline = time.monotonic() + 60

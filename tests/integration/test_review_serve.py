@@ -8,9 +8,9 @@ import threading
 import httpx
 import pytest
 
+from genesys_tui.flows.review import serve
+from genesys_tui.flows.review.serve import PlaybackServer
 from genesys_tui.media import decode
-from genesys_tui.review import serve
-from genesys_tui.review.serve import PlaybackServer
 from tests.integration.test_emulator_contract import recorded_conversation
 from tests.integration.test_review import load
 
@@ -47,9 +47,12 @@ def test_the_token_guards_everything(review):
             assert httpx.get(base + path).status_code == 404
         assert httpx.get(srv.url + "audio/7.webm").status_code == 404
         page = httpx.get(srv.url)
-        assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+        assert (
+            page.status_code == 200
+            and "default-src 'none'" in page.headers["content-security-policy"]
+        )
         assert page.headers["referrer-policy"] == "no-referrer"
-        assert '<audio controls' in page.text and 'src="captions/0.vtt"' in page.text
+        assert "<audio controls" in page.text and 'src="captions/0.vtt"' in page.text
         assert page.text.count("<li data-start=") == len(review.transcript.phrases)
 
 
@@ -62,7 +65,9 @@ def test_audio_streams_while_encoding_then_decodes_to_the_recording(review, gate
             chunks = resp.iter_raw()
             first = next(chunks)
             enc = srv.playback.encodings[0]
-            assert first[:4] == b"\x1a\x45\xdf\xa3" and not enc.done  # EBML header, encoder still busy
+            assert (
+                first[:4] == b"\x1a\x45\xdf\xa3" and not enc.done
+            )  # EBML header, encoder still busy
             gate.set()
             body = first + b"".join(chunks)
         assert enc.done and enc.error is None and body == bytes(enc.data)
@@ -108,19 +113,25 @@ def test_a_client_that_goes_away_harms_nothing(review, gate):
         gate.set()
         again = httpx.get(srv.url + "audio/0.webm", timeout=30)
         enc = srv.playback.encodings[0]
-        assert again.status_code == 200 and enc.done and enc.error is None and again.content == bytes(enc.data)
+        assert (
+            again.status_code == 200
+            and enc.done
+            and enc.error is None
+            and again.content == bytes(enc.data)
+        )
 
 
 def test_captions_are_webvtt_per_recording(review):
     with PlaybackServer(review) as srv:
         vtt = httpx.get(srv.url + "captions/0.vtt")
         assert vtt.headers["content-type"].startswith("text/vtt") and vtt.text.startswith("WEBVTT")
-        assert vtt.text.count(" --> ") == len([p for p in review.transcript.phrases
-                                               if p.recording_id == review.audio[0].id])
+        assert vtt.text.count(" --> ") == len(
+            [p for p in review.transcript.phrases if p.recording_id == review.audio[0].id]
+        )
 
 
 def test_parse_range_edge_cases():
-    from genesys_tui.review.serve import parse_range
+    from genesys_tui.flows.review.serve import parse_range
 
     assert parse_range(None, 100) is None
     assert parse_range("bytes=0-9,20-29", 100) is None  # several ranges: send it all

@@ -20,8 +20,15 @@ import pytest
 
 SDK = pytest.importorskip("PureCloudPlatformClientV2")
 
-PRIMITIVES = {"str": str, "int": int, "float": (int, float), "bool": bool, "object": object,
-              "datetime": str, "date": str}
+PRIMITIVES = {
+    "str": str,
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "object": object,
+    "datetime": str,
+    "date": str,
+}
 
 
 def _operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
@@ -30,7 +37,11 @@ def _operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
     for f in sorted((Path(SDK.__file__).parent / "apis").glob("*_api.py")):
         tree = ast.parse(f.read_text(encoding="utf-8"))
         for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-            src = ast.get_source_segment(f.read_text(encoding="utf-8"), fn) if False else ast.unparse(fn)
+            src = (
+                ast.get_source_segment(f.read_text(encoding="utf-8"), fn)
+                if False
+                else ast.unparse(fn)
+            )
             path = re.search(r"resource_path = '([^']+)'", src)
             method = re.search(r"call_api\(resource_path, '(\w+)'", src)
             if not (path and method):
@@ -40,8 +51,15 @@ def _operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
             body = re.search(r":param (\S+) body:", doc)
             template = path.group(1)
             pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
-            out.append((method.group(1), pattern, template, response.group(1) if response else None,
-                        body.group(1) if body else None))
+            out.append(
+                (
+                    method.group(1),
+                    pattern,
+                    template,
+                    response.group(1) if response else None,
+                    body.group(1) if body else None,
+                )
+            )
     return out
 
 
@@ -51,7 +69,9 @@ OPERATIONS = _operations()
 def operation(method: str, path: str):
     hits = [op for op in OPERATIONS if op[0] == method and op[1].match(path)]
     # the most specific template: the most literal segments
-    return max(hits, key=lambda op: sum(1 for seg in op[2].split("/") if "{" not in seg), default=None)
+    return max(
+        hits, key=lambda op: sum(1 for seg in op[2].split("/") if "{" not in seg), default=None
+    )
 
 
 def walk(value, type_str: str, where: str, problems: list[str]) -> None:
@@ -99,7 +119,9 @@ def walk(value, type_str: str, where: str, problems: list[str]) -> None:
         allowed = enum_values(cls, attr) if t == "str" else None
         if allowed is not None and isinstance(v, str) and v not in allowed:
             # the SDK's setter compares case-insensitively; Genesys sends exactly these
-            problems.append(f"{where}.{key}: {v!r} is not one of {type_str}.{attr}'s values {allowed}")
+            problems.append(
+                f"{where}.{key}: {v!r} is not one of {type_str}.{attr}'s values {allowed}"
+            )
         walk(v, t, f"{where}.{key}", problems)
 
 
@@ -121,8 +143,18 @@ def enum_values(cls: type, attr: str) -> list[str] | None:
 
 def test_the_walker_catches_what_the_models_refuse():
     problems: list[str] = []
-    walk({"id": "x", "recordingState": "ACTIVE", "bogus": 1, "participants": [{"state": "talking"}],
-          "maxParticipants": "ten"}, "CallConversation", "doc", problems)
+    walk(
+        {
+            "id": "x",
+            "recordingState": "ACTIVE",
+            "bogus": 1,
+            "participants": [{"state": "talking"}],
+            "maxParticipants": "ten",
+        },
+        "CallConversation",
+        "doc",
+        problems,
+    )
     text = "\n".join(problems)
     assert "bogus: CallConversation has no such field" in text
     assert "'ACTIVE' is not one of CallConversation.recording_state" in text
@@ -165,7 +197,9 @@ async def _session(srv, recorder: Recorder) -> None:
     org = srv.emulator.org
     hooks = {"response": [recorder.on_response]}
     async with httpx.AsyncClient(event_hooks=hooks) as http:
-        c = GenesysClient(hosts, ClientCredentialsAuth(hosts, s.client_id, s.client_secret, http=http), http=http)
+        c = GenesysClient(
+            hosts, ClientCredentialsAuth(hosts, s.client_id, s.client_secret, http=http), http=http
+        )
         await c.directory.organization()
         await c.directory.token_info()
         await c.directory.names()
@@ -190,14 +224,22 @@ async def _session(srv, recorder: Recorder) -> None:
         await c.transcripts.url(cid, comm)
         await c.api.get_json("/api/v2/recording/settings")
         await c.api.get_json(f"/api/v2/speechandtextanalytics/conversations/{cid}")
-        q = {"action": "EXPORT", "actionDate": "2026-05-14T00:00:00Z", "integrationId": "11111111-2222-4333-8444-555555555555",
-             "conversationQuery": {"interval": f"{(ANCHOR - timedelta(days=1)).isoformat()}/{ANCHOR.isoformat()}"}}
+        q = {
+            "action": "EXPORT",
+            "actionDate": "2026-05-14T00:00:00Z",
+            "integrationId": "11111111-2222-4333-8444-555555555555",
+            "conversationQuery": {
+                "interval": f"{(ANCHOR - timedelta(days=1)).isoformat()}/{ANCHOR.isoformat()}"
+            },
+        }
         rj = await c.recordings.create_job(q)
         await c.recordings.get_job(rj.id or "")
         await c.recordings.list_jobs()
         await c.recordings.cancel_job(rj.id or "")
-        for bad in (lambda: c.conversations.get("00000000-0000-4000-8000-000000000000"),
-                    lambda: c.conversations.supervise("monitor", org.ids[-1], "x")):
+        for bad in (
+            lambda: c.conversations.get("00000000-0000-4000-8000-000000000000"),
+            lambda: c.conversations.supervise("monitor", org.ids[-1], "x"),
+        ):
             with pytest.raises(E.GenesysError):
                 await bad()
         tok = user_tokens(srv)
@@ -208,10 +250,18 @@ async def _session(srv, recorder: Recorder) -> None:
         agent = next(p for p in call.participants if p.purpose == "agent")
         customer = next(p for p in call.participants if p.purpose == "customer")
         await u.conversations.supervise("monitor", live[1], agent.id)
-        mine = next(p for p in (await u.conversations.get_call(live[1])).participants
-                    if p.user and p.user.id == org.supervisors[0].id and p.end_time is None)
-        session, _ = await u.conversations.start_secure_ivr(live[1], customer.id or "", "flow-1",
-                                                           source_participant_id=mine.id, user_data="notice=x")
+        mine = next(
+            p
+            for p in (await u.conversations.get_call(live[1])).participants
+            if p.user and p.user.id == org.supervisors[0].id and p.end_time is None
+        )
+        session, _ = await u.conversations.start_secure_ivr(
+            live[1],
+            customer.id or "",
+            "flow-1",
+            source_participant_id=mine.id,
+            user_data="notice=x",
+        )
         await u.conversations.get_secure_ivr(live[1], customer.id or "", session.id or "")
         await u.conversations.disconnect_participant(live[1], mine.id or "")
 
@@ -242,7 +292,18 @@ def test_every_emulator_answer_and_client_request_fits_the_sdk_models(tmp_path):
     assert not problems, "\n".join(problems[:40])
     models = {m for _, _, m in checked}
     # the session really covered the API: answers of these models were walked
-    for m in ("CallConversation", "Conversation", "AnalyticsConversationQueryResponse", "Recording",
-              "BatchDownloadJobStatusResult", "TranscriptUrls", "RecordingJob", "SecureSession", "ErrorBody",
-              "Organization", "RecordingSettings", "AnalyticsConversationWithoutAttributesMultiGetResponse"):
+    for m in (
+        "CallConversation",
+        "Conversation",
+        "AnalyticsConversationQueryResponse",
+        "Recording",
+        "BatchDownloadJobStatusResult",
+        "TranscriptUrls",
+        "RecordingJob",
+        "SecureSession",
+        "ErrorBody",
+        "Organization",
+        "RecordingSettings",
+        "AnalyticsConversationWithoutAttributesMultiGetResponse",
+    ):
         assert m in models, m

@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 import numpy as np
 import pytest
 
-from genesys_tui.config import Config, Notice, Profile, SuperviseSettings
-from genesys_tui.supervise.audit import AuditLog, verify
-from genesys_tui.supervise.checks import Request
-from genesys_tui.supervise.engine import Supervision
-from genesys_tui.supervise.live import live_calls
-from genesys_tui.supervise.store import identify
-from genesys_tui.supervise.webhook import (
+from genesys_tui.core.config import Config, Notice, Profile, SuperviseSettings
+from genesys_tui.flows.supervise.audit import AuditLog, verify
+from genesys_tui.flows.supervise.checks import Request
+from genesys_tui.flows.supervise.engine import Supervision
+from genesys_tui.flows.supervise.live import live_calls
+from genesys_tui.flows.supervise.store import identify
+from genesys_tui.flows.supervise.webhook import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     Outbox,
@@ -38,22 +38,42 @@ def live_ids(srv) -> list[str]:
 
 
 @asynccontextmanager
-async def supervision(srv, tmp_path, settings: SuperviseSettings | None = None, notices=None, outbox=None,
-                      readonly=False, retry=None):
-    from genesys_tui.config import RetrySettings
-    from genesys_tui.session import loopback_user_client, resolve_target
+async def supervision(
+    srv,
+    tmp_path,
+    settings: SuperviseSettings | None = None,
+    notices=None,
+    outbox=None,
+    readonly=False,
+    retry=None,
+):
+    from genesys_tui.context import loopback_user_client, resolve_target
+    from genesys_tui.core.config import RetrySettings
 
     s = srv.emulator.s
-    profile = Profile(name="default", base_url=srv.base_url, client_id=s.client_id, user_client_id=s.pkce_client_id,
-                      redirect_port=REDIRECT_PORT, retry=retry or RetrySettings())
+    profile = Profile(
+        name="default",
+        base_url=srv.base_url,
+        client_id=s.client_id,
+        user_client_id=s.pkce_client_id,
+        redirect_port=REDIRECT_PORT,
+        retry=retry or RetrySettings(),
+    )
     cfg = Config(profiles={"default": profile})
     client = await loopback_user_client(resolve_target(cfg))
     async with client:
         me = await identify(client)
         assert me is not None and me.name == "Sam Supervisor"
-        yield Supervision(client, me, settings or SuperviseSettings(), notices or {},
-                          AuditLog(tmp_path / "audit.jsonl"), outbox, readonly=readonly,
-                          names=await client.directory.names())
+        yield Supervision(
+            client,
+            me,
+            settings or SuperviseSettings(),
+            notices or {},
+            AuditLog(tmp_path / "audit.jsonl"),
+            outbox,
+            readonly=readonly,
+            names=await client.directory.names(),
+        )
 
 
 async def agent_of(engine: Supervision, cid: str) -> str:
@@ -97,10 +117,17 @@ async def test_monitor_goes_through_once_and_is_audited(fresh_emulator, tmp_path
     assert out.ok and out.status == 201 and out.latency_ms > 0 and out.genesys_correlation_id
     assert out.on_call_after is True
     joined = [p for p in out.call_after.participants if p.purpose == "user"]
-    assert joined and joined[0].monitored_participant_id == pid and joined[0].media_roles == ["monitor"]
+    assert (
+        joined
+        and joined[0].monitored_participant_id == pid
+        and joined[0].media_roles == ["monitor"]
+    )
     assert srv.emulator.stats["monitor"] == 1
     records = list(engine.audit.records())
-    assert [(r["stage"], r["result"]) for r in records] == [("confirm", "allowed"), ("dispatch", "dispatched")]
+    assert [(r["stage"], r["result"]) for r in records] == [
+        ("confirm", "allowed"),
+        ("dispatch", "dispatched"),
+    ]
     last = records[-1]
     assert last["supervisor"]["name"] == "Sam Supervisor" and last["conversationId"] == cid
     assert last["participantId"] == pid and last["status"] == 201 and last["latencyMs"] > 0
@@ -113,8 +140,15 @@ async def test_monitor_goes_through_once_and_is_audited(fresh_emulator, tmp_path
     assert any(c.name == "supervisor not already on the call" and not c.ok for c in again.checks)
 
 
-@pytest.mark.parametrize("k, reason", [(0, "alerting"), (2, "has not granted consent"),
-                                       (3, "no supervision_consent attribute"), (5, "has not granted consent")])
+@pytest.mark.parametrize(
+    "k, reason",
+    [
+        (0, "alerting"),
+        (2, "has not granted consent"),
+        (3, "no supervision_consent attribute"),
+        (5, "has not granted consent"),
+    ],
+)
 async def test_refused_calls_send_nothing(emulator, tmp_path, k, reason):
     cid = live_ids(emulator)[k]
     before = emulator.emulator.stats["barge"]
@@ -137,7 +171,11 @@ async def test_configured_consent_values_and_wrong_ids(emulator, tmp_path):
         pid = await agent_of(engine, ids[5])
         assert (await engine.check(Request("monitor", ids[5], pid))).allowed  # "yes" now accepted
         gone = await engine.check(Request("monitor", "00000000-0000-4000-8000-000000000000", pid))
-        customer = next(p.id for p in (await engine.current_call(ids[1])).participants if p.purpose == "customer")
+        customer = next(
+            p.id
+            for p in (await engine.current_call(ids[1])).participants
+            if p.purpose == "customer"
+        )
         not_agent = await engine.check(Request("coach", ids[1], customer))
     assert any("was not found" in c.detail for c in gone.checks if not c.ok)
     assert any("not an agent" in c.detail for c in not_agent.checks if not c.ok)
@@ -176,7 +214,11 @@ async def test_a_5xx_or_lost_response_is_never_sent_twice(fresh_emulator, tmp_pa
     assert out.on_call_after is (fault == "lost")
     assert len(supervisors_on(srv, cid)) == (1 if fault == "lost" else 0)
     rec = list(engine.audit.records())[-1]
-    assert rec["result"] == "failed" and rec["onCallAfter"] is (fault == "lost") and rec["status"] == out.status
+    assert (
+        rec["result"] == "failed"
+        and rec["onCallAfter"] is (fault == "lost")
+        and rec["status"] == out.status
+    )
 
 
 async def test_a_429_is_retried_and_lands_once(fresh_emulator, tmp_path):
@@ -201,7 +243,11 @@ async def test_whole_conversation_barge(fresh_emulator, tmp_path):
         attempt = await engine.check(Request("barge", cid, None))
         assert attempt.allowed, attempt.checks
         out = await engine.dispatch(attempt)
-    assert out.ok and srv.emulator.stats["barge.conversation"] == 1 and srv.emulator.stats["barge"] == 0
+    assert (
+        out.ok
+        and srv.emulator.stats["barge.conversation"] == 1
+        and srv.emulator.stats["barge"] == 0
+    )
     assert len(supervisors_on(srv, cid)) == 1
 
 
@@ -211,30 +257,57 @@ async def test_a_notice_runs_its_secure_flow_to_the_end(tmp_path):
 
     with EmulatorServer(small_org(secure_ivr_seconds=0.3)) as srv:
         cid = live_ids(srv)[1]
-        notices = {"recording": Notice(flow_id="flow-recording-notice", max_duration_seconds=10,
-                                       description="This call may be recorded")}
+        notices = {
+            "recording": Notice(
+                flow_id="flow-recording-notice",
+                max_duration_seconds=10,
+                description="This call may be recorded",
+            )
+        }
         async with supervision(srv, tmp_path, notices=notices) as engine:
             pid = await agent_of(engine, cid)
             unknown = await engine.check(Request("notice", cid, pid, "nope"))
             attempt = await engine.check(Request("notice", cid, pid, "recording"))
             assert attempt.allowed, attempt.checks
             out = await engine.dispatch(attempt)
-        assert not unknown.allowed and any("no notice named 'nope'" in c.detail for c in unknown.checks)
-        assert out.ok and out.notice_state == "COMPLETED" and out.status == 200 and out.genesys_correlation_id
+        assert not unknown.allowed and any(
+            "no notice named 'nope'" in c.detail for c in unknown.checks
+        )
+        assert (
+            out.ok
+            and out.notice_state == "COMPLETED"
+            and out.status == 200
+            and out.genesys_correlation_id
+        )
         # "Only a participant in the conversation can invoke a secure IVR": the supervisor joined
         # silently, started the flow from their own participant, and left once it ended.
-        assert [x["step"] for x in out.steps] == ["join (monitor)", "start secure flow", "flow ended", "leave"]
+        assert [x["step"] for x in out.steps] == [
+            "join (monitor)",
+            "start secure flow",
+            "flow ended",
+            "leave",
+        ]
         sessions = [s for s in srv.emulator.secure_sessions.values()][0]
         d = srv.emulator.org.detail(srv.emulator.org.find(cid))
         mine = [p for p in d.extra_parties if p.user_id == engine.supervisor.user_id]
-        assert sessions[0]["flow"]["id"] == "flow-recording-notice" and sessions[0]["sourceParticipantId"] == mine[0].id
-        assert mine[0].end is not None and out.on_call_after is False  # left: their own participant only
+        assert (
+            sessions[0]["flow"]["id"] == "flow-recording-notice"
+            and sessions[0]["sourceParticipantId"] == mine[0].id
+        )
+        assert (
+            mine[0].end is not None and out.on_call_after is False
+        )  # left: their own participant only
         assert any(p.purpose == "agent" and p.end is None for p in d.all_parties)
         record = list(engine.audit.records())[-1]
-        assert record["noticeState"] == "COMPLETED" and [x["step"] for x in record["steps"]][-1] == "leave"
+        assert (
+            record["noticeState"] == "COMPLETED"
+            and [x["step"] for x in record["steps"]][-1] == "leave"
+        )
 
 
-async def test_a_supervisor_already_on_the_call_plays_the_notice_from_there_and_stays(fresh_emulator, tmp_path):
+async def test_a_supervisor_already_on_the_call_plays_the_notice_from_there_and_stays(
+    fresh_emulator, tmp_path
+):
     srv = fresh_emulator
     srv.emulator.s.secure_ivr_seconds = 0.2
     cid = live_ids(srv)[1]
@@ -263,7 +336,10 @@ async def test_the_emulator_refuses_a_secure_flow_from_someone_not_on_the_call(f
     customer = next(p for p in d.all_parties if p.purpose == "customer")
     url = f"{srv.base_url}/api/v2/conversations/{cid}/participants/{customer.id}/secureivrsessions"
     headers = {"Authorization": f"Bearer {user_token(srv)}"}
-    for body in ({"flowId": "f", "userData": ""}, {"flowId": "f", "userData": "", "sourceParticipantId": agent.id}):
+    for body in (
+        {"flowId": "f", "userData": ""},
+        {"flowId": "f", "userData": "", "sourceParticipantId": agent.id},
+    ):
         r = httpx.post(url, json=body, headers=headers)
         assert r.status_code == 403 and "Only a participant" in r.json()["message"]
 
@@ -272,14 +348,18 @@ async def test_notice_longer_than_policy_and_rate_limit_and_readonly(fresh_emula
     srv = fresh_emulator
     ids = live_ids(srv)
     long = {"long": Notice(flow_id="f", max_duration_seconds=120)}
-    async with supervision(srv, tmp_path, SuperviseSettings(actions_per_hour=1), notices=long) as engine:
+    async with supervision(
+        srv, tmp_path, SuperviseSettings(actions_per_hour=1), notices=long
+    ) as engine:
         pid = await agent_of(engine, ids[1])
         too_long = await engine.check(Request("notice", ids[1], pid, "long"))
         assert (await engine.dispatch(await engine.check(Request("monitor", ids[1], pid)))).ok
         pid4 = await agent_of(engine, ids[4])
         limited = await engine.check(Request("monitor", ids[4], pid4))
     assert any("the limit is 60 s" in c.detail for c in too_long.checks if not c.ok)
-    assert [c.detail for c in limited.checks if not c.ok] == ["1 actions in the last hour (limit 1)"]
+    assert [c.detail for c in limited.checks if not c.ok] == [
+        "1 actions in the last hour (limit 1)"
+    ]
     async with supervision(srv, tmp_path, readonly=True) as engine:
         ro = await engine.check(Request("monitor", ids[4], pid4))
     assert [c.name for c in ro.checks if not c.ok] == ["read-only mode is off"]
@@ -294,7 +374,9 @@ def receiver(got: list, up: threading.Event):
 
     async def hook(request):
         body = await request.body()
-        if not verify_signature(SECRET, body, request.headers[SIGNATURE_HEADER], request.headers[DELIVERY_HEADER]):
+        if not verify_signature(
+            SECRET, body, request.headers[SIGNATURE_HEADER], request.headers[DELIVERY_HEADER]
+        ):
             return Response(status_code=401)
         got.append((request.headers[DELIVERY_HEADER], json.loads(body)))
         return Response(status_code=204)
@@ -303,7 +385,7 @@ def receiver(got: list, up: threading.Event):
 
 
 async def test_the_outbox_delivers_once_the_receiver_is_back(fresh_emulator, tmp_path):
-    from genesys_tui.asgi_thread import ThreadedServer, free_port
+    from genesys_tui.core.asgi_thread import ThreadedServer, free_port
 
     srv = fresh_emulator
     cid = live_ids(srv)[1]
@@ -313,13 +395,17 @@ async def test_the_outbox_delivers_once_the_receiver_is_back(fresh_emulator, tmp
     async with supervision(srv, tmp_path, outbox=box) as engine:
         pid = await agent_of(engine, cid)
         await engine.check(Request("monitor", cid, pid))
-        await engine.check(Request("barge", live_ids(srv)[2], await agent_of(engine, live_ids(srv)[2])))
+        await engine.check(
+            Request("barge", live_ids(srv)[2], await agent_of(engine, live_ids(srv)[2]))
+        )
     down = await asyncio.to_thread(box.deliver, url, SECRET, timeout=2, max_backoff=3600)
     assert down.sent == 0 and down.pending == 2 and "ConnectError" in down.error
     got: list = []
     server = ThreadedServer(receiver(got, threading.Event()), port=port, name="receiver").start()
     try:
-        assert box.deliver(url, SECRET, max_backoff=3600).sent == 0  # still backing off: the receiver is not hammered
+        assert (
+            box.deliver(url, SECRET, max_backoff=3600).sent == 0
+        )  # still backing off: the receiver is not hammered
         box.retry_now()
         back = box.deliver(url, SECRET, max_backoff=3600)
         assert back.sent == 2 and back.pending == 0 and back.error is None
@@ -351,7 +437,7 @@ async def test_a_full_disk_after_sending_is_reported_not_hidden(fresh_emulator, 
 
 
 async def test_a_call_that_cannot_be_read_is_refused_with_the_reason(fresh_emulator, tmp_path):
-    from genesys_tui.config import RetrySettings
+    from genesys_tui.core.config import RetrySettings
 
     srv = fresh_emulator
     cid = live_ids(srv)[1]
@@ -371,8 +457,8 @@ async def test_a_call_that_cannot_be_read_is_refused_with_the_reason(fresh_emula
 
 
 async def test_browserless_sign_in_is_only_for_the_local_emulator():
-    from genesys_tui import credentials as creds
-    from genesys_tui.session import loopback_user_client, resolve_target
+    from genesys_tui.context import loopback_user_client, resolve_target
+    from genesys_tui.core import credentials as creds
 
     cfg = Config(profiles={"default": Profile(name="default", region="eu_west_1", client_id="abc")})
     with pytest.raises(creds.CredentialsError, match="only for the local emulator"):

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from genesys_tui import credentials as creds
-from genesys_tui.cli import main
+from genesys_tui.cli.main import main
+from genesys_tui.core import credentials as creds
 from genesys_tui.emulator import EmulatorServer
 from tests.conftest import small_org
 from tests.integration.helpers import sign_in_supervisor, supervisor_profile
@@ -24,8 +24,10 @@ def live_org(tmp_path, monkeypatch):
     with EmulatorServer(small_org(anchor=datetime.now(UTC))) as srv:
         s = srv.emulator.s
         cfg = tmp_path / "config.toml"
-        cfg.write_text(f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
-                       + supervisor_profile(srv))
+        cfg.write_text(
+            f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
+            + supervisor_profile(srv)
+        )
         monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
         sign_in_supervisor(srv)
         yield srv, cfg
@@ -38,8 +40,14 @@ def live(srv) -> list[str]:
 
 def audit_path(isolated_home, srv) -> Path:
     """Kept per org: under the emulator's org id."""
-    return (Path(isolated_home["XDG_DATA_HOME"]) / "genesys-tui" / "orgs" / srv.emulator.org.id / "audit"
-            / "supervise.jsonl")
+    return (
+        Path(isolated_home["XDG_DATA_HOME"])
+        / "genesys-tui"
+        / "orgs"
+        / srv.emulator.org.id
+        / "audit"
+        / "supervise.jsonl"
+    )
 
 
 def test_calls_as_json_and_table_with_filters(live_org, capsys):
@@ -49,8 +57,15 @@ def test_calls_as_json_and_table_with_filters(live_org, capsys):
     assert {r["conversationId"] for r in rows} == set(live(srv))
     by = {r["conversationId"]: r for r in rows}
     a = by[live(srv)[1]]["agents"][0]
-    assert a["consented"] is True and a["consent"] == "true" and a["state"] == "connected" and a["secondsInState"] > 0
-    assert by[live(srv)[3]]["securePause"] is True and by[live(srv)[3]]["agents"][0]["consent"] is None
+    assert (
+        a["consented"] is True
+        and a["consent"] == "true"
+        and a["state"] == "connected"
+        and a["secondsInState"] > 0
+    )
+    assert (
+        by[live(srv)[3]]["securePause"] is True and by[live(srv)[3]]["agents"][0]["consent"] is None
+    )
     queue = by[live(srv)[1]]["queue"]
     assert main(["supervise", "calls", "--json", "--queue", queue]) == 0
     only = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -91,7 +106,10 @@ def test_without_yes_and_without_a_terminal_nothing_is_sent(live_org, capsys, mo
     assert main(["supervise", "coach", live(srv)[1]]) == 4
     assert "pass --yes" in capsys.readouterr().err and srv.emulator.stats["coach"] == 0
     assert main(["audit", "tail", "--json"]) == 0
-    assert [json.loads(x)["result"] for x in capsys.readouterr().out.splitlines()] == ["allowed", "cancelled"]
+    assert [json.loads(x)["result"] for x in capsys.readouterr().out.splitlines()] == [
+        "allowed",
+        "cancelled",
+    ]
 
 
 def test_tampering_is_detected(live_org, capsys, isolated_home):
@@ -111,26 +129,34 @@ def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch)
     srv, cfg = live_org
     assert main(["supervise", "notice", live(srv)[1], "--yes"]) == 2
     assert "known notices: none configured" in capsys.readouterr().err
-    cfg.write_text(cfg.read_text() + '\n[notices.recording]\nflow_id = "f-1"\nmax_duration_seconds = 5\n')
+    cfg.write_text(
+        cfg.read_text() + '\n[notices.recording]\nflow_id = "f-1"\nmax_duration_seconds = 5\n'
+    )
     srv.emulator.s.secure_ivr_seconds = 0.2
     assert main(["supervise", "notice", live(srv)[1], "--notice", "recording", "--yes"]) == 0
     assert "notice: COMPLETED" in capsys.readouterr().out
-    creds.delete_secret(creds.USER_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id)
+    creds.delete_secret(
+        creds.USER_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id
+    )
     assert main(["supervise", "monitor", live(srv)[4], "--yes"]) == 1
     assert "genesys-tui login --user" in capsys.readouterr().err
 
 
-def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch, memory_keyring, isolated_home):
+def test_webhook_secret_and_delivery_from_the_cli(
+    live_org, capsys, monkeypatch, memory_keyring, isolated_home
+):
     import threading
     import time
 
-    from genesys_tui.asgi_thread import ThreadedServer, free_port
+    from genesys_tui.core.asgi_thread import ThreadedServer, free_port
     from tests.integration.test_supervise import SECRET, receiver
 
     srv, cfg = live_org
     port = free_port()
-    cfg.write_text(cfg.read_text() + f'\n[supervise.webhook]\nurl = "http://127.0.0.1:{port}/hook"\n'
-                                      'timeout_seconds = 2\nmax_backoff_seconds = 5\n')
+    cfg.write_text(
+        cfg.read_text() + f'\n[supervise.webhook]\nurl = "http://127.0.0.1:{port}/hook"\n'
+        "timeout_seconds = 2\nmax_backoff_seconds = 5\n"
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["audit", "webhook-secret", "--secret-stdin"]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
@@ -140,7 +166,7 @@ def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch,
     assert main(["supervise", "monitor", live(srv)[1], "--yes"]) == 0
     assert "2 record(s) kept in the outbox" in capsys.readouterr().err
     assert main(["audit", "deliver"]) == 1
-    from genesys_tui.supervise.webhook import Outbox
+    from genesys_tui.flows.supervise.webhook import Outbox
 
     box = Outbox(audit_path(isolated_home, srv).with_name("webhook-outbox.sqlite3"))
     for _ in range(12):  # 2^12 s without the cap
@@ -161,10 +187,12 @@ def test_webhook_secret_and_delivery_from_the_cli(live_org, capsys, monkeypatch,
         server.stop()
 
 
-def test_a_full_outbox_disk_is_one_line_and_nothing_is_sent(live_org, capsys, monkeypatch, memory_keyring):
+def test_a_full_outbox_disk_is_one_line_and_nothing_is_sent(
+    live_org, capsys, monkeypatch, memory_keyring
+):
     import sqlite3
 
-    from genesys_tui.supervise.webhook import Outbox
+    from genesys_tui.flows.supervise.webhook import Outbox
 
     srv, cfg = live_org
     cfg.write_text(cfg.read_text() + '\n[supervise.webhook]\nurl = "http://127.0.0.1:9/hook"\n')
@@ -179,7 +207,9 @@ def test_a_full_outbox_disk_is_one_line_and_nothing_is_sent(live_org, capsys, mo
     assert srv.emulator.stats["monitor"] == 0
 
 
-def test_an_unexpected_failure_while_sending_still_records_an_outcome(live_org, capsys, monkeypatch, isolated_home):
+def test_an_unexpected_failure_while_sending_still_records_an_outcome(
+    live_org, capsys, monkeypatch, isolated_home
+):
     from genesys_tui.genesys.conversations import Conversations
 
     srv, _ = live_org

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from genesys_tui.config import Config, Profile
+from genesys_tui.context import Target, build_client
+from genesys_tui.core.config import Config, Profile
+from genesys_tui.core.paths import AppPaths
 from genesys_tui.genesys.regions import hosts_for
-from genesys_tui.paths import AppPaths
-from genesys_tui.session import Target, build_client
 from tests.conftest import ANCHOR, REDIRECT_PORT
 
 SIZE = (160, 45)
@@ -22,19 +22,42 @@ def no_cursor_blink(monkeypatch):
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
 
 
-def make_app(srv, tmp_path: Path, *, signed_in: bool = True, client_id: str | None = None, region: str = "", **kw):
+def make_app(
+    srv,
+    tmp_path: Path,
+    *,
+    signed_in: bool = True,
+    client_id: str | None = None,
+    region: str = "",
+    **kw,
+):
     from genesys_tui.tui.app import GenesysApp
 
     s = srv.emulator.s
-    paths = AppPaths(tmp_path / "config.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log")
+    paths = AppPaths(
+        tmp_path / "config.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log"
+    )
     base = "" if region else srv.base_url
-    profile = Profile(name="default", region=region or "us_east_1", base_url=base,
-                      client_id=s.client_id if client_id is None else client_id, user_client_id=s.pkce_client_id,
-                      redirect_port=REDIRECT_PORT, output_dir=str(tmp_path / "out"))
+    profile = Profile(
+        name="default",
+        region=region or "us_east_1",
+        base_url=base,
+        client_id=s.client_id if client_id is None else client_id,
+        user_client_id=s.pkce_client_id,
+        redirect_port=REDIRECT_PORT,
+        output_dir=str(tmp_path / "out"),
+    )
     target = Target(profile, hosts_for(profile.region, base), False, False)
     client = build_client(target, s.client_id, s.client_secret) if signed_in else None
-    return GenesysApp(config=Config(), paths=paths, target=target, client=client, now=ANCHOR,
-                      output_dir=str(tmp_path / "out"), **kw)
+    return GenesysApp(
+        config=Config(),
+        paths=paths,
+        target=target,
+        client=client,
+        now=ANCHOR,
+        output_dir=str(tmp_path / "out"),
+        **kw,
+    )
 
 
 async def settle(pilot, app, timeout: float = 15.0) -> None:
@@ -47,8 +70,13 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
         await pilot.pause(0.05)
         browse = app.browse
         busy = [w for w in app.workers if w.is_running and w.name != "queue"]
-        if (app.session is not None and browse is not None and not browse.fetching and not busy
-                and app.doctor_report is not None):  # the sign-in's permission check has reported
+        if (
+            app.session is not None
+            and browse is not None
+            and not browse.fetching
+            and not busy
+            and app.doctor_report is not None
+        ):  # the sign-in's permission check has reported
             await pilot.pause(0.1)
             return
         await asyncio.sleep(0.02)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import keyring
 from textual.widgets import Checkbox, Input, Select, Static
 
-from genesys_tui.browse import ConversationModel
-from genesys_tui.jobs.model import CANCELLED, DONE
+from genesys_tui.flows.browse.table import ConversationModel
+from genesys_tui.flows.pull.model import CANCELLED, DONE
 from genesys_tui.tui.screens.dialogs import FilterDialog, PromptDialog, QueueDialog
 from genesys_tui.tui.screens.help import HelpScreen
 from genesys_tui.tui.screens.signin import SignInScreen
@@ -29,7 +29,9 @@ async def test_browse_loads_the_interval(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         model = app.browse.model
-        assert {s.conversation_id for s in model.items} == expected_last_7_days(emulator.emulator.org)
+        assert {s.conversation_id for s in model.items} == expected_last_7_days(
+            emulator.emulator.org
+        )
         assert app.focused is app.browse.query_one(VirtualTable)
         status = str(app.browse.query_one("#status", Static).render())
         assert f"{len(model.items)} conversations" in status
@@ -100,11 +102,15 @@ async def test_server_side_filters_and_live_filter(emulator, tmp_path):
         await pilot.click("#ok")
         await settle(pilot, app)
         model = app.browse.model
-        assert model.items and all(q.id in s.queue_ids and s.direction == "inbound" for s in model.items)
+        assert model.items and all(
+            q.id in s.queue_ids and s.direction == "inbound" for s in model.items
+        )
         assert q.name in str(app.browse.query_one("#status", Static).render())
         # the live filter narrows what is loaded, without a request
         calls = emulator.emulator.stats["api"]
-        agent = next(s.user_ids[0] for s in map(model.summary, range(len(model.items))) if s.user_ids)
+        agent = next(
+            s.user_ids[0] for s in map(model.summary, range(len(model.items))) if s.user_ids
+        )
         name = app.session.names[agent]
         await pilot.press("slash")
         for ch in name.split()[1].lower():
@@ -138,8 +144,13 @@ async def test_sorting_by_key_and_header_click(emulator, tmp_path):
 
 async def test_open_by_id_outside_the_interval(emulator, tmp_path):
     org = emulator.emulator.org
-    old = next(org.ids[i] for i in range(len(org.ids)) if org.start[i] < (ANCHOR - timedelta(days=8)).timestamp() * 1000
-               and org.recorded[i] and not org.archived[i])
+    old = next(
+        org.ids[i]
+        for i in range(len(org.ids))
+        if org.start[i] < (ANCHOR - timedelta(days=8)).timestamp() * 1000
+        and org.recorded[i]
+        and not org.archived[i]
+    )
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -168,7 +179,9 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
 async def queue_first_recorded(pilot, app, *, fmt: str | None = None) -> None:
     model = app.browse.model
     table = app.browse.query_one(VirtualTable)
-    table.cursor = next(i for i in range(len(model)) if model.summary(i).has_recording and model.summary(i).end)
+    table.cursor = next(
+        i for i in range(len(model)) if model.summary(i).has_recording and model.summary(i).end
+    )
     await pilot.pause(0.1)
     await pilot.press("d")
     await pilot.pause(0.3)
@@ -193,8 +206,13 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
         await settle(pilot, app)
         await queue_first_recorded(pilot, app, fmt="split")
         store = app.queue.store
-        await wait_for(pilot, lambda: (jobs := [j for j in store.all() if not j.is_expansion])
-                       and all(j.state == DONE for j in jobs))
+        await wait_for(
+            pilot,
+            lambda: (
+                (jobs := [j for j in store.all() if not j.is_expansion])
+                and all(j.state == DONE for j in jobs)
+            ),
+        )
         jobs = [j for j in store.all() if not j.is_expansion]
         files = sorted((tmp_path / "out").rglob("*.wav"))
         assert len(files) == 2 * len(jobs) and any(f.name.endswith(".customer.wav") for f in files)
@@ -227,18 +245,25 @@ async def test_pause_cancel_retry_in_the_queue_screen(emulator, tmp_path):
         app.queue.runner.pause()
         await pilot.pause(0.7)
         screen = app.screen
-        target = next(i for i, j in enumerate(screen.jobs) if j.state != DONE) if any(
-            j.state != DONE for j in screen.jobs) else 0
+        target = (
+            next(i for i, j in enumerate(screen.jobs) if j.state != DONE)
+            if any(j.state != DONE for j in screen.jobs)
+            else 0
+        )
         screen.query_one(VirtualTable).cursor = target
         job_id = screen.jobs[target].id
         await pilot.press("x")
         await wait_for(pilot, lambda: store.get(job_id).state in (CANCELLED, DONE))
         if store.get(job_id).state == CANCELLED:
             await pilot.pause(0.6)
-            screen.query_one(VirtualTable).cursor = next(i for i, j in enumerate(screen.jobs) if j.id == job_id)
+            screen.query_one(VirtualTable).cursor = next(
+                i for i, j in enumerate(screen.jobs) if j.id == job_id
+            )
             await pilot.press("r")
         await pilot.press("p")  # resume
-        await wait_for(pilot, lambda: all(j.state == DONE for j in store.all() if not j.is_expansion))
+        await wait_for(
+            pilot, lambda: all(j.state == DONE for j in store.all() if not j.is_expansion)
+        )
         assert store.get(job_id).state == DONE
 
 
@@ -247,7 +272,9 @@ async def test_live_calls_are_not_queued(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         model = app.browse.model
-        app.browse.query_one(VirtualTable).cursor = next(i for i in range(len(model)) if model.summary(i).end is None)
+        app.browse.query_one(VirtualTable).cursor = next(
+            i for i in range(len(model)) if model.summary(i).end is None
+        )
         await pilot.press("d")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, QueueDialog)
@@ -264,8 +291,12 @@ async def test_help_palette_areas_and_copy(emulator, tmp_path):
         keys = dict((d, k) for k, d in app.screen.bindings)
         assert keys["Download"] == "d" and "j" in keys["Down"]
         await pilot.press("escape")
-        for key, name in (("3", "ReviewScreen"), ("4", "SuperviseScreen"), ("2", "QueueScreen"),
-                          ("1", "BrowseScreen")):
+        for key, name in (
+            ("3", "ReviewScreen"),
+            ("4", "SuperviseScreen"),
+            ("2", "QueueScreen"),
+            ("1", "BrowseScreen"),
+        ):
             await pilot.press(key)
             await pilot.pause(0.1)
             assert type(app.screen).__name__ == name
@@ -308,9 +339,19 @@ async def test_a_100k_row_list_renders_and_scrolls(emulator, tmp_path):
 
     big = Emulator(small_org(conversations=100_000, days=30))
     row = ConversationSummary.from_api(analytics_conversation(big.org, big.org.detail(0)))
-    summaries = [ConversationSummary(f"{i:08d}-0000-4000-8000-000000000000", row.start + timedelta(seconds=i),
-                                     row.end, row.direction, row.media_types, row.queue_ids, row.user_ids, row.ani)
-                 for i in range(100_000)]
+    summaries = [
+        ConversationSummary(
+            f"{i:08d}-0000-4000-8000-000000000000",
+            row.start + timedelta(seconds=i),
+            row.end,
+            row.direction,
+            row.media_types,
+            row.queue_ids,
+            row.user_ids,
+            row.ani,
+        )
+        for i in range(100_000)
+    ]
     big.close()
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

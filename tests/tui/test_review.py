@@ -24,16 +24,28 @@ def listed_conversation(app, org, *, transcribed=True, pause=False):
     for i in range(len(model)):
         s = model.summary(i)
         k = org.find(s.conversation_id)
-        if s.end and s.has_recording and not org.archived[k] and bool(org.transcribed[k]) == transcribed \
-                and (not pause or org.pause_ms[k]):
+        if (
+            s.end
+            and s.has_recording
+            and not org.archived[k]
+            and bool(org.transcribed[k]) == transcribed
+            and (not pause or org.pause_ms[k])
+        ):
             return i, s.conversation_id
     raise LookupError("no such conversation listed")
 
 
 async def open_review(pilot, app, cid):
     app.open_review(cid)
-    await wait_for(pilot, lambda: app.review is not None and app.review.review is not None
-                   and app.review.review.id == cid and not app.review.fetching)
+    await wait_for(
+        pilot,
+        lambda: (
+            app.review is not None
+            and app.review.review is not None
+            and app.review.review.id == cid
+            and not app.review.fetching
+        ),
+    )
     await pilot.pause(0.2)
     return app.review
 
@@ -44,7 +56,9 @@ async def reviewing(emulator, tmp_path, *, transcribed=True, pause=False, **app_
     app = make_app(emulator, tmp_path, **app_options)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        _, cid = listed_conversation(app, emulator.emulator.org, transcribed=transcribed, pause=pause)
+        _, cid = listed_conversation(
+            app, emulator.emulator.org, transcribed=transcribed, pause=pause
+        )
         yield app, pilot, await open_review(pilot, app, cid)
 
 
@@ -63,8 +77,12 @@ async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_pa
         await pilot.pause(0.05)
         # while it loads, nothing covers the screen (a Screen's `loading` would, and freeze it)
         assert not app.screen.loading and not app.screen.query("LoadingIndicator")
-        await wait_for(pilot, lambda: app.review is not None and app.review.review is not None
-                       and not app.review.fetching)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.review is not None and app.review.review is not None and not app.review.fetching
+            ),
+        )
         screen = app.screen
         assert isinstance(screen, ReviewScreen) and screen.review.id == cid
         assert len(screen.listing) > 5 and screen.review.notes == []
@@ -114,8 +132,14 @@ async def test_selecting_a_phrase_moves_the_playhead(emulator, tmp_path):
         assert tl.playhead == p.media_ms * tl.rate // 1000
         assert p.text in str(screen.query_one("#phrase", Static).render())
         # a click on the timeline seeks, and selects the phrase heard there
-        row = max(r for r in range(len(screen.listing)) if screen.listing.phrase(r).recording_id == tl.audio.id
-                  and (r == 0 or screen.listing.phrase(r - 1).media_ms < screen.listing.phrase(r).media_ms))
+        row = max(
+            r
+            for r in range(len(screen.listing))
+            if screen.listing.phrase(r).recording_id == tl.audio.id
+            and (
+                r == 0 or screen.listing.phrase(r - 1).media_ms < screen.listing.phrase(r).media_ms
+            )
+        )
         target = screen.listing.phrase(row)
         tl.post_message(Timeline.Seek(target.media_ms * tl.rate // 1000 + 10))
         await pilot.pause(0.2)
@@ -126,15 +150,23 @@ async def test_role_filters_search_speaker_changes_and_copy(emulator, tmp_path):
     async with reviewing(emulator, tmp_path) as (app, pilot, screen):
         everyone = len(screen.listing)
         await pilot.press("a")
-        assert {r[1] for r in rows_text(screen)} <= {"Customer", "IVR", "System"} and len(screen.listing) < everyone
+        assert {r[1] for r in rows_text(screen)} <= {"Customer", "IVR", "System"} and len(
+            screen.listing
+        ) < everyone
         assert "a Agent ·" in str(screen.query_one("#bar", Static).render())
         await pilot.press("c", "i")  # the last shown role stays shown
         assert screen.listing.shown_roles == {"ivr"}
-        assert len(screen.listing) == sum(p.role in ("ivr", "system") for p in screen.listing.phrases)
+        assert len(screen.listing) == sum(
+            p.role in ("ivr", "system") for p in screen.listing.phrases
+        )
         await pilot.press("a", "c")
         assert len(screen.listing) == everyone
         # search: the first hit, then next and previous
-        word = next(w for w in ("payment", "account", "help") if any(w in p.text.lower() for p in screen.listing.phrases))
+        word = next(
+            w
+            for w in ("payment", "account", "help")
+            if any(w in p.text.lower() for p in screen.listing.phrases)
+        )
         await pilot.press("slash")
         assert app.focused is screen.query_one("#search", Input)
         await pilot.press(*word, "enter")
@@ -172,12 +204,16 @@ async def test_no_transcript_still_shows_the_audio(emulator, tmp_path):
 async def test_without_an_audio_device_it_offers_the_browser(emulator, tmp_path, monkeypatch):
     from genesys_tui.media import playback
 
-    monkeypatch.setattr(playback, "available", lambda: playback.Availability(False, "no audio output device"))
+    monkeypatch.setattr(
+        playback, "available", lambda: playback.Availability(False, "no audio output device")
+    )
     async with reviewing(emulator, tmp_path) as (app, pilot, screen):
         await pilot.press("space")
         await pilot.pause(0.1)
-        assert any("no audio output device" in n.message and "b to play it in a browser" in n.message
-                   for n in app._notifications)
+        assert any(
+            "no audio output device" in n.message and "b to play it in a browser" in n.message
+            for n in app._notifications
+        )
         await pilot.press("b")
         await wait_for(pilot, lambda: app.playback_server is not None)
         url = app.playback_server.url
@@ -205,13 +241,17 @@ async def test_playback_follows_the_audio(emulator, tmp_path):
         assert not screen.player.playing
         await pilot.press("space")  # play on, past the phrase's end
         stream = FakeStream.instances[-1]
-        stream.pull((later.media_ms - p.media_ms) * tl.rate // 1000 + 40)  # the device asks for audio
+        stream.pull(
+            (later.media_ms - p.media_ms) * tl.rate // 1000 + 40
+        )  # the device asks for audio
         await pilot.pause(0.3)
         assert screen.now_row == 6 and table.cursor == 2  # highlighted, the cursor stays
         assert tl.playhead == screen.player.position
         assert "now" in screen.row_style(6)
         await pilot.press("greater_than_sign")
-        assert screen.player._speed == 1.25 and "1.25×" in str(screen.query_one("#title", Static).render())
+        assert screen.player._speed == 1.25 and "1.25×" in str(
+            screen.query_one("#title", Static).render()
+        )
 
 
 async def test_export_from_the_viewer(emulator, tmp_path):
@@ -221,8 +261,13 @@ async def test_export_from_the_viewer(emulator, tmp_path):
         assert isinstance(app.screen, ExportDialog)
         await pilot.press("enter")
         out = tmp_path / "out"
-        await wait_for(pilot, lambda: len(list(out.rglob("*.transcript.vtt"))) == 1
-                       and len(list(out.rglob("*.metrics.csv"))) == 1)
+        await wait_for(
+            pilot,
+            lambda: (
+                len(list(out.rglob("*.transcript.vtt"))) == 1
+                and len(list(out.rglob("*.metrics.csv"))) == 1
+            ),
+        )
         assert any(n.title and n.title.startswith("Exported 4") for n in app._notifications)
 
 
@@ -243,5 +288,7 @@ async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):
         await pilot.pause(0.2)
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "not found" in str(app.review.query_one("#title", Static).render()))
+        await wait_for(
+            pilot, lambda: "not found" in str(app.review.query_one("#title", Static).render())
+        )
         assert app.is_running

@@ -35,8 +35,13 @@ def test_queue_screen(emulator, tmp_path, snap_compare):
         await settle(pilot, app)
         await queue_first_recorded(pilot, app, fmt="mono")
         store = app.queue.store
-        await wait_for(pilot, lambda: (jobs := [j for j in store.all() if not j.is_expansion])
-                       and all(j.state == "done" for j in jobs))
+        await wait_for(
+            pilot,
+            lambda: (
+                (jobs := [j for j in store.all() if not j.is_expansion])
+                and all(j.state == "done" for j in jobs)
+            ),
+        )
         await pilot.press("2")
         await pilot.pause(0.8)
         app.clear_notifications()  # toasts expire on a timer: keep them out of the picture
@@ -89,8 +94,15 @@ def test_supervise_confirmation(emulator, tmp_path, snap_compare):
         app = pilot.app
         await settle(pilot, app)
         await pilot.press("4")
-        await wait_for(pilot, lambda: app.supervise is not None and app.supervise.calls
-                       and app.supervise.engine is not None and not app.supervise.fetching)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.supervise is not None
+                and app.supervise.calls
+                and app.supervise.engine is not None
+                and not app.supervise.fetching
+            ),
+        )
         await select(pilot, app.supervise, live(emulator)[1])
         await pilot.press("m")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import numpy as np
 from textual.widgets import Button, Input, Static
 
-from genesys_tui.supervise.audit import verify
+from genesys_tui.flows.supervise.audit import verify
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.screens.supervise import NoticeChooser, SuperviseScreen
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
@@ -39,8 +39,14 @@ async def supervising(srv, tmp_path, *, user=True, **app_options):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("4")
-        await wait_for(pilot, lambda: app.supervise is not None and app.supervise.calls
-                       and (app.supervise.engine is not None or app.supervise.sign_in_problem is not None))
+        await wait_for(
+            pilot,
+            lambda: (
+                app.supervise is not None
+                and app.supervise.calls
+                and (app.supervise.engine is not None or app.supervise.sign_in_problem is not None)
+            ),
+        )
         await pilot.pause(0.1)
         yield app, pilot, app.supervise
 
@@ -68,7 +74,9 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
     async with supervising(emulator, tmp_path) as (app, pilot, screen):
         assert isinstance(app.screen, SuperviseScreen)
         ident = text_of(screen.query_one("#identity", Static))
-        assert re.search(r"Supervisor Sam Supervisor \(user sign-in, 23h 5\dm left\)", ident)  # PKCE: no refresh
+        assert re.search(
+            r"Supervisor Sam Supervisor \(user sign-in, 23h 5\dm left\)", ident
+        )  # PKCE: no refresh
         assert "supervision_consent" in ident
         assert {c.conversation_id for c, _ in screen.rows} == set(live(emulator))
         await select(pilot, screen, live(emulator)[3])
@@ -77,14 +85,21 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
         assert c.secure_pause and screen.row_style(screen.query_one(VirtualTable).cursor) == "alert"
         cells = screen.cells(screen.query_one(VirtualTable).cursor)
         assert cells[5] == "SECURE PAUSE" and cells[4] == "no (none)" and cells[1] == leg.name
-        assert "SECURE PAUSE" in detail and "Participants" in detail and leg.name in detail and "✗ none" in detail
+        assert (
+            "SECURE PAUSE" in detail
+            and "Participants" in detail
+            and leg.name in detail
+            and "✗ none" in detail
+        )
         # the filter narrows by queue or agent; Escape brings everything back
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*leg.name.split()[0].lower())
         await pilot.pause(0.1)
         assert 1 <= len(screen.rows) < len(live(emulator)) and all(
-            leg.name.split()[0].lower() in (c.text() + (x.name.lower() if x else "")) for c, x in screen.rows)
+            leg.name.split()[0].lower() in (c.text() + (x.name.lower() if x else ""))
+            for c, x in screen.rows
+        )
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert len(screen.rows) == len(live(emulator)) and isinstance(app.focused, VirtualTable)
@@ -99,7 +114,10 @@ async def test_without_a_user_sign_in_the_panel_says_how(emulator, tmp_path):
         await select(pilot, screen, live(emulator)[1])
         await pilot.press("m")
         await pilot.pause(0.1)
-        assert not isinstance(app.screen, ConfirmDialog) and emulator.emulator.stats["monitor"] == before
+        assert (
+            not isinstance(app.screen, ConfirmDialog)
+            and emulator.emulator.stats["monitor"] == before
+        )
         assert any("login --user" in n.message for n in app._notifications)
         # signing in afterwards and pressing L enables actions without a restart
         sign_in_as_supervisor(emulator)
@@ -135,7 +153,9 @@ async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, 
         dialog = app.screen
         assert isinstance(app.focused, Button) and app.focused.id == "cancel"
         body = "".join(text_of(w) for w in dialog.query(Static))
-        assert "Monitor" in body and cid in body and agent.name in body and "✓ agent consent" in body
+        assert (
+            "Monitor" in body and cid in body and agent.name in body and "✓ agent consent" in body
+        )
         assert "✓ not in secure pause" in body and "✓ supervisor not already on the call" in body
         await pilot.press("enter")  # a stray Enter cancels
         await wait_for(pilot, lambda: not screen.busy)
@@ -158,19 +178,26 @@ async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, 
         # on the call now: a second action is refused for that reason
         await pilot.press("c")
         await wait_for(pilot, lambda: not screen.busy and len(audit_records(app)) == 5)
-        assert "already on it" in next(n for n in app._notifications if n.title == "Coach refused").message
+        assert (
+            "already on it"
+            in next(n for n in app._notifications if n.title == "Coach refused").message
+        )
 
 
 async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):
     from dataclasses import replace
 
-    from genesys_tui.config import Config, Notice
+    from genesys_tui.core.config import Config, Notice
 
     srv = fresh_emulator
     srv.emulator.s.secure_ivr_seconds = 0.2
     cid = live(srv)[4]
-    notices = {"recording": Notice(flow_id="flow-rec", max_duration_seconds=5, description="may be recorded"),
-               "hold": Notice(flow_id="flow-hold", max_duration_seconds=5, description="please hold")}
+    notices = {
+        "recording": Notice(
+            flow_id="flow-rec", max_duration_seconds=5, description="may be recorded"
+        ),
+        "hold": Notice(flow_id="flow-hold", max_duration_seconds=5, description="please hold"),
+    }
     async with supervising(srv, tmp_path, user=False, demo=True) as (app, pilot, screen):
         app.config = replace(Config(), notices=notices)
         assert screen.engine is not None  # the demo signs in through the emulator's PKCE flow
@@ -182,9 +209,15 @@ async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert "flow-rec" in "".join(text_of(w) for w in app.screen.query(Static))
         await pilot.click("#confirm")
-        await wait_for(pilot, lambda: not screen.busy and any(n.title == "Done" for n in app._notifications),
-                       timeout=15)
-        assert "the notice flow COMPLETED" in next(n for n in app._notifications if n.title == "Done").message
+        await wait_for(
+            pilot,
+            lambda: not screen.busy and any(n.title == "Done" for n in app._notifications),
+            timeout=15,
+        )
+        assert (
+            "the notice flow COMPLETED"
+            in next(n for n in app._notifications if n.title == "Done").message
+        )
         (session,) = next(iter(srv.emulator.secure_sessions.values()))
         assert session["flow"]["id"] == "flow-rec"
         assert audit_records(app)[-1]["notice"] == "recording"
@@ -197,12 +230,19 @@ async def test_read_only_mode_refuses_every_action(emulator, tmp_path):
         before = emulator.emulator.stats["monitor"]
         await pilot.press("m")
         await wait_for(pilot, lambda: not screen.busy and audit_records(app))
-        assert not isinstance(app.screen, ConfirmDialog) and emulator.emulator.stats["monitor"] == before
-        assert "read-only mode is on" in next(n for n in app._notifications if n.title == "Monitor refused").message
+        assert (
+            not isinstance(app.screen, ConfirmDialog)
+            and emulator.emulator.stats["monitor"] == before
+        )
+        assert (
+            "read-only mode is on"
+            in next(n for n in app._notifications if n.title == "Monitor refused").message
+        )
 
 
 async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_the_browser(
-        fresh_emulator, tmp_path, monkeypatch, memory_keyring):
+    fresh_emulator, tmp_path, monkeypatch, memory_keyring
+):
     import threading
     import webbrowser
 
@@ -233,7 +273,9 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
 
         def browser(url, new=0):
             opened.append(url)
-            threading.Thread(target=lambda: httpx.get(url, follow_redirects=True), daemon=True).start()
+            threading.Thread(
+                target=lambda: httpx.get(url, follow_redirects=True), daemon=True
+            ).start()
             return True
 
         monkeypatch.setenv("DISPLAY", ":99")
@@ -242,4 +284,6 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
         await pilot.press("L")
         await wait_for(pilot, lambda: screen.engine is not None and screen.engine is not old)
         assert opened and "23h" in text_of(screen.query_one("#identity", Static))
-        assert any(k[1].startswith("user-token:") for k in memory_keyring.store)  # kept for the CLI too
+        assert any(
+            k[1].startswith("user-token:") for k in memory_keyring.store
+        )  # kept for the CLI too

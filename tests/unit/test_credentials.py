@@ -2,7 +2,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from genesys_tui import credentials as creds
+from genesys_tui.core import credentials as creds
 
 
 def test_environment_beats_keyring(monkeypatch, memory_keyring):

@@ -8,14 +8,24 @@ from genesys_tui.emulator.faults import Faults, FaultSpecError, parse_faults
 
 
 def test_specs_parse_with_and_without_a_route():
-    assert parse_faults(" 429=0.1, lost@barge=1 ,500@Monitor=0.5") == {"429": 0.1, "lost@barge": 1.0,
-                                                                       "500@monitor": 0.5}
+    assert parse_faults(" 429=0.1, lost@barge=1 ,500@Monitor=0.5") == {
+        "429": 0.1,
+        "lost@barge": 1.0,
+        "500@monitor": 0.5,
+    }
     assert parse_faults("") == {}
 
 
-@pytest.mark.parametrize("spec, words", [("429", "expected KIND=RATE"), ("nope=1", "unknown fault 'nope'"),
-                                         ("500@=1", "a route name is needed"), ("500=2", "between 0 and 1"),
-                                         ("500=x", "is not a number")])
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ("429", "expected KIND=RATE"),
+        ("nope=1", "unknown fault 'nope'"),
+        ("500@=1", "a route name is needed"),
+        ("500=2", "between 0 and 1"),
+        ("500=x", "is not a number"),
+    ],
+)
 def test_bad_specs_say_what_is_wrong(spec, words):
     with pytest.raises(FaultSpecError, match=words):
         parse_faults(spec)

@@ -7,9 +7,15 @@ import time
 
 import pytest
 
-from genesys_tui.files import UnsafePath, atomic_output, open_nofollow, sweep_temps, write_bytes
-from genesys_tui.jobs.naming import NamingError, inside
-from genesys_tui.jobs.sinks import LocalSink
+from genesys_tui.core.files import (
+    UnsafePath,
+    atomic_output,
+    open_nofollow,
+    sweep_temps,
+    write_bytes,
+)
+from genesys_tui.storage.naming import NamingError, inside
+from genesys_tui.storage.sinks import LocalSink
 
 
 def test_a_link_at_the_final_name_is_refused(tmp_path):

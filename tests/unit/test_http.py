@@ -37,26 +37,42 @@ def make(handler, *, retry=None, token_handler=None):
             calls["token"] += 1
             if token_handler:
                 return token_handler(request, calls["token"])
-            return httpx.Response(200, json={"access_token": f"tok-{calls['token']}", "expires_in": 3600})
+            return httpx.Response(
+                200, json={"access_token": f"tok-{calls['token']}", "expires_in": 3600}
+            )
         calls["api"].append(request)
         return handler(request, len(calls["api"]))
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(route))
     rec = Recorder()
     auth = ClientCredentialsAuth(HOSTS, "cid", "client-secret-value", http=http)
-    api = ApiClient(HOSTS, auth, http=http, limiter=RateLimiter(10_000, clock=rec.clock, sleep=rec.sleep),
-                    retry=retry or RetryPolicy(base_delay=1, max_delay=8), sleep=rec.sleep, clock=rec.clock)
+    api = ApiClient(
+        HOSTS,
+        auth,
+        http=http,
+        limiter=RateLimiter(10_000, clock=rec.clock, sleep=rec.sleep),
+        retry=retry or RetryPolicy(base_delay=1, max_delay=8),
+        sleep=rec.sleep,
+        clock=rec.clock,
+    )
     return api, calls, rec
 
 
 def err(status, code="x", message="m", headers=None, **extra):
-    return httpx.Response(status, json={"message": message, "code": code, "status": status, **extra},
-                          headers={"ININ-Correlation-Id": f"corr-{status}", **(headers or {})})
+    return httpx.Response(
+        status,
+        json={"message": message, "code": code, "status": status, **extra},
+        headers={"ININ-Correlation-Id": f"corr-{status}", **(headers or {})},
+    )
 
 
 async def test_429_waits_retry_after_then_succeeds():
     def h(req, n):
-        return err(429, headers={"Retry-After": "7"}) if n < 3 else httpx.Response(200, json={"ok": True})
+        return (
+            err(429, headers={"Retry-After": "7"})
+            if n < 3
+            else httpx.Response(200, json={"ok": True})
+        )
 
     api, calls, rec = make(h)
     assert await api.get_json("/api/v2/x") == {"ok": True}
@@ -87,7 +103,12 @@ async def test_5xx_backoff_with_jitter(status):
 
 
 async def test_500_and_other_4xx_are_not_retried():
-    for status, exc in ((500, E.ServerError), (400, E.BadRequest), (404, E.NotFound), (409, E.Conflict)):
+    for status, exc in (
+        (500, E.ServerError),
+        (400, E.BadRequest),
+        (404, E.NotFound),
+        (409, E.Conflict),
+    ):
         api, calls, rec = make(lambda req, n, s=status: err(s))
         with pytest.raises(exc):
             await api.get_json("/api/v2/x")
@@ -95,8 +116,10 @@ async def test_500_and_other_4xx_are_not_retried():
 
 
 async def test_total_retry_time_is_capped():
-    api, calls, rec = make(lambda req, n: err(503), retry=RetryPolicy(base_delay=10, max_delay=10,
-                                                                        max_total_seconds=35, max_attempts=100))
+    api, calls, rec = make(
+        lambda req, n: err(503),
+        retry=RetryPolicy(base_delay=10, max_delay=10, max_total_seconds=35, max_attempts=100),
+    )
     with pytest.raises(E.ServerError):
         await api.get_json("/api/v2/x")
     # it stopped because the next wait would pass the cap, not because attempts ran out
@@ -110,7 +133,9 @@ async def test_post_is_not_retried_on_5xx_but_is_on_429():
         await api.request("POST", "/api/v2/conversations/calls/c/participants/p/barge")
     assert len(calls["api"]) == 1  # the barge may have happened: never send it twice
 
-    api, calls, rec = make(lambda req, n: err(429, headers={"Retry-After": "1"}) if n == 1 else httpx.Response(201))
+    api, calls, rec = make(
+        lambda req, n: err(429, headers={"Retry-After": "1"}) if n == 1 else httpx.Response(201)
+    )
     resp = await api.request("POST", "/api/v2/conversations/calls/c/participants/p/barge")
     assert resp.status_code == 201 and len(calls["api"]) == 2
 
@@ -159,8 +184,12 @@ async def test_50_concurrent_requests_share_one_token_request():
     async def slow_token(request, n):
         return httpx.Response(200, json={"access_token": "only-one", "expires_in": 3600})
 
-    api, calls, rec = make(lambda req, n: httpx.Response(200, json={}),
-                           token_handler=lambda req, n: httpx.Response(200, json={"access_token": f"t{n}", "expires_in": 3600}))
+    api, calls, rec = make(
+        lambda req, n: httpx.Response(200, json={}),
+        token_handler=lambda req, n: httpx.Response(
+            200, json={"access_token": f"t{n}", "expires_in": 3600}
+        ),
+    )
     await asyncio.gather(*(api.get_json(f"/api/v2/x/{i}") for i in range(50)))
     assert calls["token"] == 1
     assert {r.headers["Authorization"] for r in calls["api"]} == {"Bearer t1"}
@@ -168,17 +197,30 @@ async def test_50_concurrent_requests_share_one_token_request():
 
 async def test_concurrent_401s_cause_a_single_refresh():
     def h(req, n):
-        return err(401) if req.headers["Authorization"] == "Bearer t1" else httpx.Response(200, json={})
+        return (
+            err(401)
+            if req.headers["Authorization"] == "Bearer t1"
+            else httpx.Response(200, json={})
+        )
 
-    api, calls, rec = make(h, token_handler=lambda req, n: httpx.Response(200, json={"access_token": f"t{n}", "expires_in": 3600}))
+    api, calls, rec = make(
+        h,
+        token_handler=lambda req, n: httpx.Response(
+            200, json={"access_token": f"t{n}", "expires_in": 3600}
+        ),
+    )
     await asyncio.gather(*(api.get_json("/api/v2/x") for _ in range(20)))
     assert calls["token"] == 2
 
 
 async def test_token_refreshed_before_expiry():
     clock = {"t": 0.0}
-    api, calls, rec = make(lambda req, n: httpx.Response(200, json={}),
-                           token_handler=lambda req, n: httpx.Response(200, json={"access_token": f"t{n}", "expires_in": 300}))
+    api, calls, rec = make(
+        lambda req, n: httpx.Response(200, json={}),
+        token_handler=lambda req, n: httpx.Response(
+            200, json={"access_token": f"t{n}", "expires_in": 300}
+        ),
+    )
     api.auth._clock = lambda: clock["t"]
     await api.get_json("/api/v2/x")
     clock["t"] = 260  # within the refresh margin (10% of 300 s)
@@ -192,7 +234,9 @@ async def test_token_request_uses_basic_auth_and_bad_secret_is_authentication_er
     def tok(req, n):
         assert req.headers["Authorization"].startswith("Basic ")
         assert req.content == b"grant_type=client_credentials"
-        return httpx.Response(401, json={"error": "invalid_client", "description": "client not found"})
+        return httpx.Response(
+            401, json={"error": "invalid_client", "description": "client not found"}
+        )
 
     api, calls, rec = make(lambda req, n: httpx.Response(200), token_handler=tok)
     with pytest.raises(E.AuthenticationError, match="invalid_client"):
@@ -201,9 +245,11 @@ async def test_token_request_uses_basic_auth_and_bad_secret_is_authentication_er
 
 
 async def test_missing_permissions_are_named():
-    body = {"message": "Unable to perform the requested action. You are missing the following permission(s): "
-                       "[recording:recording:view, analytics:conversationDetail:view]",
-            "messageParams": {}}
+    body = {
+        "message": "Unable to perform the requested action. You are missing the following permission(s): "
+        "[recording:recording:view, analytics:conversationDetail:view]",
+        "messageParams": {},
+    }
     api, calls, rec = make(lambda req, n: err(403, "missing.permissions", body["message"]))
     with pytest.raises(E.PermissionDenied) as ei:
         await api.get_json("/api/v2/x")
@@ -212,8 +258,14 @@ async def test_missing_permissions_are_named():
 
 
 async def test_user_context_error_is_typed():
-    api, calls, rec = make(lambda req, n: err(400, "bad.request", "This request requires a user context. "
-                                                                   "Client credentials cannot be used for requests to this resource."))
+    api, calls, rec = make(
+        lambda req, n: err(
+            400,
+            "bad.request",
+            "This request requires a user context. "
+            "Client credentials cannot be used for requests to this resource.",
+        )
+    )
     with pytest.raises(E.UserContextRequired, match="login --user"):
         await api.request("POST", "/api/v2/conversations/c/barge")
 
@@ -236,7 +288,9 @@ async def test_authorization_only_goes_to_the_api_host():
         return httpx.Response(200, content=b"audio")
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(route))
-    api = ApiClient(HOSTS, ClientCredentialsAuth(HOSTS, "cid", "secret-value", http=http), http=http)
+    api = ApiClient(
+        HOSTS, ClientCredentialsAuth(HOSTS, "cid", "secret-value", http=http), http=http
+    )
     await api.get_json("/api/v2/x")
     async with api.presigned("https://bucket.s3.amazonaws.com/rec.wav?X-Amz-Signature=abc") as r:
         await r.aread()
@@ -248,8 +302,15 @@ async def test_authorization_only_goes_to_the_api_host():
 
 async def test_rate_limit_headers_feed_the_limiter():
     def h(req, n):
-        return httpx.Response(200, json={}, headers={"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "299",
-                                                     "inin-ratelimit-reset": "12"})
+        return httpx.Response(
+            200,
+            json={},
+            headers={
+                "inin-ratelimit-allowed": "300",
+                "inin-ratelimit-count": "299",
+                "inin-ratelimit-reset": "12",
+            },
+        )
 
     api, calls, rec = make(h)
     api.limiter = RateLimiter(300, clock=rec.clock, sleep=rec.sleep)

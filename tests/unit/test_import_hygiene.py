@@ -10,7 +10,10 @@ import genesys_tui
 def core_modules() -> list[str]:
     names = []
     for m in pkgutil.walk_packages(genesys_tui.__path__, "genesys_tui."):
-        if m.name.startswith("genesys_tui.tui") or m.name in ("genesys_tui.cli", "genesys_tui.__main__"):
+        if (
+            m.name.startswith(("genesys_tui.tui", "genesys_tui.cli"))
+            or m.name == "genesys_tui.__main__"
+        ):
             continue
         names.append(m.name)
     return names
@@ -35,18 +38,26 @@ for name in sys.argv[1:]:
 def test_core_modules_do_not_import_textual():
     # One fresh interpreter imports the core modules one by one and names the first that pulls
     # in textual.
-    r = subprocess.run([sys.executable, "-c", CHECK, *core_modules()], capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", CHECK, *core_modules()], capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0, f"{r.stdout.strip()} loaded textual {r.stderr[-800:]}"
 
 
 def test_the_check_can_fail():
-    r = subprocess.run([sys.executable, "-c", CHECK, "genesys_tui.config", "textual.app"], capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", CHECK, "genesys_tui.core.config", "textual.app"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1 and r.stdout.strip() == "textual.app"
 
 
 def test_emulator_never_imports_the_client_package():
-    code = ("import sys, genesys_tui.emulator, genesys_tui.emulator.server; "
-            "bad = [m for m in sys.modules if m.startswith('genesys_tui.genesys')]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, genesys_tui.emulator, genesys_tui.emulator.server; "
+        "bad = [m for m in sys.modules if m.startswith('genesys_tui.genesys')]; print(bad); sys.exit(1 if bad else 0)"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, f"the emulator imported the client: {r.stdout}"

@@ -21,8 +21,13 @@ async def _serve(state: str):
 async def test_an_error_without_our_state_does_not_abort_the_sign_in():
     listener, server, url = await _serve("s3cr3t")
     async with httpx.AsyncClient() as c:
-        for query in ("error=access_denied", "error=x&state=wrong", "state=%C3%A9%F0%9F%98%80&code=1",
-                      "state=%ff&error=x", "code=abc"):
+        for query in (
+            "error=access_denied",
+            "error=x&state=wrong",
+            "state=%C3%A9%F0%9F%98%80&code=1",
+            "state=%ff&error=x",
+            "code=abc",
+        ):
             r = await c.get(f"{url}?{query}")
             assert r.status_code == 400
         assert not listener.result.done()

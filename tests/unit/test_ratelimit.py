@@ -41,7 +41,13 @@ async def test_burst_is_immediate():
 async def test_headers_nearly_spent_hold_until_reset():
     t = FakeTime()
     rl = RateLimiter(300, clock=t.clock, sleep=t.sleep)
-    rl.observe({"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "299", "inin-ratelimit-reset": "17"})
+    rl.observe(
+        {
+            "inin-ratelimit-allowed": "300",
+            "inin-ratelimit-count": "299",
+            "inin-ratelimit-reset": "17",
+        }
+    )
     await rl.acquire()
     assert t.now >= 1017.0
 
@@ -49,7 +55,13 @@ async def test_headers_nearly_spent_hold_until_reset():
 async def test_headers_getting_close_spread_requests():
     t = FakeTime()
     rl = RateLimiter(300, clock=t.clock, sleep=t.sleep)
-    rl.observe({"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "280", "inin-ratelimit-reset": "40"})
+    rl.observe(
+        {
+            "inin-ratelimit-allowed": "300",
+            "inin-ratelimit-count": "280",
+            "inin-ratelimit-reset": "40",
+        }
+    )
     await rl.acquire()
     first = t.now
     await rl.acquire()

@@ -14,11 +14,19 @@ def test_two_commands_near_the_top():
 
 
 def test_ci_run_extracts_the_readme_test_command():
-    out = subprocess.run(["awk", "/<!-- test-command -->/{getline; getline; print; exit}", "README.md"],
-                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        ["awk", "/<!-- test-command -->/{getline; getline; print; exit}", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert out.startswith("python3 -m venv .venv") and out.endswith("-m pytest")
     assert out in (ROOT / "README.md").read_text()
-    assert "awk '/<!-- test-command -->/{getline; getline; print; exit}' README.md" in (ROOT / ".ci" / "run").read_text()
+    assert (
+        "awk '/<!-- test-command -->/{getline; getline; print; exit}' README.md"
+        in (ROOT / ".ci" / "run").read_text()
+    )
 
 
 def test_the_readme_webhook_receiver_snippet_verifies_our_signatures():
@@ -27,13 +35,17 @@ def test_the_readme_webhook_receiver_snippet_verifies_our_signatures():
     import time
     from pathlib import Path
 
-    from genesys_tui.supervise.webhook import sign
+    from genesys_tui.flows.supervise.webhook import sign
 
     text = (Path(__file__).parents[2] / "README.md").read_text()
     code = next(m for m in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify(" in m)
     ns: dict = {}
     exec(code, ns)  # noqa: S102 - our own README
-    body, secret, now = b'{"seq":1,"result":"dispatched"}', "a-long-signing-secret", int(time.time())
+    body, secret, now = (
+        b'{"seq":1,"result":"dispatched"}',
+        "a-long-signing-secret",
+        int(time.time()),
+    )
     header = sign(secret, body, now, "d1")
     assert ns["verify"](secret, body, header, "d1")
     assert not ns["verify"](secret, body.replace(b"dispatched", b"refused"), header, "d1")

@@ -1,10 +1,12 @@
-from genesys_tui.redact import MASK, redact, register_secret
+from genesys_tui.core.redact import MASK, redact, register_secret
 
 
 def test_patterns():
     assert "abc.def" not in redact("Authorization: Bearer abc.def-123456")
     assert "dXNlcjpwYXNz" not in redact("Authorization: Basic dXNlcjpwYXNz")
-    s = redact("GET https://b.s3.amazonaws.com/r.wav?X-Amz-Date=1&X-Amz-Signature=deadbeef99&X-Amz-Credential=AKIA/x")
+    s = redact(
+        "GET https://b.s3.amazonaws.com/r.wav?X-Amz-Date=1&X-Amz-Signature=deadbeef99&X-Amz-Credential=AKIA/x"
+    )
     assert "deadbeef99" not in s and "AKIA" not in s and "X-Amz-Date=1" in s
     assert "hunter22" not in redact('{"access_token": "hunter22", "expires_in": 3}')
     assert "rt-12345" not in redact("grant_type=refresh_token&refresh_token=rt-12345&client_id=x")

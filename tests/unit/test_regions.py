@@ -29,7 +29,9 @@ def test_unknown_region():
         resolve_region("mars_north_1")
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:80", "http://127.9.9.9:1"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:80", "http://127.9.9.9:1"]
+)
 def test_loopback_base_url_is_accepted(url):
     h = hosts_for("us_east_1", url)
     assert h.is_custom and h.api_base == url and h.login_base == url
@@ -49,6 +51,8 @@ def test_plain_http_only_on_loopback():
 
 def test_owns_only_api_and_login_origins():
     h = hosts_for("eu_west_1")
-    assert h.owns("https://api.mypurecloud.ie/api/v2/x") and h.owns("https://login.mypurecloud.ie/oauth/token")
+    assert h.owns("https://api.mypurecloud.ie/api/v2/x") and h.owns(
+        "https://login.mypurecloud.ie/oauth/token"
+    )
     assert not h.owns("https://prod-us-east-1-recordings.s3.amazonaws.com/x?sig=1")
     assert not h.owns("http://api.mypurecloud.ie/api/v2/x")  # scheme matters

@@ -13,12 +13,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from genesys_tui.browse import COLUMNS, ConversationModel
-from genesys_tui.errors import user_message
+from genesys_tui.core.errors import user_message
+from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
+from genesys_tui.flows.browse.table import COLUMNS, ConversationModel
+from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
-from genesys_tui.genesys.ids import InvalidId, safe_id
-from genesys_tui.intervals import IntervalError, parse_interval, quick_range
-from genesys_tui.jobs import meta as job_meta
 from genesys_tui.tui.screens.dialogs import (
     ConfirmDialog,
     FilterDialog,
@@ -30,7 +30,12 @@ from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, record
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
-RANGES = [("last-hour", "Last hour"), ("today", "Today"), ("yesterday", "Yesterday"), ("last-7-days", "Last 7 days")]
+RANGES = [
+    ("last-hour", "Last hour"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("last-7-days", "Last 7 days"),
+]
 SORTABLE = [c.key for c in COLUMNS if c.sortable]
 
 HELP = """
@@ -97,9 +102,14 @@ class BrowseScreen(Screen[None]):
             yield self._button("Custom…", "range-custom")
             yield self._button("Filters…", "filters")
         yield Static("", id="status")
-        yield Input(placeholder="filter what is loaded: agent, queue, number, ID…  (esc clears)", id="live-filter")
+        yield Input(
+            placeholder="filter what is loaded: agent, queue, number, ID…  (esc clears)",
+            id="live-filter",
+        )
         with Horizontal(id="main"):
-            yield VirtualTable(COLUMNS, lambda: len(self.model), self.model.cells, id="conversations")
+            yield VirtualTable(
+                COLUMNS, lambda: len(self.model), self.model.cells, id="conversations"
+            )
             yield DetailPane()
         yield Footer()
 
@@ -143,8 +153,12 @@ class BrowseScreen(Screen[None]):
         span = f"{a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M} UTC" if a and b else ""
         f = self.filter
         names = self.app.session.names if self.app.session else {}  # type: ignore[attr-defined]
-        bits = [*(names.get(q, q) for q in f.queue_ids), *(names.get(u, u) for u in f.user_ids),
-                *(names.get(w, w) for w in f.wrapup_codes), *f.media_types]
+        bits = [
+            *(names.get(q, q) for q in f.queue_ids),
+            *(names.get(u, u) for u in f.user_ids),
+            *(names.get(w, w) for w in f.wrapup_codes),
+            *f.media_types,
+        ]
         if f.direction:
             bits.append(f.direction)
         if f.ani:
@@ -158,7 +172,9 @@ class BrowseScreen(Screen[None]):
     def set_status(self, extra: str = "") -> None:
         shown, total = len(self.model), len(self.model.items)
         count = f"{shown:,} of {total:,}" if self.model.filter_text else f"{total:,}"
-        self.query_one("#status", Static).update(f"{count} conversations  {self.describe()}  {extra}")
+        self.query_one("#status", Static).update(
+            f"{count} conversations  {self.describe()}  {extra}"
+        )
 
     def reload(self) -> None:
         if self.app.session is None or self.interval is None:  # type: ignore[attr-defined]
@@ -182,7 +198,9 @@ class BrowseScreen(Screen[None]):
             pages = p.pages
 
         try:
-            async for s in client.analytics.iter_conversations(start, end, flt, order="desc", progress=progress):
+            async for s in client.analytics.iter_conversations(
+                start, end, flt, order="desc", progress=progress
+            ):
                 batch.append(s)
                 if len(batch) >= 100:  # a page at a time: the list grows while you look
                     self._append(batch, table)
@@ -192,8 +210,12 @@ class BrowseScreen(Screen[None]):
             self.set_status("")
         except Exception as e:  # noqa: BLE001 - shown, the app keeps running
             self.set_status("failed")
-            self.app.notify(user_message(e) or f"{type(e).__name__}: {e}", title="Could not load conversations",
-                            severity="error", timeout=10)
+            self.app.notify(
+                user_message(e) or f"{type(e).__name__}: {e}",
+                title="Could not load conversations",
+                severity="error",
+                timeout=10,
+            )
         finally:
             self.fetching = False
 
@@ -227,8 +249,10 @@ class BrowseScreen(Screen[None]):
         # formatId=NONE: the recordings with their annotations, and no transcode started just to
         # show a selection (recordingmetadata has no system annotations).
         try:
-            conv, recs = await asyncio.gather(client.conversations.get(conversation_id),
-                                              client.recordings.list(conversation_id, "NONE", max_wait_ms=0))
+            conv, recs = await asyncio.gather(
+                client.conversations.get(conversation_id),
+                client.recordings.list(conversation_id, "NONE", max_wait_ms=0),
+            )
         except Exception as e:  # noqa: BLE001
             pane.show(f"[red]{user_message(e) or e}[/]", "")
             return
@@ -272,9 +296,15 @@ class BrowseScreen(Screen[None]):
             self.query_one("#range-custom", Button).set_class(True, "-active")
             self.reload()
 
-        self.app.push_screen(PromptDialog("Interval", "START/END, a date, or a quick range",
-                                          hint="e.g. 2026-05-01T09:00Z/2026-05-01T17:00Z, 2026-05-01, "
-                                               "yesterday, last-30-days (UTC)"), chosen)
+        self.app.push_screen(
+            PromptDialog(
+                "Interval",
+                "START/END, a date, or a quick range",
+                hint="e.g. 2026-05-01T09:00Z/2026-05-01T17:00Z, 2026-05-01, "
+                "yesterday, last-30-days (UTC)",
+            ),
+            chosen,
+        )
 
     def action_filters(self) -> None:
         s = self.app.session  # type: ignore[attr-defined]
@@ -312,7 +342,9 @@ class BrowseScreen(Screen[None]):
 
     def action_sort(self) -> None:
         key = self.model.sort_key
-        nxt = SORTABLE[(SORTABLE.index(key) + 1) % len(SORTABLE)] if key in SORTABLE else SORTABLE[0]
+        nxt = (
+            SORTABLE[(SORTABLE.index(key) + 1) % len(SORTABLE)] if key in SORTABLE else SORTABLE[0]
+        )
         self._sort(nxt, nxt in ("start", "duration"))
 
     def action_sort_reverse(self) -> None:
@@ -320,7 +352,11 @@ class BrowseScreen(Screen[None]):
 
     @on(VirtualTable.HeaderClicked, "#conversations")
     def header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
-        reverse = not self.model.sort_reverse if event.key == self.model.sort_key else event.key in ("start", "duration")
+        reverse = (
+            not self.model.sort_reverse
+            if event.key == self.model.sort_key
+            else event.key in ("start", "duration")
+        )
         self._sort(event.key, reverse)
 
     def _sort(self, key: str, reverse: bool) -> None:
@@ -349,7 +385,9 @@ class BrowseScreen(Screen[None]):
             if text:
                 self.open_id(text)
 
-        self.app.push_screen(PromptDialog("Open conversation by ID", "paste a conversation ID"), chosen)
+        self.app.push_screen(
+            PromptDialog("Open conversation by ID", "paste a conversation ID"), chosen
+        )
 
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def open_id(self, text: str) -> None:
@@ -366,13 +404,16 @@ class BrowseScreen(Screen[None]):
         try:
             conv = await client.conversations.get(cid)
         except Exception as e:  # noqa: BLE001
-            self.app.notify(user_message(e) or str(e), title="Cannot open", severity="error", timeout=8)
+            self.app.notify(
+                user_message(e) or str(e), title="Cannot open", severity="error", timeout=8
+            )
             return
         # Its analytics row, so it can be listed, sorted and queued like the others.
         if conv.start_time:
             day = timedelta(hours=1)
-            async for s in client.analytics.iter_conversations(conv.start_time - day, conv.start_time + day,
-                                                               strict=False):
+            async for s in client.analytics.iter_conversations(
+                conv.start_time - day, conv.start_time + day, strict=False
+            ):
                 if s.conversation_id == cid:
                     self.model.add([s])
                     break
@@ -388,8 +429,10 @@ class BrowseScreen(Screen[None]):
         if s is None:
             return
         if s.end is None:
-            self.app.notify("This call is still live: its recording becomes available when it ends.",
-                            severity="warning")
+            self.app.notify(
+                "This call is still live: its recording becomes available when it ends.",
+                severity="warning",
+            )
         elif not s.has_recording:
             self.app.notify("This conversation has no recording.", severity="warning")
         else:
@@ -413,20 +456,32 @@ class BrowseScreen(Screen[None]):
             if choice is None:
                 return
             if len(rows) > 20:
-                app.push_screen(ConfirmDialog("Queue downloads", f"Queue {what} as {choice.format} into "
-                                              f"{choice.target}?", "Queue"),
-                                lambda ok: ok and self._enqueue(rows, choice))
+                app.push_screen(
+                    ConfirmDialog(
+                        "Queue downloads",
+                        f"Queue {what} as {choice.format} into {choice.target}?",
+                        "Queue",
+                    ),
+                    lambda ok: ok and self._enqueue(rows, choice),
+                )
             else:
                 self._enqueue(rows, choice)
 
-        app.push_screen(QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen)  # type: ignore[attr-defined]
+        app.push_screen(
+            QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen
+        )  # type: ignore[attr-defined]
 
     def _enqueue(self, rows, choice: QueueChoice) -> None:
         app = self.app
         try:
-            n = app.enqueue([(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],  # type: ignore[attr-defined]
-                            choice)
+            n = app.enqueue(
+                [(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],  # type: ignore[attr-defined]
+                choice,
+            )
         except Exception as e:  # noqa: BLE001
             app.notify(user_message(e) or str(e), title="Cannot queue", severity="error")
             return
-        app.notify(f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.", title="Downloads")
+        app.notify(
+            f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.",
+            title="Downloads",
+        )

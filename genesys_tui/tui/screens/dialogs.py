@@ -30,7 +30,9 @@ class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
 
-    def __init__(self, title: str, body: str, confirm: str = "Confirm", danger: bool = False) -> None:
+    def __init__(
+        self, title: str, body: str, confirm: str = "Confirm", danger: bool = False
+    ) -> None:
         super().__init__()
         self.title_text, self.body, self.confirm, self.danger = title, body, confirm, danger
 
@@ -39,7 +41,9 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self.title_text, classes="title")
             yield Static(self.body)
             with Horizontal(classes="buttons"):
-                yield Button(self.confirm, id="confirm", variant="error" if self.danger else "primary")
+                yield Button(
+                    self.confirm, id="confirm", variant="error" if self.danger else "primary"
+                )
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
@@ -114,8 +118,13 @@ class QueueDialog(_TargetDialog):
     """What to download: a format and a target (directory or s3://...)."""
 
     DEFAULT_CSS = "QueueDialog { align: center middle; }" + DIALOG_CSS
-    FORMATS = [("Original codec", "original"), ("WAV", "wav"), ("Mono WAV", "mono"), ("WebM/Opus", "webm"),
-               ("One WAV per party", "split")]
+    FORMATS = [
+        ("Original codec", "original"),
+        ("WAV", "wav"),
+        ("Mono WAV", "mono"),
+        ("WebM/Opus", "webm"),
+        ("One WAV per party", "split"),
+    ]
 
     def __init__(self, what: str, target: str, fmt: str = "mono", batch: bool = False) -> None:
         super().__init__()
@@ -128,15 +137,24 @@ class QueueDialog(_TargetDialog):
             yield Select(self.FORMATS, value=self.fmt, allow_blank=False, id="format")
             yield Label("Target: a directory or s3://bucket/prefix")
             yield Input(value=self.default, id="target")
-            yield Checkbox("Batch requests (100 recordings per API call; for bulk pulls)", value=self.batch, id="batch")
+            yield Checkbox(
+                "Batch requests (100 recordings per API call; for bulk pulls)",
+                value=self.batch,
+                id="batch",
+            )
             yield from self.buttons("Queue")
 
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
     def ok(self) -> None:
         if target := self.target():
-            self.dismiss(QueueChoice(str(self.query_one("#format", Select).value), target,
-                                     self.query_one("#batch", Checkbox).value))
+            self.dismiss(
+                QueueChoice(
+                    str(self.query_one("#format", Select).value),
+                    target,
+                    self.query_one("#batch", Checkbox).value,
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -150,8 +168,14 @@ class ExportDialog(_TargetDialog):
     """Where a reviewed conversation's transcript and QA summary go."""
 
     DEFAULT_CSS = "ExportDialog { align: center middle; }" + DIALOG_CSS
-    FORMATS = [("WebVTT + JSON", "vtt,json"), ("Plain text", "txt"), ("JSON (normalized)", "json"),
-               ("WebVTT", "vtt"), ("SRT", "srt"), ("All four", "txt,json,vtt,srt")]
+    FORMATS = [
+        ("WebVTT + JSON", "vtt,json"),
+        ("Plain text", "txt"),
+        ("JSON (normalized)", "json"),
+        ("WebVTT", "vtt"),
+        ("SRT", "srt"),
+        ("All four", "txt,json,vtt,srt"),
+    ]
 
     def __init__(self, target: str, filtered: bool) -> None:
         super().__init__()
@@ -178,15 +202,23 @@ class ExportDialog(_TargetDialog):
 class FilterDialog(ModalScreen[ConversationFilter | None]):
     """Server-side filters for the analytics query."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     FilterDialog { align: center middle; }
     FilterDialog Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 3; height: auto; }
     FilterDialog Grid Label { padding-top: 1; }
-    """ + DIALOG_CSS
+    """
+        + DIALOG_CSS
+    )
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, current: ConversationFilter, queues: dict[str, str], agents: dict[str, str],
-                 wrapups: dict[str, str]) -> None:
+    def __init__(
+        self,
+        current: ConversationFilter,
+        queues: dict[str, str],
+        agents: dict[str, str],
+        wrapups: dict[str, str],
+    ) -> None:
         super().__init__()
         self.current, self.queues, self.agents, self.wrapups = current, queues, agents, wrapups
 
@@ -201,23 +233,48 @@ class FilterDialog(ModalScreen[ConversationFilter | None]):
             yield Label("Filter conversations", classes="title")
             with Grid():
                 yield Label("Queue")
-                yield Select(self._options(self.queues), value=c.queue_ids[0] if c.queue_ids else blank, id="queue")
+                yield Select(
+                    self._options(self.queues),
+                    value=c.queue_ids[0] if c.queue_ids else blank,
+                    id="queue",
+                )
                 yield Label("Agent")
-                yield Select(self._options(self.agents), value=c.user_ids[0] if c.user_ids else blank, id="agent")
+                yield Select(
+                    self._options(self.agents),
+                    value=c.user_ids[0] if c.user_ids else blank,
+                    id="agent",
+                )
                 yield Label("Direction")
-                yield Select([("Inbound", "inbound"), ("Outbound", "outbound")], value=c.direction or blank,
-                             id="direction")
+                yield Select(
+                    [("Inbound", "inbound"), ("Outbound", "outbound")],
+                    value=c.direction or blank,
+                    id="direction",
+                )
                 yield Label("Media type")
-                yield Select([(m.capitalize(), m) for m in ("voice", "chat", "email", "message", "callback")],
-                             value=c.media_types[0] if c.media_types else blank, id="media")
+                yield Select(
+                    [
+                        (m.capitalize(), m)
+                        for m in ("voice", "chat", "email", "message", "callback")
+                    ],
+                    value=c.media_types[0] if c.media_types else blank,
+                    id="media",
+                )
                 yield Label("Wrap-up code")
-                yield Select(self._options(self.wrapups), value=c.wrapup_codes[0] if c.wrapup_codes else blank,
-                             id="wrapup")
+                yield Select(
+                    self._options(self.wrapups),
+                    value=c.wrapup_codes[0] if c.wrapup_codes else blank,
+                    id="wrapup",
+                )
                 yield Label("Recording")
-                yield Select([("With a recording", "yes"), ("Without", "no")],
-                             value={True: "yes", False: "no"}.get(c.has_recording, blank), id="recording")
+                yield Select(
+                    [("With a recording", "yes"), ("Without", "no")],
+                    value={True: "yes", False: "no"}.get(c.has_recording, blank),
+                    id="recording",
+                )
                 yield Label("ANI")
-                yield Input(value=c.ani or "", placeholder="calling number, e.g. +13175550123", id="ani")
+                yield Input(
+                    value=c.ani or "", placeholder="calling number, e.g. +13175550123", id="ani"
+                )
                 yield Label("DNIS")
                 yield Input(value=c.dnis or "", placeholder="dialled number", id="dnis")
             with Horizontal(classes="buttons"):
@@ -236,15 +293,18 @@ class FilterDialog(ModalScreen[ConversationFilter | None]):
     @on(Button.Pressed, "#ok")
     def ok(self) -> None:
         rec = self._value("recording")
-        self.dismiss(ConversationFilter(
-            queue_ids=tuple(filter(None, [self._value("queue")])),
-            user_ids=tuple(filter(None, [self._value("agent")])),
-            direction=self._value("direction"),
-            media_types=tuple(filter(None, [self._value("media")])),
-            wrapup_codes=tuple(filter(None, [self._value("wrapup")])),
-            has_recording=None if rec is None else rec == "yes",
-            ani=self._number(self.query_one("#ani", Input).value),
-            dnis=self._number(self.query_one("#dnis", Input).value)))
+        self.dismiss(
+            ConversationFilter(
+                queue_ids=tuple(filter(None, [self._value("queue")])),
+                user_ids=tuple(filter(None, [self._value("agent")])),
+                direction=self._value("direction"),
+                media_types=tuple(filter(None, [self._value("media")])),
+                wrapup_codes=tuple(filter(None, [self._value("wrapup")])),
+                has_recording=None if rec is None else rec == "yes",
+                ani=self._number(self.query_one("#ani", Input).value),
+                dnis=self._number(self.query_one("#dnis", Input).value),
+            )
+        )
 
     @on(Button.Pressed, "#clear")
     def clear(self) -> None:

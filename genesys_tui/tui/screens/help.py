@@ -9,9 +9,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-EVERYWHERE = ("Everywhere: `1`-`4` switch areas, `ctrl+p` opens the command palette (areas, actions, themes), "
-              "`?` or `F1` this help, `ctrl+q` quits (downloads resume next time). Select text with the mouse "
-              "while holding Shift (Option on macOS).")
+EVERYWHERE = (
+    "Everywhere: `1`-`4` switch areas, `ctrl+p` opens the command palette (areas, actions, themes), "
+    "`?` or `F1` this help, `ctrl+q` quits (downloads resume next time). Select text with the mouse "
+    "while holding Shift (Option on macOS)."
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -23,7 +25,9 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, title: str, text: str, bindings: list[tuple[str, str]], permissions: str = "") -> None:
+    def __init__(
+        self, title: str, text: str, bindings: list[tuple[str, str]], permissions: str = ""
+    ) -> None:
         super().__init__()
         self.title_text, self.text, self.bindings = title, text, bindings
         self.permissions = permissions  # the sign-in's doctor result, as Markdown
@@ -47,10 +51,17 @@ def permissions_markdown(report) -> str:
     if report is None:
         return ""
     rows = "\n".join(f"| {f.feature} | {f.status} | {f.permission} |" for f in report.findings)
-    head = ("All the features this client can reach are allowed." if report.ok
-            else "Missing: " + ", ".join(f.feature for f in report.missing) + ". Ask an admin to grant them.")
-    return (f"## Permissions (checked at sign-in; `genesys-tui doctor` for the details)\n\n{head}\n\n"
-            f"| Feature | Status | Permission |\n|---|---|---|\n{rows}\n")
+    head = (
+        "All the features this client can reach are allowed."
+        if report.ok
+        else "Missing: "
+        + ", ".join(f.feature for f in report.missing)
+        + ". Ask an admin to grant them."
+    )
+    return (
+        f"## Permissions (checked at sign-in; `genesys-tui doctor` for the details)\n\n{head}\n\n"
+        f"| Feature | Status | Permission |\n|---|---|---|\n{rows}\n"
+    )
 
 
 def bindings_of(screen) -> list[tuple[str, str]]:

@@ -25,6 +25,8 @@ class Placeholder(Screen[None]):
 
 
 class SupervisePlaceholder(Placeholder):
-    TEXT = ("[b]Supervise[/] is not built yet.\n\nLive calls, consent checks, monitor/coach/barge/notice and "
-            "the audit trail arrive with the Supervise issue.")
+    TEXT = (
+        "[b]Supervise[/] is not built yet.\n\nLive calls, consent checks, monitor/coach/barge/notice and "
+        "the audit trail arrive with the Supervise issue."
+    )
     HELP = TEXT

@@ -9,9 +9,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from genesys_tui import fmt
-from genesys_tui.browse import Column
-from genesys_tui.jobs.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
+from genesys_tui.core import fmt
+from genesys_tui.flows.browse.table import Column
+from genesys_tui.flows.pull.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.widgets.header import AppHeader
@@ -68,7 +68,9 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static("", id="totals")
-        yield VirtualTable(COLUMNS, lambda: len(self.jobs), self.cells, row_style=self.row_style, id="jobs")
+        yield VirtualTable(
+            COLUMNS, lambda: len(self.jobs), self.cells, row_style=self.row_style, id="jobs"
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,13 +111,29 @@ class QueueScreen(Screen[None]):
         ev = self.live.get(j.id)
         done = ev.bytes_done if ev and j.state not in FINAL_STATES else j.bytes_done
         total = ev.bytes_total if ev and j.state not in FINAL_STATES else j.bytes_total
-        rate = fmt.size(int(ev.rate_bps)) + "/s" if ev and ev.rate_bps and j.state not in FINAL_STATES else ""
+        rate = (
+            fmt.size(int(ev.rate_bps)) + "/s"
+            if ev and ev.rate_bps and j.state not in FINAL_STATES
+            else ""
+        )
         eta = fmt.duration(ev.eta_s) if ev and ev.eta_s and j.state not in FINAL_STATES else ""
         progress = bar(done, total) if j.state != DONE else bar(1, 1)
-        detail = j.last_error if j.state in (FAILED, "waiting", CANCELLED) else (
-            j.outputs[0]["location"] if j.outputs else j.target)
-        return (str(j.id), j.conversation_id[:12], j.recording_id[:8], j.format, j.state, progress, rate, eta,
-                detail or "")
+        detail = (
+            j.last_error
+            if j.state in (FAILED, "waiting", CANCELLED)
+            else (j.outputs[0]["location"] if j.outputs else j.target)
+        )
+        return (
+            str(j.id),
+            j.conversation_id[:12],
+            j.recording_id[:8],
+            j.format,
+            j.state,
+            progress,
+            rate,
+            eta,
+            detail or "",
+        )
 
     def row_style(self, i: int) -> str | None:
         return "dim" if self.jobs[i].state in (DONE, CANCELLED) else None
@@ -156,8 +174,12 @@ class QueueScreen(Screen[None]):
                 self.service.runner.cancel_all()
                 self.refresh_jobs()
 
-        self.app.push_screen(ConfirmDialog("Cancel all", "Cancel every unfinished download?", "Cancel all",
-                                           danger=True), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(
+                "Cancel all", "Cancel every unfinished download?", "Cancel all", danger=True
+            ),
+            confirmed,
+        )
 
     def action_retry(self) -> None:
         job = self._selected()

@@ -16,21 +16,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from genesys_tui import fmt
-from genesys_tui.browse import Column
-from genesys_tui.errors import user_message
-from genesys_tui.genesys.ids import InvalidId, safe_id
-from genesys_tui.jobs import meta as job_meta
+from genesys_tui.core import fmt
+from genesys_tui.core.errors import user_message
+from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.flows.browse.table import Column
+from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.review.listing import PhraseList, clock
+from genesys_tui.flows.review.model import ROLE_LABELS
+from genesys_tui.flows.review.session import Audio, Review, ReviewCache, ReviewError, load_review
 from genesys_tui.media import playback
-from genesys_tui.review.listing import PhraseList, clock
-from genesys_tui.review.model import ROLE_LABELS
-from genesys_tui.review.session import Audio, Review, ReviewCache, ReviewError, load_review
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
-COLUMNS = (Column("time", "Time", 8, False), Column("role", "Speaker", 9, False), Column("text", "Phrase", 400, False))
+COLUMNS = (
+    Column("time", "Time", 8, False),
+    Column("role", "Speaker", 9, False),
+    Column("text", "Phrase", 400, False),
+)
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 HELP = """
 Review a conversation: its transcript aligned to the recording's waveform. Open one with `Enter` on
@@ -50,8 +54,13 @@ Playback needs an audio device; over SSH or on a server, `b` plays the call in a
 
 class TranscriptTable(VirtualTable):
     COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {
-        "virtual-table--agent", "virtual-table--customer", "virtual-table--ivr", "virtual-table--system",
-        "virtual-table--hit", "virtual-table--now"}
+        "virtual-table--agent",
+        "virtual-table--customer",
+        "virtual-table--ivr",
+        "virtual-table--system",
+        "virtual-table--hit",
+        "virtual-table--now",
+    }
     DEFAULT_CSS = """
     TranscriptTable { overflow-x: hidden; }
     TranscriptTable > .virtual-table--agent { color: #4ade80; }
@@ -124,16 +133,27 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         ui, media = self.app.config.ui, self.app.config.media  # type: ignore[attr-defined]
         yield AppHeader()
-        yield Static("No conversation open. Press o and paste an ID, or Enter on a conversation in Browse (1).",
-                     id="title")
-        yield Timeline(ui.waveform, customer_channel=media.customer_channel, agent_channel=media.agent_channel)
+        yield Static(
+            "No conversation open. Press o and paste an ID, or Enter on a conversation in Browse (1).",
+            id="title",
+        )
+        yield Timeline(
+            ui.waveform, customer_channel=media.customer_channel, agent_channel=media.agent_channel
+        )
         yield Static("", id="bar")
-        yield Input(placeholder="search the transcript (enter: first match, n/N: next/previous, esc: clear)",
-                    id="search")
+        yield Input(
+            placeholder="search the transcript (enter: first match, n/N: next/previous, esc: clear)",
+            id="search",
+        )
         with Horizontal(id="main"):
             with Vertical(id="transcript-box"):
-                yield TranscriptTable(COLUMNS, lambda: len(self.listing), self.listing_cells,
-                                      row_style=self.row_style, id="transcript")
+                yield TranscriptTable(
+                    COLUMNS,
+                    lambda: len(self.listing),
+                    self.listing_cells,
+                    row_style=self.row_style,
+                    id="transcript",
+                )
                 yield Static("", id="notes")
             yield Static("", id="metrics")
         yield Static("", id="phrase")
@@ -177,8 +197,13 @@ class ReviewScreen(Screen[None]):
         cfg = app.config  # type: ignore[attr-defined]
         cache = ReviewCache(app.session.scope.cache_dir, cfg.review.cache_max_mb << 20)  # type: ignore[attr-defined]
         try:
-            review = await load_review(app.session.client, conversation_id, cache, refresh=refresh,  # type: ignore[attr-defined]
-                                       progress=lambda what: title.update(f"Loading {conversation_id}: {what}…"))
+            review = await load_review(
+                app.session.client,
+                conversation_id,
+                cache,
+                refresh=refresh,  # type: ignore[attr-defined]
+                progress=lambda what: title.update(f"Loading {conversation_id}: {what}…"),
+            )
         except ReviewError as e:
             title.update(f"[red]{e}[/]")
             return
@@ -224,9 +249,16 @@ class ReviewScreen(Screen[None]):
         a = self.audio()
         spans = []
         if a and self.review and self.review.transcript:
-            spans = [Span(p.media_ms, p.duration_ms, p.role, i) for i, p in enumerate(self.review.transcript.phrases)
-                     if p.recording_id == a.id and p.media_ms is not None]
-        message = "No recording." if not (self.review and self.review.audio) else "The recording could not be loaded."
+            spans = [
+                Span(p.media_ms, p.duration_ms, p.role, i)
+                for i, p in enumerate(self.review.transcript.phrases)
+                if p.recording_id == a.id and p.media_ms is not None
+            ]
+        message = (
+            "No recording."
+            if not (self.review and self.review.audio)
+            else "The recording could not be loaded."
+        )
         tl.set_audio(a, spans, message)
         self.update_title()
 
@@ -245,14 +277,18 @@ class ReviewScreen(Screen[None]):
         a = self.audio()
         if a:
             state = "▶ playing" if self.player and self.player.playing else "‖ paused"
-            bits.append(f"{fmt.duration(a.frames / a.rate)} · recording {self.recording + 1}/{len(r.audio)} · "
-                        f"{self.speed:g}× {state}")
+            bits.append(
+                f"{fmt.duration(a.frames / a.rate)} · recording {self.recording + 1}/{len(r.audio)} · "
+                f"{self.speed:g}× {state}"
+            )
         self.query_one("#title", Static).update(" · ".join(bits))
 
     def update_bar(self) -> None:
         shown = self.listing.shown_roles
-        roles = "  ".join(f"[{'b' if k in shown else 'dim'}]{label}[/] {'✓' if k in shown else '·'}"
-                          for k, label in (("agent", "a Agent"), ("customer", "c Customer"), ("ivr", "i IVR")))
+        roles = "  ".join(
+            f"[{'b' if k in shown else 'dim'}]{label}[/] {'✓' if k in shown else '·'}"
+            for k, label in (("agent", "a Agent"), ("customer", "c Customer"), ("ivr", "i IVR"))
+        )
         bits = [roles]
         if self.listing.query:
             bits.append(f"search “{self.listing.query}”: {len(self.listing.hits)} phrase(s)")
@@ -283,7 +319,10 @@ class ReviewScreen(Screen[None]):
             box.update("")
             return
         p = self.listing.phrase(row)
-        bits = [f"{self.listing.when(p)} +{p.duration_ms / 1000:.1f}s", ROLE_LABELS.get(p.role, p.role)]
+        bits = [
+            f"{self.listing.when(p)} +{p.duration_ms / 1000:.1f}s",
+            ROLE_LABELS.get(p.role, p.role),
+        ]
         if p.confidence is not None:
             bits.append(f"confidence {p.confidence:.2f}")
         if p.sentiment:
@@ -304,7 +343,10 @@ class ReviewScreen(Screen[None]):
         p = self.listing.phrase(event.index)
         index = self.listing.rows[event.index]
         if p.recording_id is not None and self.review.audio:
-            rec = next((k for k, a in enumerate(self.review.audio) if a.id == p.recording_id), self.recording)
+            rec = next(
+                (k for k, a in enumerate(self.review.audio) if a.id == p.recording_id),
+                self.recording,
+            )
             if rec != self.recording:
                 self.show_recording(rec)
         tl = self.query_one(Timeline)
@@ -365,7 +407,9 @@ class ReviewScreen(Screen[None]):
         table.reload(keep=False)
         row = self.listing.row_of(current) if current is not None else None
         if row is None and current is not None:  # the nearest shown phrase after it
-            row = next((r for r, i in enumerate(self.listing.rows) if i > current), len(self.listing) - 1)
+            row = next(
+                (r for r, i in enumerate(self.listing.rows) if i > current), len(self.listing) - 1
+            )
         if row is not None and row >= 0 and len(self.listing):
             self.select_row(row)
         self.now_row = None
@@ -398,7 +442,9 @@ class ReviewScreen(Screen[None]):
             return
         row = self.listing.next_hit(table.cursor if from_row is None else from_row, int(direction))
         if row is None:
-            self.app.notify(f"No shown phrase contains “{self.listing.query}”.", severity="warning", timeout=4)
+            self.app.notify(
+                f"No shown phrase contains “{self.listing.query}”.", severity="warning", timeout=4
+            )
             return
         self.select_row(row)
 
@@ -413,7 +459,11 @@ class ReviewScreen(Screen[None]):
 
     def action_speaker(self, direction: int) -> None:
         table = self.query_one(TranscriptTable)
-        row = self.listing.next_speaker_change(table.cursor, int(direction)) if len(self.listing) else None
+        row = (
+            self.listing.next_speaker_change(table.cursor, int(direction))
+            if len(self.listing)
+            else None
+        )
         if row is not None:
             self.select_row(row)
 
@@ -438,8 +488,12 @@ class ReviewScreen(Screen[None]):
             if backend is None:
                 status = playback.available()
                 if not status.ok:
-                    self.app.notify(f"No audio here: {status.reason}. Press b to play it in a browser.",
-                                    title="Playback", severity="warning", timeout=8)
+                    self.app.notify(
+                        f"No audio here: {status.reason}. Press b to play it in a browser.",
+                        title="Playback",
+                        severity="warning",
+                        timeout=8,
+                    )
                     return False
             self.player = playback.Player(backend)
             self.player.on_end = lambda: self.app.call_from_thread(self.playback_ended)
@@ -460,7 +514,9 @@ class ReviewScreen(Screen[None]):
         try:
             self.player.play(start, end, self.speed)  # type: ignore[union-attr]
         except playback.PlaybackUnavailable as e:
-            self.app.notify(f"Playback failed: {e}. Press b to play it in a browser.", severity="error")
+            self.app.notify(
+                f"Playback failed: {e}. Press b to play it in a browser.", severity="error"
+            )
             return
         if self._ticker is None:
             self._ticker = self.set_interval(0.1, self.tick)
@@ -479,7 +535,9 @@ class ReviewScreen(Screen[None]):
             return
         p = self.listing.phrase(self.query_one(TranscriptTable).cursor)
         if p.media_ms is None:
-            self.app.notify("This phrase was said while the recording was paused.", severity="warning")
+            self.app.notify(
+                "This phrase was said while the recording was paused.", severity="warning"
+            )
             return
         if self.ensure_player():
             rate = self.audio().rate  # type: ignore[union-attr]
@@ -529,7 +587,7 @@ class ReviewScreen(Screen[None]):
         if self.review is None or not self.review.audio:
             self.app.notify("Open a conversation with a recording first.", severity="warning")
             return
-        from genesys_tui.review.serve import PlaybackServer
+        from genesys_tui.flows.review.serve import PlaybackServer
 
         app = self.app
         old = getattr(app, "playback_server", None)
@@ -537,20 +595,32 @@ class ReviewScreen(Screen[None]):
             old.stop()
         cfg = app.config  # type: ignore[attr-defined]
         try:
-            server = PlaybackServer(self.review, host=cfg.review.serve_host, port=cfg.review.serve_port,
-                                    bitrate=cfg.media.opus_bitrate).start()
+            server = PlaybackServer(
+                self.review,
+                host=cfg.review.serve_host,
+                port=cfg.review.serve_port,
+                bitrate=cfg.media.opus_bitrate,
+            ).start()
         except (OSError, RuntimeError) as e:
             app.notify(f"Cannot start browser playback: {e}", severity="error")
             return
         app.playback_server = server  # type: ignore[attr-defined]
         app.copy_to_clipboard(server.url)
         opened = False
-        if sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        if (
+            sys.platform in ("darwin", "win32")
+            or os.environ.get("DISPLAY")
+            or os.environ.get("WAYLAND_DISPLAY")
+        ):
             import webbrowser
 
             opened = webbrowser.open(server.url)  # no terminal browsers without a desktop
-        app.notify(f"{'Opened' if opened else 'Open'} {server.url}\n(copied; over SSH, forward the port with "
-                   f"ssh -L {server.server.port}:127.0.0.1:{server.server.port})", title="Browser playback", timeout=20)
+        app.notify(
+            f"{'Opened' if opened else 'Open'} {server.url}\n(copied; over SSH, forward the port with "
+            f"ssh -L {server.server.port}:127.0.0.1:{server.server.port})",
+            title="Browser playback",
+            timeout=20,
+        )
         self.update_bar()
 
     def action_export(self) -> None:
@@ -572,21 +642,39 @@ class ReviewScreen(Screen[None]):
     async def export(self, choice: ExportChoice) -> None:
         import asyncio
 
-        from genesys_tui.jobs.sinks import make_sink
-        from genesys_tui.review.archive import archive
-        from genesys_tui.review.listing import FILTER_ROLES
+        from genesys_tui.flows.review.archive import archive
+        from genesys_tui.flows.review.listing import FILTER_ROLES
+        from genesys_tui.storage.sinks import make_sink
 
         app = self.app
         p = app.target.profile  # type: ignore[attr-defined]
-        target = choice.target if choice.target.startswith("s3://") else str(Path(choice.target).expanduser().resolve())
-        roles = [r for f in self.listing.shown_roles for r in FILTER_ROLES[f]] if choice.shown_roles_only else None
+        target = (
+            choice.target
+            if choice.target.startswith("s3://")
+            else str(Path(choice.target).expanduser().resolve())
+        )
+        roles = (
+            [r for f in self.listing.shown_roles for r in FILTER_ROLES[f]]
+            if choice.shown_roles_only
+            else None
+        )
         try:
             sink = make_sink(target, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region)
-            written = await asyncio.to_thread(archive, self.review, sink, app.session.names,  # type: ignore[attr-defined]
-                                              choice.formats, roles)
+            written = await asyncio.to_thread(
+                archive,
+                self.review,
+                sink,
+                app.session.names,  # type: ignore[attr-defined]
+                choice.formats,
+                roles,
+            )
         except Exception as e:  # noqa: BLE001
-            app.notify(user_message(e) or f"{type(e).__name__}: {e}", title="Export failed", severity="error",
-                       timeout=10)
+            app.notify(
+                user_message(e) or f"{type(e).__name__}: {e}",
+                title="Export failed",
+                severity="error",
+                timeout=10,
+            )
             return
         app.notify("\n".join(written), title=f"Exported {len(written)} file(s)", timeout=10)
 

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
-from genesys_tui import credentials as creds
-from genesys_tui.errors import user_message
+from genesys_tui.context import Target, build_client
+from genesys_tui.core import credentials as creds
+from genesys_tui.core.errors import user_message
 from genesys_tui.genesys.regions import REGIONS, hosts_for
-from genesys_tui.session import Target, build_client
 from genesys_tui.tui.widgets.header import AppHeader
 
 
@@ -38,7 +38,10 @@ class SignInScreen(Screen[None]):
         regions = [(f"{k}  ({d})", k) for k, d in REGIONS.items()]
         try:
             creds.usable_backend(self.target.allow_plaintext)
-            keyring_ok, keyring_msg = True, f"The secret will be kept in {creds.describe_backend()}."
+            keyring_ok, keyring_msg = (
+                True,
+                f"The secret will be kept in {creds.describe_backend()}.",
+            )
         except creds.KeyringUnavailable as e:
             keyring_ok, keyring_msg = False, str(e)
         with Vertical(id="form"):
@@ -51,11 +54,19 @@ class SignInScreen(Screen[None]):
                 yield Label("Region")
                 yield Select(regions, value=self.target.hosts.name, allow_blank=False, id="region")
             yield Label("OAuth client id (client credentials grant)")
-            yield Input(value=p.client_id, placeholder="00000000-0000-0000-0000-000000000000", id="client-id")
+            yield Input(
+                value=p.client_id,
+                placeholder="00000000-0000-0000-0000-000000000000",
+                id="client-id",
+            )
             yield Label("Client secret")
             yield Input(password=True, placeholder="hidden as you type", id="secret")
-            yield Checkbox("Remember the secret in the OS keyring", value=keyring_ok, disabled=not keyring_ok,
-                           id="remember")
+            yield Checkbox(
+                "Remember the secret in the OS keyring",
+                value=keyring_ok,
+                disabled=not keyring_ok,
+                id="remember",
+            )
             yield Static(keyring_msg, classes="hint")
             yield Static("", id="status")
             with Horizontal(classes="buttons"):
@@ -91,13 +102,20 @@ class SignInScreen(Screen[None]):
         target = self.target
         if not target.hosts.is_custom:
             region = str(self.query_one("#region", Select).value)
-            target = Target(target.profile, hosts_for(region), target.allow_plaintext, target.readonly)
+            target = Target(
+                target.profile, hosts_for(region), target.allow_plaintext, target.readonly
+            )
         client = build_client(target, client_id, secret)
         try:
             await client.directory.token_info()
             if self.query_one("#remember", Checkbox).value:
-                creds.store_secret(creds.CLIENT_SECRET, target.hosts.login_host, client_id, secret,
-                                   allow_plaintext=target.allow_plaintext)
+                creds.store_secret(
+                    creds.CLIENT_SECRET,
+                    target.hosts.login_host,
+                    client_id,
+                    secret,
+                    allow_plaintext=target.allow_plaintext,
+                )
         except Exception as e:  # noqa: BLE001 - shown to the user, the app keeps running
             await client.aclose()
             status.set_class(True, "error")

@@ -19,14 +19,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from genesys_tui import fmt
-from genesys_tui.browse import Column
-from genesys_tui.errors import user_message
-from genesys_tui.supervise import store
-from genesys_tui.supervise.checks import Check, Request
-from genesys_tui.supervise.engine import Attempt, Outcome, Supervision
-from genesys_tui.supervise.live import Leg, LiveCall, live_calls, summarize
-from genesys_tui.supervise.webhook import Outbox
+from genesys_tui.core import fmt
+from genesys_tui.core.errors import user_message
+from genesys_tui.flows.browse.table import Column
+from genesys_tui.flows.supervise import store
+from genesys_tui.flows.supervise.checks import Check, Request
+from genesys_tui.flows.supervise.engine import Attempt, Outcome, Supervision
+from genesys_tui.flows.supervise.live import Leg, LiveCall, live_calls, summarize
+from genesys_tui.flows.supervise.webhook import Outbox
 from genesys_tui.tui.screens.dialogs import DIALOG_CSS, ConfirmDialog
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
@@ -72,8 +72,10 @@ def _ago(since: datetime | None, now: datetime) -> str:
 class NoticeChooser(ModalScreen[str | None]):
     """Which configured notice to play."""
 
-    DEFAULT_CSS = "NoticeChooser { align: center middle; } NoticeChooser OptionList { height: auto; max-height: 12; }" \
+    DEFAULT_CSS = (
+        "NoticeChooser { align: center middle; } NoticeChooser OptionList { height: auto; max-height: 12; }"
         + DIALOG_CSS
+    )
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, notices: dict) -> None:
@@ -85,9 +87,15 @@ class NoticeChooser(ModalScreen[str | None]):
 
         with Vertical(classes="dialog"):
             yield Label("Play which notice?", classes="title")
-            yield OptionList(*(Option(f"{name}  ({n.max_duration_seconds} s)  {n.description}", id=name)
-                               for name, n in sorted(self.notices.items())))
-            yield Static("Enter plays it (after the checks and a confirmation); Esc cancels.", classes="hint")
+            yield OptionList(
+                *(
+                    Option(f"{name}  ({n.max_duration_seconds} s)  {n.description}", id=name)
+                    for name, n in sorted(self.notices.items())
+                )
+            )
+            yield Static(
+                "Enter plays it (after the checks and a confirmation); Esc cancels.", classes="hint"
+            )
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -129,7 +137,9 @@ class SuperviseScreen(Screen[None]):
         self.sign_in_problem: str | None = None
         self.fetching = False  # not `loading`: Textual's reactive
         self.busy = False  # an action between its checks and its outcome
-        self.last_checks: dict[str, list[Check]] = {}  # conversation id -> the last checks run on it
+        self.last_checks: dict[
+            str, list[Check]
+        ] = {}  # conversation id -> the last checks run on it
         self.last_result: dict[str, str] = {}
         self.outbox = None
         self._started = False
@@ -139,10 +149,14 @@ class SuperviseScreen(Screen[None]):
         yield AppHeader()
         yield Static("Signing in…", id="identity")
         yield Static("", id="status")
-        yield Input(placeholder="filter: queue, agent, customer number, conversation ID…  (esc clears)",
-                    id="live-filter")
+        yield Input(
+            placeholder="filter: queue, agent, customer number, conversation ID…  (esc clears)",
+            id="live-filter",
+        )
         with Horizontal(id="main"):
-            yield VirtualTable(COLUMNS, lambda: len(self.rows), self.cells, row_style=self.row_style, id="calls")
+            yield VirtualTable(
+                COLUMNS, lambda: len(self.rows), self.cells, row_style=self.row_style, id="calls"
+            )
             with VerticalScroll(id="call-detail"):
                 yield Static("No call selected.", id="call-info")
         yield Footer()
@@ -151,7 +165,9 @@ class SuperviseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.app.supervise = self  # type: ignore[attr-defined]
-        self._waiting = self.set_interval(0.5, self._start_when_signed_in)  # the app may still be signing in
+        self._waiting = self.set_interval(
+            0.5, self._start_when_signed_in
+        )  # the app may still be signing in
         self._start_when_signed_in()
 
     def _start_when_signed_in(self) -> None:
@@ -179,8 +195,8 @@ class SuperviseScreen(Screen[None]):
         """The supervisor's own sign-in: the app's session when it is a user's, else the sign-in
         `login --user` stored while it is valid, else (only when asked, with L) the browser sign-in
         right here; in the demo the emulator's, with no browser. PKCE sign-ins end: L signs in again."""
-        from genesys_tui import credentials as creds
-        from genesys_tui.session import loopback_user_client, sign_in_user, user_client
+        from genesys_tui.context import loopback_user_client, sign_in_user, user_client
+        from genesys_tui.core import credentials as creds
 
         app = self.app
         session = app.session  # type: ignore[attr-defined]
@@ -199,7 +215,10 @@ class SuperviseScreen(Screen[None]):
                     if not interactive:
                         raise
                     self._announce_browser(str(stored_problem))
-                    client, own = await sign_in_user(app.target, announce=self._announce_browser_url), True  # type: ignore[attr-defined]
+                    client, own = (
+                        await sign_in_user(app.target, announce=self._announce_browser_url),
+                        True,
+                    )  # type: ignore[attr-defined]
             supervisor = await store.identify(client)
             if supervisor is None:
                 raise creds.CredentialsError("the stored sign-in has no user")
@@ -216,8 +235,16 @@ class SuperviseScreen(Screen[None]):
         scope = session.scope  # the audit log and outbox are the signed-in org's
         if self.outbox is None and cfg.supervise.webhook.url:
             self.outbox = store.outbox(scope)
-        self.engine = Supervision(client, supervisor, cfg.supervise, cfg.notices, store.audit_log(scope),
-                                  self.outbox, readonly=app.readonly, names=session.names)  # type: ignore[attr-defined]
+        self.engine = Supervision(
+            client,
+            supervisor,
+            cfg.supervise,
+            cfg.notices,
+            store.audit_log(scope),
+            self.outbox,
+            readonly=app.readonly,
+            names=session.names,
+        )  # type: ignore[attr-defined]
         self.sign_in_problem = None
         self._warned = None
         self.show_identity()
@@ -231,12 +258,18 @@ class SuperviseScreen(Screen[None]):
         from genesys_tui.genesys.pkce import redirect_uri_for
 
         redirect = redirect_uri_for(self.app.target.profile.redirect_port)  # type: ignore[attr-defined]
-        self.query_one("#identity", Static).update(Text.from_markup(
-            f"[b]Sign in in your browser[/] (opened if there is one; over SSH open this URL on your machine and "
-            f"forward port {self.app.target.profile.redirect_port}):\n{escape(url)}\n"  # type: ignore[attr-defined]
-            f"[dim]The OAuth client must have {escape(redirect)} registered.[/]"))
-        self.app.notify("Sign in in your browser; the URL is in the Supervise panel.", title="Supervisor sign-in",
-                        timeout=10)
+        self.query_one("#identity", Static).update(
+            Text.from_markup(
+                f"[b]Sign in in your browser[/] (opened if there is one; over SSH open this URL on your machine and "
+                f"forward port {self.app.target.profile.redirect_port}):\n{escape(url)}\n"  # type: ignore[attr-defined]
+                f"[dim]The OAuth client must have {escape(redirect)} registered.[/]"
+            )
+        )
+        self.app.notify(
+            "Sign in in your browser; the URL is in the Supervise panel.",
+            title="Supervisor sign-in",
+            timeout=10,
+        )
 
     def sign_in_left(self) -> float | None:
         """Seconds the supervisor's sign-in has left, or None when it renews itself."""
@@ -256,12 +289,20 @@ class SuperviseScreen(Screen[None]):
             header.update_text()
         if left <= 0 and self._warned != "ended":
             self._warned = "ended"
-            self.app.notify("Your sign-in has ended: press L to sign in again.", title="Supervisor sign-in",
-                            severity="warning", timeout=30)
+            self.app.notify(
+                "Your sign-in has ended: press L to sign in again.",
+                title="Supervisor sign-in",
+                severity="warning",
+                timeout=30,
+            )
         elif 0 < left <= 600 and self._warned is None:
             self._warned = "soon"
-            self.app.notify(f"Your sign-in ends in {fmt.time_left(left)}: press L to sign in again.",
-                            title="Supervisor sign-in", severity="warning", timeout=15)
+            self.app.notify(
+                f"Your sign-in ends in {fmt.time_left(left)}: press L to sign in again.",
+                title="Supervisor sign-in",
+                severity="warning",
+                timeout=15,
+            )
 
     async def release(self) -> None:
         """Close the supervisor's own client and the webhook outbox (sign-in again, or shutdown)."""
@@ -278,10 +319,13 @@ class SuperviseScreen(Screen[None]):
         if self.engine is None:
             panel.add_class("-warning")
             why = f" ({escape(self.sign_in_problem)})" if self.sign_in_problem else ""
-            panel.update(Text.from_markup(
-                f"[b]Actions need your own sign-in.[/]{why}\nLive calls are listed with the app's client "
-                "credentials, which have no user. To monitor, coach, barge or play a notice, press [b]L[/] to "
-                "sign in in your browser (or run [b]genesys-tui login --user[/] in a shell, then press [b]L[/])."))
+            panel.update(
+                Text.from_markup(
+                    f"[b]Actions need your own sign-in.[/]{why}\nLive calls are listed with the app's client "
+                    "credentials, which have no user. To monitor, coach, barge or play a notice, press [b]L[/] to "
+                    "sign in in your browser (or run [b]genesys-tui login --user[/] in a shell, then press [b]L[/])."
+                )
+            )
             return
         panel.remove_class("-warning")
         e = self.engine
@@ -294,11 +338,16 @@ class SuperviseScreen(Screen[None]):
         elif left <= 0:
             life = "[b red]sign-in ended: press L to sign in again[/]"
         else:
-            life = f"user sign-in, {fmt.time_left(left)} left" + (" [b yellow](L to renew)[/]" if left <= 600 else "")
-        panel.update(Text.from_markup(
-            f"Supervisor [b]{escape(e.supervisor.name)}[/] ({life}){ro}\n"
-            f"[dim]policy:[/] {', '.join(cfg.allowed_actions)} · hours {hours} · at most {cfg.actions_per_hour}/h · "
-            f"consent {cfg.consent_attribute} ∈ {{{', '.join(cfg.consent_values)}}} · notices: {notices}"))
+            life = f"user sign-in, {fmt.time_left(left)} left" + (
+                " [b yellow](L to renew)[/]" if left <= 600 else ""
+            )
+        panel.update(
+            Text.from_markup(
+                f"Supervisor [b]{escape(e.supervisor.name)}[/] ({life}){ro}\n"
+                f"[dim]policy:[/] {', '.join(cfg.allowed_actions)} · hours {hours} · at most {cfg.actions_per_hour}/h · "
+                f"consent {cfg.consent_attribute} ∈ {{{', '.join(cfg.consent_values)}}} · notices: {notices}"
+            )
+        )
 
     @work(exclusive=True, group="supervise-load", exit_on_error=False)
     async def action_refresh_calls(self) -> None:
@@ -308,10 +357,16 @@ class SuperviseScreen(Screen[None]):
             return
         self.fetching = True
         try:
-            calls = await live_calls(session.client, app.config.supervise, session.names,  # type: ignore[attr-defined]
-                                     now=getattr(app, "now", None))
+            calls = await live_calls(
+                session.client,
+                app.config.supervise,
+                session.names,  # type: ignore[attr-defined]
+                now=getattr(app, "now", None),
+            )
         except Exception as e:  # noqa: BLE001 - keep the last list, say why it is stale
-            self.query_one("#status", Static).update(f"[red]could not refresh:[/] {escape(user_message(e) or str(e))}")
+            self.query_one("#status", Static).update(
+                f"[red]could not refresh:[/] {escape(user_message(e) or str(e))}"
+            )
             return
         finally:
             self.fetching = False
@@ -321,11 +376,15 @@ class SuperviseScreen(Screen[None]):
     def apply_filter(self) -> None:
         table = self.query_one(VirtualTable)
         current = self.selected()
-        key = (current[0].conversation_id, current[1].participant_id if current[1] else None) if current else None
+        key = (
+            (current[0].conversation_id, current[1].participant_id if current[1] else None)
+            if current
+            else None
+        )
         words = self.filter_text.lower().split()
         rows: list[tuple[LiveCall, Leg | None]] = []
         for c in self.calls:
-            for leg in (c.agents or [None]):
+            for leg in c.agents or [None]:
                 text = c.text() + (" " + leg.name.lower() if leg else "")
                 if all(w in text for w in words):
                     rows.append((c, leg))
@@ -340,7 +399,9 @@ class SuperviseScreen(Screen[None]):
         shown = f"{n_calls} of {len(self.calls)}" if words else f"{len(self.calls)}"
         when = self.now().strftime("%H:%M:%S")
         self.query_one("#status", Static).update(
-            f"{shown} live call(s), refreshed {when} UTC" + (f"  filter: {self.filter_text}" if words else ""))
+            f"{shown} live call(s), refreshed {when} UTC"
+            + (f"  filter: {self.filter_text}" if words else "")
+        )
         self.show_detail()
 
     # --- the table and the detail ----------------------------------------------------------------------
@@ -349,12 +410,26 @@ class SuperviseScreen(Screen[None]):
         c, leg = self.rows[i]
         now = self.now()
         rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
-        sups = ", ".join(f"{s.name} ({'/'.join(s.roles) or s.purpose})" for s in c.supervisors) or "-"
+        sups = (
+            ", ".join(f"{s.name} ({'/'.join(s.roles) or s.purpose})" for s in c.supervisors) or "-"
+        )
         start = c.start.strftime("%H:%M:%S") if c.start else "-"
         if leg is None:
             return (start, "(no agent yet)", "", "", "", rec, c.queue or "-", c.customer, sups)
-        consent = ("yes" if leg.consented else "no") + f" ({leg.consent if leg.consent is not None else 'none'})"
-        return (start, leg.name, leg.state, _ago(leg.since, now), consent, rec, c.queue or "-", c.customer, sups)
+        consent = (
+            "yes" if leg.consented else "no"
+        ) + f" ({leg.consent if leg.consent is not None else 'none'})"
+        return (
+            start,
+            leg.name,
+            leg.state,
+            _ago(leg.since, now),
+            consent,
+            rec,
+            c.queue or "-",
+            c.customer,
+            sups,
+        )
 
     def row_style(self, i: int) -> str | None:
         c, leg = self.rows[i]
@@ -385,14 +460,22 @@ class SuperviseScreen(Screen[None]):
         head.append(f"started {fmt.when(c.start)} UTC ({_ago(c.start, now)} ago)\n")
         head.append(f"queue {c.queue or '-'}  customer {c.customer}\n")
         head.append("recording ")
-        head.append("SECURE PAUSE (payment or other capture)" if c.secure_pause else c.recording_state,
-                    style="bold red" if c.secure_pause else "")
-        parts = Table(title="Participants", title_justify="left", expand=True, box=None, pad_edge=False)
+        head.append(
+            "SECURE PAUSE (payment or other capture)" if c.secure_pause else c.recording_state,
+            style="bold red" if c.secure_pause else "",
+        )
+        parts = Table(
+            title="Participants", title_justify="left", expand=True, box=None, pad_edge=False
+        )
         for col in ("Purpose", "Name", "State", "For", "Consent"):
             parts.add_column(col, overflow="fold")
         for p in [*c.agents, *c.others]:
             purpose = p.purpose + (f" ({'/'.join(p.roles)})" if p.roles else "")
-            consent = "" if p.purpose != "agent" else ("✓ " if p.consented else "✗ ") + (p.consent or "none")
+            consent = (
+                ""
+                if p.purpose != "agent"
+                else ("✓ " if p.consented else "✗ ") + (p.consent or "none")
+            )
             style = "bold" if leg is not None and p.participant_id == leg.participant_id else ""
             parts.add_row(purpose, p.name, p.state, _ago(p.since, now), consent, style=style)
         blocks: list = [head, Text(), parts]
@@ -434,10 +517,16 @@ class SuperviseScreen(Screen[None]):
 
     # --- actions ------------------------------------------------------------------------------------
 
-    def _request(self, action: str, whole: bool = False, notice: str | None = None) -> Request | None:
+    def _request(
+        self, action: str, whole: bool = False, notice: str | None = None
+    ) -> Request | None:
         if self.engine is None:
-            self.app.notify("Actions need your own sign-in: run `genesys-tui login --user`, then press L.",
-                            title="Not signed in as a user", severity="warning", timeout=8)
+            self.app.notify(
+                "Actions need your own sign-in: run `genesys-tui login --user`, then press L.",
+                title="Not signed in as a user",
+                severity="warning",
+                timeout=8,
+            )
             return None
         if self.busy:
             self.app.notify("An action is still under way.", severity="warning", timeout=3)
@@ -466,8 +555,13 @@ class SuperviseScreen(Screen[None]):
         if self._request("notice") is None:
             return
         if not notices:
-            self.app.notify("No notices are configured: add [notices.NAME] with the flow_id of an Architect "
-                            "secure flow to the config.", title="Notice", severity="warning", timeout=8)
+            self.app.notify(
+                "No notices are configured: add [notices.NAME] with the flow_id of an Architect "
+                "secure flow to the config.",
+                title="Notice",
+                severity="warning",
+                timeout=8,
+            )
             return
 
         def chosen(name: str | None) -> None:
@@ -492,11 +586,18 @@ class SuperviseScreen(Screen[None]):
             self.deliver_webhook()
             if not attempt.allowed:
                 reasons = "\n".join(f"✗ {c.detail}" for c in attempt.checks if not c.ok)
-                self.app.notify(reasons, title=f"{VERBS[request.action]} refused", severity="error", timeout=10)
+                self.app.notify(
+                    reasons, title=f"{VERBS[request.action]} refused", severity="error", timeout=10
+                )
                 return
             confirmed = await self.app.push_screen_wait(  # type: ignore[func-returns-value]
-                ConfirmDialog(f"{VERBS[request.action]}?", self.confirmation_text(attempt),
-                              VERBS[request.action], danger=request.action in ("barge", "notice")))
+                ConfirmDialog(
+                    f"{VERBS[request.action]}?",
+                    self.confirmation_text(attempt),
+                    VERBS[request.action],
+                    danger=request.action in ("barge", "notice"),
+                )
+            )
             if not confirmed:
                 engine.cancel(attempt)
                 self.deliver_webhook()
@@ -511,18 +612,38 @@ class SuperviseScreen(Screen[None]):
     def confirmation_text(self, attempt: Attempt) -> Text:
         r = attempt.request
         call = next((c for c in self.calls if c.conversation_id == r.conversation_id), None)
-        live = summarize(attempt.call, call.start if call else None, self.engine.names,  # type: ignore[union-attr]
-                         self.engine.settings) if attempt.call else None  # type: ignore[union-attr]
-        agent = next((a.name for a in (live.agents if live else []) if a.participant_id == r.participant_id),
-                     r.participant_id) if r.participant_id else "every connected agent (the whole conversation)"
+        live = (
+            summarize(
+                attempt.call,
+                call.start if call else None,
+                self.engine.names,  # type: ignore[union-attr]
+                self.engine.settings,
+            )
+            if attempt.call
+            else None
+        )  # type: ignore[union-attr]
+        agent = (
+            next(
+                (
+                    a.name
+                    for a in (live.agents if live else [])
+                    if a.participant_id == r.participant_id
+                ),
+                r.participant_id,
+            )
+            if r.participant_id
+            else "every connected agent (the whole conversation)"
+        )
         t = Text()
         if r.action == "notice":
             n = self.engine.notices[r.notice or ""]  # type: ignore[union-attr]
             what = f"Put the customer into the notice flow {r.notice!r} ({n.flow_id}) for up to {n.max_duration_seconds} s."
         else:
-            what = {"monitor": "Listen to the call; nobody hears you.",
-                    "coach": "Speak to the agent; the customer does not hear you.",
-                    "barge": "Join the call; everyone hears you."}[r.action]
+            what = {
+                "monitor": "Listen to the call; nobody hears you.",
+                "coach": "Speak to the agent; the customer does not hear you.",
+                "barge": "Join the call; everyone hears you.",
+            }[r.action]
         t.append(f"{what}\n\n")
         t.append("Action    ", style="dim")
         t.append(f"{VERBS[r.action]}\n", style="bold")
@@ -537,7 +658,10 @@ class SuperviseScreen(Screen[None]):
         for c in attempt.checks:
             t.append("  ✓ ", style="green")
             t.append(f"{c.name}: {c.detail}\n")
-        t.append("\nThe checks run once more just before sending; it is sent once and recorded.", style="dim")
+        t.append(
+            "\nThe checks run once more just before sending; it is sent once and recorded.",
+            style="dim",
+        )
         return t
 
     def report(self, out: Outcome) -> None:
@@ -548,22 +672,36 @@ class SuperviseScreen(Screen[None]):
         if out.result == "refused":
             reasons = "\n".join(f"✗ {c.detail}" for c in out.checks if not c.ok)
             self.last_result[cid] = f"{verb}: refused just before sending"
-            self.app.notify(f"The call changed:\n{reasons}", title=f"{verb} refused", severity="error", timeout=10)
+            self.app.notify(
+                f"The call changed:\n{reasons}",
+                title=f"{verb} refused",
+                severity="error",
+                timeout=10,
+            )
         elif out.ok:
             extra = f"; the notice flow {out.notice_state}" if out.notice_state else ""
             self.last_result[cid] = f"{verb}: dispatched (HTTP {out.status}){latency}{extra}"
             self.app.notify(f"{verb}: dispatched{latency}{extra}", title="Done", timeout=6)
         else:
-            where = ("\nYou ARE on the call now: it went through despite the error." if out.on_call_after
-                     else "\nYou are not on the call." if out.on_call_after is False else "")
+            where = (
+                "\nYou ARE on the call now: it went through despite the error."
+                if out.on_call_after
+                else "\nYou are not on the call."
+                if out.on_call_after is False
+                else ""
+            )
             self.last_result[cid] = f"{verb}: failed{latency}: {out.error}"
-            self.app.notify(f"{out.error}{where}", title=f"{verb} failed", severity="error", timeout=12)
+            self.app.notify(
+                f"{out.error}{where}", title=f"{verb} failed", severity="error", timeout=12
+            )
         if out.audit_error:
             self.app.notify(out.audit_error, title="Audit log", severity="error", timeout=15)
         if out.call_after is not None:  # show the new participants at once
             for k, c in enumerate(self.calls):
                 if c.conversation_id == cid:
-                    fresh = summarize(out.call_after, c.start, self.engine.names, self.engine.settings)  # type: ignore[union-attr]
+                    fresh = summarize(
+                        out.call_after, c.start, self.engine.names, self.engine.settings
+                    )  # type: ignore[union-attr]
                     if fresh is None:
                         del self.calls[k]
                     else:
@@ -581,22 +719,34 @@ class SuperviseScreen(Screen[None]):
             return
         box = Outbox(self.outbox.path)  # its own connection: this is another thread
         try:
-            res = box.deliver(url, store.webhook_secret(cfg), timeout=cfg.supervise.webhook.timeout_seconds,
-                              max_backoff=cfg.supervise.webhook.max_backoff_seconds)
+            res = box.deliver(
+                url,
+                store.webhook_secret(cfg),
+                timeout=cfg.supervise.webhook.timeout_seconds,
+                max_backoff=cfg.supervise.webhook.max_backoff_seconds,
+            )
         finally:
             box.close()
         if res.error:
-            self.app.call_from_thread(self.app.notify, f"{res.error}; {res.pending} record(s) wait in the outbox",
-                                      title="QA webhook", severity="warning", timeout=6)
+            self.app.call_from_thread(
+                self.app.notify,
+                f"{res.error}; {res.pending} record(s) wait in the outbox",
+                title="QA webhook",
+                severity="warning",
+                timeout=6,
+            )
 
     def on_worker_state_changed(self, event) -> None:
         from textual.worker import WorkerState
 
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             err = event.worker.error
-            self.app.notify(user_message(err) or f"{type(err).__name__}: {err}", title="Supervise",
-                            severity="error", timeout=10)
+            self.app.notify(
+                user_message(err) or f"{type(err).__name__}: {err}",
+                title="Supervise",
+                severity="error",
+                timeout=10,
+            )
 
     async def on_unmount(self) -> None:
         await self.release()
-

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from genesys_tui import fmt
+from genesys_tui.core import fmt
 from genesys_tui.genesys.models import Conversation, Recording
 
 
@@ -23,19 +23,27 @@ def annotations_text(annotations) -> str:
         if a.reason in ("Hold", "SecurePause", "Pause"):
             label = "secure pause" if a.reason == "SecurePause" else a.reason.lower()
             cut = ", cut" if a.recording_duration_ms == 0 else ""
-            parts.append(f"{label} {fmt.duration((a.duration_ms or 0) / 1000)} at "
-                         f"{fmt.duration((a.realtime_location or 0) / 1000)}{cut}")
+            parts.append(
+                f"{label} {fmt.duration((a.duration_ms or 0) / 1000)} at "
+                f"{fmt.duration((a.realtime_location or 0) / 1000)}{cut}"
+            )
     return "; ".join(parts) or "-"
 
 
 def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
     head = Text()
     head.append(f"{conv.id}\n", style="bold")
-    dur = (conv.end_time - conv.start_time).total_seconds() if conv.end_time and conv.start_time else None
+    dur = (
+        (conv.end_time - conv.start_time).total_seconds()
+        if conv.end_time and conv.start_time
+        else None
+    )
     head.append(f"{fmt.when(conv.start_time)} UTC  {fmt.duration(dur)}")
     if conv.secure_pause:
         head.append("  SECURE PAUSE", style="bold red")
-    parts = Table(title="Participants", title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    parts = Table(
+        title="Participants", title_justify="left", expand=True, show_edge=False, pad_edge=False
+    )
     for col in ("Purpose", "Name", "From", "To", "Queue / wrap-up"):
         parts.add_column(col, overflow="fold")
     for p in conv.participants:
@@ -45,8 +53,13 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
         purpose = p.purpose or "?"
         if p.media_roles:
             purpose += f" ({', '.join(p.media_roles)})"
-        parts.add_row(purpose, p.name or names.get(p.user_id or "", "") or "-", _t(p.start_time), _t(p.end_time),
-                      extra or "-")
+        parts.add_row(
+            purpose,
+            p.name or names.get(p.user_id or "", "") or "-",
+            _t(p.start_time),
+            _t(p.end_time),
+            extra or "-",
+        )
     return Group(head, Text(), parts)
 
 
@@ -57,12 +70,18 @@ def recordings_view(recordings: list[Recording] | None, note: str = "") -> Group
         return Text(note or "Loading recordings…", style="dim")
     if not recordings:
         return Text(note or "No recordings.", style="italic")
-    table = Table(title="Recordings", title_justify="left", expand=True, show_edge=False, pad_edge=False)
+    table = Table(
+        title="Recordings", title_justify="left", expand=True, show_edge=False, pad_edge=False
+    )
     for col in ("Recording", "Duration", "State", "Holds and pauses"):
         table.add_column(col, overflow="fold")
     for r in recordings:
-        table.add_row((r.id or "")[:8], fmt.duration(r.duration_ms / 1000) if r.duration_ms else "-",
-                      r.file_state or "-", annotations_text(r.annotations))
+        table.add_row(
+            (r.id or "")[:8],
+            fmt.duration(r.duration_ms / 1000) if r.duration_ms else "-",
+            r.file_state or "-",
+            annotations_text(r.annotations),
+        )
     items = [table]
     if note:
         items.append(Text(note, style="dim"))

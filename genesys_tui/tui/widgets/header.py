@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from genesys_tui import fmt
+from genesys_tui.core import fmt
 
 
 class AppHeader(Static):
@@ -32,8 +32,11 @@ class AppHeader(Static):
         target = getattr(app, "target", None)
         if target is not None:
             t.append(f"  {session.org_name if session and session.org_name else '…'}", style="bold")
-            where = "demo emulator" if getattr(app, "demo", False) else (
-                target.hosts.api_host if target.hosts.is_custom else target.hosts.name)
+            where = (
+                "demo emulator"
+                if getattr(app, "demo", False)
+                else (target.hosts.api_host if target.hosts.is_custom else target.hosts.name)
+            )
             t.append(f" ({where})  profile {target.profile.name or 'default'}", style="dim")
         if session is not None:
             t.append(f"  {session.identity}")
@@ -42,7 +45,11 @@ class AppHeader(Static):
             left = supervise.sign_in_left() if supervise is not None else None
             if left is not None:  # the supervisor's PKCE sign-in: it ends, and then L renews it
                 style = "bold red" if left <= 0 else ("bold yellow" if left <= 600 else "dim")
-                t.append(f"  supervisor sign-in: {fmt.time_left(left)}" + (" (L)" if left <= 600 else ""), style=style)
+                t.append(
+                    f"  supervisor sign-in: {fmt.time_left(left)}"
+                    + (" (L)" if left <= 600 else ""),
+                    style=style,
+                )
         else:
             t.append("  not signed in", style="italic")
         queue = getattr(app, "queue", None)
@@ -51,7 +58,9 @@ class AppHeader(Static):
             active = tot.total - tot.finished - tot.counts.get("waiting", 0)
             failed = tot.counts.get("failed", 0)
             if active or failed:
-                t.append(f"  queue: {active} active" + (", paused" if tot.paused else ""), style="bold")
+                t.append(
+                    f"  queue: {active} active" + (", paused" if tot.paused else ""), style="bold"
+                )
                 if failed:
                     t.append(f", {failed} failed", style="bold red")
         self.update(t)

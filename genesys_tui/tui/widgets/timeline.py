@@ -15,11 +15,17 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from genesys_tui.review.listing import clock
-from genesys_tui.review.session import Audio
-from genesys_tui.review.waveform import columns_per_cell, envelope, render
+from genesys_tui.flows.review.listing import clock
+from genesys_tui.flows.review.session import Audio
+from genesys_tui.flows.review.waveform import columns_per_cell, envelope, render
 
-ROLE_COLOURS = {"customer": "#5aa9ff", "agent": "#4ade80", "ivr": "#c084fc", "system": "#c084fc", "mixed": "#e5e7eb"}
+ROLE_COLOURS = {
+    "customer": "#5aa9ff",
+    "agent": "#4ade80",
+    "ivr": "#c084fc",
+    "system": "#c084fc",
+    "mixed": "#e5e7eb",
+}
 HOLD_BG = "#3b3512"
 CUT_COLOUR = "#f87171"
 MIN_SPAN_MS = 2000
@@ -43,8 +49,14 @@ class Timeline(Widget):
             super().__init__()
             self.frame = frame
 
-    def __init__(self, glyphs: str = "braille", *, customer_channel: int = 0, agent_channel: int = 1,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        glyphs: str = "braille",
+        *,
+        customer_channel: int = 0,
+        agent_channel: int = 1,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.glyphs = glyphs
         self.channels = {"customer": customer_channel, "agent": agent_channel}
@@ -60,8 +72,14 @@ class Timeline(Widget):
 
     # --- state ------------------------------------------------------------------------------------
 
-    def set_audio(self, audio: Audio | None, spans: list[Span], message: str = "No recording.") -> None:
-        self.audio, self.spans, self.message = audio, sorted(spans, key=lambda s: s.start_ms), message
+    def set_audio(
+        self, audio: Audio | None, spans: list[Span], message: str = "No recording."
+    ) -> None:
+        self.audio, self.spans, self.message = (
+            audio,
+            sorted(spans, key=lambda s: s.start_ms),
+            message,
+        )
         self.playhead = 0
         # Span bounds in frames, for drawing thousands of phrases with numpy.
         rate = audio.rate if audio else 8000
@@ -115,7 +133,11 @@ class Timeline(Widget):
     def zoom(self, factor: float) -> None:
         """factor < 1 zooms in; the playhead keeps its place on screen (or the centre, if it is off)."""
         old = self.view_frames
-        anchor = self.playhead if self.view_start <= self.playhead < self.view_start + old else self.view_start + old // 2
+        anchor = (
+            self.playhead
+            if self.view_start <= self.playhead < self.view_start + old
+            else self.view_start + old // 2
+        )
         rel = (anchor - self.view_start) / max(1, old)
         self.view_frames = max(1, int(old * factor))
         self.view_start = int(anchor - rel * self.view_frames)
@@ -163,12 +185,16 @@ class Timeline(Widget):
             lines = [Strip.blank(width, base)] * height
             if height:
                 mid = height // 2
-                lines[mid] = Strip([Segment(f"  {self.message}".ljust(width)[:width], base + Style(dim=True))])
+                lines[mid] = Strip(
+                    [Segment(f"  {self.message}".ljust(width)[:width], base + Style(dim=True))]
+                )
             return lines
         a = self.audio
         assert a is not None and a.peaks is not None
         cpc = columns_per_cell(self.glyphs)
-        env = envelope(a.peaks, a.path, self.view_start, self.view_start + self.view_frames, cells * cpc)
+        env = envelope(
+            a.peaks, a.path, self.view_start, self.view_start + self.view_frames, cells * cpc
+        )
         lane_rows = max(1, (height - 2) // len(lanes))
         per_cell = self.view_frames / cells
         play_cell = int((self.playhead - self.view_start) / per_cell) if self.view_frames else -1
@@ -177,9 +203,14 @@ class Timeline(Widget):
         for label, role, channel in lanes:
             colour = Style(color=ROLE_COLOURS[role])
             ch = min(channel, env.shape[0] - 1)
-            rows = render(env[ch] * (self.gain[ch] if ch < len(self.gain) else 1.0), lane_rows, self.glyphs)
+            rows = render(
+                env[ch] * (self.gain[ch] if ch < len(self.gain) else 1.0), lane_rows, self.glyphs
+            )
             plain, shaded = base + colour, base + colour + Style(bgcolor=HOLD_BG)
-            cut, label_style = base + Style(color=CUT_COLOUR, bold=True), base + colour + Style(bold=True)
+            cut, label_style = (
+                base + Style(color=CUT_COLOUR, bold=True),
+                base + colour + Style(bold=True),
+            )
             for k, text in enumerate(rows):
                 gutter = (label if k == 0 else "").ljust(self.GUTTER)
                 styles = [plain] * cells
@@ -232,9 +263,13 @@ class Timeline(Widget):
         if 0 <= play_cell < cells:
             chars[play_cell], styles[play_cell] = "▼", base + Style(bold=True)
         zoom = f"{clock(self.span_ms)}" if self.span_ms >= 1000 else f"{self.span_ms} ms"
-        return _strip(f"⟷ {zoom}".ljust(self.GUTTER)[: self.GUTTER], base + Style(dim=True), chars, styles)
+        return _strip(
+            f"⟷ {zoom}".ljust(self.GUTTER)[: self.GUTTER], base + Style(dim=True), chars, styles
+        )
 
-    def _span_row(self, cells: int, per_cell: float, held: set[int], cuts: set[int], base: Style) -> Strip:
+    def _span_row(
+        self, cells: int, per_cell: float, held: set[int], cuts: set[int], base: Style
+    ) -> Strip:
         chars = [" "] * cells
         styles = [base] * cells
         if len(self._starts):
@@ -249,7 +284,9 @@ class Timeline(Widget):
             if k is not None:  # the selected phrase, at least one cell wide
                 s = self.spans[k]
                 a = int((self._starts[k] - self.view_start) / per_cell)
-                b = int(((s.start_ms + s.duration_ms) * self.rate // 1000 - self.view_start) / per_cell)
+                b = int(
+                    ((s.start_ms + s.duration_ms) * self.rate // 1000 - self.view_start) / per_cell
+                )
                 mark = role_style.get(s.role, base) + Style(reverse=True, bold=True)
                 for c in range(max(0, a), min(cells, max(a + 1, b))):
                     chars[c], styles[c] = "━", mark

@@ -15,12 +15,17 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from genesys_tui.browse import Column
+from genesys_tui.flows.browse.table import Column
 
 
 class VirtualTable(ScrollView, can_focus=True):
-    COMPONENT_CLASSES = {"virtual-table--header", "virtual-table--cursor", "virtual-table--sorted",
-                         "virtual-table--dim", "virtual-table--alert"}
+    COMPONENT_CLASSES = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--sorted",
+        "virtual-table--dim",
+        "virtual-table--alert",
+    }
     DEFAULT_CSS = """
     VirtualTable { background: $surface; }
     VirtualTable > .virtual-table--header { text-style: bold; background: $panel; color: $text; }
@@ -66,9 +71,17 @@ class VirtualTable(ScrollView, can_focus=True):
             super().__init__(table)
             self.key = key
 
-    def __init__(self, columns: Sequence[Column], count: Callable[[], int], cells: Callable[[int], Sequence[str]],
-                 *, row_style: Callable[[int], str | None] | None = None, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        count: Callable[[], int],
+        cells: Callable[[int], Sequence[str]],
+        *,
+        row_style: Callable[[int], str | None] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns = list(columns)
         self._count, self._cells, self._row_style = count, cells, row_style
@@ -128,7 +141,9 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = style + self._style(f"virtual-table--{name}")
         if index == self.cursor:
             style = style + self._style("virtual-table--cursor")
-        return Strip(self._line(self._cells(index), style)).crop_extend(scroll_x, scroll_x + width, style)
+        return Strip(self._line(self._cells(index), style)).crop_extend(
+            scroll_x, scroll_x + width, style
+        )
 
     def on_show(self) -> None:
         # A relayout can hide the table for a frame, and hiding blurs it: take the focus back if

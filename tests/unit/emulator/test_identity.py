@@ -15,9 +15,16 @@ def _calls(anchor: datetime) -> dict[str, tuple]:
     out = {}
     for i, cid in enumerate(org.ids):
         d = org.detail(i)
-        out[cid] = (int(org.queue[i]), int(org.agent[i]), int(org.talk_ms[i]), bool(org.live[i]),
-                    tuple(r.id for r in d.recordings), tuple(r.end - r.start for r in d.recordings),
-                    tuple(p.text for p in d.phrases[:5]), int(d.start))
+        out[cid] = (
+            int(org.queue[i]),
+            int(org.agent[i]),
+            int(org.talk_ms[i]),
+            bool(org.live[i]),
+            tuple(r.id for r in d.recordings),
+            tuple(r.end - r.start for r in d.recordings),
+            tuple(p.text for p in d.phrases[:5]),
+            int(d.start),
+        )
     return out
 
 
@@ -43,8 +50,8 @@ def test_positions_stay_in_time_order():
 def test_now_pins_the_orgs_clock_from_the_command_line():
     import time
 
-    from genesys_tui.cli import build_parser
-    from genesys_tui.commands.emulate import emulator_settings
+    from genesys_tui.cli.emulate import emulator_settings
+    from genesys_tui.cli.main import build_parser
     from genesys_tui.emulator.app import Emulator
 
     args = build_parser().parse_args(["emulator", "--now", "2026-05-14T15:30Z", "--seed", "3"])

@@ -5,8 +5,16 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from genesys_tui.jobs.model import ALL_RECORDINGS, CANCELLED, DONE, DOWNLOADING, FAILED, QUEUED
-from genesys_tui.jobs.naming import (
+from genesys_tui.flows.pull.model import (
+    ALL_RECORDINGS,
+    CANCELLED,
+    DONE,
+    DOWNLOADING,
+    FAILED,
+    QUEUED,
+)
+from genesys_tui.flows.pull.store import JobStore
+from genesys_tui.storage.naming import (
     NamingError,
     check_template,
     fields_for,
@@ -14,22 +22,33 @@ from genesys_tui.jobs.naming import (
     render,
     sanitize,
 )
-from genesys_tui.jobs.sinks import SinkError, parse_s3_url, s3_metadata, s3_tags
-from genesys_tui.jobs.store import JobStore
+from genesys_tui.storage.sinks import SinkError, parse_s3_url, s3_metadata, s3_tags
 
-META = {"conversationId": "c1", "conversationStart": "2026-05-01T09:30:00.000Z", "direction": "inbound",
-        "queues": [{"id": "q", "name": "Billing / Disputes"}], "agents": [{"id": "a", "name": "José Müller"}]}
+META = {
+    "conversationId": "c1",
+    "conversationStart": "2026-05-01T09:30:00.000Z",
+    "direction": "inbound",
+    "queues": [{"id": "q", "name": "Billing / Disputes"}],
+    "agents": [{"id": "a", "name": "José Müller"}],
+}
 
 
 def test_default_template():
-    rel = render("{date}/{queue}/{conversationId}_{recordingId}.{ext}", fields_for(META, "r1", "mono", "mono.wav"))
+    rel = render(
+        "{date}/{queue}/{conversationId}_{recordingId}.{ext}",
+        fields_for(META, "r1", "mono", "mono.wav"),
+    )
     assert rel == PurePosixPath("2026-05-01/Billing _ Disputes/c1_r1.mono.wav")
 
 
-@pytest.mark.parametrize("evil", ["../../etc", "..", ".", "/abs/path", "a/../../b", "\x00nul", "C:\\Windows", " . "])
+@pytest.mark.parametrize(
+    "evil", ["../../etc", "..", ".", "/abs/path", "a/../../b", "\x00nul", "C:\\Windows", " . "]
+)
 def test_fields_cannot_escape(evil):
     meta = {**META, "queues": [{"id": "q", "name": evil}], "conversationId": evil}
-    rel = render("{queue}/{conversationId}_{recordingId}.{ext}", fields_for(meta, evil, "wav", "wav"))
+    rel = render(
+        "{queue}/{conversationId}_{recordingId}.{ext}", fields_for(meta, evil, "wav", "wav")
+    )
     assert all(p not in ("..", ".", "") and "/" not in p and "\\" not in p for p in rel.parts)
     assert len(rel.parts) == 2
 
@@ -67,7 +86,9 @@ def test_s3_tags_and_metadata_limits():
     assert all(len(unquote_plus(v)) <= 256 for v in tags.values())
     assert "!" not in unquote_plus(tags["queue"]) and "#" not in unquote_plus(tags["queue"])
     md = s3_metadata(META, "r1", "ab" * 32)
-    assert all(v.isascii() for v in md.values()) and sum(len(k) + len(v) for k, v in md.items()) < 2048
+    assert (
+        all(v.isascii() for v in md.values()) and sum(len(k) + len(v) for k, v in md.items()) < 2048
+    )
     assert md["agent"] == "Jos%C3%A9 M%C3%BCller" and md["sha256"] == "ab" * 32
 
 

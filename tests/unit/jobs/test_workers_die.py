@@ -27,7 +27,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         "import os, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from multiprocessing import get_context\n"
-        "from genesys_tui.jobs.runner import die_with_parent\n"
+        "from genesys_tui.flows.pull.runner import die_with_parent\n"
         "def pid(_):\n"
         "    time.sleep(0.2)\n"
         "    return os.getpid()\n"
@@ -35,7 +35,8 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         "    pool = ProcessPoolExecutor(2, mp_context=get_context('spawn'), initializer=die_with_parent,\n"
         "                               initargs=(os.getpid(),))\n"
         "    print(' '.join(map(str, sorted(set(pool.map(pid, range(6)))))), flush=True)\n"
-        "    time.sleep(60)\n")
+        "    time.sleep(60)\n"
+    )
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
     workers = [int(x) for x in p.stdout.readline().split()]

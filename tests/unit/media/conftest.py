@@ -21,7 +21,7 @@ def tone(seconds: float = 3.0, rate: int = RATE, channels: int = 2, amp: float =
 def write_sf(path: Path, data: np.ndarray, rate: int, container: str, subtype: str) -> Path:
     with sf.SoundFile(path, "w", rate, data.shape[1], format=container, subtype=subtype) as f:
         for k in range(0, len(data), 4096):
-            f.write(data[k:k + 4096])
+            f.write(data[k : k + 4096])
     return path
 
 
@@ -30,7 +30,9 @@ def write_av(path: Path, data: np.ndarray, rate: int, fmt: str, codec: str) -> P
     with av.open(str(path), "w", format=fmt) as c:
         st = c.add_stream(codec, rate=rate, layout=layout)
         for k in range(0, len(data), 4096):
-            fr = av.AudioFrame.from_ndarray(np.ascontiguousarray(data[k:k + 4096]).reshape(1, -1), format="flt", layout=layout)
+            fr = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(data[k : k + 4096]).reshape(1, -1), format="flt", layout=layout
+            )
             fr.sample_rate = rate
             for p in st.encode(fr):
                 c.mux(p)

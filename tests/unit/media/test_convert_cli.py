@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genesys_tui.cli import main
+from genesys_tui.cli.main import main
 
 
 def test_mixed_good_and_bad_files(tmp_path, make_audio, capsys):
@@ -11,22 +11,72 @@ def test_mixed_good_and_bad_files(tmp_path, make_audio, capsys):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x10\0\0\0WAVEfmt ")
     out = tmp_path / "out"
-    rc = main(["convert", str(good), str(bad), str(mp3), str(tmp_path / "missing.wav"), "--format", "split",
-               "--to", str(out), "-q"])
+    rc = main(
+        [
+            "convert",
+            str(good),
+            str(bad),
+            str(mp3),
+            str(tmp_path / "missing.wav"),
+            "--format",
+            "split",
+            "--to",
+            str(out),
+            "-q",
+        ]
+    )
     assert rc == 1
     err = capsys.readouterr().err
-    assert f"{bad}: truncated WAV" in err and "missing.wav: file not found" in err and "2 of 4 file(s) failed" in err
-    assert sorted(p.name for p in out.iterdir()) == ["good.agent.wav", "good.customer.wav",
-                                                      "other.agent.wav", "other.customer.wav"]
+    assert (
+        f"{bad}: truncated WAV" in err
+        and "missing.wav: file not found" in err
+        and "2 of 4 file(s) failed" in err
+    )
+    assert sorted(p.name for p in out.iterdir()) == [
+        "good.agent.wav",
+        "good.customer.wav",
+        "other.agent.wav",
+        "other.customer.wav",
+    ]
 
 
 def test_all_good_exits_zero_and_uses_config_bitrate(tmp_path, make_audio, capsys):
     cfg = tmp_path / "c.toml"
     cfg.write_text("[media]\nopus_bitrate = 12000\n")
     src = make_audio("wav-s16")
-    assert main(["convert", str(src), "--format", "webm", "--to", str(tmp_path / "o"), "-q", "--config", str(cfg)]) == 0
+    assert (
+        main(
+            [
+                "convert",
+                str(src),
+                "--format",
+                "webm",
+                "--to",
+                str(tmp_path / "o"),
+                "-q",
+                "--config",
+                str(cfg),
+            ]
+        )
+        == 0
+    )
     small = (tmp_path / "o" / "in.webm").stat().st_size
-    assert main(["convert", str(src), "--format", "webm", "--to", str(tmp_path / "o2"), "-q", "--bitrate", "64000"]) == 0
+    assert (
+        main(
+            [
+                "convert",
+                str(src),
+                "--format",
+                "webm",
+                "--to",
+                str(tmp_path / "o2"),
+                "-q",
+                "--bitrate",
+                "64000",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "o2" / "in.webm").stat().st_size > small * 2
 
 
@@ -40,20 +90,43 @@ def _wav(path, tag: int, channels: int, rate: int, bits: int, align: int, data: 
     import struct
 
     fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * max(align, 1), align, bits)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 
 
-def test_lying_headers_are_refused_before_allocating_and_the_rest_convert(tmp_path, make_audio, capsys):
+def test_lying_headers_are_refused_before_allocating_and_the_rest_convert(
+    tmp_path, make_audio, capsys
+):
     good = make_audio("wav-s16", name="good")
     one_hz = _wav(tmp_path / "one_hz.wav", 1, 1, 1, 16, 2, b"\0\1" * 10_000)
     ulaw_zero = _wav(tmp_path / "ulaw0.wav", 7, 1, 8000, 8, 0, b"\x7f" * 8000)
     ulaw_16 = _wav(tmp_path / "ulaw16.wav", 7, 2, 8000, 16, 4, b"\x7f" * 8000)
     many = _wav(tmp_path / "many.wav", 1, 5000, 8000, 16, 10000, b"\0" * 20000)
     out = tmp_path / "out"
-    rc = main(["convert", str(one_hz), str(ulaw_zero), str(ulaw_16), str(many), str(good), "--format", "webm",
-               "--to", str(out), "-q"])
+    rc = main(
+        [
+            "convert",
+            str(one_hz),
+            str(ulaw_zero),
+            str(ulaw_16),
+            str(many),
+            str(good),
+            "--format",
+            "webm",
+            "--to",
+            str(out),
+            "-q",
+        ]
+    )
     assert rc == 1
     err = capsys.readouterr().err
     assert "sample rate 1 Hz" in err and "block align 0" in err and "µ-law with 16 bits" in err
@@ -92,10 +165,26 @@ def test_sigterm_cleans_up_and_stale_temporaries_are_swept(tmp_path):
     out.mkdir()
     stale.write_bytes(b"x" * 1000)
     os.utime(stale, (time.time() - 7200,) * 2)
-    p = subprocess.Popen([sys.executable, "-m", "genesys_tui", "convert", str(src), "--format", "webm", "--to",
-                          str(out), "-q"], stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "genesys_tui",
+            "convert",
+            str(src),
+            "--format",
+            "webm",
+            "--to",
+            str(out),
+            "-q",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(x.stat().st_size > 10_000 for x in out.glob("long.webm.*.part")):
+    while time.monotonic() < deadline and not any(
+        x.stat().st_size > 10_000 for x in out.glob("long.webm.*.part")
+    ):
         time.sleep(0.05)
     assert not stale.exists()  # swept at start
     p.send_signal(signal.SIGTERM)

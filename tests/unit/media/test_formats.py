@@ -64,8 +64,12 @@ def test_split_per_party_with_configurable_layout(tmp_path):
     sf.write(src, data, 8000, subtype="PCM_16")
     cust, agent = convert_file(src, tmp_path / "out", ConvertOptions("split"))
     assert cust.name == "call.customer.wav" and agent.name == "call.agent.wav"
-    assert np.allclose(sf.read(cust)[0], 0.25, atol=1e-4) and np.allclose(sf.read(agent)[0], -0.5, atol=1e-4)
-    swapped = convert_file(src, tmp_path / "sw", ConvertOptions("split", customer_channel=1, agent_channel=0))
+    assert np.allclose(sf.read(cust)[0], 0.25, atol=1e-4) and np.allclose(
+        sf.read(agent)[0], -0.5, atol=1e-4
+    )
+    swapped = convert_file(
+        src, tmp_path / "sw", ConvertOptions("split", customer_channel=1, agent_channel=0)
+    )
     assert np.allclose(sf.read(swapped[0])[0], -0.5, atol=1e-4)
 
 
@@ -81,12 +85,24 @@ def test_resample_keeps_pitch_and_length(tmp_path, make_audio):
     assert abs(peak - 300) < 2
 
 
-def _wav(tmp_path: Path, name: str, *, channels=2, rate=8000, bits=16, align=None, data_size=None,
-         data: bytes = b"\0\0\0\0" * 100, tag=1) -> Path:
+def _wav(
+    tmp_path: Path,
+    name: str,
+    *,
+    channels=2,
+    rate=8000,
+    bits=16,
+    align=None,
+    data_size=None,
+    data: bytes = b"\0\0\0\0" * 100,
+    tag=1,
+) -> Path:
     align = channels * bits // 8 if align is None else align
     fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * max(align, 1), align, bits)
     size = len(data) if data_size is None else data_size
-    body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", size) + data
+    body = (
+        b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", size) + data
+    )
     p = tmp_path / name
     p.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     return p
@@ -106,8 +122,14 @@ def _dir(tmp_path: Path, name: str) -> Path:
 
 BAD = {
     "empty": (lambda t: _raw(t, "empty.wav", b""), "empty file"),
-    "random bytes": (lambda t: _raw(t, "noise.wav", np.random.default_rng(0).bytes(4000)), "unknown format"),
-    "text named .mp3": (lambda t: _raw(t, "notes.mp3", b"hello, this is not audio"), "unknown format"),
+    "random bytes": (
+        lambda t: _raw(t, "noise.wav", np.random.default_rng(0).bytes(4000)),
+        "unknown format",
+    ),
+    "text named .mp3": (
+        lambda t: _raw(t, "notes.mp3", b"hello, this is not audio"),
+        "unknown format",
+    ),
     "truncated wav": (lambda t: _wav(t, "trunc.wav", data_size=400_000), "truncated"),
     "partial frame": (lambda t: _wav(t, "odd.wav", data=b"\0" * 401), "truncated"),
     "zero channels": (lambda t: _wav(t, "zero.wav", channels=0, align=4), "lying header"),

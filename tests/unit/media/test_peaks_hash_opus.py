@@ -48,7 +48,11 @@ def test_cache_keyed_by_content(tmp_path, monkeypatch):
     copy = tmp_path / "copy.wav"
     copy.write_bytes(src.read_bytes())
     same_content = cache.get(copy)
-    assert computed == [] and np.array_equal(again.levels[0], first.levels[0]) and same_content.sha256 == first.sha256
+    assert (
+        computed == []
+        and np.array_equal(again.levels[0], first.levels[0])
+        and same_content.sha256 == first.sha256
+    )
     sf.write(src, data // 2, 8000, subtype="PCM_16")  # changed content: recomputed
     changed = cache.get(src)
     assert computed == [1] and changed.sha256 != first.sha256

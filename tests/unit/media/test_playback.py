@@ -15,7 +15,12 @@ class FakeStream:
     instances: list[FakeStream] = []
 
     def __init__(self, samplerate, channels, dtype, callback, finished_callback):
-        self.rate, self.channels, self.callback, self.finished = samplerate, channels, callback, finished_callback
+        self.rate, self.channels, self.callback, self.finished = (
+            samplerate,
+            channels,
+            callback,
+            finished_callback,
+        )
         self.active = False
         FakeStream.instances.append(self)
 

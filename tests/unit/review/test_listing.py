@@ -3,13 +3,18 @@ playhead, and the copy format."""
 
 from __future__ import annotations
 
-from genesys_tui.review.listing import PhraseList
+from genesys_tui.flows.review.listing import PhraseList
 from tests.unit.review.builders import transcript
 
 SPANS = [("customer", 0, 10**6), ("ivr", 0, 5000), ("agent", 5000, 10**6)]
-PHRASES = [("internal", 0, 1000, "welcome to acme"), ("external", 6000, 1000, "I want to pay"),
-           ("internal", 8000, 1000, "sure, a payment"), ("internal", 9500, 500, "card number please"),
-           ("external", 11_000, 1000, "ok paying now"), ("internal", 13_000, 800, "payment taken")]
+PHRASES = [
+    ("internal", 0, 1000, "welcome to acme"),
+    ("external", 6000, 1000, "I want to pay"),
+    ("internal", 8000, 1000, "sure, a payment"),
+    ("internal", 9500, 500, "card number please"),
+    ("external", 11_000, 1000, "ok paying now"),
+    ("internal", 13_000, 800, "payment taken"),
+]
 
 
 def listing():
@@ -21,7 +26,14 @@ def listing():
 
 def test_role_filters_keep_one_group_shown():
     ls = listing()
-    assert [ls.phrase(r).role for r in range(len(ls))] == ["ivr", "customer", "agent", "agent", "customer", "agent"]
+    assert [ls.phrase(r).role for r in range(len(ls))] == [
+        "ivr",
+        "customer",
+        "agent",
+        "agent",
+        "customer",
+        "agent",
+    ]
     ls.toggle("agent")
     assert [ls.phrase(r).role for r in range(len(ls))] == ["ivr", "customer", "customer"]
     ls.toggle("customer")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from genesys_tui.review.align import RecordingTimeline
-from genesys_tui.review.export import metrics_csv, metrics_json
-from genesys_tui.review.metrics import compute
+from genesys_tui.flows.review.align import RecordingTimeline
+from genesys_tui.flows.review.export import metrics_csv, metrics_json
+from genesys_tui.flows.review.metrics import compute
 from tests.unit.review.builders import recording, transcript
 
 # customer 0-2000, agent 1500-4000 (500 overtalk), customer 5000-6000, hold 6500-8500,
 # agent 9000-12000 and 13000-14000 (one monologue: the 1 s gap is under 2 s); recording 15 s.
-PHRASES = [("external", 0, 2000, "hello I have a problem"), ("internal", 1500, 2500, "sure let me look"),
-           ("external", 5000, 1000, "thanks"), ("internal", 9000, 3000, "thanks for holding it is fixed"),
-           ("internal", 13_000, 1000, "anything else")]
+PHRASES = [
+    ("external", 0, 2000, "hello I have a problem"),
+    ("internal", 1500, 2500, "sure let me look"),
+    ("external", 5000, 1000, "thanks"),
+    ("internal", 9000, 3000, "thanks for holding it is fixed"),
+    ("internal", 13_000, 1000, "anything else"),
+]
 
 
 def metrics():
@@ -60,9 +64,23 @@ def test_an_empty_transcript_gives_zeroes_not_errors():
 
 def test_waiting_for_an_agent_is_not_dead_air():
     # IVR 0-2000, then the customer waits in the queue until an agent joins at 30 s.
-    t = transcript([("internal", 0, 2000, "welcome"), ("internal", 31_000, 1000, "hello"),
-                    ("external", 34_000, 1000, "hi")],
-                   spans=[("customer", 0, 40_000), ("ivr", 0, 3000), ("acd", 3000, 30_000), ("agent", 30_000, 40_000)])
+    t = transcript(
+        [
+            ("internal", 0, 2000, "welcome"),
+            ("internal", 31_000, 1000, "hello"),
+            ("external", 34_000, 1000, "hi"),
+        ],
+        spans=[
+            ("customer", 0, 40_000),
+            ("ivr", 0, 3000),
+            ("acd", 3000, 30_000),
+            ("agent", 30_000, 40_000),
+        ],
+    )
     m = compute(t, [])
     # 30-31 s (the agent joined, nobody spoke yet) and 32-34 s; not the 28 s in the queue
-    assert m.silence_ms == 3000 and m.longest_dead_air_ms == 2000 and m.longest_dead_air_at_ms == 32_000
+    assert (
+        m.silence_ms == 3000
+        and m.longest_dead_air_ms == 2000
+        and m.longest_dead_air_at_ms == 32_000
+    )

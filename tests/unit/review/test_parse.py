@@ -7,28 +7,84 @@ import tracemalloc
 
 import pytest
 
-from genesys_tui.review.parse import TranscriptError, parse_transcript
+from genesys_tui.flows.review.parse import TranscriptError, parse_transcript
 from tests.unit.review.builders import T0, write_document
 
 SAMPLE = {  # the official sample's shape (abridged), with an IVR and a queue before the agent
-    "conversationId": "c", "communicationId": "m",
-    "transcripts": [{"language": "en-US", "phrases": [
-        {"text": "welcome to acme", "startTimeMs": T0 + 1000, "duration": {"milliseconds": 1500},
-         "words": [{"word": "welcome", "confidence": 0.9, "startTimeMs": T0 + 1000, "duration": {"milliseconds": 400}},
-                   {"word": "to", "confidence": 0.8, "startTimeMs": T0 + 1500, "duration": {"milliseconds": 100}},
-                   {"word": "acme", "confidence": 0.7, "startTimeMs": T0 + 1700, "duration": {"milliseconds": 500}}],
-         "participantPurpose": "internal"},
-        {"phraseIndex": 1, "text": "hi there", "decoratedText": "Hi there.", "startTimeMs": T0 + 12_000,
-         "duration": {"milliseconds": 900}, "confidence": 0.95, "words": [], "participantPurpose": "external"},
-        {"phraseIndex": 2, "text": "how can i help", "startTimeMs": T0 + 13_500, "duration": {"milliseconds": 1200},
-         "words": [], "participantPurpose": "internal"}],
-        "analytics": {"sentiment": [{"phraseIndex": 1, "sentiment": 1}],
-                      "topics": [{"topicName": "Greeting", "transcriptPhrase": "hi there", "startTimeMs": T0 + 12_000,
-                                  "participant": "external"}]}}],
+    "conversationId": "c",
+    "communicationId": "m",
+    "transcripts": [
+        {
+            "language": "en-US",
+            "phrases": [
+                {
+                    "text": "welcome to acme",
+                    "startTimeMs": T0 + 1000,
+                    "duration": {"milliseconds": 1500},
+                    "words": [
+                        {
+                            "word": "welcome",
+                            "confidence": 0.9,
+                            "startTimeMs": T0 + 1000,
+                            "duration": {"milliseconds": 400},
+                        },
+                        {
+                            "word": "to",
+                            "confidence": 0.8,
+                            "startTimeMs": T0 + 1500,
+                            "duration": {"milliseconds": 100},
+                        },
+                        {
+                            "word": "acme",
+                            "confidence": 0.7,
+                            "startTimeMs": T0 + 1700,
+                            "duration": {"milliseconds": 500},
+                        },
+                    ],
+                    "participantPurpose": "internal",
+                },
+                {
+                    "phraseIndex": 1,
+                    "text": "hi there",
+                    "decoratedText": "Hi there.",
+                    "startTimeMs": T0 + 12_000,
+                    "duration": {"milliseconds": 900},
+                    "confidence": 0.95,
+                    "words": [],
+                    "participantPurpose": "external",
+                },
+                {
+                    "phraseIndex": 2,
+                    "text": "how can i help",
+                    "startTimeMs": T0 + 13_500,
+                    "duration": {"milliseconds": 1200},
+                    "words": [],
+                    "participantPurpose": "internal",
+                },
+            ],
+            "analytics": {
+                "sentiment": [{"phraseIndex": 1, "sentiment": 1}],
+                "topics": [
+                    {
+                        "topicName": "Greeting",
+                        "transcriptPhrase": "hi there",
+                        "startTimeMs": T0 + 12_000,
+                        "participant": "external",
+                    }
+                ],
+            },
+        }
+    ],
     "participants": [
         {"participantPurpose": "customer", "startTimeMs": T0, "endTimeMs": T0 + 60_000},
         {"participantPurpose": "ivr", "startTimeMs": T0, "endTimeMs": T0 + 10_000},
-        {"participantPurpose": "agent", "userId": "u1", "startTimeMs": T0 + 11_000, "endTimeMs": T0 + 60_000}],
+        {
+            "participantPurpose": "agent",
+            "userId": "u1",
+            "startTimeMs": T0 + 11_000,
+            "endTimeMs": T0 + 60_000,
+        },
+    ],
 }
 
 
@@ -37,7 +93,10 @@ def test_the_sample_document(tmp_path):
     path.write_text(json.dumps(SAMPLE))
     t = parse_transcript(path, "c", "m")
     assert [(p.role, p.text) for p in t.phrases] == [
-        ("ivr", "welcome to acme"), ("customer", "Hi there."), ("agent", "how can i help")]
+        ("ivr", "welcome to acme"),
+        ("customer", "Hi there."),
+        ("agent", "how can i help"),
+    ]
     first = t.phrases[0]
     assert first.start_ms == T0 + 1000 and first.duration_ms == 1500
     assert abs(first.confidence - 0.8) < 1e-6  # no phrase confidence: the words' mean
@@ -48,8 +107,14 @@ def test_the_sample_document(tmp_path):
     assert t.participants[2].user_id == "u1"
 
 
-@pytest.mark.parametrize("damage", [lambda s: s[: len(s) // 2], lambda s: s.replace('"phrases": [', '"phrases": [,'),
-                                    lambda s: "not json at all"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s[: len(s) // 2],
+        lambda s: s.replace('"phrases": [', '"phrases": [,'),
+        lambda s: "not json at all",
+    ],
+)
 def test_damaged_documents_give_a_clear_error(tmp_path, damage):
     path = tmp_path / "t.json"
     path.write_text(damage(json.dumps(SAMPLE)))
@@ -87,12 +152,21 @@ def test_a_large_document_streams_in_bounded_memory(tmp_path):
 def _reference(doc: dict):
     """What the document says, read with json: participants, sentiments, topics."""
     spans = [(p["participantPurpose"], p["startTimeMs"]) for p in doc["participants"]]
-    sentiment = {s["phraseIndex"]: s["sentiment"] for tr in doc["transcripts"] for s in tr["analytics"]["sentiment"]}
-    topics = [x["topicName"] for tr in doc["transcripts"] for x in tr["analytics"].get("topics", [])]
+    sentiment = {
+        s["phraseIndex"]: s["sentiment"]
+        for tr in doc["transcripts"]
+        for s in tr["analytics"]["sentiment"]
+    }
+    topics = [
+        x["topicName"] for tr in doc["transcripts"] for x in tr["analytics"].get("topics", [])
+    ]
     return spans, sentiment, topics
 
 
-@pytest.mark.parametrize("variant", ["sample", "participants-first", "analytics-first", "tricky-words", "two-transcripts"])
+@pytest.mark.parametrize(
+    "variant",
+    ["sample", "participants-first", "analytics-first", "tricky-words", "two-transcripts"],
+)
 def test_participants_and_analytics_however_the_document_is_ordered(tmp_path, variant):
     import copy
 
@@ -110,8 +184,10 @@ def test_participants_and_analytics_however_the_document_is_ordered(tmp_path, va
         for p in second["phrases"]:
             p["startTimeMs"] += 60_000
             p["phraseIndex"] = p.get("phraseIndex", 0) + 10
-        second["analytics"] = {"sentiment": [{"phraseIndex": 11, "sentiment": -1}],
-                               "topics": [{"topicName": "Farewell", "startTimeMs": T0 + 72_000}]}
+        second["analytics"] = {
+            "sentiment": [{"phraseIndex": 11, "sentiment": -1}],
+            "topics": [{"topicName": "Farewell", "startTimeMs": T0 + 72_000}],
+        }
         doc["transcripts"].append(second)
     path = tmp_path / "t.json"
     path.write_text(json.dumps(doc))
@@ -134,6 +210,7 @@ def _set(path, value):
         for k in path[:-1]:
             node = node[k]
         node[path[-1]] = value
+
     return apply
 
 
@@ -150,7 +227,9 @@ MUTATIONS = {
     "text a number": _set((*PH, 2, "text"), 42),
     "phraseIndex a string": _set((*PH, 1, "phraseIndex"), "one"),
     "sentiment a dict": _set(("transcripts", 0, "analytics", "sentiment"), {"phraseIndex": 1}),
-    "sentiment value a string": _set(("transcripts", 0, "analytics", "sentiment", 0, "sentiment"), "great"),
+    "sentiment value a string": _set(
+        ("transcripts", 0, "analytics", "sentiment", 0, "sentiment"), "great"
+    ),
     "topics a string": _set(("transcripts", 0, "analytics", "topics"), "billing"),
     "participants a number": _set(("participants",), 7),
     "participant a string": _set(("participants", 0), "customer"),
@@ -175,7 +254,9 @@ def test_wrong_types_are_skipped_never_a_crash(tmp_path, name):
 def test_deep_nesting_is_refused_in_bounded_memory(tmp_path):
     path = tmp_path / "deep.json"
     depth = 100_000
-    path.write_text('{"transcripts": [{"phrases": [{"words": ' + "[" * depth + "]" * depth + "}]}]}")
+    path.write_text(
+        '{"transcripts": [{"phrases": [{"words": ' + "[" * depth + "]" * depth + "}]}]}"
+    )
     tracemalloc.start()
     with pytest.raises(TranscriptError, match="nests deeper than"):
         parse_transcript(path)
@@ -186,7 +267,9 @@ def test_deep_nesting_is_refused_in_bounded_memory(tmp_path):
 
 def test_a_huge_string_is_refused(tmp_path):
     path = tmp_path / "long.json"
-    path.write_text('{"transcripts": [{"phrases": [{"text": "' + "a" * (3 << 20) + '", "startTimeMs": 1}]}]}')
+    path.write_text(
+        '{"transcripts": [{"phrases": [{"text": "' + "a" * (3 << 20) + '", "startTimeMs": 1}]}]}'
+    )
     with pytest.raises(TranscriptError, match="string is longer than"):
         parse_transcript(path)
 

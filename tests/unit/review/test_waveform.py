@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 
+from genesys_tui.flows.review.waveform import envelope, render
 from genesys_tui.media.peaks import PeaksCache
-from genesys_tui.review.waveform import envelope, render
 
 
 def env(values):
@@ -41,7 +41,9 @@ def test_envelope_below_the_cache_reads_the_samples(tmp_path):
     assert peaks.envelope(3990, 4010, 10) is None  # 2 samples a column: finer than the cache
     e = envelope(peaks, path, 3990, 4010, 10)
     assert e.shape == (2, 10, 2)
-    assert abs(e[0, 5, 1] - 0.9) < 1e-3 and abs(e[1, 5, 0] + 0.8) < 1e-3  # the column holding 4000-4001
+    assert (
+        abs(e[0, 5, 1] - 0.9) < 1e-3 and abs(e[1, 5, 0] + 0.8) < 1e-3
+    )  # the column holding 4000-4001
     assert np.all(e[0, :5] == 0) and np.all(e[0, 6:] == 0)
     wide = envelope(peaks, path, 0, rate, 20)  # from the cache
     assert abs(wide[0, 10, 1] - 0.9) < 1e-3

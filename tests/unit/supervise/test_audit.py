@@ -7,15 +7,22 @@ import json
 
 import pytest
 
-from genesys_tui.supervise.audit import AuditLog, verify
+from genesys_tui.flows.supervise.audit import AuditLog, verify
 
 
 @pytest.fixture
 def log(tmp_path):
     log = AuditLog(tmp_path / "audit.jsonl")
     for k in range(5):
-        log.append({"supervisor": {"id": "s1", "name": "Sam"}, "action": "monitor", "conversationId": f"c{k}",
-                    "result": "dispatched" if k % 2 else "refused", "ts": f"2026-05-11T12:0{k}:00.000Z"})
+        log.append(
+            {
+                "supervisor": {"id": "s1", "name": "Sam"},
+                "action": "monitor",
+                "conversationId": f"c{k}",
+                "result": "dispatched" if k % 2 else "refused",
+                "ts": f"2026-05-11T12:0{k}:00.000Z",
+            }
+        )
     return log
 
 
@@ -102,20 +109,26 @@ def test_a_big_log_reads_backwards_across_blocks(tmp_path):
 
 
 def test_a_damaged_last_line_stops_recording_and_says_why(log):
-    from genesys_tui.supervise.audit import AuditError
+    from genesys_tui.flows.supervise.audit import AuditError
 
     with open(log.path, "ab") as f:
         f.write(b'{"seq": 6, "ts": "2026-05-11T12:09')  # a crash mid-write, or an edit
     with pytest.raises(AuditError, match="last line is damaged"):
         log.append({"action": "barge"})
-    assert [r["seq"] for r in log.records()] == [1, 2, 3, 4, 5]  # readers skip what they cannot parse
+    assert [r["seq"] for r in log.records()] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]  # readers skip what they cannot parse
     assert [r["seq"] for r in log.reverse()] == [5, 4, 3, 2, 1]
     v = verify(log)
     assert not v.ok and any("incomplete" in p for p in v.problems)
 
 
 def test_every_attempt_that_may_have_reached_genesys_counts(tmp_path):
-    from genesys_tui.supervise.audit import AuditLog
+    from genesys_tui.flows.supervise.audit import AuditLog
 
     log = AuditLog(tmp_path / "a.jsonl")
     base = {"supervisor": {"id": "s1"}, "stage": "dispatch"}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from genesys_tui.hours import HoursError, is_open, parse_hours
+from genesys_tui.core.hours import HoursError, is_open, parse_hours
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:  # 2026-05-11 is a Monday

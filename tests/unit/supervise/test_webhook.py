@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from genesys_tui.supervise.webhook import (
+from genesys_tui.flows.supervise.webhook import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     Outbox,
@@ -23,8 +23,12 @@ def test_signatures_verify_and_refuse_tampering_and_replay():
     assert verify_signature(SECRET, body, header, "d1", now=1_700_000_010)
     assert not verify_signature(SECRET, body + b" ", header, "d1", now=1_700_000_010)
     assert not verify_signature("other-secret-000000", body, header, "d1", now=1_700_000_010)
-    assert not verify_signature(SECRET, body, header, "d1", now=1_700_000_000 + 3600)  # replayed later
-    assert not verify_signature(SECRET, body, header, "d2", now=1_700_000_010)  # the delivery id is signed
+    assert not verify_signature(
+        SECRET, body, header, "d1", now=1_700_000_000 + 3600
+    )  # replayed later
+    assert not verify_signature(
+        SECRET, body, header, "d2", now=1_700_000_010
+    )  # the delivery id is signed
     assert not verify_signature(SECRET, body, "garbage", "d1", now=1_700_000_000)
 
 
@@ -37,8 +41,13 @@ class Receiver:
     def handler(self, request: httpx.Request) -> httpx.Response:
         if not self.up:
             raise httpx.ConnectError("connection refused")
-        assert verify_signature(SECRET, request.content, request.headers[SIGNATURE_HEADER],
-                                request.headers[DELIVERY_HEADER], now=self.clock[0])
+        assert verify_signature(
+            SECRET,
+            request.content,
+            request.headers[SIGNATURE_HEADER],
+            request.headers[DELIVERY_HEADER],
+            now=self.clock[0],
+        )
         self.got.append((request.headers[DELIVERY_HEADER], json.loads(request.content)))
         return httpx.Response(204)
 
@@ -53,7 +62,9 @@ def test_nothing_is_lost_while_the_receiver_is_down(tmp_path):
     box.add({"seq": 1}, "d0")  # the same delivery again: kept once
     first = box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http)
     assert first.sent == 0 and first.pending == 3 and "ConnectError" in first.error
-    assert box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0  # backing off: not even tried
+    assert (
+        box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0
+    )  # backing off: not even tried
     box.close()
     # the program restarts later; the receiver is back
     clock[0] += 10
@@ -61,8 +72,14 @@ def test_nothing_is_lost_while_the_receiver_is_down(tmp_path):
     rx.up = True
     done = box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http)
     assert done.sent == 3 and done.pending == 0
-    assert [d for d, _ in rx.got] == ["d0", "d1", "d2"] and [r["seq"] for _, r in rx.got] == [1, 2, 3]
-    assert box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0  # nothing twice
+    assert [d for d, _ in rx.got] == ["d0", "d1", "d2"] and [r["seq"] for _, r in rx.got] == [
+        1,
+        2,
+        3,
+    ]
+    assert (
+        box.deliver("https://qa.example/hook", SECRET, max_backoff=3600, http=http).sent == 0
+    )  # nothing twice
 
 
 def test_without_a_secret_nothing_is_sent_and_nothing_lost(tmp_path):

@@ -1,0 +1,91 @@
+"""What every command needs: config, paths, logging, the target org, errors as one-line reasons."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from rich.console import Console
+
+from genesys_tui.core import logs
+from genesys_tui.core.config import Config, load_config
+from genesys_tui.core.paths import AppPaths, app_paths
+
+T = TypeVar("T")
+log = logging.getLogger("genesys_tui.cli")
+
+
+class CommandError(Exception):
+    """A failure with a message for the user (exit code 1 unless given)."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    paths: AppPaths
+    config: Config
+    out: Console
+    err: Console
+
+    def target(self, **overrides: Any):
+        from genesys_tui.context import resolve_target  # lazily: `convert` needs no HTTP stack
+
+        a = self.args
+        return resolve_target(
+            self.config,
+            getattr(a, "profile", None),
+            base_url=getattr(a, "base_url", None),
+            allow_custom_host=getattr(a, "allow_custom_host", False),
+            region=overrides.get("region"),
+            readonly=getattr(a, "readonly", False),
+            create=overrides.get("create", False),
+        )
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    config_arg = getattr(args, "config", None)
+    paths = app_paths(config_arg)
+    import os
+
+    explicit = bool(config_arg or os.environ.get("GENESYS_TUI_CONFIG"))
+    config = load_config(paths.config_file, explicit=explicit)
+    try:
+        paths.ensure()
+        log_file = paths.log_file
+    except OSError:
+        log_file = None  # a read-only home must not stop the command
+    logs.configure(
+        log_file,
+        level=config.logging.level,
+        verbose=getattr(args, "verbose", False),
+        max_bytes=config.logging.max_bytes,
+        backups=config.logging.backups,
+    )
+    log.debug("command %s", getattr(args, "command", None))
+    # Piped output keeps whole rows instead of wrapping them at 80 columns.
+    width = None if sys.stdout.isatty() else 220
+    # Messages are one line each, never wrapped mid-path.
+    return Context(
+        args,
+        paths,
+        config,
+        Console(width=width, soft_wrap=True),
+        Console(stderr=True, soft_wrap=True),
+    )
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def is_tty() -> bool:
+    return sys.stdin.isatty()

@@ -1,0 +1,423 @@
+"""supervise calls|monitor|coach|barge|notice, audit verify|tail|deliver|webhook-secret: the
+Supervise flow for scripts and keyboards, through the same checks, confirmation and audit as the TUI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+
+from rich.markup import escape
+from rich.table import Table
+
+from genesys_tui.cli.common import CommandError, Context, is_tty, run
+from genesys_tui.core import fmt
+from genesys_tui.flows.supervise import store
+from genesys_tui.flows.supervise.audit import AuditError
+from genesys_tui.flows.supervise.checks import Check, Request
+from genesys_tui.flows.supervise.engine import Outcome, Supervision
+
+EXIT_REFUSED, EXIT_NOT_CONFIRMED = 3, 4
+
+
+def _client_for_actions(ctx: Context):
+    from genesys_tui.context import user_client
+    from genesys_tui.core.credentials import CredentialsError
+
+    try:
+        return user_client(ctx.target())
+    except CredentialsError as e:
+        raise CommandError(
+            f"{e}. Supervisor actions need a user's token: `genesys-tui login --user` signs in "
+            "with your Genesys account (client credentials have no user)."
+        ) from None
+
+
+def _client_for_reading(ctx: Context):
+    """A user's sign-in when there is one, else client credentials (enough to list calls)."""
+    from genesys_tui.context import client_credentials_client, user_client
+    from genesys_tui.core.credentials import CredentialsError
+
+    try:
+        return user_client(ctx.target())
+    except CredentialsError:
+        return client_credentials_client(ctx.target())
+
+
+# --- supervise calls -------------------------------------------------------------------------------
+
+
+def cmd_calls(ctx: Context) -> int:
+    from genesys_tui.flows.supervise.live import live_calls
+
+    a = ctx.args
+    settings = ctx.config.supervise
+
+    async def go():
+        async with _client_for_reading(ctx) as client:
+            names = await client.directory.names()
+            return await live_calls(client, settings, names)
+
+    calls = run(go())
+    wanted_q = [q.lower() for q in a.queue or []]
+    wanted_a = [x.lower() for x in a.agent or []]
+    calls = [
+        c
+        for c in calls
+        if (not wanted_q or (c.queue or "").lower() in wanted_q)
+        and (not wanted_a or any(x in leg.name.lower() for leg in c.agents for x in wanted_a))
+    ]
+    now = datetime.now(UTC)
+    if a.json:
+        for c in calls:
+            print(
+                json.dumps(
+                    {
+                        "conversationId": c.conversation_id,
+                        "start": c.start.isoformat() if c.start else None,
+                        "queue": c.queue,
+                        "customer": c.customer,
+                        "recordingState": c.recording_state,
+                        "securePause": c.secure_pause,
+                        "agents": [
+                            {
+                                "participantId": g.participant_id,
+                                "name": g.name,
+                                "state": g.state,
+                                "secondsInState": round(g.in_state_for(now) or 0),
+                                "consent": g.consent,
+                                "consented": g.consented,
+                            }
+                            for g in c.agents
+                        ],
+                        "supervisors": [{"name": s.name, "roles": s.roles} for s in c.supervisors],
+                    }
+                ),
+                flush=True,
+            )
+        return 0
+    t = Table(show_edge=False, pad_edge=False)
+    for col in (
+        "Conversation ID",
+        "Started",
+        "Queue",
+        "Agent",
+        "State",
+        "In state",
+        "Consent",
+        "Recording",
+        "Participant ID",
+    ):
+        t.add_column(col, no_wrap=col.endswith("ID"))
+    for c in calls:
+        for k, g in enumerate(c.agents or [None]):
+            rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
+            if g is None:
+                t.add_row(
+                    c.conversation_id,
+                    fmt.when(c.start),
+                    c.queue or "",
+                    "(no agent yet)",
+                    "",
+                    "",
+                    "",
+                    rec,
+                    "",
+                )
+                continue
+            consent = ("yes" if g.consented else "NO") + (
+                f" ({g.consent})" if g.consent is not None else " (none)"
+            )
+            t.add_row(
+                c.conversation_id if k == 0 else "",
+                fmt.when(c.start) if k == 0 else "",
+                c.queue or "",
+                g.name,
+                g.state,
+                fmt.duration(g.in_state_for(now)),
+                consent,
+                rec,
+                g.participant_id,
+            )
+    ctx.out.print(t)
+    ctx.err.print(f"{len(calls)} live call(s)", highlight=False)
+    return 0
+
+
+# --- supervise monitor|coach|barge|notice -----------------------------------------------------------
+
+
+def _print_checks(ctx: Context, checks: list[Check]) -> None:
+    for c in checks:
+        mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
+        ctx.out.print(f"  {mark} {escape(c.name)}: {escape(c.detail)}", highlight=False)
+
+
+def _choose_participant(ctx: Context, call, action: str) -> str | None:
+    a = ctx.args
+    if a.participant:
+        return a.participant
+    if action == "barge" and a.whole:
+        return None
+    agents = [
+        p
+        for p in (call.participants if call else [])
+        if p.purpose == "agent" and p.end_time is None
+    ]
+    if len(agents) == 1:
+        return agents[0].id
+    if not agents:
+        raise CommandError("this call has no agent participant; see `genesys-tui supervise calls`")
+    listing = ", ".join(f"{p.id} ({p.name or 'agent'}, {p.state})" for p in agents)
+    raise CommandError(f"the call has several agents; choose one with --participant: {listing}")
+
+
+def cmd_supervise(ctx: Context) -> int:
+    return cmd_calls(ctx) if ctx.args.supervise_command == "calls" else cmd_action(ctx)
+
+
+def cmd_action(ctx: Context) -> int:
+    a = ctx.args
+    action = a.supervise_command
+    if action == "notice" and not a.notice:
+        known = (
+            ", ".join(sorted(ctx.config.notices))
+            or "none configured ([notices.NAME] in the config)"
+        )
+        raise CommandError(f"--notice NAME is required; known notices: {known}", code=2)
+
+    from genesys_tui.context import org_scope
+
+    async def go() -> tuple[int, Outcome | None]:
+        async with _client_for_actions(ctx) as client:
+            supervisor = await store.identify(client)
+            if supervisor is None:
+                raise CommandError("the stored sign-in has no user; run `genesys-tui login --user`")
+            scope = await org_scope(
+                client, ctx.target(), ctx.paths
+            )  # the audit log is kept per org
+            audit = store.audit_log(scope)
+            outbox = store.outbox(scope) if ctx.config.supervise.webhook.url else None
+            try:
+                engine = Supervision(
+                    client,
+                    supervisor,
+                    ctx.config.supervise,
+                    ctx.config.notices,
+                    audit,
+                    outbox,
+                    readonly=ctx.target().readonly,
+                    names=await client.directory.names(),
+                )
+                call = await engine.current_call(a.conversation_id)
+                pid = _choose_participant(ctx, call, action)
+                request = Request(
+                    action, a.conversation_id, pid, a.notice if action == "notice" else None
+                )
+                ctx.out.print(
+                    f"{supervisor.name}: {request.describe()}", highlight=False, markup=False
+                )
+                attempt = await engine.check(request)
+                _print_checks(ctx, attempt.checks)
+                if not attempt.allowed:
+                    ctx.err.print(
+                        "refused: " + "; ".join(c.detail for c in attempt.checks if not c.ok),
+                        highlight=False,
+                        markup=False,
+                    )
+                    return EXIT_REFUSED, None
+                if not a.yes:
+                    if not is_tty():
+                        engine.cancel(attempt)
+                        raise CommandError(
+                            "not confirmed: pass --yes to act without a prompt",
+                            code=EXIT_NOT_CONFIRMED,
+                        )
+                    answer = await asyncio.to_thread(input, f"Go ahead with {action}? [y/N] ")
+                    if answer.strip().lower() not in ("y", "yes"):
+                        engine.cancel(attempt)
+                        ctx.err.print("cancelled; nothing was sent", highlight=False)
+                        return EXIT_NOT_CONFIRMED, None
+                out = await engine.dispatch(attempt)
+            finally:
+                if outbox is not None:
+                    _deliver(ctx, outbox)
+                    outbox.close()
+            return (
+                0
+                if out.ok and not out.audit_error
+                else (EXIT_REFUSED if out.result == "refused" else 1)
+            ), out
+
+    try:
+        code, out = run(go())
+    except AuditError as e:
+        raise CommandError(str(e)) from None
+    if out is not None:
+        _report(ctx, out)
+    return code
+
+
+def _report(ctx: Context, out: Outcome) -> None:
+    if out.result == "refused":
+        ctx.err.print("refused just before sending (the call changed):", highlight=False)
+        _print_checks(ctx, [c for c in out.checks if not c.ok])
+        return
+    latency = f" in {out.latency_ms:.0f} ms" if out.latency_ms is not None else ""
+    if out.ok:
+        extra = f"; notice: {out.notice_state}" if out.notice_state else ""
+        ctx.out.print(f"[green]dispatched[/] (HTTP {out.status}){latency}{extra}", highlight=False)
+    else:
+        ctx.err.print(f"[red]failed[/]{latency}: {escape(out.error or '')}", highlight=False)
+        if out.on_call_after is not None:
+            ctx.err.print(
+                "you ARE on the call now: it went through despite the error"
+                if out.on_call_after
+                else "you are not on the call",
+                highlight=False,
+            )
+    if out.audit_error:
+        ctx.err.print(f"[red]audit[/]: {escape(out.audit_error)}", highlight=False)
+    if out.call_after is not None:
+        for p in out.call_after.participants:
+            if p.end_time is None:
+                roles = f" ({'/'.join(p.media_roles)})" if p.media_roles else ""
+                ctx.out.print(
+                    f"  {p.purpose:<9} {p.name or (p.user.name if p.user else '') or ''}{roles} {p.state}",
+                    highlight=False,
+                    markup=False,
+                )
+
+
+def _deliver(ctx: Context, outbox) -> None:
+    """Best effort, once: the outbox keeps what could not be sent for the next run."""
+    url = ctx.config.supervise.webhook.url
+    if not url:
+        return
+    res = outbox.deliver(
+        url,
+        store.webhook_secret(ctx.config),
+        timeout=ctx.config.supervise.webhook.timeout_seconds,
+        max_backoff=ctx.config.supervise.webhook.max_backoff_seconds,
+    )
+    if res.error:
+        ctx.err.print(
+            f"webhook: {res.error}; {res.pending} record(s) kept in the outbox", highlight=False
+        )
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+def cmd_audit(ctx: Context) -> int:
+    a = ctx.args
+    if a.audit_command == "webhook-secret":
+        return _store_webhook_secret(ctx)
+    from genesys_tui.context import remembered_scope
+    from genesys_tui.core.orgs import OrgUnknown
+
+    try:
+        scope = remembered_scope(
+            ctx.target(), ctx.paths, org_id=getattr(a, "org", None), demo=getattr(a, "demo", False)
+        )
+    except OrgUnknown as e:
+        raise CommandError(str(e)) from None
+    log = store.audit_log(scope)
+    if a.audit_command == "verify":
+        from genesys_tui.flows.supervise.audit import verify
+
+        v = verify(log)
+        for note in v.notes:
+            ctx.err.print(f"note: {note}", highlight=False)
+        if v.ok:
+            ctx.out.print(
+                f"[green]ok[/]: {v.records} record(s), the chain is intact ({log.path})",
+                highlight=False,
+            )
+            return 0
+        for p in v.problems:
+            ctx.err.print(f"[red]tampered[/]: {escape(p)}", highlight=False)
+        ctx.err.print(
+            f"{log.path}: {len(v.problems)} problem(s) in {v.records} record(s)", highlight=False
+        )
+        return 1
+    if a.audit_command == "tail":
+        records = log.tail(a.n)
+        if a.json:
+            for r in records:
+                print(json.dumps(r, ensure_ascii=False))
+            return 0
+        t = Table(show_edge=False, pad_edge=False)
+        for col in (
+            "#",
+            "Time (UTC)",
+            "Supervisor",
+            "Action",
+            "Result",
+            "Conversation",
+            "Latency",
+            "Why",
+        ):
+            t.add_column(col)
+        for r in records:
+            why = "; ".join(c["detail"] for c in r.get("checks", []) if not c.get("ok")) or (
+                r.get("error") or ""
+            )
+            lat = f"{r['latencyMs']:.0f} ms" if r.get("latencyMs") is not None else ""
+            t.add_row(
+                str(r.get("seq")),
+                str(r.get("ts", ""))[:19].replace("T", " "),
+                (r.get("supervisor") or {}).get("name", ""),
+                r.get("action", ""),
+                r.get("result", ""),
+                r.get("conversationId", ""),
+                lat,
+                why,
+            )
+        ctx.out.print(t)
+        return 0
+    if a.audit_command == "deliver":
+        url = ctx.config.supervise.webhook.url
+        if not url:
+            raise CommandError("no webhook configured (supervise.webhook.url)")
+        box = store.outbox(scope)
+        try:
+            box.retry_now()
+            res = box.deliver(
+                url,
+                store.webhook_secret(ctx.config),
+                timeout=ctx.config.supervise.webhook.timeout_seconds,
+                max_backoff=ctx.config.supervise.webhook.max_backoff_seconds,
+            )
+        finally:
+            box.close()
+        ctx.out.print(
+            f"sent {res.sent}, pending {res.pending}" + (f" ({res.error})" if res.error else ""),
+            highlight=False,
+        )
+        return 0 if res.pending == 0 else 1
+    raise CommandError(f"unknown audit action {a.audit_command!r}", code=2)
+
+
+def _store_webhook_secret(ctx: Context) -> int:
+    a = ctx.args
+    if not ctx.config.supervise.webhook.url:
+        raise CommandError("set supervise.webhook.url in the config first")
+    if a.secret_stdin:
+        secret = sys.stdin.readline().strip()
+    elif is_tty():
+        import getpass
+
+        secret = getpass.getpass("Webhook signing secret: ").strip()
+    else:
+        raise CommandError("no terminal to ask for the secret: pass --secret-stdin", code=2)
+    if len(secret) < 16:
+        raise CommandError("the signing secret must be at least 16 characters", code=2)
+    store.store_webhook_secret(ctx.config, secret)
+    ctx.out.print(
+        f"stored the signing secret for {store.webhook_host(ctx.config.supervise.webhook.url)} in the "
+        "OS keyring",
+        highlight=False,
+    )
+    return 0

@@ -1,1 +1,0 @@
-"""Headless commands of the CLI. Each module runs the same core code the TUI uses."""

@@ -1,0 +1,1 @@
+"""Browse: conversations over an interval, filters, the conversation table's cells."""

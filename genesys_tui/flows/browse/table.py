@@ -1,0 +1,179 @@
+"""The conversation list behind the browser: rows, a live text filter and sorting, fast at 100,000
+rows because cells are formatted only when they are shown (no textual here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from genesys_tui.core import fmt
+from genesys_tui.genesys.models import ConversationSummary
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    sortable: bool = True
+
+
+COLUMNS = (  # the most useful first: narrow terminals scroll sideways for the rest
+    Column("start", "Start (UTC)", 19),
+    Column("duration", "Duration", 8),
+    Column("direction", "Dir", 3),
+    Column("queue", "Queue", 16),
+    Column("agent", "Agent", 16),
+    Column("wrapup", "Wrap-up", 16),
+    Column("recording", "Rec", 3, sortable=False),
+    Column("ani", "ANI", 12),
+    Column("id", "Conversation ID", 36, sortable=False),
+)
+
+
+class ConversationModel:
+    def __init__(self, names: dict[str, str] | None = None):
+        self.names = names or {}
+        self.items: list[ConversationSummary] = []
+        self._ids: set[str] = set()
+        self.view: list[int] = []
+        self.filter_text = ""
+        self.sort_key: str | None = None
+        self.sort_reverse = False
+        self._cells: dict[int, tuple[str, ...]] = {}
+        self._search: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    # --- data -------------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.items.clear()
+        self._ids.clear()
+        self.view.clear()
+        self._cells.clear()
+        self._search = None
+
+    def add(self, summaries: Iterable[ConversationSummary]) -> int:
+        """Append conversations (duplicates ignored); returns how many were new."""
+        start = len(self.items)
+        for s in summaries:
+            if s.conversation_id not in self._ids:
+                self._ids.add(s.conversation_id)
+                self.items.append(s)
+        new = range(start, len(self.items))
+        if self._search is not None:
+            self._search.extend(self._search_text(self.items[i]) for i in new)
+        if self.sort_key is None and not self.filter_text:
+            self.view.extend(new)
+        else:
+            self._rebuild()
+        return len(new)
+
+    def set_names(self, names: dict[str, str]) -> None:
+        self.names = names
+        self._cells.clear()
+        self._search = None
+        if self.filter_text or self.sort_key in ("queue", "agent", "wrapup"):
+            self._rebuild()
+
+    def summary(self, view_index: int) -> ConversationSummary:
+        return self.items[self.view[view_index]]
+
+    def index_of(self, conversation_id: str) -> int | None:
+        for vi, i in enumerate(self.view):
+            if self.items[i].conversation_id == conversation_id:
+                return vi
+        return None
+
+    # --- cells ------------------------------------------------------------------------------------
+
+    def _name(self, ids: tuple[str, ...]) -> str:
+        return ", ".join(self.names.get(x, x[:8]) for x in ids)
+
+    def value(self, s: ConversationSummary, key: str) -> str:
+        if key == "start":
+            return fmt.when(s.start)
+        if key == "duration":
+            return fmt.duration(s.duration_s)
+        if key == "direction":
+            return (s.direction or "")[:3]
+        if key == "queue":
+            return self._name(s.queue_ids)
+        if key == "agent":
+            return self._name(s.user_ids)
+        if key == "ani":
+            return (s.ani or "").replace("tel:", "")
+        if key == "wrapup":
+            return self._name(s.wrapup_codes)
+        if key == "recording":
+            return "yes" if s.has_recording else ""
+        return s.conversation_id
+
+    def cells(self, view_index: int) -> tuple[str, ...]:
+        i = self.view[view_index]
+        row = self._cells.get(i)
+        if row is None:
+            s = self.items[i]
+            row = tuple(self.value(s, c.key) for c in COLUMNS)
+            if len(self._cells) > 5000:
+                self._cells.clear()
+            self._cells[i] = row
+        return row
+
+    # --- filter and sort --------------------------------------------------------------------------
+
+    def _search_text(self, s: ConversationSummary) -> str:
+        return " ".join(
+            (
+                s.conversation_id,
+                self._name(s.queue_ids),
+                self._name(s.user_ids),
+                self._name(s.wrapup_codes),
+                s.ani or "",
+                s.dnis or "",
+                s.direction or "",
+                " ".join(p.name or "" for p in s.participants),
+            )
+        ).lower()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip().lower()
+        self._rebuild()
+
+    def set_sort(self, key: str | None, reverse: bool = False) -> None:
+        if key is not None and key not in {c.key for c in COLUMNS if c.sortable}:
+            raise ValueError(f"cannot sort by {key}")
+        self.sort_key, self.sort_reverse = key, reverse
+        self._rebuild()
+
+    def _sort_key(self, key: str) -> Callable[[int], Any]:
+        items = self.items
+        if key == "start":
+            return lambda i: items[i].start
+        if key == "duration":
+            return lambda i: (
+                items[i].duration_s if items[i].duration_s is not None else float("inf")
+            )
+        if key == "direction":
+            return lambda i: items[i].direction or ""
+        if key == "ani":
+            return lambda i: items[i].ani or ""
+        field = {"queue": "queue_ids", "agent": "user_ids", "wrapup": "wrapup_codes"}[key]
+        names = self.names
+        return lambda i: ", ".join(names.get(x, x) for x in getattr(items[i], field)).lower()
+
+    def _rebuild(self) -> None:
+        idx = range(len(self.items))
+        if self.filter_text:
+            if self._search is None:
+                self._search = [self._search_text(s) for s in self.items]
+            words = self.filter_text.split()
+            search = self._search
+            idx = [i for i in idx if all(w in search[i] for w in words)]
+        view = list(idx)
+        if self.sort_key:
+            view.sort(key=self._sort_key(self.sort_key), reverse=self.sort_reverse)
+        self.view = view

@@ -1,0 +1,214 @@
+"""`genesys-tui doctor`: what this profile can and cannot do, known before anything fails. Each
+feature's operation is tried harmlessly (a read, or a write aimed at a conversation that does not
+exist, which Genesys checks for permission before looking it up), and a 403 names the permissions
+that are missing. Plain results: the CLI prints them, the TUI shows them on sign-in and in help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.analytics import interval_string
+from genesys_tui.genesys.client import GenesysClient
+
+NIL = "00000000-0000-4000-8000-000000000000"  # a conversation (and participant) that does not exist
+
+OK, MISSING, NOT_CHECKED, FAILED = "ok", "missing", "not checked", "failed"
+
+
+@dataclass(frozen=True)
+class Probe:
+    feature: str
+    permission: str  # what the feature needs, as the SDK docs name it
+    method: str | None  # None: cannot be tried without changing something
+    path: str = ""
+    params: dict[str, Any] | None = None
+    body: Any = None
+    fine: tuple[int, ...] = (200,)  # answers that mean "allowed" (404: allowed, nothing there)
+    user: bool = False  # needs a user's token
+
+
+def _recent() -> str:
+    now = datetime.now(UTC)
+    return interval_string(now - timedelta(minutes=5), now)
+
+
+STA = f"/api/v2/speechandtextanalytics/conversations/{NIL}/communications/{NIL}"
+RECORDING_VIEW = "any of recording:recording:view, recordingSegment:view, snippetRecording:view, screenRecording:view"
+PROBES: tuple[Probe, ...] = (
+    Probe(
+        "Browse conversations",
+        "any of analytics:conversationDetail:view, agentConversationDetail:view",
+        "POST",
+        "/api/v2/analytics/conversations/details/query",
+        body=lambda: {"interval": _recent(), "paging": {"pageSize": 1, "pageNumber": 1}},
+    ),
+    Probe("Queue names", "routing:queue:view", "GET", "/api/v2/routing/queues", {"pageSize": 1}),
+    Probe(
+        "Wrap-up names",
+        "routing:wrapupCode:view",
+        "GET",
+        "/api/v2/routing/wrapupcodes",
+        {"pageSize": 1},
+    ),
+    Probe(
+        "Conversation details",
+        "conversation:communication:view",
+        "GET",
+        f"/api/v2/conversations/{NIL}",
+        fine=(200, 404),
+    ),
+    Probe(
+        "Recordings",
+        RECORDING_VIEW,
+        "GET",
+        f"/api/v2/conversations/{NIL}/recordings",
+        {"formatId": "NONE"},
+        fine=(200, 404),
+    ),
+    Probe(
+        "Batch downloads",
+        RECORDING_VIEW,
+        "POST",
+        "/api/v2/recording/batchrequests",
+        body={"batchDownloadRequestList": []},
+        fine=(200, 400),
+    ),
+    Probe(
+        "Transcripts",
+        "any of recording:recording:view, recording:recordingSegment:view",
+        "GET",
+        f"{STA}/transcripturls",
+        fine=(200, 404),
+    ),
+    Probe("Restore archived recordings", "recording:recording:restore", None),
+    Probe(
+        "Bulk export jobs", "recording:job:view", "GET", "/api/v2/recording/jobs", {"pageSize": 1}
+    ),
+    Probe(
+        "Monitor",
+        "conversation:call:monitor",
+        "POST",
+        f"/api/v2/conversations/calls/{NIL}/participants/{NIL}/monitor",
+        fine=(400, 404),
+        user=True,
+    ),
+    Probe(
+        "Coach",
+        "conversation:call:coach",
+        "POST",
+        f"/api/v2/conversations/calls/{NIL}/participants/{NIL}/coach",
+        fine=(400, 404),
+        user=True,
+    ),
+    Probe(
+        "Barge",
+        "conversation:call:barge",
+        "POST",
+        f"/api/v2/conversations/calls/{NIL}/participants/{NIL}/barge",
+        fine=(400, 404),
+        user=True,
+    ),
+    Probe(
+        "Notices (leave the call)",
+        "any of conversation:communication:disconnect, participant:wrapup, call:record",
+        "PATCH",
+        f"/api/v2/conversations/calls/{NIL}/participants/{NIL}",
+        body={},
+        fine=(400, 404),
+        user=True,
+    ),
+)
+
+
+@dataclass
+class Finding:
+    feature: str
+    permission: str
+    status: str  # OK | MISSING | NOT_CHECKED | FAILED
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    org_name: str = ""
+    org_id: str = ""
+    region: str = ""
+    token_type: str = ""  # client credentials, or a user's
+    token_left_s: float | None = None
+    playback_url_ttl_min: int | None = None
+    batch_url_ttl_min: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Finding]:
+        return [f for f in self.findings if f.status in (MISSING, FAILED)]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
+async def _try(client: GenesysClient, p: Probe) -> Finding:
+    if p.method is None:
+        return Finding(
+            p.feature, p.permission, NOT_CHECKED, "cannot be tried without restoring a recording"
+        )
+    body = p.body() if callable(p.body) else p.body
+    try:
+        await client.api.request(
+            p.method, p.path, params=p.params, json=body, ok=p.fine, idempotent=True
+        )
+    except E.PermissionDenied as e:
+        return Finding(
+            p.feature, ", ".join(e.permissions) or p.permission, MISSING, "403 from Genesys"
+        )
+    except E.UserContextRequired:
+        return Finding(
+            p.feature,
+            p.permission,
+            NOT_CHECKED,
+            "needs a user sign-in (`genesys-tui login --user`)",
+        )
+    except E.GenesysError as e:
+        return Finding(p.feature, p.permission, FAILED, f"{type(e).__name__}: {e}"[:200])
+    return Finding(p.feature, p.permission, OK)
+
+
+async def run_doctor(
+    client: GenesysClient, *, user_client: GenesysClient | None = None, user_problem: str = ""
+) -> Report:
+    """Sign in, read the org, the token and the recording settings, and try every feature."""
+    report = Report(region=client.hosts.name)
+    org = await client.directory.organization()
+    report.org_name, report.org_id = org.name or "", org.id or ""
+    info = await client.directory.token_info()
+    name = info.o_auth_client.name if info.o_auth_client else None
+    report.token_type = f"client credentials ({name})" if name else "client credentials"
+    report.token_left_s = getattr(client.auth, "seconds_left", None)
+    try:
+        settings = await client.api.get_json("/api/v2/recording/settings")
+        if isinstance(settings, dict):
+            report.playback_url_ttl_min = _int(settings.get("recordingPlaybackUrlTtl"))
+            report.batch_url_ttl_min = _int(settings.get("recordingBatchDownloadUrlTtl"))
+    except E.GenesysError:
+        pass  # not readable here: the defaults (60 minutes) apply
+    for p in PROBES:
+        if p.user and user_client is None:
+            report.findings.append(
+                Finding(
+                    p.feature,
+                    p.permission,
+                    NOT_CHECKED,
+                    user_problem or "needs a user sign-in (`genesys-tui login --user`)",
+                )
+            )
+            continue
+        report.findings.append(await _try(user_client if p.user else client, p))
+    return report
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,1 @@
+"""Pull: the download/convert queue (a persistent job store, async workers, batches)."""

@@ -1,0 +1,112 @@
+"""Jobs, their states, and the events the queue reports (plain dataclasses: the CLI turns them into
+rich progress bars, the TUI into messages)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+QUEUED, RESOLVING, WAITING, DOWNLOADING, VERIFYING, CONVERTING, UPLOADING = (
+    "queued",
+    "resolving",
+    "waiting",
+    "downloading",
+    "verifying",
+    "converting",
+    "uploading",
+)
+DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
+ACTIVE_STATES = (RESOLVING, WAITING, DOWNLOADING, VERIFYING, CONVERTING, UPLOADING)
+FINAL_STATES = (DONE, FAILED, CANCELLED)
+STATES = (QUEUED, *ACTIVE_STATES, *FINAL_STATES)
+
+FORMATS = ("original", "wav", "mono", "webm", "split")
+ALL_RECORDINGS = "*"  # a conversation-level job: expands into one job per recording
+
+
+@dataclass
+class Job:
+    id: int
+    conversation_id: str
+    recording_id: str  # or ALL_RECORDINGS
+    format: str
+    target: str  # a directory, or s3://bucket/prefix
+    state: str = QUEUED
+    attempts: int = 0
+    last_error: str | None = None
+    bytes_done: int = 0
+    bytes_total: int | None = None
+    sha256: str | None = None
+    etag: str | None = None
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    upload_id: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    finished_at: str | None = None
+
+    @property
+    def key(self) -> str:
+        return job_key(self.conversation_id, self.recording_id, self.format, self.target)
+
+    @property
+    def is_expansion(self) -> bool:
+        return self.recording_id == ALL_RECORDINGS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "conversationId": self.conversation_id,
+            "recordingId": self.recording_id,
+            "format": self.format,
+            "target": self.target,
+            "state": self.state,
+            "attempts": self.attempts,
+            "lastError": self.last_error,
+            "bytesDone": self.bytes_done,
+            "bytesTotal": self.bytes_total,
+            "sha256": self.sha256,
+            "outputs": self.outputs,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "finishedAt": self.finished_at,
+        }
+
+
+def job_key(conversation_id: str, recording_id: str, fmt: str, target: str) -> str:
+    return json.dumps([conversation_id, recording_id, fmt, target.rstrip("/")])
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One job changed: state, bytes, rate, ETA, or an error."""
+
+    job_id: int
+    state: str
+    bytes_done: int = 0
+    bytes_total: int | None = None
+    rate_bps: float | None = None
+    eta_s: float | None = None
+    error: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class QueueTotals:
+    """The whole queue: counts per state, bytes, overall rate and ETA."""
+
+    counts: dict[str, int]
+    bytes_done: int
+    bytes_total: int
+    rate_bps: float
+    eta_s: float | None
+    paused: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.get(s, 0) for s in FINAL_STATES)

@@ -1,0 +1,208 @@
+"""From a job to a presigned URL. Per recording: GET .../recordings with the wanted formatId (202
+means wait). In bulk: POST /api/v2/recording/batchrequests, 100 items a time, gathered from every
+job waiting for a URL, so a 1,000-recording pull costs a few dozen API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.models import Recording, iso
+from genesys_tui.genesys.recordings import BATCH_LIMIT, CONTENT_TYPE_EXT
+
+log = logging.getLogger("genesys_tui.flows.pull.resolve")
+
+# Job format -> the formatId to ask Genesys for (None: the original codec, through a batch request).
+SOURCE_FORMAT = {"wav": "WAV", "mono": "WAV", "split": "WAV", "webm": "WEBM", "original": None}
+
+
+class Archived(Exception):
+    pass
+
+
+class Unavailable(Exception):
+    """The recording cannot be had (deleted, no media, an error from the batch)."""
+
+
+@dataclass
+class Media:
+    recording_id: str
+    url: str | None
+    size: int | None = None
+    duration_ms: int | None = None
+    content_type: str | None = None
+    ext: str = "bin"
+    recording: dict[str, Any] = field(default_factory=dict)  # for the sidecar
+    archived: bool = False
+    error: str | None = None
+
+
+def recording_info(r: Recording) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "startTime": iso(r.start_time),
+        "endTime": iso(r.end_time),
+        "fileState": r.file_state,
+        "durationMs": r.output_duration_ms,
+        "sessionId": r.session_id,
+        "annotations": [
+            {
+                "reason": a.reason,
+                "realtimeLocation": a.realtime_location,
+                "recordingLocation": a.recording_location,
+                "durationMs": a.duration_ms,
+                "recordingDurationMs": a.recording_duration_ms,
+            }
+            for a in r.annotations
+        ],
+    }
+
+
+def media_from_recording(r: Recording, format_id: str) -> Media:
+    from genesys_tui.genesys.recordings import EXTENSIONS
+
+    archived = r.file_state in ("ARCHIVED", "RESTORING")
+    return Media(
+        r.id or "",
+        r.media_uri(),
+        r.output_size_in_bytes,
+        r.output_duration_ms,
+        None,
+        EXTENSIONS.get(format_id, "bin"),
+        recording_info(r),
+        archived=archived,
+        error=None if r.media_uri() or archived else f"no media (file state {r.file_state})",
+    )
+
+
+class Resolver:
+    def __init__(
+        self,
+        client: GenesysClient,
+        *,
+        batch: bool,
+        api_slots: int = 4,
+        window_s: float = 0.3,
+        poll_s: float = 2.0,
+    ):
+        self.client = client
+        self.batch = batch
+        self.api = asyncio.Semaphore(api_slots)
+        self.window_s = window_s
+        self.poll_s = poll_s
+        self._pending: list[tuple[str, str | None, asyncio.Future]] = []
+        self._flush: asyncio.Task | None = None
+        self._lists: dict[tuple[str, str], asyncio.Task] = {}
+
+    def uses_batch(self, fmt: str, batch: bool = False) -> bool:
+        return self.batch or batch or SOURCE_FORMAT[fmt] is None
+
+    # --- per conversation / recording ------------------------------------------------------------
+
+    async def _list(self, conversation_id: str, format_id: str) -> list[Media]:
+        async with self.api:
+            recs = await self.client.recordings.list(conversation_id, format_id)
+        return [media_from_recording(r, format_id) for r in recs]
+
+    async def expand(self, conversation_id: str, fmt: str, batch: bool = False) -> list[Media]:
+        """Every recording of a conversation, with URLs when it can have them."""
+        if self.uses_batch(fmt, batch):
+            return await self._batched(conversation_id, None)
+        format_id = SOURCE_FORMAT[fmt]
+        key = (conversation_id, format_id)
+        if key not in self._lists:  # several callers share one listing
+            self._lists[key] = asyncio.ensure_future(self._list(conversation_id, format_id))
+        try:
+            return await self._lists[key]
+        finally:
+            self._lists.pop(key, None)
+
+    async def media(
+        self, conversation_id: str, recording_id: str, fmt: str, batch: bool = False
+    ) -> Media:
+        """A fresh URL for one recording (also after a 403 from an expired one)."""
+        if self.uses_batch(fmt, batch):
+            found = await self._batched(conversation_id, recording_id)
+            if not found:
+                raise Unavailable(f"recording {recording_id} was not in the batch result")
+            return found[0]
+        format_id = SOURCE_FORMAT[fmt]
+        async with self.api:
+            try:
+                r = await self.client.recordings.get(conversation_id, recording_id, format_id)
+            except E.RecordingArchived:
+                return Media(recording_id, None, archived=True)
+        return media_from_recording(r, format_id)
+
+    async def restore(self, conversation_id: str, recording_id: str) -> None:
+        async with self.api:
+            await self.client.recordings.restore(conversation_id, recording_id)
+
+    # --- batch requests ----------------------------------------------------------------------------
+
+    async def _batched(self, conversation_id: str, recording_id: str | None) -> list[Media]:
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._pending.append((conversation_id, recording_id, fut))
+        if len(self._pending) >= BATCH_LIMIT:
+            self._submit_now()
+        elif self._flush is None:
+            self._flush = asyncio.ensure_future(self._flush_later())
+        return await fut
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.window_s)
+        self._flush = None
+        if self._pending:
+            self._submit_now()
+
+    def _submit_now(self) -> None:
+        items, self._pending = self._pending[:BATCH_LIMIT], self._pending[BATCH_LIMIT:]
+        asyncio.ensure_future(self._run_batch(items))
+        if self._pending and self._flush is None:
+            self._flush = asyncio.ensure_future(self._flush_later())
+
+    async def _run_batch(self, items: list[tuple[str, str | None, asyncio.Future]]) -> None:
+        try:
+            async with self.api:
+                job = await self.client.recordings.submit_batch([(c, r) for c, r, _ in items])
+            while True:
+                async with self.api:
+                    status = await self.client.recordings.batch_status(job)
+                if status.done:
+                    break
+                await asyncio.sleep(self.poll_s)
+            log.info("batch %s: %d results for %d items", job, len(status.results), len(items))
+            for conv, rec, fut in items:
+                found = [
+                    r
+                    for r in status.results
+                    if r.conversation_id == conv and (rec is None or r.recording_id == rec)
+                ]
+                media = []
+                for r in found:
+                    ctype = (r.content_type or "").split(";")[0].strip().lower()
+                    archived = bool(r.error_msg and "archiv" in r.error_msg.lower())
+                    media.append(
+                        Media(
+                            r.recording_id or "",
+                            r.result_url,
+                            content_type=ctype or None,
+                            ext=CONTENT_TYPE_EXT.get(ctype, "bin"),
+                            archived=archived,
+                            error=None if r.result_url else (r.error_msg or "no result"),
+                        )
+                    )
+                if not fut.done():
+                    fut.set_result(media)
+        except BaseException as e:  # every waiter learns what happened
+            for _, _, fut in items:
+                if not fut.done():
+                    fut.set_exception(
+                        e if isinstance(e, Exception) else RuntimeError("batch cancelled")
+                    )
+            if not isinstance(e, Exception):
+                raise

@@ -1,0 +1,253 @@
+"""The job store: SQLite in WAL mode, one row per job. Every state change is committed as it
+happens, so a crash or kill -9 at any moment loses nothing. No secret (token, presigned URL) is
+ever written here."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from genesys_tui.flows.pull.model import (
+    ACTIVE_STATES,
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    QUEUED,
+    Job,
+    job_key,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT UNIQUE NOT NULL,
+    conversation_id TEXT NOT NULL,
+    recording_id TEXT NOT NULL,
+    format TEXT NOT NULL,
+    target TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    bytes_done INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER,
+    sha256 TEXT,
+    etag TEXT,
+    outputs TEXT NOT NULL DEFAULT '[]',
+    meta TEXT NOT NULL DEFAULT '{}',
+    upload_id TEXT,
+    parent_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+COLUMNS = (
+    "id",
+    "conversation_id",
+    "recording_id",
+    "format",
+    "target",
+    "state",
+    "attempts",
+    "last_error",
+    "bytes_done",
+    "bytes_total",
+    "sha256",
+    "etag",
+    "outputs",
+    "meta",
+    "upload_id",
+    "created_at",
+    "updated_at",
+    "finished_at",
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JobStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # Every change is its own committed transaction. In WAL mode, NORMAL makes each commit survive
+        # the process dying (kill -9) at any moment; only an OS crash or power cut may lose the last
+        # few commits, and the database stays consistent either way.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def _row(self, row: tuple) -> Job:
+        d = dict(zip(COLUMNS, row, strict=True))
+        d["outputs"] = json.loads(d["outputs"] or "[]")
+        d["meta"] = json.loads(d["meta"] or "{}")
+        return Job(**d)
+
+    def _select(self, where: str = "1", params: Iterable[Any] = ()) -> list[Job]:
+        with self._lock:
+            rows = self.db.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM jobs WHERE {where} ORDER BY id", tuple(params)
+            ).fetchall()
+        return [self._row(r) for r in rows]
+
+    def add(
+        self,
+        conversation_id: str,
+        recording_id: str,
+        fmt: str,
+        target: str,
+        meta: dict[str, Any] | None = None,
+        parent_id: int | None = None,
+    ) -> tuple[Job, bool]:
+        """Add a job unless one with the same key exists; returns (job, created)."""
+        key = job_key(conversation_id, recording_id, fmt, target)
+        ts = now()
+        with self._lock:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO jobs (key, conversation_id, recording_id, format, target, state, meta, "
+                "parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    conversation_id,
+                    recording_id,
+                    fmt,
+                    target.rstrip("/"),
+                    QUEUED,
+                    json.dumps(meta or {}),
+                    parent_id,
+                    ts,
+                    ts,
+                ),
+            )
+            created = cur.rowcount == 1
+            (job,) = self._select("key = ?", (key,))
+        return job, created
+
+    def get(self, job_id: int) -> Job | None:
+        jobs = self._select("id = ?", (job_id,))
+        return jobs[0] if jobs else None
+
+    def all(self, states: Iterable[str] | None = None) -> list[Job]:
+        if states is None:
+            return self._select()
+        states = list(states)
+        return self._select(f"state IN ({', '.join('?' * len(states))})", states)
+
+    def unfinished(self) -> list[Job]:
+        return self._select(f"state NOT IN ({', '.join('?' * len(FINAL_STATES))})", FINAL_STATES)
+
+    def children(self, parent_id: int) -> list[Job]:
+        return self._select("parent_id = ?", (parent_id,))
+
+    def update(self, job: Job, **changes: Any) -> Job:
+        """Change fields and commit at once."""
+        for k, v in changes.items():
+            setattr(job, k, v)
+        job.updated_at = now()
+        if changes.get("state") in FINAL_STATES:
+            job.finished_at = job.updated_at
+        sets = {k: (json.dumps(v) if k in ("outputs", "meta") else v) for k, v in changes.items()}
+        sets["updated_at"] = job.updated_at
+        if "state" in changes:
+            sets["finished_at"] = job.finished_at if changes["state"] in FINAL_STATES else None
+            job.finished_at = sets["finished_at"]
+        with self._lock:
+            self.db.execute(
+                f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                (*sets.values(), job.id),
+            )
+        return job
+
+    def counts(self) -> dict[str, int]:
+        """Recording jobs per state (conversation-level expansion jobs are bookkeeping, not counted)."""
+        with self._lock:
+            return dict(
+                self.db.execute(
+                    "SELECT state, COUNT(*) FROM jobs WHERE recording_id != '*' GROUP BY state"
+                ).fetchall()
+            )
+
+    def recover(self) -> int:
+        """After a crash: jobs caught mid-step go back to queued (partial downloads are kept for a
+        Range resume). Returns how many."""
+        with self._lock:
+            cur = self.db.execute(
+                f"UPDATE jobs SET state = ?, updated_at = ? WHERE state IN "
+                f"({', '.join('?' * len(ACTIVE_STATES))})",
+                (QUEUED, now(), *ACTIVE_STATES),
+            )
+            return cur.rowcount
+
+    def retry_failed(self, ids: Iterable[int] | None = None) -> int:
+        with self._lock:
+            if ids is None:
+                cur = self.db.execute(
+                    "UPDATE jobs SET state = ?, attempts = 0, last_error = NULL, finished_at = NULL, "
+                    "updated_at = ? WHERE state IN (?, ?)",
+                    (QUEUED, now(), FAILED, CANCELLED),
+                )
+            else:
+                ids = list(ids)
+                cur = self.db.execute(
+                    f"UPDATE jobs SET state = ?, attempts = 0, last_error = NULL, finished_at = NULL, "
+                    f"updated_at = ? WHERE state IN (?, ?) AND id IN ({', '.join('?' * len(ids))})",
+                    (QUEUED, now(), FAILED, CANCELLED, *ids),
+                )
+            return cur.rowcount
+
+    def run_counts(self, parent_ids: list[int]) -> dict[str, int]:
+        """Recording jobs per state under these conversation-level jobs (one run's share of the store)."""
+        out: dict[str, int] = {}
+        with self._lock:
+            for k in range(0, len(parent_ids), 500):
+                chunk = parent_ids[k : k + 500]
+                marks = ", ".join("?" * len(chunk))
+                for state, n in self.db.execute(
+                    f"SELECT state, COUNT(*) FROM jobs WHERE recording_id != '*' AND (parent_id IN ({marks}) "
+                    f"OR id IN ({marks})) GROUP BY state",
+                    (*chunk, *chunk),
+                ):
+                    out[state] = out.get(state, 0) + n
+        return out
+
+    def clear(self, states: Iterable[str] = (DONE,)) -> int:
+        """Forget jobs in these states; returns how many recording jobs went."""
+        states = list(states)
+        marks = ", ".join("?" * len(states))
+        with self._lock:
+            n = self.db.execute(
+                f"SELECT COUNT(*) FROM jobs WHERE state IN ({marks}) AND recording_id != '*'",
+                states,
+            ).fetchone()[0]
+            self.db.execute(f"DELETE FROM jobs WHERE state IN ({marks})", states)
+            return n
+
+    def setting(self, name: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, name: str, value: str) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = "
+                "excluded.value",
+                (name, value),
+            )

@@ -1,0 +1,336 @@
+"""Browser playback: a small HTTP service on 127.0.0.1 (unless asked otherwise) that streams a
+conversation's recordings as WebM/Opus while they are being transcoded, serves the transcript as
+WebVTT captions, and a page with an audio element and the transcript.
+
+Every URL starts with a random token, so another local user or a web page guessing ports gets 404.
+The encoded audio is kept in memory (about 14 MB per hour at 32 kb/s), never in a temporary file:
+the first request streams it as it is produced, later ones (and seeks, as Range requests) are
+served from memory."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import html
+import re
+import secrets
+import threading
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from genesys_tui.core.asgi_thread import ThreadedServer
+from genesys_tui.flows.review.export import to_vtt
+from genesys_tui.flows.review.model import ROLE_LABELS
+from genesys_tui.flows.review.session import Review
+from genesys_tui.media import decode
+from genesys_tui.media.opus import opus_stream
+
+CHUNK = 64 * 1024
+RANGE_WAIT_S = 300.0  # how long a seek ahead of the encoder waits for the encoding to finish
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",  # the token is in the URL: never send it elsewhere
+    "X-Content-Type-Options": "nosniff",
+}
+PAGE_CSP = (
+    "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+class Encoding:
+    """One recording's WebM/Opus, produced on a thread into memory. Readers poll `read()`."""
+
+    def __init__(self, path: Path, bitrate: int):
+        self.path, self.bitrate = path, bitrate
+        self.data = bytearray()
+        self.done = False
+        self.error: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Encoding:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="opus-encode", daemon=True)
+                self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            info = decode.probe(self.path)
+            for chunk in opus_stream(
+                decode.blocks(info),
+                info.rate,
+                info.channels,
+                info.sample_format,
+                bitrate=self.bitrate,
+                container="webm",
+            ):
+                if self._stop.is_set():
+                    self.error = "stopped"
+                    return
+                with self._lock:
+                    self.data += chunk
+        except Exception as e:  # noqa: BLE001 - reported to the browser, not a crash
+            self.error = str(e) or type(e).__name__
+        finally:
+            self.done = True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def read(self, start: int, end: int) -> bytes:
+        with self._lock:
+            return bytes(self.data[start:end])
+
+    async def wait_done(self, timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.done and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        return self.done
+
+
+def parse_range(header: str | None, size: int | None) -> tuple[int, int | None] | str | None:
+    """None (no usable Range: send everything), (start, end-inclusive or None) or 'bad'."""
+    if not header:
+        return None
+    m = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", header)
+    if not m or (not m.group(1) and not m.group(2)):
+        return None  # several ranges or garbage: the whole body is a valid answer
+    if len(m.group(1)) > 18 or len(m.group(2)) > 18:
+        return "bad"  # past any file's size (and past what int() reads from text)
+    if not m.group(1):  # the last N bytes
+        if size is None:
+            return "wait"
+        n = int(m.group(2))
+        return (max(0, size - n), size - 1) if n and size else "bad"
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else None
+    if end is not None and end < start:
+        return "bad"
+    if size is not None:
+        if start >= size:
+            return "bad"
+        end = size - 1 if end is None else min(end, size - 1)
+    return start, end
+
+
+class PlaybackApp:
+    def __init__(self, review: Review, *, bitrate: int = 32000, token: str | None = None):
+        self.review = review
+        self.bitrate = bitrate
+        self.token = token or secrets.token_urlsafe(24)
+        self.encodings: dict[int, Encoding] = {}
+        self.app = Starlette(
+            routes=[
+                Route("/{token}/", self.page),
+                Route("/{token}/audio/{n:int}.webm", self.audio),
+                Route("/{token}/captions/{n:int}.vtt", self.captions),
+            ],
+            exception_handlers={_NotFound: _not_found, 404: _not_found},
+        )
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _check(self, request: Request) -> None:
+        given = str(request.path_params["token"]).encode("utf-8", "surrogateescape")
+        if not secrets.compare_digest(given, self.token.encode()):  # bytes: any text compares
+            raise _NotFound()
+
+    def _audio(self, request: Request):
+        n = request.path_params["n"]
+        if not 0 <= n < len(self.review.audio):
+            raise _NotFound()
+        return n, self.review.audio[n]
+
+    def encoding(self, n: int) -> Encoding:
+        if n not in self.encodings:
+            self.encodings[n] = Encoding(self.review.audio[n].path, self.bitrate)
+        return self.encodings[n].start()
+
+    def close(self) -> None:
+        for e in self.encodings.values():
+            e.stop()
+
+    # --- endpoints -------------------------------------------------------------------------------
+
+    async def page(self, request: Request) -> Response:
+        self._check(request)
+        body = render_page(self.review)
+        return HTMLResponse(body, headers={**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP})
+
+    async def captions(self, request: Request) -> Response:
+        self._check(request)
+        _, audio = self._audio(request)
+        t = self.review.transcript
+        if t is None:
+            text = "WEBVTT\n\nNOTE no transcript for this conversation\n"
+        else:
+            mine = [p for p in t.phrases if p.recording_id == audio.id]
+            text = to_vtt(dataclasses.replace(t, phrases=mine))
+        return PlainTextResponse(text, media_type="text/vtt", headers=SECURITY_HEADERS)
+
+    async def audio(self, request: Request) -> Response:
+        self._check(request)
+        n, _ = self._audio(request)
+        enc = self.encoding(n)
+        headers = {**SECURITY_HEADERS, "Accept-Ranges": "bytes"}
+        rng = parse_range(request.headers.get("range"), enc.size if enc.done else None)
+        if not enc.done and (
+            rng == "wait"
+            or (isinstance(rng, tuple) and rng[0] > 0 and (rng[1] is None or rng[1] >= enc.size))
+        ):
+            # A seek ahead of the encoder: its bytes do not exist yet, and neither does the total.
+            await enc.wait_done(RANGE_WAIT_S)
+            rng = parse_range(request.headers.get("range"), enc.size if enc.done else None)
+        if enc.error and enc.error != "stopped":
+            return PlainTextResponse(
+                f"transcoding failed: {enc.error}", status_code=500, headers=SECURITY_HEADERS
+            )
+        if rng == "bad":
+            return Response(
+                status_code=416, headers={**headers, "Content-Range": f"bytes */{enc.size}"}
+            )
+        if isinstance(rng, tuple):
+            start, end = rng
+            if end is not None and end < enc.size:  # bytes we already have
+                total = str(enc.size) if enc.done else "*"
+                headers["Content-Range"] = f"bytes {start}-{end}/{total}"
+                return Response(
+                    enc.read(start, end + 1),
+                    status_code=206,
+                    media_type="audio/webm",
+                    headers=headers,
+                )
+            if start == 0:
+                rng = None  # "bytes=0-" while encoding: the growing stream, as a 200
+        if rng is None and enc.done:
+            headers["Content-Length"] = str(enc.size)
+        return StreamingResponse(_stream(enc, 0), media_type="audio/webm", headers=headers)
+
+
+async def _stream(enc: Encoding, pos: int):
+    """The bytes from pos on, as they are produced; a client that goes away just stops this."""
+    while True:
+        chunk = enc.read(pos, pos + CHUNK)
+        if chunk:
+            pos += len(chunk)
+            yield chunk
+        elif enc.done:
+            return
+        else:
+            await asyncio.sleep(0.02)
+
+
+class _NotFound(Exception):
+    pass
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    """A wrong token, a wrong path: the same bare 404 (never saying which)."""
+    return PlainTextResponse("Not Found", status_code=404, headers=SECURITY_HEADERS)
+
+
+def render_page(review: Review) -> str:
+    esc = html.escape
+    conv = review.conversation
+    sections = []
+    for n, a in enumerate(review.audio):
+        items = []
+        if review.transcript is not None:
+            for p in review.transcript.phrases:
+                if p.recording_id != a.id or p.media_ms is None:
+                    continue
+                s = p.media_ms / 1000
+                items.append(
+                    f'<li data-start="{s:.3f}" class="{esc(p.role)}"><time>{int(s // 60)}:{int(s % 60):02d}'
+                    f"</time> <b>{esc(ROLE_LABELS.get(p.role, p.role))}</b> {esc(p.text)}</li>"
+                )
+        sections.append(
+            f"<section><h2>Recording {n + 1} of {len(review.audio)}</h2>"
+            f'<audio controls preload="metadata" src="audio/{n}.webm">'
+            f'<track kind="captions" srclang="en" label="Transcript" src="captions/{n}.vtt" default></audio>'
+            f"<ol>{''.join(items) or '<li>No transcript.</li>'}</ol></section>"
+        )
+    notes = "".join(f"<p class=note>{esc(x)}</p>" for x in review.notes)
+    return PAGE.format(
+        title=esc(f"Conversation {conv.id}"),
+        notes=notes,
+        sections="".join(sections) or "<p>No recording to play.</p>",
+    )
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{title} · genesys-tui</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+audio {{ width: 100%; }} ol {{ list-style: none; padding: 0; }}
+li {{ padding: .2rem .5rem; cursor: pointer; border-left: 4px solid transparent; }}
+li.customer {{ border-color: #3b82f6; }} li.agent {{ border-color: #22c55e; }}
+li.ivr, li.system {{ border-color: #a855f7; }} li.now {{ background: #fde68a; }}
+time {{ color: #666; font-variant-numeric: tabular-nums; }} .note {{ color: #92400e; }}
+</style></head><body>
+<h1>{title}</h1>{notes}{sections}
+<script>
+for (const section of document.querySelectorAll("section")) {{
+  const audio = section.querySelector("audio"), items = [...section.querySelectorAll("li[data-start]")];
+  for (const li of items) li.onclick = () => {{ audio.currentTime = +li.dataset.start; audio.play(); }};
+  audio.ontimeupdate = () => {{
+    let cur = null;
+    for (const li of items) if (+li.dataset.start <= audio.currentTime + 0.05) cur = li;
+    for (const li of items) li.classList.toggle("now", li === cur);
+    if (cur && !audio.paused) cur.scrollIntoView({{block: "nearest"}});
+  }};
+}}
+</script></body></html>
+"""
+
+
+class PlaybackServer:
+    """`with PlaybackServer(review) as srv: print(srv.url)`; stops the encoders on exit."""
+
+    def __init__(
+        self, review: Review, *, host: str = "127.0.0.1", port: int = 0, bitrate: int = 32000
+    ):
+        self.playback = PlaybackApp(review, bitrate=bitrate)
+        self.server = ThreadedServer(
+            self.playback.app, host, port, name="review-playback", lifespan="off"
+        )
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.base_url}/{self.playback.token}/"
+
+    def start(self) -> PlaybackServer:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.playback.close()
+
+    def run(self) -> None:
+        try:
+            self.server.run()
+        finally:
+            self.playback.close()
+
+    def __enter__(self) -> PlaybackServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

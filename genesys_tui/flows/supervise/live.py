@@ -1,0 +1,159 @@
+"""Live calls: conversations without an end (the analytics details query with conversationEnd
+notExists), each then read from the calls API for its current state: who is connected and since
+when, recording state, secure pause, supervisors already on it, and each agent's consent."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from genesys_tui.core.config import SuperviseSettings
+from genesys_tui.flows.supervise.checks import AGENT_PURPOSES, CUSTOMER_PURPOSES
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.analytics import ConversationFilter
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.models import CallConversation, CallMediaParticipant
+
+
+@dataclass
+class Leg:
+    """One participant as a supervisor sees it."""
+
+    participant_id: str
+    purpose: str
+    name: str
+    state: str
+    since: datetime | None  # when it entered its state (connected time, else start)
+    user_id: str | None = None
+    queue: str | None = None
+    consent: str | None = None  # the attribute's value; None: not recorded
+    consented: bool = False
+    roles: list[str] = field(default_factory=list)  # a supervisor's media roles
+
+    def in_state_for(self, now: datetime) -> float | None:
+        return (now - self.since).total_seconds() if self.since else None
+
+
+@dataclass
+class LiveCall:
+    conversation_id: str
+    start: datetime | None
+    call: CallConversation
+    customer: str  # the number, or the name
+    queue: str | None
+    agents: list[Leg]
+    others: list[Leg]  # customer, IVR, queue, supervisors
+    recording_state: str
+    secure_pause: bool
+
+    @property
+    def supervisors(self) -> list[Leg]:
+        return [p for p in self.others if p.purpose == "user" or p.roles]
+
+    def text(self) -> str:
+        """What the live filter matches on."""
+        return " ".join(
+            [self.conversation_id, self.customer, self.queue or "", *(a.name for a in self.agents)]
+        ).lower()
+
+
+def _leg(p: CallMediaParticipant, names: dict[str, str], settings: SuperviseSettings) -> Leg:
+    user_id = p.user.id if p.user else None
+    name = (
+        p.name
+        or (p.user.name if p.user and p.user.name else None)
+        or names.get(user_id or "", "")
+        or p.purpose
+        or "?"
+    )
+    queue = None
+    if p.queue and p.queue.id:
+        queue = p.queue.name or names.get(p.queue.id, p.queue.id)
+    consent = (p.attributes or {}).get(settings.consent_attribute)
+    accepted = {v.strip().lower() for v in settings.consent_values}
+    return Leg(
+        p.id or "",
+        p.purpose or "",
+        name,
+        p.state or "",
+        p.connected_time or p.start_time,
+        user_id,
+        queue,
+        consent,
+        consent is not None and consent.strip().lower() in accepted,
+        list(p.media_roles),
+    )
+
+
+def summarize(
+    call: CallConversation,
+    start: datetime | None,
+    names: dict[str, str],
+    settings: SuperviseSettings,
+) -> LiveCall | None:
+    """A live call, or None when it has ended meanwhile (no connected customer)."""
+    legs = [_leg(p, names, settings) for p in call.participants if p.end_time is None]
+    customers = [p for p in call.participants if p.purpose in CUSTOMER_PURPOSES]
+    if not any(p.state == "connected" and p.end_time is None for p in customers):
+        return None
+    agents = [leg for leg in legs if leg.purpose in AGENT_PURPOSES]
+    others = [leg for leg in legs if leg.purpose not in AGENT_PURPOSES]
+    c = customers[0]
+    queue = next((leg.queue for leg in agents if leg.queue), None) or next(
+        (leg.queue for leg in legs if leg.queue), None
+    )
+    paused = bool(call.secure_pause) or (call.recording_state or "").lower() == "paused"
+    return LiveCall(
+        call.id or "",
+        start,
+        call,
+        (c.ani or c.address or c.name or "customer").removeprefix("tel:"),
+        queue,
+        agents,
+        others,
+        (call.recording_state or "none").lower(),
+        paused,
+    )
+
+
+async def live_calls(
+    client: GenesysClient,
+    settings: SuperviseSettings,
+    names: dict[str, str],
+    *,
+    now: datetime | None = None,
+    concurrency: int = 8,
+) -> list[LiveCall]:
+    """Calls that have not ended, newest first, each in its current state."""
+    now = now or datetime.now(UTC)
+    start = now - timedelta(hours=settings.live_window_hours)
+    flt = ConversationFilter(ended=False, media_types=("voice",))
+    found = [
+        (s.conversation_id, s.start)
+        async for s in client.analytics.iter_conversations(
+            start, now + timedelta(minutes=5), flt, order="desc"
+        )
+    ]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(cid: str, started: datetime | None) -> LiveCall | None:
+        async with gate:
+            try:
+                call = await client.conversations.get_call(cid)
+            except E.NotFound:
+                return None  # gone since the query
+        return summarize(call, started, names, settings)
+
+    calls = await asyncio.gather(*(one(cid, st) for cid, st in found))
+    return [c for c in calls if c is not None]
+
+
+async def refresh_one(
+    client: GenesysClient, live: LiveCall, names: dict[str, str], settings: SuperviseSettings
+) -> LiveCall | None:
+    try:
+        call = await client.conversations.get_call(live.conversation_id)
+    except E.NotFound:
+        return None
+    return summarize(call, live.start, names, settings)

@@ -1,1 +1,0 @@
-"""The download/convert queue: a persistent job store, async workers, local and S3 sinks."""

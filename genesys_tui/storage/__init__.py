@@ -1,0 +1,1 @@
+"""Where outputs go: the sinks (local, S3), naming, and the one presigned download."""
