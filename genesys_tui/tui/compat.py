@@ -23,7 +23,7 @@ def forget_cuts_with_the_map() -> None:
             self._layers_visible = None
         return original(self)
 
-    full_map._forgets_cuts = True  # type: ignore[attr-defined]
+    full_map.__dict__["_forgets_cuts"] = True  # marks the patch, so it is applied once
     Compositor.full_map = property(full_map, doc=prop.__doc__)  # type: ignore[method-assign]
 
 

@@ -10,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from genesys_tui.core.errors import user_message
@@ -19,6 +18,7 @@ from genesys_tui.core.intervals import IntervalError, parse_interval, quick_rang
 from genesys_tui.flows.browse.table import COLUMNS, ConversationModel
 from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import (
     ConfirmDialog,
     FilterDialog,
@@ -51,7 +51,7 @@ the Queue area (`2`) and keep going while you browse.
 """
 
 
-class BrowseScreen(Screen[None]):
+class BrowseScreen(AppScreen):
     DEFAULT_CSS = """
     BrowseScreen #ranges { height: 1; padding: 0 1; margin-top: 1; }
     BrowseScreen #ranges Button { min-width: 10; margin-right: 1; }
@@ -122,14 +122,14 @@ class BrowseScreen(Screen[None]):
     # --- loading ------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.app.browse = self  # type: ignore[attr-defined]
+        self.gapp.browse = self
         self.query_one(VirtualTable).focus()
-        if self.app.session is not None:  # type: ignore[attr-defined]
+        if self.gapp.session is not None:
             self.start()
 
     def start(self) -> None:
         """Called when a session exists: first load."""
-        self.model.set_names(self.app.session.names)  # type: ignore[attr-defined]
+        self.model.set_names(self.gapp.session.names)
         self.set_range(self.interval_name)
         self.query_one(VirtualTable).focus()
 
@@ -138,7 +138,7 @@ class BrowseScreen(Screen[None]):
             self.query_one(VirtualTable).focus()
 
     def now(self) -> datetime:
-        return getattr(self.app, "now", None) or datetime.now(UTC)
+        return getattr(self.gapp, "now", None) or datetime.now(UTC)
 
     def set_range(self, name: str) -> None:
         self.interval_name = name
@@ -152,7 +152,7 @@ class BrowseScreen(Screen[None]):
         a, b = self.interval or (None, None)
         span = f"{a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M} UTC" if a and b else ""
         f = self.filter
-        names = self.app.session.names if self.app.session else {}  # type: ignore[attr-defined]
+        names = self.gapp.session.names if self.gapp.session else {}
         bits = [
             *(names.get(q, q) for q in f.queue_ids),
             *(names.get(u, u) for u in f.user_ids),
@@ -177,7 +177,7 @@ class BrowseScreen(Screen[None]):
         )
 
     def reload(self) -> None:
-        if self.app.session is None or self.interval is None:  # type: ignore[attr-defined]
+        if self.gapp.session is None or self.interval is None:
             return
         self.model.clear()
         table = self.query_one(VirtualTable)
@@ -187,7 +187,7 @@ class BrowseScreen(Screen[None]):
     @work(exclusive=True, group="browse-load", exit_on_error=False)
     async def load(self, start: datetime, end: datetime, flt: ConversationFilter) -> None:
         table = self.query_one(VirtualTable)
-        client = self.app.session.client  # type: ignore[attr-defined]
+        client = self.gapp.session.client
         self.fetching = True
         self.set_status("loading…")
         batch = []
@@ -210,7 +210,7 @@ class BrowseScreen(Screen[None]):
             self.set_status("")
         except Exception as e:  # noqa: BLE001 - shown, the app keeps running
             self.set_status("failed")
-            self.app.notify(
+            self.gapp.notify(
                 user_message(e) or f"{type(e).__name__}: {e}",
                 title="Could not load conversations",
                 severity="error",
@@ -243,7 +243,7 @@ class BrowseScreen(Screen[None]):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_detail(self, conversation_id: str) -> None:
         pane = self.query_one(DetailPane)
-        session = self.app.session  # type: ignore[attr-defined]
+        session = self.gapp.session
         client = session.client
         pane.show(f"Loading {conversation_id}…", "")
         # formatId=NONE: the recordings with their annotations, and no transcode started just to
@@ -261,7 +261,7 @@ class BrowseScreen(Screen[None]):
     @on(VirtualTable.Selected, "#conversations")
     def open_in_review(self, event: VirtualTable.Selected) -> None:
         if 0 <= event.index < len(self.model):
-            self.app.open_review(self.model.summary(event.index).conversation_id)  # type: ignore[attr-defined]
+            self.gapp.open_review(self.model.summary(event.index).conversation_id)
 
     # --- actions ------------------------------------------------------------------------------------------
 
@@ -288,7 +288,7 @@ class BrowseScreen(Screen[None]):
             try:
                 self.interval = parse_interval(text, self.now())
             except IntervalError as e:
-                self.app.notify(str(e), severity="error")
+                self.gapp.notify(str(e), severity="error")
                 return
             self.interval_name = "custom"
             for key, _ in RANGES:
@@ -296,7 +296,7 @@ class BrowseScreen(Screen[None]):
             self.query_one("#range-custom", Button).set_class(True, "-active")
             self.reload()
 
-        self.app.push_screen(
+        self.gapp.push_screen(
             PromptDialog(
                 "Interval",
                 "START/END, a date, or a quick range",
@@ -307,7 +307,7 @@ class BrowseScreen(Screen[None]):
         )
 
     def action_filters(self) -> None:
-        s = self.app.session  # type: ignore[attr-defined]
+        s = self.gapp.session
         if s is None:
             return
 
@@ -316,7 +316,7 @@ class BrowseScreen(Screen[None]):
                 self.filter = flt
                 self.reload()
 
-        self.app.push_screen(FilterDialog(self.filter, s.queues, s.agents, s.wrapups), chosen)
+        self.gapp.push_screen(FilterDialog(self.filter, s.queues, s.agents, s.wrapups), chosen)
 
     def action_live_filter(self) -> None:
         box = self.query_one("#live-filter", Input)
@@ -372,20 +372,20 @@ class BrowseScreen(Screen[None]):
     def action_review(self) -> None:
         s = self.selected()
         if s is not None:
-            self.app.open_review(s.conversation_id)  # type: ignore[attr-defined]
+            self.gapp.open_review(s.conversation_id)
 
     def action_copy_id(self) -> None:
         s = self.selected()
         if s is not None:
-            self.app.copy_to_clipboard(s.conversation_id)
-            self.app.notify(f"Copied {s.conversation_id}", timeout=3)
+            self.gapp.copy_to_clipboard(s.conversation_id)
+            self.gapp.notify(f"Copied {s.conversation_id}", timeout=3)
 
     def action_open_by_id(self) -> None:
         def chosen(text: str | None) -> None:
             if text:
                 self.open_id(text)
 
-        self.app.push_screen(
+        self.gapp.push_screen(
             PromptDialog("Open conversation by ID", "paste a conversation ID"), chosen
         )
 
@@ -394,17 +394,17 @@ class BrowseScreen(Screen[None]):
         try:
             cid = safe_id(text, "conversation id")
         except InvalidId as e:
-            self.app.notify(str(e), severity="error")
+            self.gapp.notify(str(e), severity="error")
             return
         existing = self.model.index_of(cid)
         if existing is not None:
             self.query_one(VirtualTable).cursor = existing
             return
-        client = self.app.session.client  # type: ignore[attr-defined]
+        client = self.gapp.session.client
         try:
             conv = await client.conversations.get(cid)
         except Exception as e:  # noqa: BLE001
-            self.app.notify(
+            self.gapp.notify(
                 user_message(e) or str(e), title="Cannot open", severity="error", timeout=8
             )
             return
@@ -429,12 +429,12 @@ class BrowseScreen(Screen[None]):
         if s is None:
             return
         if s.end is None:
-            self.app.notify(
+            self.gapp.notify(
                 "This call is still live: its recording becomes available when it ends.",
                 severity="warning",
             )
         elif not s.has_recording:
-            self.app.notify("This conversation has no recording.", severity="warning")
+            self.gapp.notify("This conversation has no recording.", severity="warning")
         else:
             self._queue([s], f"conversation {s.conversation_id[:8]}…")
 
@@ -442,13 +442,13 @@ class BrowseScreen(Screen[None]):
         rows = [self.model.summary(i) for i in range(len(self.model))]
         rows = [r for r in rows if r.has_recording and r.end is not None]
         if not rows:
-            self.app.notify("Nothing with a recording to download.", severity="warning")
+            self.gapp.notify("Nothing with a recording to download.", severity="warning")
             return
         self._queue(rows, f"{len(rows):,} conversations")
 
     def _queue(self, rows, what: str) -> None:
-        app = self.app
-        if app.queue is None:  # type: ignore[attr-defined]
+        app = self.gapp
+        if app.queue is None:
             app.notify("The queue is not available.", severity="error")
             return
 
@@ -469,13 +469,13 @@ class BrowseScreen(Screen[None]):
 
         app.push_screen(
             QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen
-        )  # type: ignore[attr-defined]
+        )
 
     def _enqueue(self, rows, choice: QueueChoice) -> None:
-        app = self.app
+        app = self.gapp
         try:
             n = app.enqueue(
-                [(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],  # type: ignore[attr-defined]
+                [(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],
                 choice,
             )
         except Exception as e:  # noqa: BLE001

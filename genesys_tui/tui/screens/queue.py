@@ -6,13 +6,13 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from genesys_tui.core import fmt
 from genesys_tui.flows.browse.table import Column
 from genesys_tui.flows.pull.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
 from genesys_tui.tui.messages import JobChanged, QueueChanged
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
@@ -43,7 +43,7 @@ def bar(done: int, total: int | None, width: int = 12) -> str:
     return "█" * filled + "░" * (width - filled) + f" {min(100, int(100 * done / total)):3d}%"
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(AppScreen):
     DEFAULT_CSS = """
     QueueScreen #totals { height: 1; padding: 0 1; background: $boost; }
     QueueScreen #jobs { height: 1fr; }
@@ -74,13 +74,13 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.app.queue_screen = self  # type: ignore[attr-defined]
+        self.gapp.queue_screen = self
         self.refresh_jobs()
         self.set_interval(0.5, self.refresh_jobs)
 
     @property
     def service(self):
-        return self.app.queue  # type: ignore[attr-defined]
+        return self.gapp.queue
 
     def refresh_jobs(self) -> None:
         service = self.service
@@ -156,7 +156,7 @@ class QueueScreen(Screen[None]):
             return
         r = self.service.runner
         r.resume() if r.paused else r.pause()
-        self.app.notify("Queue paused" if r.paused else "Queue resumed", timeout=3)
+        self.gapp.notify("Queue paused" if r.paused else "Queue resumed", timeout=3)
         self.refresh_jobs()
 
     def action_cancel(self) -> None:
@@ -174,7 +174,7 @@ class QueueScreen(Screen[None]):
                 self.service.runner.cancel_all()
                 self.refresh_jobs()
 
-        self.app.push_screen(
+        self.gapp.push_screen(
             ConfirmDialog(
                 "Cancel all", "Cancel every unfinished download?", "Cancel all", danger=True
             ),
@@ -190,7 +190,7 @@ class QueueScreen(Screen[None]):
     def action_retry_all(self) -> None:
         if self.service:
             n = self.service.runner.retry_failed()
-            self.app.notify(f"Retrying {n} job(s)", timeout=3)
+            self.gapp.notify(f"Retrying {n} job(s)", timeout=3)
             self.refresh_jobs()
 
     def action_toggle_finished(self) -> None:

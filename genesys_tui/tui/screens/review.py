@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from genesys_tui.core import fmt
@@ -25,6 +24,7 @@ from genesys_tui.flows.review.listing import PhraseList, clock
 from genesys_tui.flows.review.model import ROLE_LABELS
 from genesys_tui.flows.review.session import Audio, Review, ReviewCache, ReviewError, load_review
 from genesys_tui.media import playback
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
@@ -72,7 +72,7 @@ class TranscriptTable(VirtualTable):
     """
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(AppScreen):
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; padding: 0 1; text-style: bold; }
     ReviewScreen Timeline { height: 12; margin: 0 0 1 0; }
@@ -131,7 +131,7 @@ class ReviewScreen(Screen[None]):
         self._seek_row: int | None = None  # the row a seek selected: keep the playhead
 
     def compose(self) -> ComposeResult:
-        ui, media = self.app.config.ui, self.app.config.media  # type: ignore[attr-defined]
+        ui, media = self.gapp.config.ui, self.gapp.config.media
         yield AppHeader()
         yield Static(
             "No conversation open. Press o and paste an ID, or Enter on a conversation in Browse (1).",
@@ -160,11 +160,11 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.app
-        app.review = self  # type: ignore[attr-defined]
+        app = self.gapp
+        app.review = self
         pending = getattr(app, "pending_review", None)
         if pending:
-            app.pending_review = None  # type: ignore[attr-defined]
+            app.pending_review = None
             self.open(pending)
         self.update_bar()
 
@@ -187,21 +187,21 @@ class ReviewScreen(Screen[None]):
 
     @work(exclusive=True, group="review-load", exit_on_error=False)
     async def load(self, conversation_id: str, refresh: bool = False) -> None:
-        app = self.app
-        if app.session is None:  # type: ignore[attr-defined]
+        app = self.gapp
+        if app.session is None:
             app.notify("Not signed in yet.", severity="warning")
             return
         self.fetching = True
         title = self.query_one("#title", Static)
         title.update(f"Loading {conversation_id}…")
-        cfg = app.config  # type: ignore[attr-defined]
-        cache = ReviewCache(app.session.scope.cache_dir, cfg.review.cache_max_mb << 20)  # type: ignore[attr-defined]
+        cfg = app.config
+        cache = ReviewCache(app.session.scope.cache_dir, cfg.review.cache_max_mb << 20)
         try:
             review = await load_review(
                 app.session.client,
                 conversation_id,
                 cache,
-                refresh=refresh,  # type: ignore[attr-defined]
+                refresh=refresh,
                 progress=lambda what: title.update(f"Loading {conversation_id}: {what}…"),
             )
         except ReviewError as e:
@@ -232,7 +232,7 @@ class ReviewScreen(Screen[None]):
         self.update_metrics()
         self.update_bar()
         if review.notes and review.transcript is not None:
-            self.app.notify("\n".join(review.notes), title="Review", severity="warning", timeout=8)
+            self.gapp.notify("\n".join(review.notes), title="Review", severity="warning", timeout=8)
         if len(self.listing):
             self.select_row(0)
         table.focus()
@@ -268,7 +268,7 @@ class ReviewScreen(Screen[None]):
         r = self.review
         if r is None:
             return
-        names = self.app.session.names if self.app.session else {}  # type: ignore[attr-defined]
+        names = self.gapp.session.names if self.gapp.session else {}
         meta = job_meta.from_conversation(r.conversation, names)
         bits = [f"Conversation {r.id}"]
         bits += [q["name"] for q in meta["queues"][:1]] + [a["name"] for a in meta["agents"][:2]]
@@ -297,7 +297,7 @@ class ReviewScreen(Screen[None]):
         tl = self.query_one(Timeline)
         if tl.frames:
             bits.append(f"playhead {clock(tl.playhead * 1000 // tl.rate)}")
-        server = getattr(self.app, "playback_server", None)
+        server = getattr(self.gapp, "playback_server", None)
         if server is not None:
             bits.append(f"browser: {server.url}")
         self.query_one("#bar", Static).update("   ".join(bits))
@@ -442,7 +442,7 @@ class ReviewScreen(Screen[None]):
             return
         row = self.listing.next_hit(table.cursor if from_row is None else from_row, int(direction))
         if row is None:
-            self.app.notify(
+            self.gapp.notify(
                 f"No shown phrase contains “{self.listing.query}”.", severity="warning", timeout=4
             )
             return
@@ -470,8 +470,8 @@ class ReviewScreen(Screen[None]):
     def action_copy_phrase(self) -> None:
         if len(self.listing):
             text = self.listing.copy_text(self.query_one(TranscriptTable).cursor)
-            self.app.copy_to_clipboard(text)
-            self.app.notify(f"Copied: {text[:80]}", timeout=3)
+            self.gapp.copy_to_clipboard(text)
+            self.gapp.notify(f"Copied: {text[:80]}", timeout=3)
 
     def action_toggle_metrics(self) -> None:
         self.query_one("#metrics").toggle_class("-hidden")
@@ -481,14 +481,14 @@ class ReviewScreen(Screen[None]):
     def ensure_player(self) -> bool:
         a = self.audio()
         if a is None:
-            self.app.notify("No recording to play.", severity="warning")
+            self.gapp.notify("No recording to play.", severity="warning")
             return False
         if self.player is None:
-            backend = getattr(self.app, "player_backend", None)
+            backend = getattr(self.gapp, "player_backend", None)
             if backend is None:
                 status = playback.available()
                 if not status.ok:
-                    self.app.notify(
+                    self.gapp.notify(
                         f"No audio here: {status.reason}. Press b to play it in a browser.",
                         title="Playback",
                         severity="warning",
@@ -496,7 +496,7 @@ class ReviewScreen(Screen[None]):
                     )
                     return False
             self.player = playback.Player(backend)
-            self.player.on_end = lambda: self.app.call_from_thread(self.playback_ended)
+            self.player.on_end = lambda: self.gapp.call_from_thread(self.playback_ended)
         if self.player_recording != self.recording:
             from genesys_tui.media.wavio import memmap
 
@@ -514,7 +514,7 @@ class ReviewScreen(Screen[None]):
         try:
             self.player.play(start, end, self.speed)  # type: ignore[union-attr]
         except playback.PlaybackUnavailable as e:
-            self.app.notify(
+            self.gapp.notify(
                 f"Playback failed: {e}. Press b to play it in a browser.", severity="error"
             )
             return
@@ -535,7 +535,7 @@ class ReviewScreen(Screen[None]):
             return
         p = self.listing.phrase(self.query_one(TranscriptTable).cursor)
         if p.media_ms is None:
-            self.app.notify(
+            self.gapp.notify(
                 "This phrase was said while the recording was paused.", severity="warning"
             )
             return
@@ -585,15 +585,15 @@ class ReviewScreen(Screen[None]):
 
     def action_browser(self) -> None:
         if self.review is None or not self.review.audio:
-            self.app.notify("Open a conversation with a recording first.", severity="warning")
+            self.gapp.notify("Open a conversation with a recording first.", severity="warning")
             return
         from genesys_tui.flows.review.serve import PlaybackServer
 
-        app = self.app
+        app = self.gapp
         old = getattr(app, "playback_server", None)
         if old is not None:
             old.stop()
-        cfg = app.config  # type: ignore[attr-defined]
+        cfg = app.config
         try:
             server = PlaybackServer(
                 self.review,
@@ -604,7 +604,7 @@ class ReviewScreen(Screen[None]):
         except (OSError, RuntimeError) as e:
             app.notify(f"Cannot start browser playback: {e}", severity="error")
             return
-        app.playback_server = server  # type: ignore[attr-defined]
+        app.playback_server = server
         app.copy_to_clipboard(server.url)
         opened = False
         if (
@@ -627,16 +627,16 @@ class ReviewScreen(Screen[None]):
         if self.review is None:
             return
         if self.review.transcript is None:
-            self.app.notify("No transcript to export.", severity="warning")
+            self.gapp.notify("No transcript to export.", severity="warning")
             return
-        app = self.app
+        app = self.gapp
         filtered = len(self.listing.shown_roles) < 3
 
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self.export(choice)
 
-        app.push_screen(ExportDialog(app.default_target(), filtered), chosen)  # type: ignore[attr-defined]
+        app.push_screen(ExportDialog(app.default_target(), filtered), chosen)
 
     @work(exclusive=True, group="review-export", exit_on_error=False)
     async def export(self, choice: ExportChoice) -> None:
@@ -646,8 +646,8 @@ class ReviewScreen(Screen[None]):
         from genesys_tui.flows.review.listing import FILTER_ROLES
         from genesys_tui.storage.sinks import make_sink
 
-        app = self.app
-        p = app.target.profile  # type: ignore[attr-defined]
+        app = self.gapp
+        p = app.target.profile
         target = (
             choice.target
             if choice.target.startswith("s3://")
@@ -664,7 +664,7 @@ class ReviewScreen(Screen[None]):
                 archive,
                 self.review,
                 sink,
-                app.session.names,  # type: ignore[attr-defined]
+                app.session.names,
                 choice.formats,
                 roles,
             )
@@ -685,9 +685,11 @@ class ReviewScreen(Screen[None]):
             try:
                 self.open(safe_id(text, "conversation id"))
             except InvalidId as e:
-                self.app.notify(str(e), severity="error")
+                self.gapp.notify(str(e), severity="error")
 
-        self.app.push_screen(PromptDialog("Review conversation", "paste a conversation ID"), chosen)
+        self.gapp.push_screen(
+            PromptDialog("Review conversation", "paste a conversation ID"), chosen
+        )
 
     def action_reload(self) -> None:
         if self.review is not None:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from genesys_tui.context import Target, build_client
 from genesys_tui.core import credentials as creds
 from genesys_tui.core.errors import user_message
 from genesys_tui.genesys.regions import REGIONS, hosts_for
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.widgets.header import AppHeader
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(AppScreen):
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
     SignInScreen #form { width: 80; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
@@ -80,7 +80,7 @@ class SignInScreen(Screen[None]):
 
     @on(Button.Pressed, "#quit")
     def quit(self) -> None:
-        self.app.exit()
+        self.gapp.exit()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#verify")
@@ -122,5 +122,5 @@ class SignInScreen(Screen[None]):
             status.update(user_message(e) or f"{type(e).__name__}: {e}")
             return
         self.query_one("#secret", Input).value = ""
-        await self.app.signed_in(client, target)  # type: ignore[attr-defined]
+        await self.gapp.signed_in(client, target)
         self.dismiss()

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,6 +27,7 @@ from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Attempt, Outcome, Supervision
 from genesys_tui.flows.supervise.live import Leg, LiveCall, live_calls, summarize
 from genesys_tui.flows.supervise.webhook import Outbox
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import DIALOG_CSS, ConfirmDialog
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
@@ -102,7 +103,7 @@ class NoticeChooser(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class SuperviseScreen(Screen[None]):
+class SuperviseScreen(AppScreen):
     DEFAULT_CSS = """
     SuperviseScreen #identity { height: auto; padding: 0 1; margin-top: 1; background: $boost; }
     SuperviseScreen #identity.-warning { color: $warning; }
@@ -164,18 +165,18 @@ class SuperviseScreen(Screen[None]):
     # --- start, sign-in, refresh --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.app.supervise = self  # type: ignore[attr-defined]
+        self.gapp.supervise = self
         self._waiting = self.set_interval(
             0.5, self._start_when_signed_in
         )  # the app may still be signing in
         self._start_when_signed_in()
 
     def _start_when_signed_in(self) -> None:
-        if self._started or self.app.session is None:  # type: ignore[attr-defined]
+        if self._started or self.gapp.session is None:
             return
         self._started = True
         self._waiting.stop()
-        settings = self.app.config.supervise  # type: ignore[attr-defined]
+        settings = self.gapp.config.supervise
         self.set_interval(max(1.0, settings.refresh_seconds), self.action_refresh_calls)
         if settings.webhook.url:
             self.set_interval(30.0, self.deliver_webhook)
@@ -184,7 +185,7 @@ class SuperviseScreen(Screen[None]):
         self.action_refresh_calls()
 
     def now(self) -> datetime:
-        return getattr(self.app, "now", None) or datetime.now(UTC)
+        return getattr(self.gapp, "now", None) or datetime.now(UTC)
 
     def action_sign_in(self) -> None:
         """L: sign in (again), in the browser when no stored sign-in is valid."""
@@ -198,8 +199,8 @@ class SuperviseScreen(Screen[None]):
         from genesys_tui.context import loopback_user_client, sign_in_user, user_client
         from genesys_tui.core import credentials as creds
 
-        app = self.app
-        session = app.session  # type: ignore[attr-defined]
+        app = self.gapp
+        session = app.session
         if session is None:
             return
         client, own = None, False
@@ -207,10 +208,10 @@ class SuperviseScreen(Screen[None]):
             if session.client.auth.kind == "user" and session.client.auth.seconds_left != 0:
                 client = session.client
             elif getattr(app, "demo", False):
-                client, own = await loopback_user_client(app.target), True  # type: ignore[attr-defined]
+                client, own = await loopback_user_client(app.target), True
             else:
                 try:
-                    client, own = user_client(app.target), True  # type: ignore[attr-defined]
+                    client, own = user_client(app.target), True
                 except creds.CredentialsError as stored_problem:
                     if not interactive:
                         raise
@@ -218,7 +219,7 @@ class SuperviseScreen(Screen[None]):
                     client, own = (
                         await sign_in_user(app.target, announce=self._announce_browser_url),
                         True,
-                    )  # type: ignore[attr-defined]
+                    )
             supervisor = await store.identify(client)
             if supervisor is None:
                 raise creds.CredentialsError("the stored sign-in has no user")
@@ -231,7 +232,7 @@ class SuperviseScreen(Screen[None]):
         await self.release()
         if own:
             self.user_client = client
-        cfg = app.config  # type: ignore[attr-defined]
+        cfg = app.config
         scope = session.scope  # the audit log and outbox are the signed-in org's
         if self.outbox is None and cfg.supervise.webhook.url:
             self.outbox = store.outbox(scope)
@@ -244,7 +245,7 @@ class SuperviseScreen(Screen[None]):
             self.outbox,
             readonly=app.readonly,
             names=session.names,
-        )  # type: ignore[attr-defined]
+        )
         self.sign_in_problem = None
         self._warned = None
         self.show_identity()
@@ -257,15 +258,15 @@ class SuperviseScreen(Screen[None]):
     def _announce_browser_url(self, url: str) -> None:
         from genesys_tui.genesys.pkce import redirect_uri_for
 
-        redirect = redirect_uri_for(self.app.target.profile.redirect_port)  # type: ignore[attr-defined]
+        redirect = redirect_uri_for(self.gapp.target.profile.redirect_port)
         self.query_one("#identity", Static).update(
             Text.from_markup(
                 f"[b]Sign in in your browser[/] (opened if there is one; over SSH open this URL on your machine and "
-                f"forward port {self.app.target.profile.redirect_port}):\n{escape(url)}\n"  # type: ignore[attr-defined]
+                f"forward port {self.gapp.target.profile.redirect_port}):\n{escape(url)}\n"
                 f"[dim]The OAuth client must have {escape(redirect)} registered.[/]"
             )
         )
-        self.app.notify(
+        self.gapp.notify(
             "Sign in in your browser; the URL is in the Supervise panel.",
             title="Supervisor sign-in",
             timeout=10,
@@ -285,11 +286,11 @@ class SuperviseScreen(Screen[None]):
         if left is None:
             return
         self.show_identity()
-        for header in self.app.screen.query(AppHeader):
+        for header in self.gapp.screen.query(AppHeader):
             header.update_text()
         if left <= 0 and self._warned != "ended":
             self._warned = "ended"
-            self.app.notify(
+            self.gapp.notify(
                 "Your sign-in has ended: press L to sign in again.",
                 title="Supervisor sign-in",
                 severity="warning",
@@ -297,7 +298,7 @@ class SuperviseScreen(Screen[None]):
             )
         elif 0 < left <= 600 and self._warned is None:
             self._warned = "soon"
-            self.app.notify(
+            self.gapp.notify(
                 f"Your sign-in ends in {fmt.time_left(left)}: press L to sign in again.",
                 title="Supervisor sign-in",
                 severity="warning",
@@ -315,7 +316,7 @@ class SuperviseScreen(Screen[None]):
 
     def show_identity(self) -> None:
         panel = self.query_one("#identity", Static)
-        cfg = self.app.config.supervise  # type: ignore[attr-defined]
+        cfg = self.gapp.config.supervise
         if self.engine is None:
             panel.add_class("-warning")
             why = f" ({escape(self.sign_in_problem)})" if self.sign_in_problem else ""
@@ -351,8 +352,8 @@ class SuperviseScreen(Screen[None]):
 
     @work(exclusive=True, group="supervise-load", exit_on_error=False)
     async def action_refresh_calls(self) -> None:
-        app = self.app
-        session = app.session  # type: ignore[attr-defined]
+        app = self.gapp
+        session = app.session
         if session is None or self.fetching:
             return
         self.fetching = True
@@ -360,7 +361,7 @@ class SuperviseScreen(Screen[None]):
             calls = await live_calls(
                 session.client,
                 app.config.supervise,
-                session.names,  # type: ignore[attr-defined]
+                session.names,
                 now=getattr(app, "now", None),
             )
         except Exception as e:  # noqa: BLE001 - keep the last list, say why it is stale
@@ -521,7 +522,7 @@ class SuperviseScreen(Screen[None]):
         self, action: str, whole: bool = False, notice: str | None = None
     ) -> Request | None:
         if self.engine is None:
-            self.app.notify(
+            self.gapp.notify(
                 "Actions need your own sign-in: run `genesys-tui login --user`, then press L.",
                 title="Not signed in as a user",
                 severity="warning",
@@ -529,14 +530,14 @@ class SuperviseScreen(Screen[None]):
             )
             return None
         if self.busy:
-            self.app.notify("An action is still under way.", severity="warning", timeout=3)
+            self.gapp.notify("An action is still under way.", severity="warning", timeout=3)
             return None
         sel = self.selected()
         if sel is None:
             return None
         c, leg = sel
         if leg is None and not whole:
-            self.app.notify("This call has no agent yet.", severity="warning", timeout=4)
+            self.gapp.notify("This call has no agent yet.", severity="warning", timeout=4)
             return None
         return Request(action, c.conversation_id, None if whole else leg.participant_id, notice)  # type: ignore[union-attr]
 
@@ -551,11 +552,11 @@ class SuperviseScreen(Screen[None]):
             self.run_action(request)
 
     def action_notice(self) -> None:
-        notices = self.app.config.notices  # type: ignore[attr-defined]
+        notices = self.gapp.config.notices
         if self._request("notice") is None:
             return
         if not notices:
-            self.app.notify(
+            self.gapp.notify(
                 "No notices are configured: add [notices.NAME] with the flow_id of an Architect "
                 "secure flow to the config.",
                 title="Notice",
@@ -572,7 +573,7 @@ class SuperviseScreen(Screen[None]):
         if len(notices) == 1:
             chosen(next(iter(notices)))
         else:
-            self.app.push_screen(NoticeChooser(notices), chosen)
+            self.gapp.push_screen(NoticeChooser(notices), chosen)
 
     @work(exclusive=True, group="supervise-action", exit_on_error=False)
     async def run_action(self, request: Request) -> None:
@@ -586,11 +587,11 @@ class SuperviseScreen(Screen[None]):
             self.deliver_webhook()
             if not attempt.allowed:
                 reasons = "\n".join(f"✗ {c.detail}" for c in attempt.checks if not c.ok)
-                self.app.notify(
+                self.gapp.notify(
                     reasons, title=f"{VERBS[request.action]} refused", severity="error", timeout=10
                 )
                 return
-            confirmed = await self.app.push_screen_wait(  # type: ignore[func-returns-value]
+            confirmed = await self.gapp.push_screen_wait(  # type: ignore[func-returns-value]
                 ConfirmDialog(
                     f"{VERBS[request.action]}?",
                     self.confirmation_text(attempt),
@@ -601,7 +602,7 @@ class SuperviseScreen(Screen[None]):
             if not confirmed:
                 engine.cancel(attempt)
                 self.deliver_webhook()
-                self.app.notify("Cancelled; nothing was sent.", timeout=3)
+                self.gapp.notify("Cancelled; nothing was sent.", timeout=3)
                 return
             out = await engine.dispatch(attempt)
             self.deliver_webhook()
@@ -672,7 +673,7 @@ class SuperviseScreen(Screen[None]):
         if out.result == "refused":
             reasons = "\n".join(f"✗ {c.detail}" for c in out.checks if not c.ok)
             self.last_result[cid] = f"{verb}: refused just before sending"
-            self.app.notify(
+            self.gapp.notify(
                 f"The call changed:\n{reasons}",
                 title=f"{verb} refused",
                 severity="error",
@@ -681,7 +682,7 @@ class SuperviseScreen(Screen[None]):
         elif out.ok:
             extra = f"; the notice flow {out.notice_state}" if out.notice_state else ""
             self.last_result[cid] = f"{verb}: dispatched (HTTP {out.status}){latency}{extra}"
-            self.app.notify(f"{verb}: dispatched{latency}{extra}", title="Done", timeout=6)
+            self.gapp.notify(f"{verb}: dispatched{latency}{extra}", title="Done", timeout=6)
         else:
             where = (
                 "\nYou ARE on the call now: it went through despite the error."
@@ -691,11 +692,11 @@ class SuperviseScreen(Screen[None]):
                 else ""
             )
             self.last_result[cid] = f"{verb}: failed{latency}: {out.error}"
-            self.app.notify(
+            self.gapp.notify(
                 f"{out.error}{where}", title=f"{verb} failed", severity="error", timeout=12
             )
         if out.audit_error:
-            self.app.notify(out.audit_error, title="Audit log", severity="error", timeout=15)
+            self.gapp.notify(out.audit_error, title="Audit log", severity="error", timeout=15)
         if out.call_after is not None:  # show the new participants at once
             for k, c in enumerate(self.calls):
                 if c.conversation_id == cid:
@@ -713,7 +714,7 @@ class SuperviseScreen(Screen[None]):
 
     @work(exclusive=True, group="supervise-webhook", thread=True, exit_on_error=False)
     def deliver_webhook(self) -> None:
-        cfg = self.app.config  # type: ignore[attr-defined]
+        cfg = self.gapp.config
         url = cfg.supervise.webhook.url
         if not url or self.outbox is None:
             return
@@ -728,8 +729,8 @@ class SuperviseScreen(Screen[None]):
         finally:
             box.close()
         if res.error:
-            self.app.call_from_thread(
-                self.app.notify,
+            self.gapp.call_from_thread(
+                self.gapp.notify,
                 f"{res.error}; {res.pending} record(s) wait in the outbox",
                 title="QA webhook",
                 severity="warning",
@@ -741,7 +742,7 @@ class SuperviseScreen(Screen[None]):
 
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             err = event.worker.error
-            self.app.notify(
+            self.gapp.notify(
                 user_message(err) or f"{type(err).__name__}: {err}",
                 title="Supervise",
                 severity="error",

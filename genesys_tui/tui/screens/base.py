@@ -1,0 +1,17 @@
+"""The app, typed, for the screens: `self.gapp` is `self.app` as the GenesysApp it is (Textual
+types `self.app` as any App), so screens read its session, config and services without ignores."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from genesys_tui.tui.app import GenesysApp
+
+
+class AppScreen(Screen[None]):
+    @property
+    def gapp(self) -> GenesysApp:
+        return cast("GenesysApp", self.app)
