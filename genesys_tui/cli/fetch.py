@@ -33,6 +33,7 @@ from genesys_tui.flows.pull.model import (
     FAILED,
     FINAL_STATES,
     STATES,
+    WAITING,
     Job,
     JobEvent,
     QueueTotals,
@@ -121,7 +122,7 @@ class ProgressView:
                 total=total or None,
             )
             return
-        if ev.state in FINAL_STATES or ev.state == "waiting":
+        if ev.state in FINAL_STATES or ev.state == WAITING:
             if ev.job_id in self.bars:
                 self.p.remove_task(self.bars.pop(ev.job_id))
             if ev.state == FAILED and ev.error:
@@ -317,7 +318,7 @@ def summary(ctx: Context, everything: list[Job]) -> int:
             "run the same command again, or `genesys-tui jobs retry`, to try the failed ones again",
             highlight=False,
         )
-    waiting = [j for j in jobs if j.state == "waiting"]
+    waiting = [j for j in jobs if j.state == WAITING]
     if waiting:
         ctx.err.print(
             f"{len(waiting)} recording(s) are being restored from the archive; run again later",
@@ -399,7 +400,7 @@ def cmd_jobs(ctx: Context) -> int:
             fmt.size(j.bytes_total),
             j.updated_at[:19].replace("T", " "),
             j.last_error
-            if j.state in (FAILED, "waiting")
+            if j.state in (FAILED, WAITING)
             else (j.outputs[0]["location"] if j.outputs else j.target),
         )
     ctx.out.print(t)

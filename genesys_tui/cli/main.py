@@ -70,6 +70,8 @@ def _iso_time(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from genesys_tui.flows.pull.model import STATES
+
     common = _common(defaults=False)
     parser = argparse.ArgumentParser(
         prog="genesys-tui",
@@ -196,18 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="*", type=int, metavar="ID", help="job ids (retry, cancel)")
     p.add_argument(
         "--state",
-        choices=[
-            "queued",
-            "resolving",
-            "waiting",
-            "downloading",
-            "verifying",
-            "converting",
-            "uploading",
-            "done",
-            "failed",
-            "cancelled",
-        ],
+        choices=list(STATES),
     )
     p.add_argument("--all", action="store_true", help="clear: every job, not only finished ones")
     p.add_argument("--limit", type=int, default=50, help="list: the last N jobs (0: all)")

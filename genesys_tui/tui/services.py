@@ -12,7 +12,7 @@ from genesys_tui.context import Target, org_scope
 from genesys_tui.core import fmt
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.core.paths import AppPaths
-from genesys_tui.flows.pull.model import DONE, FAILED, FINAL_STATES, JobEvent, QueueTotals
+from genesys_tui.flows.pull.model import DONE, FAILED, FINAL_STATES, WAITING, JobEvent, QueueTotals
 from genesys_tui.flows.pull.runner import QueueBusy, QueueOptions, QueueRunner
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys.client import GenesysClient
@@ -113,7 +113,7 @@ class QueueService:
         if isinstance(ev, QueueTotals):
             self.totals = ev
             self.post(ev)
-            active = ev.total - ev.finished - ev.counts.get("waiting", 0)
+            active = ev.total - ev.finished - ev.counts.get(WAITING, 0)
             if active == 0 and not self._announced_idle and ev.total:
                 self._announced_idle = True
                 failed = ev.counts.get(FAILED, 0)

@@ -221,17 +221,25 @@ async def test_pause_cancel_retry(tmp_path):
             runner.resume()
             while not [j for j in store.all() if not j.is_expansion]:
                 await asyncio.sleep(0.05)
-            # the last one not finished (with two workers, the first may finish before we cancel it)
-            victim = [j for j in store.all() if not j.is_expansion and j.state not in FINAL_STATES][
-                -1
-            ]
+            runner.pause()  # hold everything while the victim is chosen: it cannot finish first
+            await asyncio.sleep(0.1)
+            archived = recordings(srv.emulator.org, archived=True)
+            victim = [
+                j
+                for j in store.all()
+                if not j.is_expansion
+                and j.state not in FINAL_STATES
+                and j.recording_id not in archived
+            ][-1]
             runner.cancel(victim.id)
+            runner.resume()
             await task
-            assert store.get(victim.id).state == CANCELLED
+            trail = [e.state for e in events if getattr(e, "job_id", None) == victim.id]
+            assert store.get(victim.id).state == CANCELLED, trail
             assert runner.retry_failed([victim.id]) == 1
             await runner.run([victim.id])
             await runner.close()
-        assert store.get(victim.id).state == DONE
+        assert store.get(victim.id).state == DONE, store.get(victim.id).last_error
         assert any(getattr(e, "rate_bps", None) for e in events)  # progress carried rates
         totals = runner.totals()
         recs = [j for j in store.all() if not j.is_expansion]
@@ -437,3 +445,18 @@ async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_noth
     store.clear([FAILED])
     assert sweep_staging(store, tmp_path / "staging") == 2
     assert list((tmp_path / "staging").iterdir()) == []
+
+
+async def test_a_job_cancelled_before_its_first_step_is_recorded_cancelled(emulator, tmp_path):
+    """The task exists but never ran (cancelled in the same tick it was scheduled): its own handler
+    never runs, so the cancel must be recorded for it."""
+    cid = recorded_conversation(emulator)
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    async with client_for(emulator) as client:
+        job, _ = store.add(cid, "r-1", "wav", str(tmp_path / "out"), {"conversationId": cid})
+        runner = runner_for(client, store, tmp_path, LocalSink(tmp_path / "out"))
+        runner.start(job)
+        runner.cancel(job.id)  # no await in between: the coroutine was never entered
+        await asyncio.sleep(0.05)
+        await runner.close()
+    assert store.get(job.id).state == CANCELLED

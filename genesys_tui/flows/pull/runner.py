@@ -341,7 +341,9 @@ class QueueRunner:
 
     @staticmethod
     def _parked(job: Job) -> bool:
-        return job.state == WAITING and bool(job.last_error and "restor" in job.last_error)
+        return (
+            job.state == WAITING
+        )  # the one reason a job waits: an archived recording being restored
 
     async def close(self) -> None:
         await self.stop()
@@ -380,10 +382,22 @@ class QueueRunner:
         if task is not None:
             self._cancelled.add(job_id)
             task.cancel()
+            task.add_done_callback(lambda _t, jid=job_id: self._record_cancel(jid))
             return
         job = self.store.get(job_id)
         if job and job.state not in FINAL_STATES:
             self._set(job, CANCELLED)
+
+    def _record_cancel(self, job_id: int) -> None:
+        """A task cancelled before its first step never ran its own handler (the coroutine was
+        never entered): record the cancel here, once."""
+        if job_id not in self._cancelled:
+            return  # the handler did
+        self._cancelled.discard(job_id)
+        job = self.store.get(job_id)
+        if job is not None and job.state not in FINAL_STATES:
+            self._cleanup(job, keep_part=False)
+            self._set(job, CANCELLED, last_error="cancelled")
 
     def cancel_all(self) -> None:
         for job in self.store.unfinished():

@@ -10,7 +10,15 @@ from textual.widgets import Footer, Static
 
 from genesys_tui.core import fmt
 from genesys_tui.flows.browse.table import Column
-from genesys_tui.flows.pull.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
+from genesys_tui.flows.pull.model import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    WAITING,
+    Job,
+    JobEvent,
+)
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
@@ -99,7 +107,7 @@ class QueueScreen(AppScreen):
         self.query_one(VirtualTable).reload()
         t = service.totals or service.runner.totals()
         parts = [f"{n} {s}" for s, n in sorted(t.counts.items()) if n]
-        active = t.total - t.finished - t.counts.get("waiting", 0)
+        active = t.total - t.finished - t.counts.get(WAITING, 0)
         rate = f"  {fmt.size(int(t.rate_bps))}/s" if t.rate_bps and active else ""
         eta = f"  ETA {fmt.duration(t.eta_s)}" if t.eta_s else ""
         state = "PAUSED" if service.runner.paused else "running"
@@ -120,7 +128,7 @@ class QueueScreen(AppScreen):
         progress = bar(done, total) if j.state != DONE else bar(1, 1)
         detail = (
             j.last_error
-            if j.state in (FAILED, "waiting", CANCELLED)
+            if j.state in (FAILED, WAITING, CANCELLED)
             else (j.outputs[0]["location"] if j.outputs else j.target)
         )
         return (

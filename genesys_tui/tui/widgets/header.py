@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from genesys_tui.core import fmt
+from genesys_tui.flows.pull.model import WAITING
 
 
 class AppHeader(Static):
@@ -55,7 +56,7 @@ class AppHeader(Static):
         queue = getattr(app, "queue", None)
         if queue is not None and queue.totals is not None:
             tot = queue.totals
-            active = tot.total - tot.finished - tot.counts.get("waiting", 0)
+            active = tot.total - tot.finished - tot.counts.get(WAITING, 0)
             failed = tot.counts.get("failed", 0)
             if active or failed:
                 t.append(
