@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import sqlite3
-from pathlib import Path
 
 from rich.progress import (
     BarColumn,
@@ -50,7 +49,7 @@ from genesys_tui.flows.pull.runner import (
 )
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys import errors as E
-from genesys_tui.storage.sinks import SinkError, make_sink, sink_factory
+from genesys_tui.storage.sinks import SinkError, open_target, sink_factory
 
 log = logging.getLogger("genesys_tui.fetch")
 
@@ -65,12 +64,6 @@ def store_for(ctx: Context) -> JobStore | None:
     except OrgUnknown:
         return None
     return JobStore(sc.job_store)
-
-
-def normalize_target(to: str) -> str:
-    if to.startswith("s3://"):
-        return to.rstrip("/")
-    return str(Path(to).expanduser().resolve())
 
 
 class _Amount(ProgressColumn):
@@ -144,11 +137,8 @@ def cmd_fetch(ctx: Context) -> int:
         raise CommandError("give conversation IDs, --interval, or --resume", code=2)
     target = ctx.target()
     profile = target.profile
-    dest = normalize_target(a.to or profile.output_dir)
     try:
-        make_sink(
-            dest, profile.naming, endpoint_url=profile.s3.endpoint_url, region=profile.s3.region
-        )
+        dest, _ = open_target(a.to or profile.output_dir, profile)
     except (SinkError, ValueError) as e:
         raise CommandError(str(e), code=2) from None
     m = ctx.config.media

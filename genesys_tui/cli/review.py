@@ -67,18 +67,11 @@ def cmd_transcript(ctx: Context) -> int:
                 code=2,
             ) from None
         return 0
-    from genesys_tui.cli.fetch import normalize_target
     from genesys_tui.flows.review.archive import archive
-    from genesys_tui.storage.sinks import SinkError, make_sink
+    from genesys_tui.storage.sinks import SinkError, open_target
 
-    profile = ctx.target().profile
     try:
-        sink = make_sink(
-            normalize_target(a.to),
-            profile.naming,
-            endpoint_url=profile.s3.endpoint_url,
-            region=profile.s3.region,
-        )
+        _, sink = open_target(a.to, ctx.target().profile)
     except (SinkError, ValueError) as e:
         raise CommandError(str(e), code=2) from None
 

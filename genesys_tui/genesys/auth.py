@@ -310,15 +310,3 @@ class UserTokenAuth(_CachedToken):
             if self._on_refresh:
                 self._on_refresh(tok.refresh_token)
         return tok
-
-
-class StaticTokenAuth(_CachedToken):
-    """A fixed token (tests and tooling)."""
-
-    def __init__(self, token: str, kind: str = "client"):
-        super().__init__()
-        self.kind = kind
-        self._static = token
-
-    async def _fetch(self) -> TokenResponse:
-        return TokenResponse(self._static, 86400)

@@ -321,6 +321,25 @@ def _b64(digest: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
+def normalize_target(to: str) -> str:
+    """One form for a target, so the same request always finds the same jobs: a directory made
+    absolute, or an s3:// URL without a trailing slash."""
+    to = to.strip()
+    if to.startswith("s3://"):
+        return to.rstrip("/")
+    return str(Path(to).expanduser().resolve())
+
+
+def open_target(to: str, profile) -> tuple[str, Sink]:
+    """The normalized target and its sink, for a profile's naming template and S3 settings. A bad
+    one (not an S3 URL, a bad template) raises SinkError or NamingError before any work."""
+    target = normalize_target(to)
+    sink = make_sink(
+        target, profile.naming, endpoint_url=profile.s3.endpoint_url, region=profile.s3.region
+    )
+    return target, sink
+
+
 def make_sink(target: str, template: str, *, endpoint_url: str = "", region: str = "") -> Sink:
     if target.startswith("s3://"):
         return S3Sink(target, template, endpoint_url=endpoint_url, region=region)

@@ -24,7 +24,7 @@ from genesys_tui.flows.pull.runner import QueueOptions
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.storage.sinks import make_sink, sink_factory
+from genesys_tui.storage.sinks import open_target, sink_factory
 from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor bug at import
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
@@ -192,9 +192,6 @@ class GenesysApp(App[int]):
                 JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev)
             )
 
-    def on_screen_resume(self) -> None:
-        pass
-
     # --- queueing ---------------------------------------------------------------------------------
 
     def default_target(self) -> str:
@@ -204,15 +201,7 @@ class GenesysApp(App[int]):
         """Conversation-level jobs (each expands into one job per recording)."""
         if self.queue is None:
             raise RuntimeError("the queue is not running")
-        p = self.target.profile
-        target = (
-            choice.target
-            if choice.target.startswith("s3://")
-            else str(Path(choice.target).expanduser().resolve())
-        )
-        make_sink(
-            target, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region
-        )  # validates the target
+        target, _ = open_target(choice.target, self.target.profile)  # validates it too
         ids = []
         for cid, meta in items:
             job, _ = self.queue.store.add(

@@ -7,10 +7,6 @@ from textual.message import Message
 from genesys_tui.flows.pull.model import JobEvent, QueueTotals
 
 
-class SignedIn(Message):
-    """A client is ready (after the sign-in screen, or at start)."""
-
-
 class JobChanged(Message):
     def __init__(self, event: JobEvent) -> None:
         super().__init__()

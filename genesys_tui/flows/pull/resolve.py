@@ -20,10 +20,6 @@ log = logging.getLogger("genesys_tui.flows.pull.resolve")
 SOURCE_FORMAT = {"wav": "WAV", "mono": "WAV", "split": "WAV", "webm": "WEBM", "original": None}
 
 
-class Archived(Exception):
-    pass
-
-
 class Unavailable(Exception):
     """The recording cannot be had (deleted, no media, an error from the batch)."""
 

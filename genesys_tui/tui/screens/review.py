@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -644,22 +643,16 @@ class ReviewScreen(AppScreen):
 
         from genesys_tui.flows.review.archive import archive
         from genesys_tui.flows.review.listing import FILTER_ROLES
-        from genesys_tui.storage.sinks import make_sink
+        from genesys_tui.storage.sinks import open_target
 
         app = self.gapp
-        p = app.target.profile
-        target = (
-            choice.target
-            if choice.target.startswith("s3://")
-            else str(Path(choice.target).expanduser().resolve())
-        )
         roles = (
             [r for f in self.listing.shown_roles for r in FILTER_ROLES[f]]
             if choice.shown_roles_only
             else None
         )
         try:
-            sink = make_sink(target, p.naming, endpoint_url=p.s3.endpoint_url, region=p.s3.region)
+            _, sink = open_target(choice.target, app.target.profile)
             written = await asyncio.to_thread(
                 archive,
                 self.review,

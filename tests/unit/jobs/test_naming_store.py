@@ -130,3 +130,14 @@ def test_store_never_holds_urls(tmp_path):
     store.update(job, state=DONE, outputs=[{"location": "/x.wav"}])
     raw = Path(tmp_path / "j.sqlite3").read_bytes()
     assert b"X-Amz" not in raw and b"http" not in raw
+
+
+def test_one_form_for_a_target_in_every_front_end(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from genesys_tui.storage.sinks import normalize_target
+
+    assert normalize_target("s3://bucket/calls/") == normalize_target(" s3://bucket/calls") == "s3://bucket/calls"
+    monkeypatch.chdir(tmp_path)
+    assert normalize_target("out/") == str(tmp_path / "out")
+    assert normalize_target("~/x") == str(Path.home() / "x")
