@@ -137,7 +137,11 @@ def test_one_form_for_a_target_in_every_front_end(tmp_path, monkeypatch):
 
     from genesys_tui.storage.sinks import normalize_target
 
-    assert normalize_target("s3://bucket/calls/") == normalize_target(" s3://bucket/calls") == "s3://bucket/calls"
+    assert (
+        normalize_target("s3://bucket/calls/")
+        == normalize_target(" s3://bucket/calls")
+        == "s3://bucket/calls"
+    )
     monkeypatch.chdir(tmp_path)
     assert normalize_target("out/") == str(tmp_path / "out")
     assert normalize_target("~/x") == str(Path.home() / "x")
