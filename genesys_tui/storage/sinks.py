@@ -38,6 +38,20 @@ class Sink:
     def describe(self, rel: PurePosixPath) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def store_bytes(
+        self,
+        data: bytes,
+        rel: PurePosixPath,
+        content_type: str,
+        *,
+        meta: dict[str, Any] | None = None,
+        fmt: str = "",
+    ) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def store_json(self, doc: dict[str, Any], rel: PurePosixPath) -> str:
+        return self.store_bytes(json.dumps(doc, indent=2).encode(), rel, "application/json")
+
 
 class LocalSink(Sink):
     def __init__(self, root: str | Path, template: str = DEFAULT_TEMPLATE):
@@ -64,9 +78,6 @@ class LocalSink(Sink):
                 with open(src, "rb") as i, open_nofollow(part, "wb") as o:
                     shutil.copyfileobj(i, o, 1 << 20)
         return str(final)
-
-    def store_json(self, doc: dict[str, Any], rel: PurePosixPath) -> str:
-        return self.store_bytes(json.dumps(doc, indent=2).encode(), rel, "application/json")
 
     def store_bytes(
         self,
@@ -284,9 +295,6 @@ class S3Sink(Sink):
             ):
                 if up["UploadId"] == upload_id:
                     self.abort(up["Key"], upload_id)
-
-    def store_json(self, doc: dict[str, Any], rel: PurePosixPath) -> str:
-        return self.store_bytes(json.dumps(doc, indent=2).encode(), rel, "application/json")
 
     def store_bytes(
         self,
