@@ -62,7 +62,9 @@ def temp_beside(final: Path) -> Path:
     for n, tag in enumerate(names):
         part = final.with_name(f"{final.name}.{tag}.part")
         if n == 0:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(
+                OSError
+            ):  # not there, or not ours to remove (a directory): pick another
                 os.unlink(part)
         try:
             os.close(create_new(part))

@@ -96,3 +96,12 @@ def test_a_failed_write_leaves_nothing_and_stale_temps_are_swept(tmp_path):
     os.utime(mine, (old, old))
     assert sweep_temps(tmp_path) == 1
     assert not stale.exists() and young.exists() and mine.exists()
+
+
+def test_something_else_at_the_fixed_temporary_name_means_another_name(tmp_path):
+    import hashlib
+
+    tag = hashlib.sha256(b"x.wav").hexdigest()[:8]
+    (tmp_path / f"x.wav.{tag}.part").mkdir()  # not a file we may remove
+    write_bytes(tmp_path / "x.wav", b"audio")
+    assert (tmp_path / "x.wav").read_bytes() == b"audio"
