@@ -68,7 +68,7 @@ def launch_times(runs: int = 5) -> list[float]:
 
 
 def summaries(n: int):
-    from genesys_tui.genesys.models import ConversationSummary, ParticipantSummary
+    from genesys_tui.genesys.summaries import ConversationSummary, ParticipantSummary
 
     start = datetime(2026, 5, 1, tzinfo=UTC)
     return [

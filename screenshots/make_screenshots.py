@@ -47,13 +47,12 @@ async def capture() -> dict[str, str]:
     import keyring
     from keyring.backends import null
 
-    from genesys_tui.context import Target, build_client
-    from genesys_tui.core.config import Config, Profile
+    from genesys_tui.context.app import demo_context
+    from genesys_tui.core.config import Config
     from genesys_tui.core.paths import AppPaths
     from genesys_tui.emulator import EmulatorServer, EmulatorSettings
-    from genesys_tui.genesys.regions import hosts_for
     from genesys_tui.tui.app import GenesysApp
-    from genesys_tui.tui.launch import demo_notices
+    from genesys_tui.tui.launch import make_app
 
     keyring.set_keyring(null.Keyring())  # never touch the real keyring from here
     shots: dict[str, str] = {}
@@ -71,29 +70,19 @@ async def capture() -> dict[str, str]:
     with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
-        s = srv.emulator.s
 
         def app(signed_in: bool = True) -> GenesysApp:
-            profile = Profile(
-                name="demo",
-                base_url=srv.base_url,
-                client_id=s.client_id if signed_in else "",
-                user_client_id=s.pkce_client_id,
+            ctx = demo_context(
+                srv,
+                Config(),
+                paths,
                 redirect_port=port,
-                output_dir="~/genesys-tui-demo",
-            )
-            target = Target(profile, hosts_for("", srv.base_url), False, False)
-            client = build_client(target, s.client_id, s.client_secret) if signed_in else None
-            return GenesysApp(
-                config=Config(notices=demo_notices()),
-                paths=paths,
-                target=target,
-                client=client,
-                demo=True,
-                now=ANCHOR,
                 store_path=t / "jobs.sqlite3",
-                output_dir=str(t / "downloads"),
+                downloads=t / "downloads",
+                now=ANCHOR,
+                signed_in=signed_in,
             )
+            return make_app(ctx)
 
         async def settle(pilot, a) -> None:
             for _ in range(200):

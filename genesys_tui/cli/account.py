@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.context import Target, build_client, sign_in_user
+from genesys_tui.context import Target, build_client
+from genesys_tui.context.signin import sign_in_user
 from genesys_tui.core import credentials as creds
 from genesys_tui.core import fmt
 from genesys_tui.core.config import Config, toml_key, toml_string
@@ -219,7 +220,8 @@ def cmd_logout(ctx: Context) -> int:
 
 def cmd_doctor(ctx: Context) -> int:
     """Signs in, reads the org, tries each feature harmlessly; exit 0 when everything is allowed."""
-    from genesys_tui.context import client_credentials_client, user_client
+    from genesys_tui.context import client_credentials_client
+    from genesys_tui.context.signin import user_client
     from genesys_tui.flows.doctor import MISSING, OK, run_doctor
 
     target = ctx.target()

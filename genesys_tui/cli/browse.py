@@ -10,25 +10,26 @@ from genesys_tui.cli.common import CommandError, Context, run
 from genesys_tui.context import client_credentials_client
 from genesys_tui.core import fmt
 from genesys_tui.core.intervals import parse_interval
+from genesys_tui.flows.browse import table
+from genesys_tui.flows.browse.service import BrowseService
+from genesys_tui.flows.browse.table import COLUMNS
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.models import ConversationSummary, Recording, iso
+from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.models import Recording
+from genesys_tui.genesys.summaries import ConversationSummary
 
 
 async def build_filter(client: GenesysClient, a) -> ConversationFilter:
-    """Filter arguments (names or ids) to a ConversationFilter of ids."""
-    d = client.directory
-    queues = tuple([await d.resolve("queue", q) for q in a.queue or []])
-    users = tuple([await d.resolve("user", u) for u in a.agent or []])
-    wrapups = tuple([await d.resolve("wrapup", w) for w in a.wrapup or []])
-    return ConversationFilter(
-        queue_ids=queues,
-        user_ids=users,
+    """The filter arguments (names or ids) as a ConversationFilter of ids."""
+    return await BrowseService(client).resolve_filter(
+        queues=a.queue or (),
+        agents=a.agent or (),
+        wrapups=a.wrapup or (),
         direction=a.direction,
         media_types=tuple(a.media or ()),
         ani=a.ani,
         dnis=a.dnis,
-        wrapup_codes=wrapups,
         has_recording=a.has_recording,
         ended=False if a.live else None,
     )
@@ -42,11 +43,11 @@ def cmd_conversations(ctx: Context) -> int:
     async def go() -> list[ConversationSummary]:
         async with client_credentials_client(target) as client:
             flt = await build_filter(client, a)
-            rows = []
-            async for s in client.analytics.iter_conversations(start, end, flt, order=a.order):
-                rows.append(s)
+            rows: list[ConversationSummary] = []
+            async for page in BrowseService(client).pages(start, end, flt, order=a.order, page=1):
+                rows += page  # one at a time: --json streams each as it is found
                 if a.json:
-                    print(json.dumps(s.to_json()), flush=True)
+                    print(json.dumps(page[0].to_json()), flush=True)
                 if a.limit and len(rows) >= a.limit:
                     break
             if not a.json:
@@ -64,44 +65,11 @@ def cmd_conversations(ctx: Context) -> int:
 
 def _print_table(ctx: Context, rows: list[ConversationSummary], names: dict[str, str]) -> None:
     t = Table(show_edge=False, pad_edge=False)
-    for col in (
-        "Start (UTC)",
-        "Duration",
-        "Dir",
-        "Queue",
-        "Agent",
-        "ANI",
-        "Wrap-up",
-        "Rec",
-        "Conversation ID",
-    ):
-        t.add_column(col, no_wrap=col in ("Conversation ID", "Start (UTC)"))
+    for col in COLUMNS:
+        t.add_column(col.title, no_wrap=col.key in ("id", "start"))
     for s in rows:
-        t.add_row(
-            fmt.when(s.start),
-            fmt.duration(s.duration_s),
-            (s.direction or "")[:3],
-            ", ".join(names.get(q, q) for q in s.queue_ids),
-            ", ".join(names.get(u, u) for u in s.user_ids),
-            (s.ani or "").replace("tel:", ""),
-            ", ".join(names.get(w, w) for w in s.wrapup_codes),
-            "yes" if s.has_recording else "",
-            s.conversation_id,
-        )
+        t.add_row(*table.row(s, names))
     ctx.out.print(t)
-
-
-def annotation_text(r: Recording) -> str:
-    parts = []
-    for an in r.annotations:
-        if an.reason in ("Hold", "SecurePause", "Pause"):
-            label = "secure pause" if an.reason == "SecurePause" else an.reason.lower()
-            cut = " (cut)" if an.recording_duration_ms == 0 else ""
-            at = (an.realtime_location or 0) / 1000
-            parts.append(
-                f"{label} {fmt.duration((an.duration_ms or 0) / 1000)} at {fmt.duration(at)}{cut}"
-            )
-    return "; ".join(parts)
 
 
 def recording_json(r: Recording, format_id: str) -> dict:
@@ -134,8 +102,8 @@ def cmd_recordings(ctx: Context) -> int:
 
     async def go() -> list[Recording]:
         async with client_credentials_client(target) as client:
-            return await client.recordings.list(
-                a.conversation_id, a.format, max_wait_ms=a.max_wait_ms
+            return await BrowseService(client).recordings(
+                a.conversation_id, a.format, a.max_wait_ms
             )
 
     recs = run(go())
@@ -164,7 +132,7 @@ def cmd_recordings(ctx: Context) -> int:
             fmt.duration(r.duration_ms / 1000 if r.duration_ms else None) if r.duration_ms else "-",
             fmt.size(r.output_size_in_bytes),
             r.file_state or "-",
-            annotation_text(r),
+            table.annotations_text(r.annotations),
         )
     ctx.out.print(t)
     return 0

@@ -22,33 +22,24 @@ from rich.text import Text
 
 from genesys_tui.cli.browse import build_filter
 from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.context.app import queue_options
 from genesys_tui.core import fmt
 from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import parse_interval
-from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.pull.housekeeping import lock_queue, sweep_staging
 from genesys_tui.flows.pull.model import (
-    ALL_RECORDINGS,
+    CANCELLED,
     DONE,
     FAILED,
     FINAL_STATES,
     STATES,
     WAITING,
     Job,
-    JobEvent,
     QueueTotals,
 )
-from genesys_tui.flows.pull.runner import (
-    DiskFull,
-    QueueBusy,
-    QueueOptions,
-    QueueRunner,
-    disk_full,
-    lock_queue,
-    retrying,
-    sweep_staging,
-)
+from genesys_tui.flows.pull.outcomes import DiskFull, QueueBusy, disk_full, retrying
+from genesys_tui.flows.pull.service import Plan, PullService, QueueEvent, QueueIdle, Search
 from genesys_tui.flows.pull.store import JobStore
-from genesys_tui.genesys import errors as E
 from genesys_tui.storage.sinks import SinkError, open_target, sink_factory
 
 log = logging.getLogger("genesys_tui.fetch")
@@ -91,15 +82,20 @@ class ProgressView:
     """Rich progress bars for the queue's events: one overall bar for this run's recordings (not the
     whole store) and one per active download."""
 
-    def __init__(
-        self, progress: Progress, store: JobStore | None = None, run_ids: list[int] | None = None
-    ):
+    def __init__(self, progress: Progress):
         self.p = progress
-        self.store, self.run_ids = store, run_ids
+        self.store: JobStore | None = None
+        self.run_ids: list[int] = []
         self.overall: TaskID = progress.add_task("this run", total=None, unit="recordings")
         self.bars: dict[int, TaskID] = {}
 
-    def handle(self, ev: JobEvent | QueueTotals) -> None:
+    def follow(self, store: JobStore, run_ids: list[int]) -> None:
+        """Count this run's jobs (not the whole store) in the overall bar."""
+        self.store, self.run_ids = store, run_ids
+
+    def handle(self, ev: QueueEvent) -> None:
+        if isinstance(ev, QueueIdle):
+            return
         if isinstance(ev, QueueTotals):
             if self.store is not None and self.run_ids:
                 counts = self.store.run_counts(self.run_ids)
@@ -139,26 +135,20 @@ def cmd_fetch(ctx: Context) -> int:
     profile = target.profile
     try:
         dest, _ = open_target(a.to or profile.output_dir, profile)
-    except (SinkError, ValueError) as e:
+        for g in a.conversation_ids or []:
+            safe_id(g, "conversation id")
+        interval = parse_interval(a.interval) if a.interval else None
+    except (SinkError, ValueError, InvalidId) as e:
         raise CommandError(str(e), code=2) from None
-    m = ctx.config.media
-    opts = QueueOptions(
-        workers=a.workers,
-        batch=a.batch,
-        restore_archived=a.restore_archived,
-        customer_channel=m.customer_channel,
-        agent_channel=m.agent_channel,
-        bitrate=m.opus_bitrate,
+    opts = queue_options(
+        ctx.config, workers=a.workers, batch=a.batch, restore_archived=a.restore_archived
     )
 
-    async def go() -> tuple[list[int], JobStore]:
+    async def go() -> tuple[list[int], PullService]:
         from genesys_tui.context import client_credentials_client, org_scope
 
         async with client_credentials_client(target) as client:
             sc = await org_scope(client, target, ctx.paths)  # jobs are kept per org
-            store = JobStore(sc.job_store)
-            staging = sc.staging
-            planned = await plan(ctx, client, store, dest)
             columns = [
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -167,19 +157,27 @@ def cmd_fetch(ctx: Context) -> int:
                 TimeRemainingColumn(),
             ]
             with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
-                view = ProgressView(progress, store, planned or None)
-                runner = QueueRunner(
-                    client, store, staging, sink_factory(profile), opts, on_event=view.handle
+                view = ProgressView(progress)
+                service = PullService(
+                    client, sc.job_store, sink_factory(profile), opts, on_event=view.handle
                 )
-                try:
-                    ids = None if (a.resume and not planned) else with_children(store, planned)
-                    await runner.run(ids)
-                finally:
-                    await runner.close()
-            return planned, store
+                search = None
+                if interval:
+                    flt = await retrying(lambda: build_filter(client, a))
+                    search = Search(*interval, flt, a.has_recording is False, a.limit or 0)
+                planned = await service.plan(a.conversation_ids or [], a.format, dest, search)
+                report_plan(ctx, planned, a.format, dest)
+                view.follow(service.store, planned.job_ids)
+                ids = (
+                    None
+                    if (a.resume and not planned.job_ids)
+                    else service.with_children(planned.job_ids)
+                )
+                await service.run(ids)
+            return planned.job_ids, service
 
     try:
-        planned, store = run(go())
+        planned, service = run(go())
     except (QueueBusy, DiskFull) as e:
         raise CommandError(str(e)) from None
     except (OSError, sqlite3.OperationalError) as e:  # while planning: the store's disk
@@ -192,93 +190,22 @@ def cmd_fetch(ctx: Context) -> int:
             highlight=False,
         )
         return 130
-    jobs = [
-        j
-        for j in ([store.get(i) for i in with_children(store, planned)] if planned else store.all())
-        if j
-    ]
+    store = service.store
+    ids = service.with_children(planned) if planned else None
+    jobs = [j for j in ([store.get(i) for i in ids] if ids else store.all()) if j]
     return summary(ctx, jobs)
 
 
-def with_children(store: JobStore, ids: list[int]) -> list[int]:
-    out = list(ids)
-    for i in ids:
-        out += [c.id for c in store.children(i)]
-    return out
-
-
-async def plan(ctx: Context, client, store: JobStore, dest: str) -> list[int]:
-    """Jobs for the requested conversations: one conversation-level job each, which expands into
-    one job per recording. Existing jobs (same conversation, format and target) are reused."""
-    a = ctx.args
-    names = await retrying(client.directory.names)
-    metas: dict[str, dict] = {}
-    unplanned: dict[str, str] = {}
-    if a.interval:
-        start, end = parse_interval(a.interval)
-        flt = await retrying(lambda: build_filter(client, a))
-
-        async def search() -> None:  # again from the top after a failure: what was found is kept
-            async for s in client.analytics.iter_conversations(start, end, flt):
-                if s.has_recording or a.has_recording is False:
-                    metas.setdefault(s.conversation_id, job_meta.from_summary(s, names))
-                    if a.limit and len(metas) >= a.limit:
-                        return
-
-        await retrying(search)
-    try:  # " ID " from a spreadsheet is the same ID
-        wanted = [
-            cid
-            for cid in dict.fromkeys(
-                safe_id(g, "conversation id") for g in a.conversation_ids or []
-            )
-            if cid not in metas
-        ]
-    except InvalidId as e:
-        raise CommandError(str(e), code=2) from None
-    if wanted:  # 100 ids a request from analytics; what it does not know yet is read one by one
-        try:
-            found = await retrying(lambda: client.analytics.summaries_by_id(wanted))
-        except E.GenesysError as e:
-            log.info("the multi-get failed (%s): reading the conversations one by one", e)
-            found = {}
-        metas.update(
-            {cid: job_meta.from_summary(found[cid], names) for cid in wanted if cid in found}
-        )
-    for cid in wanted:
-        if cid not in metas:
-            try:
-                conv = await retrying(lambda cid=cid: client.conversations.get(cid))
-                metas[cid] = job_meta.from_conversation(conv, names)
-            except E.GenesysError as e:
-                # One conversation that cannot be read never stops the others: it is recorded as a
-                # failed job (the same command, or `jobs retry`, tries it again) and planning goes on.
-                unplanned[cid] = str(e)
-    ids = []
-    for cid, why in unplanned.items():
-        job, _ = store.add(cid, ALL_RECORDINGS, a.format, dest, {"conversationId": cid})
-        store.update(job, state=FAILED, last_error=f"could not be planned: {why}")
-        ids.append(job.id)
-    retried = 0
-    for cid, meta in metas.items():
-        job, created = store.add(cid, ALL_RECORDINGS, a.format, dest, meta)
-        ids.append(job.id)
-        if not created:  # the same request again: what failed last time is tried again
-            if job.state == FAILED:
-                store.update(
-                    job, meta=meta
-                )  # it may not have been planned then: names need the metadata
-            failed = [j.id for j in (job, *store.children(job.id)) if j.state == FAILED]
-            retried += store.retry_failed(failed) if failed else 0
-    if metas:
+def report_plan(ctx: Context, plan: Plan, fmt_name: str, dest: str) -> None:
+    if plan.conversations:
         ctx.err.print(
-            f"{len(metas)} conversation(s) to fetch as {a.format} into {dest}", highlight=False
+            f"{plan.conversations} conversation(s) to fetch as {fmt_name} into {dest}",
+            highlight=False,
         )
-    if retried:
+    if plan.retried:
         ctx.err.print(
-            f"trying again {retried} job(s) that failed in an earlier run", highlight=False
+            f"trying again {plan.retried} job(s) that failed in an earlier run", highlight=False
         )
-    return ids
 
 
 def summary(ctx: Context, everything: list[Job]) -> int:
@@ -357,7 +284,7 @@ def cmd_jobs(ctx: Context) -> int:
         for i in a.ids:
             job = store.get(i)
             if job and job.state not in FINAL_STATES:
-                store.update(job, state="cancelled", last_error="cancelled")
+                store.update(job, state=CANCELLED, last_error="cancelled")
         ctx.out.print(f"cancelled {len(a.ids)} job(s)", highlight=False)
         return 0
     jobs = [j for j in store.all([a.state] if a.state else None) if not j.is_expansion]

@@ -7,7 +7,8 @@ import sys
 from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.flows.review.session import Review, ReviewCache, ReviewError, load_review
+from genesys_tui.flows.review.service import ReviewService
+from genesys_tui.flows.review.session import Review, ReviewError
 
 NO_TRANSCRIPT_EXIT = 3  # scripts can tell "nothing to export" from a failure
 
@@ -20,18 +21,16 @@ def _load(ctx: Context, *, audio: bool, extra=None) -> tuple[Review, object]:
     async def go():
         async with client_credentials_client(target) as client:
             scope = await org_scope(client, target, ctx.paths)  # the cache is kept per org
-            cache = ReviewCache(scope.cache_dir, ctx.config.review.cache_max_mb << 20)
+            service = ReviewService(client, scope, ctx.config, target.profile)
             try:
-                review = await load_review(
-                    client,
+                review = await service.open(
                     ctx.args.conversation_id,
-                    cache,
                     audio=audio,
                     refresh=getattr(ctx.args, "refresh", False),
                 )
             except ReviewError as e:
                 raise CommandError(str(e)) from None
-            return review, (await extra(client, review) if extra else None)
+            return review, (await extra(service, review) if extra else None)
 
     return run(go())
 
@@ -67,21 +66,15 @@ def cmd_transcript(ctx: Context) -> int:
                 code=2,
             ) from None
         return 0
-    from genesys_tui.flows.review.archive import archive
     from genesys_tui.storage.sinks import SinkError, open_target
 
     try:
-        _, sink = open_target(a.to, ctx.target().profile)
+        open_target(a.to, ctx.target().profile)  # a bad target fails before any download
     except (SinkError, ValueError) as e:
         raise CommandError(str(e), code=2) from None
 
-    async def store(client, review):
-        import asyncio
-
-        if review.transcript is None:
-            return []
-        names = await client.directory.names()
-        return await asyncio.to_thread(archive, review, sink, names, (a.format,), a.role)
+    async def store(service: ReviewService, review: Review) -> list[str]:
+        return await service.export(review, a.to, (a.format,), a.role)
 
     review, written = _load(ctx, audio=False, extra=store)
     _require_transcript(ctx, review)
@@ -123,22 +116,18 @@ def cmd_metrics(ctx: Context) -> int:
 
 
 def cmd_serve(ctx: Context) -> int:
-    from genesys_tui.flows.review.serve import PlaybackServer
-
     a = ctx.args
     settings = ctx.config.review
-    review, _ = _load(ctx, audio=True)
+    host = a.host or settings.serve_host
+
+    async def make_server(service: ReviewService, review: Review):
+        return service.playback_server(review, host, a.port) if review.audio else None
+
+    review, server = _load(ctx, audio=True, extra=make_server)
     if not review.audio:
         for note in review.notes:
             ctx.err.print(note, highlight=False)
         raise CommandError(f"conversation {review.id} has no recording to play")
-    host = a.host or settings.serve_host
-    server = PlaybackServer(
-        review,
-        host=host,
-        port=a.port if a.port is not None else settings.serve_port,
-        bitrate=ctx.config.media.opus_bitrate,
-    )
     for note in review.notes:
         ctx.err.print(note, highlight=False)
     ctx.out.print(

@@ -14,15 +14,16 @@ from rich.table import Table
 from genesys_tui.cli.common import CommandError, Context, is_tty, run
 from genesys_tui.core import fmt
 from genesys_tui.flows.supervise import store
-from genesys_tui.flows.supervise.audit import AuditError
+from genesys_tui.flows.supervise.audit import REFUSED, AuditError
 from genesys_tui.flows.supervise.checks import Check, Request
-from genesys_tui.flows.supervise.engine import Outcome, Supervision
+from genesys_tui.flows.supervise.engine import Outcome
+from genesys_tui.flows.supervise.service import NoSupervisor, SuperviseDesk, report
 
 EXIT_REFUSED, EXIT_NOT_CONFIRMED = 3, 4
 
 
 def _client_for_actions(ctx: Context):
-    from genesys_tui.context import user_client
+    from genesys_tui.context.signin import user_client
     from genesys_tui.core.credentials import CredentialsError
 
     try:
@@ -36,7 +37,8 @@ def _client_for_actions(ctx: Context):
 
 def _client_for_reading(ctx: Context):
     """A user's sign-in when there is one, else client credentials (enough to list calls)."""
-    from genesys_tui.context import client_credentials_client, user_client
+    from genesys_tui.context import client_credentials_client
+    from genesys_tui.context.signin import user_client
     from genesys_tui.core.credentials import CredentialsError
 
     try:
@@ -191,34 +193,23 @@ def cmd_action(ctx: Context) -> int:
 
     async def go() -> tuple[int, Outcome | None]:
         async with _client_for_actions(ctx) as client:
-            supervisor = await store.identify(client)
-            if supervisor is None:
-                raise CommandError("the stored sign-in has no user; run `genesys-tui login --user`")
-            scope = await org_scope(
-                client, ctx.target(), ctx.paths
-            )  # the audit log is kept per org
-            audit = store.audit_log(scope)
-            outbox = store.outbox(scope) if ctx.config.supervise.webhook.url else None
+            scope = await org_scope(client, ctx.target(), ctx.paths)  # the audit log is per org
             try:
-                engine = Supervision(
-                    client,
-                    supervisor,
-                    ctx.config.supervise,
-                    ctx.config.notices,
-                    audit,
-                    outbox,
-                    readonly=ctx.target().readonly,
-                    names=await client.directory.names(),
+                desk = await SuperviseDesk.open(
+                    client, ctx.config, scope, readonly=ctx.target().readonly
                 )
-                call = await engine.current_call(a.conversation_id)
+            except NoSupervisor as e:
+                raise CommandError(str(e)) from None
+            try:
+                call = await desk.current_call(a.conversation_id)
                 pid = _choose_participant(ctx, call, action)
                 request = Request(
                     action, a.conversation_id, pid, a.notice if action == "notice" else None
                 )
                 ctx.out.print(
-                    f"{supervisor.name}: {request.describe()}", highlight=False, markup=False
+                    f"{desk.supervisor.name}: {request.describe()}", highlight=False, markup=False
                 )
-                attempt = await engine.check(request)
+                attempt = await desk.check(request)
                 _print_checks(ctx, attempt.checks)
                 if not attempt.allowed:
                     ctx.err.print(
@@ -229,26 +220,22 @@ def cmd_action(ctx: Context) -> int:
                     return EXIT_REFUSED, None
                 if not a.yes:
                     if not is_tty():
-                        engine.cancel(attempt)
+                        desk.cancel(attempt)
                         raise CommandError(
                             "not confirmed: pass --yes to act without a prompt",
                             code=EXIT_NOT_CONFIRMED,
                         )
                     answer = await asyncio.to_thread(input, f"Go ahead with {action}? [y/N] ")
                     if answer.strip().lower() not in ("y", "yes"):
-                        engine.cancel(attempt)
+                        desk.cancel(attempt)
                         ctx.err.print("cancelled; nothing was sent", highlight=False)
                         return EXIT_NOT_CONFIRMED, None
-                out = await engine.dispatch(attempt)
+                out = await desk.dispatch(attempt)
             finally:
-                if outbox is not None:
-                    _deliver(ctx, outbox)
-                    outbox.close()
-            return (
-                0
-                if out.ok and not out.audit_error
-                else (EXIT_REFUSED if out.result == "refused" else 1)
-            ), out
+                _deliver(ctx, desk)
+                await desk.close()
+            ok = out.ok and not out.audit_error
+            return (0 if ok else EXIT_REFUSED if out.result == REFUSED else 1), out
 
     try:
         code, out = run(go())
@@ -260,48 +247,33 @@ def cmd_action(ctx: Context) -> int:
 
 
 def _report(ctx: Context, out: Outcome) -> None:
-    if out.result == "refused":
-        ctx.err.print("refused just before sending (the call changed):", highlight=False)
+    said = report(out)
+    if said.refused:
+        ctx.err.print(said.headline + ":", highlight=False, markup=False)
         _print_checks(ctx, [c for c in out.checks if not c.ok])
         return
-    latency = f" in {out.latency_ms:.0f} ms" if out.latency_ms is not None else ""
-    if out.ok:
-        extra = f"; notice: {out.notice_state}" if out.notice_state else ""
-        ctx.out.print(f"[green]dispatched[/] (HTTP {out.status}){latency}{extra}", highlight=False)
+    if said.ok:
+        ctx.out.print(f"[green]✓[/] {escape(said.headline)}", highlight=False)
     else:
-        ctx.err.print(f"[red]failed[/]{latency}: {escape(out.error or '')}", highlight=False)
-        if out.on_call_after is not None:
-            ctx.err.print(
-                "you ARE on the call now: it went through despite the error"
-                if out.on_call_after
-                else "you are not on the call",
-                highlight=False,
-            )
+        ctx.err.print(f"[red]✗[/] {escape(said.headline)}", highlight=False)
+        for line in said.lines:
+            ctx.err.print(line, highlight=False, markup=False)
     if out.audit_error:
         ctx.err.print(f"[red]audit[/]: {escape(out.audit_error)}", highlight=False)
     if out.call_after is not None:
         for p in out.call_after.participants:
             if p.end_time is None:
                 roles = f" ({'/'.join(p.media_roles)})" if p.media_roles else ""
+                name = p.name or (p.user.name if p.user else "") or ""
                 ctx.out.print(
-                    f"  {p.purpose:<9} {p.name or (p.user.name if p.user else '') or ''}{roles} {p.state}",
-                    highlight=False,
-                    markup=False,
+                    f"  {p.purpose:<9} {name}{roles} {p.state}", highlight=False, markup=False
                 )
 
 
-def _deliver(ctx: Context, outbox) -> None:
+def _deliver(ctx: Context, desk: SuperviseDesk) -> None:
     """Best effort, once: the outbox keeps what could not be sent for the next run."""
-    url = ctx.config.supervise.webhook.url
-    if not url:
-        return
-    res = outbox.deliver(
-        url,
-        store.webhook_secret(ctx.config),
-        timeout=ctx.config.supervise.webhook.timeout_seconds,
-        max_backoff=ctx.config.supervise.webhook.max_backoff_seconds,
-    )
-    if res.error:
+    res = desk.deliver_webhook()
+    if res is not None and res.error:
         ctx.err.print(
             f"webhook: {res.error}; {res.pending} record(s) kept in the outbox", highlight=False
         )

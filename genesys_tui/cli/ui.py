@@ -6,11 +6,11 @@ from genesys_tui.cli.common import Context
 
 
 def cmd_tui(ctx: Context) -> int:
+    from genesys_tui.context.app import AppContext
     from genesys_tui.tui.launch import run_app
 
-    return run_app(
-        ctx.config, ctx.paths, ctx.target(), readonly=getattr(ctx.args, "readonly", False)
-    )
+    readonly = getattr(ctx.args, "readonly", False)
+    return run_app(AppContext(ctx.config, ctx.paths, ctx.target(), readonly=readonly))
 
 
 def cmd_demo(ctx: Context) -> int:

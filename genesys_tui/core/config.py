@@ -98,6 +98,12 @@ class Profile:
 class UISettings:
     theme: str = _opt("textual-dark", "Textual theme name")
     waveform: str = _opt("braille", "waveform glyphs", choices=("braille", "block", "ascii"))
+    keys: dict[str, str] = _opt(
+        {}, "your keys for the TUI's actions: binding id = keys (`?` in the TUI shows the ids)"
+    )
+    colors: dict[str, str] = _opt(
+        {}, "theme variables to change, e.g. role-agent = '#4ade80' (see the README)"
+    )
 
 
 @dataclass

@@ -44,3 +44,14 @@ def time_left(seconds: float | None) -> str:
         return "expired"
     h, m = divmod(int(seconds) // 60, 60)
     return f"{h}h {m:02d}m" if h else f"{max(m, 1)}m"
+
+
+def place(location: str) -> str:
+    """Where a file is, shortest form: `~/…` for a path in the home directory (the column is
+    narrow); S3 URLs and other paths as they are."""
+    import os
+
+    home = os.path.expanduser("~")
+    if home not in ("", "/", "~") and (location == home or location.startswith(home + os.sep)):
+        return "~" + location[len(home) :]
+    return location

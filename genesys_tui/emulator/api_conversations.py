@@ -1,4 +1,5 @@
-"""Emulated API: directory, analytics details query, conversations, supervisor actions, transcripts."""
+"""Emulated API: analytics details query, conversations, supervisor actions, transcripts (the
+directory is in api_directory.py)."""
 
 from __future__ import annotations
 
@@ -9,153 +10,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
-from genesys_tui.emulator.calls import CallDetail, Party, Segment
+from genesys_tui.emulator.call_model import CallDetail, Party, Segment
 from genesys_tui.emulator.errors import USER_CONTEXT, ApiError, bad_request, not_found
 from genesys_tui.emulator.query import QueryError
+from genesys_tui.emulator.request_helpers import conv_or_404, json_body
 from genesys_tui.emulator.tokens import Token
 
 if TYPE_CHECKING:
     from genesys_tui.emulator.app import Emulator
 
 
-def conv_or_404(emu: Emulator, conversation_id: str) -> CallDetail:
-    i = emu.org.find(conversation_id)
-    if i is None:
-        raise not_found(f"conversation {conversation_id}")
-    return emu.org.detail(i)
-
-
-def _listing(
-    request: Request, items: list[dict[str, Any]], path: str, max_size: int = 500
-) -> JSONResponse:
-    try:
-        size = int(request.query_params.get("pageSize", 25))
-        number = int(request.query_params.get("pageNumber", 1))
-    except ValueError:
-        raise bad_request("pageSize and pageNumber must be integers") from None
-    if not 1 <= size <= max_size or number < 1:
-        raise bad_request(f"pageSize must be 1..{max_size} and pageNumber at least 1")
-    total = len(items)
-    count = max(1, -(-total // size))
-    page = items[(number - 1) * size : number * size]
-    doc = {
-        "entities": page,
-        "pageSize": size,
-        "pageNumber": number,
-        "total": total,
-        "pageCount": count,
-        "firstUri": f"{path}?pageSize={size}&pageNumber=1",
-        "selfUri": f"{path}?pageSize={size}&pageNumber={number}",
-        "lastUri": f"{path}?pageSize={size}&pageNumber={count}",
-    }
-    if number < count:
-        doc["nextUri"] = f"{path}?pageSize={size}&pageNumber={number + 1}"
-    if number > 1:
-        doc["previousUri"] = f"{path}?pageSize={size}&pageNumber={number - 1}"
-    return JSONResponse(doc)
-
-
-# --- directory -----------------------------------------------------------------------------------
-
-
-async def organization(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    return JSONResponse(
-        {
-            "id": emu.org.id,
-            "name": emu.org.name,
-            "thirdPartyOrgName": "acme-demo",
-            "domain": "acme-demo",
-            "state": "active",
-            "selfUri": "/api/v2/organizations/me",
-        }
-    )
-
-
-async def token_info(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    org = {
-        "id": emu.org.id,
-        "name": emu.org.name,
-    }  # TokenInfo's organization is a NamedEntity: no selfUri
-    return JSONResponse(
-        {
-            "organization": org,
-            "homeOrganization": org,
-            "authorizedScope": [
-                "analytics",
-                "conversations",
-                "recordings",
-                "speech-and-text-analytics",
-            ],
-            "OAuthClient": {
-                "id": tok.client_id,
-                "name": "genesys-tui demo client",
-                "organization": org,
-            },
-        }
-    )
-
-
-def _user_doc(u) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "name": u.name,
-        "email": u.email,
-        "username": u.email,
-        "state": "active",
-        "division": {"id": "", "name": "Home"},
-        "selfUri": f"/api/v2/users/{u.id}",
-    }
-
-
-async def users_me(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    if not tok.user_id:
-        raise USER_CONTEXT
-    user = emu.org.user_by_id(tok.user_id)
-    return JSONResponse(_user_doc(user))
-
-
-async def users(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    return _listing(request, [_user_doc(u) for u in emu.org.users], "/api/v2/users")
-
-
-async def queues(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    name = request.query_params.get("name")
-    qs = [q for q in emu.org.queues if not name or _wild(name, q.name)]
-    items = [
-        {
-            "id": q.id,
-            "name": q.name,
-            "division": {
-                "id": emu.org.divisions[q.division][0],
-                "name": emu.org.divisions[q.division][1],
-            },
-            "selfUri": f"/api/v2/routing/queues/{q.id}",
-        }
-        for q in qs
-    ]
-    return _listing(request, items, "/api/v2/routing/queues")
-
-
-def _wild(pattern: str, value: str) -> bool:
-    p, v = pattern.lower(), value.lower()
-    if p.endswith("*"):
-        return v.startswith(p[:-1])
-    return p == v
-
-
-async def wrapup_codes(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    items = [
-        {"id": i, "name": n, "selfUri": f"/api/v2/routing/wrapupcodes/{i}"}
-        for i, n in emu.org.wrapups
-    ]
-    return _listing(request, items, "/api/v2/routing/wrapupcodes")
-
-
 # --- analytics -----------------------------------------------------------------------------------
 
 
 async def details_query(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    from genesys_tui.emulator.app import json_body
 
     body = await json_body(request)
     try:
@@ -277,7 +145,6 @@ async def barge_conversation(emu: Emulator, request: Request, tok: Token, cid: s
 
 
 async def secure_ivr_create(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    from genesys_tui.emulator.app import json_body
 
     if not tok.user_id:
         raise USER_CONTEXT
@@ -331,7 +198,6 @@ async def call_participant_patch(emu: Emulator, request: Request, tok: Token, ci
     here only `state: disconnected` (how a supervisor leaves a call; "Possible values are:
     'connected' and 'disconnected'"). Needs conversation:communication:disconnect (any of the
     three the SDK lists). UNCONFIRMED: the status (202 here; the SDK returns nothing)."""
-    from genesys_tui.emulator.app import json_body
 
     d = conv_or_404(emu, request.path_params["conversationId"])
     pid = request.path_params["participantId"]
@@ -433,12 +299,6 @@ async def sta_conversation(emu: Emulator, request: Request, tok: Token, cid: str
 C = "/api/v2/conversations/{conversationId}"
 STA = "/api/v2/speechandtextanalytics/conversations/{conversationId}"
 ROUTES = [
-    ("GET", "/api/v2/organizations/me", organization, "organizations.me"),
-    ("GET", "/api/v2/tokens/me", token_info, "tokens.me"),
-    ("GET", "/api/v2/users/me", users_me, "users.me"),
-    ("GET", "/api/v2/users", users, "users"),
-    ("GET", "/api/v2/routing/queues", queues, "routing.queues"),
-    ("GET", "/api/v2/routing/wrapupcodes", wrapup_codes, "routing.wrapupcodes"),
     (
         "POST",
         "/api/v2/analytics/conversations/details/query",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -31,7 +30,7 @@ from starlette.routing import Route
 
 from genesys_tui.emulator import permissions
 from genesys_tui.emulator.documents import error_body
-from genesys_tui.emulator.errors import ApiError, bad_request
+from genesys_tui.emulator.errors import ApiError
 from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
 from genesys_tui.emulator.mediastore import MediaStore
 from genesys_tui.emulator.org import Org
@@ -70,7 +69,12 @@ class Emulator:
             int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
         )
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
-        from genesys_tui.emulator import api_conversations, api_recordings
+        from genesys_tui.emulator import (
+            api_conversations,
+            api_directory,
+            api_recording_jobs,
+            api_recordings,
+        )
 
         routes = [
             Route("/", self.home),
@@ -78,7 +82,13 @@ class Emulator:
             Route("/oauth/authorize", self.oauth_authorize, methods=["GET"]),
             Route("/s3/{path:path}", self.s3, methods=["GET", "HEAD"]),
         ]
-        for method, path, handler, name in api_conversations.ROUTES + api_recordings.ROUTES:
+        handlers = (
+            api_directory.ROUTES
+            + api_conversations.ROUTES
+            + api_recordings.ROUTES
+            + api_recording_jobs.ROUTES
+        )
+        for method, path, handler, name in handlers:
             routes.append(Route(path, self.api(handler, name), methods=[method]))
         if self.s.control:
             routes += [
@@ -378,12 +388,3 @@ def _basic(header: str) -> tuple[str, str]:
         return "", ""
     cid, _, secret = raw.partition(":")
     return cid, secret
-
-
-async def json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        raise bad_request(
-            "The request could not be understood by the server due to malformed syntax."
-        ) from None

@@ -11,7 +11,7 @@ from functools import cache
 import numpy as np
 import soundfile as sf
 
-from genesys_tui.emulator.calls import EXTERNAL, CallDetail, RecordingInfo
+from genesys_tui.emulator.call_model import EXTERNAL, CallDetail, RecordingInfo
 from genesys_tui.emulator.formats import FORMATS  # noqa: F401 - re-exported
 
 _SF = {

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from genesys_tui.emulator.calls import CallDetail, Party, RecordingInfo
-from genesys_tui.emulator.corpus import TOPICS
+from genesys_tui.emulator.call_model import CallDetail, Party, RecordingInfo
 from genesys_tui.emulator.ids import make_uuid
 
 if TYPE_CHECKING:
@@ -36,7 +34,7 @@ def error_body(
     }
 
 
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+def drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
@@ -46,7 +44,7 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
     participants = []
     for p in d.all_parties:
-        session = _drop_none(
+        session = drop_none(
             {
                 "sessionId": p.call_id,
                 "mediaType": "voice",
@@ -61,7 +59,7 @@ def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                 "coachedParticipantId": p.coached,
                 "bargedParticipantId": p.barged,
                 "segments": [
-                    _drop_none(
+                    drop_none(
                         {
                             "segmentStart": iso_ms(s.start),
                             "segmentEnd": iso_ms(s.end),
@@ -76,7 +74,7 @@ def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
             }
         )
         participants.append(
-            _drop_none(
+            drop_none(
                 {
                     "participantId": p.id,
                     "participantName": p.name,
@@ -86,7 +84,7 @@ def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                 }
             )
         )
-    return _drop_none(
+    return drop_none(
         {
             "conversationId": d.id,
             "conversationStart": iso_ms(d.start),
@@ -113,7 +111,7 @@ def _call_state(p: Party, d: CallDetail) -> str:
 def _entity(kind: str, id_: str | None, name: str | None = None) -> dict[str, Any] | None:
     if not id_:
         return None
-    return _drop_none({"id": id_, "name": name, "selfUri": f"/api/v2/{kind}/{id_}"})
+    return drop_none({"id": id_, "name": name, "selfUri": f"/api/v2/{kind}/{id_}"})
 
 
 def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
@@ -121,7 +119,7 @@ def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
     for p in d.all_parties:
         state = _call_state(p, d)
         queue = next((q for q in org.queues if q.id == p.queue_id), None)
-        call = _drop_none(
+        call = drop_none(
             {
                 "id": p.call_id,
                 "state": state,
@@ -137,7 +135,7 @@ def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                 "held": p.held,
                 "securePause": d.secure_pause if d.live else None,
                 "segments": [
-                    _drop_none(
+                    drop_none(
                         {
                             "startTime": iso_ms(s.start),
                             "endTime": iso_ms(s.end),
@@ -156,7 +154,7 @@ def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
             }
         )
         parts.append(
-            _drop_none(
+            drop_none(
                 {
                     "id": p.id,
                     "startTime": iso_ms(p.start),
@@ -173,7 +171,7 @@ def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                     "address": d.ani if p.purpose in ("customer", "external") else d.dnis,
                     "ani": d.ani,
                     "dnis": d.dnis,
-                    "wrapup": _drop_none(
+                    "wrapup": drop_none(
                         {"code": p.wrapup_code, "name": _wrapup_name(org, p.wrapup_code)}
                     )
                     if p.wrapup_code
@@ -187,7 +185,7 @@ def conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                 }
             )
         )
-    return _drop_none(
+    return drop_none(
         {
             "id": d.id,
             "startTime": iso_ms(d.start),
@@ -217,7 +215,7 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
         queue = next((q for q in org.queues if q.id == p.queue_id), None)
         user = org.user_by_id(p.user_id) if p.user_id else None
         parts.append(
-            _drop_none(
+            drop_none(
                 {
                     "id": p.id,
                     "name": p.name,
@@ -247,7 +245,7 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                     "coachedParticipantId": p.coached,
                     "bargedParticipantId": p.barged,
                     "bargedTime": iso_ms(p.barged_time),
-                    "wrapup": _drop_none(
+                    "wrapup": drop_none(
                         {"code": p.wrapup_code, "name": _wrapup_name(org, p.wrapup_code)}
                     )
                     if p.wrapup_code
@@ -255,7 +253,7 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                 }
             )
         )
-    return _drop_none(
+    return drop_none(
         {
             "id": d.id,
             "participants": parts,
@@ -314,7 +312,7 @@ def recording_metadata(
 ) -> dict[str, Any]:
     """RecordingMetadata: "Does not return playable media nor system annotations" (RecordingApi.md,
     get_conversation_recordingmetadata), so no pause or hold annotations here."""
-    return _drop_none(
+    return drop_none(
         {
             "id": rec.id,
             "conversationId": d.id,
@@ -358,7 +356,7 @@ def recording(
         if p.purpose == "agent" and p.user_id
     ]
     doc.update(
-        _drop_none(
+        drop_none(
             {
                 "mediaUris": {"S": {"mediaUri": media_uri}} if media_uri else None,
                 "outputSizeInBytes": size,
@@ -375,114 +373,3 @@ def recording(
         )
     )
     return doc
-
-
-# --- transcripts -------------------------------------------------------------------------------
-
-_PUNCT = re.compile(r"[^\w\s'-]")
-
-
-def _plain(text: str) -> str:
-    return _PUNCT.sub("", text).lower()
-
-
-def transcript(org: Org, d: CallDetail, rec: RecordingInfo | None = None) -> dict[str, Any]:
-    lo, hi = (rec.start, rec.end) if rec else (d.start, d.end or d.start)
-    phrases = [p for p in d.phrases if lo <= p.start < hi]
-    start_ms = phrases[0].start if phrases else lo
-    out_phrases, sentiment, topics = [], [], []
-    for k, p in enumerate(phrases):
-        out_phrases.append(
-            {
-                "phraseIndex": k,
-                "text": _plain(p.text),
-                "decoratedText": p.text,
-                "stability": 1,
-                "confidence": p.confidence,
-                "startTimeMs": p.start,
-                "duration": {"milliseconds": p.dur},
-                "words": [
-                    {
-                        "word": _plain(w.text),
-                        "confidence": w.conf,
-                        "startTimeMs": w.start,
-                        "duration": {"milliseconds": w.dur},
-                    }
-                    for w in p.words
-                ],
-                "alternatives": [],
-                "participantPurpose": p.channel,
-                "type": "transcript",
-            }
-        )
-        if p.sentiment:
-            sentiment.append(
-                {
-                    "participant": p.channel,
-                    "phrase": p.text,
-                    "phraseIndex": k,
-                    "sentiment": float(p.sentiment),
-                    "startTimeMs": p.start,
-                    "duration": {"milliseconds": p.dur},
-                    "type": "Phrase",
-                }
-            )
-        low = p.text.lower()
-        for tidx, (tname, needles) in enumerate(TOPICS):
-            hit = next((n for n in needles if n in low), None)
-            if hit:
-                topics.append(
-                    {
-                        "participant": p.channel,
-                        "topicId": make_uuid(org.s.seed, "topic", tidx),
-                        "topicName": tname,
-                        "topicPhrase": hit,
-                        "transcriptPhrase": hit,
-                        "confidence": 0.9,
-                        "startTimeMs": p.start,
-                        "duration": {"milliseconds": p.dur},
-                        "type": "Topic",
-                    }
-                )
-    participants = []
-    for p in d.parties:
-        participants.append(
-            _drop_none(
-                {
-                    "participantPurpose": p.purpose if p.purpose != "external" else "customer",
-                    "userId": p.user_id,
-                    "queueId": p.queue_id,
-                    "flowId": (p.flow or {}).get("flowId"),
-                    "initialDirection": p.direction,
-                    "divisionId": d.division_id,
-                    "ani": d.ani,
-                    "dnis": d.dnis,
-                    "startTimeMs": p.start,
-                    "endTimeMs": p.end if p.end is not None else hi,
-                }
-            )
-        )
-    dur = (phrases[-1].end - start_ms) if phrases else 0
-    return {
-        "organizationId": org.id,
-        "conversationId": d.id,
-        "communicationId": d.communication_id,
-        "mediaType": "call",
-        "conversationStartTime": d.start,
-        "startTime": start_ms,
-        "duration": {"milliseconds": dur},
-        "uri": f"/transcript/v1/organizations/{org.id}/conversations/{d.id}/communications/{d.communication_id}",
-        "transcripts": [
-            {
-                "transcriptId": make_uuid(org.s.seed, "transcript", d.id, rec.id if rec else "all"),
-                "language": "en-US",
-                "programId": make_uuid(org.s.seed, "program"),
-                "engineId": "genesys",
-                "startTime": start_ms,
-                "duration": {"milliseconds": dur},
-                "phrases": out_phrases,
-                "analytics": {"sentiment": sentiment, "topics": topics, "acoustic": []},
-            }
-        ],
-        "participants": participants,
-    }

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_tui.emulator.calls import CallDetail, RecordingInfo
+from genesys_tui.emulator.call_model import CallDetail, RecordingInfo
 
 
 @dataclass

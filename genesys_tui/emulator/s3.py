@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator import transcript_docs
 from genesys_tui.emulator.formats import FORMATS
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ async def serve(emu: Emulator, request: Request) -> Response:
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
         d = emu.org.detail(i)
         rec = next((r for r in d.recordings if r.id == m.group(3)), None) if m.group(3) else None
-        data = json.dumps(docs.transcript(emu.org, d, rec)).encode()
+        data = json.dumps(transcript_docs.transcript(emu.org, d, rec)).encode()
         return await _ranged(
             emu, request, len(data), lambda a, b: [data[a : b + 1]], "application/json", {}
         )

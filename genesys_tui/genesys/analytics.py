@@ -13,7 +13,9 @@ from typing import Any
 
 from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.models import ConversationSummary, iso
+from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.summaries import ConversationSummary
+from genesys_tui.genesys.values import DIRECTIONS, ORDERS  # noqa: F401 - re-exported
 
 log = logging.getLogger("genesys_tui.analytics")
 
@@ -32,7 +34,7 @@ class ConversationFilter:
 
     queue_ids: tuple[str, ...] = ()
     user_ids: tuple[str, ...] = ()
-    direction: str | None = None  # inbound | outbound
+    direction: str | None = None  # one of DIRECTIONS
     media_types: tuple[str, ...] = ()  # voice, chat, ...
     ani: str | None = None
     dnis: str | None = None

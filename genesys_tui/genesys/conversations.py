@@ -8,7 +8,8 @@ from typing import Any
 
 from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient, decode_json
-from genesys_tui.genesys.models import CallConversation, Conversation, SecureSession, from_api
+from genesys_tui.genesys.modelbase import from_api
+from genesys_tui.genesys.models import CallConversation, Conversation, SecureSession
 
 SUPERVISOR_ACTIONS = ("monitor", "coach", "barge")
 

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 from genesys_tui.core.ids import looks_like_uuid
 from genesys_tui.genesys.errors import GenesysError, PermissionDenied, UserContextRequired
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.models import Organization, Queue, TokenInfo, User, WrapupCode, from_api
+from genesys_tui.genesys.modelbase import from_api
+from genesys_tui.genesys.models import Organization, Queue, TokenInfo, User, WrapupCode
 
 T = TypeVar("T")
 log = logging.getLogger("genesys_tui.directory")

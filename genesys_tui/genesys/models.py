@@ -3,88 +3,11 @@ None, JSON camelCase maps to snake_case attributes."""
 
 from __future__ import annotations
 
-import types
-import typing
-from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import UTC, datetime
-from functools import cache
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-T = TypeVar("T")
-
-
-def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 from the API (always UTC, 'Z' or offset) to an aware datetime."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def iso(dt: datetime | None) -> str | None:
-    """Aware datetime to the API's format: 2026-05-01T10:00:00.000Z."""
-    if dt is None:
-        return None
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
-
-
-def _converter(hint: Any):
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        return _converter(inner[0]) if len(inner) == 1 else (lambda v: v)
-    if origin is list:
-        item = _converter(args[0])
-        return lambda v: [item(x) for x in v] if isinstance(v, list) else []
-    if origin is dict:
-        val = _converter(args[1])
-        return lambda v: {str(k): val(x) for k, x in v.items()} if isinstance(v, dict) else {}
-    if hint is datetime:
-        return parse_time
-    if isinstance(hint, type) and is_dataclass(hint):
-        return lambda v: from_api(hint, v) if isinstance(v, dict) else None
-    if hint in (int, float):
-        return lambda v: (
-            hint(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        )
-    if hint is bool:
-        return lambda v: v if isinstance(v, bool) else None
-    if hint is str:
-        return lambda v: v if isinstance(v, str) else (str(v) if v is not None else None)
-    return lambda v: v
-
-
-@cache
-def _plan(cls: type) -> list[tuple[str, str, Any]]:
-    hints = typing.get_type_hints(cls)
-    return [
-        (f.name, f.metadata.get("json", _camel(f.name)), _converter(hints[f.name]))
-        for f in fields(cls)
-        if not f.metadata.get("skip")
-    ]
-
-
-def from_api(cls: type[T], data: dict[str, Any]) -> T:
-    kwargs = {}
-    for attr, key, conv in _plan(cls):
-        if key in data and data[key] is not None:
-            kwargs[attr] = conv(data[key])
-    return cls(**kwargs)
-
-
-def _j(key: str) -> Any:
-    return field(default=None, metadata={"json": key})
-
+from genesys_tui.genesys.modelbase import api_field
 
 # --- shared ------------------------------------------------------------------------------------
 
@@ -115,7 +38,7 @@ class TokenInfo:
     organization: EntityRef | None = None
     home_organization: EntityRef | None = None
     authorized_scope: list[str] = field(default_factory=list)
-    o_auth_client: OAuthClientRef | None = _j("OAuthClient")
+    o_auth_client: OAuthClientRef | None = api_field("OAuthClient")
     date_token_idles: datetime | None = None
 
 
@@ -428,117 +351,3 @@ class TranscriptUrls:
     conversation: EntityRef | None = None
     communication_id: str | None = None
     urls: list[RecordingTranscriptUrl] = field(default_factory=list)
-
-
-# --- analytics -----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ParticipantSummary:
-    participant_id: str
-    purpose: str
-    name: str | None = None
-    user_id: str | None = None
-
-
-@dataclass(slots=True)
-class ConversationSummary:
-    """The part of an analytics conversation that a browser row and a job need. Built by hand
-    (not by from_api) because a 100,000-row list must stay fast and small."""
-
-    conversation_id: str
-    start: datetime
-    end: datetime | None = None
-    direction: str | None = None
-    media_types: tuple[str, ...] = ()
-    queue_ids: tuple[str, ...] = ()
-    user_ids: tuple[str, ...] = ()
-    ani: str | None = None
-    dnis: str | None = None
-    wrapup_codes: tuple[str, ...] = ()
-    has_recording: bool = False
-    division_ids: tuple[str, ...] = ()
-    participants: tuple[ParticipantSummary, ...] = ()
-
-    @property
-    def duration_s(self) -> float | None:
-        return (self.end - self.start).total_seconds() if self.end else None
-
-    @classmethod
-    def from_api(cls, d: dict[str, Any]) -> ConversationSummary:
-        queues: list[str] = []
-        users: list[str] = []
-        wrapups: list[str] = []
-        medias: list[str] = []
-        parts: list[ParticipantSummary] = []
-        ani = dnis = None
-        recording = False
-        for p in d.get("participants") or ():
-            purpose = p.get("purpose") or ""
-            uid = p.get("userId")
-            parts.append(
-                ParticipantSummary(
-                    p.get("participantId") or "", purpose, p.get("participantName"), uid
-                )
-            )
-            if uid and purpose in ("agent", "user") and uid not in users:
-                users.append(uid)
-            for s in p.get("sessions") or ():
-                mt = s.get("mediaType")
-                if mt and mt not in medias:
-                    medias.append(mt)
-                if s.get("recording"):
-                    recording = True
-                if purpose in ("customer", "external") and ani is None:
-                    ani, dnis = s.get("ani"), s.get("dnis")
-                for seg in s.get("segments") or ():
-                    q = seg.get("queueId")
-                    if q and q not in queues:
-                        queues.append(q)
-                    w = seg.get("wrapUpCode")
-                    if w and w not in wrapups:
-                        wrapups.append(w)
-        start = parse_time(d.get("conversationStart"))
-        if start is None:
-            raise ValueError(f"conversation {d.get('conversationId')} has no conversationStart")
-        return cls(
-            conversation_id=d["conversationId"],
-            start=start,
-            end=parse_time(d.get("conversationEnd")),
-            direction=d.get("originatingDirection"),
-            media_types=tuple(medias),
-            queue_ids=tuple(queues),
-            user_ids=tuple(users),
-            ani=ani,
-            dnis=dnis,
-            wrapup_codes=tuple(wrapups),
-            has_recording=recording,
-            division_ids=tuple(d.get("divisionIds") or ()),
-            participants=tuple(parts),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "conversationId": self.conversation_id,
-            "conversationStart": iso(self.start),
-            "conversationEnd": iso(self.end),
-            "durationSeconds": self.duration_s,
-            "originatingDirection": self.direction,
-            "mediaTypes": list(self.media_types),
-            "queueIds": list(self.queue_ids),
-            "userIds": list(self.user_ids),
-            "ani": self.ani,
-            "dnis": self.dnis,
-            "wrapUpCodes": list(self.wrapup_codes),
-            "hasRecording": self.has_recording,
-            "divisionIds": list(self.division_ids),
-            "participants": [
-                {
-                    "participantId": p.participant_id,
-                    "purpose": p.purpose,
-                    "participantName": p.name,
-                    "userId": p.user_id,
-                }
-                for p in self.participants
-            ],
-        }

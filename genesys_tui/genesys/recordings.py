@@ -13,18 +13,18 @@ from typing import Any
 from genesys_tui.core.ids import safe_id as _id
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.modelbase import from_api, iso
 from genesys_tui.genesys.models import (
     BatchDownloadJobStatus,
     Recording,
     RecordingJob,
     RecordingMetadata,
-    from_api,
-    iso,
 )
+from genesys_tui.genesys.values import RECORDING_FORMATS
 
 log = logging.getLogger("genesys_tui.recordings")
 
-FORMATS = ("WAV", "WEBM", "WAV_ULAW", "OGG_VORBIS", "OGG_OPUS", "MP3", "NONE")
+FORMATS = RECORDING_FORMATS
 BATCH_LIMIT = 100
 # File extension of each formatId's output.
 EXTENSIONS = {

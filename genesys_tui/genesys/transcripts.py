@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.models import TranscriptUrl, TranscriptUrls, from_api
+from genesys_tui.genesys.modelbase import from_api
+from genesys_tui.genesys.models import TranscriptUrl, TranscriptUrls
 
 
 class Transcripts:

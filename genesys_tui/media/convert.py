@@ -15,12 +15,11 @@ from genesys_tui.core.files import atomic_output
 from genesys_tui.media import decode
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert, to_mono
+from genesys_tui.media.names import MODES, OUTPUT_FORMATS
 from genesys_tui.media.opus import write_opus
 from genesys_tui.media.resample import resample
 from genesys_tui.media.wavio import FORMATS, SampleFormat, WavWriter
 
-OUTPUT_FORMATS = ("mono", "wav", "webm", "ogg", "split")
-MODES = ("average", "left", "right")
 # Genesys dual-channel recordings: "audio channel 0 stores the external participant, audio channel 1
 # stores the internal participant" (Resource Center, Enable line recording). Configurable.
 DEFAULT_PARTIES = {"customer": 0, "agent": 1}

@@ -13,6 +13,7 @@ import numpy as np
 
 from genesys_tui.core.files import open_nofollow
 from genesys_tui.media.errors import MediaError
+from genesys_tui.media.names import SAMPLE_FORMATS
 
 PCM, FLOAT, ALAW, ULAW, EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
 PLACEHOLDER_SIZES = (0, 0xFFFFFFFF)  # written by streaming encoders that never went back
@@ -43,6 +44,7 @@ S32 = SampleFormat("s32", 32, False, np.dtype(np.int32))
 F32 = SampleFormat("f32", 32, True, np.dtype(np.float32))
 F64 = SampleFormat("f64", 64, True, np.dtype(np.float64))
 FORMATS = {f.name: f for f in (U8, S16, S24, S32, F32, F64)}
+assert tuple(FORMATS) == SAMPLE_FORMATS  # the names the parser offers
 
 
 @dataclass(frozen=True)

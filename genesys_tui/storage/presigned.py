@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from genesys_tui.core.files import open_nofollow
-from genesys_tui.genesys.errors import NetworkError
+from genesys_tui.genesys.errors import NetworkError, PresignedUrlExpired
 from genesys_tui.genesys.http import ApiClient
 
 
@@ -127,6 +127,40 @@ async def download(
         new_etag,
         resp.headers.get("content-type"),
         complete_by_header=declared is not None,
+    )
+
+
+REFRESHES = 3  # new URLs asked for when the presigned one is refused, before giving up
+
+
+async def fetch_with_refresh(
+    api: ApiClient,
+    url: str,
+    part: Path,
+    refresh: Callable[[], Awaitable[str]],
+    *,
+    what: str,
+    etag: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    gate: asyncio.Event | None = None,
+    on_validator: Callable[[str | None], None] | None = None,
+) -> Downloaded:
+    """`download`, asking the API for a fresh URL (`refresh`) when the presigned one is refused:
+    recording URLs live an hour and transcript URLs ten minutes, so a queue or a slow link meets
+    expiry in ordinary use. The one policy for every presigned fetch (the queue, Review's audio and
+    transcripts): up to REFRESHES new URLs, then PresignedUrlExpired. A DownloadError (the part
+    file kept for a resume) is the caller's to retry."""
+    for attempt in range(REFRESHES + 1):
+        try:
+            return await download(
+                api, url, part, etag=etag, progress=progress, gate=gate, on_validator=on_validator
+            )
+        except UrlExpired:
+            if attempt < REFRESHES:
+                url = await refresh()
+    raise PresignedUrlExpired(
+        f"the URL of {what} kept being refused (expired or bad signature), "
+        f"{REFRESHES + 1} times with fresh URLs"
     )
 
 

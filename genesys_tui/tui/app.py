@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,17 +15,18 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from genesys_tui.context import Target
+from genesys_tui.context.app import AppContext, Session, services_for
 from genesys_tui.core import credentials as creds
-from genesys_tui.core.config import Config
 from genesys_tui.core.errors import user_message
-from genesys_tui.core.paths import AppPaths
-from genesys_tui.flows.pull.model import ALL_RECORDINGS, JobEvent, QueueTotals
-from genesys_tui.flows.pull.runner import QueueOptions
-from genesys_tui.flows.pull.store import JobStore
+from genesys_tui.flows.browse.service import BrowseService
+from genesys_tui.flows.pull.model import DONE, FAILED, JobEvent
+from genesys_tui.flows.pull.service import PullService, QueueEvent, QueueIdle
+from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.storage.sinks import open_target, sink_factory
+from genesys_tui.storage.sinks import open_target
 from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor bug at import
+from genesys_tui.tui.keymap import binding_ids, unknown_ids
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import QueueChoice
@@ -33,10 +34,37 @@ from genesys_tui.tui.screens.queue import QueueScreen
 from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.screens.supervise import SuperviseScreen
-from genesys_tui.tui.services import QueueService, Session
 from genesys_tui.tui.widgets.header import AppHeader
+from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS
+
+if TYPE_CHECKING:
+    from genesys_tui.flows.review.serve import PlaybackServer  # starlette: loaded when used
 
 log = logging.getLogger("genesys_tui.tui")
+
+
+def all_binding_ids() -> set[str]:
+    from genesys_tui.tui.screens import dialogs, help, supervise_panels
+    from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+    return binding_ids(
+        GenesysApp,
+        BrowseScreen,
+        QueueScreen,
+        ReviewScreen,
+        SuperviseScreen,
+        SignInScreen,
+        VirtualTable,
+        help.HelpScreen,
+        supervise_panels.NoticeChooser,
+        dialogs.ConfirmDialog,
+        dialogs.PromptDialog,
+        dialogs.QueueDialog,
+        dialogs.ExportDialog,
+        dialogs.FilterDialog,
+    )
+
+
 AREAS = (
     ("browse", "Browse", "Browse conversations and pull recordings"),
     ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
@@ -47,6 +75,7 @@ AREAS = (
 
 class GenesysApp(App[int]):
     TITLE = "genesys-tui"
+    CSS_PATH = "app.tcss"
     MODES = {
         "browse": BrowseScreen,
         "queue": QueueScreen,
@@ -55,49 +84,65 @@ class GenesysApp(App[int]):
     }
     DEFAULT_MODE = "browse"
     BINDINGS = [
-        Binding("1", "area('browse')", "Browse", id="area-browse"),
-        Binding("2", "area('queue')", "Queue", id="area-queue"),
-        Binding("3", "area('review')", "Review", id="area-review"),
-        Binding("4", "area('supervise')", "Supervise", id="area-supervise"),
-        Binding("question_mark,f1", "help", "Help", id="help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
-        Binding("f8", "screenshot", "Screenshot", show=False, id="screenshot"),
+        Binding("1", "area('browse')", "Browse", id="app.browse"),
+        Binding("2", "area('queue')", "Queue", id="app.queue"),
+        Binding("3", "area('review')", "Review", id="app.review"),
+        Binding("4", "area('supervise')", "Supervise", id="app.supervise"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
     ]
 
-    def __init__(
-        self,
-        *,
-        config: Config,
-        paths: AppPaths,
-        target: Target,
-        client: GenesysClient | None = None,
-        demo: bool = False,
-        readonly: bool = False,
-        now: datetime | None = None,
-        store_path: Path | None = None,
-        output_dir: str | None = None,
-        queue_pool: str = "thread",
-        player_backend=None,
-    ) -> None:
+    def __init__(self, ctx: AppContext, *, queue_pool: str = "thread", player_backend=None) -> None:
+        """Build it with tui.launch.make_app. `queue_pool`: conversions in threads or processes;
+        `player_backend`: a sounddevice stand-in (tests), None for the real one."""
         super().__init__()
-        self.config, self.paths, self.target = config, paths, target
-        self._client = client
-        self.demo = demo
-        self.readonly = readonly or target.readonly
-        self.now = now  # fixed "now" for quick ranges (snapshots); None means the clock
-        self.store_path = store_path  # None: the signed-in org's own store
-        self.output_dir = output_dir
+        self.ctx = ctx
+        self.config, self.paths, self.target = ctx.config, ctx.paths, ctx.target
+        self._client = ctx.client
+        self.demo = ctx.demo
+        self.readonly = ctx.readonly or ctx.target.readonly
+        self.now = ctx.now  # fixed "now" for quick ranges (snapshots); None means the clock
+        self.store_path = ctx.store_path  # None: the signed-in org's own store
+        self.output_dir = ctx.output_dir
         self.queue_pool = queue_pool
         self.session: Session | None = None
-        self.queue: QueueService | None = None
+        self.queue: PullService | None = None
+        self.reviews: ReviewService | None = None
+        self.browsing: BrowseService | None = None
         self.browse: BrowseScreen | None = None
         self.queue_screen: QueueScreen | None = None
         self.review: ReviewScreen | None = None
         self.supervise: SuperviseScreen | None = None
-        self.pending_review: str | None = None
-        self.playback_server = None  # browser playback, started from Review
-        self.player_backend = player_backend  # sounddevice stand-in (tests); None: the real one
+        self.playback_server: PlaybackServer | None = None  # browser playback, started in Review
+        self.player_backend = player_backend
         self.doctor_report = None  # what the sign-in's permission check found
+
+    def _own_theme(self, colors: dict[str, str]) -> str:
+        from dataclasses import replace
+
+        from textual.color import Color, ColorParseError
+
+        good, bad = {}, []
+        for name, value in colors.items():
+            try:
+                Color.parse(value)
+                good[name] = value
+            except ColorParseError:
+                bad.append(f"{name} = {value!r}")
+        if bad:
+            self.notify(
+                f"[ui.colors]: not a colour: {', '.join(bad)}", title="Config", severity="warning"
+            )
+        base = self.current_theme
+        mine = replace(base, name=f"{base.name}+colors", variables={**base.variables, **good})
+        self.register_theme(mine)
+        return mine.name
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Our own theme variables (role colours, holds, cuts) with their defaults; a theme may
+        set any of them."""
+        return {**super().get_theme_variable_defaults(), **THEME_DEFAULTS}
 
     # --- start and sign-in -------------------------------------------------------------------------
 
@@ -105,6 +150,17 @@ class GenesysApp(App[int]):
         theme = self.config.ui.theme
         if theme in self.available_themes:
             self.theme = theme
+        if self.config.ui.colors:  # the chosen theme, with the user's colours on top
+            self.theme = self._own_theme(self.config.ui.colors)
+        if self.config.ui.keys:  # the user's keymap: binding id -> keys
+            self.set_keymap(self.config.ui.keys)
+            if unknown := unknown_ids(self.config.ui.keys, all_binding_ids()):
+                self.notify(
+                    f"[ui.keys] names no such action: {', '.join(unknown)}. Press ? for the ids.",
+                    title="Config",
+                    severity="warning",
+                    timeout=15,
+                )
         self.run_worker(self._connect(), name="connect", exit_on_error=False)
 
     async def _connect(self) -> None:
@@ -136,11 +192,17 @@ class GenesysApp(App[int]):
             )
             return
         self.session, self.target = session, target
-        self._start_queue(client)
+        services = services_for(
+            session, self.ctx, queue_pool=self.queue_pool, on_queue_event=self._queue_event
+        )
+        self.browsing, self.reviews = services.browse, services.review
+        self._start_queue(services.pull)
         for header in self.screen.query(AppHeader):
             header.update_text()
         if self.browse is not None:
             self.browse.start()
+        if self.supervise is not None:
+            self.supervise.start()
         self.run_worker(self._doctor(session), name="doctor", exit_on_error=False)
 
     async def _doctor(self, session: Session) -> None:
@@ -158,35 +220,31 @@ class GenesysApp(App[int]):
                 timeout=15,
             )
 
-    def _start_queue(self, client: GenesysClient) -> None:
-        m = self.config.media
-        opts = QueueOptions(
-            customer_channel=m.customer_channel,
-            agent_channel=m.agent_channel,
-            bitrate=m.opus_bitrate,
-            pool=self.queue_pool,
-        )
-        scope = self.session.scope if self.session else None
-        path = self.store_path or (scope.job_store if scope else None)
-        if path is None:
-            raise RuntimeError("the queue needs a signed-in org")
-        store = JobStore(path)
-        staging = path.parent / "staging"
-        service = QueueService(
-            client,
-            store,
-            staging,
-            sink_factory(self.target.profile),
-            opts,
-            post=self._queue_event,
-            notify=self.notify,
-        )
+    def _start_queue(self, service: PullService) -> None:
         service.start()
         self.queue = service
         if service.busy:
             self.notify(service.busy, title="Queue", severity="warning", timeout=10)
+        if self.queue_screen is not None:  # it showed "sign in": now it has a queue to show
+            self.queue_screen.post_message(QueueChanged(service.current_totals()))
 
-    def _queue_event(self, ev: JobEvent | QueueTotals) -> None:
+    def _queue_event(self, ev: QueueEvent) -> None:
+        if isinstance(ev, QueueIdle):
+            self.notify(
+                f"Queue finished: {ev.done} done, {ev.failed} failed",
+                title="Downloads",
+                severity="warning" if ev.failed else "information",
+            )
+            return
+        if isinstance(ev, JobEvent):
+            if ev.state == FAILED and ev.error:
+                self.notify(
+                    f"{ev.label}: {ev.error}", title="Download failed", severity="error", timeout=8
+                )
+            elif ev.state == DONE and ev.error:
+                self.notify(
+                    f"{ev.label}: {ev.error}", title="Nothing to download", severity="warning"
+                )
         if self.queue_screen is not None:
             self.queue_screen.post_message(
                 JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev)
@@ -202,22 +260,17 @@ class GenesysApp(App[int]):
         if self.queue is None:
             raise RuntimeError("the queue is not running")
         target, _ = open_target(choice.target, self.target.profile)  # validates it too
-        ids = []
-        for cid, meta in items:
-            job, _ = self.queue.store.add(
-                cid, ALL_RECORDINGS, choice.format, target, {**meta, "batch": choice.batch}
-            )
-            ids.append(job.id)
-        self.queue.add(ids)
-        return len(ids)
+        items = list(items)
+        self.queue.enqueue(items, choice.format, target, choice.batch)
+        return len(items)
 
     def open_review(self, conversation_id: str) -> None:
-        """Show a conversation in Review (creating the screen on first use)."""
+        """Show a conversation in Review (the screen is made on first use, and loads it once it
+        is mounted)."""
         self.switch_mode("review")
-        if self.review is not None:
-            self.review.open(conversation_id)
-        else:
-            self.pending_review = conversation_id  # opened when the screen mounts
+        screen = self.screen
+        if isinstance(screen, ReviewScreen):
+            screen.open(conversation_id)
 
     # --- areas, help, palette -----------------------------------------------------------------------
 
@@ -269,13 +322,11 @@ class GenesysApp(App[int]):
                 "Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id
             )
         if self.queue is not None and self.queue.available:
-            r = self.queue.runner
+            q = self.queue
             yield SystemCommand(
-                "Resume the queue" if r.paused else "Pause the queue",
-                "Downloads",
-                r.resume if r.paused else r.pause,
+                "Resume the queue" if q.paused else "Pause the queue", "Downloads", q.toggle_pause
             )
-            yield SystemCommand("Retry failed downloads", "Downloads", lambda: r.retry_failed())
+            yield SystemCommand("Retry failed downloads", "Downloads", lambda: q.retry_failed())
 
     def _review_by_id(self) -> None:
         from genesys_tui.tui.screens.dialogs import PromptDialog

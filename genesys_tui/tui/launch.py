@@ -1,39 +1,26 @@
-"""Start the TUI for a profile, or against the embedded emulator (`genesys-tui demo`)."""
+"""The TUI's one entry from outside: `make_app(context)` for the CLI (`tui`, `demo`), the tests
+and the screenshot script alike, and the two ways the CLI runs it."""
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from genesys_tui.context import Target
-from genesys_tui.core.config import Config
-from genesys_tui.core.paths import AppPaths
+from genesys_tui.context.app import AppContext
 
-
-def run_app(config: Config, paths: AppPaths, target: Target, *, readonly: bool = False) -> int:
+if TYPE_CHECKING:
     from genesys_tui.tui.app import GenesysApp
 
-    app = GenesysApp(config=config, paths=paths, target=target, readonly=readonly)
-    return app.run() or 0
+
+def make_app(ctx: AppContext, *, queue_pool: str = "thread", player_backend=None) -> GenesysApp:
+    from genesys_tui.tui.app import GenesysApp
+
+    return GenesysApp(ctx, queue_pool=queue_pool, player_backend=player_backend)
 
 
-def demo_notices() -> dict:
-    """Notices for the demo org when the config has none (the emulator accepts any flow id)."""
-    from genesys_tui.core.config import Notice
-
-    return {
-        "recording-disclosure": Notice(
-            flow_id="demo-flow-recording-disclosure",
-            max_duration_seconds=20,
-            description="This call may be recorded for quality purposes",
-        ),
-        "hold-apology": Notice(
-            flow_id="demo-flow-hold-apology",
-            max_duration_seconds=15,
-            description="Sorry for the wait; an agent is with you shortly",
-        ),
-    }
+def run_app(ctx: AppContext) -> int:
+    return make_app(ctx).run() or 0
 
 
 def demo_settings(args, redirect_port: int):
@@ -54,51 +41,27 @@ def demo_settings(args, redirect_port: int):
     )
 
 
-def demo_profile(srv, downloads: Path, redirect_port: int):
-    from genesys_tui.core.config import Profile
-
-    s = srv.emulator.s
-    return Profile(
-        name="demo",
-        base_url=srv.base_url,
-        client_id=s.client_id,
-        user_client_id=s.pkce_client_id,
-        redirect_port=redirect_port,
-        output_dir=str(downloads),
-    )
-
-
-def run_demo(config: Config, paths: AppPaths, args) -> int:
+def run_demo(config, paths, args) -> int:
     """The emulator on a free loopback port, its demo credentials, the same TUI; quitting stops it.
     The demo keeps its own job store, so real queues are never mixed with demo ones."""
-    from genesys_tui.context import Target, build_client
+    from genesys_tui.context.app import demo_context
     from genesys_tui.core.asgi_thread import free_port
     from genesys_tui.emulator import EmulatorServer
-    from genesys_tui.genesys.regions import hosts_for
-    from genesys_tui.tui.app import GenesysApp
 
     port = free_port()
     srv = EmulatorServer(demo_settings(args, port)).start()
     try:
-        s = srv.emulator.s
-        downloads = paths.data_dir / "demo-downloads"
-        profile = demo_profile(srv, downloads, port)
-        target = Target(
-            profile, hosts_for("", srv.base_url), False, getattr(args, "readonly", False)
-        )
-        client = build_client(target, s.client_id, s.client_secret)
         with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:
-            config = replace(config, notices=config.notices or demo_notices())
-            app = GenesysApp(
-                config=config,
-                paths=paths,
-                target=target,
-                client=client,
-                demo=True,
-                now=getattr(args, "now", None),
+            ctx = demo_context(
+                srv,
+                config,
+                paths,
+                redirect_port=port,
                 store_path=Path(tmp) / "jobs.sqlite3",
-                output_dir=str(downloads),
+                downloads=paths.data_dir / "demo-downloads",
+                now=getattr(args, "now", None),
+                readonly=getattr(args, "readonly", False),
             )
-            return app.run() or 0
+            return run_app(ctx)
     finally:
         srv.stop()

@@ -307,7 +307,8 @@ def test_login_user_with_pkce_keeps_the_token_and_its_expiry_no_refresh_token(
     )
     ((account, stored),) = memory_keyring.store.items()
     assert account[1].startswith("user-token:") and "refresh" not in stored
-    from genesys_tui.context import resolve_target, user_client
+    from genesys_tui.context import resolve_target
+    from genesys_tui.context.signin import user_client
     from genesys_tui.core.config import Config, Profile
 
     profile = Profile(
@@ -394,7 +395,8 @@ def test_login_user_with_a_confidential_code_client_renews_itself(
     kinds = sorted(k[1].split(":")[0] for k in memory_keyring.store)
     assert kinds == ["code-client-secret", "refresh-token", "user-token"]
     refresh = next(v for k, v in memory_keyring.store.items() if k[1].startswith("refresh-token:"))
-    from genesys_tui.context import resolve_target, user_client
+    from genesys_tui.context import resolve_target
+    from genesys_tui.context.signin import user_client
     from genesys_tui.core.config import Config, Profile
 
     cfg_obj = Config(

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 from genesys_tui.cli.main import main
+from genesys_tui.flows.pull.runner import QueueRunner
 from tests.integration.test_emulator_contract import recorded_conversation
 
 
@@ -302,12 +303,13 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(
     fresh_emulator, tmp_path, capsys, monkeypatch
 ):
     """120 ids at 500=0.05 used to fail every run: planning retries like every other call."""
-    import genesys_tui.flows.pull.runner as runner
+    import genesys_tui.flows.pull.outcomes as outcomes
+    from genesys_tui.flows.pull import service
 
     monkeypatch.setenv("GENESYS_CLIENT_ID", fresh_emulator.emulator.s.client_id)
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
-    real = runner.retrying
-    monkeypatch.setattr("genesys_tui.cli.fetch.retrying", lambda call, **kw: real(call, delay=0.01))
+    real = outcomes.retrying
+    monkeypatch.setattr(service, "retrying", lambda call, **kw: real(call, delay=0.01))
     org = fresh_emulator.emulator.org
     ids = [
         org.ids[i]
@@ -327,7 +329,7 @@ def test_planning_rides_out_server_errors_and_revoked_tokens(
         return 0
 
     monkeypatch.setattr(fetch, "summary", record)
-    monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
+    monkeypatch.setattr(QueueRunner, "run", lambda self, ids=None: _nothing())
     assert (
         main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"])
         == 0
@@ -362,7 +364,8 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
     store.update(kids[0], state="done")
     console = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
     with Progress(_Amount(), console=console) as progress:
-        view = ProgressView(progress, store, [mine.id])
+        view = ProgressView(progress)
+        view.follow(store, [mine.id])
         view.handle(QueueTotals({"done": 21, "queued": 2}, 0, 0, 0.0, None))
         task = progress.tasks[0]
         assert (task.completed, task.total) == (1, 3) and "1/3 finished" in task.description
@@ -375,7 +378,7 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
 def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(
     demo_env, tmp_path, capsys
 ):
-    from genesys_tui.flows.pull.runner import lock_queue
+    from genesys_tui.flows.pull.housekeeping import lock_queue
     from genesys_tui.flows.pull.store import JobStore
 
     cid = recorded_conversation(demo_env)
@@ -415,7 +418,7 @@ def test_explicit_ids_are_planned_100_a_request(fresh_emulator, tmp_path, capsys
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", fresh_emulator.emulator.s.client_secret)
     org = fresh_emulator.emulator.org
     ids = [org.ids[i] for i in range(len(org.ids)) if org.recorded[i] and not org.live[i]][:150]
-    monkeypatch.setattr(fetch.QueueRunner, "run", lambda self, ids=None: _nothing())
+    monkeypatch.setattr(QueueRunner, "run", lambda self, ids=None: _nothing())
     monkeypatch.setattr(fetch, "summary", lambda ctx, jobs: 0)
     assert (
         main(["fetch", *ids, "--base-url", fresh_emulator.base_url, "--to", str(tmp_path), "-q"])

@@ -20,11 +20,13 @@ from genesys_tui.flows.pull.model import (
     FAILED,
     FINAL_STATES,
     WAITING,
+    QueueOptions,
 )
-from genesys_tui.flows.pull.runner import QueueOptions, QueueRunner
+from genesys_tui.flows.pull.runner import QueueRunner
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys.analytics import ConversationFilter
-from genesys_tui.storage.sinks import LocalSink, S3Sink
+from genesys_tui.storage.s3 import S3Sink
+from genesys_tui.storage.sinks import LocalSink
 from tests.conftest import small_org
 from tests.integration.test_client import client_for
 from tests.integration.test_emulator_contract import recorded_conversation
@@ -420,7 +422,7 @@ async def test_resume_sends_if_range_with_the_validator_saved_at_the_first_byte(
 async def test_a_failed_job_keeps_nothing_in_staging_and_cleared_jobs_leave_nothing(
     emulator, tmp_path
 ):
-    from genesys_tui.flows.pull.runner import sweep_staging
+    from genesys_tui.flows.pull.housekeeping import sweep_staging
     from genesys_tui.storage.sinks import SinkError
 
     class Refusing(LocalSink):  # the download and the conversion succeed; storing never does
@@ -460,3 +462,43 @@ async def test_a_job_cancelled_before_its_first_step_is_recorded_cancelled(emula
         await asyncio.sleep(0.05)
         await runner.close()
     assert store.get(job.id).state == CANCELLED
+
+
+async def test_the_store_never_holds_a_presigned_url(tmp_path, monkeypatch):
+    """The queue handles presigned URLs (refreshed when they expire, resumed after a reset), yet
+    none of them, nor the emulator's address, is ever written to the job store or its WAL."""
+    with EmulatorServer(
+        small_org(
+            conversations=40,
+            duration_scale=0.05,
+            faults="expire=0.5,reset=0.3",
+            seed=5,
+            rate_limit_per_minute=FAST_LIMIT,
+        )
+    ) as srv:
+        store = JobStore(tmp_path / "jobs.sqlite3")
+        out = tmp_path / "out"
+        seen: list[str] = []
+        from genesys_tui.storage import presigned
+
+        real = presigned.download
+
+        async def spy(api, url, *a, **kw):  # every URL the queue fetched
+            seen.append(url)
+            return await real(api, url, *a, **kw)
+
+        monkeypatch.setattr(presigned, "download", spy)
+        async with client_for(srv, rate_limit_per_minute=FAST_LIMIT) as client:
+            client._anchor = srv.emulator.s.anchor
+            ids = await plan_all(client, store, str(out), "wav", limit=12)
+            runner = runner_for(client, store, tmp_path, LocalSink(out), max_attempts=20)
+            await runner.run(ids)
+            await runner.close()
+        assert seen and all("X-Amz-Signature" in u for u in seen)
+        done = [j for j in store.all([DONE]) if not j.is_expansion]
+        assert len(done) >= 5 and len(seen) > len(done)  # fetched, some URLs refused or cut
+        assert all(j.etag for j in done)  # what the store does keep: the validator
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("jobs.sqlite3*"))
+        for u in seen:
+            assert u.split("?")[1].encode() not in raw
+        assert b"X-Amz" not in raw and srv.base_url.encode() not in raw

@@ -109,11 +109,17 @@ def test_an_expired_transcript_url_is_asked_for_again_once(fresh_emulator, tmp_p
     assert emu.faults.injected["expire"] == 1
 
 
-def test_a_url_refused_twice_is_a_note_and_not_a_crash(fresh_emulator, tmp_path):
+def test_a_url_that_keeps_being_refused_is_a_note_and_not_a_crash(fresh_emulator, tmp_path):
+    from genesys_tui.storage.presigned import REFRESHES
+
     fresh_emulator.emulator.faults.set("expire=1")
     cid = recorded_conversation(fresh_emulator, transcribed=True)
+    before = fresh_emulator.emulator.stats["transcripturls"]
     r = load(fresh_emulator, cid, tmp_path, audio=False)
-    assert r.transcript is None and "refused twice" in r.notes[0]
+    assert r.transcript is None and "kept being refused" in r.notes[0]
+    # the same policy as the queue's: a fresh URL asked for each time, a bounded number of times
+    asked = fresh_emulator.emulator.stats["transcripturls"] - before
+    assert asked == 1 + REFRESHES
 
 
 def test_a_second_open_uses_the_cache(fresh_emulator, tmp_path):

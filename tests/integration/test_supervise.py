@@ -47,7 +47,8 @@ async def supervision(
     readonly=False,
     retry=None,
 ):
-    from genesys_tui.context import loopback_user_client, resolve_target
+    from genesys_tui.context import resolve_target
+    from genesys_tui.context.signin import loopback_user_client
     from genesys_tui.core.config import RetrySettings
 
     s = srv.emulator.s
@@ -457,7 +458,8 @@ async def test_a_call_that_cannot_be_read_is_refused_with_the_reason(fresh_emula
 
 
 async def test_browserless_sign_in_is_only_for_the_local_emulator():
-    from genesys_tui.context import loopback_user_client, resolve_target
+    from genesys_tui.context import resolve_target
+    from genesys_tui.context.signin import loopback_user_client
     from genesys_tui.core import credentials as creds
 
     cfg = Config(profiles={"default": Profile(name="default", region="eu_west_1", client_id="abc")})

@@ -134,7 +134,7 @@ def test_a_notice_needs_a_name_and_a_user_sign_in(live_org, capsys, monkeypatch)
     )
     srv.emulator.s.secure_ivr_seconds = 0.2
     assert main(["supervise", "notice", live(srv)[1], "--notice", "recording", "--yes"]) == 0
-    assert "notice: COMPLETED" in capsys.readouterr().out
+    assert "the notice flow COMPLETED" in capsys.readouterr().out
     creds.delete_secret(
         creds.USER_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id
     )

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from genesys_tui.context import Target, build_client
+from genesys_tui.context.app import AppContext
 from genesys_tui.core.config import Config, Profile
 from genesys_tui.core.paths import AppPaths
 from genesys_tui.genesys.regions import hosts_for
@@ -29,9 +30,14 @@ def make_app(
     signed_in: bool = True,
     client_id: str | None = None,
     region: str = "",
-    **kw,
+    demo: bool = False,
+    readonly: bool = False,
+    config: Config | None = None,
+    **options,
 ):
-    from genesys_tui.tui.app import GenesysApp
+    """The app as `genesys-tui tui` builds it (tui.launch.make_app), on the emulator `srv`, with
+    a fixed "now"; `options` are make_app's own (queue_pool, player_backend)."""
+    from genesys_tui.tui.launch import make_app as build
 
     s = srv.emulator.s
     paths = AppPaths(
@@ -49,15 +55,17 @@ def make_app(
     )
     target = Target(profile, hosts_for(profile.region, base), False, False)
     client = build_client(target, s.client_id, s.client_secret) if signed_in else None
-    return GenesysApp(
-        config=Config(),
+    ctx = AppContext(
+        config=config or Config(),
         paths=paths,
         target=target,
         client=client,
+        demo=demo,
+        readonly=readonly,
         now=ANCHOR,
         output_dir=str(tmp_path / "out"),
-        **kw,
     )
+    return build(ctx, **options)
 
 
 async def settle(pilot, app, timeout: float = 15.0) -> None:
@@ -81,3 +89,36 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the app did not settle")
+
+
+async def idle(pilot, timeout: float = 15.0) -> None:
+    """Until the app has handled its messages and its workers are done (the download queue's
+    excepted: it runs for the app's life). Use it instead of a fixed sleep after a key that
+    starts work; wait for a condition (wait_for) when the work is on a timer."""
+    import asyncio
+    import time
+
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        running = [w for w in app.workers if w.is_running and w.name != "queue"]
+        if not running:
+            await pilot.pause()
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"workers still running: {[w.name for w in running]}")
+        await asyncio.sleep(0.02)
+
+
+async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
+    """Until `predicate()` holds, handling the app's messages meanwhile."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the condition")
+        await pilot.pause()
+        await asyncio.sleep(0.02)

@@ -9,13 +9,13 @@ import keyring
 from textual.widgets import Checkbox, Input, Select, Static
 
 from genesys_tui.flows.browse.table import ConversationModel
-from genesys_tui.flows.pull.model import CANCELLED, DONE
+from genesys_tui.flows.pull.model import CANCELLED, DONE, JobEvent
 from genesys_tui.tui.screens.dialogs import FilterDialog, PromptDialog, QueueDialog
 from genesys_tui.tui.screens.help import HelpScreen
 from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.conftest import ANCHOR
-from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
 
 
 def expected_last_7_days(org) -> set[str]:
@@ -48,13 +48,13 @@ async def test_browse_loads_the_interval(emulator, tmp_path):
 async def test_sign_in_verifies_and_stores_the_secret(emulator, tmp_path, memory_keyring):
     app = make_app(emulator, tmp_path, signed_in=False, client_id="")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
         assert isinstance(app.screen, SignInScreen)
         screen = app.screen
         screen.query_one("#client-id", Input).value = emulator.emulator.s.client_id
         screen.query_one("#secret", Input).value = "wrong-secret"
         await pilot.click("#verify")
-        await pilot.pause(0.8)
+        await idle(pilot)
         assert "refused" in str(screen.query_one("#status", Static).render())
         assert memory_keyring.store == {} and app.session is None
         screen.query_one("#secret", Input).value = emulator.emulator.s.client_secret
@@ -72,7 +72,7 @@ async def test_sign_in_without_a_keyring_says_how_to_fix_it(emulator, tmp_path):
     keyring.set_keyring(fail.Keyring())
     app = make_app(emulator, tmp_path, signed_in=False, client_id="")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.3)
+        await idle(pilot)
         screen = app.screen
         assert isinstance(screen, SignInScreen)
         remember = screen.query_one("#remember", Checkbox)
@@ -94,7 +94,7 @@ async def test_server_side_filters_and_live_filter(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("f")
-        await pilot.pause(0.2)
+        await idle(pilot)
         dialog = app.screen
         assert isinstance(dialog, FilterDialog)
         dialog.query_one("#queue", Select).value = q.id
@@ -115,7 +115,7 @@ async def test_server_side_filters_and_live_filter(emulator, tmp_path):
         await pilot.press("slash")
         for ch in name.split()[1].lower():
             await pilot.press(ch)
-        await pilot.pause(0.2)
+        await idle(pilot)
         typed = name.split()[1].lower()
         assert 0 < len(model) < len(model.items)
         assert all(typed in " ".join(model.cells(i)).lower() for i in range(len(model)))
@@ -136,7 +136,7 @@ async def test_sorting_by_key_and_header_click(emulator, tmp_path):
         table = app.browse.query_one(VirtualTable)
         x = sum(c.width + 1 for c in table.columns[:3]) + 2  # the Queue header
         await pilot.click(VirtualTable, offset=(x, 0))
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert model.sort_key == "queue"
         names = [model.cells(i)[3].lower() for i in range(len(model))]
         assert names == sorted(names) or names == sorted(names, reverse=True)
@@ -156,7 +156,7 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
         await settle(pilot, app)
         assert app.browse.model.index_of(old) is None
         await pilot.press("o")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         assert isinstance(app.screen, PromptDialog)
         app.screen.query_one(Input).value = f"  {old}  "
         await pilot.press("enter")
@@ -169,7 +169,7 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
         assert old in detail and "agent" in detail
         # a wrong ID is a message, not a crash
         await pilot.press("o")
-        await pilot.pause(0.2)
+        await idle(pilot)
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
         await settle(pilot, app)
@@ -182,22 +182,14 @@ async def queue_first_recorded(pilot, app, *, fmt: str | None = None) -> None:
     table.cursor = next(
         i for i in range(len(model)) if model.summary(i).has_recording and model.summary(i).end
     )
-    await pilot.pause(0.1)
+    await idle(pilot)
     await pilot.press("d")
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueDialog))
     assert isinstance(app.screen, QueueDialog)
     if fmt:
         app.screen.query_one("#format", Select).value = fmt
     await pilot.press("enter")
-    await pilot.pause(0.2)
-
-
-async def wait_for(pilot, predicate, timeout=20.0):
-    for _ in range(int(timeout / 0.1)):
-        if predicate():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("timed out")
+    await idle(pilot)
 
 
 async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
@@ -217,7 +209,7 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
         files = sorted((tmp_path / "out").rglob("*.wav"))
         assert len(files) == 2 * len(jobs) and any(f.name.endswith(".customer.wav") for f in files)
         await pilot.press("2")
-        await pilot.pause(0.7)
+        await idle(pilot)
         screen = app.screen
         assert type(screen).__name__ == "QueueScreen"
         cells = [screen.cells(i) for i in range(len(screen.jobs))]
@@ -231,35 +223,45 @@ async def test_pause_cancel_retry_in_the_queue_screen(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("2")
-        await pilot.pause(0.3)
+        await idle(pilot)
         await pilot.press("p")  # pause first, so the job waits
         assert app.queue.runner.paused
         await pilot.press("1")
-        await pilot.pause(0.2)
+        await idle(pilot)
         await queue_first_recorded(pilot, app)
         await pilot.press("2")
         store = app.queue.store
-        # while paused the expansion waits; resume briefly until a recording job exists, pause again
-        app.queue.runner.resume()
+        # While paused the expansion waits: resume, and pause again the moment its first
+        # recording job reports (before it can download), so that job is certainly unfinished.
+        service = app.queue
+        forward = service.on_event
+
+        def pause_at_first_recording(ev):
+            job = service.store.get(ev.job_id) if isinstance(ev, JobEvent) else None
+            if job is not None and not job.is_expansion and not service.paused:
+                service.runner.pause()
+            forward(ev)
+
+        service.on_event = pause_at_first_recording
+        service.runner.resume()
         await wait_for(pilot, lambda: [j for j in store.all() if not j.is_expansion])
-        app.queue.runner.pause()
-        await pilot.pause(0.7)
+        service.on_event = forward
+        assert service.paused
+        await wait_for(pilot, lambda: app.screen.jobs)
         screen = app.screen
-        target = (
-            next(i for i, j in enumerate(screen.jobs) if j.state != DONE)
-            if any(j.state != DONE for j in screen.jobs)
-            else 0
-        )
+        target = next(i for i, j in enumerate(screen.jobs) if j.state != DONE)
         screen.query_one(VirtualTable).cursor = target
         job_id = screen.jobs[target].id
         await pilot.press("x")
-        await wait_for(pilot, lambda: store.get(job_id).state in (CANCELLED, DONE))
-        if store.get(job_id).state == CANCELLED:
-            await pilot.pause(0.6)
-            screen.query_one(VirtualTable).cursor = next(
-                i for i, j in enumerate(screen.jobs) if j.id == job_id
-            )
-            await pilot.press("r")
+        await wait_for(pilot, lambda: store.get(job_id).state == CANCELLED)
+        await wait_for(
+            pilot, lambda: any(j.id == job_id and j.state == CANCELLED for j in screen.jobs)
+        )
+        screen.query_one(VirtualTable).cursor = next(
+            i for i, j in enumerate(screen.jobs) if j.id == job_id
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: store.get(job_id).state != CANCELLED)
         await pilot.press("p")  # resume
         await wait_for(
             pilot, lambda: all(j.state == DONE for j in store.all() if not j.is_expansion)
@@ -276,7 +278,7 @@ async def test_live_calls_are_not_queued(emulator, tmp_path):
             i for i in range(len(model)) if model.summary(i).end is None
         )
         await pilot.press("d")
-        await pilot.pause(0.2)
+        await idle(pilot)
         assert not isinstance(app.screen, QueueDialog)
         assert any("still live" in n.message for n in app._notifications)
 
@@ -286,10 +288,12 @@ async def test_help_palette_areas_and_copy(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
-        keys = dict((d, k) for k, d in app.screen.bindings)
+        keys = {d: k for k, d, _ in app.screen.bindings}
+        ids = {d: i for _, d, i in app.screen.bindings}
         assert keys["Download"] == "d" and "j" in keys["Down"]
+        assert ids["Download"] == "browse.queue-selected"  # what [ui.keys] remaps
         await pilot.press("escape")
         for key, name in (
             ("3", "ReviewScreen"),
@@ -298,7 +302,7 @@ async def test_help_palette_areas_and_copy(emulator, tmp_path):
             ("1", "BrowseScreen"),
         ):
             await pilot.press(key)
-            await pilot.pause(0.1)
+            await idle(pilot)
             assert type(app.screen).__name__ == name
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Go to Queue", "Open conversation by ID", "Pause the queue"} <= set(commands)
@@ -334,7 +338,7 @@ async def test_a_100k_row_list_renders_and_scrolls(emulator, tmp_path):
     """The virtual list: 100,000 rows, only the visible ones formatted (timing lives in bench/tui.py)."""
     from genesys_tui.emulator import Emulator
     from genesys_tui.emulator.documents import analytics_conversation
-    from genesys_tui.genesys.models import ConversationSummary
+    from genesys_tui.genesys.summaries import ConversationSummary
     from tests.conftest import small_org
 
     big = Emulator(small_org(conversations=100_000, days=30))
@@ -362,14 +366,14 @@ async def test_a_100k_row_list_renders_and_scrolls(emulator, tmp_path):
         table._count, table._cells = (lambda: len(browse.model)), browse.model.cells
         browse.model.add(summaries)
         table.reload(keep=False)
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert table.virtual_size.height == 100_001
         await pilot.press("G")
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert table.cursor == 99_999 and table.scroll_offset.y > 99_000
         assert len(browse.model._cells) < 200  # formatted only what was shown
         await pilot.press("slash", "0", "0", "0", "4", "2")
-        await pilot.pause(0.2)
+        await idle(pilot)
         assert "00042" not in (row.ani or "")
         assert len(browse.model) == sum("00042" in f"{i:08d}" for i in range(100_000))
 
@@ -403,7 +407,7 @@ async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
             note = next(n for n in app._notifications if n.title == "Permissions")
             assert "Bulk export jobs" in note.message and "Wrap-up names" in note.message
             await pilot.press("question_mark")
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
             assert isinstance(app.screen, HelpScreen)
             assert "Missing: Wrap-up names, Bulk export jobs" in app.screen.permissions
             assert "| Browse conversations | ok |" in app.screen.permissions

@@ -10,12 +10,12 @@ import httpx
 from textual.widgets import Input, Static
 
 from genesys_tui.tui.screens.dialogs import ExportDialog, PromptDialog
-from genesys_tui.tui.screens.review import ReviewScreen, TranscriptTable
+from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.widgets.timeline import Timeline
+from genesys_tui.tui.widgets.transcript_table import TranscriptTable
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.integration.test_emulator_contract import recorded_conversation
-from tests.tui.conftest import SIZE, make_app, settle
-from tests.tui.test_flows import wait_for
+from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
 
 
 def listed_conversation(app, org, *, transcribed=True, pause=False):
@@ -46,7 +46,7 @@ async def open_review(pilot, app, cid):
             and not app.review.fetching
         ),
     )
-    await pilot.pause(0.2)
+    await idle(pilot)
     return app.review
 
 
@@ -72,9 +72,9 @@ async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_pa
         await settle(pilot, app)
         index, cid = listed_conversation(app, emulator.emulator.org, pause=True)
         app.browse.query_one(VirtualTable).cursor = index
-        await pilot.pause(0.1)
+        await idle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.05)
+        await idle(pilot)
         # while it loads, nothing covers the screen (a Screen's `loading` would, and freeze it)
         assert not app.screen.loading and not app.screen.query("LoadingIndicator")
         await wait_for(
@@ -126,7 +126,7 @@ async def test_selecting_a_phrase_moves_the_playhead(emulator, tmp_path):
         table = screen.query_one(TranscriptTable)
         for _ in range(4):
             await pilot.press("down")
-        await pilot.pause(0.1)
+        await idle(pilot)
         p = screen.listing.phrase(table.cursor)
         assert table.cursor == 4 and tl.selected == screen.listing.rows[4]
         assert tl.playhead == p.media_ms * tl.rate // 1000
@@ -142,7 +142,7 @@ async def test_selecting_a_phrase_moves_the_playhead(emulator, tmp_path):
         )
         target = screen.listing.phrase(row)
         tl.post_message(Timeline.Seek(target.media_ms * tl.rate // 1000 + 10))
-        await pilot.pause(0.2)
+        await idle(pilot)
         assert table.cursor == row and tl.playhead == target.media_ms * tl.rate // 1000 + 10
 
 
@@ -184,7 +184,7 @@ async def test_role_filters_search_speaker_changes_and_copy(emulator, tmp_path):
         assert screen.listing.query == ""
         # next speaker change
         table.cursor = 0
-        await pilot.pause(0.1)
+        await idle(pilot)
         role = screen.listing.phrase(0).role
         await pilot.press("s")
         assert screen.listing.phrase(table.cursor).role != role
@@ -209,7 +209,7 @@ async def test_without_an_audio_device_it_offers_the_browser(emulator, tmp_path,
     )
     async with reviewing(emulator, tmp_path) as (app, pilot, screen):
         await pilot.press("space")
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert any(
             "no audio output device" in n.message and "b to play it in a browser" in n.message
             for n in app._notifications
@@ -231,7 +231,7 @@ async def test_playback_follows_the_audio(emulator, tmp_path):
         table = screen.query_one(TranscriptTable)
         tl = screen.query_one(Timeline)
         table.cursor = 2
-        await pilot.pause(0.1)
+        await idle(pilot)
         await pilot.press("p")  # play the selected phrase
         stream = FakeStream.instances[-1]
         p = screen.listing.phrase(2)
@@ -244,7 +244,7 @@ async def test_playback_follows_the_audio(emulator, tmp_path):
         stream.pull(
             (later.media_ms - p.media_ms) * tl.rate // 1000 + 40
         )  # the device asks for audio
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: screen.now_row == 6)  # the 0.1 s ticker follows it
         assert screen.now_row == 6 and table.cursor == 2  # highlighted, the cursor stays
         assert tl.playhead == screen.player.position
         assert "now" in screen.row_style(6)
@@ -257,7 +257,7 @@ async def test_playback_follows_the_audio(emulator, tmp_path):
 async def test_export_from_the_viewer(emulator, tmp_path):
     async with reviewing(emulator, tmp_path) as (app, pilot, screen):
         await pilot.press("e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
         assert isinstance(app.screen, ExportDialog)
         await pilot.press("enter")
         out = tmp_path / "out"
@@ -276,16 +276,16 @@ async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("3")
-        await pilot.pause(0.1)
+        await idle(pilot)
         cid = recorded_conversation(emulator, transcribed=True)
         await pilot.press("o")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         assert isinstance(app.screen, PromptDialog)
         app.screen.query_one(Input).value = cid
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.review.review is not None and app.review.review.id == cid)
         await pilot.press("o")
-        await pilot.pause(0.2)
+        await idle(pilot)
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
         await wait_for(

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import pytest
 
-from tests.tui.conftest import SIZE, make_app, settle
+from genesys_tui.tui.widgets.detail import DetailPane
+from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
 
-OUT = Path("/tmp/genesys-tui-snapshots")
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    """A home of the test's own: paths on screen read `~/…`, the same on every machine."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
 def app_for(emulator, tmp_path, **kw):
-    shutil.rmtree(OUT, ignore_errors=True)
     return make_app(emulator, tmp_path, demo=True, **kw)
 
 
@@ -20,18 +23,21 @@ def test_browse_screen(emulator, tmp_path, snap_compare):
     async def ready(pilot):
         await settle(pilot, pilot.app)
         await pilot.press("j", "j", "j", "j", "j", "j")
-        await settle(pilot, pilot.app)
-        await pilot.pause(0.5)
+        browse = pilot.app.browse
+        chosen = browse.model.summary(6).conversation_id
+        # the detail pane follows the cursor after a short debounce: wait for that call's detail
+        await wait_for(pilot, lambda: chosen in browse.query_one(DetailPane).plain())
+        await idle(pilot)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
 
 
 def test_queue_screen(emulator, tmp_path, snap_compare):
     async def ready(pilot):
-        from tests.tui.test_flows import queue_first_recorded, wait_for
+        from tests.tui.test_flows import queue_first_recorded
 
         app = pilot.app
-        app.output_dir = str(OUT)
+        app.output_dir = "~/recordings"
         await settle(pilot, app)
         await queue_first_recorded(pilot, app, fmt="mono")
         store = app.queue.store
@@ -43,16 +49,16 @@ def test_queue_screen(emulator, tmp_path, snap_compare):
             ),
         )
         await pilot.press("2")
-        await pilot.pause(0.8)
+        await idle(pilot)
         app.clear_notifications()  # toasts expire on a timer: keep them out of the picture
-        await pilot.pause(0.2)
+        await idle(pilot)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
 
 
 def test_sign_in_screen(emulator, tmp_path, snap_compare):
     async def ready(pilot):
-        await pilot.pause(0.4)
+        await idle(pilot)
 
     # A real region (no network is needed to show the form), so nothing random is on screen.
     app = app_for(emulator, tmp_path, signed_in=False, client_id="", region="eu_west_1")
@@ -63,7 +69,7 @@ def test_help_screen(emulator, tmp_path, snap_compare):
     async def ready(pilot):
         await settle(pilot, pilot.app)
         await pilot.press("question_mark")
-        await pilot.pause(0.3)
+        await idle(pilot)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
 
@@ -77,9 +83,9 @@ def test_review_screen(emulator, tmp_path, snap_compare):
         _, cid = listed_conversation(app, emulator.emulator.org, pause=True)
         await open_review(pilot, app, cid)
         await pilot.press("down", "down", "down", "plus")
-        await pilot.pause(0.5)
+        await idle(pilot)
         app.clear_notifications()
-        await pilot.pause(0.2)
+        await idle(pilot)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)
 
@@ -88,7 +94,6 @@ def test_supervise_confirmation(emulator, tmp_path, snap_compare):
     """The live calls, a call selected, and the confirmation of a monitor (focus on Cancel)."""
 
     async def ready(pilot):
-        from tests.tui.test_flows import wait_for
         from tests.tui.test_supervise import live, select
 
         app = pilot.app
@@ -99,13 +104,13 @@ def test_supervise_confirmation(emulator, tmp_path, snap_compare):
             lambda: (
                 app.supervise is not None
                 and app.supervise.calls
-                and app.supervise.engine is not None
+                and app.supervise.desk is not None
                 and not app.supervise.fetching
             ),
         )
         await select(pilot, app.supervise, live(emulator)[1])
         await pilot.press("m")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
-        await pilot.pause(0.3)
+        await pilot.pause()  # drawn (the action's worker waits on the dialog: never idle)
 
     assert snap_compare(app_for(emulator, tmp_path), terminal_size=SIZE, run_before=ready)

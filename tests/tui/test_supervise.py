@@ -17,8 +17,7 @@ from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.screens.supervise import NoticeChooser, SuperviseScreen
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.integration.helpers import sign_in_supervisor
-from tests.tui.conftest import SIZE, make_app, settle
-from tests.tui.test_flows import wait_for
+from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
 
 
 def live(srv) -> list[str]:
@@ -44,17 +43,17 @@ async def supervising(srv, tmp_path, *, user=True, **app_options):
             lambda: (
                 app.supervise is not None
                 and app.supervise.calls
-                and (app.supervise.engine is not None or app.supervise.sign_in_problem is not None)
+                and (app.supervise.desk is not None or app.supervise.sign_in_problem is not None)
             ),
         )
-        await pilot.pause(0.1)
+        await idle(pilot)
         yield app, pilot, app.supervise
 
 
 async def select(pilot, screen: SuperviseScreen, cid: str) -> None:
     index = next(i for i, (c, _) in enumerate(screen.rows) if c.conversation_id == cid)
     screen.query_one(VirtualTable).cursor = index
-    await pilot.pause(0.05)
+    await idle(pilot)
 
 
 def text_of(widget: Static) -> str:
@@ -95,13 +94,13 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*leg.name.split()[0].lower())
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert 1 <= len(screen.rows) < len(live(emulator)) and all(
             leg.name.split()[0].lower() in (c.text() + (x.name.lower() if x else ""))
             for c, x in screen.rows
         )
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert len(screen.rows) == len(live(emulator)) and isinstance(app.focused, VirtualTable)
 
 
@@ -113,7 +112,7 @@ async def test_without_a_user_sign_in_the_panel_says_how(emulator, tmp_path):
         before = emulator.emulator.stats["monitor"]
         await select(pilot, screen, live(emulator)[1])
         await pilot.press("m")
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert (
             not isinstance(app.screen, ConfirmDialog)
             and emulator.emulator.stats["monitor"] == before
@@ -122,7 +121,7 @@ async def test_without_a_user_sign_in_the_panel_says_how(emulator, tmp_path):
         # signing in afterwards and pressing L enables actions without a restart
         sign_in_as_supervisor(emulator)
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.engine is not None)
+        await wait_for(pilot, lambda: screen.desk is not None)
         assert "Sam Supervisor" in text_of(screen.query_one("#identity", Static))
 
 
@@ -165,16 +164,16 @@ async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, 
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#confirm")
         await wait_for(pilot, lambda: not screen.busy and srv.emulator.stats["monitor"] == 1)
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert srv.emulator.stats["monitor"] == 1
         call = next(c for c, _ in screen.rows if c.conversation_id == cid)
         assert [(s.name, s.roles) for s in call.supervisors] == [("Sam Supervisor", ["monitor"])]
         note = next(n for n in app._notifications if n.title == "Done")
-        assert "Monitor: dispatched in" in note.message
+        assert "Monitor: dispatched (HTTP 201) in" in note.message
         records = audit_records(app)
         assert [r["result"] for r in records] == ["allowed", "cancelled", "allowed", "dispatched"]
         assert records[-1]["latencyMs"] > 0 and records[-1]["participantId"] == agent.participant_id
-        assert verify(screen.engine.audit).ok
+        assert verify(screen.desk.engine.audit).ok
         # on the call now: a second action is refused for that reason
         await pilot.press("c")
         await wait_for(pilot, lambda: not screen.busy and len(audit_records(app)) == 5)
@@ -200,8 +199,8 @@ async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):
     }
     async with supervising(srv, tmp_path, user=False, demo=True) as (app, pilot, screen):
         app.config = replace(Config(), notices=notices)
-        assert screen.engine is not None  # the demo signs in through the emulator's PKCE flow
-        screen.engine.notices = notices
+        assert screen.desk is not None  # the demo signs in through the emulator's PKCE flow
+        screen.desk.engine.notices = notices
         await select(pilot, screen, cid)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, NoticeChooser))
@@ -251,10 +250,10 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
     srv = fresh_emulator
     cid = live(srv)[1]
     async with supervising(srv, tmp_path) as (app, pilot, screen):
-        auth = screen.engine.client.auth
+        auth = screen.desk.client.auth
         auth._expires_at = auth._clock() - 1  # the PKCE token's life is over
         screen.check_sign_in()
-        await pilot.pause(0.1)
+        await idle(pilot)
         assert "sign-in ended: press L" in text_of(screen.query_one("#identity", Static))
         from genesys_tui.tui.widgets.header import AppHeader
 
@@ -280,9 +279,9 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
 
         monkeypatch.setenv("DISPLAY", ":99")
         monkeypatch.setattr(webbrowser, "open", browser)
-        old = screen.engine
+        old = screen.desk
         await pilot.press("L")
-        await wait_for(pilot, lambda: screen.engine is not None and screen.engine is not old)
+        await wait_for(pilot, lambda: screen.desk is not None and screen.desk is not old)
         assert opened and "23h" in text_of(screen.query_one("#identity", Static))
         assert any(
             k[1].startswith("user-token:") for k in memory_keyring.store

@@ -142,7 +142,10 @@ def test_example_config_is_valid_and_documents_every_key():
         "notices",
         "queues",
         "webhook",
+        "keys",
+        "colors",
     )
+    assert "[ui.keys]" in text
     for cls in (
         Config,
         Profile,

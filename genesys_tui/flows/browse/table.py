@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from genesys_tui.core import fmt
-from genesys_tui.genesys.models import ConversationSummary
+from genesys_tui.genesys.analytics import ConversationFilter
+from genesys_tui.genesys.summaries import ConversationSummary
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,75 @@ COLUMNS = (  # the most useful first: narrow terminals scroll sideways for the r
     Column("ani", "ANI", 12),
     Column("id", "Conversation ID", 36, sortable=False),
 )
+
+
+def names_of(ids: tuple[str, ...], names: dict[str, str]) -> str:
+    return ", ".join(names.get(x, x[:8]) for x in ids)
+
+
+def value(s: ConversationSummary, key: str, names: dict[str, str]) -> str:
+    """One cell of the conversation table (the TUI's and `conversations`' alike)."""
+    if key == "start":
+        return fmt.when(s.start)
+    if key == "duration":
+        return fmt.duration(s.duration_s)
+    if key == "direction":
+        return (s.direction or "")[:3]
+    if key == "queue":
+        return names_of(s.queue_ids, names)
+    if key == "agent":
+        return names_of(s.user_ids, names)
+    if key == "ani":
+        return (s.ani or "").replace("tel:", "")
+    if key == "wrapup":
+        return names_of(s.wrapup_codes, names)
+    if key == "recording":
+        return "yes" if s.has_recording else ""
+    return s.conversation_id
+
+
+def row(s: ConversationSummary, names: dict[str, str]) -> tuple[str, ...]:
+    return tuple(value(s, c.key, names) for c in COLUMNS)
+
+
+PAUSE_REASONS = {"Hold": "hold", "SecurePause": "secure pause", "Pause": "pause"}
+
+
+def annotations_text(annotations) -> str:
+    """A recording's holds and pauses in words: kind, length, where, and whether it was cut."""
+    parts = []
+    for a in annotations:
+        label = PAUSE_REASONS.get(a.reason or "")
+        if label:
+            cut = ", cut" if a.recording_duration_ms == 0 else ""
+            parts.append(
+                f"{label} {fmt.duration((a.duration_ms or 0) / 1000)} at "
+                f"{fmt.duration((a.realtime_location or 0) / 1000)}{cut}"
+            )
+    return "; ".join(parts) or "-"
+
+
+def describe(
+    interval: tuple[datetime, datetime] | None, f: ConversationFilter, names: dict[str, str]
+) -> str:
+    """What a list shows, in one line: the interval and the server-side filters, by name."""
+    a, b = interval or (None, None)
+    span = f"{a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M} UTC" if a and b else ""
+    bits = [
+        *(names.get(q, q) for q in f.queue_ids),
+        *(names.get(u, u) for u in f.user_ids),
+        *(names.get(w, w) for w in f.wrapup_codes),
+        *f.media_types,
+    ]
+    if f.direction:
+        bits.append(f.direction)
+    if f.ani:
+        bits.append(f"ANI {f.ani.removeprefix('tel:')}")
+    if f.dnis:
+        bits.append(f"DNIS {f.dnis.removeprefix('tel:')}")
+    if f.has_recording is not None:
+        bits.append("with recording" if f.has_recording else "without recording")
+    return span + (f"  filters: {', '.join(bits)}" if bits else "")
 
 
 class ConversationModel:
@@ -91,33 +162,17 @@ class ConversationModel:
     # --- cells ------------------------------------------------------------------------------------
 
     def _name(self, ids: tuple[str, ...]) -> str:
-        return ", ".join(self.names.get(x, x[:8]) for x in ids)
+        return names_of(ids, self.names)
 
     def value(self, s: ConversationSummary, key: str) -> str:
-        if key == "start":
-            return fmt.when(s.start)
-        if key == "duration":
-            return fmt.duration(s.duration_s)
-        if key == "direction":
-            return (s.direction or "")[:3]
-        if key == "queue":
-            return self._name(s.queue_ids)
-        if key == "agent":
-            return self._name(s.user_ids)
-        if key == "ani":
-            return (s.ani or "").replace("tel:", "")
-        if key == "wrapup":
-            return self._name(s.wrapup_codes)
-        if key == "recording":
-            return "yes" if s.has_recording else ""
-        return s.conversation_id
+        return value(s, key, self.names)
 
     def cells(self, view_index: int) -> tuple[str, ...]:
         i = self.view[view_index]
         row = self._cells.get(i)
         if row is None:
             s = self.items[i]
-            row = tuple(self.value(s, c.key) for c in COLUMNS)
+            row = tuple(value(s, c.key, self.names) for c in COLUMNS)
             if len(self._cells) > 5000:
                 self._cells.clear()
             self._cells[i] = row

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from genesys_tui.genesys.models import Conversation, ConversationSummary, iso
+from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.models import Conversation
+from genesys_tui.genesys.summaries import ConversationSummary
 
 
 def from_summary(s: ConversationSummary, names: dict[str, str]) -> dict[str, Any]:

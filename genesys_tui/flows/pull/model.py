@@ -4,6 +4,7 @@ rich progress bars, the TUI into messages)."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,17 @@ class Job:
     @property
     def is_expansion(self) -> bool:
         return self.recording_id == ALL_RECORDINGS
+
+    @property
+    def label(self) -> str:
+        rec = "all recordings" if self.is_expansion else self.recording_id[:8]
+        return f"{self.conversation_id[:8]} {rec} {self.format}"
+
+    @property
+    def runnable(self) -> bool:
+        """Not finished and not parked (WAITING: the one reason a job waits is an archived
+        recording being restored, which only a later run picks up)."""
+        return self.state not in FINAL_STATES and self.state != WAITING
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,3 +122,19 @@ class QueueTotals:
     @property
     def finished(self) -> int:
         return sum(self.counts.get(s, 0) for s in FINAL_STATES)
+
+
+@dataclass
+class QueueOptions:
+    workers: int = 4  # concurrent downloads
+    api_slots: int = 4  # concurrent API calls
+    cpu_workers: int = max(1, (os.cpu_count() or 2))
+    batch: bool = False
+    restore_archived: bool = False
+    max_attempts: int = 5
+    retry_delay: float = 2.0
+    lookahead: int = 200  # jobs holding a URL at once (presigned URLs expire)
+    pool: str = "process"  # or "thread"
+    customer_channel: int = 0
+    agent_channel: int = 1
+    bitrate: int = 32000

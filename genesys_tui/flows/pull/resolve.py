@@ -11,7 +11,8 @@ from typing import Any
 
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.models import Recording, iso
+from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.models import Recording
 from genesys_tui.genesys.recordings import BATCH_LIMIT, CONTENT_TYPE_EXT
 
 log = logging.getLogger("genesys_tui.flows.pull.resolve")

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from genesys_tui.flows.review.metrics import Metrics
 from genesys_tui.flows.review.model import ROLE_LABELS, Phrase, Transcript
-from genesys_tui.genesys.models import iso
+from genesys_tui.genesys.modelbase import iso
 
 FORMATS = ("txt", "json", "vtt", "srt")
 

@@ -81,27 +81,3 @@ class Transcript:
     @property
     def start_ms(self) -> int | None:
         return self.phrases[0].start_ms if self.phrases else None
-
-
-def merge(parts: list[Transcript]) -> Transcript:
-    """Several communications' transcripts as one (phrases in time order, word arrays joined)."""
-    from genesys_tui.flows.review.roles import assign_roles
-
-    out = Transcript(
-        parts[0].conversation_id,
-        ",".join(t.communication_id for t in parts),
-        language=parts[0].language,
-    )
-    for t in parts:
-        base = len(out.word_start)
-        for p in t.phrases:
-            p.word_offset += base
-            out.phrases.append(p)
-        out.word_start.extend(t.word_start)
-        out.word_duration.extend(t.word_duration)
-        out.word_confidence.extend(t.word_confidence)
-        out.participants += t.participants
-        out.topics += t.topics
-    out.phrases.sort(key=lambda p: p.start_ms)
-    assign_roles(out)
-    return out

@@ -19,15 +19,16 @@ from genesys_tui.core.files import write_bytes
 from genesys_tui.core.ids import safe_id
 from genesys_tui.flows.review.align import RecordingTimeline, align
 from genesys_tui.flows.review.metrics import Metrics, compute
-from genesys_tui.flows.review.model import Transcript, merge
+from genesys_tui.flows.review.model import Transcript
 from genesys_tui.flows.review.parse import TranscriptError, parse_transcript
+from genesys_tui.flows.review.roles import merge
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import Conversation, Recording
 from genesys_tui.media import decode
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.peaks import Peaks, PeaksCache
-from genesys_tui.storage.presigned import DownloadError, UrlExpired, download
+from genesys_tui.storage.presigned import DownloadError, fetch_with_refresh
 
 NO_TRANSCRIPT = (
     "No transcript for this conversation: voice transcription is not enabled for its queue or flow, "
@@ -221,25 +222,23 @@ async def fetch_transcript(
     url: str,
     dest: Path,
 ) -> Path:
-    """Download one transcript document; an expired URL (403) is asked for once more."""
+    """Download one transcript document (a refused URL is asked for again)."""
     part = dest.with_name(dest.name + ".part")
-    for attempt in (1, 2):
-        try:
-            await download(client.api, url, part)
-        except UrlExpired:
-            part.unlink(missing_ok=True)
-            if attempt == 2:
-                raise E.PresignedUrlExpired(
-                    "the transcript URL was refused twice (expired or bad signature)"
-                ) from None
-            fresh = dict(await transcript_urls(client, conversation_id, communication_id))
-            url = fresh.get(recording_id) or url
-            continue
-        except DownloadError as e:
-            raise E.NetworkError(f"transcript download failed: {e}") from None
-        os.replace(part, dest)
-        return dest
-    raise AssertionError("unreachable")
+    part.unlink(missing_ok=True)  # a small document: never resumed
+
+    async def refresh() -> str:
+        part.unlink(missing_ok=True)
+        fresh = dict(await transcript_urls(client, conversation_id, communication_id))
+        return fresh.get(recording_id) or url
+
+    try:
+        await fetch_with_refresh(
+            client.api, url, part, refresh, what=f"the transcript of recording {recording_id}"
+        )
+    except DownloadError as e:
+        raise E.NetworkError(f"transcript download failed: {e}") from None
+    os.replace(part, dest)
+    return dest
 
 
 async def _transcript(
@@ -297,35 +296,31 @@ async def _transcript(
 async def fetch_recording(
     client: GenesysClient, conversation_id: str, rec: Recording, dest: Path
 ) -> Recording:
-    """The WAV of one recording into `dest` (a `.part` first); the URL is refreshed once if refused."""
+    """The WAV of one recording into `dest` (a `.part` first; a refused URL is asked for again)."""
     part = dest.with_name(dest.name + ".part")
-    for attempt in (1, 2):
-        url = rec.media_uri()
+    current = rec
+
+    async def refresh() -> str:
+        nonlocal current
+        current = await client.recordings.get(conversation_id, rec.id or "", "WAV")
+        url = current.media_uri()
         if not url:
-            rec = await client.recordings.get(conversation_id, rec.id or "", "WAV")
-            url = rec.media_uri()
-            if not url:
-                raise E.NotFound(f"recording {rec.id} has no media URL")
-        try:
-            got = await download(client.api, url, part)
-        except UrlExpired:
-            if attempt == 2:
-                raise E.PresignedUrlExpired(
-                    f"the URL of recording {rec.id} was refused twice"
-                ) from None
-            rec = await client.recordings.get(conversation_id, rec.id or "", "WAV")
-            continue
-        except DownloadError as e:
-            raise E.NetworkError(f"recording {rec.id}: {e}") from None
-        if rec.output_size_in_bytes and got.size != rec.output_size_in_bytes:
-            part.unlink(missing_ok=True)
-            raise E.ServerError(
-                f"recording {rec.id}: got {got.size} bytes, the API announced "
-                f"{rec.output_size_in_bytes}"
-            )
-        os.replace(part, dest)
-        return rec
-    raise AssertionError("unreachable")
+            raise E.NotFound(f"recording {rec.id} has no media URL")
+        return url
+
+    try:
+        url = rec.media_uri() or await refresh()
+        got = await fetch_with_refresh(client.api, url, part, refresh, what=f"recording {rec.id}")
+    except DownloadError as e:
+        raise E.NetworkError(f"recording {rec.id}: {e}") from None
+    if current.output_size_in_bytes and got.size != current.output_size_in_bytes:
+        part.unlink(missing_ok=True)
+        raise E.ServerError(
+            f"recording {rec.id}: got {got.size} bytes, the API announced "
+            f"{current.output_size_in_bytes}"
+        )
+    os.replace(part, dest)
+    return current
 
 
 def _open_audio(rec: Recording, path: Path, cache: ReviewCache, with_peaks: bool) -> Audio:

@@ -27,7 +27,16 @@ except ImportError:  # pragma: no cover - Windows: one writer at a time is the u
 
 GENESIS = "0" * 64
 LAGGING = "the head is one line behind: the program stopped between writing a line and its head"
-RESULTS = ("allowed", "refused", "cancelled", "dispatched", "failed")
+# What an audit record says happened, and at which stage.
+ALLOWED, REFUSED, CANCELLED, DISPATCHED, FAILED = (
+    "allowed",
+    "refused",
+    "cancelled",
+    "dispatched",
+    "failed",
+)
+RESULTS = (ALLOWED, REFUSED, CANCELLED, DISPATCHED, FAILED)
+CONFIRM, DISPATCH = "confirm", "dispatch"
 
 
 class AuditError(UserError):
@@ -165,9 +174,9 @@ class AuditLog:
 
 def may_have_reached(record: dict[str, Any]) -> bool:
     """Whether an audit record's action may have been carried out by Genesys."""
-    if record.get("result") == "dispatched":
+    if record.get("result") == DISPATCHED:
         return True
-    if record.get("result") != "failed" or record.get("stage") != "dispatch":
+    if record.get("result") != FAILED or record.get("stage") != DISPATCH:
         return False
     status = record.get("status")
     return not isinstance(status, int) or status >= 500

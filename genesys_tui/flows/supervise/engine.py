@@ -17,7 +17,17 @@ from typing import Any
 
 from genesys_tui.core.config import Notice, SuperviseSettings
 from genesys_tui.core.errors import user_message
-from genesys_tui.flows.supervise.audit import AuditError, AuditLog
+from genesys_tui.flows.supervise.audit import (
+    ALLOWED,
+    CANCELLED,
+    CONFIRM,
+    DISPATCH,
+    DISPATCHED,
+    FAILED,
+    REFUSED,
+    AuditError,
+    AuditLog,
+)
 from genesys_tui.flows.supervise.checks import (
     CUSTOMER_PURPOSES,
     Check,
@@ -67,7 +77,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.result == "dispatched"
+        return self.result == DISPATCHED
 
 
 def _unreadable(e: E.GenesysError) -> Check:
@@ -109,14 +119,14 @@ class Supervision:
             situation = await self.situation(request)
         except E.GenesysError as e:  # cannot even read the call: refuse, and say why
             attempt = Attempt(request, [_unreadable(e)], None)
-            self.record(attempt, "refused", "confirm", attempt.checks)
+            self.record(attempt, REFUSED, CONFIRM, attempt.checks)
             return attempt
         attempt = Attempt(request, run_checks(situation), situation.call)
-        self.record(attempt, "allowed" if attempt.allowed else "refused", "confirm", attempt.checks)
+        self.record(attempt, ALLOWED if attempt.allowed else REFUSED, CONFIRM, attempt.checks)
         return attempt
 
     def cancel(self, attempt: Attempt) -> None:
-        self.record(attempt, "cancelled", "confirm", attempt.checks)
+        self.record(attempt, CANCELLED, CONFIRM, attempt.checks)
 
     async def dispatch(self, attempt: Attempt) -> Outcome:
         """After confirmation: check again on the call as it is now, then send once."""
@@ -127,12 +137,12 @@ class Supervision:
             situation, checks = None, [_unreadable(e)]
         if situation is None or refusals(checks):
             out = Outcome(
-                attempt, "refused", checks, call_after=situation.call if situation else None
+                attempt, REFUSED, checks, call_after=situation.call if situation else None
             )
-            self.record(attempt, "refused", "dispatch", checks)
+            self.record(attempt, REFUSED, DISPATCH, checks)
             return out
         started = time.perf_counter()
-        out = Outcome(attempt, "dispatched", checks)
+        out = Outcome(attempt, DISPATCHED, checks)
         try:
             if attempt.request.action == "notice":
                 await self._notice(situation, out, started)
@@ -141,12 +151,12 @@ class Supervision:
                 out.latency_ms = (time.perf_counter() - started) * 1000
         except SignInExpired as e:  # raised before the request went out: nothing was sent
             out.latency_ms = None
-            out.result, out.error = "refused", str(e)
+            out.result, out.error = REFUSED, str(e)
             checks = [*checks, _unreadable(e)]
         except E.GenesysError as e:
             out.latency_ms = (time.perf_counter() - started) * 1000
             out.result, out.status, out.genesys_correlation_id = (
-                "failed",
+                FAILED,
                 e.status,
                 e.correlation_id,
             )
@@ -155,7 +165,7 @@ class Supervision:
                 out.error += " The request may have reached Genesys: it was not sent again."
         except Exception as e:  # noqa: BLE001 - whatever happens, the attempt gets its outcome record
             out.latency_ms = (time.perf_counter() - started) * 1000
-            out.result, out.status = "failed", None
+            out.result, out.status = FAILED, None
             out.error = (
                 f"{type(e).__name__}: {e}"[:300]
                 + " The request may have reached Genesys: it was not "
@@ -164,7 +174,7 @@ class Supervision:
         out.call_after = await self.current_call(attempt.request.conversation_id)
         out.on_call_after = self._on_call(out.call_after)
         try:
-            self.record(attempt, out.result, "dispatch", checks, outcome=out)
+            self.record(attempt, out.result, DISPATCH, checks, outcome=out)
         except (
             OSError,
             AuditError,

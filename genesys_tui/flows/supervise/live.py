@@ -157,3 +157,15 @@ async def refresh_one(
     except E.NotFound:
         return None
     return summarize(call, live.start, names, settings)
+
+
+def agent_rows(calls: list[LiveCall], words: list[str]) -> list[tuple[LiveCall, Leg | None]]:
+    """One row per agent on a call (one for a call without an agent yet), keeping those whose
+    text (queue, agent, customer, IDs) has every word."""
+    rows: list[tuple[LiveCall, Leg | None]] = []
+    for c in calls:
+        for leg in c.agents or [None]:
+            text = c.text() + (" " + leg.name.lower() if leg else "")
+            if all(w in text for w in words):
+                rows.append((c, leg))
+    return rows

@@ -3,8 +3,7 @@ look, with a detail pane; queue downloads, open by ID, copy IDs."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,7 +14,7 @@ from textual.widgets import Button, Footer, Input, Static
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
-from genesys_tui.flows.browse.table import COLUMNS, ConversationModel
+from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
 from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.tui.screens.base import AppScreen
@@ -52,34 +51,23 @@ the Queue area (`2`) and keep going while you browse.
 
 
 class BrowseScreen(AppScreen):
-    DEFAULT_CSS = """
-    BrowseScreen #ranges { height: 1; padding: 0 1; margin-top: 1; }
-    BrowseScreen #ranges Button { min-width: 10; margin-right: 1; }
-    BrowseScreen #ranges Button.-active { background: $accent; color: $text; text-style: bold; }
-    BrowseScreen #status { height: 1; padding: 0 1; color: $text-muted; }
-    BrowseScreen #live-filter { display: none; height: 3; margin: 0 1; }
-    BrowseScreen #live-filter.-shown { display: block; }
-    BrowseScreen #main { height: 1fr; }
-    BrowseScreen #conversations { width: 1fr; min-width: 60; }
-    BrowseScreen DetailPane { width: 64; }
-    """
     BINDINGS = [
-        Binding("slash", "live_filter", "Filter text"),
-        Binding("f", "filters", "Filters"),
-        Binding("t", "range('today')", "Today"),
-        Binding("y", "range('yesterday')", "Yesterday", show=False),
-        Binding("h", "range('last-hour')", "Last hour", show=False),
-        Binding("w", "range('last-7-days')", "7 days", show=False),
-        Binding("i", "custom_interval", "Interval"),
-        Binding("s", "sort", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
-        Binding("o", "open_by_id", "Open ID"),
-        Binding("enter", "review", "Review"),
-        Binding("d", "queue_selected", "Download"),
-        Binding("D", "queue_all", "Download all", show=False),
-        Binding("c", "copy_id", "Copy ID"),
-        Binding("r", "reload", "Reload", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("slash", "live_filter", "Filter text", id="browse.live-filter"),
+        Binding("f", "filters", "Filters", id="browse.filters"),
+        Binding("t", "range('today')", "Today", id="browse.range-today"),
+        Binding("y", "range('yesterday')", "Yesterday", show=False, id="browse.range-yesterday"),
+        Binding("h", "range('last-hour')", "Last hour", show=False, id="browse.range-last-hour"),
+        Binding("w", "range('last-7-days')", "7 days", show=False, id="browse.range-last-7-days"),
+        Binding("i", "custom_interval", "Interval", id="browse.custom-interval"),
+        Binding("s", "sort", "Sort", id="browse.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="browse.sort-reverse"),
+        Binding("o", "open_by_id", "Open ID", id="browse.open-by-id"),
+        Binding("enter", "review", "Review", id="browse.review"),
+        Binding("d", "queue_selected", "Download", id="browse.queue-selected"),
+        Binding("D", "queue_all", "Download all", show=False, id="browse.queue-all"),
+        Binding("c", "copy_id", "Copy ID", id="browse.copy-id"),
+        Binding("r", "reload", "Reload", show=False, id="browse.reload"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="browse.clear-filter"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#conversations"
@@ -149,25 +137,8 @@ class BrowseScreen(AppScreen):
         self.reload()
 
     def describe(self) -> str:
-        a, b = self.interval or (None, None)
-        span = f"{a:%Y-%m-%d %H:%M} → {b:%Y-%m-%d %H:%M} UTC" if a and b else ""
-        f = self.filter
         names = self.gapp.session.names if self.gapp.session else {}
-        bits = [
-            *(names.get(q, q) for q in f.queue_ids),
-            *(names.get(u, u) for u in f.user_ids),
-            *(names.get(w, w) for w in f.wrapup_codes),
-            *f.media_types,
-        ]
-        if f.direction:
-            bits.append(f.direction)
-        if f.ani:
-            bits.append(f"ANI {f.ani.removeprefix('tel:')}")
-        if f.dnis:
-            bits.append(f"DNIS {f.dnis.removeprefix('tel:')}")
-        if f.has_recording is not None:
-            bits.append("with recording" if f.has_recording else "without recording")
-        return span + (f"  filters: {', '.join(bits)}" if bits else "")
+        return describe(self.interval, self.filter, names)
 
     def set_status(self, extra: str = "") -> None:
         shown, total = len(self.model), len(self.model.items)
@@ -187,10 +158,11 @@ class BrowseScreen(AppScreen):
     @work(exclusive=True, group="browse-load", exit_on_error=False)
     async def load(self, start: datetime, end: datetime, flt: ConversationFilter) -> None:
         table = self.query_one(VirtualTable)
-        client = self.gapp.session.client
+        service = self.gapp.browsing
+        if service is None:
+            return
         self.fetching = True
         self.set_status("loading…")
-        batch = []
         pages = 0
 
         def progress(p: SearchProgress) -> None:
@@ -198,15 +170,9 @@ class BrowseScreen(AppScreen):
             pages = p.pages
 
         try:
-            async for s in client.analytics.iter_conversations(
-                start, end, flt, order="desc", progress=progress
-            ):
-                batch.append(s)
-                if len(batch) >= 100:  # a page at a time: the list grows while you look
-                    self._append(batch, table)
-                    batch = []
-                    self.set_status(f"loading… page {pages}")
-            self._append(batch, table)
+            async for batch in service.pages(start, end, flt, progress=progress):
+                self._append(batch, table)
+                self.set_status(f"loading… page {pages}")
             self.set_status("")
         except Exception as e:  # noqa: BLE001 - shown, the app keeps running
             self.set_status("failed")
@@ -243,16 +209,12 @@ class BrowseScreen(AppScreen):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_detail(self, conversation_id: str) -> None:
         pane = self.query_one(DetailPane)
-        session = self.gapp.session
-        client = session.client
+        session, service = self.gapp.session, self.gapp.browsing
+        if session is None or service is None:
+            return
         pane.show(f"Loading {conversation_id}…", "")
-        # formatId=NONE: the recordings with their annotations, and no transcode started just to
-        # show a selection (recordingmetadata has no system annotations).
         try:
-            conv, recs = await asyncio.gather(
-                client.conversations.get(conversation_id),
-                client.recordings.list(conversation_id, "NONE", max_wait_ms=0),
-            )
+            conv, recs = await service.detail(conversation_id)
         except Exception as e:  # noqa: BLE001
             pane.show(f"[red]{user_message(e) or e}[/]", "")
             return
@@ -400,23 +362,18 @@ class BrowseScreen(AppScreen):
         if existing is not None:
             self.query_one(VirtualTable).cursor = existing
             return
-        client = self.gapp.session.client
+        service = self.gapp.browsing
+        if service is None:
+            return
         try:
-            conv = await client.conversations.get(cid)
+            found = await service.find(cid)
         except Exception as e:  # noqa: BLE001
             self.gapp.notify(
                 user_message(e) or str(e), title="Cannot open", severity="error", timeout=8
             )
             return
-        # Its analytics row, so it can be listed, sorted and queued like the others.
-        if conv.start_time:
-            day = timedelta(hours=1)
-            async for s in client.analytics.iter_conversations(
-                conv.start_time - day, conv.start_time + day, strict=False
-            ):
-                if s.conversation_id == cid:
-                    self.model.add([s])
-                    break
+        if found is not None:  # listed, sorted and queued like the others
+            self.model.add([found])
         table = self.query_one(VirtualTable)
         table.reload()
         index = self.model.index_of(cid)

@@ -12,23 +12,14 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
 from genesys_tui.genesys.analytics import ConversationFilter
-
-DIALOG_CSS = """
-.dialog { width: 76; height: auto; max-height: 90%; border: thick $accent; background: $surface; padding: 1 2; }
-.dialog .title { text-style: bold; margin-bottom: 1; }
-.dialog .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-.dialog .buttons Button { margin-left: 1; }
-.dialog .hint { color: $text-muted; }
-.dialog .error { color: $error; }
-"""
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Yes or no; Cancel has the focus, so a stray Enter does nothing harmful."""
 
-    DEFAULT_CSS = "ConfirmDialog { align: center middle; }" + DIALOG_CSS
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self, title: str, body: str, confirm: str = "Confirm", danger: bool = False
@@ -55,8 +46,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class PromptDialog(ModalScreen[str | None]):
-    DEFAULT_CSS = "PromptDialog { align: center middle; }" + DIALOG_CSS
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
         super().__init__()
@@ -85,7 +75,7 @@ class PromptDialog(ModalScreen[str | None]):
 class _TargetDialog(ModalScreen):
     """A dialog ending in a target (directory or s3://...), an error line and OK/Cancel."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def buttons(self, ok: str) -> ComposeResult:
         yield Static("", classes="error", id="error")
@@ -107,6 +97,15 @@ class _TargetDialog(ModalScreen):
         self.dismiss(None)
 
 
+FORMAT_LABELS = {
+    "original": "Original codec",
+    "wav": "WAV",
+    "mono": "Mono WAV",
+    "webm": "WebM/Opus",
+    "split": "One WAV per party",
+}
+
+
 @dataclass(frozen=True)
 class QueueChoice:
     format: str
@@ -117,14 +116,7 @@ class QueueChoice:
 class QueueDialog(_TargetDialog):
     """What to download: a format and a target (directory or s3://...)."""
 
-    DEFAULT_CSS = "QueueDialog { align: center middle; }" + DIALOG_CSS
-    FORMATS = [
-        ("Original codec", "original"),
-        ("WAV", "wav"),
-        ("Mono WAV", "mono"),
-        ("WebM/Opus", "webm"),
-        ("One WAV per party", "split"),
-    ]
+    FORMATS = [(FORMAT_LABELS[f], f) for f in PULL_FORMATS]
 
     def __init__(self, what: str, target: str, fmt: str = "mono", batch: bool = False) -> None:
         super().__init__()
@@ -167,7 +159,6 @@ class ExportChoice:
 class ExportDialog(_TargetDialog):
     """Where a reviewed conversation's transcript and QA summary go."""
 
-    DEFAULT_CSS = "ExportDialog { align: center middle; }" + DIALOG_CSS
     FORMATS = [
         ("WebVTT + JSON", "vtt,json"),
         ("Plain text", "txt"),
@@ -202,15 +193,7 @@ class ExportDialog(_TargetDialog):
 class FilterDialog(ModalScreen[ConversationFilter | None]):
     """Server-side filters for the analytics query."""
 
-    DEFAULT_CSS = (
-        """
-    FilterDialog { align: center middle; }
-    FilterDialog Grid { grid-size: 2; grid-columns: 14 1fr; grid-rows: 3; height: auto; }
-    FilterDialog Grid Label { padding-top: 1; }
-    """
-        + DIALOG_CSS
-    )
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self,

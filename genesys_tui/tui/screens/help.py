@@ -12,21 +12,16 @@ from textual.widgets import Markdown, Static
 EVERYWHERE = (
     "Everywhere: `1`-`4` switch areas, `ctrl+p` opens the command palette (areas, actions, themes), "
     "`?` or `F1` this help, `ctrl+q` quits (downloads resume next time). Select text with the mouse "
-    "while holding Shift (Option on macOS)."
+    "while holding Shift (Option on macOS). The grey names are the actions' ids: `[ui.keys]` in "
+    'the config gives them other keys (`"browse.queue-selected" = "ctrl+d"`).'
 )
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; max-width: 95%; height: 85%; border: thick $accent; background: $surface;
-                                  padding: 0 1; }
-    HelpScreen #keys { margin: 0 2 1 2; }
-    """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(
-        self, title: str, text: str, bindings: list[tuple[str, str]], permissions: str = ""
+        self, title: str, text: str, bindings: list[tuple[str, str, str]], permissions: str = ""
     ) -> None:
         super().__init__()
         self.title_text, self.text, self.bindings = title, text, bindings
@@ -36,8 +31,9 @@ class HelpScreen(ModalScreen[None]):
         keys = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
         keys.add_column(style="bold", no_wrap=True)
         keys.add_column()
-        for key, desc in self.bindings:
-            keys.add_row(key, desc)
+        keys.add_column(style="dim")
+        for key, desc, binding_id in self.bindings:
+            keys.add_row(key, desc, binding_id)
         with VerticalScroll():
             yield Markdown(f"# {self.title_text}\n\n{self.text.strip()}\n\n## Keys")
             yield Static(keys, id="keys")
@@ -64,15 +60,18 @@ def permissions_markdown(report) -> str:
     )
 
 
-def bindings_of(screen) -> list[tuple[str, str]]:
-    """Every active binding of a screen (focused widget and app included), keys grouped per action."""
+def bindings_of(screen) -> list[tuple[str, str, str]]:
+    """Every active binding of a screen (focused widget and app included), keys grouped per action,
+    with its id (what `[ui.keys]` in the config remaps)."""
     groups: dict[tuple[str, str], list[str]] = {}
+    ids: dict[tuple[str, str], str] = {}
     for key, active in screen.active_bindings.items():
         b = active.binding
         if not b.description:
             continue
         shown = screen.app.get_key_display(b) if key == b.key.split(",")[0] else key
         groups.setdefault((b.action, b.description), [])
+        ids[(b.action, b.description)] = b.id or ""
         if shown not in groups[(b.action, b.description)]:
             groups[(b.action, b.description)].append(shown)
-    return [(" ".join(keys), desc) for (_, desc), keys in groups.items()]
+    return [(" ".join(keys), k[1], ids[k]) for k, keys in groups.items()]

@@ -19,6 +19,7 @@ from genesys_tui.flows.pull.model import (
     Job,
     JobEvent,
 )
+from genesys_tui.flows.pull.service import PullService
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
@@ -52,26 +53,24 @@ def bar(done: int, total: int | None, width: int = 12) -> str:
 
 
 class QueueScreen(AppScreen):
-    DEFAULT_CSS = """
-    QueueScreen #totals { height: 1; padding: 0 1; background: $boost; }
-    QueueScreen #jobs { height: 1fr; }
-    QueueScreen #busy { padding: 1 2; color: $warning; }
-    """
     BINDINGS = [
-        Binding("p", "toggle_pause", "Pause/resume"),
-        Binding("x", "cancel", "Cancel job"),
-        Binding("X", "cancel_all", "Cancel all"),
-        Binding("r", "retry", "Retry job"),
-        Binding("R", "retry_all", "Retry failed"),
-        Binding("F", "toggle_finished", "Hide finished"),
+        Binding("p", "toggle_pause", "Pause/resume", id="queue.toggle-pause"),
+        Binding("x", "cancel", "Cancel job", id="queue.cancel"),
+        Binding("X", "cancel_all", "Cancel all", id="queue.cancel-all"),
+        Binding("r", "retry", "Retry job", id="queue.retry"),
+        Binding("R", "retry_all", "Retry failed", id="queue.retry-all"),
+        Binding("F", "toggle_finished", "Hide finished", id="queue.toggle-finished"),
     ]
     HELP = HELP
 
     def __init__(self) -> None:
         super().__init__()
-        self.jobs: list[Job] = []
+        self.jobs: list[Job] = []  # what the table shows, in order
+        self.known: dict[int, Job] = {}  # every recording job, by id
         self.live: dict[int, JobEvent] = {}
         self.hide_finished = False
+        self._loaded = False
+        self._reorder_pending = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -83,14 +82,40 @@ class QueueScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.gapp.queue_screen = self
-        self.refresh_jobs()
-        self.set_interval(0.5, self.refresh_jobs)
+        self.load()
 
     @property
-    def service(self):
+    def service(self) -> PullService | None:
         return self.gapp.queue
 
-    def refresh_jobs(self) -> None:
+    # The store is read in full only when the screen first has a queue and after actions that
+    # change many jobs at once; otherwise the queue's events say what changed.
+
+    def load(self) -> None:
+        service = self.service
+        if service is None or service.busy:
+            self.show_totals()
+            return
+        self.known = {j.id: j for j in service.jobs()}
+        self._loaded = True
+        self.reorder()
+
+    def reorder(self) -> None:
+        self._reorder_pending = False
+        jobs = list(self.known.values())
+        if self.hide_finished:
+            jobs = [j for j in jobs if j.state not in (DONE, CANCELLED)]
+        jobs.sort(key=lambda j: (j.state in FINAL_STATES, -j.id))
+        self.jobs = jobs
+        self.query_one(VirtualTable).reload()
+        self.show_totals()
+
+    def _reorder_soon(self) -> None:
+        if not self._reorder_pending:  # many jobs change state at once: one redraw for them
+            self._reorder_pending = True
+            self.set_timer(0.2, self.reorder)
+
+    def show_totals(self) -> None:
         service = self.service
         totals = self.query_one("#totals", Static)
         if service is None:
@@ -99,18 +124,12 @@ class QueueScreen(AppScreen):
         if service.busy:
             totals.update(f"[b]Queue unavailable:[/] {service.busy}")
             return
-        jobs = [j for j in service.store.all() if not j.is_expansion]
-        if self.hide_finished:
-            jobs = [j for j in jobs if j.state not in (DONE, CANCELLED)]
-        jobs.sort(key=lambda j: (j.state in FINAL_STATES, -j.id))
-        self.jobs = jobs
-        self.query_one(VirtualTable).reload()
-        t = service.totals or service.runner.totals()
+        t = service.current_totals()
         parts = [f"{n} {s}" for s, n in sorted(t.counts.items()) if n]
         active = t.total - t.finished - t.counts.get(WAITING, 0)
         rate = f"  {fmt.size(int(t.rate_bps))}/s" if t.rate_bps and active else ""
         eta = f"  ETA {fmt.duration(t.eta_s)}" if t.eta_s else ""
-        state = "PAUSED" if service.runner.paused else "running"
+        state = "PAUSED" if service.paused else "running"
         noun = "job" if t.total == 1 else "jobs"
         totals.update(f"[b]{state}[/]  {t.total} {noun}: {', '.join(parts) or 'none'}{rate}{eta}")
 
@@ -129,7 +148,7 @@ class QueueScreen(AppScreen):
         detail = (
             j.last_error
             if j.state in (FAILED, WAITING, CANCELLED)
-            else (j.outputs[0]["location"] if j.outputs else j.target)
+            else fmt.place(j.outputs[0]["location"] if j.outputs else j.target)
         )
         return (
             str(j.id),
@@ -148,12 +167,27 @@ class QueueScreen(AppScreen):
 
     @on(JobChanged)
     def job_changed(self, message: JobChanged) -> None:
-        self.live[message.event.job_id] = message.event
-        self.query_one(VirtualTable).refresh()
+        ev = message.event
+        if not self._loaded:
+            self.load()
+            return
+        self.live[ev.job_id] = ev
+        known = self.known.get(ev.job_id)
+        if known is None or known.state != ev.state:
+            job = self.service.job(ev.job_id) if self.service else None  # one row, by key
+            if job is None or job.is_expansion:
+                return
+            self.known[job.id] = job
+            self._reorder_soon()
+        else:
+            known.bytes_done, known.bytes_total = ev.bytes_done, ev.bytes_total
+            self.query_one(VirtualTable).refresh()
 
     @on(QueueChanged)
     def queue_changed(self, message: QueueChanged) -> None:
-        pass  # the 0.5 s refresh redraws the totals
+        if not self._loaded:
+            self.load()
+        self.show_totals()
 
     def _selected(self) -> Job | None:
         t = self.query_one(VirtualTable)
@@ -162,16 +196,14 @@ class QueueScreen(AppScreen):
     def action_toggle_pause(self) -> None:
         if self.service is None:
             return
-        r = self.service.runner
-        r.resume() if r.paused else r.pause()
-        self.gapp.notify("Queue paused" if r.paused else "Queue resumed", timeout=3)
-        self.refresh_jobs()
+        paused = self.service.toggle_pause()
+        self.gapp.notify("Queue paused" if paused else "Queue resumed", timeout=3)
+        self.show_totals()
 
     def action_cancel(self) -> None:
         job = self._selected()
         if job and self.service and job.state not in FINAL_STATES:
-            self.service.runner.cancel(job.id)
-            self.refresh_jobs()
+            self.service.cancel(job.id)
 
     def action_cancel_all(self) -> None:
         if self.service is None:
@@ -179,8 +211,8 @@ class QueueScreen(AppScreen):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self.service.runner.cancel_all()
-                self.refresh_jobs()
+                self.service.cancel_all()
+                self.load()
 
         self.gapp.push_screen(
             ConfirmDialog(
@@ -192,15 +224,15 @@ class QueueScreen(AppScreen):
     def action_retry(self) -> None:
         job = self._selected()
         if job and self.service and job.state in (FAILED, CANCELLED):
-            self.service.runner.retry_failed([job.id])
-            self.refresh_jobs()
+            self.service.retry_failed([job.id])
+            self.load()
 
     def action_retry_all(self) -> None:
         if self.service:
-            n = self.service.runner.retry_failed()
+            n = self.service.retry_failed()
             self.gapp.notify(f"Retrying {n} job(s)", timeout=3)
-            self.refresh_jobs()
+            self.load()
 
     def action_toggle_finished(self) -> None:
         self.hide_finished = not self.hide_finished
-        self.refresh_jobs()
+        self.reorder()

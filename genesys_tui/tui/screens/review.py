@@ -5,113 +5,54 @@ browser."""
 
 from __future__ import annotations
 
-import os
-import sys
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 
-from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, safe_id
-from genesys_tui.flows.browse.table import Column
-from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.flows.review.listing import PhraseList, clock
-from genesys_tui.flows.review.model import ROLE_LABELS
-from genesys_tui.flows.review.session import Audio, Review, ReviewCache, ReviewError, load_review
+from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
+from genesys_tui.tui.screens.review_playback import PlaybackControls
+from genesys_tui.tui.screens.review_text import HELP, metrics_text, phrase_text, title_text
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
+from genesys_tui.tui.widgets.transcript_table import COLUMNS, TranscriptTable
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
-COLUMNS = (
-    Column("time", "Time", 8, False),
-    Column("role", "Speaker", 9, False),
-    Column("text", "Phrase", 400, False),
-)
-SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-HELP = """
-Review a conversation: its transcript aligned to the recording's waveform. Open one with `Enter` on
-a conversation in Browse, or `o` and paste an ID.
 
-The timeline shows one lane per party (customer, agent) in their colours, phrase spans below, holds
-shaded and cut-out secure pauses marked `┃`/`✂`. Zoom with `+`/`-` (down to two seconds), `0` shows
-the whole recording, `←`/`→` pan, a click seeks. Moving through the transcript moves the playhead.
-
-Times are positions in the recording file: the part of a secure pause that was cut out of the
-recording takes no time there, so what is highlighted is what you hear.
-
-Playback needs an audio device; over SSH or on a server, `b` plays the call in a browser instead
-(a loopback address with a random token; forward the port with `ssh -L` to listen from elsewhere).
-"""
-
-
-class TranscriptTable(VirtualTable):
-    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {
-        "virtual-table--agent",
-        "virtual-table--customer",
-        "virtual-table--ivr",
-        "virtual-table--system",
-        "virtual-table--hit",
-        "virtual-table--now",
-    }
-    DEFAULT_CSS = """
-    TranscriptTable { overflow-x: hidden; }
-    TranscriptTable > .virtual-table--agent { color: #4ade80; }
-    TranscriptTable > .virtual-table--customer { color: #5aa9ff; }
-    TranscriptTable > .virtual-table--ivr { color: #c084fc; }
-    TranscriptTable > .virtual-table--system { color: #c084fc; }
-    TranscriptTable > .virtual-table--hit { text-style: bold underline; }
-    TranscriptTable > .virtual-table--now { background: #5c4a00; }
-    """
-
-
-class ReviewScreen(AppScreen):
-    DEFAULT_CSS = """
-    ReviewScreen #title { height: 1; padding: 0 1; text-style: bold; }
-    ReviewScreen Timeline { height: 12; margin: 0 0 1 0; }
-    ReviewScreen #bar { height: 1; padding: 0 1; color: $text-muted; }
-    ReviewScreen #search { display: none; height: 3; margin: 0 1; }
-    ReviewScreen #search.-shown { display: block; }
-    ReviewScreen #main { height: 1fr; }
-    ReviewScreen #transcript { width: 1fr; }
-    ReviewScreen #notes { width: 1fr; padding: 1 2; color: $warning; display: none; }
-    ReviewScreen #notes.-shown { display: block; }
-    ReviewScreen #metrics { width: 40; padding: 0 1; border-left: solid $panel-lighten-2; }
-    ReviewScreen #metrics.-hidden { display: none; }
-    ReviewScreen #phrase { height: 3; padding: 0 1; background: $panel; }
-    """
+class ReviewScreen(PlaybackControls, AppScreen):
     BINDINGS = [
-        Binding("space", "play_pause", "Play/pause"),
-        Binding("p", "play_phrase", "Play phrase"),
-        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", key_display="+"),
-        Binding("minus", "zoom(2)", "Zoom out", key_display="-"),
-        Binding("0", "zoom_all", "Whole call", show=False),
-        Binding("left,h", "pan(-0.25)", "Pan", show=False),
-        Binding("right,l", "pan(0.25)", "Pan", show=False),
-        Binding("a", "toggle_role('agent')", "Agent"),
-        Binding("c", "toggle_role('customer')", "Customer"),
-        Binding("i", "toggle_role('ivr')", "IVR"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_hit(1)", "Next hit", show=False),
-        Binding("N", "next_hit(-1)", "Previous hit", show=False),
-        Binding("s", "speaker(1)", "Next speaker"),
-        Binding("S", "speaker(-1)", "Previous speaker", show=False),
-        Binding("y", "copy_phrase", "Copy"),
-        Binding("m", "toggle_metrics", "Metrics", show=False),
-        Binding("e", "export", "Export"),
-        Binding("b", "browser", "Browser"),
-        Binding("o", "open_by_id", "Open ID"),
-        Binding("r", "next_recording", "Next recording", show=False),
-        Binding("R", "reload", "Reload", show=False),
-        Binding("less_than_sign", "speed(-1)", "Slower", show=False),
-        Binding("greater_than_sign", "speed(1)", "Faster", show=False),
-        Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("space", "play_pause", "Play/pause", id="review.play-pause"),
+        Binding("p", "play_phrase", "Play phrase", id="review.play-phrase"),
+        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", key_display="+", id="review.zoom-in"),
+        Binding("minus", "zoom(2)", "Zoom out", key_display="-", id="review.zoom-out"),
+        Binding("0", "zoom_all", "Whole call", show=False, id="review.zoom-all"),
+        Binding("left,h", "pan(-0.25)", "Pan", show=False, id="review.pan-left"),
+        Binding("right,l", "pan(0.25)", "Pan", show=False, id="review.pan-right"),
+        Binding("a", "toggle_role('agent')", "Agent", id="review.toggle-role-agent"),
+        Binding("c", "toggle_role('customer')", "Customer", id="review.toggle-role-customer"),
+        Binding("i", "toggle_role('ivr')", "IVR", id="review.toggle-role-ivr"),
+        Binding("slash", "search", "Search", id="review.search"),
+        Binding("n", "next_hit(1)", "Next hit", show=False, id="review.next-hit"),
+        Binding("N", "next_hit(-1)", "Previous hit", show=False, id="review.previous-hit"),
+        Binding("s", "speaker(1)", "Next speaker", id="review.next-speaker"),
+        Binding("S", "speaker(-1)", "Previous speaker", show=False, id="review.previous-speaker"),
+        Binding("y", "copy_phrase", "Copy", id="review.copy-phrase"),
+        Binding("m", "toggle_metrics", "Metrics", show=False, id="review.toggle-metrics"),
+        Binding("e", "export", "Export", id="review.export"),
+        Binding("b", "browser", "Browser", id="review.browser"),
+        Binding("o", "open_by_id", "Open ID", id="review.open-by-id"),
+        Binding("r", "next_recording", "Next recording", show=False, id="review.next-recording"),
+        Binding("R", "reload", "Reload", show=False, id="review.reload"),
+        Binding("less_than_sign", "speed(-1)", "Slower", show=False, id="review.slower"),
+        Binding("greater_than_sign", "speed(1)", "Faster", show=False, id="review.faster"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="review.clear-search"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#transcript"
@@ -119,6 +60,7 @@ class ReviewScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.review: Review | None = None
+        self._wanted: str | None = None
         self.listing = PhraseList(None)
         self.recording = 0  # index into review.audio shown on the timeline
         self.fetching = False  # not `loading`: that is Textual's reactive, and covers the screen
@@ -126,7 +68,7 @@ class ReviewScreen(AppScreen):
         self.player_recording: int | None = None
         self.speed = 1.0
         self.now_row: int | None = None
-        self._ticker = None
+        self._ticker = None  # while playing: moves the playhead with the audio
         self._seek_row: int | None = None  # the row a seek selected: keep the playhead
 
     def compose(self) -> ComposeResult:
@@ -159,12 +101,9 @@ class ReviewScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.gapp
-        app.review = self
-        pending = getattr(app, "pending_review", None)
-        if pending:
-            app.pending_review = None
-            self.open(pending)
+        self.gapp.review = self
+        if self._wanted:
+            self.load(self._wanted, refresh=False)
         self.update_bar()
 
     # --- loading ----------------------------------------------------------------------------------
@@ -182,24 +121,23 @@ class ReviewScreen(AppScreen):
         return names
 
     def open(self, conversation_id: str) -> None:
-        self.load(conversation_id, refresh=False)
+        if self.is_mounted:
+            self.load(conversation_id, refresh=False)
+        else:
+            self._wanted = conversation_id  # loaded by on_mount
 
     @work(exclusive=True, group="review-load", exit_on_error=False)
     async def load(self, conversation_id: str, refresh: bool = False) -> None:
-        app = self.gapp
-        if app.session is None:
-            app.notify("Not signed in yet.", severity="warning")
+        service = self.gapp.reviews
+        if service is None:
+            self.gapp.notify("Not signed in yet.", severity="warning")
             return
         self.fetching = True
         title = self.query_one("#title", Static)
         title.update(f"Loading {conversation_id}…")
-        cfg = app.config
-        cache = ReviewCache(app.session.scope.cache_dir, cfg.review.cache_max_mb << 20)
         try:
-            review = await load_review(
-                app.session.client,
+            review = await service.open(
                 conversation_id,
-                cache,
                 refresh=refresh,
                 progress=lambda what: title.update(f"Loading {conversation_id}: {what}…"),
             )
@@ -264,23 +202,13 @@ class ReviewScreen(AppScreen):
     # --- text ---------------------------------------------------------------------------------------
 
     def update_title(self) -> None:
-        r = self.review
-        if r is None:
+        if self.review is None:
             return
         names = self.gapp.session.names if self.gapp.session else {}
-        meta = job_meta.from_conversation(r.conversation, names)
-        bits = [f"Conversation {r.id}"]
-        bits += [q["name"] for q in meta["queues"][:1]] + [a["name"] for a in meta["agents"][:2]]
-        if r.conversation.start_time:
-            bits.append(fmt.when(r.conversation.start_time))
-        a = self.audio()
-        if a:
-            state = "▶ playing" if self.player and self.player.playing else "‖ paused"
-            bits.append(
-                f"{fmt.duration(a.frames / a.rate)} · recording {self.recording + 1}/{len(r.audio)} · "
-                f"{self.speed:g}× {state}"
-            )
-        self.query_one("#title", Static).update(" · ".join(bits))
+        playing = bool(self.player and self.player.playing)
+        self.query_one("#title", Static).update(
+            title_text(self.review, names, self.audio(), self.recording, playing, self.speed)
+        )
 
     def update_bar(self) -> None:
         shown = self.listing.shown_roles
@@ -302,35 +230,11 @@ class ReviewScreen(AppScreen):
         self.query_one("#bar", Static).update("   ".join(bits))
 
     def update_metrics(self) -> None:
-        box = self.query_one("#metrics", Static)
-        r = self.review
-        if r is None or r.metrics is None:
-            box.update("[b]QA metrics[/]\n\nNo transcript, no metrics." if r else "")
-            return
-        lines = ["[b]QA metrics[/]", ""] + [f"{k:<19}{v}" for k, v in r.metrics.rows()]
-        if r.transcript and r.transcript.topics:
-            lines += ["", "[b]Topics[/]"] + sorted({f"· {t.name}" for t in r.transcript.topics})
-        box.update("\n".join(lines))
+        self.query_one("#metrics", Static).update(metrics_text(self.review))
 
     def update_phrase(self, row: int | None) -> None:
-        box = self.query_one("#phrase", Static)
-        if row is None or not len(self.listing):
-            box.update("")
-            return
-        p = self.listing.phrase(row)
-        bits = [
-            f"{self.listing.when(p)} +{p.duration_ms / 1000:.1f}s",
-            ROLE_LABELS.get(p.role, p.role),
-        ]
-        if p.confidence is not None:
-            bits.append(f"confidence {p.confidence:.2f}")
-        if p.sentiment:
-            bits.append(f"sentiment {p.sentiment:+g}")
-        if p.media_ms is None:
-            bits.append("not in the recording")
-        from rich.markup import escape
-
-        box.update(f"[dim]{' · '.join(bits)}[/]\n{escape(p.text)}")
+        has = row is not None and len(self.listing)
+        self.query_one("#phrase", Static).update(phrase_text(self.listing, row) if has else "")
 
     # --- the list and the timeline, bound ----------------------------------------------------------
 
@@ -475,152 +379,7 @@ class ReviewScreen(AppScreen):
     def action_toggle_metrics(self) -> None:
         self.query_one("#metrics").toggle_class("-hidden")
 
-    # --- playback -----------------------------------------------------------------------------------
-
-    def ensure_player(self) -> bool:
-        a = self.audio()
-        if a is None:
-            self.gapp.notify("No recording to play.", severity="warning")
-            return False
-        if self.player is None:
-            backend = getattr(self.gapp, "player_backend", None)
-            if backend is None:
-                status = playback.available()
-                if not status.ok:
-                    self.gapp.notify(
-                        f"No audio here: {status.reason}. Press b to play it in a browser.",
-                        title="Playback",
-                        severity="warning",
-                        timeout=8,
-                    )
-                    return False
-            self.player = playback.Player(backend)
-            self.player.on_end = lambda: self.gapp.call_from_thread(self.playback_ended)
-        if self.player_recording != self.recording:
-            from genesys_tui.media.wavio import memmap
-
-            mapped = memmap(a.path)
-            if mapped is None:  # a WAV that needs decoding: small enough in practice (µ-law etc.)
-                from genesys_tui.media.peaks import samples
-
-                self.player.load(samples(a.path, 0, a.frames), a.rate)
-            else:
-                self.player.load(mapped[0], a.rate, mapped[1])
-            self.player_recording = self.recording
-        return True
-
-    def _start(self, start: int, end: int | None = None) -> None:
-        try:
-            self.player.play(start, end, self.speed)  # type: ignore[union-attr]
-        except playback.PlaybackUnavailable as e:
-            self.gapp.notify(
-                f"Playback failed: {e}. Press b to play it in a browser.", severity="error"
-            )
-            return
-        if self._ticker is None:
-            self._ticker = self.set_interval(0.1, self.tick)
-        self.update_title()
-
-    def action_play_pause(self) -> None:
-        if self.player is not None and self.player.playing:
-            self.player.pause()
-            self.update_title()
-            return
-        if self.ensure_player():
-            self._start(self.query_one(Timeline).playhead)
-
-    def action_play_phrase(self) -> None:
-        if not len(self.listing):
-            return
-        p = self.listing.phrase(self.query_one(TranscriptTable).cursor)
-        if p.media_ms is None:
-            self.gapp.notify(
-                "This phrase was said while the recording was paused.", severity="warning"
-            )
-            return
-        if self.ensure_player():
-            rate = self.audio().rate  # type: ignore[union-attr]
-            self._start(p.media_ms * rate // 1000, (p.media_ms + p.duration_ms) * rate // 1000)
-
-    def action_speed(self, step: int) -> None:
-        k = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
-        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k + int(step)))]
-        if self.player is not None:
-            self.player.set_speed(self.speed)
-        self.update_title()
-
-    def tick(self) -> None:
-        """While playing: the playhead follows the audio, the phrase being heard is highlighted and
-        scrolled into view (the cursor stays where the reviewer put it)."""
-        if self.player is None:
-            return
-        a = self.audio()
-        tl = self.query_one(Timeline)
-        tl.set_playhead(self.player.position)
-        if a is not None:
-            row = self.listing.row_at(a.id, self.player.position * 1000 // a.rate)
-            if row != self.now_row:
-                self.now_row = row
-                table = self.query_one(TranscriptTable)
-                if row is not None:
-                    table.scroll_to_region(table.row_region(row), animate=False)
-                table.refresh()
-        self.update_bar()
-        if not self.player.playing:
-            self.playback_ended()
-
-    def playback_ended(self) -> None:
-        if self._ticker is not None:
-            self._ticker.stop()
-            self._ticker = None
-        self.update_title()
-
-    def stop_playback(self) -> None:
-        if self.player is not None:
-            self.player.stop()
-        self.playback_ended()
-
     # --- browser playback, export, open ----------------------------------------------------------------
-
-    def action_browser(self) -> None:
-        if self.review is None or not self.review.audio:
-            self.gapp.notify("Open a conversation with a recording first.", severity="warning")
-            return
-        from genesys_tui.flows.review.serve import PlaybackServer
-
-        app = self.gapp
-        old = getattr(app, "playback_server", None)
-        if old is not None:
-            old.stop()
-        cfg = app.config
-        try:
-            server = PlaybackServer(
-                self.review,
-                host=cfg.review.serve_host,
-                port=cfg.review.serve_port,
-                bitrate=cfg.media.opus_bitrate,
-            ).start()
-        except (OSError, RuntimeError) as e:
-            app.notify(f"Cannot start browser playback: {e}", severity="error")
-            return
-        app.playback_server = server
-        app.copy_to_clipboard(server.url)
-        opened = False
-        if (
-            sys.platform in ("darwin", "win32")
-            or os.environ.get("DISPLAY")
-            or os.environ.get("WAYLAND_DISPLAY")
-        ):
-            import webbrowser
-
-            opened = webbrowser.open(server.url)  # no terminal browsers without a desktop
-        app.notify(
-            f"{'Opened' if opened else 'Open'} {server.url}\n(copied; over SSH, forward the port with "
-            f"ssh -L {server.server.port}:127.0.0.1:{server.server.port})",
-            title="Browser playback",
-            timeout=20,
-        )
-        self.update_bar()
 
     def action_export(self) -> None:
         if self.review is None:
@@ -639,11 +398,7 @@ class ReviewScreen(AppScreen):
 
     @work(exclusive=True, group="review-export", exit_on_error=False)
     async def export(self, choice: ExportChoice) -> None:
-        import asyncio
-
-        from genesys_tui.flows.review.archive import archive
         from genesys_tui.flows.review.listing import FILTER_ROLES
-        from genesys_tui.storage.sinks import open_target
 
         app = self.gapp
         roles = (
@@ -652,14 +407,9 @@ class ReviewScreen(AppScreen):
             else None
         )
         try:
-            _, sink = open_target(choice.target, app.target.profile)
-            written = await asyncio.to_thread(
-                archive,
-                self.review,
-                sink,
-                app.session.names,
-                choice.formats,
-                roles,
+            assert app.reviews is not None and app.session is not None and self.review
+            written = await app.reviews.export(
+                self.review, choice.target, choice.formats, roles, names=app.session.names
             )
         except Exception as e:  # noqa: BLE001
             app.notify(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
@@ -17,16 +18,7 @@ from genesys_tui.tui.widgets.header import AppHeader
 
 
 class SignInScreen(AppScreen):
-    DEFAULT_CSS = """
-    SignInScreen { align: center middle; }
-    SignInScreen #form { width: 80; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    SignInScreen .title { text-style: bold; margin-bottom: 1; }
-    SignInScreen .hint { color: $text-muted; margin-bottom: 1; }
-    SignInScreen #status { margin-top: 1; }
-    SignInScreen #status.error { color: $error; }
-    SignInScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    """
-    BINDINGS = [("ctrl+q", "app.quit", "Quit")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="app.quit")]
 
     def __init__(self, target: Target, reason: str = "") -> None:
         super().__init__()

@@ -10,24 +10,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from genesys_tui.core import fmt
+from genesys_tui.flows.browse.table import annotations_text
 from genesys_tui.genesys.models import Conversation, Recording
 
 
 def _t(dt) -> str:
     return dt.strftime("%H:%M:%S") if dt else "-"
-
-
-def annotations_text(annotations) -> str:
-    parts = []
-    for a in annotations:
-        if a.reason in ("Hold", "SecurePause", "Pause"):
-            label = "secure pause" if a.reason == "SecurePause" else a.reason.lower()
-            cut = ", cut" if a.recording_duration_ms == 0 else ""
-            parts.append(
-                f"{label} {fmt.duration((a.duration_ms or 0) / 1000)} at "
-                f"{fmt.duration((a.realtime_location or 0) / 1000)}{cut}"
-            )
-    return "; ".join(parts) or "-"
 
 
 def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:

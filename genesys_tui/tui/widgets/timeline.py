@@ -19,15 +19,20 @@ from genesys_tui.flows.review.listing import clock
 from genesys_tui.flows.review.session import Audio
 from genesys_tui.flows.review.waveform import columns_per_cell, envelope, render
 
-ROLE_COLOURS = {
-    "customer": "#5aa9ff",
-    "agent": "#4ade80",
-    "ivr": "#c084fc",
-    "system": "#c084fc",
-    "mixed": "#e5e7eb",
+# The theme variables the timeline paints with, and their defaults (GenesysApp declares them, so
+# a theme can change each; app.tcss uses the same ones for the transcript).
+THEME_DEFAULTS = {
+    "role-customer": "#5aa9ff",
+    "role-agent": "#4ade80",
+    "role-ivr": "#c084fc",
+    "role-system": "#c084fc",
+    "role-mixed": "#e5e7eb",
+    "hold": "#3b3512",  # background under a hold
+    "held": "#facc15",  # the dots marking a hold on the phrase lane
+    "cut": "#f87171",  # where the recording left time out
+    "playing": "#5c4a00",  # the phrase being heard
 }
-HOLD_BG = "#3b3512"
-CUT_COLOUR = "#f87171"
+ROLES = ("customer", "agent", "ivr", "system", "mixed")
 MIN_SPAN_MS = 2000
 TICKS_S = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
@@ -48,6 +53,14 @@ class Timeline(Widget):
         def __init__(self, frame: int) -> None:
             super().__init__()
             self.frame = frame
+
+    def _colour(self, name: str) -> str:
+        """A colour of the app's theme (its own variables first, then our defaults)."""
+        try:
+            value = self.app.theme_variables.get(name)
+        except Exception:  # noqa: BLE001 - not mounted in an app (a unit test): the defaults
+            value = None
+        return value or THEME_DEFAULTS[name]
 
     def __init__(
         self,
@@ -201,14 +214,14 @@ class Timeline(Widget):
         held, cuts = self._pauses(cells, per_cell)
         lines = [self._ruler(width, cells, play_cell, base)]
         for label, role, channel in lanes:
-            colour = Style(color=ROLE_COLOURS[role])
+            colour = Style(color=self._colour(f"role-{role}"))
             ch = min(channel, env.shape[0] - 1)
             rows = render(
                 env[ch] * (self.gain[ch] if ch < len(self.gain) else 1.0), lane_rows, self.glyphs
             )
-            plain, shaded = base + colour, base + colour + Style(bgcolor=HOLD_BG)
+            plain, shaded = base + colour, base + colour + Style(bgcolor=self._colour("hold"))
             cut, label_style = (
-                base + Style(color=CUT_COLOUR, bold=True),
+                base + Style(color=self._colour("cut"), bold=True),
                 base + colour + Style(bold=True),
             )
             for k, text in enumerate(rows):
@@ -277,7 +290,7 @@ class Timeline(Widget):
             edges = self.view_start + np.arange(cells + 1) * per_cell
             j = np.searchsorted(self._starts, edges[1:], side="left") - 1
             covered = (j >= 0) & (self._reach[np.maximum(j, 0)] > edges[:-1])
-            role_style = {role: base + Style(color=colour) for role, colour in ROLE_COLOURS.items()}
+            role_style = {r: base + Style(color=self._colour(f"role-{r}")) for r in ROLES}
             for c in np.nonzero(covered)[0]:
                 chars[c], styles[c] = "━", role_style.get(self.spans[j[c]].role, base)
             k = self._phrase_pos.get(self.selected) if self.selected is not None else None
@@ -290,11 +303,11 @@ class Timeline(Widget):
                 mark = role_style.get(s.role, base) + Style(reverse=True, bold=True)
                 for c in range(max(0, a), min(cells, max(a + 1, b))):
                     chars[c], styles[c] = "━", mark
-        dot = base + Style(color="#facc15")
+        dot = base + Style(color=self._colour("held"))
         for c in held:
             if chars[c] == " ":
                 chars[c], styles[c] = "·", dot
-        cut = base + Style(color=CUT_COLOUR, bold=True)
+        cut = base + Style(color=self._colour("cut"), bold=True)
         for c in cuts:
             chars[c], styles[c] = "✂", cut
         return _strip("Phrases".ljust(self.GUTTER), base + Style(dim=True), chars, styles)

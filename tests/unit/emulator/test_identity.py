@@ -51,7 +51,7 @@ def test_now_pins_the_orgs_clock_from_the_command_line():
     import time
 
     from genesys_tui.cli.emulate import emulator_settings
-    from genesys_tui.cli.main import build_parser
+    from genesys_tui.cli.parser import build_parser
     from genesys_tui.emulator.app import Emulator
 
     args = build_parser().parse_args(["emulator", "--now", "2026-05-14T15:30Z", "--seed", "3"])

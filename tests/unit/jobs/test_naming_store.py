@@ -22,7 +22,8 @@ from genesys_tui.storage.naming import (
     render,
     sanitize,
 )
-from genesys_tui.storage.sinks import SinkError, parse_s3_url, s3_metadata, s3_tags
+from genesys_tui.storage.s3 import parse_s3_url, s3_metadata, s3_tags
+from genesys_tui.storage.sinks import SinkError
 
 META = {
     "conversationId": "c1",
@@ -124,16 +125,7 @@ def test_store_dedupes_and_commits_every_change(tmp_path):
     assert store.clear([DONE]) == 1 and store.get(a.id) is None
 
 
-def test_store_never_holds_urls(tmp_path):
-    store = JobStore(tmp_path / "j.sqlite3")
-    job, _ = store.add("c", "r", "wav", "out")
-    store.update(job, state=DONE, outputs=[{"location": "/x.wav"}])
-    raw = Path(tmp_path / "j.sqlite3").read_bytes()
-    assert b"X-Amz" not in raw and b"http" not in raw
-
-
 def test_one_form_for_a_target_in_every_front_end(tmp_path, monkeypatch):
-    from pathlib import Path
 
     from genesys_tui.storage.sinks import normalize_target
 

@@ -27,7 +27,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         "import os, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
         "from multiprocessing import get_context\n"
-        "from genesys_tui.flows.pull.runner import die_with_parent\n"
+        "from genesys_tui.flows.pull.housekeeping import die_with_parent\n"
         "def pid(_):\n"
         "    time.sleep(0.2)\n"
         "    return os.getpid()\n"

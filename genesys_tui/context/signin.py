@@ -1,142 +1,31 @@
-"""From config + profile + command-line overrides to a ready GenesysClient. Shared by the CLI and
-the TUI so both sign in exactly the same way."""
+"""A user's own sign-in, for what needs a person behind the token (Supervise, `login --user`):
+the token `login --user` stored (PKCE, or a confidential code client that renews it), a browser
+sign-in, and the demo's sign-in through the emulator's real PKCE flow with no browser."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
+from genesys_tui.context import Target, client_for
+
+if TYPE_CHECKING:
+    from genesys_tui.flows.supervise.service import SuperviseDesk
 from genesys_tui.core import credentials as creds
-from genesys_tui.core import orgs
-from genesys_tui.core.config import Config, ConfigError, Profile
-from genesys_tui.core.paths import AppPaths
+from genesys_tui.core import fmt
+from genesys_tui.core.config import Config
+from genesys_tui.core.orgs import OrgScope
 from genesys_tui.genesys.auth import (
-    ClientCredentialsAuth,
     PkceUserAuth,
     TokenProvider,
     TokenResponse,
     UserTokenAuth,
 )
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.http import RetryPolicy, new_http_client
-from genesys_tui.genesys.regions import Hosts, RegionError, hosts_for, is_loopback_url
-
-
-@dataclass
-class Target:
-    """Where a profile points, after overrides."""
-
-    profile: Profile
-    hosts: Hosts
-    allow_plaintext: bool
-    readonly: bool
-
-
-def resolve_target(
-    cfg: Config,
-    profile_name: str | None = None,
-    *,
-    base_url: str | None = None,
-    allow_custom_host: bool = False,
-    region: str | None = None,
-    readonly: bool = False,
-    create: bool = False,
-) -> Target:
-    profile = cfg.profile(profile_name, create=create)
-    try:
-        hosts = hosts_for(
-            region or profile.region,
-            base_url or profile.base_url,
-            allow_custom_host or profile.allow_custom_host,
-        )
-    except RegionError as e:
-        # A bad region or base URL from the file names the key; from the command line it does not.
-        if base_url or region:
-            raise
-        key = "base_url" if profile.base_url else "region"
-        raise ConfigError(
-            cfg.source, f"profiles.{profile.name or 'default'}.{key}", str(e)
-        ) from None
-    return Target(
-        profile, hosts, cfg.keyring.allow_plaintext, readonly or cfg.readonly or profile.readonly
-    )
-
-
-def registry_key(target: Target) -> str:
-    """Where the profile signs in and as which client (the environment's client id wins, as it
-    does when signing in)."""
-    import os
-
-    cid = (
-        os.environ.get(creds.ENV_CLIENT_ID)
-        or target.profile.client_id
-        or target.profile.user_client_id
-    )
-    return orgs.target_key(target.hosts.login_host, cid)
-
-
-async def org_scope(
-    client: GenesysClient, target: Target, paths: AppPaths, *, demo: bool = False
-) -> orgs.OrgScope:
-    """The org the client is signed in to (GET /api/v2/organizations/me), remembered for this
-    profile, and where its files live."""
-    org = await client.directory.organization()
-    if not org.id:
-        raise orgs.OrgUnknown(
-            "Genesys Cloud did not say which org this is (organizations/me has no id)"
-        )
-    sc = orgs.remember(
-        paths, orgs.DEMO_KEY if demo else registry_key(target), org.id, org.name or ""
-    )
-    return sc
-
-
-def remembered_scope(
-    target: Target, paths: AppPaths, *, org_id: str | None = None, demo: bool = False
-) -> orgs.OrgScope:
-    """For offline commands: the org given, or the one this profile (or the demo) last signed in to."""
-    if org_id:
-        return orgs.scope(paths, org_id)
-    return orgs.remembered(paths, orgs.DEMO_KEY if demo else registry_key(target))
-
-
-def retry_policy(profile: Profile) -> RetryPolicy:
-    r = profile.retry
-    return RetryPolicy(
-        max_attempts=r.max_attempts,
-        max_total_seconds=r.max_total_seconds,
-        base_delay=r.base_delay,
-        max_delay=r.max_delay,
-        max_retry_after=r.max_retry_after,
-    )
-
-
-def client_credentials_client(
-    target: Target,
-    *,
-    client_id: str | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> GenesysClient:
-    """A client on client credentials from the environment or the keyring."""
-    c = creds.resolve_client_credentials(
-        target.hosts.login_host,
-        client_id or target.profile.client_id,
-        allow_plaintext=target.allow_plaintext,
-    )
-    return build_client(target, c.client_id, c.client_secret, transport=transport)
-
-
-def build_client(
-    target: Target,
-    client_id: str,
-    client_secret: str,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> GenesysClient:
-    http = new_http_client(target.profile.timeout_seconds, transport)
-    auth = ClientCredentialsAuth(target.hosts, client_id, client_secret, http=http)
-    return _client(target, auth, http)
+from genesys_tui.genesys.http import new_http_client
+from genesys_tui.genesys.regions import is_loopback_url
 
 
 def user_client_id(target: Target) -> str:
@@ -150,8 +39,6 @@ def user_client(
     keyring) renews the token with its refresh token; a PKCE sign-in has none and lives until it
     expires. An expired one is "sign in again" here, before anything is sent."""
     import time
-
-    from genesys_tui.core import fmt
 
     host, allow = target.hosts.login_host, target.allow_plaintext
     client_id = user_client_id(target)
@@ -187,7 +74,7 @@ def user_client(
             load_refresh_token=newest,
             initial=initial,
         )
-        return _client(target, auth, http)
+        return client_for(target, auth, http)
     if stored is None:
         raise creds.CredentialsError("no user sign-in stored: run `genesys-tui login --user`")
     token, expires = stored
@@ -197,7 +84,7 @@ def user_client(
             "`genesys-tui login --user` (L in the TUI's Supervise area)"
         )
     http = new_http_client(target.profile.timeout_seconds, transport)
-    return _client(target, PkceUserAuth(token, expires), http)
+    return client_for(target, PkceUserAuth(token, expires), http)
 
 
 async def sign_in_user(
@@ -253,17 +140,7 @@ async def sign_in_user(
         )
         await http.aclose()
         return user_client(target)
-    return _client(target, PkceUserAuth(tok.access_token, expires), http)
-
-
-def _client(target: Target, auth: TokenProvider, http: httpx.AsyncClient) -> GenesysClient:
-    return GenesysClient(
-        target.hosts,
-        auth,
-        http=http,
-        rate_limit_per_minute=target.profile.rate_limit_per_minute,
-        retry=retry_policy(target.profile),
-    )
+    return client_for(target, PkceUserAuth(tok.access_token, expires), http)
 
 
 async def loopback_user_client(target: Target) -> GenesysClient:
@@ -307,4 +184,61 @@ async def loopback_user_client(target: Target) -> GenesysClient:
         if refused:
             raise creds.CredentialsError(f"the sign-in was refused: {refused[0]}") from None
         raise e
-    return _client(target, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http)
+    return client_for(target, PkceUserAuth(tok.access_token, time.time() + tok.expires_in), http)
+
+
+async def supervisor_client(
+    current: GenesysClient,
+    target: Target,
+    *,
+    demo: bool,
+    interactive: bool,
+    on_browser: Callable[[str], None],
+    on_url: Callable[[str], None],
+) -> tuple[GenesysClient, bool]:
+    """The client a supervisor acts with, and whether it was made here (then the caller closes
+    it): `current` when it is a user's live sign-in; in the demo the emulator's user, with no
+    browser; else the sign-in `login --user` stored while it is valid; else, only when
+    `interactive`, a browser sign-in (`on_browser(why)`, then `on_url(url)` to show the link).
+    CredentialsError when there is none to be had."""
+    if current.auth.kind == "user" and current.auth.seconds_left != 0:
+        return current, False
+    if demo:
+        return await loopback_user_client(target), True
+    try:
+        return user_client(target), True
+    except creds.CredentialsError as stored_problem:
+        if not interactive:
+            raise
+        on_browser(str(stored_problem))
+        return await sign_in_user(target, announce=on_url), True
+
+
+async def supervisor_desk(
+    current: GenesysClient,
+    target: Target,
+    config: Config,
+    scope: OrgScope,
+    *,
+    demo: bool,
+    interactive: bool,
+    readonly: bool,
+    names: dict[str, str],
+    on_browser: Callable[[str], None],
+    on_url: Callable[[str], None],
+) -> SuperviseDesk:
+    """The supervisor's desk on the client `supervisor_client` finds (a client made here is
+    closed again when the desk cannot be had). CredentialsError, NoSupervisor, or the API's."""
+    from genesys_tui.flows.supervise.service import SuperviseDesk
+
+    client, own = await supervisor_client(
+        current, target, demo=demo, interactive=interactive, on_browser=on_browser, on_url=on_url
+    )
+    try:
+        return await SuperviseDesk.open(
+            client, config, scope, readonly=readonly, names=names, own_client=own
+        )
+    except BaseException:
+        if own:
+            await client.aclose()
+        raise

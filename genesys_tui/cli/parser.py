@@ -1,0 +1,397 @@
+"""Every command's arguments: the argparse parser of `genesys-tui`."""
+
+from __future__ import annotations
+
+import argparse
+
+from genesys_tui import __version__
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the subcommand name."""
+    d = (lambda v: v) if defaults else (lambda v: argparse.SUPPRESS)
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("common options")
+    g.add_argument(
+        "--profile", default=d(None), help="profile from the config (default: default_profile)"
+    )
+    g.add_argument(
+        "--config", default=d(None), metavar="PATH", help="config file (or $GENESYS_TUI_CONFIG)"
+    )
+    g.add_argument(
+        "--base-url",
+        default=d(None),
+        metavar="URL",
+        help="custom API/login base URL; loopback only unless --allow-custom-host",
+    )
+    g.add_argument(
+        "--allow-custom-host",
+        action="store_true",
+        default=d(False),
+        help="allow a non-loopback --base-url (credentials will be sent there)",
+    )
+    g.add_argument(
+        "--readonly",
+        action="store_true",
+        default=d(False),
+        help="disable actions that change calls",
+    )
+    g.add_argument(
+        "-v", "--verbose", action="store_true", default=d(False), help="log to the console too"
+    )
+    return p
+
+
+def _filters(p: argparse.ArgumentParser) -> None:
+    from genesys_tui.genesys.values import DIRECTIONS
+
+    g = p.add_argument_group("filters (repeat a flag to match any of several values)")
+    g.add_argument("--queue", action="append", metavar="NAME|ID")
+    g.add_argument("--agent", action="append", metavar="NAME|EMAIL|ID")
+    g.add_argument("--direction", choices=DIRECTIONS)
+    g.add_argument("--media", action="append", metavar="TYPE", help="voice, chat, email, ...")
+    g.add_argument("--ani", metavar="NUMBER", help="calling number, e.g. tel:+13175550123")
+    g.add_argument("--dnis", metavar="NUMBER", help="dialled number")
+    g.add_argument("--wrapup", action="append", metavar="NAME|ID", help="wrap-up code")
+    rec = g.add_mutually_exclusive_group()
+    rec.add_argument(
+        "--has-recording", dest="has_recording", action="store_const", const=True, default=None
+    )
+    rec.add_argument("--no-recording", dest="has_recording", action="store_const", const=False)
+    g.add_argument("--live", action="store_true", help="only conversations that have not ended")
+
+
+def _iso_time(text: str):
+    from genesys_tui.core.intervals import IntervalError, parse_instant
+
+    try:
+        return parse_instant(text)
+    except IntervalError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The value lists are the ones the code uses (imported here, when the parser is built).
+    from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
+    from genesys_tui.flows.pull.model import STATES
+    from genesys_tui.flows.review.export import FORMATS as TRANSCRIPT_FORMATS
+    from genesys_tui.genesys.values import ORDERS, RECORDING_FORMATS
+    from genesys_tui.media.names import MODES, OUTPUT_FORMATS, SAMPLE_FORMATS
+
+    common = _common(defaults=False)
+    parser = argparse.ArgumentParser(
+        prog="genesys-tui",
+        parents=[_common(defaults=True)],
+        description="A terminal workbench for Genesys Cloud call media. Without a command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"genesys-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], help=help, description=help)
+
+    p = add(
+        "demo", "start the embedded emulator and open the TUI on its demo org (no account needed)"
+    )
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--now",
+        type=_iso_time,
+        metavar="ISO",
+        help="pin the demo org's clock (and the TUI's quick ranges) to this time, e.g. 2026-05-01T12:00Z",
+    )
+    p.add_argument("--conversations", type=int, default=400)
+    p.add_argument(
+        "--faults",
+        default="",
+        metavar="SPEC",
+        help="a rough network, e.g. 429=0.05,503=0.05,reset=0.05",
+    )
+    p.add_argument(
+        "--deny-permission",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="take a permission from the demo org's client and supervisor (repeatable), "
+        "e.g. recording:recording:view",
+    )
+
+    add("info", "show paths, profile, hosts, keyring backend and audio availability")
+
+    from genesys_tui.genesys.regions import REGIONS
+
+    REGION_HELP = "region name or domain: " + ", ".join(REGIONS)
+
+    p = add("login", "verify OAuth client credentials and store the secret in the OS keyring")
+    p.add_argument("--region", help=REGION_HELP)
+    p.add_argument("--client-id", help="OAuth client id")
+    p.add_argument(
+        "--secret-stdin", action="store_true", help="read the secret from standard input"
+    )
+    p.add_argument(
+        "--user", action="store_true", help="sign in as a user (authorization code + PKCE)"
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="do not try to open a browser (--user)"
+    )
+
+    p = add("logout", "remove stored credentials from the keyring")
+    p.add_argument("--region", help=REGION_HELP)
+    p.add_argument("--client-id", help="OAuth client id")
+    p.add_argument("--user", action="store_true", help="remove only the user sign-in")
+
+    p = add("conversations", "list conversations from the analytics details query")
+    p.add_argument(
+        "--interval",
+        required=True,
+        help="START/END (ISO 8601), a date, or last-hour|last-24h|today|yesterday|last-7-days|last-30-days",
+    )
+    _filters(p)
+    p.add_argument("--order", choices=ORDERS, default="asc")
+    p.add_argument("--limit", type=int, default=0, help="stop after N conversations")
+    p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+
+    p = add("recordings", "list a conversation's recordings (format, duration, size, file state)")
+    p.add_argument("conversation_id")
+    p.add_argument(
+        "--format",
+        default="WAV",
+        type=str.upper,
+        choices=RECORDING_FORMATS,
+    )
+    p.add_argument(
+        "--max-wait-ms", type=int, default=5000, help="how long the API may hold the request"
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = add(
+        "fetch",
+        "download recordings through the persistent, resumable queue (local directory or S3)",
+    )
+    p.add_argument("conversation_ids", nargs="*", metavar="CONVERSATION_ID")
+    p.add_argument(
+        "--interval", help="fetch every recorded conversation of an interval (see conversations)"
+    )
+    _filters(p)
+    p.add_argument(
+        "--format",
+        default="original",
+        choices=PULL_FORMATS,
+        help="original codec, WAV, mono WAV, WebM/Opus, or one WAV per party (default: original)",
+    )
+    p.add_argument(
+        "--to", metavar="DIR|s3://bucket/prefix", help="target (default: the profile's output_dir)"
+    )
+    p.add_argument("--workers", type=int, default=4, help="concurrent downloads (default 4)")
+    p.add_argument(
+        "--batch",
+        action="store_true",
+        help="resolve through batch download requests (100 per call; original codec, converted locally)",
+    )
+    p.add_argument("--limit", type=int, default=0, help="at most N conversations from --interval")
+    p.add_argument(
+        "--resume", action="store_true", help="continue every unfinished job in the store"
+    )
+    p.add_argument(
+        "--restore-archived", action="store_true", help="ask Genesys to restore archived recordings"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    p = add("jobs", "list the job store, retry failed jobs, clear finished ones")
+    p.add_argument(
+        "action", nargs="?", choices=["list", "retry", "clear", "cancel"], default="list"
+    )
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="job ids (retry, cancel)")
+    p.add_argument(
+        "--state",
+        choices=list(STATES),
+    )
+    p.add_argument("--all", action="store_true", help="clear: every job, not only finished ones")
+    p.add_argument("--limit", type=int, default=50, help="list: the last N jobs (0: all)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--org",
+        metavar="ORG_ID",
+        help="the job store of this org (default: the org the profile last signed in to)",
+    )
+
+    p = add(
+        "convert",
+        "convert local audio files (mono WAV, WAV, WebM/Opus, OGG/Opus, one WAV per party)",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", required=True, choices=OUTPUT_FORMATS)
+    p.add_argument(
+        "--mode",
+        default="average",
+        choices=MODES,
+        help="mono: average the channels, or keep one",
+    )
+    p.add_argument("--rate", type=int, metavar="HZ", help="resample (e.g. 16000 for speech tools)")
+    p.add_argument(
+        "--depth",
+        choices=SAMPLE_FORMATS,
+        help="WAV sample format (default: the input's; 16-bit for compressed input)",
+    )
+    p.add_argument(
+        "--bitrate", type=int, metavar="BPS", help="Opus bitrate (default from config: 32000)"
+    )
+    p.add_argument("--to", metavar="DIR", help="output directory (default: beside each input)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    roles = ["agent", "customer", "ivr", "system"]
+    p = add(
+        "transcript",
+        "export a conversation's transcript (aligned to its recording) to stdout, a directory or S3",
+    )
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("--format", default="txt", choices=TRANSCRIPT_FORMATS)
+    p.add_argument(
+        "--role", action="append", choices=roles, help="only these speakers (repeatable)"
+    )
+    p.add_argument(
+        "--to",
+        metavar="DIR|s3://bucket/prefix",
+        help="archive the transcript (one file per recording) and a QA summary there, named like the recordings",
+    )
+    p.add_argument(
+        "--recording",
+        metavar="N|ID",
+        help="only this recording (1 is the first): its phrases, timed to its file",
+    )
+    p.add_argument(
+        "--refresh", action="store_true", help="download again instead of using the cache"
+    )
+
+    p = add(
+        "metrics",
+        "QA metrics of a conversation: talk ratio, overtalk, dead air, monologue, turns, ...",
+    )
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true")
+    p.add_argument(
+        "--refresh", action="store_true", help="download again instead of using the cache"
+    )
+
+    p = add(
+        "serve",
+        "play a conversation in a browser: WebM/Opus streamed as it is transcoded, with captions",
+    )
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("--host", help="bind address (default: review.serve_host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: review.serve_port; 0 picks a free one)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.add_argument(
+        "--refresh", action="store_true", help="download again instead of using the cache"
+    )
+
+    p = add(
+        "supervise",
+        "live calls and supervisor actions (monitor, coach, barge, notice) with consent checks",
+    )
+    sup = p.add_subparsers(dest="supervise_command", metavar="ACTION", required=True)
+    q = sup.add_parser("calls", parents=[common], help="live calls, their agents and consent state")
+    q.add_argument("--json", action="store_true", help="JSON lines")
+    q.add_argument(
+        "--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)"
+    )
+    q.add_argument(
+        "--agent", action="append", metavar="NAME", help="only calls with this agent (repeatable)"
+    )
+    for action, text in (
+        ("monitor", "listen in, unheard"),
+        ("coach", "speak to the agent only"),
+        ("barge", "join the call, heard by everyone"),
+        ("notice", "play a configured notice (an Architect secure flow) to the customer"),
+    ):
+        q = sup.add_parser(
+            action,
+            parents=[common],
+            help=text,
+            description=f"{action}: {text}. Runs every "
+            "consent check, asks for confirmation, records the attempt in the audit log.",
+        )
+        q.add_argument("conversation_id", metavar="CONVERSATION_ID")
+        q.add_argument(
+            "--participant",
+            metavar="ID",
+            help="the agent participant (default: the call's only agent)",
+        )
+        if action == "notice":
+            q.add_argument("--notice", metavar="NAME", help="a [notices.NAME] from the config")
+        if action == "barge":
+            q.add_argument(
+                "--whole",
+                action="store_true",
+                help="barge the whole conversation, not one participant",
+            )
+        q.add_argument(
+            "--yes", action="store_true", help="do not ask for confirmation (the checks still run)"
+        )
+
+    p = add(
+        "audit",
+        "the supervisor audit log: verify the chain, show the latest records, webhook delivery",
+    )
+    aud = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify_p = aud.add_parser(
+        "verify", parents=[common], help="check the hash chain; exit 1 on tampering"
+    )
+    q = aud.add_parser("tail", parents=[common], help="the latest records")
+    q.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    q.add_argument("--json", action="store_true", help="JSON lines, as stored")
+    deliver_p = aud.add_parser(
+        "deliver", parents=[common], help="send what waits in the webhook outbox now"
+    )
+    for sp in (verify_p, q, deliver_p):
+        sp.add_argument(
+            "--demo",
+            action="store_true",
+            help="the demo org's log (what `genesys-tui demo` recorded)",
+        )
+        sp.add_argument(
+            "--org",
+            metavar="ORG_ID",
+            help="the log of this org (default: the org the profile last signed in to)",
+        )
+    q = aud.add_parser(
+        "webhook-secret",
+        parents=[common],
+        help="store the webhook's HMAC signing secret in the keyring",
+    )
+    q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
+
+    p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--conversations", type=int, default=300)
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument(
+        "--now",
+        type=_iso_time,
+        metavar="ISO",
+        help="pin the synthetic org's clock to this time (reproducible runs), e.g. 2026-05-01T12:00Z",
+    )
+    p.add_argument(
+        "--faults", default="", metavar="SPEC", help="e.g. 429=0.1,503=0.05,reset=0.05,expire=0.02"
+    )
+    p.add_argument("--transcode-seconds", type=float, default=1.0)
+    p.add_argument("--token-ttl", type=int, default=86400)
+    p.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
+    p.add_argument("--control", action="store_true", help="enable the test-only control endpoint")
+    p.add_argument(
+        "--deny-permission",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="take a permission from the demo client and supervisor (repeatable): a half-configured org",
+    )
+
+    add(
+        "doctor",
+        "sign in and check, harmlessly, every feature's permissions; exit 1 if any is missing",
+    )
+    return parser

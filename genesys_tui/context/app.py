@@ -1,0 +1,186 @@
+"""What a front-end starts from (AppContext, for the CLI's `tui` and `demo`, the tests and the
+screenshot script), and what the app holds once signed in (Session)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from genesys_tui.context import Target, build_client, org_scope
+from genesys_tui.core import fmt
+from genesys_tui.core.config import Config, Notice, Profile
+from genesys_tui.core.orgs import OrgScope
+from genesys_tui.core.paths import AppPaths
+from genesys_tui.flows.browse.service import BrowseService
+from genesys_tui.flows.pull.model import QueueOptions
+from genesys_tui.flows.pull.service import PullService, QueueEvent
+from genesys_tui.flows.review.service import ReviewService
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.regions import hosts_for
+from genesys_tui.storage.sinks import sink_factory
+
+
+@dataclass
+class Session:
+    client: GenesysClient
+    target: Target
+    paths: AppPaths
+    demo: bool = False
+    scope: OrgScope | None = None  # where this org's files live; set by load()
+    org_name: str = ""
+    identity: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    queues: dict[str, str] = field(default_factory=dict)  # id -> name
+    agents: dict[str, str] = field(default_factory=dict)
+    wrapups: dict[str, str] = field(default_factory=dict)
+
+    async def load(self) -> None:
+        """Who we are and the names of things (a handful of API calls, once)."""
+        d = self.client.directory
+        self.scope = await org_scope(self.client, self.target, self.paths, demo=self.demo)
+        info = await d.token_info()
+        self.org_name = (info.organization.name if info.organization else None) or "your org"
+        me = await d.me() if self.client.auth.kind == "user" else None
+        client_name = info.o_auth_client.name if info.o_auth_client else None
+        self.identity = (
+            (me.name or me.email)
+            if me
+            else f"client {client_name or getattr(self.client.auth, 'client_id', '')}"
+        )
+        self.names = await d.names()  # what cannot be read (a 403) stays unnamed
+        self.queues, self.agents, self.wrapups = (
+            d.named("queue"),
+            d.named("user"),
+            d.named("wrapup"),
+        )
+
+    def token_state(self) -> str:
+        left = getattr(self.client.auth, "seconds_left", None)
+        if left is None:
+            return "token: not yet requested"
+        if left <= 0:
+            return "token: expired, renewing"
+        return f"token: valid {fmt.time_left(left)}"
+
+
+# --- what a front-end starts from ---------------------------------------------------------------
+
+
+@dataclass
+class AppContext:
+    """Everything the TUI starts from, built once by the CLI (`tui`, `demo`), the tests and the
+    screenshot script alike: the app then signs in and builds its services from it."""
+
+    config: Config
+    paths: AppPaths
+    target: Target
+    client: GenesysClient | None = None  # None: sign in with the profile's stored credentials
+    demo: bool = False
+    readonly: bool = False
+    now: datetime | None = None  # a fixed "now" for quick ranges (the demo's --now, snapshots)
+    store_path: Path | None = None  # None: the signed-in org's own job store
+    output_dir: str | None = None  # None: the profile's output_dir
+
+
+def demo_notices() -> dict[str, Notice]:
+    """Notices for the demo org when the config has none (the emulator accepts any flow id)."""
+    return {
+        "recording-disclosure": Notice(
+            flow_id="demo-flow-recording-disclosure",
+            max_duration_seconds=20,
+            description="This call may be recorded for quality purposes",
+        ),
+        "hold-apology": Notice(
+            flow_id="demo-flow-hold-apology",
+            max_duration_seconds=15,
+            description="Sorry for the wait; an agent is with you shortly",
+        ),
+    }
+
+
+def demo_context(
+    srv,
+    config: Config,
+    paths: AppPaths,
+    *,
+    redirect_port: int,
+    store_path: Path,
+    downloads: Path,
+    now: datetime | None = None,
+    readonly: bool = False,
+    signed_in: bool = True,
+) -> AppContext:
+    """The embedded emulator `srv` as the org: its demo OAuth clients (the PKCE one has the
+    demo's callback on `redirect_port` registered, as an admin would), a job store of its own so
+    real queues are never mixed with demo ones, and demo notices when the config has none."""
+    s = srv.emulator.s
+    profile = Profile(
+        name="demo",
+        base_url=srv.base_url,
+        client_id=s.client_id if signed_in else "",
+        user_client_id=s.pkce_client_id,
+        redirect_port=redirect_port,
+        output_dir=str(downloads),
+    )
+    target = Target(profile, hosts_for("", srv.base_url), False, readonly)
+    return AppContext(
+        config=replace(config, notices=config.notices or demo_notices()),
+        paths=paths,
+        target=target,
+        client=build_client(target, s.client_id, s.client_secret) if signed_in else None,
+        demo=True,
+        readonly=readonly,
+        now=now,
+        store_path=store_path,
+        output_dir=str(downloads),
+    )
+
+
+# --- the services, built once per sign-in -------------------------------------------------------
+
+
+def queue_options(config: Config, **choices) -> QueueOptions:
+    """The queue's options from the config's media settings, with the caller's own choices
+    (workers, batch, restore_archived, pool) on top: the CLI's fetch and the TUI alike."""
+    m = config.media
+    return QueueOptions(
+        customer_channel=m.customer_channel,
+        agent_channel=m.agent_channel,
+        bitrate=m.opus_bitrate,
+        **choices,
+    )
+
+
+@dataclass
+class Services:
+    """What the TUI calls, once signed in to an org."""
+
+    browse: BrowseService
+    review: ReviewService
+    pull: PullService
+
+
+def services_for(
+    session: Session,
+    ctx: AppContext,
+    *,
+    queue_pool: str,
+    on_queue_event: Callable[[QueueEvent], None],
+) -> Services:
+    """The flows' services on the session's client, for the session's org (the job store and the
+    Review cache are the org's own, unless the context names another store)."""
+    assert session.scope is not None, "Session.load() first"
+    client, profile = session.client, session.target.profile
+    store_path = ctx.store_path or session.scope.job_store
+    pull = PullService(
+        client,
+        store_path,
+        sink_factory(profile),
+        queue_options(ctx.config, pool=queue_pool),
+        on_event=on_queue_event,
+    )
+    return Services(
+        BrowseService(client), ReviewService(client, session.scope, ctx.config, profile), pull
+    )

@@ -1,0 +1,170 @@
+"""Emulated API: bulk recording jobs (`/api/v2/recording/jobs`): create, run, list, cancel."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.errors import ApiError, bad_request, not_found
+from genesys_tui.emulator.query import QueryError
+from genesys_tui.emulator.request_helpers import json_body, listing
+from genesys_tui.emulator.tokens import Token
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+
+ACTIVE = ("PENDING", "PROCESSING")
+
+
+def _job_state(emu: Emulator, job: dict[str, Any]) -> str:
+    state = job["state"]
+    now = time.monotonic()
+    if state == "PENDING" and now >= job["since"] + emu.s.job_seconds:
+        job.update(state="READY", since=now)
+    elif state == "PROCESSING" and now >= job["since"] + emu.s.job_seconds:
+        job.update(state="FULFILLED", since=now, processed=job["recordings"])
+    return job["state"]
+
+
+def _job_doc(emu: Emulator, job: dict[str, Any]) -> dict[str, Any]:
+    state = _job_state(emu, job)
+    doc = {
+        "id": job["id"],
+        "state": state,
+        "recordingJobsQuery": job["query"],
+        "dateCreated": job["created"],
+        "user": {"id": job["client"], "selfUri": f"/api/v2/users/{job['client']}"},
+        "selfUri": f"/api/v2/recording/jobs/{job['id']}",
+        "failedRecordings": f"/api/v2/recording/jobs/{job['id']}/failedrecordings",
+    }
+    if state != "PENDING":
+        doc.update(
+            totalConversations=job["conversations"],
+            totalRecordings=job["recordings"],
+            totalSkippedRecordings=job["skipped"],
+            totalFailedRecordings=0,
+            totalProcessedRecordings=job.get("processed", 0),
+            percentProgress=100 if state == "FULFILLED" else 0,
+        )
+    return doc
+
+
+async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+
+    q = await json_body(request)
+    if not isinstance(q, dict):
+        raise bad_request("The body must be a RecordingJobsQuery")
+    if q.get("action") not in ("ARCHIVE", "DELETE", "EXPORT"):
+        raise bad_request("action must be one of ARCHIVE, DELETE, EXPORT")
+    if q["action"] == "EXPORT" and not q.get("integrationId"):
+        raise bad_request("integrationId is required for the EXPORT action")
+    if not (q.get("actionDate") or q.get("actionAge") is not None):
+        raise bad_request("actionDate or actionAge is required")
+    cq = q.get("conversationQuery")
+    if not isinstance(cq, dict) or not cq.get("interval"):
+        raise bad_request("conversationQuery with an interval is required")
+    try:
+        matched = emu.query.matching(cq)
+    except QueryError as e:
+        raise bad_request(str(e)) from None
+    if sum(_job_state(emu, j) in ACTIVE for j in emu.jobs.values()) >= 2:
+        raise ApiError(
+            400,
+            "recording.job.limit",
+            "An organization can have at most 2 recording jobs pending or processing.",
+        )
+    org = emu.org
+    job_id = str(uuid.uuid4())
+    job = {
+        "id": job_id,
+        "state": "PENDING",
+        "since": time.monotonic(),
+        "query": q,
+        "client": tok.client_id,
+        "created": docs.iso_ms(emu.now_ms()),
+        "conversations": int(matched.size),
+        "recordings": int(org.recorded[matched].sum()),
+        "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0,
+    }
+    emu.jobs[job_id] = job
+    return JSONResponse(_job_doc(emu, job), 202)  # the CLI's post_recording_jobs definition: 202
+
+
+def _job_or_404(emu: Emulator, request: Request) -> dict[str, Any]:
+    job = emu.jobs.get(request.path_params["jobId"])
+    if job is None:
+        raise not_found(f"recording job {request.path_params['jobId']}")
+    return job
+
+
+async def job_get(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    return JSONResponse(_job_doc(emu, _job_or_404(emu, request)))
+
+
+async def job_put(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+
+    job = _job_or_404(emu, request)
+    body = await json_body(request)
+    if not isinstance(body, dict) or body.get("state") != "PROCESSING":
+        raise bad_request("state must be PROCESSING")
+    if job["client"] != tok.client_id:
+        raise ApiError(
+            403, "not.authorized", "The job must be executed by the user who created it."
+        )
+    state = _job_state(emu, job)
+    if state != "READY":
+        raise bad_request(f"the job is {state}; only a READY job can be executed")
+    job.update(state="PROCESSING", since=time.monotonic())
+    return JSONResponse(_job_doc(emu, job))
+
+
+async def job_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    job = _job_or_404(emu, request)
+    state = _job_state(emu, job)
+    if state not in ("PENDING", "READY", "PROCESSING"):
+        raise bad_request(f"a {state} job cannot be cancelled")
+    job.update(state="CANCELLED", since=time.monotonic())
+    return Response(
+        status_code=200
+    )  # the CLI's delete_recording_job definition: 200 (UNCONFIRMED by SWAGGER-2018)
+
+
+async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+
+    state = request.query_params.get("state")
+    jtype = request.query_params.get("jobType")
+    docs_ = [_job_doc(emu, j) for j in emu.jobs.values()]
+    docs_ = [
+        x
+        for x in docs_
+        if (not state or x["state"] == state)
+        and (not jtype or x["recordingJobsQuery"].get("action") == jtype)
+    ]
+    return listing(request, docs_, "/api/v2/recording/jobs", max_size=100)
+
+
+async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+
+    _job_or_404(emu, request)
+    return listing(
+        request,
+        [],
+        f"/api/v2/recording/jobs/{request.path_params['jobId']}/failedrecordings",
+        max_size=100,
+    )
+
+
+ROUTES = [
+    ("GET", "/api/v2/recording/jobs", job_list, "recording.jobs.list"),
+    ("POST", "/api/v2/recording/jobs", job_create, "recording.jobs.create"),
+    ("GET", "/api/v2/recording/jobs/{jobId}", job_get, "recording.jobs.get"),
+    ("PUT", "/api/v2/recording/jobs/{jobId}", job_put, "recording.jobs.put"),
+    ("DELETE", "/api/v2/recording/jobs/{jobId}", job_delete, "recording.jobs.delete"),
+    ("GET", "/api/v2/recording/jobs/{jobId}/failedrecordings", job_failed, "recording.jobs.failed"),
+]

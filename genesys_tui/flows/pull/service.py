@@ -1,0 +1,261 @@
+"""The pull flow's one entry point for the CLI (`fetch`) and the TUI (Browse's `d`/`D`, the Queue
+screen): plan conversations into the persistent job store, run the queue, control it. Plain
+arguments in, plain events out (JobEvent, QueueTotals, QueueIdle), no Textual and no Rich."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from genesys_tui.core.ids import safe_id
+from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.pull.model import (
+    ALL_RECORDINGS,
+    DONE,
+    FAILED,
+    WAITING,
+    Job,
+    JobEvent,
+    QueueOptions,
+    QueueTotals,
+)
+from genesys_tui.flows.pull.outcomes import QueueBusy, retrying
+from genesys_tui.flows.pull.runner import QueueRunner
+from genesys_tui.flows.pull.store import JobStore
+from genesys_tui.genesys import errors as E
+from genesys_tui.genesys.analytics import ConversationFilter
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.storage.sinks import Sink
+
+log = logging.getLogger("genesys_tui.pull")
+
+
+@dataclass(frozen=True)
+class QueueIdle:
+    """Every job queued since the last idle is finished or waiting for a restore."""
+
+    done: int
+    failed: int
+
+
+QueueEvent = JobEvent | QueueTotals | QueueIdle
+
+
+@dataclass
+class Search:
+    """Conversations found by an analytics query, as `fetch --interval` asks for them."""
+
+    start: datetime
+    end: datetime
+    filter: ConversationFilter
+    include_unrecorded: bool = False
+    limit: int = 0
+
+
+@dataclass
+class Plan:
+    job_ids: list[int] = field(default_factory=list)  # conversation-level jobs
+    conversations: int = 0  # planned with their metadata
+    unplanned: int = 0  # could not be read: recorded as failed jobs
+    retried: int = 0  # jobs that failed in an earlier run, queued again
+
+
+class PullService:
+    def __init__(
+        self,
+        client: GenesysClient,
+        store_path: Path,
+        sink_for: Callable[[str], Sink],
+        opts: QueueOptions | None = None,
+        on_event: Callable[[QueueEvent], None] | None = None,
+    ):
+        self.store = JobStore(store_path)
+        self.staging = store_path.parent / "staging"
+        self.on_event = on_event
+        self.runner = QueueRunner(
+            client, self.store, self.staging, sink_for, opts, on_event=self._on_event
+        )
+        self.client = client
+        self.busy: str | None = None  # why the queue cannot run here (another process has it)
+        self.totals: QueueTotals | None = None
+        self._announced_idle = True
+
+    # --- planning ---------------------------------------------------------------------------------
+
+    async def plan(
+        self,
+        conversation_ids: Iterable[str],
+        fmt: str,
+        target: str,
+        search: Search | None = None,
+        extra_meta: dict[str, Any] | None = None,
+    ) -> Plan:
+        """One conversation-level job per conversation (it expands into one job per recording),
+        with the metadata names and sidecars need. Existing jobs (same conversation, format and
+        target) are reused, and what failed in them is queued again. A conversation that cannot
+        be read never stops the others: it becomes a failed job saying why. InvalidId for an ID
+        that is not one."""
+        client = self.client
+        names = await retrying(client.directory.names)
+        metas: dict[str, dict] = {}
+        if search is not None:
+
+            async def find() -> None:  # again from the top after a failure: what was found stays
+                async for s in client.analytics.iter_conversations(
+                    search.start, search.end, search.filter
+                ):
+                    if s.has_recording or search.include_unrecorded:
+                        metas.setdefault(s.conversation_id, job_meta.from_summary(s, names))
+                        if search.limit and len(metas) >= search.limit:
+                            return
+
+            await retrying(find)
+        # " ID " from a spreadsheet is the same ID
+        wanted = [
+            cid
+            for cid in dict.fromkeys(safe_id(g, "conversation id") for g in conversation_ids)
+            if cid not in metas
+        ]
+        if wanted:  # 100 ids a request from analytics; what it does not know yet is read one by one
+            try:
+                found = await retrying(lambda: client.analytics.summaries_by_id(wanted))
+            except E.GenesysError as e:
+                log.info("the multi-get failed (%s): reading the conversations one by one", e)
+                found = {}
+            metas.update({c: job_meta.from_summary(found[c], names) for c in wanted if c in found})
+        unplanned: dict[str, str] = {}
+        for cid in wanted:
+            if cid not in metas:
+                try:
+                    conv = await retrying(lambda cid=cid: client.conversations.get(cid))
+                    metas[cid] = job_meta.from_conversation(conv, names)
+                except E.GenesysError as e:
+                    unplanned[cid] = str(e)
+        plan = Plan(conversations=len(metas), unplanned=len(unplanned))
+        for cid, why in unplanned.items():
+            job, _ = self.store.add(cid, ALL_RECORDINGS, fmt, target, {"conversationId": cid})
+            self.store.update(job, state=FAILED, last_error=f"could not be planned: {why}")
+            plan.job_ids.append(job.id)
+        for cid, meta in metas.items():
+            job, created = self.store.add(
+                cid, ALL_RECORDINGS, fmt, target, {**meta, **(extra_meta or {})}
+            )
+            plan.job_ids.append(job.id)
+            if not created:
+                plan.retried += self._again(job, meta)
+        return plan
+
+    def _again(self, job: Job, meta: dict[str, Any]) -> int:
+        """The same request once more: what failed last time is tried again."""
+        if job.state == FAILED:  # it may not have been planned then: names need the metadata
+            self.store.update(job, meta={**job.meta, **meta})
+        failed = [j.id for j in (job, *self.store.children(job.id)) if j.state == FAILED]
+        return self.store.retry_failed(failed) if failed else 0
+
+    def enqueue(
+        self, items: Iterable[tuple[str, dict[str, Any]]], fmt: str, target: str, batch: bool
+    ) -> list[int]:
+        """Conversations already on screen (their metadata known) into the running queue."""
+        if self.busy:
+            raise QueueBusy(self.busy)
+        ids = []
+        for cid, meta in items:
+            job, created = self.store.add(
+                cid, ALL_RECORDINGS, fmt, target, {**meta, "batch": batch}
+            )
+            if not created:
+                self._again(job, meta)
+            ids.append(job.id)
+        self.add(self.with_children(ids))
+        return ids
+
+    def with_children(self, ids: list[int]) -> list[int]:
+        out = list(ids)
+        for i in ids:
+            out += [c.id for c in self.store.children(i)]
+        return out
+
+    # --- running ----------------------------------------------------------------------------------
+
+    async def run(self, job_ids: list[int] | None = None) -> QueueTotals:
+        """Work until these jobs (default: every unfinished one) and those they spawn are done."""
+        self._announced_idle = False
+        try:
+            return await self.runner.run(job_ids)
+        finally:
+            await self.runner.close()
+
+    def start(self) -> None:
+        """Keep the queue running in this process (the TUI), resuming what is unfinished. If
+        another process holds it, `busy` says so and nothing runs."""
+        try:
+            self.runner.acquire()
+        except QueueBusy as e:
+            self.busy = str(e)
+            return
+        if self.store.setting("paused") == "1":
+            self.runner.pause()
+        for job in self.store.unfinished():
+            self.runner.start(job)
+
+    @property
+    def available(self) -> bool:
+        return self.busy is None
+
+    def add(self, job_ids: list[int]) -> None:
+        if self.busy:
+            raise QueueBusy(self.busy)
+        self._announced_idle = False
+        for i in job_ids:
+            job = self.store.get(i)
+            if job is not None:
+                self.runner.start(job)
+
+    def jobs(self) -> list[Job]:
+        """Every recording-level job in the store (conversation-level ones expand into them)."""
+        return [j for j in self.store.all() if not j.is_expansion]
+
+    def job(self, job_id: int) -> Job | None:
+        return self.store.get(job_id)
+
+    @property
+    def paused(self) -> bool:
+        return self.runner.paused
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume; whether it is paused now."""
+        self.runner.resume() if self.runner.paused else self.runner.pause()
+        return self.runner.paused
+
+    def cancel(self, job_id: int) -> None:
+        self.runner.cancel(job_id)
+
+    def cancel_all(self) -> None:
+        self.runner.cancel_all()
+
+    def retry_failed(self, ids: list[int] | None = None) -> int:
+        self._announced_idle = False
+        return self.runner.retry_failed(ids)
+
+    def current_totals(self) -> QueueTotals:
+        return self.totals or self.runner.totals()
+
+    async def close(self) -> None:
+        await self.runner.close()
+
+    def _on_event(self, ev: JobEvent | QueueTotals) -> None:
+        if self.on_event is None:
+            return
+        if isinstance(ev, QueueTotals):
+            self.totals = ev
+            self.on_event(ev)
+            active = ev.total - ev.finished - ev.counts.get(WAITING, 0)
+            if active == 0 and ev.total and not self._announced_idle:
+                self._announced_idle = True
+                self.on_event(QueueIdle(ev.counts.get(DONE, 0), ev.counts.get(FAILED, 0)))
+            return
+        self.on_event(ev)

@@ -1,0 +1,159 @@
+"""Review's playback: here through the sound device (the playhead and the transcript follow the
+audio, phrase by phrase, at a chosen speed) or in a browser (a loopback server with a token). A
+mixin of ReviewScreen: it reads the screen's review, listing, timeline and transcript."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from genesys_tui.flows.review.service import load_player, open_in_browser
+from genesys_tui.media import playback
+from genesys_tui.tui.widgets.timeline import Timeline
+from genesys_tui.tui.widgets.transcript_table import TranscriptTable
+
+if TYPE_CHECKING:
+    from genesys_tui.flows.review.listing import PhraseList
+    from genesys_tui.flows.review.session import Audio, Review
+    from genesys_tui.tui.app import GenesysApp
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+class PlaybackControls:
+    if TYPE_CHECKING:  # what the screen provides
+        gapp: GenesysApp
+        review: Review | None
+        listing: PhraseList
+        recording: int
+
+        def audio(self) -> Audio | None: ...
+        def update_title(self) -> None: ...
+        def update_bar(self) -> None: ...
+        def query_one(self, selector, expect_type=None): ...
+        def set_interval(self, interval, callback): ...
+
+    player: playback.Player | None = None
+    player_recording: int | None = None
+    speed: float = 1.0
+    now_row: int | None = None
+    _ticker = None
+
+    def ensure_player(self) -> bool:
+        a = self.audio()
+        if a is None:
+            self.gapp.notify("No recording to play.", severity="warning")
+            return False
+        if self.player is None:
+            backend = getattr(self.gapp, "player_backend", None)
+            if backend is None:
+                status = playback.available()
+                if not status.ok:
+                    self.gapp.notify(
+                        f"No audio here: {status.reason}. Press b to play it in a browser.",
+                        title="Playback",
+                        severity="warning",
+                        timeout=8,
+                    )
+                    return False
+            self.player = playback.Player(backend)
+            self.player.on_end = lambda: self.gapp.call_from_thread(self.playback_ended)
+        if self.player_recording != self.recording:
+            load_player(self.player, a)
+            self.player_recording = self.recording
+        return True
+
+    def _start(self, start: int, end: int | None = None) -> None:
+        try:
+            self.player.play(start, end, self.speed)  # type: ignore[union-attr]
+        except playback.PlaybackUnavailable as e:
+            self.gapp.notify(
+                f"Playback failed: {e}. Press b to play it in a browser.", severity="error"
+            )
+            return
+        if self._ticker is None:
+            self._ticker = self.set_interval(0.1, self.tick)
+        self.update_title()
+
+    def action_play_pause(self) -> None:
+        if self.player is not None and self.player.playing:
+            self.player.pause()
+            self.update_title()
+            return
+        if self.ensure_player():
+            self._start(self.query_one(Timeline).playhead)
+
+    def action_play_phrase(self) -> None:
+        if not len(self.listing):
+            return
+        p = self.listing.phrase(self.query_one(TranscriptTable).cursor)
+        if p.media_ms is None:
+            self.gapp.notify(
+                "This phrase was said while the recording was paused.", severity="warning"
+            )
+            return
+        if self.ensure_player():
+            rate = self.audio().rate  # type: ignore[union-attr]
+            self._start(p.media_ms * rate // 1000, (p.media_ms + p.duration_ms) * rate // 1000)
+
+    def action_speed(self, step: int) -> None:
+        k = min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - self.speed))
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k + int(step)))]
+        if self.player is not None:
+            self.player.set_speed(self.speed)
+        self.update_title()
+
+    def tick(self) -> None:
+        """While playing: the playhead follows the audio, the phrase being heard is highlighted and
+        scrolled into view (the cursor stays where the reviewer put it)."""
+        if self.player is None:
+            return
+        a = self.audio()
+        tl = self.query_one(Timeline)
+        tl.set_playhead(self.player.position)
+        if a is not None:
+            row = self.listing.row_at(a.id, self.player.position * 1000 // a.rate)
+            if row != self.now_row:
+                self.now_row = row
+                table = self.query_one(TranscriptTable)
+                if row is not None:
+                    table.scroll_to_region(table.row_region(row), animate=False)
+                table.refresh()
+        self.update_bar()
+        if not self.player.playing:
+            self.playback_ended()
+
+    def playback_ended(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.update_title()
+
+    def stop_playback(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+        self.playback_ended()
+
+    def action_browser(self) -> None:
+        if self.review is None or not self.review.audio:
+            self.gapp.notify("Open a conversation with a recording first.", severity="warning")
+            return
+        app = self.gapp
+        if app.playback_server is not None:
+            app.playback_server.stop()
+        if app.reviews is None:
+            return
+        try:
+            server = app.reviews.playback_server(self.review).start()
+        except (OSError, RuntimeError) as e:
+            app.notify(f"Cannot start browser playback: {e}", severity="error")
+            return
+        app.playback_server = server
+        app.copy_to_clipboard(server.url)
+        opened = open_in_browser(server.url)
+        app.notify(
+            f"{'Opened' if opened else 'Open'} {server.url}\n(copied; over SSH, forward the port with "
+            f"ssh -L {server.server.port}:127.0.0.1:{server.server.port})",
+            title="Browser playback",
+            timeout=20,
+        )
+        self.update_bar()

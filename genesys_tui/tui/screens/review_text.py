@@ -1,0 +1,65 @@
+"""What Review says in words: its help, the title line, the QA metrics panel and the selected
+phrase's details."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from genesys_tui.core import fmt
+from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.review.listing import PhraseList
+from genesys_tui.flows.review.model import ROLE_LABELS
+from genesys_tui.flows.review.session import Audio, Review
+
+HELP = """
+Review a conversation: its transcript aligned to the recording's waveform. Open one with `Enter` on
+a conversation in Browse, or `o` and paste an ID.
+
+The timeline shows one lane per party (customer, agent) in their colours, phrase spans below, holds
+shaded and cut-out secure pauses marked `┃`/`✂`. Zoom with `+`/`-` (down to two seconds), `0` shows
+the whole recording, `←`/`→` pan, a click seeks. Moving through the transcript moves the playhead.
+
+Times are positions in the recording file: the part of a secure pause that was cut out of the
+recording takes no time there, so what is highlighted is what you hear.
+
+Playback needs an audio device; over SSH or on a server, `b` plays the call in a browser instead
+(a loopback address with a random token; forward the port with `ssh -L` to listen from elsewhere).
+"""
+
+
+def title_text(
+    r: Review, names: dict[str, str], a: Audio | None, recording: int, playing: bool, speed: float
+) -> str:
+    meta = job_meta.from_conversation(r.conversation, names)
+    bits = [f"Conversation {r.id}"]
+    bits += [q["name"] for q in meta["queues"][:1]] + [x["name"] for x in meta["agents"][:2]]
+    if r.conversation.start_time:
+        bits.append(fmt.when(r.conversation.start_time))
+    if a:
+        state = "▶ playing" if playing else "‖ paused"
+        bits.append(
+            f"{fmt.duration(a.frames / a.rate)} · recording {recording + 1}/{len(r.audio)} · "
+            f"{speed:g}× {state}"
+        )
+    return " · ".join(bits)
+
+
+def metrics_text(r: Review | None) -> str:
+    if r is None or r.metrics is None:
+        return "[b]QA metrics[/]\n\nNo transcript, no metrics." if r else ""
+    lines = ["[b]QA metrics[/]", ""] + [f"{k:<19}{v}" for k, v in r.metrics.rows()]
+    if r.transcript and r.transcript.topics:
+        lines += ["", "[b]Topics[/]"] + sorted({f"· {t.name}" for t in r.transcript.topics})
+    return "\n".join(lines)
+
+
+def phrase_text(listing: PhraseList, row: int) -> str:
+    p = listing.phrase(row)
+    bits = [f"{listing.when(p)} +{p.duration_ms / 1000:.1f}s", ROLE_LABELS.get(p.role, p.role)]
+    if p.confidence is not None:
+        bits.append(f"confidence {p.confidence:.2f}")
+    if p.sentiment:
+        bits.append(f"sentiment {p.sentiment:+g}")
+    if p.media_ms is None:
+        bits.append("not in the recording")
+    return f"[dim]{' · '.join(bits)}[/]\n{escape(p.text)}"
