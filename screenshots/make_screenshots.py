@@ -69,6 +69,9 @@ async def capture() -> dict[str, str]:
     )
     with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
+        import os
+
+        os.environ["HOME"] = str(t / "home")  # paths on screen read ~/…, the same every run
         paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
 
         def app(signed_in: bool = True) -> GenesysApp:
@@ -78,7 +81,7 @@ async def capture() -> dict[str, str]:
                 paths,
                 redirect_port=port,
                 store_path=t / "jobs.sqlite3",
-                downloads=t / "downloads",
+                downloads=t / "home" / "recordings",
                 now=ANCHOR,
                 signed_in=signed_in,
             )
@@ -156,7 +159,7 @@ async def capture() -> dict[str, str]:
             for _ in range(100):
                 await pilot.pause(0.1)
                 sup = a.supervise
-                if sup and sup.calls and sup.engine and not sup.fetching:
+                if sup and sup.calls and sup.desk and not sup.fetching:
                     break
             live = srv.emulator.org.ids[int(srv.emulator.org.live.nonzero()[0][1])]
             sup.query_one("VirtualTable").cursor = next(
