@@ -35,6 +35,7 @@ from genesys_tui.flows.pull.model import (
     STATES,
     WAITING,
     Job,
+    JobEvent,
     QueueTotals,
 )
 from genesys_tui.flows.pull.outcomes import DiskFull, QueueBusy, disk_full, retrying
@@ -65,6 +66,8 @@ class _Amount(ProgressColumn):
         self.bytes = DownloadColumn()
 
     def render(self, task):
+        if task.fields.get("unit") == "planning":
+            return Text("")
         if task.fields.get("unit") == "recordings":
             total = "?" if task.total is None else f"{task.total:.0f}"
             return Text(f"{task.completed:.0f}/{total} recordings", style="progress.download")
@@ -75,7 +78,7 @@ class _Speed(TransferSpeedColumn):
     """Bytes per second on a download's bar; none on the overall one (it counts recordings)."""
 
     def render(self, task):
-        return Text("") if task.fields.get("unit") == "recordings" else super().render(task)
+        return Text("") if task.fields.get("unit") != "bytes" else super().render(task)
 
 
 class ProgressView:
@@ -88,15 +91,41 @@ class ProgressView:
         self.run_ids: list[int] = []
         self.overall: TaskID = progress.add_task("this run", total=None, unit="recordings")
         self.bars: dict[int, TaskID] = {}
+        self.plan_bar: TaskID | None = None
+        self.planning, self.note = 0, ""
 
     def follow(self, store: JobStore, run_ids: list[int]) -> None:
         """Count this run's jobs (not the whole store) in the overall bar."""
         self.store, self.run_ids = store, run_ids
 
+    def _planning(self, count: int | None = None, note: str | None = None) -> None:
+        """One line for the conversations still being planned, with the latest news of them."""
+        if note is not None:
+            self.note = note
+        if count is not None:
+            self.planning = count
+        if not self.planning:
+            if self.plan_bar is not None:
+                self.p.remove_task(self.plan_bar)
+                self.plan_bar = None
+            return
+        noun = "conversation" if self.planning == 1 else "conversations"
+        text = f"planning {self.planning} {noun}" + (f": {self.note}" if self.note else "")
+        if self.plan_bar is None:
+            self.plan_bar = self.p.add_task(text, total=None, unit="planning")
+        self.p.update(self.plan_bar, description=text)
+
     def handle(self, ev: QueueEvent) -> None:
         if isinstance(ev, QueueIdle):
             return
+        if isinstance(ev, JobEvent) and ev.planning:  # a conversation: in the planning line
+            if ev.note:
+                self._planning(note=ev.note)
+            if ev.state == FAILED and ev.error:
+                self.p.console.print(f"[red]✗[/] {ev.label}: {ev.error}", highlight=False)
+            return
         if isinstance(ev, QueueTotals):
+            self._planning(count=ev.planning)
             if self.store is not None and self.run_ids:
                 counts = self.store.run_counts(self.run_ids)
                 total = sum(counts.values())

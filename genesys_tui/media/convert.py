@@ -100,11 +100,13 @@ def convert_file(
             raise MediaError(
                 src, f"the output {out.name} would overwrite the input; choose another --to"
             )
-    blocks = _counted(decode.blocks(info, 1 << 16), info.frames, progress)
+    # A mono average straight from the decoder where it can (Opus mixes down inside libopus).
+    downmix = opts.format == "mono" and opts.mode == "average" and info.can_downmix
+    blocks = _counted(decode.blocks(info, 1 << 16, downmix=downmix), info.frames, progress)
     try:
         with contextlib.ExitStack() as stack:
             parts = [stack.enter_context(atomic_output(o)) for o in outputs]
-            written = _run(info, blocks, parts, opts, hashes is not None)
+            written = _run(info, blocks, parts, opts, hashes is not None, downmix)
         if hashes is not None:
             hashes.update({out: h for out, h in zip(outputs, written, strict=True) if h})
     except MediaError:
@@ -122,11 +124,14 @@ def _run(
     parts: list[Path],
     opts: ConvertOptions,
     want_hash: bool = False,
+    downmixed: bool = False,
 ) -> list[str | None]:
     """Write the outputs; returns their SHA-256 where it was computed on the way (else None)."""
     rate = opts.rate or info.rate
-    # An exact frame count lets the writers put the final header first and hash as they go.
-    frames = info.frames if info.is_pcm and rate == info.rate else None
+    # An exact frame count lets the writers put the final header first and hash as they go (an
+    # Ogg/Opus stream's last granule position gives it too).
+    exact = info.is_pcm or info.opus is not None
+    frames = info.frames if exact and rate == info.rate else None
     src_fmt = info.sample_format
     if opts.format in ("webm", "ogg"):
         channels = info.channels
@@ -162,7 +167,9 @@ def _run(
         return [w.sha256 for w in writers]
     channels = info.channels
     if opts.format == "mono":
-        blocks, channels = to_mono(blocks, opts.mode, info.channels, info.path), 1
+        if not downmixed:
+            blocks = to_mono(blocks, opts.mode, info.channels, info.path)
+        channels = 1
     blocks = resample(blocks, info.rate, rate, channels, src_fmt)
     w = WavWriter(parts[0], rate, channels, out_fmt, frames, want_hash)
     try:

@@ -1,6 +1,7 @@
 """Decode any Genesys format as a stream of (frames, channels) blocks, never the whole file:
-WAV PCM/float through our own reader (fast path), WAV µ-law/A-law, OGG Vorbis/Opus, MP3 and FLAC
-through soundfile, WebM/Opus and MP4/M4A through PyAV."""
+WAV PCM/float through our own reader (fast path), Ogg/Opus through libopus at the recorded rate
+(oggopus.py), WAV µ-law/A-law, OGG Vorbis, MP3 and FLAC through soundfile (and Ogg/Opus when there
+is no libopus), WebM/Opus and MP4/M4A through PyAV."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from genesys_tui.media import wavio
+from genesys_tui.media import oggopus, wavio
 from genesys_tui.media.detect import detect
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.wavio import F32, S16, S24, S32, SampleFormat
@@ -29,6 +30,7 @@ class AudioInfo:
     frames: int | None  # None when the container does not say (a streamed WebM)
     sample_format: SampleFormat  # dtype of decoded blocks
     wav: wavio.WavHeader | None = None
+    opus: oggopus.OpusStream | None = None  # Ogg/Opus decoded by libopus (oggopus.py)
 
     def __post_init__(self) -> None:
         # Whatever the container, a header is checked before anything is allocated from it.
@@ -37,6 +39,12 @@ class AudioInfo:
     @property
     def duration_s(self) -> float | None:
         return self.frames / self.rate if self.frames is not None else None
+
+    @property
+    def can_downmix(self) -> bool:
+        """Whether blocks(downmix=True) gives mono straight from the decoder (cheaper than
+        decoding every channel and averaging them)."""
+        return self.opus is not None and self.channels > 1
 
     @property
     def is_pcm(self) -> bool:
@@ -73,6 +81,9 @@ def probe(path: str | Path) -> AudioInfo:
         return AudioInfo(p, "wav", codec, h.rate, h.channels, h.frames, S16, h)
     if container in ("webm", "mp4"):
         return _probe_av(p, container)
+    if container == "ogg" and hint == "opus" and oggopus.available():
+        st = oggopus.probe(p)
+        return AudioInfo(p, "ogg", "opus", st.rate, st.channels, st.frames, S16, opus=st)
     if container == "ogg" and (problem := ogg_tail_problem(p)):
         raise MediaError(p, problem)
     try:
@@ -97,56 +108,8 @@ def probe(path: str | Path) -> AudioInfo:
     return AudioInfo(p, container, codec, info.samplerate, info.channels, frames, fmt)
 
 
-def _ogg_crc_table() -> list[int]:
-    table = []
-    for i in range(256):
-        r = i << 24
-        for _ in range(8):
-            r = ((r << 1) ^ 0x04C11DB7) if r & 0x80000000 else r << 1
-        table.append(r & 0xFFFFFFFF)
-    return table
-
-
-_OGG_CRC = _ogg_crc_table()
-
-
-def ogg_crc(data: bytes) -> int:
-    """The Ogg page checksum (CRC-32, polynomial 0x04C11DB7, not reflected, initial 0)."""
-    crc = 0
-    table = _OGG_CRC
-    for b in data:
-        crc = ((crc << 8) & 0xFFFFFFFF) ^ table[(crc >> 24) ^ b]
-    return crc
-
-
 def ogg_tail_problem(p: Path) -> str | None:
-    """Why the Ogg file's last page shows it is cut short, or None. A complete stream ends with a
-    whole page flagged end-of-stream, with a good CRC and a granule position (decoders happily
-    return the audio that is there, so this is the only way to tell)."""
-    size = p.stat().st_size
-    with open(p, "rb") as f:
-        f.seek(max(0, size - 65536 - 282))
-        tail = f.read()
-    at = tail.rfind(b"OggS")
-    while at >= 0:
-        page = tail[at:]
-        if len(page) >= 27 and page[4] == 0:
-            nseg = page[26]
-            length = 27 + nseg + sum(page[27 : 27 + nseg])
-            if len(page[27 : 27 + nseg]) == nseg and length == len(page):
-                break  # the last page, ending exactly at the end of the file
-        at = tail.rfind(b"OggS", 0, at)  # "OggS" inside a payload: look further back
-    else:
-        return "truncated: the Ogg stream does not end with a whole page"
-    if not page[5] & 0x04:
-        return "truncated: the Ogg stream has no end-of-stream page"
-    stored = int.from_bytes(page[22:26], "little")
-    if ogg_crc(page[:22] + b"\0\0\0\0" + page[26:]) != stored:
-        return "corrupt: the last Ogg page fails its checksum"
-    granule = int.from_bytes(page[6:14], "little", signed=True)
-    if granule <= 0:
-        return "corrupt: the last Ogg page has no granule position"
-    return None
+    return oggopus.tail_problem(p)
 
 
 def _sf_reason(e: Exception) -> str:
@@ -178,9 +141,21 @@ def _probe_av(p: Path, container: str) -> AudioInfo:
 
 
 def blocks(
-    info: AudioInfo, block_frames: int = BLOCK, start: int = 0, end: int | None = None
+    info: AudioInfo,
+    block_frames: int = BLOCK,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    downmix: bool = False,
 ) -> Iterator[np.ndarray]:
-    """(frames, channels) blocks of info.sample_format's dtype, from `start` to `end` frames."""
+    """(frames, channels) blocks of info.sample_format's dtype, from `start` to `end` frames;
+    with `downmix` (only where info.can_downmix) one channel, the average of all."""
+    if downmix and not info.can_downmix:
+        raise ValueError("this decoder cannot mix down: use mix.to_mono")
+    if info.opus is not None:
+        channels = 1 if downmix else info.channels
+        yield from _window(oggopus.blocks(info.path, channels, block_frames), start, end)
+        return
     if info.wav is not None and info.is_pcm:
         yield from wavio.read_blocks(info.path, info.wav, block_frames, start, end)
         return
@@ -280,6 +255,21 @@ def _check_complete(info: AudioInfo, got: int, start: int, end: int | None) -> N
             f"truncated: decoded {got / info.rate:.2f} s of the {expected / info.rate:.2f} s "
             "the header declares",
         )
+
+
+def _window(it: Iterator[np.ndarray], start: int, end: int | None) -> Iterator[np.ndarray]:
+    """The frames from `start` to `end` of a stream of blocks."""
+    if not start and end is None:
+        yield from it
+        return
+    pos = 0
+    for b in it:
+        a, pos = pos, pos + len(b)
+        if pos <= start:
+            continue
+        if end is not None and a >= end:
+            return
+        yield b[max(0, start - a) : len(b) if end is None else min(len(b), end - a)]
 
 
 def _rebatch(it: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:

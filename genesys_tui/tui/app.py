@@ -93,8 +93,11 @@ class GenesysApp(App[int]):
         Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
     ]
 
-    def __init__(self, ctx: AppContext, *, queue_pool: str = "thread", player_backend=None) -> None:
-        """Build it with tui.launch.make_app. `queue_pool`: conversions in threads or processes;
+    def __init__(
+        self, ctx: AppContext, *, queue_pool: str = "process", player_backend=None
+    ) -> None:
+        """Build it with tui.launch.make_app. `queue_pool`: conversions in processes (both cores,
+        the UI untouched) or threads;
         `player_backend`: a sounddevice stand-in (tests), None for the real one."""
         super().__init__()
         self.ctx = ctx

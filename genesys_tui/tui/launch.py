@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from genesys_tui.tui.app import GenesysApp
 
 
-def make_app(ctx: AppContext, *, queue_pool: str = "thread", player_backend=None) -> GenesysApp:
+def make_app(ctx: AppContext, *, queue_pool: str = "process", player_backend=None) -> GenesysApp:
     from genesys_tui.tui.app import GenesysApp
 
     return GenesysApp(ctx, queue_pool=queue_pool, player_backend=player_backend)

@@ -426,3 +426,24 @@ def test_explicit_ids_are_planned_100_a_request(fresh_emulator, tmp_path, capsys
     )
     stats = fresh_emulator.emulator.stats
     assert stats["analytics.details.get"] == 2 and stats["conversations.get"] == 0
+
+
+def test_the_progress_shows_the_conversations_being_planned():
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from genesys_tui.cli.fetch import ProgressView, _Amount
+    from genesys_tui.flows.pull.model import JobEvent, QueueTotals
+
+    console = Console(record=True, width=120, file=open("/dev/null", "w"))  # noqa: SIM115
+    with Progress(_Amount(), console=console) as progress:
+        view = ProgressView(progress)
+        view.handle(QueueTotals({}, 0, 0, 0.0, None, planning=120))
+        note = "batch 1 of 2: waiting for Genesys (37 of 100 recordings ready)"
+        view.handle(JobEvent(7, "resolving", label="c all recordings", note=note, planning=True))
+        line = next(t for t in progress.tasks if t.description.startswith("planning"))
+        assert line.description == f"planning 120 conversations: {note}"
+        assert str(_Amount().render(line)) == ""
+        assert len(progress.tasks) == 2  # the run's bar and the planning line: no bar per call
+        view.handle(QueueTotals({"queued": 300}, 0, 0, 0.0, None, planning=0))
+        assert not [t for t in progress.tasks if t.description.startswith("planning")]

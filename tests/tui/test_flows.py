@@ -3,16 +3,19 @@ cancel, retry; and that failures become messages, never crashes."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import keyring
 from textual.widgets import Checkbox, Input, Select, Static
 
 from genesys_tui.flows.browse.table import ConversationModel
 from genesys_tui.flows.pull.model import CANCELLED, DONE, JobEvent
-from genesys_tui.tui.screens.dialogs import FilterDialog, PromptDialog, QueueDialog
+from genesys_tui.tui.screens.dialogs import ConfirmDialog, FilterDialog, PromptDialog, QueueDialog
 from genesys_tui.tui.screens.help import HelpScreen
 from genesys_tui.tui.screens.signin import SignInScreen
+from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.conftest import ANCHOR
 from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
@@ -216,6 +219,10 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
         assert all(c[4] == DONE and "100%" in c[5] for c in cells)
         assert "done" in str(screen.query_one("#totals", Static).render())
         assert any("Queue finished" in n.message for n in app._notifications)
+        # the conversion ran in a worker process (both cores; the UI's loop untouched)
+        from concurrent.futures import ProcessPoolExecutor
+
+        assert isinstance(app.queue.runner.cpu._pool, ProcessPoolExecutor)
 
 
 async def test_pause_cancel_retry_in_the_queue_screen(emulator, tmp_path):
@@ -411,3 +418,58 @@ async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
             assert isinstance(app.screen, HelpScreen)
             assert "Missing: Wrap-up names, Bulk export jobs" in app.screen.permissions
             assert "| Browse conversations | ok |" in app.screen.permissions
+
+
+async def test_planning_shows_at_once_and_the_detail_says_what_happened(fresh_emulator, tmp_path):
+    """D with batch ticked: each conversation is on the Queue screen at once, saying which
+    batch it is in and how far Genesys has got, and the header counts them; when they are done
+    the detail pane of a job gives its full path and every state change."""
+    fresh_emulator.emulator.s.batch_seconds = 2.5  # Genesys takes its time preparing the batch
+    app = make_app(fresh_emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("t")  # today's calls: a handful
+        await settle(pilot, app)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueDialog))
+        app.screen.query_one("#batch", Checkbox).value = True
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "QueueDialog")
+        if isinstance(app.screen, ConfirmDialog):
+            await pilot.press("shift+tab", "enter")
+        await pilot.press("2")
+        screen = app.screen
+        await wait_for(
+            pilot,
+            lambda: any(c[2] == "all" for c in map(screen.cells, range(len(screen.jobs)))),
+            timeout=2.0,
+        )
+        await wait_for(
+            pilot,
+            lambda: any(
+                "waiting for Genesys" in screen.cells(i)[8] for i in range(len(screen.jobs))
+            ),
+            timeout=6.0,
+        )
+        planning = [c for c in map(screen.cells, range(len(screen.jobs))) if c[2] == "all"]
+        assert all(c[5] == "planning" and "batch 1 of 1" in c[8] for c in planning)
+        assert "planning" in str(screen.query_one("#totals", Static).render())
+        header = str(screen.query_one(AppHeader).render())
+        assert re.search(r"queue: \d+ active, \d+ planning", header), header
+        store = app.queue.store
+        await wait_for(
+            pilot,
+            lambda: (
+                store.planning() == 0
+                and all(j.state == DONE for j in store.all() if not j.is_expansion)
+            ),
+            timeout=40,
+        )
+        await wait_for(pilot, lambda: screen.jobs and all(j.state == DONE for j in screen.jobs))
+        screen.query_one(VirtualTable).cursor = 0
+        await idle(pilot)
+        detail = str(screen.query_one("#job-detail", Static).render())
+        job = screen.jobs[0]
+        assert job.outputs and Path(job.outputs[0]["location"]).name in detail
+        steps = "queued → .*resolving → .*downloading → .*converting → .*uploading → .*done"
+        assert re.search(r"\d\d:\d\d:\d\d " + steps, detail), detail

@@ -11,8 +11,10 @@ from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
 
 @pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch):
-    """A home of the test's own: paths on screen read `~/…`, the same on every machine."""
+    """A home of the test's own: paths on screen read `~/…`, the same on every machine; and one
+    clock for the job store, so a job's history reads the same every run."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr("genesys_tui.flows.pull.store.now", lambda: "2026-05-14T15:30:00.000Z")
 
 
 def app_for(emulator, tmp_path, **kw):

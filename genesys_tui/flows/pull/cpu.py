@@ -4,16 +4,32 @@ and the TUI stays responsive, threads where processes cannot be started."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
-from genesys_tui.flows.pull.housekeeping import die_with_parent
+from genesys_tui.flows.pull.housekeeping import conversion_worker
 from genesys_tui.flows.pull.outcomes import Retry
 
 log = logging.getLogger("genesys_tui.pull")
+
+
+@contextlib.contextmanager
+def _real_stdio():
+    """The process's own stdout and stderr while workers are spawned. A TUI (and pytest) replace
+    sys.stderr with an object that has no file descriptor, and multiprocessing hands
+    sys.stderr.fileno() to the resource tracker it starts ("bad value(s) in fds_to_keep")."""
+    saved = sys.stdout, sys.stderr
+    try:
+        if sys.__stderr__ is not None and sys.__stdout__ is not None:
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 class CpuPool:
@@ -27,7 +43,7 @@ class CpuPool:
                 self._pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=get_context("spawn"),
-                    initializer=die_with_parent,
+                    initializer=conversion_worker,
                     initargs=(os.getpid(),),
                 )
             else:
@@ -45,7 +61,8 @@ class CpuPool:
         fn = getattr(work, name)
         loop = asyncio.get_running_loop()
         try:
-            future = loop.run_in_executor(self._executor(), fn, *args)  # spawning happens here
+            with _real_stdio():  # spawning happens here
+                future = loop.run_in_executor(self._executor(), fn, *args)
         except (ValueError, OSError) as e:
             if not isinstance(self._pool, ProcessPoolExecutor):
                 raise

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from genesys_tui.flows.pull.model import FINAL_STATES
 from genesys_tui.flows.pull.outcomes import QueueBusy
 from genesys_tui.flows.pull.store import JobStore
+from genesys_tui.storage.sinks import Sink, SinkError
+
+log = logging.getLogger("genesys_tui.pull")
 
 
 def die_with_parent(parent: int) -> None:
@@ -34,6 +39,17 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def conversion_worker(parent: int) -> None:
+    """Set up a conversion worker: it dies with its parent, and writes nothing to the terminal
+    (the TUI owns it; anything a worker has to say comes back as a result or an exception)."""
+    die_with_parent(parent)
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
 
 
 def sweep_staging(store: JobStore, staging: Path) -> int:
@@ -76,3 +92,18 @@ def lock_queue(store: JobStore) -> int:
             "another genesys-tui is running this queue; let it finish or stop it first"
         ) from None
     return fd
+
+
+def recover(store: JobStore, staging: Path, sink_for: Callable[[str], Sink]) -> None:
+    """After a crash: jobs caught mid-step go back to the queue (their partial downloads kept),
+    staging loses what no unfinished job owns, and multipart uploads left open are aborted."""
+    if n := store.recover():
+        log.info("recovered %d interrupted job(s)", n)
+    sweep_staging(store, staging)
+    for job in store.unfinished():
+        if job.upload_id:
+            with contextlib.suppress(
+                SinkError
+            ):  # unreachable: the next upload of the key aborts it
+                sink_for(job.target).abort_stale(job.upload_id)
+            store.update(job, upload_id=None)

@@ -102,6 +102,8 @@ class JobEvent:
     eta_s: float | None = None
     error: str | None = None
     label: str = ""
+    note: str | None = None  # where planning stands ("batch 2 of 3: waiting for Genesys ...")
+    planning: bool = False  # a conversation-level job (planned into recording jobs)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class QueueTotals:
     rate_bps: float
     eta_s: float | None
     paused: bool = False
+    planning: int = 0  # conversations not yet expanded into recording jobs
 
     @property
     def total(self) -> int:

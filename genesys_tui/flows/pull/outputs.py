@@ -1,5 +1,6 @@
-"""A finished job's files leave staging: each output into the target's sink under its name from
-the naming template, then the sidecar JSON that describes them, and staging is cleared."""
+"""A job's files from its download to the target: verified and converted in one pass, then each
+output into the target's sink under its name from the naming template, the sidecar JSON that
+describes them, and staging cleared."""
 
 from __future__ import annotations
 
@@ -32,38 +33,46 @@ CONTENT_TYPES = {
 }
 
 
-async def convert_outputs(
+class BadDownload(Exception):
+    """The download is not the recording it should be (cut, damaged, the wrong length)."""
+
+
+async def verify_and_convert(
     cpu: CpuPool,
     job: Job,
     src: Path,
-    ext: str,
+    media: Media,
     got: Downloaded,
     out_dir: Path,
     opts: QueueOptions,
     as_is: bool,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The files a job delivers from its verified source, and their extensions: the source itself
-    when it already is the format asked for, else what the conversion in the CPU pool wrote."""
-    if as_is:
-        return [{"path": str(src), "sha256": got.sha256, "bytes": got.size, "kind": job.format}], [
-            ext
-        ]
+    """The job's outputs (and their extensions) from its download, verified in the same pass
+    (work.process, in the CPU pool). BadDownload when the source fails (it is removed); a full
+    disk raises as it is (the run stops); a crashed worker is a Retry."""
     try:
-        outputs = await cpu.run(
-            "convert",
+        result = await cpu.run(
+            "process",
             str(src),
             str(out_dir),
             job.format,
+            as_is,
             opts.customer_channel,
             opts.agent_channel,
             opts.bitrate,
+            media.size,
+            media.duration_ms,
+            got.sha256,
         )
-    except Exception as e:  # MediaError or a crashed worker
+    except Exception as e:  # a crashed worker, or the output could not be written
         if disk_full(e, out_dir):
             raise  # the run stops (the job stays resumable), not the job
         src.unlink(missing_ok=True)
         raise Retry(f"conversion failed: {e}") from None
-    return outputs, OUTPUT_EXT[job.format]
+    if not result["ok"]:
+        src.unlink(missing_ok=True)  # a bad file is never left in place
+        raise BadDownload(result["problem"])
+    return result["outputs"], ([media.ext] if as_is else OUTPUT_EXT[job.format])
 
 
 def store_outputs(
@@ -74,10 +83,11 @@ def store_outputs(
     exts: list[str],
     got: Downloaded,
     source_format: str,
-    on_upload_id: Callable[[str | None], None],
+    remember: Callable[..., Any],
 ) -> list[dict[str, Any]]:
     """Store every output, then the sidecar; where each went. Blocking (run it in a thread); a
-    sink's failure is a Retry of the job."""
+    sink's failure is a Retry of the job. `remember(upload_id=…)` keeps an S3 multipart upload's
+    id in the job while it is open (a crash then aborts it)."""
     rels = sink.names(job.meta, job.recording_id, job.format, exts)
     stored = []
     try:
@@ -90,7 +100,7 @@ def store_outputs(
                 recording_id=job.recording_id,
                 fmt=job.format,
                 content_type=CONTENT_TYPES.get(ext.rsplit(".", 1)[-1], "application/octet-stream"),
-                on_upload_id=on_upload_id,
+                on_upload_id=lambda uid: remember(upload_id=uid),
             )
             stored.append({"location": where, **{k: out[k] for k in ("sha256", "bytes", "kind")}})
         side_rel = sink.names(job.meta, job.recording_id, job.format, ["json"])[0]

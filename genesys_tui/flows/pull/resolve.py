@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,13 @@ log = logging.getLogger("genesys_tui.flows.pull.resolve")
 
 # Job format -> the formatId to ask Genesys for (None: the original codec, through a batch request).
 SOURCE_FORMAT = {"wav": "WAV", "mono": "WAV", "split": "WAV", "webm": "WEBM", "original": None}
+
+
+Note = Callable[[str], None]  # hears, in a few words, where a job's planning stands
+
+
+def _quiet(_text: str) -> None:
+    pass
 
 
 class Unavailable(Exception):
@@ -91,9 +99,10 @@ class Resolver:
         self.api = asyncio.Semaphore(api_slots)
         self.window_s = window_s
         self.poll_s = poll_s
-        self._pending: list[tuple[str, str | None, asyncio.Future]] = []
+        self._pending: list[tuple[str, str | None, asyncio.Future, Note]] = []
         self._flush: asyncio.Task | None = None
         self._lists: dict[tuple[str, str], asyncio.Task] = {}
+        self._batches = 0  # batch requests submitted so far (for "batch n of m")
 
     def uses_batch(self, fmt: str, batch: bool = False) -> bool:
         return self.batch or batch or SOURCE_FORMAT[fmt] is None
@@ -105,10 +114,15 @@ class Resolver:
             recs = await self.client.recordings.list(conversation_id, format_id)
         return [media_from_recording(r, format_id) for r in recs]
 
-    async def expand(self, conversation_id: str, fmt: str, batch: bool = False) -> list[Media]:
-        """Every recording of a conversation, with URLs when it can have them."""
+    async def expand(
+        self, conversation_id: str, fmt: str, batch: bool = False, note: Note = _quiet
+    ) -> list[Media]:
+        """Every recording of a conversation, with URLs when it can have them. `note` hears
+        where it stands (in which batch, how far Genesys has got)."""
         if self.uses_batch(fmt, batch):
-            return await self._batched(conversation_id, None)
+            note("waiting to join a batch request")
+            return await self._batched(conversation_id, None, note)
+        note("listing the recordings")
         format_id = SOURCE_FORMAT[fmt]
         key = (conversation_id, format_id)
         if key not in self._lists:  # several callers share one listing
@@ -141,9 +155,11 @@ class Resolver:
 
     # --- batch requests ----------------------------------------------------------------------------
 
-    async def _batched(self, conversation_id: str, recording_id: str | None) -> list[Media]:
+    async def _batched(
+        self, conversation_id: str, recording_id: str | None, note: Note = _quiet
+    ) -> list[Media]:
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending.append((conversation_id, recording_id, fut))
+        self._pending.append((conversation_id, recording_id, fut, note))
         if len(self._pending) >= BATCH_LIMIT:
             self._submit_now()
         elif self._flush is None:
@@ -162,18 +178,32 @@ class Resolver:
         if self._pending and self._flush is None:
             self._flush = asyncio.ensure_future(self._flush_later())
 
-    async def _run_batch(self, items: list[tuple[str, str | None, asyncio.Future]]) -> None:
+    def _tell(self, items, text: str) -> None:
+        for *_, note in items:
+            note(text)
+
+    async def _run_batch(self, items: list[tuple[str, str | None, asyncio.Future, Note]]) -> None:
+        self._batches += 1
+        n = self._batches
+        of = n + -(-len(self._pending) // BATCH_LIMIT)  # and those still being gathered
         try:
+            self._tell(items, f"batch {n} of {of}: submitting {len(items)} to Genesys")
             async with self.api:
-                job = await self.client.recordings.submit_batch([(c, r) for c, r, _ in items])
+                job = await self.client.recordings.submit_batch([(c, r) for c, r, *_ in items])
             while True:
                 async with self.api:
                     status = await self.client.recordings.batch_status(job)
                 if status.done:
                     break
+                ready, expected = status.result_count or 0, status.expected_result_count
+                self._tell(
+                    items,
+                    f"batch {n} of {of}: waiting for Genesys ({ready} of "
+                    f"{expected if expected is not None else '?'} recordings ready)",
+                )
                 await asyncio.sleep(self.poll_s)
             log.info("batch %s: %d results for %d items", job, len(status.results), len(items))
-            for conv, rec, fut in items:
+            for conv, rec, fut, _ in items:
                 found = [
                     r
                     for r in status.results
@@ -196,7 +226,7 @@ class Resolver:
                 if not fut.done():
                     fut.set_result(media)
         except BaseException as e:  # every waiter learns what happened
-            for _, _, fut in items:
+            for _, _, fut, _ in items:
                 if not fut.done():
                     fut.set_exception(
                         e if isinstance(e, Exception) else RuntimeError("batch cancelled")

@@ -10,12 +10,13 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from genesys_tui.core.redact import redact
 from genesys_tui.flows.pull.cpu import CpuPool
-from genesys_tui.flows.pull.housekeeping import lock_queue, sweep_staging
+from genesys_tui.flows.pull.housekeeping import lock_queue, recover
 from genesys_tui.flows.pull.model import (
     CANCELLED,
     CONVERTING,
@@ -41,17 +42,21 @@ from genesys_tui.flows.pull.outcomes import (
     classify,
     disk_full,
 )
-from genesys_tui.flows.pull.outputs import clear_staging, convert_outputs, store_outputs
+from genesys_tui.flows.pull.outputs import (
+    BadDownload,
+    clear_staging,
+    store_outputs,
+    verify_and_convert,
+)
 from genesys_tui.flows.pull.progress import Throughput
 from genesys_tui.flows.pull.resolve import SOURCE_FORMAT, Media, Resolver, Unavailable
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.storage.presigned import DownloadError, fetch_with_refresh
-from genesys_tui.storage.sinks import Sink, SinkError
+from genesys_tui.storage.presigned import Downloaded, DownloadError, fetch_with_refresh
+from genesys_tui.storage.sinks import Sink
 
 log = logging.getLogger("genesys_tui.pull")
-T = TypeVar("T")
 
 
 class QueueRunner:
@@ -76,33 +81,21 @@ class QueueRunner:
         # Media found by expansions, kept in memory only (URLs are secret).
         self._media: dict[tuple[str, str], Media] = {}
         self._downloads = asyncio.Semaphore(self.opts.workers)
+        self._staged = asyncio.Semaphore(self.opts.workers + 2 * self.opts.cpu_workers)
         self._window = asyncio.Semaphore(self.opts.lookahead)
         self.cpu = CpuPool(self.opts.pool, self.opts.cpu_workers)
         self.throughput = Throughput()
         self._lock_fd: int | None = None
+        self.notes: dict[int, str] = {}  # job id -> where its planning stands
         self._last_totals = 0.0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     def acquire(self) -> None:
         """Take the queue (one process at a time) and recover what a crash left mid-step."""
-        if self._lock_fd is not None:
-            return
-        self._lock_fd = lock_queue(self.store)
-        # Whatever was mid-step when the last process died goes back to the queue.
-        if n := self.store.recover():
-            log.info("recovered %d interrupted job(s)", n)
-        sweep_staging(self.store, self.staging)
-        for job in self.store.unfinished():
-            if job.upload_id:
-                self._abort_upload(job)
-
-    def _abort_upload(self, job: Job) -> None:
-        sink = self.sink_for(job.target)
-        # S3 unreachable: the next upload of the same key aborts it anyway.
-        with contextlib.suppress(SinkError):
-            sink.abort_stale(job.upload_id or "")
-        self.store.update(job, upload_id=None)
+        if self._lock_fd is None:
+            self._lock_fd = lock_queue(self.store)
+            recover(self.store, self.staging, self.sink_for)
 
     async def run(self, job_ids: list[int] | None = None) -> QueueTotals:
         """Work until the given jobs (default: every unfinished job) and the jobs they spawn are
@@ -230,12 +223,26 @@ class QueueRunner:
                     eta,
                     job.last_error if job.state in (FAILED, WAITING) else None,
                     job.label,
+                    planning=job.is_expansion,
                 )
             )
 
     def totals(self) -> QueueTotals:
         done, total, rate, eta = self.throughput.overall()
-        return QueueTotals(self.store.counts(), done, total, rate, eta, self.paused)
+        counts, planning = self.store.counts(), self.store.planning()
+        return QueueTotals(counts, done, total, rate, eta, self.paused, planning)
+
+    def _noter(self, job: Job) -> Callable[[str], None]:
+        """Where a conversation's planning stands, told as it changes (not stored: it is news)."""
+
+        def note(text: str) -> None:
+            if self.notes.get(job.id) != text:
+                self.notes[job.id] = text
+                if self.on_event:
+                    event = JobEvent(job.id, job.state, label=job.label, note=text, planning=True)
+                    self.on_event(event)
+
+        return note
 
     def _emit_totals(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -317,7 +324,7 @@ class QueueRunner:
             self._set(job, RESOLVING)
             try:
                 found = await self.resolver.expand(
-                    job.conversation_id, job.format, self._batch(job)
+                    job.conversation_id, job.format, self._batch(job), self._noter(job)
                 )
                 break
             except E.NotFound:
@@ -331,14 +338,8 @@ class QueueRunner:
         if not found:
             self._set(job, DONE, last_error="no recordings")
             if self.on_event:
-                self.on_event(
-                    JobEvent(
-                        job.id,
-                        DONE,
-                        error="the conversation has no recordings",
-                        label=job.label,
-                    )
-                )
+                why = "the conversation has no recordings"
+                self.on_event(JobEvent(job.id, DONE, error=why, label=job.label, planning=True))
             return
         for media in found:
             child, created = self.store.add(
@@ -352,6 +353,7 @@ class QueueRunner:
             self._media[(job.conversation_id, media.recording_id)] = media
             if child.runnable:
                 self.start(child)
+        self.notes.pop(job.id, None)
         self._set(job, DONE, last_error=None)
 
     async def _resolve(self, job: Job, refresh: bool = False) -> Media:
@@ -381,6 +383,41 @@ class QueueRunner:
     async def _attempt(self, job: Job) -> None:
         self._set(job, RESOLVING)
         media = await self._resolve(job)
+        # Back-pressure: a download starts only while few enough wait for the CPU, so staging
+        # (and the pool's queue) stay small however fast the network is.
+        async with self._staged:
+            media, got = await self._download(job, media)
+            src = self.staging / f"{job.id}.source.{media.ext}"
+            os.replace(got.path, src)
+            await self.gate.wait()
+            # One pass over the download: verified (fully decoded, to the expected duration)
+            # while it is converted; a source delivered as it is only decodes.
+            as_is = job.format == "original" or (
+                not self._uses_batch(job) and job.format in ("wav", "webm")
+            )
+            self._set(job, VERIFYING if as_is else CONVERTING)
+            try:
+                outputs, exts = await verify_and_convert(
+                    self.cpu, job, src, media, got, self.staging / str(job.id), self.opts, as_is
+                )
+            except BadDownload as e:
+                self.store.update(job, etag=None)  # the next attempt downloads it afresh
+                raise Retry(f"verification failed: {e}") from None
+        self.store.update(job, sha256=got.sha256)
+        await self.gate.wait()
+        self._set(job, UPLOADING)
+        fmt = "original" if self._uses_batch(job) else SOURCE_FORMAT[job.format]
+        sink, on_upload = self.sink_for(job.target), partial(self.store.update, job)
+        stored = await asyncio.to_thread(
+            store_outputs, sink, job, media, outputs, exts, got, fmt, on_upload
+        )
+        # freeing big files takes a while: off the loop
+        await asyncio.to_thread(clear_staging, self.staging, job.id, False)
+        self._set(job, DONE, outputs=stored, last_error=None, bytes_done=got.size)
+
+    async def _download(self, job: Job, media: Media) -> tuple[Media, Downloaded]:
+        """The presigned URL into staging (resumed, refreshed when refused); the media it came
+        from (a refresh replaces it) and what arrived."""
         part = self.staging / f"{job.id}.{media.ext}.part"
         started = time.monotonic()
 
@@ -410,41 +447,4 @@ class QueueRunner:
                 self.store.update(job, etag=None if not part.exists() else job.etag)
                 raise Retry(str(e)) from None
         self.store.update(job, etag=got.etag, bytes_done=got.size, bytes_total=got.size)
-        await self.gate.wait()
-        self._set(job, VERIFYING)
-        verdict = await self.cpu.run("verify", str(part), media.size, media.duration_ms)
-        if not verdict["ok"]:
-            part.unlink(missing_ok=True)  # a bad file is never left in place
-            self.store.update(job, etag=None)
-            raise Retry(f"verification failed: {verdict['problem']}")
-        src = self.staging / f"{job.id}.source.{media.ext}"
-        os.replace(part, src)
-        self.store.update(job, sha256=got.sha256)
-        await self.gate.wait()
-        self._set(job, CONVERTING)
-        as_is = job.format == "original" or (
-            not self._uses_batch(job) and job.format in ("wav", "webm")
-        )
-        outputs, exts = await convert_outputs(
-            self.cpu, job, src, media.ext, got, self.staging / str(job.id), self.opts, as_is
-        )
-        await self.gate.wait()
-        self._set(job, UPLOADING)
-        stored = await asyncio.to_thread(self._store_outputs, job, media, outputs, exts, got)
-        await asyncio.to_thread(
-            clear_staging, self.staging, job.id, False
-        )  # freeing big files takes a while
-        self._set(job, DONE, outputs=stored, last_error=None, bytes_done=got.size)
-
-    def _store_outputs(self, job: Job, media: Media, outputs: list[dict], exts: list[str], got):
-        source_format = "original" if self._uses_batch(job) else SOURCE_FORMAT[job.format]
-        return store_outputs(
-            self.sink_for(job.target),
-            job,
-            media,
-            outputs,
-            exts,
-            got,
-            source_format,
-            on_upload_id=lambda uid: self.store.update(job, upload_id=uid),
-        )
+        return media, got

@@ -216,11 +216,20 @@ class PullService:
                 self.runner.start(job)
 
     def jobs(self) -> list[Job]:
-        """Every recording-level job in the store (conversation-level ones expand into them)."""
-        return [j for j in self.store.all() if not j.is_expansion]
+        """What a queue view shows: every recording job, and each conversation still being
+        planned into them (or that could not be)."""
+        return [j for j in self.store.all() if not j.is_expansion or j.state != DONE]
 
     def job(self, job_id: int) -> Job | None:
         return self.store.get(job_id)
+
+    def history(self, job_id: int) -> list[tuple[str, str, str | None]]:
+        """(when, state, error) of every state change of the job."""
+        return self.store.history(job_id)
+
+    def note(self, job_id: int) -> str | None:
+        """Where a conversation's planning stands now (batch, Genesys's progress)."""
+        return self.runner.notes.get(job_id)
 
     @property
     def paused(self) -> bool:

@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     finished_at TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE TABLE IF NOT EXISTS history (
+    job_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS history_job ON history(job_id);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 COLUMNS = (
@@ -138,6 +145,10 @@ class JobStore:
             )
             created = cur.rowcount == 1
             (job,) = self._select("key = ?", (key,))
+            if created:
+                self.db.execute(
+                    "INSERT INTO history (job_id, at, state) VALUES (?, ?, ?)", (job.id, ts, QUEUED)
+                )
         return job, created
 
     def get(self, job_id: int) -> Job | None:
@@ -173,7 +184,30 @@ class JobStore:
                 f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
                 (*sets.values(), job.id),
             )
+            if "state" in changes:  # every state change, with its time and why
+                self.db.execute(
+                    "INSERT INTO history (job_id, at, state, error) VALUES (?, ?, ?, ?)",
+                    (job.id, job.updated_at, job.state, changes.get("last_error")),
+                )
         return job
+
+    def history(self, job_id: int, limit: int = 200) -> list[tuple[str, str, str | None]]:
+        """(when, state, error) of a job's state changes, oldest first (the latest `limit`)."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT at, state, error FROM history WHERE job_id = ? ORDER BY rowid DESC LIMIT ?",
+                (job_id, limit),
+            ).fetchall()
+        return [tuple(r) for r in reversed(rows)]
+
+    def planning(self) -> int:
+        """Conversation-level jobs not yet expanded into recordings."""
+        marks = ", ".join("?" * len(FINAL_STATES))
+        with self._lock:
+            return self.db.execute(
+                f"SELECT COUNT(*) FROM jobs WHERE recording_id = '*' AND state NOT IN ({marks})",
+                FINAL_STATES,
+            ).fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         """Recording jobs per state (conversation-level expansion jobs are bookkeeping, not counted)."""
@@ -187,29 +221,39 @@ class JobStore:
     def recover(self) -> int:
         """After a crash: jobs caught mid-step go back to queued (partial downloads are kept for a
         Range resume). Returns how many."""
+        marks = ", ".join("?" * len(ACTIVE_STATES))
+        ts = now()
         with self._lock:
+            self.db.execute(
+                f"INSERT INTO history (job_id, at, state, error) SELECT id, ?, ?, ? FROM jobs "
+                f"WHERE state IN ({marks})",
+                (ts, QUEUED, "interrupted (the program stopped); resumed", *ACTIVE_STATES),
+            )
             cur = self.db.execute(
-                f"UPDATE jobs SET state = ?, updated_at = ? WHERE state IN "
-                f"({', '.join('?' * len(ACTIVE_STATES))})",
-                (QUEUED, now(), *ACTIVE_STATES),
+                f"UPDATE jobs SET state = ?, updated_at = ? WHERE state IN ({marks})",
+                (QUEUED, ts, *ACTIVE_STATES),
             )
             return cur.rowcount
 
     def retry_failed(self, ids: Iterable[int] | None = None) -> int:
+        where = "state IN (?, ?)"
+        params: list[Any] = [FAILED, CANCELLED]
+        if ids is not None:
+            ids = list(ids)
+            where += f" AND id IN ({', '.join('?' * len(ids))})"
+            params += ids
+        ts = now()
         with self._lock:
-            if ids is None:
-                cur = self.db.execute(
-                    "UPDATE jobs SET state = ?, attempts = 0, last_error = NULL, finished_at = NULL, "
-                    "updated_at = ? WHERE state IN (?, ?)",
-                    (QUEUED, now(), FAILED, CANCELLED),
-                )
-            else:
-                ids = list(ids)
-                cur = self.db.execute(
-                    f"UPDATE jobs SET state = ?, attempts = 0, last_error = NULL, finished_at = NULL, "
-                    f"updated_at = ? WHERE state IN (?, ?) AND id IN ({', '.join('?' * len(ids))})",
-                    (QUEUED, now(), FAILED, CANCELLED, *ids),
-                )
+            self.db.execute(
+                f"INSERT INTO history (job_id, at, state, error) SELECT id, ?, ?, ? FROM jobs "
+                f"WHERE {where}",
+                (ts, QUEUED, "queued again", *params),
+            )
+            cur = self.db.execute(
+                "UPDATE jobs SET state = ?, attempts = 0, last_error = NULL, finished_at = NULL, "
+                f"updated_at = ? WHERE {where}",
+                (QUEUED, ts, *params),
+            )
             return cur.rowcount
 
     def run_counts(self, parent_ids: list[int]) -> dict[str, int]:
@@ -237,6 +281,7 @@ class JobStore:
                 states,
             ).fetchone()[0]
             self.db.execute(f"DELETE FROM jobs WHERE state IN ({marks})", states)
+            self.db.execute("DELETE FROM history WHERE job_id NOT IN (SELECT id FROM jobs)")
             return n
 
     def setting(self, name: str, default: str | None = None) -> str | None:

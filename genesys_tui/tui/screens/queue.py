@@ -1,5 +1,6 @@
-"""Queue: every job with its state, progress, rate, ETA and error; pause, resume, cancel, retry;
-totals. The queue itself lives in the app and keeps running when this screen is not showing."""
+"""Queue: every job with its state, progress, rate, ETA and error, the conversations still being
+planned, totals, and the selected job in detail; pause, resume, cancel, retry. The queue itself
+lives in the app and keeps running when this screen is not showing."""
 
 from __future__ import annotations
 
@@ -8,48 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from genesys_tui.core import fmt
-from genesys_tui.flows.browse.table import Column
-from genesys_tui.flows.pull.model import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    FINAL_STATES,
-    WAITING,
-    Job,
-    JobEvent,
-)
+from genesys_tui.flows.pull.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
 from genesys_tui.flows.pull.service import PullService
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
+from genesys_tui.tui.screens.queue_text import COLUMNS, HELP, cells, detail_text, totals_line
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
-
-COLUMNS = (
-    Column("id", "Job", 6, False),
-    Column("conversation", "Conversation", 13, False),
-    Column("recording", "Recording", 10, False),
-    Column("format", "Format", 8, False),
-    Column("state", "State", 11, False),
-    Column("progress", "Progress", 22, False),
-    Column("rate", "Rate", 10, False),
-    Column("eta", "ETA", 7, False),
-    Column("detail", "Target / error", 60, False),
-)
-
-HELP = """
-The download queue. Jobs come from Browse (`d`, `D`) or `genesys-tui fetch`; they are kept in a
-database, so quitting (or a crash) loses nothing and the next start resumes them. Each job resolves a
-presigned URL, downloads, verifies (size, a full decode, SHA-256), converts and stores the result.
-"""
-
-
-def bar(done: int, total: int | None, width: int = 12) -> str:
-    if not total:
-        return "·" * width
-    filled = int(width * min(1.0, done / total))
-    return "█" * filled + "░" * (width - filled) + f" {min(100, int(100 * done / total)):3d}%"
 
 
 class QueueScreen(AppScreen):
@@ -66,7 +33,7 @@ class QueueScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.jobs: list[Job] = []  # what the table shows, in order
-        self.known: dict[int, Job] = {}  # every recording job, by id
+        self.known: dict[int, Job] = {}  # recording jobs and conversations in planning, by id
         self.live: dict[int, JobEvent] = {}
         self.hide_finished = False
         self._loaded = False
@@ -78,6 +45,7 @@ class QueueScreen(AppScreen):
         yield VirtualTable(
             COLUMNS, lambda: len(self.jobs), self.cells, row_style=self.row_style, id="jobs"
         )
+        yield Static("", id="job-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -109,6 +77,7 @@ class QueueScreen(AppScreen):
         self.jobs = jobs
         self.query_one(VirtualTable).reload()
         self.show_totals()
+        self.show_detail()
 
     def _reorder_soon(self) -> None:
         if not self._reorder_pending:  # many jobs change state at once: one redraw for them
@@ -120,50 +89,29 @@ class QueueScreen(AppScreen):
         totals = self.query_one("#totals", Static)
         if service is None:
             totals.update("Sign in to use the queue.")
-            return
-        if service.busy:
+        elif service.busy:
             totals.update(f"[b]Queue unavailable:[/] {service.busy}")
-            return
-        t = service.current_totals()
-        parts = [f"{n} {s}" for s, n in sorted(t.counts.items()) if n]
-        active = t.total - t.finished - t.counts.get(WAITING, 0)
-        rate = f"  {fmt.size(int(t.rate_bps))}/s" if t.rate_bps and active else ""
-        eta = f"  ETA {fmt.duration(t.eta_s)}" if t.eta_s else ""
-        state = "PAUSED" if service.paused else "running"
-        noun = "job" if t.total == 1 else "jobs"
-        totals.update(f"[b]{state}[/]  {t.total} {noun}: {', '.join(parts) or 'none'}{rate}{eta}")
+        else:
+            totals.update(totals_line(service.current_totals(), service.paused))
 
     def cells(self, i: int) -> tuple[str, ...]:
         j = self.jobs[i]
-        ev = self.live.get(j.id)
-        done = ev.bytes_done if ev and j.state not in FINAL_STATES else j.bytes_done
-        total = ev.bytes_total if ev and j.state not in FINAL_STATES else j.bytes_total
-        rate = (
-            fmt.size(int(ev.rate_bps)) + "/s"
-            if ev and ev.rate_bps and j.state not in FINAL_STATES
-            else ""
-        )
-        eta = fmt.duration(ev.eta_s) if ev and ev.eta_s and j.state not in FINAL_STATES else ""
-        progress = bar(done, total) if j.state != DONE else bar(1, 1)
-        detail = (
-            j.last_error
-            if j.state in (FAILED, WAITING, CANCELLED)
-            else fmt.place(j.outputs[0]["location"] if j.outputs else j.target)
-        )
-        return (
-            str(j.id),
-            j.conversation_id[:12],
-            j.recording_id[:8],
-            j.format,
-            j.state,
-            progress,
-            rate,
-            eta,
-            detail or "",
-        )
+        note = self.service.note(j.id) if self.service else None
+        return cells(j, self.live.get(j.id), note)
 
     def row_style(self, i: int) -> str | None:
-        return "dim" if self.jobs[i].state in (DONE, CANCELLED) else None
+        state = self.jobs[i].state
+        return "dim" if state in (DONE, CANCELLED) else "bold" if state == FAILED else None
+
+    @on(VirtualTable.Highlighted, "#jobs")
+    def show_detail(self) -> None:
+        job = self._selected()
+        pane = self.query_one("#job-detail", Static)
+        if job is None or self.service is None:
+            pane.update("")
+            return
+        history = self.service.history(job.id)
+        pane.update(detail_text(job, history, self.service.note(job.id)))
 
     @on(JobChanged)
     def job_changed(self, message: JobChanged) -> None:
@@ -175,13 +123,19 @@ class QueueScreen(AppScreen):
         known = self.known.get(ev.job_id)
         if known is None or known.state != ev.state:
             job = self.service.job(ev.job_id) if self.service else None  # one row, by key
-            if job is None or job.is_expansion:
+            if job is None:
                 return
-            self.known[job.id] = job
+            if job.is_expansion and job.state == DONE:  # planned: its recordings take its place
+                self.known.pop(job.id, None)
+            else:
+                self.known[job.id] = job
             self._reorder_soon()
         else:
             known.bytes_done, known.bytes_total = ev.bytes_done, ev.bytes_total
             self.query_one(VirtualTable).refresh()
+        selected = self._selected()
+        if selected is not None and selected.id == ev.job_id:
+            self.show_detail()
 
     @on(QueueChanged)
     def queue_changed(self, message: QueueChanged) -> None:
@@ -191,7 +145,7 @@ class QueueScreen(AppScreen):
 
     def _selected(self) -> Job | None:
         t = self.query_one(VirtualTable)
-        return self.jobs[t.cursor] if self.jobs else None
+        return self.jobs[t.cursor] if self.jobs and 0 <= t.cursor < len(self.jobs) else None
 
     def action_toggle_pause(self) -> None:
         if self.service is None:

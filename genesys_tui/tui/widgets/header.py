@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from genesys_tui.core import fmt
-from genesys_tui.flows.pull.model import WAITING
+from genesys_tui.flows.pull.model import FAILED, WAITING
 
 
 class AppHeader(Static):
@@ -57,10 +57,11 @@ class AppHeader(Static):
         if queue is not None and queue.totals is not None:
             tot = queue.totals
             active = tot.total - tot.finished - tot.counts.get(WAITING, 0)
-            failed = tot.counts.get("failed", 0)
-            if active or failed:
+            failed = tot.counts.get(FAILED, 0)
+            if active or failed or tot.planning:
+                bits = [f"{active} active"] + ([f"{tot.planning} planning"] if tot.planning else [])
                 t.append(
-                    f"  queue: {active} active" + (", paused" if tot.paused else ""), style="bold"
+                    f"  queue: {', '.join(bits)}" + (", paused" if tot.paused else ""), style="bold"
                 )
                 if failed:
                     t.append(f", {failed} failed", style="bold red")
