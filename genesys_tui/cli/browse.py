@@ -43,15 +43,15 @@ def cmd_conversations(ctx: Context) -> int:
     async def go() -> list[ConversationSummary]:
         async with client_credentials_client(target) as client:
             flt = await build_filter(client, a)
+            names = await client.directory.names()  # beside the ids, in JSON as in the table
             rows: list[ConversationSummary] = []
             async for page in BrowseService(client).pages(start, end, flt, order=a.order, page=1):
                 rows += page  # one at a time: --json streams each as it is found
                 if a.json:
-                    print(json.dumps(page[0].to_json()), flush=True)
+                    print(json.dumps(page[0].to_json(names)), flush=True)
                 if a.limit and len(rows) >= a.limit:
                     break
             if not a.json:
-                names = await client.directory.names()
                 _print_table(ctx, rows, names)
             return rows
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Coroutine
@@ -84,6 +83,8 @@ def make_context(args: argparse.Namespace) -> Context:
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio  # here: commands that need no event loop (convert) start faster
+
     return asyncio.run(coro)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from genesys_tui.cli.common import Context
 from genesys_tui.core.files import sweep_temps
@@ -33,6 +32,8 @@ def cmd_convert(ctx: Context) -> int:
     for d in {to} if to else {Path(n).parent for n in a.files}:
         sweep_temps(d)  # what a killed run left behind
     failures = 0
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),

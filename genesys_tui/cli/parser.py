@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     # The value lists are the ones the code uses (imported here, when the parser is built).
     from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
     from genesys_tui.flows.pull.model import STATES
-    from genesys_tui.flows.review.export import FORMATS as TRANSCRIPT_FORMATS
+    from genesys_tui.flows.review.model import EXPORT_FORMATS as TRANSCRIPT_FORMATS
+    from genesys_tui.flows.review.model import ROLES
     from genesys_tui.genesys.values import ORDERS, RECORDING_FORMATS
     from genesys_tui.media.names import MODES, OUTPUT_FORMATS, SAMPLE_FORMATS
 
@@ -147,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="START/END (ISO 8601), a date, or last-hour|last-24h|today|yesterday|last-7-days|last-30-days",
     )
     _filters(p)
-    p.add_argument("--order", choices=ORDERS, default="asc")
+    p.add_argument(
+        "--order", choices=ORDERS, default="desc", help="newest first (desc, as the TUI) or asc"
+    )
     p.add_argument("--limit", type=int, default=0, help="stop after N conversations")
     p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
 
@@ -239,7 +242,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="DIR", help="output directory (default: beside each input)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    roles = ["agent", "customer", "ivr", "system"]
     p = add(
         "transcript",
         "export a conversation's transcript (aligned to its recording) to stdout, a directory or S3",
@@ -247,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("conversation_id", metavar="CONVERSATION_ID")
     p.add_argument("--format", default="txt", choices=TRANSCRIPT_FORMATS)
     p.add_argument(
-        "--role", action="append", choices=roles, help="only these speakers (repeatable)"
+        "--role", action="append", choices=ROLES, help="only these speakers (repeatable)"
     )
     p.add_argument(
         "--to",

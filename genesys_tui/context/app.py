@@ -106,7 +106,7 @@ def demo_context(
     paths: AppPaths,
     *,
     redirect_port: int,
-    store_path: Path,
+    store_path: Path | None,
     downloads: Path,
     now: datetime | None = None,
     readonly: bool = False,

@@ -94,7 +94,17 @@ class ConversationSummary:
             participants=tuple(parts),
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, names: dict[str, str] | None = None) -> dict[str, Any]:
+        """The summary as JSON; with `names` (id -> name), the queues', agents' and wrap-up codes'
+        names beside their ids (`queueNames`, `userNames`, `wrapUpNames`)."""
+        doc = self._doc()
+        if names is not None:
+            for ids, key in (("queueIds", "queueNames"), ("userIds", "userNames")):
+                doc[key] = [names.get(i) for i in doc[ids]]
+            doc["wrapUpNames"] = [names.get(i) for i in doc["wrapUpCodes"]]
+        return doc
+
+    def _doc(self) -> dict[str, Any]:
         return {
             "conversationId": self.conversation_id,
             "conversationStart": iso(self.start),

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from genesys_tui.core.files import atomic_output
-from genesys_tui.media import decode
+from genesys_tui.media import decode, oggopus
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert, to_mono
 from genesys_tui.media.names import MODES, OUTPUT_FORMATS
-from genesys_tui.media.opus import write_opus
+from genesys_tui.media.opus import remux_opus, write_opus
 from genesys_tui.media.resample import resample
 from genesys_tui.media.wavio import FORMATS, SampleFormat, WavWriter
 
@@ -100,8 +100,11 @@ def convert_file(
             raise MediaError(
                 src, f"the output {out.name} would overwrite the input; choose another --to"
             )
+    remux = opts.format in ("webm", "ogg") and info.opus is not None and not opts.rate
+    if remux:  # Opus already: repackaged, not re-encoded (nothing lost, next to no CPU)
+        return _remux(src, outputs[0], progress)
     # A mono average straight from the decoder where it can (Opus mixes down inside libopus).
-    downmix = opts.format == "mono" and opts.mode == "average" and info.can_downmix
+    downmix = info.can_downmix and opts.format == "mono" and opts.mode == "average"
     blocks = _counted(decode.blocks(info, 1 << 16, downmix=downmix), info.frames, progress)
     try:
         with contextlib.ExitStack() as stack:
@@ -116,6 +119,21 @@ def convert_file(
         reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
         raise MediaError(where, f"cannot write: {reason}", errno=e.errno) from None
     return outputs
+
+
+def _remux(src: Path, out: Path, progress: ProgressFn | None) -> list[Path]:
+    """The stream checked page by page and packet by packet (oggopus.check: no decoding needed
+    for a copy), then its packets into the new container."""
+    frames = oggopus.check(src)
+    if progress:
+        progress(frames, frames)
+    try:
+        with atomic_output(out) as part:
+            remux_opus(src, part, out.suffix.lstrip("."))
+    except OSError as e:
+        reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+        raise MediaError(e.filename or out, f"cannot write: {reason}", errno=e.errno) from None
+    return [out]
 
 
 def _run(

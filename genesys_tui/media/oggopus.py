@@ -88,21 +88,25 @@ def tail_problem(p: Path) -> str | None:
 # --- libopus ----------------------------------------------------------------------------------------
 
 
+def _candidates() -> Iterator[str]:
+    """Where libopus may be: the system's (by its usual names first: find_library runs a
+    program), then the copy inside PyAV's wheel."""
+    yield from ("libopus.so.0", "libopus.0.dylib", "opus.dll")
+    if found := ctypes.util.find_library("opus"):
+        yield found
+    try:
+        import av
+    except ImportError:  # pragma: no cover - PyAV is a dependency
+        return
+    here = Path(av.__file__).resolve().parent
+    yield from sorted(glob.glob(str(here.parent / "av.libs" / "libopus*.so*")))
+    yield from sorted(glob.glob(str(here / ".dylibs" / "libopus*.dylib")))
+
+
 @cache
 def libopus() -> ctypes.CDLL | None:
     """The system's libopus, else the one PyAV bundles; None when there is neither."""
-    candidates = []
-    if found := ctypes.util.find_library("opus"):
-        candidates.append(found)
-    try:
-        import av
-
-        here = Path(av.__file__).resolve().parent
-        candidates += sorted(glob.glob(str(here.parent / "av.libs" / "libopus*.so*")))
-        candidates += sorted(glob.glob(str(here / ".dylibs" / "libopus*.dylib")))
-    except ImportError:  # pragma: no cover - PyAV is a dependency
-        pass
-    for name in candidates:
+    for name in _candidates():
         try:
             lib = ctypes.CDLL(name)
         except OSError:
@@ -123,6 +127,8 @@ def libopus() -> ctypes.CDLL | None:
             ctypes.c_int,
         ]
         lib.opus_decoder_destroy.argtypes = [ctypes.c_void_p]
+        lib.opus_packet_get_nb_samples.restype = ctypes.c_int
+        lib.opus_packet_get_nb_samples.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32]
         lib.opus_strerror.restype = ctypes.c_char_p
         lib.opus_strerror.argtypes = [ctypes.c_int]
         return lib
@@ -328,3 +334,32 @@ def _decode(lib, path: Path, data, channels: int, block_frames: int) -> Iterator
         raise _bad(
             path, f"truncated: decoded {got / rate:.2f} s of the {want / rate:.2f} s it declares"
         )
+
+
+def check(path: Path) -> int:
+    """The stream verified without decoding it, for a copy that keeps the packets as they are
+    (Ogg/Opus to WebM): every page (capture, checksum, order, the end-of-stream flag) and every
+    packet's framing, the samples the packets hold against the length the last granule position
+    declares. Frames at OpusStream.rate; MediaError for anything cut or damaged."""
+    lib = libopus()
+    if lib is None:  # pragma: no cover - only called when available()
+        raise _bad(path, "libopus is not available")
+    with _mapped(path) as data:
+        packets = _packets(path, data)
+        stream = _head(path, next(packets, b""), _last_granule(path, data))
+        next(packets, None)  # OpusTags
+        count = lib.opus_packet_get_nb_samples
+        total = 0
+        for pkt in packets:
+            n = count(pkt, len(pkt), 48000)
+            if n < 0:
+                raise _bad(path, f"corrupt Opus packet: {lib.opus_strerror(n).decode()}")
+            total += n
+    held = (total - stream.pre_skip) * stream.rate // 48000
+    if held < stream.frames - stream.rate // 50:
+        raise _bad(
+            path,
+            f"truncated: the packets hold {held / stream.rate:.2f} s of the "
+            f"{stream.frames / stream.rate:.2f} s it declares",
+        )
+    return stream.frames

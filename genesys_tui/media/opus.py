@@ -108,3 +108,25 @@ def write_opus(
     with open_nofollow(path, "wb") as f:
         for _ in _encode(blocks, f, rate, channels, fmt, bitrate, container, None):
             pass
+
+
+def remux_opus(src: Path, path: Path, container: str = "webm") -> None:
+    """Ogg/Opus into WebM (or a fresh Ogg) without re-encoding: the packets as they are, so
+    nothing is lost and it costs next to no CPU (what `ffmpeg -c:a copy` does)."""
+    import av
+
+    try:
+        with (
+            av.open(str(src)) as inp,
+            open_nofollow(path, "wb") as f,
+            av.open(f, "w", format=CONTAINERS[container]) as out,
+        ):
+            ist = inp.streams.audio[0]
+            ost = out.add_stream_from_template(ist)
+            for packet in inp.demux(ist):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.stream = ost
+                out.mux(packet)
+    except av.error.FFmpegError as e:
+        raise MediaError(src, f"cannot repackage the Opus stream: {e}") from None

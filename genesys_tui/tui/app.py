@@ -25,11 +25,14 @@ from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.storage.sinks import open_target
-from genesys_tui.tui import compat  # noqa: F401 - patches a Textual compositor bug at import
-from genesys_tui.tui.keymap import binding_ids, unknown_ids
+from genesys_tui.tui import (
+    compat,  # noqa: F401 - patches a Textual compositor bug at import
+    theming,
+)
+from genesys_tui.tui.keymap import app_binding_ids, unknown_ids
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
-from genesys_tui.tui.screens.dialogs import QueueChoice
+from genesys_tui.tui.screens.dialogs import ConfirmDialog, QueueChoice
 from genesys_tui.tui.screens.queue import QueueScreen
 from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
@@ -41,28 +44,6 @@ if TYPE_CHECKING:
     from genesys_tui.flows.review.serve import PlaybackServer  # starlette: loaded when used
 
 log = logging.getLogger("genesys_tui.tui")
-
-
-def all_binding_ids() -> set[str]:
-    from genesys_tui.tui.screens import dialogs, help, supervise_panels
-    from genesys_tui.tui.widgets.virtual_table import VirtualTable
-
-    return binding_ids(
-        GenesysApp,
-        BrowseScreen,
-        QueueScreen,
-        ReviewScreen,
-        SuperviseScreen,
-        SignInScreen,
-        VirtualTable,
-        help.HelpScreen,
-        supervise_panels.NoticeChooser,
-        dialogs.ConfirmDialog,
-        dialogs.PromptDialog,
-        dialogs.QueueDialog,
-        dialogs.ExportDialog,
-        dialogs.FilterDialog,
-    )
 
 
 AREAS = (
@@ -84,13 +65,13 @@ class GenesysApp(App[int]):
     }
     DEFAULT_MODE = "browse"
     BINDINGS = [
-        Binding("1", "area('browse')", "Browse", id="app.browse"),
-        Binding("2", "area('queue')", "Queue", id="app.queue"),
-        Binding("3", "area('review')", "Review", id="app.review"),
-        Binding("4", "area('supervise')", "Supervise", id="app.supervise"),
+        Binding("1", "area('browse')", "Browse", show=False, id="app.browse"),
+        Binding("2", "area('queue')", "Queue", show=False, id="app.queue"),
+        Binding("3", "area('review')", "Review", show=False, id="app.review"),
+        Binding("4", "area('supervise')", "Supervise", show=False, id="app.supervise"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
+        Binding("f8", "screenshot", "Screenshot", show=False, priority=True, id="app.screenshot"),
     ]
 
     def __init__(
@@ -112,6 +93,7 @@ class GenesysApp(App[int]):
         self.session: Session | None = None
         self.queue: PullService | None = None
         self.reviews: ReviewService | None = None
+        self.came_from: str | None = None  # the area Review was opened from (Esc goes back)
         self.browsing: BrowseService | None = None
         self.browse: BrowseScreen | None = None
         self.queue_screen: QueueScreen | None = None
@@ -121,26 +103,13 @@ class GenesysApp(App[int]):
         self.player_backend = player_backend
         self.doctor_report = None  # what the sign-in's permission check found
 
-    def _own_theme(self, colors: dict[str, str]) -> str:
-        from dataclasses import replace
+    # --- the theme a user picks is kept (ui.json in the data directory), over ui.theme ----------
 
-        from textual.color import Color, ColorParseError
+    _theme_ready = False
 
-        good, bad = {}, []
-        for name, value in colors.items():
-            try:
-                Color.parse(value)
-                good[name] = value
-            except ColorParseError:
-                bad.append(f"{name} = {value!r}")
-        if bad:
-            self.notify(
-                f"[ui.colors]: not a colour: {', '.join(bad)}", title="Config", severity="warning"
-            )
-        base = self.current_theme
-        mine = replace(base, name=f"{base.name}+colors", variables={**base.variables, **good})
-        self.register_theme(mine)
-        return mine.name
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_ready:
+            theming.remember(self.paths.data_dir / "ui.json", theme)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """Our own theme variables (role colours, holds, cuts) with their defaults; a theme may
@@ -150,14 +119,19 @@ class GenesysApp(App[int]):
     # --- start and sign-in -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        theme = self.config.ui.theme
+        theme = theming.remembered(self.paths.data_dir / "ui.json") or self.config.ui.theme
         if theme in self.available_themes:
             self.theme = theme
+        self._theme_ready = True  # from here on, a theme chosen in the palette is remembered
         if self.config.ui.colors:  # the chosen theme, with the user's colours on top
-            self.theme = self._own_theme(self.config.ui.colors)
+            mine, bad = theming.with_colors(self.current_theme, self.config.ui.colors)
+            if bad:
+                self.notify(f"[ui.colors]: not a colour: {', '.join(bad)}", severity="warning")
+            self.register_theme(mine)
+            self.theme = mine.name
         if self.config.ui.keys:  # the user's keymap: binding id -> keys
             self.set_keymap(self.config.ui.keys)
-            if unknown := unknown_ids(self.config.ui.keys, all_binding_ids()):
+            if unknown := unknown_ids(self.config.ui.keys, app_binding_ids()):
                 self.notify(
                     f"[ui.keys] names no such action: {', '.join(unknown)}. Press ? for the ids.",
                     title="Config",
@@ -269,13 +243,19 @@ class GenesysApp(App[int]):
 
     def open_review(self, conversation_id: str) -> None:
         """Show a conversation in Review (the screen is made on first use, and loads it once it
-        is mounted)."""
+        is mounted); Esc there comes back here."""
+        if self.current_mode != "review":
+            self.came_from = self.current_mode
         self.switch_mode("review")
         screen = self.screen
         if isinstance(screen, ReviewScreen):
             screen.open(conversation_id)
 
     # --- areas, help, palette -----------------------------------------------------------------------
+
+    def go_back(self) -> None:
+        """Back to the area Review was opened from (Browse, unless said otherwise)."""
+        self.switch_mode(self.came_from or "browse")
 
     def action_area(self, name: str) -> None:
         if self.current_mode != name:
@@ -299,11 +279,29 @@ class GenesysApp(App[int]):
         )
 
     def action_screenshot(self) -> None:
-        path = self.save_screenshot(path=str(self.paths.cache_dir))
-        self.notify(f"Saved {path}", timeout=5)
+        """An SVG of the screen (dialogs included) into the data directory, which is created."""
+        where = self.paths.data_dir / "screenshots"
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(where))
+        except OSError as e:
+            self.notify(
+                f"Could not save the screenshot in {where}: {e.strerror or e}",
+                title="Screenshot",
+                severity="error",
+            )
+            return
+        self.notify(f"Saved {path}", title="Screenshot", timeout=8)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title.lower() != "screenshot":  # Textual's saves to ~/Downloads, if any
+                yield command
+        yield SystemCommand(
+            "Screenshot",
+            "An SVG of this screen into the data directory (F8)",
+            self.action_screenshot,
+        )
         for key, label, help in AREAS:
             yield SystemCommand(f"Go to {label}", help, lambda k=key: self.action_area(k))
         if self.browse is not None:
@@ -359,6 +357,38 @@ class GenesysApp(App[int]):
             )
 
     async def action_quit(self) -> None:
+        """Quit; with downloads unfinished, ask first (they resume at the next start)."""
+        pending = self._unfinished()
+        if pending and not isinstance(self.screen, ConfirmDialog):
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self.run_worker(self._quit_now(), exit_on_error=False)
+
+            self.push_screen(
+                ConfirmDialog(
+                    "Quit?",
+                    f"{pending} not finished. They are kept and resume when you start "
+                    "genesys-tui again (or run `genesys-tui fetch --resume`).",
+                    "Quit",
+                ),
+                answered,
+            )
+            return
+        await self._quit_now()
+
+    def _unfinished(self) -> str:
+        q = self.queue
+        t = q.current_totals() if q is not None and q.available else None
+        if t is None:
+            return ""
+        active = t.total - t.finished
+        bits = [f"{active} download{'s' if active != 1 else ''}"] if active else []
+        if t.planning:
+            bits.append(f"{t.planning} conversation{'s' if t.planning != 1 else ''} being planned")
+        return " and ".join(bits)
+
+    async def _quit_now(self) -> None:
         await self.shutdown()
         self.exit(0)
 

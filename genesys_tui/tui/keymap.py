@@ -20,3 +20,13 @@ def binding_ids(*classes: type[DOMNode]) -> set[str]:
 
 def unknown_ids(keymap: dict[str, str], known: set[str]) -> list[str]:
     return sorted(k for k in keymap if k not in known)
+
+
+def app_binding_ids() -> set[str]:
+    """Every binding id of the app's own classes (screens, dialogs, widgets) loaded so far."""
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for s in cls.__subclasses__() for c in (s, *subclasses(s))]
+
+    ours = {c for c in subclasses(DOMNode) if c.__module__.startswith("genesys_tui.tui")}
+    return binding_ids(*ours)

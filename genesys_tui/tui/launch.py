@@ -3,8 +3,6 @@ and the screenshot script alike, and the two ways the CLI runs it."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from genesys_tui.context.app import AppContext
@@ -43,7 +41,8 @@ def demo_settings(args, redirect_port: int):
 
 def run_demo(config, paths, args) -> int:
     """The emulator on a free loopback port, its demo credentials, the same TUI; quitting stops it.
-    The demo keeps its own job store, so real queues are never mixed with demo ones."""
+    Its queue is the demo org's own (kept per org like any other), so it resumes next time and is
+    never mixed with a real org's."""
     from genesys_tui.context.app import demo_context
     from genesys_tui.core.asgi_thread import free_port
     from genesys_tui.emulator import EmulatorServer
@@ -51,17 +50,16 @@ def run_demo(config, paths, args) -> int:
     port = free_port()
     srv = EmulatorServer(demo_settings(args, port)).start()
     try:
-        with tempfile.TemporaryDirectory(prefix="genesys-tui-demo-") as tmp:
-            ctx = demo_context(
-                srv,
-                config,
-                paths,
-                redirect_port=port,
-                store_path=Path(tmp) / "jobs.sqlite3",
-                downloads=paths.data_dir / "demo-downloads",
-                now=getattr(args, "now", None),
-                readonly=getattr(args, "readonly", False),
-            )
-            return run_app(ctx)
+        ctx = demo_context(
+            srv,
+            config,
+            paths,
+            redirect_port=port,
+            store_path=None,  # the demo org's own, under orgs/<its id>/
+            downloads=paths.data_dir / "demo-downloads",
+            now=getattr(args, "now", None),
+            readonly=getattr(args, "readonly", False),
+        )
+        return run_app(ctx)
     finally:
         srv.stop()

@@ -44,6 +44,12 @@ def test_conversations_json_matches_the_org(demo_env, capsys):
     assert all(
         {"conversationStart", "queueIds", "userIds", "ani", "hasRecording"} <= set(r) for r in rows
     )
+    starts = [r["conversationStart"] for r in rows]
+    assert starts == sorted(starts, reverse=True)  # newest first, as the TUI lists them
+    named = next(r for r in rows if r["queueIds"])
+    queue = next(q for q in org.queues if q.id == named["queueIds"][0])
+    assert named["queueNames"] == [queue.name]  # names beside the ids
+    assert len(named["userNames"]) == len(named["userIds"])
 
 
 def test_conversations_table_with_names_and_filters(demo_env, capsys):

@@ -242,3 +242,14 @@ def test_stubs_without_a_session_id_find_the_transcript_through_analytics(
     assert {p.recording_id for p in r.transcript.phrases} >= {
         a.id for a in r.audio
     }  # both recordings
+
+
+def test_a_live_call_says_it_is_still_in_progress(emulator, tmp_path):
+    org = emulator.emulator.org
+    cid = next(org.ids[i] for i in range(len(org.ids)) if org.live[i] and org.recorded[i])
+    r = load(emulator, cid, tmp_path)
+    assert r.notes == [
+        "This call is still in progress: its recording and transcript are available when it "
+        "ends (Supervise shows it live)."
+    ]
+    assert r.transcript is None and not r.audio

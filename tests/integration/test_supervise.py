@@ -145,9 +145,9 @@ async def test_monitor_goes_through_once_and_is_audited(fresh_emulator, tmp_path
     "k, reason",
     [
         (0, "alerting"),
-        (2, "has not granted consent"),
+        (2, "not one of the accepted values"),
         (3, "no supervision_consent attribute"),
-        (5, "has not granted consent"),
+        (5, "not one of the accepted values"),
     ],
 )
 async def test_refused_calls_send_nothing(emulator, tmp_path, k, reason):

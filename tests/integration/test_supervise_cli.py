@@ -96,7 +96,10 @@ def test_refused_exits_3_and_sends_nothing(live_org, capsys):
     srv, _ = live_org
     assert main(["supervise", "barge", live(srv)[2], "--yes"]) == 3
     out, err = capsys.readouterr()
-    assert "✗ agent consent" in out and "has not granted consent (supervision_consent=false)" in err
+    assert (
+        "✗ agent consent" in out
+        and "has supervision_consent='false', which is not one of the accepted values {true}" in err
+    )
     assert srv.emulator.stats["barge"] == 0
 
 

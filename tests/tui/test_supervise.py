@@ -83,7 +83,7 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
         c, leg = screen.selected()
         assert c.secure_pause and screen.row_style(screen.query_one(VirtualTable).cursor) == "alert"
         cells = screen.cells(screen.query_one(VirtualTable).cursor)
-        assert cells[5] == "SECURE PAUSE" and cells[4] == "no (none)" and cells[1] == leg.name
+        assert cells[5] == "SECURE PAUSE" and cells[4] == "not recorded" and cells[1] == leg.name
         assert (
             "SECURE PAUSE" in detail
             and "Participants" in detail
@@ -134,7 +134,10 @@ async def test_a_refusal_shows_its_reasons_and_sends_nothing(emulator, tmp_path)
         assert not isinstance(app.screen, ConfirmDialog)
         assert emulator.emulator.stats["barge"] == before
         note = next(n for n in app._notifications if n.title == "Barge refused")
-        assert "has not granted consent (supervision_consent=false)" in note.message
+        assert (
+            "has supervision_consent='false', which is not one of the accepted values"
+            in note.message
+        )
         assert [r["result"] for r in audit_records(app)] == ["refused"]
         checks = {c.name: c for c in screen.last_checks[live(emulator)[2]]}
         assert not checks["agent consent"].ok and checks["call is live"].ok

@@ -76,7 +76,9 @@ class CpuPool:
             self._pool = None
             raise Retry(f"a {name} worker crashed") from None
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop the workers; `wait` for them to exit (idle ones exit at once), so their CPU time
+        is accounted to this process and none outlives it."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=wait, cancel_futures=True)
             self._pool = None

@@ -137,9 +137,9 @@ class QueueRunner:
     def _uses_batch(self, job: Job) -> bool:
         return self.resolver.uses_batch(job.format, self._batch(job))
 
-    async def close(self) -> None:
+    async def close(self, wait: bool = False) -> None:
         await self.stop()
-        self.cpu.shutdown()
+        self.cpu.shutdown(wait)
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None

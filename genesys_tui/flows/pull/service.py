@@ -185,9 +185,12 @@ class PullService:
         """Work until these jobs (default: every unfinished one) and those they spawn are done."""
         self._announced_idle = False
         try:
-            return await self.runner.run(job_ids)
-        finally:
+            totals = await self.runner.run(job_ids)
+        except BaseException:
             await self.runner.close()
+            raise
+        await self.runner.close(wait=True)  # the workers are idle: let them exit cleanly
+        return totals
 
     def start(self) -> None:
         """Keep the queue running in this process (the TUI), resuming what is unfinished. If
@@ -251,7 +254,8 @@ class PullService:
         return self.runner.retry_failed(ids)
 
     def current_totals(self) -> QueueTotals:
-        return self.totals or self.runner.totals()
+        """The totals now (counted in the store: events may not have said it yet)."""
+        return self.runner.totals()
 
     async def close(self) -> None:
         await self.runner.close()

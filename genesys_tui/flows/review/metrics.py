@@ -75,7 +75,15 @@ class Metrics:
         out += [
             ("overtalk", fmt.duration(self.overtalk_ms / 1000)),
             ("silence", fmt.duration(self.silence_ms / 1000)),
-            ("longest dead air", fmt.duration(self.longest_dead_air_ms / 1000)),
+            (
+                "longest dead air",
+                fmt.duration(self.longest_dead_air_ms / 1000)
+                + (
+                    f" at {fmt.duration(self.longest_dead_air_at_ms / 1000)}"
+                    if self.longest_dead_air_at_ms is not None and self.longest_dead_air_ms
+                    else ""
+                ),
+            ),
             (
                 "longest monologue",
                 f"{fmt.duration(self.longest_monologue_ms / 1000)} {self.longest_monologue_role or ''}".strip(),

@@ -360,6 +360,13 @@ async def load_review(
             f"conversation {cid} was not found (wrong ID, or another org or region)"
         ) from None
     review = Review(conv)
+    if conv.end_time is None and any(p.end_time is None for p in conv.participants):
+        # Still in progress: Genesys has no recording or transcript to give yet.
+        review.notes.append(
+            "This call is still in progress: its recording and transcript are available when it "
+            "ends (Supervise shows it live)."
+        )
+        return review
     say("recordings")
     try:
         recordings = [

@@ -163,8 +163,12 @@ def agent_consented(s: Situation) -> Check:
                 "agent consent", False, f"{_name(p)} has no {key} attribute: consent not recorded"
             )
         if value.strip().lower() not in accepted:
+            allowed = ", ".join(sorted(accepted)) or "none"
             return Check(
-                "agent consent", False, f"{_name(p)} has not granted consent ({key}={value})"
+                "agent consent",
+                False,
+                f"{_name(p)} has {key}={value!r}, which is not one of the accepted values "
+                f"{{{allowed}}} (supervise.consent_values in the config)",
             )
     return Check(
         "agent consent",

@@ -18,6 +18,7 @@ from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
 from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.screens.browse_text import HELP, RANGES, SORTABLE
 from genesys_tui.tui.screens.dialogs import (
     ConfirmDialog,
     FilterDialog,
@@ -29,26 +30,6 @@ from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, record
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
-RANGES = [
-    ("last-hour", "Last hour"),
-    ("today", "Today"),
-    ("yesterday", "Yesterday"),
-    ("last-7-days", "Last 7 days"),
-]
-SORTABLE = [c.key for c in COLUMNS if c.sortable]
-
-HELP = """
-Browse conversations from the analytics details query. Pick an interval (quick ranges or a custom
-`START/END`), narrow it with server-side filters (queue, agent, direction, media type, ANI/DNIS,
-wrap-up code, recording), then type `/` to filter what is loaded by any text (agent, queue, number,
-ID). Pages arrive in the background while you look. The detail pane shows the selected conversation's
-participants and recordings.
-
-`Enter` opens the selected conversation in Review (transcript, waveform, playback, QA metrics).
-Queue downloads with `d` (the selected conversation) or `D` (everything the list shows); they run in
-the Queue area (`2`) and keep going while you browse.
-"""
-
 
 class BrowseScreen(AppScreen):
     BINDINGS = [
@@ -58,14 +39,14 @@ class BrowseScreen(AppScreen):
         Binding("y", "range('yesterday')", "Yesterday", show=False, id="browse.range-yesterday"),
         Binding("h", "range('last-hour')", "Last hour", show=False, id="browse.range-last-hour"),
         Binding("w", "range('last-7-days')", "7 days", show=False, id="browse.range-last-7-days"),
-        Binding("i", "custom_interval", "Interval", id="browse.custom-interval"),
-        Binding("s", "sort", "Sort", id="browse.sort"),
+        Binding("i", "custom_interval", "Interval", show=False, id="browse.custom-interval"),
+        Binding("s", "sort", "Sort", show=False, id="browse.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="browse.sort-reverse"),
-        Binding("o", "open_by_id", "Open ID", id="browse.open-by-id"),
+        Binding("o", "open_by_id", "Open ID", show=False, id="browse.open-by-id"),
         Binding("enter", "review", "Review", id="browse.review"),
         Binding("d", "queue_selected", "Download", id="browse.queue-selected"),
         Binding("D", "queue_all", "Download all", show=False, id="browse.queue-all"),
-        Binding("c", "copy_id", "Copy ID", id="browse.copy-id"),
+        Binding("c", "copy_id", "Copy ID", show=False, id="browse.copy-id"),
         Binding("r", "reload", "Reload", show=False, id="browse.reload"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="browse.clear-filter"),
     ]
@@ -80,6 +61,7 @@ class BrowseScreen(AppScreen):
         self.filter = ConversationFilter()
         self.fetching = False  # not `loading`: that is Textual's reactive, and covers the screen
         self._detail_timer = None
+        self._detail_for: str | None = None  # the call the detail pane shows
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -202,9 +184,12 @@ class BrowseScreen(AppScreen):
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(0.15, lambda: self.show_detail(event.index))  # debounce
 
-    def show_detail(self, index: int) -> None:
+    def show_detail(self, index: int) -> None:  # the pane reads a call again only when it changes
         if 0 <= index < len(self.model):
-            self.load_detail(self.model.summary(index).conversation_id)
+            cid = self.model.summary(index).conversation_id
+            if cid != self._detail_for:
+                self._detail_for = cid
+                self.load_detail(cid)
 
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_detail(self, conversation_id: str) -> None:
@@ -216,6 +201,7 @@ class BrowseScreen(AppScreen):
         try:
             conv, recs = await service.detail(conversation_id)
         except Exception as e:  # noqa: BLE001
+            self._detail_for = None  # highlighting it again tries again
             pane.show(f"[red]{user_message(e) or e}[/]", "")
             return
         pane.show(conversation_view(conv, session.names), recordings_view(recs))
@@ -244,26 +230,33 @@ class BrowseScreen(AppScreen):
         self.reload()
 
     def action_custom_interval(self) -> None:
+        def check(text: str) -> str | None:
+            try:
+                parse_interval(text, self.now())
+            except IntervalError as e:
+                return str(e)
+            return None
+
         def chosen(text: str | None) -> None:
             if not text:
                 return
-            try:
-                self.interval = parse_interval(text, self.now())
-            except IntervalError as e:
-                self.gapp.notify(str(e), severity="error")
-                return
+            self.interval = parse_interval(text, self.now())
             self.interval_name = "custom"
             for key, _ in RANGES:
                 self.query_one(f"#range-{key}", Button).set_class(False, "-active")
             self.query_one("#range-custom", Button).set_class(True, "-active")
             self.reload()
 
+        a, b = self.interval or (None, None)
+        current = f"{a:%Y-%m-%dT%H:%MZ}/{b:%Y-%m-%dT%H:%MZ}" if a and b else ""
         self.gapp.push_screen(
             PromptDialog(
                 "Interval",
                 "START/END, a date, or a quick range",
+                value=current,
                 hint="e.g. 2026-05-01T09:00Z/2026-05-01T17:00Z, 2026-05-01, "
                 "yesterday, last-30-days (UTC)",
+                check=check,
             ),
             chosen,
         )
@@ -287,9 +280,19 @@ class BrowseScreen(AppScreen):
 
     @on(Input.Changed, "#live-filter")
     def live_filter_changed(self, event: Input.Changed) -> None:
-        self.model.set_filter(event.value)
-        self.query_one(VirtualTable).reload(keep=False)
+        self._keeping_selection(lambda: self.model.set_filter(event.value))
         self.set_status()
+
+    def _keeping_selection(self, change) -> None:
+        """Filter or sort the list; the selected call stays selected (and shown in the pane)
+        while it is in the list, else the first row is."""
+        table = self.query_one(VirtualTable)
+        before = self.selected()
+        change()
+        at = self.model.index_of(before.conversation_id) if before is not None else None
+        table.reload(keep=False)
+        table.cursor = at or 0
+        self.show_detail(table.cursor)  # the row under the cursor may be another call now
 
     @on(Input.Submitted, "#live-filter")
     def live_filter_done(self) -> None:
@@ -322,10 +325,8 @@ class BrowseScreen(AppScreen):
         self._sort(event.key, reverse)
 
     def _sort(self, key: str, reverse: bool) -> None:
-        self.model.set_sort(key, reverse)
-        table = self.query_one(VirtualTable)
-        table.set_sort(key, reverse)
-        table.reload(keep=False)
+        self.query_one(VirtualTable).set_sort(key, reverse)
+        self._keeping_selection(lambda: self.model.set_sort(key, reverse))
 
     def selected(self):
         table = self.query_one(VirtualTable)
@@ -379,6 +380,7 @@ class BrowseScreen(AppScreen):
         index = self.model.index_of(cid)
         if index is not None:
             table.cursor = index
+        self._detail_for = cid
         self.load_detail(cid)
 
     def action_queue_selected(self) -> None:
@@ -411,6 +413,7 @@ class BrowseScreen(AppScreen):
 
         def chosen(choice: QueueChoice | None) -> None:
             if choice is None:
+                self._not_queued()
                 return
             if len(rows) > 20:
                 app.push_screen(
@@ -419,7 +422,7 @@ class BrowseScreen(AppScreen):
                         f"Queue {what} as {choice.format} into {choice.target}?",
                         "Queue",
                     ),
-                    lambda ok: ok and self._enqueue(rows, choice),
+                    lambda ok: self._enqueue(rows, choice) if ok else self._not_queued(),
                 )
             else:
                 self._enqueue(rows, choice)
@@ -427,6 +430,9 @@ class BrowseScreen(AppScreen):
         app.push_screen(
             QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen
         )
+
+    def _not_queued(self) -> None:
+        self.gapp.notify("Cancelled; nothing was queued.", timeout=3)
 
     def _enqueue(self, rows, choice: QueueChoice) -> None:
         app = self.gapp

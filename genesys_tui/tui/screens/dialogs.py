@@ -3,6 +3,7 @@ filters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -46,16 +47,28 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class PromptDialog(ModalScreen[str | None]):
+    """One line of text. With `check` (text -> the problem, or None), a bad answer keeps the
+    dialog open with the problem under the field, so it can be corrected rather than retyped."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        placeholder: str = "",
+        value: str = "",
+        hint: str = "",
+        check: Callable[[str], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text, self.placeholder, self.value, self.hint = title, placeholder, value, hint
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="title")
             yield Input(value=self.value, placeholder=self.placeholder, id="value")
+            yield Static("", classes="error", id="error")
             if self.hint:
                 yield Static(self.hint, classes="hint")
             with Horizontal(classes="buttons"):
@@ -65,7 +78,13 @@ class PromptDialog(ModalScreen[str | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def ok(self) -> None:
-        self.dismiss(self.query_one("#value", Input).value.strip() or None)
+        text = self.query_one("#value", Input).value.strip()
+        problem = self.check(text) if self.check is not None and text else None
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            self.query_one("#value", Input).focus()
+            return
+        self.dismiss(text or None)
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
@@ -191,9 +210,16 @@ class ExportDialog(_TargetDialog):
 
 
 class FilterDialog(ModalScreen[ConversationFilter | None]):
-    """Server-side filters for the analytics query."""
+    """Server-side filters for the analytics query. Ctrl+S applies from any field, as does Enter
+    in the number fields."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True, id="dialog.apply"),
+    ]
+
+    def action_apply(self) -> None:
+        self.ok()
 
     def __init__(
         self,
@@ -273,6 +299,7 @@ class FilterDialog(ModalScreen[ConversationFilter | None]):
     def _number(text: str) -> str | None:
         return text.strip() or None  # the query normalizes it (genesys.analytics.phone_value)
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def ok(self) -> None:
         rec = self._value("recording")

@@ -23,7 +23,7 @@ class QueueScreen(AppScreen):
     BINDINGS = [
         Binding("p", "toggle_pause", "Pause/resume", id="queue.toggle-pause"),
         Binding("x", "cancel", "Cancel job", id="queue.cancel"),
-        Binding("X", "cancel_all", "Cancel all", id="queue.cancel-all"),
+        Binding("X", "cancel_all", "Cancel all", show=False, id="queue.cancel-all"),
         Binding("r", "retry", "Retry job", id="queue.retry"),
         Binding("R", "retry_all", "Retry failed", id="queue.retry-all"),
         Binding("F", "toggle_finished", "Hide finished", id="queue.toggle-finished"),

@@ -13,13 +13,19 @@ from textual.widgets import Footer, Input, Static
 
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, safe_id
-from genesys_tui.flows.review.listing import PhraseList, clock
+from genesys_tui.flows.review.listing import PhraseList
 from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
 from genesys_tui.tui.screens.review_playback import PlaybackControls
-from genesys_tui.tui.screens.review_text import HELP, metrics_text, phrase_text, title_text
+from genesys_tui.tui.screens.review_text import (
+    HELP,
+    bar_text,
+    metrics_text,
+    phrase_text,
+    title_text,
+)
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
 from genesys_tui.tui.widgets.transcript_table import COLUMNS, TranscriptTable
@@ -30,29 +36,38 @@ class ReviewScreen(PlaybackControls, AppScreen):
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", id="review.play-pause"),
         Binding("p", "play_phrase", "Play phrase", id="review.play-phrase"),
-        Binding("plus,equals_sign", "zoom(0.5)", "Zoom in", key_display="+", id="review.zoom-in"),
-        Binding("minus", "zoom(2)", "Zoom out", key_display="-", id="review.zoom-out"),
+        Binding(
+            "plus,equals_sign",
+            "zoom(0.5)",
+            "Zoom in",
+            key_display="+",
+            show=False,
+            id="review.zoom-in",
+        ),
+        Binding("minus", "zoom(2)", "Zoom out", key_display="-", show=False, id="review.zoom-out"),
         Binding("0", "zoom_all", "Whole call", show=False, id="review.zoom-all"),
-        Binding("left,h", "pan(-0.25)", "Pan", show=False, id="review.pan-left"),
-        Binding("right,l", "pan(0.25)", "Pan", show=False, id="review.pan-right"),
-        Binding("a", "toggle_role('agent')", "Agent", id="review.toggle-role-agent"),
-        Binding("c", "toggle_role('customer')", "Customer", id="review.toggle-role-customer"),
-        Binding("i", "toggle_role('ivr')", "IVR", id="review.toggle-role-ivr"),
+        Binding("left,h", "pan(-0.25)", "Pan left", show=False, id="review.pan-left"),
+        Binding("right,l", "pan(0.25)", "Pan right", show=False, id="review.pan-right"),
+        Binding("a", "toggle_role('agent')", "Agent", show=False, id="review.toggle-role-agent"),
+        Binding(
+            "c", "toggle_role('customer')", "Customer", show=False, id="review.toggle-role-customer"
+        ),
+        Binding("i", "toggle_role('ivr')", "IVR", show=False, id="review.toggle-role-ivr"),
         Binding("slash", "search", "Search", id="review.search"),
         Binding("n", "next_hit(1)", "Next hit", show=False, id="review.next-hit"),
         Binding("N", "next_hit(-1)", "Previous hit", show=False, id="review.previous-hit"),
         Binding("s", "speaker(1)", "Next speaker", id="review.next-speaker"),
         Binding("S", "speaker(-1)", "Previous speaker", show=False, id="review.previous-speaker"),
-        Binding("y", "copy_phrase", "Copy", id="review.copy-phrase"),
+        Binding("y", "copy_phrase", "Copy", show=False, id="review.copy-phrase"),
         Binding("m", "toggle_metrics", "Metrics", show=False, id="review.toggle-metrics"),
         Binding("e", "export", "Export", id="review.export"),
-        Binding("b", "browser", "Browser", id="review.browser"),
-        Binding("o", "open_by_id", "Open ID", id="review.open-by-id"),
+        Binding("b", "browser", "Browser", show=False, id="review.browser"),
+        Binding("o", "open_by_id", "Open ID", show=False, id="review.open-by-id"),
         Binding("r", "next_recording", "Next recording", show=False, id="review.next-recording"),
         Binding("R", "reload", "Reload", show=False, id="review.reload"),
         Binding("less_than_sign", "speed(-1)", "Slower", show=False, id="review.slower"),
         Binding("greater_than_sign", "speed(1)", "Faster", show=False, id="review.faster"),
-        Binding("escape", "clear_search", "Clear search", show=False, id="review.clear-search"),
+        Binding("escape", "clear_search", "Back / clear search", show=False, id="review.back"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#transcript"
@@ -211,23 +226,10 @@ class ReviewScreen(PlaybackControls, AppScreen):
         )
 
     def update_bar(self) -> None:
-        shown = self.listing.shown_roles
-        roles = "  ".join(
-            f"[{'b' if k in shown else 'dim'}]{label}[/] {'✓' if k in shown else '·'}"
-            for k, label in (("agent", "a Agent"), ("customer", "c Customer"), ("ivr", "i IVR"))
-        )
-        bits = [roles]
-        if self.listing.query:
-            bits.append(f"search “{self.listing.query}”: {len(self.listing.hits)} phrase(s)")
-        if self.review and self.review.transcript:
-            bits.append(f"{len(self.listing)} of {len(self.listing.phrases)} phrases")
-        tl = self.query_one(Timeline)
-        if tl.frames:
-            bits.append(f"playhead {clock(tl.playhead * 1000 // tl.rate)}")
-        server = getattr(self.gapp, "playback_server", None)
-        if server is not None:
-            bits.append(f"browser: {server.url}")
-        self.query_one("#bar", Static).update("   ".join(bits))
+        tl, server = self.query_one(Timeline), self.gapp.playback_server
+        playhead = tl.playhead * 1000 // tl.rate if tl.frames else None
+        text = bar_text(self.listing, self.review, playhead, server.url if server else None)
+        self.query_one("#bar", Static).update(text)
 
     def update_metrics(self) -> None:
         self.query_one("#metrics", Static).update(metrics_text(self.review))
@@ -296,9 +298,13 @@ class ReviewScreen(PlaybackControls, AppScreen):
         self.query_one(Timeline).pan(float(fraction))
 
     def action_next_recording(self) -> None:
-        if self.review and len(self.review.audio) > 1:
+        n = len(self.review.audio) if self.review else 0
+        if n > 1:
             self.stop_playback()
-            self.show_recording((self.recording + 1) % len(self.review.audio))
+            self.show_recording((self.recording + 1) % n)
+            self.gapp.notify(f"Recording {self.recording + 1} of {n}", timeout=3)
+        else:
+            self.gapp.notify(f"This call has {'one' if n else 'no'} recording.", timeout=3)
 
     # --- filters and search ---------------------------------------------------------------------------
 
@@ -320,6 +326,8 @@ class ReviewScreen(PlaybackControls, AppScreen):
 
     def action_toggle_role(self, role: str) -> None:
         self._keep_place(lambda: self.listing.toggle(role))
+        hidden = {"agent", "customer"} - set(self.listing.shown_roles)
+        self.query_one(Timeline).set_dimmed(hidden)  # a lane per party: agent, customer
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
@@ -352,6 +360,7 @@ class ReviewScreen(PlaybackControls, AppScreen):
         self.select_row(row)
 
     def action_clear_search(self) -> None:
+        """Esc: clears the search; with none, goes back to where the call was opened from."""
         box = self.query_one("#search", Input)
         if box.value or box.has_class("-shown"):
             box.value = ""
@@ -359,6 +368,8 @@ class ReviewScreen(PlaybackControls, AppScreen):
             self.listing.search("")
             self.query_one(TranscriptTable).focus()
             self.update_bar()
+            return
+        self.gapp.go_back()
 
     def action_speaker(self, direction: int) -> None:
         table = self.query_one(TranscriptTable)

@@ -7,7 +7,7 @@ from rich.markup import escape
 
 from genesys_tui.core import fmt
 from genesys_tui.flows.pull import meta as job_meta
-from genesys_tui.flows.review.listing import PhraseList
+from genesys_tui.flows.review.listing import PhraseList, clock
 from genesys_tui.flows.review.model import ROLE_LABELS
 from genesys_tui.flows.review.session import Audio, Review
 
@@ -63,3 +63,25 @@ def phrase_text(listing: PhraseList, row: int) -> str:
     if p.media_ms is None:
         bits.append("not in the recording")
     return f"[dim]{' · '.join(bits)}[/]\n{escape(p.text)}"
+
+
+def bar_text(
+    listing: PhraseList, review: Review | None, playhead_ms: int | None, browser: str | None
+) -> str:
+    """The line under the timeline: which speakers show, the search, the playhead, the browser."""
+    shown = listing.shown_roles
+    bits = [
+        "  ".join(
+            f"[{'b' if k in shown else 'dim'}]{label}[/] {'✓' if k in shown else '·'}"
+            for k, label in (("agent", "a Agent"), ("customer", "c Customer"), ("ivr", "i IVR"))
+        )
+    ]
+    if listing.query:
+        bits.append(f"search “{listing.query}”: {len(listing.hits)} phrase(s)")
+    if review and review.transcript:
+        bits.append(f"{len(listing)} of {len(listing.phrases)} phrases")
+    if playhead_ms is not None:
+        bits.append(f"playhead {clock(playhead_ms)}")
+    if browser:
+        bits.append(f"browser: {browser}")
+    return "   ".join(bits)

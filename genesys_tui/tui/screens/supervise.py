@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, Static
 
+from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
 from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Outcome
@@ -45,7 +46,7 @@ class SuperviseScreen(AppScreen):
         Binding("B", "barge_whole", "Barge call", show=False, id="supervise.barge-whole"),
         Binding("n", "notice", "Notice", id="supervise.notice"),
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
-        Binding("r", "refresh_calls", "Refresh", id="supervise.refresh-calls"),
+        Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
         Binding("L", "sign_in", "Sign in again", show=False, id="supervise.sign-in"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="supervise.clear-filter"),
     ]
@@ -139,6 +140,12 @@ class SuperviseScreen(AppScreen):
         await self.release()
         self.desk = desk
         self.sign_in_problem = None
+        if interactive:  # L: say it worked (a stored or demo sign-in shows no browser)
+            left = desk.sign_in_left()
+            life = f", for {fmt.time_left(left)}" if left else ""
+            self.gapp.notify(
+                f"Signed in as {desk.supervisor.name}{life}.", title="Supervisor", timeout=5
+            )
         self._warned = None
         self.show_identity()
         for header in self.query(AppHeader):
@@ -432,18 +439,6 @@ class SuperviseScreen(AppScreen):
                 title="QA webhook",
                 severity="warning",
                 timeout=6,
-            )
-
-    def on_worker_state_changed(self, event) -> None:
-        from textual.worker import WorkerState
-
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            err = event.worker.error
-            self.gapp.notify(
-                user_message(err) or f"{type(err).__name__}: {err}",
-                title="Supervise",
-                severity="error",
-                timeout=10,
             )
 
     async def on_unmount(self) -> None:

@@ -212,9 +212,14 @@ def call_cells(c: LiveCall, leg: Leg | None, now: datetime) -> tuple[str, ...]:
     start = c.start.strftime("%H:%M:%S") if c.start else "-"
     if leg is None:
         return (start, "(no agent yet)", "", "", "", rec, c.queue or "-", c.customer, sups)
-    consent = ("yes" if leg.consented else "no") + (
-        f" ({leg.consent if leg.consent is not None else 'none'})"
-    )
+    # Consent as the policy sees it: granted, or why not (no attribute; a value the policy does
+    # not accept, shown as it is: "yes" when only "true" is accepted reads "not accepted: yes").
+    if leg.consented:
+        consent = "granted"
+    elif leg.consent is None:
+        consent = "not recorded"
+    else:
+        consent = f"not accepted: {leg.consent}"
     return (
         start,
         leg.name,

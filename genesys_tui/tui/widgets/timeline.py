@@ -81,9 +81,17 @@ class Timeline(Widget):
         self.selected: int | None = None
         self.gain: list[float] = []
         self.message = "No recording."
+        self.dimmed: set[str] = set()  # lanes of speakers hidden in the transcript
         self._lines: list[Strip] | None = None
 
     # --- state ------------------------------------------------------------------------------------
+
+    def set_dimmed(self, roles: set[str]) -> None:
+        """Dim the lanes of these speakers (hidden in the transcript, by the role toggles)."""
+        if roles != self.dimmed:
+            self.dimmed = set(roles)
+            self._lines = None
+            self.refresh()
 
     def set_audio(
         self, audio: Audio | None, spans: list[Span], message: str = "No recording."
@@ -214,7 +222,7 @@ class Timeline(Widget):
         held, cuts = self._pauses(cells, per_cell)
         lines = [self._ruler(width, cells, play_cell, base)]
         for label, role, channel in lanes:
-            colour = Style(color=self._colour(f"role-{role}"))
+            colour = Style(color=self._colour(f"role-{role}"), dim=role in self.dimmed)
             ch = min(channel, env.shape[0] - 1)
             rows = render(
                 env[ch] * (self.gain[ch] if ch < len(self.gain) else 1.0), lane_rows, self.glyphs

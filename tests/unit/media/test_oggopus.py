@@ -173,3 +173,27 @@ def test_as_is_only_decodes_and_reuses_the_download_hash(call, tmp_path):
     sha = "0" * 64  # what the download computed: not recomputed
     r = work.process(str(call), str(tmp_path), "original", True, 0, 1, 32000, None, 8000, sha)
     assert r["ok"] and r["outputs"][0]["sha256"] == sha and r["outputs"][0]["path"] == str(call)
+
+
+def test_to_webm_the_packets_are_copied_after_a_check_without_decoding(call, tmp_path, monkeypatch):
+    from genesys_tui.media.convert import ConvertOptions, convert_file
+
+    monkeypatch.setattr(oggopus, "blocks", lambda *a, **k: pytest.fail("decoded for a copy"))
+    frames = []
+    (out,) = convert_file(
+        call, tmp_path / "o", ConvertOptions("webm"), lambda d, t: frames.append(d)
+    )
+    info = decode.probe(out)
+    assert (
+        info.container == "webm" and info.codec == "opus" and frames == [decode.probe(call).frames]
+    )
+    assert info.frames == pytest.approx(8 * 48000, abs=48000 // 10)
+    data = call.read_bytes()
+    a, b = _pages(data)[len(_pages(data)) // 2]
+    flipped = bytearray(data)
+    flipped[(a + b) // 2] ^= 0x10
+    bad = tmp_path / "bad.opus"
+    bad.write_bytes(bytes(flipped))
+    with pytest.raises(MediaError, match="checksum"):
+        convert_file(bad, tmp_path / "o2", ConvertOptions("webm"))
+    assert not list((tmp_path / "o2").glob("*")) if (tmp_path / "o2").exists() else True

@@ -37,6 +37,7 @@ def test_silence_excludes_the_hold_and_finds_the_longest_dead_air():
     # gaps 4000-5000, 6000-9000 minus the hold 6500-8500, 12000-13000
     assert m.silence_ms == 1000 + 500 + 500 + 1000
     assert m.longest_dead_air_ms == 1000 and m.longest_dead_air_at_ms == 4000
+    assert dict(m.rows())["longest dead air"] == "0:01 at 0:04"  # where, not only how long
     assert m.hold_ms == 2000 and m.secure_pause_ms == 0
 
 

@@ -225,7 +225,7 @@ def test_a_whole_conversation_barge_checks_every_connected_agent():
         )
     )
     f = failed(situation(c, action="barge", participant=None))
-    assert "Ravi Patel has not granted consent" in f["agent consent"]
+    assert "Ravi Patel has supervision_consent=" in f["agent consent"]
     nobody = call(agent_state="alerting")
     assert (
         "no agent is connected"

@@ -1,0 +1,25 @@
+"""What Browse says: its help, and the quick ranges and sortable columns it offers."""
+
+from __future__ import annotations
+
+from genesys_tui.flows.browse.table import COLUMNS
+
+RANGES = [
+    ("last-hour", "Last hour"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("last-7-days", "Last 7 days"),
+]
+SORTABLE = [c.key for c in COLUMNS if c.sortable]
+
+HELP = """
+Browse conversations from the analytics details query. Pick an interval (quick ranges or a custom
+`START/END`), narrow it with server-side filters (queue, agent, direction, media type, ANI/DNIS,
+wrap-up code, recording), then type `/` to filter what is loaded by any text (agent, queue, number,
+ID). Pages arrive in the background while you look. The detail pane shows the selected conversation's
+participants and recordings.
+
+`Enter` opens the selected conversation in Review (transcript, waveform, playback, QA metrics).
+Queue downloads with `d` (the selected conversation) or `D` (everything the list shows); they run in
+the Queue area (`2`) and keep going while you browse.
+"""
