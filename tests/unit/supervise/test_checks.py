@@ -122,8 +122,9 @@ def test_consent_attribute_and_accepted_values(value, ok):
     assert ("agent consent" not in f) == ok
     if value is None:
         assert "consent not recorded" in f["agent consent"]
-    elif not ok:
-        assert f"supervision_consent={value}" in f["agent consent"]
+    elif not ok:  # the value, and what would be accepted instead
+        assert f"supervision_consent={value!r}" in f["agent consent"]
+        assert "not one of the accepted values {true}" in f["agent consent"]
 
 
 def test_consent_key_and_values_are_configurable():
