@@ -127,6 +127,30 @@ async def capture() -> dict[str, str]:
                     break
             await pilot.pause(0.6)
             shots["queue"] = a.export_screenshot(title="genesys-tui: queue")
+            # A queue in progress, over a slow link, so rates and times left show.
+            srv.emulator.s.media_bytes_per_second = 400_000
+            await pilot.press("1", "y")  # yesterday's calls
+            await settle(pilot, a)
+            await pilot.press("D")
+            await pilot.pause(0.4)
+            await pilot.press("enter")
+            await pilot.pause(0.4)
+            if type(a.screen).__name__ == "ConfirmDialog":
+                await pilot.press("shift+tab", "enter")
+            await pilot.press("2")
+            for _ in range(150):
+                await pilot.pause(0.2)
+                live = a.queue_screen.live.values() if a.queue_screen else []
+                if sum(1 for ev in live if ev.rate_bps and ev.state == "downloading") >= 3:
+                    break
+            await pilot.pause(1.0)
+            a.queue_screen.query_one("VirtualTable").cursor = 0  # the transfers, at the top
+            a.clear_notifications()
+            await pilot.pause(0.3)
+            shots["queue-progress"] = a.export_screenshot(title="genesys-tui: queue in progress")
+            a.queue.cancel_all()
+            srv.emulator.s.media_bytes_per_second = 0
+            await pilot.pause(0.5)
             await pilot.press("question_mark")
             await pilot.pause(0.3)
             shots["help"] = a.export_screenshot(title="genesys-tui: help")
@@ -183,6 +207,12 @@ async def capture() -> dict[str, str]:
         async with b.run_test(size=SIZE) as pilot:
             await pilot.pause(0.5)
             shots["sign-in"] = b.export_screenshot(title="genesys-tui: sign in")
+        c = app()
+        async with c.run_test(size=(100, 30)) as pilot:  # a small terminal
+            await settle(pilot, c)
+            await pilot.pause(0.5)
+            shots["browse-100x30"] = c.export_screenshot(title="genesys-tui: browse at 100x30")
+            await c.shutdown()
     return shots
 
 

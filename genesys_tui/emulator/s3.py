@@ -128,12 +128,21 @@ async def _ranged(
     reset = emu.faults.roll("reset")
     truncate = not reset and emu.faults.roll("truncate")
     cut = int(length * emu.faults.fraction(0.2, 0.9)) if (reset or truncate) else length
-    return _StreamBody(reader(start, end), status, ctype, headers, length, cut, reset, truncate)
+    body = _StreamBody(reader(start, end), status, ctype, headers, length, cut, reset, truncate)
+    body.pace = emu.s.media_bytes_per_second
+    return body
+
+
+async def pause(seconds: float) -> None:
+    """Between chunks of a body (a test replaces it to see the pacing without waiting)."""
+    await asyncio.sleep(seconds)
 
 
 class _StreamBody(Response):
     """Streams a body; can stop early, either dropping the connection (a reset: the client sees an
     incomplete body) or ending cleanly without Content-Length (a silent truncation)."""
+
+    pace = 0  # bytes per second (a slow link), 0 for no limit
 
     def __init__(
         self,
@@ -164,9 +173,13 @@ class _StreamBody(Response):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         sent = 0
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         for chunk in self.chunks:
             if sent + len(chunk) > self.cut:
                 chunk = chunk[: self.cut - sent]
+            if chunk and self.pace:  # a slow link: no faster than it would carry the bytes
+                await pause(max(0.0, (sent + len(chunk)) / self.pace - (loop.time() - started)))
             if chunk:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 sent += len(chunk)

@@ -58,6 +58,7 @@ class EmulatorSettings:
     sample_rate: int = 8000
     original_format: str = "OGG_OPUS"  # what batch downloads return (the stored codec)
     media_cache_bytes: int = 512 * 1024 * 1024
+    media_bytes_per_second: int = 0  # a slow link for presigned downloads (0: as fast as it goes)
     # Faults and the test-only control endpoint
     faults: str = ""
     cache_dir: str | None = None  # where encoded audio is kept; a temporary directory by default

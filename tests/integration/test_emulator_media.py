@@ -133,3 +133,29 @@ def test_100k_conversations_page_to_the_cap():
             {"interval": iv, "paging": {"pageSize": 100, "pageNumber": 1001}},
         )
         assert over.status_code == 400
+
+
+def test_a_slow_link_paces_the_media_to_its_rate(fresh_emulator, monkeypatch):
+    """media_bytes_per_second models a slow link (so the queue's rates and times left show): the
+    body is sent no faster than that, the pauses asked for adding up to size / rate."""
+    import asyncio
+
+    from genesys_tui.emulator import s3
+
+    api = Api(fresh_emulator)
+    cid = recorded_conversation(fresh_emulator)
+    rec = api.until(
+        lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId="WAV")
+    ).json()[0]
+    url = rec["mediaUris"]["S"]["mediaUri"]
+    size = len(httpx.get(url).content)
+    asked: list[float] = []
+
+    async def pause(delay):  # the wait asked for, not waited: no timing in the test
+        asked.append(delay)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(s3, "pause", pause)
+    fresh_emulator.emulator.s.media_bytes_per_second = size  # one second's worth
+    assert len(httpx.get(url).content) == size
+    assert max(asked) > 0.5  # the last chunk waits for nearly the whole second

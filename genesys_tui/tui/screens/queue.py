@@ -14,7 +14,14 @@ from genesys_tui.flows.pull.service import PullService
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
-from genesys_tui.tui.screens.queue_text import COLUMNS, HELP, cells, detail_text, totals_line
+from genesys_tui.tui.screens.queue_text import (
+    COLUMNS,
+    HELP,
+    cells,
+    detail_text,
+    order,
+    totals_line,
+)
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -73,9 +80,13 @@ class QueueScreen(AppScreen):
         jobs = list(self.known.values())
         if self.hide_finished:
             jobs = [j for j in jobs if j.state not in (DONE, CANCELLED)]
-        jobs.sort(key=lambda j: (j.state in FINAL_STATES, -j.id))
+        jobs.sort(key=lambda j: (order(j), -j.id))
+        before = self._selected()
         self.jobs = jobs
-        self.query_one(VirtualTable).reload()
+        table = self.query_one(VirtualTable)
+        table.reload()
+        if before is not None:  # the selected job stays selected as rows move
+            table.cursor = next((i for i, j in enumerate(jobs) if j.id == before.id), table.cursor)
         self.show_totals()
         self.show_detail()
 

@@ -9,9 +9,15 @@ from genesys_tui.core import fmt
 from genesys_tui.flows.browse.table import Column
 from genesys_tui.flows.pull.model import (
     CANCELLED,
+    CONVERTING,
     DONE,
+    DOWNLOADING,
     FAILED,
     FINAL_STATES,
+    QUEUED,
+    RESOLVING,
+    UPLOADING,
+    VERIFYING,
     WAITING,
     Job,
     JobEvent,
@@ -52,6 +58,17 @@ ADVICE = (
 )
 
 
+# Rows in the order a user looks for them: what is moving now, what comes next, the conversations
+# still being planned, what failed, and last what is done.
+ORDER = {DOWNLOADING: 0, VERIFYING: 0, CONVERTING: 0, UPLOADING: 0, RESOLVING: 1, QUEUED: 2}
+
+
+def order(j: Job) -> int:
+    if j.is_expansion and j.state not in FINAL_STATES:
+        return 3
+    return {FAILED: 4, WAITING: 4}.get(j.state, ORDER.get(j.state, 5))
+
+
 def bar(done: int, total: int | None, width: int = 12) -> str:
     if not total:
         return "·" * width
@@ -60,7 +77,8 @@ def bar(done: int, total: int | None, width: int = 12) -> str:
 
 
 def cells(j: Job, ev: JobEvent | None, note: str | None) -> tuple[str, ...]:
-    live = ev is not None and j.state not in FINAL_STATES
+    # the latest progress, while it is about the step the job is in (a retry starts over)
+    live = ev is not None and ev.state == j.state and j.state not in FINAL_STATES
     rate = fmt.size(int(ev.rate_bps)) + "/s" if live and ev and ev.rate_bps else ""
     eta = fmt.duration(ev.eta_s) if live and ev and ev.eta_s else ""
     if j.is_expansion:  # a conversation still being planned (or that could not be)
