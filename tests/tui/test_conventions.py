@@ -150,3 +150,20 @@ async def test_toasts_never_cover_a_dialogs_buttons(emulator, tmp_path):
         toasts = [t.region for t in app.screen.query(Toast)]
         assert buttons and toasts
         assert not any(t.overlaps(b) for t in toasts for b in buttons)
+
+
+async def test_a_narrow_table_never_shows_a_column_cut_short(emulator, tmp_path):
+    """At 100 columns Browse cannot show every column: the one the edge would cut is not drawn
+    in part (an ANI cut short reads as another number), it becomes "…"."""
+    from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        table = app.browse.query_one(VirtualTable)
+        shown = [table.render_line(y).text.rstrip() for y in range(0, 6)]
+        assert all(line.endswith("…") for line in shown), shown
+        widths = [c.width for c in table.columns]
+        starts = {sum(widths[:k]) + k for k in range(len(widths))}  # where each column begins
+        for line in shown:
+            assert len(line) - 1 in starts, line  # the "…" takes the place of a whole column

@@ -3,6 +3,7 @@ duration, size, file state, holds and secure pauses)."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -29,8 +30,15 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
     head.append(f"{fmt.when(conv.start_time)} UTC  {fmt.duration(dur)}")
     if conv.secure_pause:
         head.append("  SECURE PAUSE", style="bold red")
+    # SIMPLE_HEAD: a rule under the header and no column lines, so a header that wraps on a
+    # narrow pane leaves no stray ┃ above the others.
     parts = Table(
-        title="Participants", title_justify="left", expand=True, show_edge=False, pad_edge=False
+        title="Participants",
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
     )
     for col in ("Purpose", "Name", "From", "To", "Queue / wrap-up"):
         parts.add_column(col, overflow="fold")
@@ -59,7 +67,12 @@ def recordings_view(recordings: list[Recording] | None, note: str = "") -> Group
     if not recordings:
         return Text(note or "No recordings.", style="italic")
     table = Table(
-        title="Recordings", title_justify="left", expand=True, show_edge=False, pad_edge=False
+        title="Recordings",
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
     )
     for col in ("Recording", "Duration", "State", "Holds and pauses"):
         table.add_column(col, overflow="fold")

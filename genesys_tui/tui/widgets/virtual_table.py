@@ -131,7 +131,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:
             header = self._style("virtual-table--header")
             segs = self._line([c.title for c in self.columns], header, head=True)
-            return Strip(segs).crop_extend(scroll_x, scroll_x + width, header)
+            return self._crop(Strip(segs), scroll_x, width, header)
         index = scroll_y + y - 1
         if index >= self.row_count:
             return Strip.blank(width, base)
@@ -141,9 +141,21 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = style + self._style(f"virtual-table--{name}")
         if index == self.cursor:
             style = style + self._style("virtual-table--cursor")
-        return Strip(self._line(self._cells(index), style)).crop_extend(
-            scroll_x, scroll_x + width, style
-        )
+        return self._crop(Strip(self._line(self._cells(index), style)), scroll_x, width, style)
+
+    def _crop(self, line: Strip, scroll_x: int, width: int, style: Style) -> Strip:
+        """The visible part of a line. A column the right edge would cut is not drawn in part
+        (a number cut short reads as another number, a state as another word): it becomes "…",
+        saying there is more to the right (scroll sideways to see it)."""
+        end = scroll_x + width
+        start = 0
+        for col in self.columns:
+            if start < end < start + col.width:  # the edge falls inside this column
+                visible = line.crop(scroll_x, max(scroll_x, start))
+                more = Strip([Segment("…", style)])
+                return Strip.join([visible, more]).crop_extend(0, width, style)
+            start += col.width + 1
+        return line.crop_extend(scroll_x, end, style)
 
     def on_show(self) -> None:
         # A relayout can hide the table for a frame, and hiding blurs it: take the focus back if
