@@ -167,3 +167,32 @@ async def test_a_narrow_table_never_shows_a_column_cut_short(emulator, tmp_path)
         starts = {sum(widths[:k]) + k for k in range(len(widths))}  # where each column begins
         for line in shown:
             assert len(line) - 1 in starts, line  # the "…" takes the place of a whole column
+
+
+async def test_dialogs_keep_their_buttons_on_a_small_terminal(emulator, tmp_path):
+    """At 80x24 a long confirmation, and the Filters dialog at 100x30, scroll their body and
+    keep every button on screen (Tab reaches them)."""
+    from textual.widgets import Button
+
+    from genesys_tui.tui.screens.dialogs import ConfirmDialog, FilterDialog
+
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        body = "\n".join(f"check {n}: fine" for n in range(40))
+        app.push_screen(ConfirmDialog("Barge?", body, "Barge", danger=True))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await idle(pilot)
+        screen = app.screen.region
+        buttons = [b.region for b in app.screen.query(Button)]
+        assert len(buttons) == 2 and all(screen.contains_region(b) for b in buttons), buttons
+        await pilot.press("escape")
+    app = make_app(emulator, tmp_path / "b")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterDialog))
+        await idle(pilot)
+        screen = app.screen.region
+        buttons = [b.region for b in app.screen.query(Button)]
+        assert len(buttons) == 3 and all(screen.contains_region(b) for b in buttons), buttons

@@ -5,19 +5,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
 from genesys_tui.genesys.analytics import ConversationFilter
 
+AROUND_BODY = 12  # rows a dialog needs besides its body: title, buttons, borders, margins
+R = TypeVar("R")
 
-class ConfirmDialog(ModalScreen[bool]):
+
+class FittedDialog(ModalScreen[R]):
+    """A dialog whose body scrolls so that its title and buttons always fit the terminal."""
+
+    def on_mount(self) -> None:
+        self.fit_body()
+
+    def on_resize(self) -> None:
+        self.fit_body()
+
+    def fit_body(self) -> None:
+        room = max(3, self.app.size.height - AROUND_BODY)
+        for body in self.query(".dialog-body"):
+            body.styles.max_height = room
+
+
+class ConfirmDialog(FittedDialog[bool]):
     """Yes or no; Cancel has the focus, so a stray Enter does nothing harmful."""
 
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel")]
@@ -31,7 +50,8 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="title")
-            yield Static(self.body)
+            with VerticalScroll(classes="dialog-body"):  # scrolls; the buttons stay in sight
+                yield Static(self.body)
             with Horizontal(classes="buttons"):
                 yield Button(
                     self.confirm, id="confirm", variant="error" if self.danger else "primary"
@@ -39,6 +59,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.fit_body()
         self.query_one("#cancel", Button).focus()
 
     @on(Button.Pressed)
@@ -209,7 +230,7 @@ class ExportDialog(_TargetDialog):
             self.dismiss(ExportChoice(formats, target, self.query_one("#roles", Checkbox).value))
 
 
-class FilterDialog(ModalScreen[ConversationFilter | None]):
+class FilterDialog(FittedDialog[ConversationFilter | None]):
     """Server-side filters for the analytics query. Ctrl+S applies from any field, as does Enter
     in the number fields."""
 
@@ -240,7 +261,7 @@ class FilterDialog(ModalScreen[ConversationFilter | None]):
         blank = Select.NULL
         with Vertical(classes="dialog"):
             yield Label("Filter conversations", classes="title")
-            with Grid():
+            with VerticalScroll(classes="dialog-body"), Grid():
                 yield Label("Queue")
                 yield Select(
                     self._options(self.queues),
