@@ -94,10 +94,12 @@ async def sign_in_user(
     open_browser: bool = True,
     client_secret: str | None = None,
     timeout: float = 300.0,
+    session_only_ok: bool = False,
 ) -> GenesysClient:
     """The browser sign-in (`login --user`, and L in the TUI): PKCE, plus the client's secret for a
     confidential code-grant client. What it gives is kept in the keyring (the access token with its
-    expiry; for a code client also its secret and the refresh token). Returns a user client."""
+    expiry; for a code client also its secret and the refresh token). Returns a user client. With
+    `session_only_ok` (the TUI), no keyring is no failure: the sign-in lasts for this session."""
     import time
 
     from genesys_tui.genesys.pkce import login_with_pkce
@@ -132,7 +134,13 @@ async def sign_in_user(
         await http.aclose()
         raise
     expires = time.time() + tok.expires_in
-    creds.store_user_token(host, client_id, tok.access_token, expires, allow_plaintext=allow)
+    try:
+        creds.store_user_token(host, client_id, tok.access_token, expires, allow_plaintext=allow)
+    except creds.CredentialsError:
+        if not session_only_ok:
+            await http.aclose()
+            raise
+        return client_for(target, PkceUserAuth(tok.access_token, expires), http)  # this session
     if secret:
         creds.store_secret(creds.CODE_CLIENT_SECRET, host, client_id, secret, allow_plaintext=allow)
         creds.store_secret(
@@ -211,7 +219,7 @@ async def supervisor_client(
         if not interactive:
             raise
         on_browser(str(stored_problem))
-        return await sign_in_user(target, announce=on_url), True
+        return await sign_in_user(target, announce=on_url, session_only_ok=True), True
 
 
 async def supervisor_desk(

@@ -556,3 +556,43 @@ def test_doctor_names_what_is_missing(capsys, monkeypatch):
                     "analytics:conversationDetail:view" in err and "conversation:call:barge" in err
                 )
                 assert " ok " in rows["Monitor"] and " ok " in rows["Recordings"]
+
+
+def test_without_a_keyring_the_tuis_sign_in_lasts_the_session(
+    fresh_emulator, memory_keyring, monkeypatch
+):
+    """A headless box with no keyring: `login --user` must say it cannot keep the sign-in, while
+    the TUI's L signs in for the session all the same."""
+    import asyncio
+
+    from genesys_tui.context import resolve_target
+    from genesys_tui.context.signin import sign_in_user
+    from genesys_tui.core import credentials as creds
+    from genesys_tui.core.config import Config, Profile
+    from tests.conftest import REDIRECT_PORT
+
+    _browser(monkeypatch)
+
+    def no_keyring(*a, **k):
+        raise creds.CredentialsError("no keyring here")
+
+    monkeypatch.setattr(creds, "store_user_token", no_keyring)
+    s = fresh_emulator.emulator.s
+    profile = Profile(
+        name="default",
+        base_url=fresh_emulator.base_url,
+        user_client_id=s.pkce_client_id,
+        redirect_port=REDIRECT_PORT,
+    )
+    target = resolve_target(Config(profiles={"default": profile}), None)
+
+    async def sign_in(session_only_ok: bool):
+        client = await sign_in_user(
+            target, announce=lambda url: None, session_only_ok=session_only_ok
+        )
+        async with client:
+            return (await client.directory.me()).name
+
+    assert asyncio.run(sign_in(True)) == "Sam Supervisor"
+    with pytest.raises(creds.CredentialsError):
+        asyncio.run(sign_in(False))
