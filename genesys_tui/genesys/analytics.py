@@ -15,7 +15,6 @@ from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.summaries import ConversationSummary
-from genesys_tui.genesys.values import DIRECTIONS, ORDERS  # noqa: F401 - re-exported
 
 log = logging.getLogger("genesys_tui.analytics")
 

@@ -24,7 +24,6 @@ from genesys_tui.genesys.values import RECORDING_FORMATS
 
 log = logging.getLogger("genesys_tui.recordings")
 
-FORMATS = RECORDING_FORMATS
 BATCH_LIMIT = 100
 # File extension of each formatId's output.
 EXTENSIONS = {
@@ -50,8 +49,8 @@ CONTENT_TYPE_EXT = {
 
 def check_format(format_id: str) -> str:
     f = format_id.upper()
-    if f not in FORMATS:
-        raise ValueError(f"unknown formatId {format_id!r}; one of {', '.join(FORMATS)}")
+    if f not in RECORDING_FORMATS:
+        raise ValueError(f"unknown formatId {format_id!r}; one of {', '.join(RECORDING_FORMATS)}")
     return f
 
 

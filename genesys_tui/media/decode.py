@@ -84,7 +84,7 @@ def probe(path: str | Path) -> AudioInfo:
     if container == "ogg" and hint == "opus" and oggopus.available():
         st = oggopus.probe(p)
         return AudioInfo(p, "ogg", "opus", st.rate, st.channels, st.frames, S16, opus=st)
-    if container == "ogg" and (problem := ogg_tail_problem(p)):
+    if container == "ogg" and (problem := oggopus.tail_problem(p)):
         raise MediaError(p, problem)
     try:
         info = sf.info(str(p))
@@ -106,10 +106,6 @@ def probe(path: str | Path) -> AudioInfo:
             p, f"corrupt or truncated {container.upper()}: no complete audio could be found"
         )
     return AudioInfo(p, container, codec, info.samplerate, info.channels, frames, fmt)
-
-
-def ogg_tail_problem(p: Path) -> str | None:
-    return oggopus.tail_problem(p)
 
 
 def _sf_reason(e: Exception) -> str:

@@ -10,8 +10,6 @@ from genesys_tui.media.convert import ConvertOptions, convert_file
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.hashing import hash_file
 
-CONVERSIONS = {"wav": "wav", "mono": "mono", "webm": "webm", "split": "split"}
-
 
 def process(
     src: str,
@@ -52,7 +50,7 @@ def process(
             out.mkdir(parents=True, exist_ok=True)
             known: dict[Path, str] = {}
             opts = ConvertOptions(
-                format=CONVERSIONS[fmt],
+                format=fmt,
                 customer_channel=customer_channel,
                 agent_channel=agent_channel,
                 bitrate=bitrate,

@@ -10,10 +10,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from genesys_tui.flows.review.metrics import Metrics
-from genesys_tui.flows.review.model import EXPORT_FORMATS, ROLE_LABELS, Phrase, Transcript
+from genesys_tui.flows.review.model import ROLE_LABELS, Phrase, Transcript
 from genesys_tui.genesys.modelbase import iso
-
-FORMATS = EXPORT_FORMATS
 
 
 def _clock(ms: int, sep: str = ".") -> str:
