@@ -280,10 +280,15 @@ class GenesysApp(App[int]):
 
     def action_screenshot(self) -> None:
         """An SVG of the screen (dialogs included) into the data directory, which is created."""
+        from datetime import datetime
+
+        from genesys_tui.core.files import write_bytes
+
         where = self.paths.data_dir / "screenshots"
+        path = where / f"genesys-tui {datetime.now().strftime('%Y-%m-%d %H-%M-%S')}.svg"
         try:
             where.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(where))
+            write_bytes(path, self.export_screenshot().encode())  # no link followed, atomic
         except OSError as e:
             self.notify(
                 f"Could not save the screenshot in {where}: {e.strerror or e}",
