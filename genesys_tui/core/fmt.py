@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 
@@ -49,8 +50,6 @@ def time_left(seconds: float | None) -> str:
 def place(location: str) -> str:
     """Where a file is, shortest form: `~/…` for a path in the home directory (the column is
     narrow); S3 URLs and other paths as they are."""
-    import os
-
     home = os.path.expanduser("~")
     if home not in ("", "/", "~") and (location == home or location.startswith(home + os.sep)):
         return "~" + location[len(home) :]

@@ -144,8 +144,10 @@ class QueueScreen(AppScreen):
         else:
             known.bytes_done, known.bytes_total = ev.bytes_done, ev.bytes_total
             self.query_one(VirtualTable).refresh()
+        # A state change redraws the detail with the reorder; a planning note shows at once.
+        # (Byte progress does not: it would read the job's history ten times a second.)
         selected = self._selected()
-        if selected is not None and selected.id == ev.job_id:
+        if ev.note and selected is not None and selected.id == ev.job_id:
             self.show_detail()
 
     @on(QueueChanged)
