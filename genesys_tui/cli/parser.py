@@ -332,6 +332,17 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument(
             "--yes", action="store_true", help="do not ask for confirmation (the checks still run)"
         )
+        how = q.add_mutually_exclusive_group()
+        how.add_argument(
+            "--token-stdin",
+            action="store_true",
+            help="read a user's access token from standard input (unattended; kept in memory only)",
+        )
+        how.add_argument(
+            "--sign-in",
+            action="store_true",
+            help="sign in through the browser now (without a keyring: for this command only)",
+        )
 
     p = add(
         "audit",

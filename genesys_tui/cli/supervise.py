@@ -22,16 +22,31 @@ from genesys_tui.flows.supervise.service import NoSupervisor, SuperviseDesk, rep
 EXIT_REFUSED, EXIT_NOT_CONFIRMED = 3, 4
 
 
-def _client_for_actions(ctx: Context):
-    from genesys_tui.context.signin import user_client
+async def _client_for_actions(ctx: Context):
+    """A user's client: a token piped in (`--token-stdin`, kept in memory only), a browser
+    sign-in now (`--sign-in`: kept in the keyring, or for this command only when there is none),
+    or the sign-in `login --user` stored."""
+    from genesys_tui.context.signin import sign_in_user, token_client, user_client
     from genesys_tui.core.credentials import CredentialsError
 
+    a, target = ctx.args, ctx.target()
     try:
-        return user_client(ctx.target())
+        if getattr(a, "token_stdin", False):
+            return token_client(target, sys.stdin.readline())
+        if getattr(a, "sign_in", False):
+
+            def announce(url: str) -> None:
+                ctx.err.print("Open this URL to sign in (opened in your browser if one is here):")
+                ctx.err.print(url, highlight=False, soft_wrap=True)
+
+            return await sign_in_user(target, announce=announce, session_only_ok=True)
+        return user_client(target)
     except CredentialsError as e:
         raise CommandError(
             f"{e}. Supervisor actions need a user's token: `genesys-tui login --user` signs in "
-            "with your Genesys account (client credentials have no user)."
+            "with your Genesys account and keeps it in the OS keyring; without a keyring, "
+            "`--sign-in` signs in for this command, or `--token-stdin` reads a user's access "
+            "token from standard input (client credentials have no user)."
         ) from None
 
 
@@ -192,7 +207,7 @@ def cmd_action(ctx: Context) -> int:
     from genesys_tui.context import org_scope
 
     async def go() -> tuple[int, Outcome | None]:
-        async with _client_for_actions(ctx) as client:
+        async with await _client_for_actions(ctx) as client:
             scope = await org_scope(client, ctx.target(), ctx.paths)  # the audit log is per org
             try:
                 desk = await SuperviseDesk.open(

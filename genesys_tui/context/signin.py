@@ -87,6 +87,19 @@ def user_client(
     return client_for(target, PkceUserAuth(token, expires), http)
 
 
+def token_client(target: Target, token: str) -> GenesysClient:
+    """A client on a user's access token handed over by a script (`--token-stdin`), kept in
+    memory only. Its expiry is not knowable from the token: Genesys's default life (24 h) is
+    assumed, and a token that ended sooner is refused by Genesys (401: sign in again)."""
+    import time
+
+    token = token.strip()
+    if not token or len(token) > 8192 or any(c.isspace() or not c.isprintable() for c in token):
+        raise creds.CredentialsError("that is not an access token (one line, no spaces)")
+    http = new_http_client(target.profile.timeout_seconds)
+    return client_for(target, PkceUserAuth(token, time.time() + 86_400), http)
+
+
 async def sign_in_user(
     target: Target,
     *,

@@ -83,21 +83,25 @@ class Script:
                     break
                 p = speech.say(t, "ivr", prompt)
                 t = p.end + int(rng.integers(300, 900))
-                if k == 1 and t + 2500 < t0 + ivr_ms:
-                    c = speech.say(
-                        t,
-                        "customer",
-                        corpus.IVR_CUSTOMER[int(rng.integers(len(corpus.IVR_CUSTOMER)))],
-                    )
+                if k and t + 2500 < t0 + ivr_ms:
+                    # the account number, then the menu's answer: the topic of the queue it
+                    # routes the caller to
+                    answers = corpus.IVR_CUSTOMER[self.topic] if k == 2 else corpus.IVR_ACCOUNT
+                    c = speech.say(t, "customer", answers[int(rng.integers(len(answers)))])
                     t = c.end + int(rng.integers(300, 700))
         scen_customer, scen_agent = corpus.SCENARIOS[self.topic]
         kinds = self.kinds
-        # The customer opens with the problem; the rest of the conversation is shuffled.
-        issue_c = [scen_customer[0]] + [
-            scen_customer[k] for k in 1 + rng.permutation(len(scen_customer) - 1)
-        ]
-        issue_a = [scen_agent[k] for k in rng.permutation(len(scen_agent))]
-        n_issue = 0
+        # The customer opens with the problem; the topic's other lines follow shuffled, then
+        # lines any call may carry; only a very long call comes round to them again.
+        more_c = [corpus.CUSTOMER_MORE[k] for k in rng.permutation(len(corpus.CUSTOMER_MORE))]
+        more_a = [corpus.AGENT_MORE[k] for k in rng.permutation(len(corpus.AGENT_MORE))]
+        issue_c = (
+            [scen_customer[0]]
+            + [scen_customer[k] for k in 1 + rng.permutation(len(scen_customer) - 1)]
+            + more_c
+        )
+        issue_a = [scen_agent[k] for k in rng.permutation(len(scen_agent))] + more_a
+        said = {"customer": 0, "agent": 0}  # lines each side has said from its list
         for w, (a, b) in enumerate(self.windows):
             name = self.agent_names[1 if "transfer" in kinds[:w] else 0]
             opening: list[tuple[str, str, int]] = []
@@ -137,7 +141,7 @@ class Script:
             while True:
                 if turn == "customer":
                     text, sent = (
-                        issue_c[n_issue % len(issue_c)]
+                        issue_c[said["customer"] % len(issue_c)]
                         if rng.random() < 0.75
                         else (
                             corpus.CUSTOMER_FILLER[int(rng.integers(len(corpus.CUSTOMER_FILLER)))],
@@ -145,11 +149,11 @@ class Script:
                         )
                     )
                 else:
-                    text, sent = issue_a[n_issue % len(issue_a)], 0
+                    text, sent = issue_a[said["agent"] % len(issue_a)], 0
                 if t + speech.duration(text) > b - reserve:
                     break
                 p = speech.say(t, turn, text, sent)
-                n_issue += turn == "agent"
+                said[turn] += text not in corpus.CUSTOMER_FILLER
                 r = rng.random()
                 if r < 0.1:
                     t = p.end - int(

@@ -75,17 +75,24 @@ WRAPUP_CODES = [
 IVR_PROMPTS = [
     "Thank you for calling Acme Utilities. This call may be recorded for quality and training purposes.",
     "Please say or enter your account number followed by the pound key.",
-    "For billing and payments press one. For technical support press two. For new services press three.",
+    "In a few words, tell me what you're calling about: billing, payments, technical support, new services, cancelling, or a claim.",
     "Please hold while we connect you to the next available representative.",
     "Your call is important to us. The current wait time is about two minutes.",
 ]
-IVR_CUSTOMER = [
-    "billing",
-    "technical support",
-    "my account number is four four seven two one",
-    "agent",
-    "representative please",
+IVR_ACCOUNT = [
+    "four four seven two one",
+    "my account number is nine one three three eight",
+    "I don't have it to hand",
 ]
+# What a caller answers the speech menu, by the topic of the queue the menu then routes them to.
+IVR_CUSTOMER = {
+    "billing": ["billing", "a question about my bill", "billing please"],
+    "payments": ["payments", "I want to make a payment", "payment plan"],
+    "tech": ["technical support", "my internet isn't working", "tech support"],
+    "sales": ["new services", "I'm moving house", "new service"],
+    "retention": ["cancelling", "cancel my account", "I want to leave"],
+    "claims": ["a claim", "I need to make a claim", "damage claim"],
+}
 
 AGENT_GREETING = [
     "Thank you for calling Acme Utilities, my name is {agent}, how can I help you today?",
@@ -202,6 +209,59 @@ SCENARIOS: dict[str, tuple[list[tuple[str, int]], list[str]]] = {
         ],
     ),
 }
+# Lines any call may carry once the topic's own are said, so a long call does not loop.
+CUSTOMER_MORE = [
+    ("How long will that take?", 0),
+    ("Will I get that in writing?", 0),
+    ("Sorry, could you repeat that?", 0),
+    ("I've been on hold for ages already.", -1),
+    ("Is there a reference number for this call?", 0),
+    ("Can you send that to my email instead?", 0),
+    ("That's not what the last person told me.", -1),
+    ("Okay, and what happens after that?", 0),
+    ("Right, that's helpful.", 1),
+    ("Do I need to do anything on my side?", 0),
+    ("My wife usually deals with this, so bear with me.", 0),
+    ("Perfect, that's exactly what I needed.", 1),
+    ("Hang on, let me grab a pen.", 0),
+    ("Is that the earliest you can do?", 0),
+    ("I did call about this last week as well.", -1),
+    ("And that won't cost me anything extra?", 0),
+    ("Sorry, the line's a bit bad, I'm on the train.", 0),
+    ("Can you stay on while I check the paperwork?", 0),
+    ("Yes, the account is in my name.", 0),
+    ("That's a relief, honestly.", 1),
+    ("I'd rather not give that over the phone.", -1),
+    ("So just to be clear, nothing changes until next month?", 0),
+    ("Fine, let's do that then.", 0),
+    ("You've been really patient, thanks.", 1),
+]
+AGENT_MORE = [
+    "Let me note that on your account.",
+    "I've sent a summary to the email address we hold for you.",
+    "Your reference for today is A C M four two seven.",
+    "I'm sorry, I know that's been frustrating.",
+    "Nothing else is needed from you, we'll take it from here.",
+    "I'll stay on the line while that goes through.",
+    "That should update within the next twenty-four hours.",
+    "I can see what the previous advisor wrote, let me read it back to you.",
+    "You'll also get a text message once it's done.",
+    "Can I check the best number to reach you on?",
+    "I've added a note so anyone you speak to next can see this.",
+    "Good question, let me double-check that for you.",
+    "I've put that through as urgent for you.",
+    "Just to confirm, that's the address ending in forty-two?",
+    "That's the earliest slot I have, I'm afraid.",
+    "There's no charge for that.",
+    "I'll read the terms to you before we go ahead.",
+    "No problem at all, take your time.",
+    "The system has accepted it, that's all done.",
+    "I'll call you back personally if anything changes.",
+    "I understand, we can do it by post instead.",
+    "Let me escalate that to my team leader.",
+    "It may take a few days to show on the app.",
+    "I'm just waiting for the page to load.",
+]
 DEAD_AIR_AGENT = [
     "Let me just check that for you.",
     "Bear with me one moment.",

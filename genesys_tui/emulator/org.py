@@ -132,16 +132,7 @@ class Org:
         self.queue2 = np.where(
             self.transfer, (self.queue + 1 + rng.integers(0, nq - 1, n)) % nq, -1
         )
-        self.agent = np.array(
-            [self._pick_agent(q, r) for q, r in zip(self.queue, rng.random(n), strict=True)]
-        )
-        self.agent[self.abandoned] = -1
-        self.agent2 = np.array(
-            [
-                self._pick_agent(q, r) if q >= 0 else -1
-                for q, r in zip(self.queue2, rng.random(n), strict=True)
-            ]
-        )
+        agent_draw, agent2_draw = rng.random(n), rng.random(n)  # who answers: _assign_agents
         self.wrapup = rng.integers(0, len(self.wrapups), n)
         self.acw_ms = rng.integers(5_000, 60_000, n)
         total = (
@@ -164,12 +155,14 @@ class Org:
                 + self.pause_ms
                 + self.transfer_gap
             )
-        late = (
-            start > anchor - total - 5 * MIN
-        )  # not over yet at the anchor: the same time a day earlier
+        # Agents by the calls' times before any move below (so the same whatever the anchor).
+        self._assign_agents(start - day_end, total, agent_draw, agent2_draw, n - nlive)
+        # Not over (with its wrap-up) 16 minutes before the anchor: the same time a day earlier,
+        # so no finished call overlaps the live ones, which started at most 15 minutes ago.
+        late = start > anchor - total - 16 * MIN
         while late.any():
             start = np.where(late, start - 86_400_000, start)
-            late = start > anchor - total - 5 * MIN
+            late = start > anchor - total - 16 * MIN
         # Live calls: the last few, started minutes ago and still going.
         live = np.zeros(n, bool)
         if nlive:
@@ -178,9 +171,6 @@ class Org:
             self.abandoned[n - nlive :] = False
             self.outbound[n - nlive :] = False
             self.talk_ms[n - nlive :] = np.maximum(self.talk_ms[n - nlive :], 45_000)
-            for k in range(n - nlive, n):
-                if self.agent[k] < 0:
-                    self.agent[k] = self._pick_agent(int(self.queue[k]), 0.5)
             self.transfer[n - nlive :] = False
             self.agent2[n - nlive :] = -1
             self.queue2[n - nlive :] = -1
@@ -232,9 +222,38 @@ class Org:
         self.customer_number = (13170000000 + rng.integers(1_000_000, 9_999_999, n))[order]
         self.ids = [make_uuid(s.seed, "conversation", int(k)) for k in self.key]
 
-    def _pick_agent(self, q: int, r: float) -> int:
-        pool = self.queue_agents[int(q)]
-        return pool[min(int(r * len(pool)), len(pool) - 1)]
+    def _assign_agents(self, t, total, draw, draw2, first_live: int) -> None:
+        """An agent is on one call at a time: each call goes to the queue's agent picked by its
+        draw, or the next one in the queue who is free when the call is answered (busy until
+        the call and its wrap-up end). Live calls (from `first_live` on) each get an agent no
+        other live call has. Only a queue busier than its agents ever doubles one up."""
+        n = len(t)
+        self.agent = np.full(n, -1, np.int64)
+        self.agent2 = np.full(n, -1, np.int64)
+        busy = np.zeros(len(self.agents), np.int64) - 2**62  # busy until (ms, like t)
+        live_used: set[int] = set()
+
+        def pick(q: int, r: float, at: int, live: bool) -> int:
+            pool = self.queue_agents[q]
+            first = min(int(r * len(pool)), len(pool) - 1)
+            order = [pool[(first + j) % len(pool)] for j in range(len(pool))]
+            for a in order:
+                if (a not in live_used) if live else busy[a] <= at:
+                    return a
+            return order[0]
+
+        for i in np.argsort(t[:first_live], kind="stable").tolist() + list(range(first_live, n)):
+            live = i >= first_live
+            answered = int(t[i] + self.ivr_ms[i] + self.wait_ms[i])
+            until = int(t[i] + total[i] + self.acw_ms[i])
+            if live or not self.abandoned[i]:
+                a = pick(int(self.queue[i]), float(draw[i]), answered, live)
+                self.agent[i], busy[a] = a, max(busy[a], until)
+                if live:
+                    live_used.add(a)
+            if self.queue2[i] >= 0:
+                b = pick(int(self.queue2[i]), float(draw2[i]), answered, False)
+                self.agent2[i], busy[b] = b, max(busy[b], until)
 
     # --- lookups -------------------------------------------------------------------------------
 

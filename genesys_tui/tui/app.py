@@ -38,7 +38,7 @@ from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.screens.supervise import SuperviseScreen
 from genesys_tui.tui.widgets.header import AppHeader
-from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS
+from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT
 
 if TYPE_CHECKING:
     from genesys_tui.flows.review.serve import PlaybackServer  # starlette: loaded when used
@@ -70,6 +70,7 @@ class GenesysApp(App[int]):
         Binding("3", "area('review')", "Review", show=False, id="app.review"),
         Binding("4", "area('supervise')", "Supervise", show=False, id="app.supervise"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("colon", "command_palette", "Jump to…", show=False, id="app.jump"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("f8", "screenshot", "Screenshot", show=False, priority=True, id="app.screenshot"),
     ]
@@ -112,9 +113,10 @@ class GenesysApp(App[int]):
             theming.remember(self.paths.data_dir / "ui.json", theme)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        """Our own theme variables (role colours, holds, cuts) with their defaults; a theme may
-        set any of them."""
-        return {**super().get_theme_variable_defaults(), **THEME_DEFAULTS}
+        """Our own theme variables (role colours, holds, cuts) with their defaults, dark or light
+        as the theme is; a theme may set any of them."""
+        ours = THEME_DEFAULTS if self.current_theme.dark else THEME_DEFAULTS_LIGHT
+        return {**super().get_theme_variable_defaults(), **ours}
 
     # --- start and sign-in -------------------------------------------------------------------------
 

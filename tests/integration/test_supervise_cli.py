@@ -225,3 +225,29 @@ def test_an_unexpected_failure_while_sending_still_records_an_outcome(
     records = [json.loads(x) for x in audit_path(isolated_home, srv).read_text().splitlines()]
     assert [r["result"] for r in records] == ["allowed", "failed"]
     assert "may have reached Genesys" in records[-1]["error"]
+
+
+def test_unattended_with_a_token_on_stdin_and_no_stored_sign_in(
+    live_org, capsys, monkeypatch, isolated_home
+):
+    """A headless box with no keyring: a user's token piped in acts, and is written nowhere."""
+    from tests.integration.helpers import user_tokens
+
+    srv, _ = live_org
+    token = user_tokens(srv)["access_token"]
+    creds.delete_secret(
+        creds.USER_TOKEN, srv.base_url.removeprefix("http://"), srv.emulator.s.pkce_client_id
+    )
+    cid = live(srv)[1]
+    assert main(["supervise", "monitor", cid, "--yes"]) == 1  # nothing stored: says what to do
+    err = capsys.readouterr().err
+    assert "--token-stdin" in err and "--sign-in" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(token + "\n"))
+    assert main(["supervise", "monitor", cid, "--yes", "--token-stdin"]) == 0
+    assert "dispatched (HTTP 201)" in capsys.readouterr().out
+    assert srv.emulator.stats["monitor"] == 1
+    home = Path(isolated_home["XDG_DATA_HOME"]).parent
+    assert not any(token in p.read_text(errors="ignore") for p in home.rglob("*") if p.is_file())
+    monkeypatch.setattr("sys.stdin", io.StringIO("not a token\n"))
+    assert main(["supervise", "monitor", cid, "--yes", "--token-stdin"]) == 1
+    assert "not an access token" in capsys.readouterr().err

@@ -65,6 +65,53 @@ async def test_esc_in_review_goes_back_to_where_it_was_opened(emulator, tmp_path
         assert any("recording" in n.message for n in app._notifications)
 
 
+async def test_backspace_and_q_go_back_and_colon_jumps(emulator, tmp_path):
+    """Backspace and q leave Review, a dialog and help, except where a text field has the focus
+    (there they edit); `:` opens the palette; q in a top-level area asks to quit."""
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    from genesys_tui.tui.screens.dialogs import ConfirmDialog
+    from genesys_tui.tui.screens.help import HelpScreen
+
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key in ("backspace", "q"):
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.current_mode == "review")
+            await pilot.press("slash", "x", "backspace")  # in the search box: edits
+            await idle(pilot)
+            assert app.current_mode == "review"
+            assert app.screen.query_one("#search", Input).value == ""
+            await pilot.press("escape")  # out of the search box
+            await idle(pilot)
+            await pilot.press(key)
+            await wait_for(pilot, lambda: app.current_mode == "browse")
+        await pilot.press("o")  # a prompt: q is a letter of the answer there
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await pilot.press("q")
+        await idle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(Input).value == "q"
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.press("colon")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
+        app.push_screen(ConfirmDialog("Sure?", "Something.", "Yes"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("q")  # closes the dialog, not the app
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
+        assert app.is_running
+        await pilot.press("q")  # in Browse (nothing queued): quits
+        await wait_for(pilot, lambda: not app.is_running)
+
+
 async def test_the_theme_picked_is_remembered(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -152,21 +199,30 @@ async def test_toasts_never_cover_a_dialogs_buttons(emulator, tmp_path):
         assert not any(t.overlaps(b) for t in toasts for b in buttons)
 
 
-async def test_a_narrow_table_never_shows_a_column_cut_short(emulator, tmp_path):
-    """At 100 columns Browse cannot show every column: the one the edge would cut is not drawn
-    in part (an ANI cut short reads as another number), it becomes "…"."""
+async def test_a_narrow_table_hides_columns_in_order_and_cuts_none(emulator, tmp_path):
+    """At 100 columns Browse cannot show every column: the ID, ANI and wrap-up hide (in that
+    order), queue and agent shrink, and what is shown fits whole, with no sideways scrolling;
+    Supervise keeps a state word and "SECURE PAUSE" whole; Review's phrases fill the width."""
     from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         table = app.browse.query_one(VirtualTable)
-        shown = [table.render_line(y).text.rstrip() for y in range(0, 6)]
-        assert all(line.endswith("…") for line in shown), shown
-        widths = [c.width for c in table.columns]
-        starts = {sum(widths[:k]) + k for k in range(len(widths))}  # where each column begins
-        for line in shown:
-            assert len(line) - 1 in starts, line  # the "…" takes the place of a whole column
+        keys = [c.key for c in table.columns]
+        assert keys[:2] == ["start", "duration"] and {"queue", "agent"} <= set(keys), keys
+        assert "id" not in keys
+        assert table.virtual_size.width <= table.size.width  # nothing to scroll to
+        header = table.render_line(0).text
+        for c in table.columns:
+            assert c.title in header, (c.title, header)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.supervise is not None)
+        calls = app.supervise.query_one(VirtualTable)
+        await wait_for(pilot, lambda: calls.row_count > 0)
+        states = {c.key: c.width for c in calls.columns}
+        assert states["state"] >= len("disconnected") and states["recording"] >= 12
+        assert calls.virtual_size.width <= calls.size.width
 
 
 async def test_dialogs_keep_their_buttons_on_a_small_terminal(emulator, tmp_path):

@@ -179,6 +179,37 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
         assert any("not found" in n.message for n in app._notifications)
 
 
+async def test_open_by_id_of_a_call_analytics_does_not_list_yet(emulator, tmp_path):
+    """Analytics lags behind a call that just started: `o` still lists it (a row made from the
+    conversation itself), highlights it, and every action lands on it, not on the old row."""
+    org = emulator.emulator.org
+    live = next(org.ids[i] for i in range(len(org.ids)) if org.live[i])
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        model = app.browse.model
+        rows = [s for s in model.items if s.conversation_id != live]
+        model.clear()
+        model.add(rows)  # as if analytics had not caught up with it
+        app.browse.query_one(VirtualTable).reload()
+
+        async def nothing(ids):
+            return {}
+
+        app.session.client.analytics.summaries_by_id = nothing
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = live
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.browse.model.index_of(live) is not None)
+        await idle(pilot)
+        index = app.browse.model.index_of(live)
+        assert app.browse.query_one(VirtualTable).cursor == index
+        row = app.browse.selected()
+        assert row.conversation_id == live and row.end is None and row.ani
+        assert row.queue_ids and row.user_ids  # the queue and agent columns have names
+
+
 async def queue_first_recorded(pilot, app, *, fmt: str | None = None) -> None:
     model = app.browse.model
     table = app.browse.query_one(VirtualTable)

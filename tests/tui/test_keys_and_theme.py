@@ -6,7 +6,7 @@ from textual.theme import Theme
 
 from genesys_tui.core.config import Config, UISettings
 from genesys_tui.tui.screens.help import HelpScreen
-from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS, Timeline
+from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT, Timeline
 from tests.tui.conftest import SIZE, make_app, settle
 
 
@@ -40,6 +40,13 @@ async def test_a_theme_sets_the_role_colours(emulator, tmp_path):
         await pilot.pause()
         assert timeline._colour("role-agent") == "#123456"
         assert timeline._colour("role-customer") == THEME_DEFAULTS["role-customer"]
+        app.theme = "textual-light"  # a light theme: dark inks on the light background
+        await pilot.pause()
+        assert timeline._colour("role-agent") == THEME_DEFAULTS_LIGHT["role-agent"]
+        assert timeline._colour("playing") == THEME_DEFAULTS_LIGHT["playing"]
+        line = timeline.render_line(2)
+        backgrounds = {seg.style.bgcolor for seg in line if seg.style and seg.style.bgcolor}
+        assert backgrounds and all(sum(c.get_truecolor()) > 500 for c in backgrounds)  # light
 
 
 async def test_colours_from_the_config_go_over_the_theme(emulator, tmp_path):

@@ -88,6 +88,10 @@ async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_pa
         assert len(screen.listing) > 5 and screen.review.notes == []
         assert cid in str(screen.query_one("#title", Static).render())
         assert app.focused is screen.query_one(TranscriptTable)
+        # the phrase column fills the width: the words themselves are on screen
+        table = screen.query_one(TranscriptTable)
+        first = screen.listing.cells(0)[2]
+        assert first[:20] in table.render_line(1).text, table.render_line(1).text
         tl = screen.query_one(Timeline)
         assert tl.frames > 0 and [lane[1] for lane in tl.lanes()] == ["customer", "agent"]
         metrics = str(screen.query_one("#metrics", Static).render())

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import Conversation, Recording
-from genesys_tui.genesys.summaries import ConversationSummary
+from genesys_tui.genesys.summaries import ConversationSummary, ParticipantSummary
 
 PAGE = 100  # conversations handed over at a time: the list grows while the user looks
 
@@ -69,15 +69,48 @@ class BrowseService:
         )
         return conv, recs
 
-    async def find(self, conversation_id: str) -> ConversationSummary | None:
-        """A conversation's analytics row by its ID (to list, sort and queue it like the others);
-        None when analytics does not have it yet. NotFound when the conversation does not exist."""
-        await self.client.conversations.get(conversation_id)  # a wrong ID says so
+    async def find(self, conversation_id: str) -> ConversationSummary:
+        """A conversation's row by its ID, to list, sort and queue it like the others: analytics'
+        row, or (analytics does not have it yet: a live or very recent call) one made from the
+        conversation itself. NotFound when the conversation does not exist."""
+        conv = await self.client.conversations.get(conversation_id)  # a wrong ID says so
         found = await self.client.analytics.summaries_by_id([conversation_id])
-        return found.get(conversation_id)
+        return found.get(conversation_id) or summary_of(conv)
 
     async def recordings(
         self, conversation_id: str, format_id: str, max_wait_ms: int | None = None
     ) -> list[Recording]:
         kw = {} if max_wait_ms is None else {"max_wait_ms": max_wait_ms}
         return await self.client.recordings.list(conversation_id, format_id, **kw)
+
+
+def summary_of(conv: Conversation) -> ConversationSummary:
+    """A list row from `GET /api/v2/conversations/{id}`: the customer's (or external party's)
+    numbers and direction, the queues and agents on it, and whether a call leg records."""
+    queues, users, parts = [], [], []
+    ani = dnis = direction = None
+    recording = False
+    for p in conv.participants:
+        parts.append(ParticipantSummary(p.id or "", p.purpose or "", p.name, p.user_id))
+        if p.queue_id and p.queue_id not in queues:
+            queues.append(p.queue_id)
+        if p.user_id and p.purpose in ("agent", "user") and p.user_id not in users:
+            users.append(p.user_id)
+        recording = recording or any(c.recording for c in p.calls)
+        if p.purpose in ("customer", "external") and ani is None:
+            ani, dnis = p.ani, p.dnis
+            direction = next((c.direction for c in p.calls if c.direction), None)
+    return ConversationSummary(
+        conversation_id=conv.id or "",
+        start=conv.start_time or datetime.now(UTC),
+        end=conv.end_time,
+        direction=direction,
+        media_types=("voice",) if any(p.calls for p in conv.participants) else (),
+        queue_ids=tuple(queues),
+        user_ids=tuple(users),
+        ani=ani,
+        dnis=dnis,
+        wrapup_codes=tuple(p.wrapup.code for p in conv.participants if p.wrapup and p.wrapup.code),
+        has_recording=recording,
+        participants=tuple(parts),
+    )

@@ -3,8 +3,8 @@ rows because cells are formatted only when they are shown (no textual here)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,22 +15,60 @@ from genesys_tui.genesys.summaries import ConversationSummary
 
 @dataclass(frozen=True)
 class Column:
+    """A table column. On a narrow table (fit_columns) a column with `min_width` shrinks to it,
+    one with `hide` is hidden (1 first, then 2, …; 0 never), and the `fill` column takes what is
+    left (a phrase, a path: cut with "…")."""
+
     key: str
     title: str
     width: int
     sortable: bool = True
+    min_width: int = 0
+    hide: int = 0
+    fill: bool = False
 
 
-COLUMNS = (  # the most useful first: narrow terminals scroll sideways for the rest
+def fit_columns(columns: Sequence[Column], width: int) -> tuple[Column, ...]:
+    """The columns a table `width` cells wide shows, and how wide each is: hidden in their order
+    until the rest fit at their narrowest, then widened back (in order) with what is spare, the
+    fill column last. Too narrow even then: the table scrolls sideways."""
+
+    def least(c: Column) -> int:
+        return c.min_width or c.width
+
+    shown = list(columns)
+    for victim in sorted((c for c in columns if c.hide), key=lambda c: c.hide):
+        if sum(least(c) + 1 for c in shown) <= width:
+            break
+        shown.remove(victim)
+    spare = width - sum(least(c) + 1 for c in shown)
+    widths = [least(c) for c in shown]
+    while spare > 0:  # the shrunk ones grow back a cell at a time, evenly
+        growing = [i for i, c in enumerate(shown) if not c.fill and widths[i] < c.width]
+        if not growing:
+            break
+        for i in growing[:spare]:
+            widths[i] += 1
+        spare -= len(growing[:spare])
+    for i, c in enumerate(shown):  # what is left goes to the fill column, however wide declared
+        if c.fill and spare > 0:
+            widths[i] += spare
+            break
+    return tuple(
+        c if w == c.width else replace(c, width=w) for c, w in zip(shown, widths, strict=True)
+    )
+
+
+COLUMNS = (  # on a narrow table the ID goes first, then ANI, wrap-up, direction, recording
     Column("start", "Start (UTC)", 19),
     Column("duration", "Duration", 8),
-    Column("direction", "Dir", 3),
-    Column("queue", "Queue", 16),
-    Column("agent", "Agent", 16),
-    Column("wrapup", "Wrap-up", 16),
-    Column("recording", "Rec", 3, sortable=False),
-    Column("ani", "ANI", 12),
-    Column("id", "Conversation ID", 36, sortable=False),
+    Column("direction", "Dir", 3, hide=4),
+    Column("queue", "Queue", 16, min_width=10),
+    Column("agent", "Agent", 16, min_width=10),
+    Column("wrapup", "Wrap-up", 16, min_width=10, hide=3),
+    Column("recording", "Rec", 3, sortable=False, hide=5),
+    Column("ani", "ANI", 16, hide=2),  # E.164: up to 15 digits and "+"
+    Column("id", "Conversation ID", 36, sortable=False, hide=1),
 )
 
 

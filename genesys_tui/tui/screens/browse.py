@@ -15,23 +15,20 @@ from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
 from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
-from genesys_tui.flows.pull import meta as job_meta
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.screens.browse_queueing import Queueing
 from genesys_tui.tui.screens.browse_text import HELP, RANGES, SORTABLE
 from genesys_tui.tui.screens.dialogs import (
-    ConfirmDialog,
     FilterDialog,
     PromptDialog,
-    QueueChoice,
-    QueueDialog,
 )
 from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, recordings_view
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
 
-class BrowseScreen(AppScreen):
+class BrowseScreen(Queueing, AppScreen):
     BINDINGS = [
         Binding("slash", "live_filter", "Filter text", id="browse.live-filter"),
         Binding("f", "filters", "Filters", id="browse.filters"),
@@ -48,7 +45,10 @@ class BrowseScreen(AppScreen):
         Binding("D", "queue_all", "Download all", show=False, id="browse.queue-all"),
         Binding("c", "copy_id", "Copy ID", show=False, id="browse.copy-id"),
         Binding("r", "reload", "Reload", show=False, id="browse.reload"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="browse.clear-filter"),
+        Binding(
+            "escape,backspace", "clear_filter", "Clear filter", show=False, id="browse.clear-filter"
+        ),
+        Binding("q", "app.quit", "Quit", show=False, id="browse.quit"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#conversations"
@@ -204,7 +204,9 @@ class BrowseScreen(AppScreen):
             self._detail_for = None  # highlighting it again tries again
             pane.show(f"[red]{user_message(e) or e}[/]", "")
             return
-        pane.show(conversation_view(conv, session.names), recordings_view(recs))
+        pane.show(
+            conversation_view(conv, session.names), recordings_view(recs, live=not conv.end_time)
+        )
 
     @on(VirtualTable.Selected, "#conversations")
     def open_in_review(self, event: VirtualTable.Selected) -> None:
@@ -373,8 +375,7 @@ class BrowseScreen(AppScreen):
                 user_message(e) or str(e), title="Cannot open", severity="error", timeout=8
             )
             return
-        if found is not None:  # listed, sorted and queued like the others
-            self.model.add([found])
+        self.model.add([found])  # listed, sorted, selected and queued like the others
         table = self.query_one(VirtualTable)
         table.reload()
         index = self.model.index_of(cid)
@@ -382,69 +383,3 @@ class BrowseScreen(AppScreen):
             table.cursor = index
         self._detail_for = cid
         self.load_detail(cid)
-
-    def action_queue_selected(self) -> None:
-        s = self.selected()
-        if s is None:
-            return
-        if s.end is None:
-            self.gapp.notify(
-                "This call is still live: its recording becomes available when it ends.",
-                severity="warning",
-            )
-        elif not s.has_recording:
-            self.gapp.notify("This conversation has no recording.", severity="warning")
-        else:
-            self._queue([s], f"conversation {s.conversation_id[:8]}…")
-
-    def action_queue_all(self) -> None:
-        rows = [self.model.summary(i) for i in range(len(self.model))]
-        rows = [r for r in rows if r.has_recording and r.end is not None]
-        if not rows:
-            self.gapp.notify("Nothing with a recording to download.", severity="warning")
-            return
-        self._queue(rows, f"{len(rows):,} conversations")
-
-    def _queue(self, rows, what: str) -> None:
-        app = self.gapp
-        if app.queue is None:
-            app.notify("The queue is not available.", severity="error")
-            return
-
-        def chosen(choice: QueueChoice | None) -> None:
-            if choice is None:
-                self._not_queued()
-                return
-            if len(rows) > 20:
-                app.push_screen(
-                    ConfirmDialog(
-                        "Queue downloads",
-                        f"Queue {what} as {choice.format} into {choice.target}?",
-                        "Queue",
-                    ),
-                    lambda ok: self._enqueue(rows, choice) if ok else self._not_queued(),
-                )
-            else:
-                self._enqueue(rows, choice)
-
-        app.push_screen(
-            QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen
-        )
-
-    def _not_queued(self) -> None:
-        self.gapp.notify("Cancelled; nothing was queued.", timeout=3)
-
-    def _enqueue(self, rows, choice: QueueChoice) -> None:
-        app = self.gapp
-        try:
-            n = app.enqueue(
-                [(r.conversation_id, job_meta.from_summary(r, app.session.names)) for r in rows],
-                choice,
-            )
-        except Exception as e:  # noqa: BLE001
-            app.notify(user_message(e) or str(e), title="Cannot queue", severity="error")
-            return
-        app.notify(
-            f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.",
-            title="Downloads",
-        )

@@ -39,7 +39,7 @@ class FittedDialog(ModalScreen[R]):
 class ConfirmDialog(FittedDialog[bool]):
     """Yes or no; Cancel has the focus, so a stray Enter does nothing harmful."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape,q,backspace", "dismiss(False)", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self, title: str, body: str, confirm: str = "Confirm", danger: bool = False
@@ -71,7 +71,7 @@ class PromptDialog(ModalScreen[str | None]):
     """One line of text. With `check` (text -> the problem, or None), a bad answer keeps the
     dialog open with the problem under the field, so it can be corrected rather than retyped."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape,q,backspace", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def __init__(
         self,
@@ -115,7 +115,7 @@ class PromptDialog(ModalScreen[str | None]):
 class _TargetDialog(ModalScreen):
     """A dialog ending in a target (directory or s3://...), an error line and OK/Cancel."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape,q,backspace", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def buttons(self, ok: str) -> ComposeResult:
         yield Static("", classes="error", id="error")
@@ -235,7 +235,7 @@ class FilterDialog(FittedDialog[ConversationFilter | None]):
     in the number fields."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("escape,q,backspace", "dismiss(None)", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "apply", "Apply", priority=True, id="dialog.apply"),
     ]
 

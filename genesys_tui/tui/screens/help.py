@@ -10,15 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 EVERYWHERE = (
-    "Everywhere: `1`-`4` switch areas, `ctrl+p` opens the command palette (areas, actions, themes), "
-    "`?` or `F1` this help, `ctrl+q` quits (downloads resume next time). Select text with the mouse "
-    "while holding Shift (Option on macOS). The grey names are the actions' ids: `[ui.keys]` in "
-    'the config gives them other keys (`"browse.queue-selected" = "ctrl+d"`).'
+    "Everywhere: `1`-`4` switch areas, `:` or `ctrl+p` opens the command palette (jump to an "
+    "area, a call by ID, actions, themes), `?` or `F1` this help, `F8` saves a screenshot, "
+    "`ctrl+q` quits (downloads resume next time). `Esc` (or `Backspace` where no text field has "
+    "the focus) goes back: out of a dialog, a filter, or Review to where it was opened from; `q` "
+    "closes a dialog or Review, and in Browse, Queue and Supervise quits. Select text with the "
+    "mouse while holding Shift (Option on macOS). The grey names are the actions' ids: "
+    '`[ui.keys]` in the config gives them other keys (`"browse.queue-selected" = "ctrl+d"`).'
 )
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,backspace,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(
         self, title: str, text: str, bindings: list[tuple[str, str, str]], permissions: str = ""

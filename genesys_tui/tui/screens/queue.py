@@ -34,6 +34,7 @@ class QueueScreen(AppScreen):
         Binding("r", "retry", "Retry job", id="queue.retry"),
         Binding("R", "retry_all", "Retry failed", id="queue.retry-all"),
         Binding("F", "toggle_finished", "Hide finished", id="queue.toggle-finished"),
+        Binding("q", "app.quit", "Quit", show=False, id="queue.quit"),
     ]
     HELP = HELP
 

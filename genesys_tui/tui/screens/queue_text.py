@@ -24,16 +24,16 @@ from genesys_tui.flows.pull.model import (
     QueueTotals,
 )
 
-COLUMNS = (
+COLUMNS = (  # on a narrow table format goes first, then recording, rate, conversation
     Column("id", "Job", 6, False),
-    Column("conversation", "Conversation", 13, False),
-    Column("recording", "Recording", 10, False),
-    Column("format", "Format", 8, False),
+    Column("conversation", "Conversation", 13, False, hide=4),
+    Column("recording", "Recording", 10, False, hide=2),
+    Column("format", "Format", 8, False, hide=1),
     Column("state", "State", 11, False),
-    Column("progress", "Progress", 22, False),
-    Column("rate", "Rate", 10, False),
+    Column("progress", "Progress", 22, False, min_width=12),
+    Column("rate", "Rate", 10, False, hide=3),
     Column("eta", "ETA", 7, False),
-    Column("detail", "Target / error", 60, False),
+    Column("detail", "Target / error", 16, False, fill=True),
 )
 
 HELP = """

@@ -68,6 +68,7 @@ class ReviewScreen(PlaybackControls, AppScreen):
         Binding("less_than_sign", "speed(-1)", "Slower", show=False, id="review.slower"),
         Binding("greater_than_sign", "speed(1)", "Faster", show=False, id="review.faster"),
         Binding("escape", "clear_search", "Back / clear search", show=False, id="review.back"),
+        Binding("backspace,q", "back", "Back", show=False, id="review.back-key"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#transcript"
@@ -369,6 +370,10 @@ class ReviewScreen(PlaybackControls, AppScreen):
             self.query_one(TranscriptTable).focus()
             self.update_bar()
             return
+        self.gapp.go_back()
+
+    def action_back(self) -> None:
+        """Backspace or q (where no input has focus): back to where the call was opened from."""
         self.gapp.go_back()
 
     def action_speaker(self, direction: int) -> None:

@@ -48,7 +48,14 @@ class SuperviseScreen(AppScreen):
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
         Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
         Binding("L", "sign_in", "Sign in again", show=False, id="supervise.sign-in"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="supervise.clear-filter"),
+        Binding(
+            "escape,backspace",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="supervise.clear-filter",
+        ),
+        Binding("q", "app.quit", "Quit", show=False, id="supervise.quit"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#calls"

@@ -26,16 +26,16 @@ from genesys_tui.flows.supervise.engine import Attempt, Outcome
 from genesys_tui.flows.supervise.live import Leg, LiveCall, summarize
 from genesys_tui.flows.supervise.service import EFFECTS, SOON, VERBS, Report, SuperviseDesk
 
-COLUMNS = (  # what a supervisor decides on first; narrow terminals scroll sideways for the rest
-    Column("start", "Started", 8, False),
-    Column("agent", "Agent", 16, False),
-    Column("state", "State", 9, False),
-    Column("in_state", "In state", 8, False),
-    Column("consent", "Consent", 11, False),
-    Column("recording", "Recording", 12, False),
-    Column("queue", "Queue", 12, False),
-    Column("customer", "Customer", 13, False),
-    Column("supervisors", "Supervisors", 24, False),
+COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hide in order
+    Column("start", "Started", 8, False, hide=4),
+    Column("agent", "Agent", 16, False, min_width=10),
+    Column("state", "State", 12, False),  # "disconnected": a state is never cut
+    Column("in_state", "In state", 8, False, hide=5),
+    Column("consent", "Consent", 17, False, min_width=12),
+    Column("recording", "Recording", 12, False),  # "SECURE PAUSE" whole
+    Column("queue", "Queue", 12, False, min_width=8, hide=3),
+    Column("customer", "Customer", 16, False, hide=2),
+    Column("supervisors", "Supervisors", 12, False, fill=True, hide=1),
 )
 
 
@@ -66,7 +66,7 @@ def ago(since: datetime | None, now: datetime) -> str:
 class NoticeChooser(ModalScreen[str | None]):
     """Which configured notice to play."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape,q,backspace", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
     def __init__(self, notices: dict) -> None:
         super().__init__()

@@ -30,18 +30,7 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
     head.append(f"{fmt.when(conv.start_time)} UTC  {fmt.duration(dur)}")
     if conv.secure_pause:
         head.append("  SECURE PAUSE", style="bold red")
-    # SIMPLE_HEAD: a rule under the header and no column lines, so a header that wraps on a
-    # narrow pane leaves no stray ┃ above the others.
-    parts = Table(
-        title="Participants",
-        title_justify="left",
-        expand=True,
-        show_edge=False,
-        pad_edge=False,
-        box=box.SIMPLE_HEAD,
-    )
-    for col in ("Purpose", "Name", "From", "To", "Queue / wrap-up"):
-        parts.add_column(col, overflow="fold")
+    rows = []
     for p in conv.participants:
         extra = p.queue_name or names.get(p.queue_id or "", "")
         if p.wrapup and p.wrapup.code:
@@ -49,22 +38,60 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
         purpose = p.purpose or "?"
         if p.media_roles:
             purpose += f" ({', '.join(p.media_roles)})"
-        parts.add_row(
-            purpose,
-            p.name or names.get(p.user_id or "", "") or "-",
-            _t(p.start_time),
-            _t(p.end_time),
-            extra or "-",
-        )
+        name = p.name or names.get(p.user_id or "", "") or "-"
+        rows.append((purpose, name, _t(p.start_time), _t(p.end_time), extra or "-"))
+    parts = Participants(rows)
     return Group(head, Text(), parts)
 
 
-def recordings_view(recordings: list[Recording] | None, note: str = "") -> Group | Text:
+class Participants:
+    """Who was on the call: a table where the pane is wide enough, two lines each where it is
+    not (a table squeezed into 40 cells breaks "customer" and every time in two)."""
+
+    COLUMNS = ("Purpose", "Name", "From", "To", "Queue / wrap-up")
+    WIDE = 56  # cells a readable table needs
+
+    def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console, options):
+        if options.max_width >= self.WIDE:
+            # SIMPLE_HEAD: a rule under the header and no column lines, so a header that wraps
+            # leaves no stray ┃ above the others.
+            table = Table(
+                title="Participants",
+                title_justify="left",
+                expand=True,
+                show_edge=False,
+                pad_edge=False,
+                box=box.SIMPLE_HEAD,
+            )
+            for col in self.COLUMNS:
+                table.add_column(col, overflow="fold")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+            return
+        out = Text()
+        out.append("Participants\n", style="italic")
+        for purpose, name, start, end, extra in self.rows:
+            out.append(purpose, style="bold")
+            out.append(f"  {name}\n")
+            out.append(f"  {start} → {end}" + (f"  {extra}" if extra != "-" else "") + "\n")
+        yield out
+
+
+def recordings_view(
+    recordings: list[Recording] | None, note: str = "", *, live: bool = False
+) -> Group | Text:
     """The recordings as `GET …/recordings?formatId=NONE` gives them: no transcode (so no size),
-    with the system annotations (holds, secure pauses) that recordingmetadata never carries."""
+    with the system annotations (holds, secure pauses) that recordingmetadata never carries. A
+    live call's recording is listed once the call has ended."""
     if recordings is None:
         return Text(note or "Loading recordings…", style="dim")
     if not recordings:
+        if live and not note:
+            note = "Still in progress: its recording is available when the call ends."
         return Text(note or "No recordings.", style="italic")
     table = Table(
         title="Recordings",

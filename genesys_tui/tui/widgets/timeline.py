@@ -32,6 +32,18 @@ THEME_DEFAULTS = {
     "cut": "#f87171",  # where the recording left time out
     "playing": "#5c4a00",  # the phrase being heard
 }
+# On a light theme the same roles in darker inks, holds and the phrase heard in pale washes.
+THEME_DEFAULTS_LIGHT = {
+    "role-customer": "#1d4ed8",
+    "role-agent": "#15803d",
+    "role-ivr": "#7e22ce",
+    "role-system": "#7e22ce",
+    "role-mixed": "#374151",
+    "hold": "#fef3c7",
+    "held": "#b45309",
+    "cut": "#dc2626",
+    "playing": "#fde68a",
+}
 ROLES = ("customer", "agent", "ivr", "system", "mixed")
 MIN_SPAN_MS = 2000
 TICKS_S = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
@@ -61,6 +73,9 @@ class Timeline(Widget):
         except Exception:  # noqa: BLE001 - not mounted in an app (a unit test): the defaults
             value = None
         return value or THEME_DEFAULTS[name]
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _: self.invalidate(), init=False)  # new colours
 
     def __init__(
         self,

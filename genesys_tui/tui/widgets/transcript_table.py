@@ -11,7 +11,7 @@ from genesys_tui.tui.widgets.virtual_table import VirtualTable
 COLUMNS = (
     Column("time", "Time", 8, False),
     Column("role", "Speaker", 9, False),
-    Column("text", "Phrase", 400, False),
+    Column("text", "Phrase", 12, False, fill=True),
 )
 
 

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from genesys_tui.flows.browse.table import Column
+from genesys_tui.flows.browse.table import Column, fit_columns
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -83,12 +83,25 @@ class VirtualTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.columns = list(columns)
+        self.all_columns = tuple(columns)
         self._count, self._cells, self._row_style = count, cells, row_style
         self.sort_key: str | None = None
         self.sort_reverse = False
-        self._width = sum(c.width + 1 for c in self.columns)
         self._styles: dict[str, Style] = {}
+        self._fit(sum(c.width + 1 for c in columns))
+
+    def _fit(self, width: int) -> None:
+        """The columns shown at this width (narrow: some shrink or hide, in their order)."""
+        self.columns = list(fit_columns(self.all_columns, width))
+        keys = [c.key for c in self.all_columns]
+        self._shown = [keys.index(c.key) for c in self.columns]  # into each row's cells
+        self._width = sum(c.width + 1 for c in self.columns)
+
+    def on_resize(self) -> None:
+        # the vertical scrollbar's room kept, so rows arriving later do not change the fit
+        self._fit(self.size.width - self.styles.scrollbar_size_vertical)
+        self.virtual_size = Size(self._width, self.row_count + 1)
+        self.refresh()
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -115,7 +128,8 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _line(self, texts: Sequence[str], style: Style, head: bool = False) -> list[Segment]:
         segs = []
-        for col, text in zip(self.columns, texts, strict=False):
+        for col, i in zip(self.columns, self._shown, strict=True):
+            text = texts[i] if i < len(texts) else ""
             cell = text if len(text) <= col.width else text[: col.width - 1] + "…"
             st = style
             if head and col.key == self.sort_key:
@@ -130,7 +144,7 @@ class VirtualTable(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = self._style("virtual-table--header")
-            segs = self._line([c.title for c in self.columns], header, head=True)
+            segs = self._line([c.title for c in self.all_columns], header, head=True)
             return self._crop(Strip(segs), scroll_x, width, header)
         index = scroll_y + y - 1
         if index >= self.row_count:
