@@ -385,9 +385,20 @@ def bulk_rows(label, srv, pairs, fmt, their_cmd, their_label, out_ext, target) -
     return rows, {"o": o, "cids": cids, "per5": per5}
 
 
+def installed_like() -> None:
+    """Our processes start as an installed package does: from compiled bytecode (pip compiles it
+    at install time; an environment with PYTHONDONTWRITEBYTECODE would otherwise recompile every
+    module at every start, which no user's install does)."""
+    import compileall
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(str(_Path(__file__).resolve().parents[1] / "genesys_tui"), quiet=1)
+
+
 def main() -> None:
     ensure_tools("curl", "sox", "ffmpeg", packages=("curl", "sox", "ffmpeg"))
     WORK.mkdir(exist_ok=True)
+    installed_like()
     rows: list[str] = []
 
     # 1. WAV originals, 500 recordings

@@ -26,6 +26,9 @@ def emulator_settings(a) -> EmulatorSettings:
         token_ttl=a.token_ttl,
         rate_limit_per_minute=a.rate_limit,
         deny_permissions=tuple(a.deny_permission or ()),
+        export_target=(
+            f"dir:{a.export_dir}" if a.export_dir else f"s3:{a.export_s3}" if a.export_s3 else ""
+        ),
         **pinned,
     )
 

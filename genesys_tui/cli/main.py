@@ -24,6 +24,7 @@ COMMANDS = {
     "serve": ("genesys_tui.cli.review", "cmd_serve"),
     "supervise": ("genesys_tui.cli.supervise", "cmd_supervise"),
     "audit": ("genesys_tui.cli.supervise", "cmd_audit"),
+    "export": ("genesys_tui.cli.export", "cmd_export"),
 }
 
 

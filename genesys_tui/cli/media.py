@@ -32,15 +32,7 @@ def cmd_convert(ctx: Context) -> int:
     for d in {to} if to else {Path(n).parent for n in a.files}:
         sweep_temps(d)  # what a killed run left behind
     failures = 0
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = [
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
+    with _progress(ctx, a.quiet) as progress:
         for name in a.files:
             src = Path(name)
             task = progress.add_task(src.name[:40], total=None)
@@ -48,8 +40,8 @@ def cmd_convert(ctx: Context) -> int:
             def report(done: int, total: int | None, task=task) -> None:
                 progress.update(task, completed=done, total=total)
 
-            try:
-                outs = convert_file(src, to or src.parent, opts, report)
+            try:  # one file at a time: Opus decodes on both cores
+                outs = convert_file(src, to or src.parent, opts, report, threads=2)
             except MediaError as e:
                 failures += 1
                 progress.console.print(f"[red]✗[/] {escape(str(e))}", highlight=False)
@@ -69,3 +61,40 @@ def cmd_convert(ctx: Context) -> int:
     if failures:
         ctx.err.print(f"{failures} of {len(a.files)} file(s) failed", highlight=False)
     return 1 if failures else 0
+
+
+class _Quiet:
+    """A Progress that draws nothing: no bar where nobody watches (rich.progress not loaded)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.console = ctx.err
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def add_task(self, *a, **k) -> int:
+        return 0
+
+    def update(self, *a, **k) -> None:
+        return None
+
+    def remove_task(self, task: int) -> None:
+        return None
+
+
+def _progress(ctx: Context, quiet: bool):
+    """A bar on a terminal; nothing when quiet or when the output goes to a file or a pipe."""
+    if quiet or not ctx.err.is_terminal:
+        return _Quiet(ctx)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+    ]
+    return Progress(*columns, console=ctx.err, transient=True)

@@ -376,6 +376,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
 
+    p = add(
+        "export",
+        "Genesys's own bulk EXPORT of recordings into your S3 bucket: start, list, status, "
+        "cancel, failed",
+    )
+    ex = p.add_subparsers(dest="export_command", metavar="ACTION", required=True)
+    q = ex.add_parser(
+        "start",
+        parents=[common],
+        help="create EXPORT jobs for an interval and the fetch filters, confirm, start them",
+        description="Builds the conversation query from the interval and filters, creates the "
+        "EXPORT job (a month at most each; at most 2 pending or processing in the org), shows "
+        "what Genesys counted, asks, then starts it. Run it again to resume.",
+    )
+    q.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
+    _filters(q)
+    q.add_argument(
+        "--integration",
+        metavar="ID",
+        help="the AWS S3 Recording Bulk Actions integration (default: the org's only active one)",
+    )
+    q.add_argument(
+        "--include-sensitive",
+        action="store_true",
+        help="include recordings with sensitive data (includeRecordingsWithSensitiveData)",
+    )
+    q.add_argument("--yes", action="store_true", help="start the jobs without asking")
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    q.add_argument("--poll", type=float, default=5.0, help=argparse.SUPPRESS)
+    for name, text in (
+        ("list", "the org's EXPORT jobs: state, progress, counts"),
+        ("status", "one job: state, percentProgress, processed/skipped/failed, errorMessage"),
+        ("cancel", "cancel a job (pending, ready or processing)"),
+        ("failed", "the recordings a job failed to export"),
+    ):
+        q = ex.add_parser(name, parents=[common], help=text, description=text)
+        if name != "list":
+            q.add_argument("job_id", metavar="JOB_ID")
+        else:
+            q.add_argument("--state", help="only jobs in this state, e.g. PROCESSING")
+        if name in ("list", "status", "failed"):
+            q.add_argument("--json", action="store_true", help="JSON lines")
+        q.add_argument("--poll", type=float, default=5.0, help=argparse.SUPPRESS)
+
     p = add("emulator", "run the embedded Genesys Cloud emulator in the foreground")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -395,6 +439,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=int, default=86400)
     p.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
     p.add_argument("--control", action="store_true", help="enable the test-only control endpoint")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--export-dir",
+        metavar="PATH",
+        help="give the org an S3 bulk-actions integration whose EXPORT jobs write the bucket's "
+        "layout under PATH",
+    )
+    where.add_argument(
+        "--export-s3",
+        metavar="ENDPOINT_URL/BUCKET",
+        help="the same, into a bucket through the S3 protocol (AWS credentials from the "
+        "environment), e.g. http://127.0.0.1:5000/calls",
+    )
     p.add_argument(
         "--deny-permission",
         action="append",

@@ -1,7 +1,10 @@
-"""Emulated API: bulk recording jobs (`/api/v2/recording/jobs`): create, run, list, cancel."""
+"""Emulated API: bulk recording jobs (`/api/v2/recording/jobs`): create, run, list, cancel, and the
+failed recordings of a job; the S3 bulk-actions integration an EXPORT names (`/api/v2/integrations`).
+An EXPORT job really writes into the org's target (exports.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -10,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator import exports
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
 from genesys_tui.emulator.query import QueryError
 from genesys_tui.emulator.request_helpers import json_body, listing
@@ -27,7 +31,11 @@ def _job_state(emu: Emulator, job: dict[str, Any]) -> str:
     now = time.monotonic()
     if state == "PENDING" and now >= job["since"] + emu.s.job_seconds:
         job.update(state="READY", since=now)
-    elif state == "PROCESSING" and now >= job["since"] + emu.s.job_seconds:
+    elif (
+        state == "PROCESSING"
+        and job.get("task") is None  # an EXPORT's task ends it when the last one is written
+        and now >= job["since"] + emu.s.job_seconds
+    ):
         job.update(state="FULFILLED", since=now, processed=job["recordings"])
     return job["state"]
 
@@ -44,14 +52,20 @@ def _job_doc(emu: Emulator, job: dict[str, Any]) -> dict[str, Any]:
         "failedRecordings": f"/api/v2/recording/jobs/{job['id']}/failedrecordings",
     }
     if state != "PENDING":
+        failed = len(job["failed"])
+        done = job.get("processed", 0) + job["skipped"] + failed
         doc.update(
             totalConversations=job["conversations"],
             totalRecordings=job["recordings"],
             totalSkippedRecordings=job["skipped"],
-            totalFailedRecordings=0,
+            totalFailedRecordings=failed,
             totalProcessedRecordings=job.get("processed", 0),
-            percentProgress=100 if state == "FULFILLED" else 0,
+            percentProgress=100
+            if state == "FULFILLED"
+            else (100 * done // max(1, job["recordings"]) if state == "PROCESSING" else 0),
         )
+    if job.get("error"):
+        doc["errorMessage"] = job["error"]
     return doc
 
 
@@ -81,6 +95,7 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
         )
     org = emu.org
     job_id = str(uuid.uuid4())
+    recorded = [int(i) for i in matched if org.recorded[i]]
     job = {
         "id": job_id,
         "state": "PENDING",
@@ -89,8 +104,12 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
         "client": tok.client_id,
         "created": docs.iso_ms(emu.now_ms()),
         "conversations": int(matched.size),
-        "recordings": int(org.recorded[matched].sum()),
-        "skipped": int(org.archived[matched].sum()) if q["action"] == "EXPORT" else 0,
+        # every recording of the matched calls (a transferred call has one per agent leg)
+        "recordings": sum(len(org.detail(i).recordings) for i in recorded),
+        "matched": recorded,
+        "processed": 0,
+        "skipped": 0,
+        "failed": [],  # (conversation id, recording id)
     }
     emu.jobs[job_id] = job
     return JSONResponse(_job_doc(emu, job), 202)  # the CLI's post_recording_jobs definition: 202
@@ -121,6 +140,9 @@ async def job_put(emu: Emulator, request: Request, tok: Token, cid: str) -> Resp
     if state != "READY":
         raise bad_request(f"the job is {state}; only a READY job can be executed")
     job.update(state="PROCESSING", since=time.monotonic())
+    target = exports.target_for(emu.s.export_target) if job["query"]["action"] == "EXPORT" else None
+    if target is not None:
+        job["task"] = asyncio.get_running_loop().create_task(exports.run_export(emu, job, target))
     return JSONResponse(_job_doc(emu, job))
 
 
@@ -151,13 +173,35 @@ async def job_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Res
 
 async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
 
-    _job_or_404(emu, request)
+    job = _job_or_404(emu, request)
+    failed = [
+        {
+            "conversation": {"id": c, "selfUri": f"/api/v2/conversations/{c}"},
+            "recording": {"id": r, "selfUri": f"/api/v2/conversations/{c}/recordings/{r}"},
+        }
+        for c, r in job["failed"]
+    ]
     return listing(
         request,
-        [],
+        failed,
         f"/api/v2/recording/jobs/{request.path_params['jobId']}/failedrecordings",
         max_size=100,
     )
+
+
+async def integrations_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    """The org's integrations, filtered by `integrationType` and `reportedState` (the demo org has
+    one, the S3 bulk-actions integration, when an export target is configured)."""
+    kind = request.query_params.get("integrationType")
+    state = request.query_params.get("reportedState")
+    have = [exports.integration_doc(emu)] if emu.s.export_target else []
+    have = [
+        i
+        for i in have
+        if (not kind or i["integrationType"]["id"] == kind)
+        and (not state or i["reportedState"]["code"].lower() == state.lower())
+    ]
+    return listing(request, have, "/api/v2/integrations", max_size=100)
 
 
 ROUTES = [
@@ -167,4 +211,5 @@ ROUTES = [
     ("PUT", "/api/v2/recording/jobs/{jobId}", job_put, "recording.jobs.put"),
     ("DELETE", "/api/v2/recording/jobs/{jobId}", job_delete, "recording.jobs.delete"),
     ("GET", "/api/v2/recording/jobs/{jobId}/failedrecordings", job_failed, "recording.jobs.failed"),
+    ("GET", "/api/v2/integrations", integrations_list, "integrations.list"),
 ]

@@ -61,6 +61,7 @@ class Emulator:
         ] = {}  # recording id -> deleteDate set (or removed) by a PUT
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
         self.granted = permissions.ALL_PERMISSIONS - set(self.s.deny_permissions)

@@ -47,6 +47,9 @@ class EmulatorSettings:
     batch_seconds: float = 2.0
     job_seconds: float = 3.0
     restore_seconds: float = 5.0
+    # Where EXPORT jobs write (the org's S3 bulk-actions integration): "dir:PATH",
+    # "s3:ENDPOINT_URL/BUCKET", or "" for an org without one.
+    export_target: str = ""
     slow_seconds: float = 2.0
     fault_retry_after: int = (
         1  # Retry-After of an injected 429 (the real limit's reset can be up to 60 s)

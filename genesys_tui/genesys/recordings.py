@@ -246,6 +246,16 @@ class Recordings:
             "DELETE", f"/api/v2/recording/jobs/{_id(job_id)}", ok=(200, 202, 204)
         )
 
+    async def failed_recordings(self, job_id: str):
+        """(conversation id, recording id) of each recording a bulk job failed on; Genesys gives
+        no reason per recording (the job's errorMessage is all there is)."""
+        async for page in _failed_pages(self.api, job_id):
+            for e in page:
+                conv = (e.get("conversation") or {}).get("id") if isinstance(e, dict) else None
+                rec = (e.get("recording") or {}).get("id") if isinstance(e, dict) else None
+                if isinstance(conv, str) and isinstance(rec, str):
+                    yield conv, rec
+
     async def list_jobs(
         self, *, state: str | None = None, job_type: str | None = None, page_size: int = 25
     ) -> list[RecordingJob]:
@@ -260,6 +270,20 @@ class Recordings:
             if page >= int(data.get("pageCount") or 1):
                 return jobs
             page += 1
+
+
+async def _failed_pages(api, job_id: str, page_size: int = 100):
+    """The pages of `…/failedrecordings` (pageSize at most 100), by page number."""
+    page = 1
+    while True:
+        data = await api.get_json(
+            f"/api/v2/recording/jobs/{_id(job_id)}/failedrecordings",
+            {"pageSize": page_size, "pageNumber": page},
+        )
+        yield data.get("entities") or []
+        if not data.get("nextUri") or page >= int(data.get("pageCount") or 1):
+            return
+        page += 1
 
 
 def _maybe_json(resp: Any) -> Any:

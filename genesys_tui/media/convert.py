@@ -88,10 +88,13 @@ def convert_file(
     opts: ConvertOptions,
     progress: ProgressFn | None = None,
     hashes: dict[Path, str] | None = None,
+    *,
+    threads: int = 1,
 ) -> list[Path]:
     """Convert one file; returns the outputs. Raises MediaError naming the file and the problem;
     on any failure no output (and no .part) is left behind. `hashes`, when given, receives the
-    SHA-256 of the outputs whose hash came for free while writing."""
+    SHA-256 of the outputs whose hash came for free while writing. `threads` 2 decodes Opus on
+    both cores (one file at a time, as `convert` does)."""
     src, out_dir = Path(src), Path(out_dir)
     info = decode.probe(src)
     outputs = output_paths(src, out_dir, opts)
@@ -105,7 +108,9 @@ def convert_file(
         return _remux(src, outputs[0], progress)
     # A mono average straight from the decoder where it can (Opus mixes down inside libopus).
     downmix = info.can_downmix and opts.format == "mono" and opts.mode == "average"
-    blocks = _counted(decode.blocks(info, 1 << 16, downmix=downmix), info.frames, progress)
+    blocks = _counted(
+        decode.blocks(info, 1 << 16, downmix=downmix, threads=threads), info.frames, progress
+    )
     try:
         with contextlib.ExitStack() as stack:
             parts = [stack.enter_context(atomic_output(o)) for o in outputs]

@@ -143,14 +143,17 @@ def blocks(
     end: int | None = None,
     *,
     downmix: bool = False,
+    threads: int = 1,
 ) -> Iterator[np.ndarray]:
     """(frames, channels) blocks of info.sample_format's dtype, from `start` to `end` frames;
-    with `downmix` (only where info.can_downmix) one channel, the average of all."""
+    with `downmix` (only where info.can_downmix) one channel, the average of all. `threads` 2:
+    Ogg/Opus decoded on both cores (one file at a time; a pool of workers keeps 1)."""
     if downmix and not info.can_downmix:
         raise ValueError("this decoder cannot mix down: use mix.to_mono")
     if info.opus is not None:
         channels = 1 if downmix else info.channels
-        yield from _window(oggopus.blocks(info.path, channels, block_frames), start, end)
+        it = oggopus.blocks(info.path, channels, block_frames, threads=threads)
+        yield from _window(it, start, end)
         return
     if info.wav is not None and info.is_pcm:
         yield from wavio.read_blocks(info.path, info.wav, block_frames, start, end)

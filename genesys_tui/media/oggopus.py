@@ -17,6 +17,7 @@ import glob
 import mmap
 import os
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -269,18 +270,31 @@ def _mapped(path: Path) -> Iterator[mmap.mmap | bytes]:
         raise _bad(path, f"cannot read: {e.strerror or e}") from None
 
 
-def blocks(path: Path, channels: int, block_frames: int = 1 << 16) -> Iterator[np.ndarray]:
+def blocks(
+    path: Path, channels: int, block_frames: int = 1 << 16, *, threads: int = 1
+) -> Iterator[np.ndarray]:
     """The whole stream as int16 (frames, channels) blocks at OpusStream.rate, pre-skip and end
     padding trimmed, `channels` 1 (mixed down by the decoder) or the stream's own. Verifies
-    every page on the way: MediaError for anything cut or damaged."""
+    every page on the way: MediaError for anything cut or damaged. `threads` 2: the second half
+    is decoded on the other core at the same time (for one file at a time; a call under
+    PARALLEL_MAX_BYTES decoded)."""
     lib = libopus()
     if lib is None:  # pragma: no cover - decode.py only calls this when available()
         raise _bad(path, "libopus is not available")
     with _mapped(path) as data:
-        yield from _decode(lib, path, data, channels, block_frames)
+        yield from _decode(lib, path, data, channels, block_frames, threads)
 
 
-def _decode(lib, path: Path, data, channels: int, block_frames: int) -> Iterator[np.ndarray]:
+# What a decoder started mid-stream decodes and drops first. RFC 7845 (4.6) asks for 80 ms; CELT's
+# energy prediction takes about 0.4 s to settle, and after one second the output is the same,
+# sample for sample, as one decoder's from the start (tests/unit/media/test_oggopus.py).
+PREROLL_48K = 48_000
+PARALLEL_MAX_BYTES = 64 << 20  # the second half waits decoded in memory: a bound on it
+
+
+def _decode(
+    lib, path: Path, data, channels: int, block_frames: int, threads: int = 1
+) -> Iterator[np.ndarray]:
     packets = _packets(path, data)
     stream = _head(path, next(packets, b""), _last_granule(path, data))
     if channels not in (1, stream.channels):
@@ -290,6 +304,13 @@ def _decode(lib, path: Path, data, channels: int, block_frames: int) -> Iterator
     skip = stream.pre_skip * rate // 48000
     want = stream.frames  # what the granule position says there is
     gain = 10 ** (stream.gain_db / 20) if stream.gain_db else None
+    tail = None
+    if threads > 1 and stream.frames * channels <= PARALLEL_MAX_BYTES:  # int16: half of it
+        every = list(packets)  # every page checked (CRC, order, end) before decoding starts
+        half = len(every) // 2
+        tail = _Tail(lib, path, every, half, rate, channels)
+        tail.start()
+        packets = iter(every[:half])
     err = ctypes.c_int()
     dec = lib.opus_decoder_create(rate, channels, ctypes.byref(err))
     if not dec:
@@ -299,8 +320,8 @@ def _decode(lib, path: Path, data, channels: int, block_frames: int) -> Iterator
     base, stride = block.ctypes.data, 2 * channels  # where frame `fill` goes, in bytes
     fill = got = 0
 
-    def take(n: int) -> np.ndarray:
-        out = block[:n].copy()
+    def take(frames: np.ndarray) -> np.ndarray:
+        out = frames.copy()
         if gain is not None:  # OpusHead's output gain (0 dB in every Genesys file seen)
             out = np.clip(out * gain, -32768, 32767).astype(np.int16)
         return out
@@ -320,20 +341,78 @@ def _decode(lib, path: Path, data, channels: int, block_frames: int) -> Iterator
                 n = min(block_frames, want - got)
                 if n > 0:
                     got += n
-                    yield take(n)
+                    yield take(block[:n])
                 rest = fill - block_frames
                 block[:rest] = block[block_frames:fill]
                 fill = rest
     finally:
         lib.opus_decoder_destroy(dec)
-    n = min(fill, want - got)
-    if n > 0:
+        if tail is not None:
+            tail.join()  # never left running, whatever happened here
+    second = tail.result() if tail is not None else None
+    rest = block[:fill] if second is None else np.concatenate([block[:fill], second])
+    for k in range(0, len(rest), block_frames):
+        n = min(len(rest) - k, block_frames, want - got)
+        if n <= 0:
+            break
         got += n
-        yield take(n)
+        yield take(rest[k : k + n])
     if got < want - rate // 50:  # the pages claim more audio than the packets hold
         raise _bad(
             path, f"truncated: decoded {got / rate:.2f} s of the {want / rate:.2f} s it declares"
         )
+
+
+class _Tail(threading.Thread):
+    """The packets from `half` on, decoded by a decoder of their own while the caller decodes the
+    first half (libopus runs without the GIL). It starts a second early and drops what that
+    gives, as any decoder joining a stream does, so its first kept sample follows on seamlessly."""
+
+    def __init__(self, lib, path: Path, packets: list[bytes], half: int, rate: int, ch: int):
+        super().__init__(daemon=True)
+        self.lib, self.path, self.rate, self.ch = lib, path, rate, ch
+        start, pre = half, 0
+        while start > 0 and pre < PREROLL_48K:
+            start -= 1
+            pre += max(
+                0, lib.opus_packet_get_nb_samples(packets[start], len(packets[start]), 48000)
+            )
+        self.packets, self.drop = packets[start:], half - start
+        self.out: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        lib, rate, ch = self.lib, self.rate, self.ch
+        err = ctypes.c_int()
+        dec = lib.opus_decoder_create(rate, ch, ctypes.byref(err))
+        if not dec:
+            self.error = _bad(self.path, f"libopus: {lib.opus_strerror(err.value).decode()}")
+            return
+        try:
+            cap = MAX_FRAME_48K * rate // 48000
+            total = sum(
+                max(0, lib.opus_packet_get_nb_samples(p, len(p), rate)) for p in self.packets
+            )
+            out = np.empty((total + cap, ch), np.int16)
+            base, stride, fill = out.ctypes.data, 2 * ch, 0
+            for i, pkt in enumerate(self.packets):
+                k = lib.opus_decode(dec, pkt, len(pkt), base + fill * stride, cap, 0)
+                if k < 0:
+                    raise _bad(self.path, f"corrupt Opus packet: {lib.opus_strerror(k).decode()}")
+                if i >= self.drop:  # the pre-roll is written over
+                    fill += k
+            self.out = out[:fill]
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            self.error = e
+        finally:
+            lib.opus_decoder_destroy(dec)
+
+    def result(self) -> np.ndarray:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.out is not None
+        return self.out
 
 
 def check(path: Path) -> int:

@@ -90,9 +90,40 @@ def _reseal(page: bytearray) -> bytearray:
 
 
 def _errors(path) -> str:
-    with pytest.raises(MediaError) as e:
-        list(decode.blocks(decode.probe(path)))
-    return e.value.problem
+    """Why the file is refused, the same whether one core decodes it or two."""
+    problems = []
+    for threads in (1, 2):
+        with pytest.raises(MediaError) as e:
+            list(decode.blocks(decode.probe(path), threads=threads))
+        problems.append(e.value.problem)
+    assert problems[0] == problems[1]
+    return problems[0]
+
+
+@pytest.mark.parametrize("downmix", [False, True])
+def test_two_cores_decode_the_same_samples_as_one(call, downmix):
+    """The second half decoded at the same time by a decoder that joins a second early: the
+    output is the single decoder's, sample for sample, in blocks of any size."""
+    info = decode.probe(call)
+    one = np.concatenate(list(decode.blocks(info, downmix=downmix)))
+    for size in (1000, 1 << 16):
+        two = np.concatenate(list(decode.blocks(info, size, downmix=downmix, threads=2)))
+        assert two.shape == one.shape and np.array_equal(two, one)
+
+
+def test_a_bad_packet_in_the_second_half_is_refused_on_two_cores(call, tmp_path):
+    data = bytearray(call.read_bytes())
+    pages = _pages(bytes(data))
+    a, b = pages[len(pages) * 3 // 4]  # a page the second decoder reads
+    nseg = data[a + 26]
+    body = a + 27 + nseg
+    data[body] = 0xFF  # TOC: code 3 (arbitrary count) with no count byte that fits the packet
+    data[body + 1] = 0xFF  # 63 frames, padded, VBR: more than any packet can hold
+    page = _reseal(bytearray(data[a:b]))
+    data[a:b] = page
+    bad = tmp_path / "badpacket.opus"
+    bad.write_bytes(bytes(data))
+    assert "corrupt Opus packet" in _errors(bad)
 
 
 def test_a_cut_download_is_refused(call, tmp_path):

@@ -1,0 +1,188 @@
+"""export: Genesys's own bulk EXPORT of recordings into the org's S3 bucket (start, list, status,
+cancel, failed)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from genesys_tui.cli.common import CommandError, Context, is_tty, run
+from genesys_tui.core.intervals import parse_interval
+from genesys_tui.genesys.models import RecordingJob
+
+
+def _client(ctx: Context):
+    from genesys_tui.context import client_credentials_client
+
+    return client_credentials_client(ctx.target())
+
+
+async def _service(ctx: Context, client):
+    from genesys_tui.context import org_scope
+    from genesys_tui.flows.export.service import ExportService
+
+    sc = await org_scope(client, ctx.target(), ctx.paths)  # exports are kept per org
+    return ExportService(client, sc.data_dir / "exports.json", poll_seconds=ctx.args.poll)
+
+
+def job_line(j: RecordingJob) -> str:
+    """One job in words: state, progress and its counters."""
+    q = j.recording_jobs_query or {}
+    interval = (q.get("conversationQuery") or {}).get("interval", "")
+    counts = (
+        f"{j.total_processed_recordings or 0} exported, {j.total_skipped_recordings or 0} skipped, "
+        f"{j.total_failed_recordings or 0} failed of {j.total_recordings} recordings "
+        f"({j.total_conversations} conversations)"
+        if j.total_recordings is not None
+        else "not counted yet"
+    )
+    pct = f" {j.percent_progress}%" if j.percent_progress is not None else ""
+    err = f"; {j.error_message}" if j.error_message else ""
+    return f"{j.id}  {j.state}{pct}  {interval}  {counts}{err}"
+
+
+def job_doc(j: RecordingJob) -> dict:
+    return {
+        "id": j.id,
+        "state": j.state,
+        "percentProgress": j.percent_progress,
+        "totalConversations": j.total_conversations,
+        "totalRecordings": j.total_recordings,
+        "totalProcessedRecordings": j.total_processed_recordings,
+        "totalSkippedRecordings": j.total_skipped_recordings,
+        "totalFailedRecordings": j.total_failed_recordings,
+        "errorMessage": j.error_message,
+        "interval": ((j.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval"),
+    }
+
+
+def cmd_export(ctx: Context) -> int:
+    return {
+        "start": _start,
+        "list": _list,
+        "status": _status,
+        "cancel": _cancel,
+        "failed": _failed,
+    }[ctx.args.export_command](ctx)
+
+
+def _start(ctx: Context) -> int:
+    from genesys_tui.cli.browse import build_filter
+    from genesys_tui.flows.browse.table import describe
+
+    a = ctx.args
+    try:
+        start, end = parse_interval(a.interval)
+    except ValueError as e:
+        raise CommandError(str(e), code=2) from None
+    if not a.yes and not is_tty():
+        raise CommandError("no terminal to confirm on: pass --yes to start the jobs", code=4)
+
+    async def confirm(piece, job: RecordingJob) -> bool:
+        ctx.out.print(
+            f"{piece.start} → {piece.end}: {job.total_recordings} recordings in "
+            f"{job.total_conversations} conversations (job {job.id})",
+            highlight=False,
+        )
+        if a.yes:
+            return True
+        answer = await asyncio.to_thread(input, "Export them to the bucket? [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
+
+    async def go():
+        async with _client(ctx) as client:
+            service = await _service(ctx, client)
+            flt = await build_filter(client, a)
+            integration = await service.integration(a.integration)
+            names = await client.directory.names()
+            export = service.plan(
+                start,
+                end,
+                flt,
+                integration,
+                description=describe((start, end), flt, names),
+                include_sensitive=a.include_sensitive,
+            )
+            done = sum(p.state != "planned" for p in export.pieces)
+            ctx.err.print(
+                f"export {export.id}: {len(export.pieces)} job(s)"
+                + (f", resuming ({done} begun before)" if done else ""),
+                highlight=False,
+            )
+            return await service.run(
+                export,
+                confirm,
+                lambda s: (
+                    ctx.err.print(f"[{s.index + 1}/{len(s.export.pieces)}] {s.text}")
+                    if not a.quiet
+                    else None
+                ),
+            )
+
+    try:
+        export = run(go())
+    except KeyboardInterrupt:
+        ctx.err.print("interrupted: `genesys-tui export start` with the same options resumes")
+        return 130
+    started = [p for p in export.pieces if p.state == "started"]
+    ctx.out.print(
+        f"{len(started)} of {len(export.pieces)} job(s) started; follow them with "
+        "`genesys-tui export list` (Genesys exports in the background)",
+        highlight=False,
+    )
+    return 0 if started or not export.pieces else 4
+
+
+def _list(ctx: Context) -> int:
+    async def go():
+        async with _client(ctx) as client:
+            return await (await _service(ctx, client)).jobs(ctx.args.state)
+
+    jobs = run(go())
+    for j in jobs:
+        if ctx.args.json:
+            print(json.dumps(job_doc(j)), flush=True)
+        else:
+            ctx.out.print(job_line(j), highlight=False, markup=False)
+    if not jobs and not ctx.args.json:
+        ctx.err.print("no export jobs", highlight=False)
+    return 0
+
+
+def _status(ctx: Context) -> int:
+    async def go():
+        async with _client(ctx) as client:
+            return await (await _service(ctx, client)).status(ctx.args.job_id)
+
+    j = run(go())
+    if ctx.args.json:
+        print(json.dumps(job_doc(j)), flush=True)
+    else:
+        ctx.out.print(job_line(j), highlight=False, markup=False)
+    return 0 if j.state != "FAILED" else 1
+
+
+def _cancel(ctx: Context) -> int:
+    async def go():
+        async with _client(ctx) as client:
+            return await (await _service(ctx, client)).cancel(ctx.args.job_id)
+
+    ctx.out.print(job_line(run(go())), highlight=False, markup=False)
+    return 0
+
+
+def _failed(ctx: Context) -> int:
+    async def go() -> int:
+        n = 0
+        async with _client(ctx) as client:
+            async for conv, rec in (await _service(ctx, client)).failed(ctx.args.job_id):
+                n += 1
+                if ctx.args.json:
+                    print(json.dumps({"conversationId": conv, "recordingId": rec}), flush=True)
+                else:
+                    ctx.out.print(f"{conv}  {rec}", highlight=False)
+        return n
+
+    n = run(go())
+    ctx.err.print(f"{n} recording(s) failed to export", highlight=False)
+    return 0

@@ -1,0 +1,217 @@
+"""The Export flow's entry point for the CLI (`export …`) and the TUI: Genesys's bulk EXPORT
+recording jobs into the org's S3 bucket (reference 4.5). An interval is cut into jobs of at most
+MAX_JOB (our choice: Genesys documents no interval limit for a recording job's conversation query,
+and a month keeps each job's PENDING query short), created one after another so that no more than
+two are pending or processing in the org at once (its limit), each shown with its totals when
+Genesys has counted them and started only once confirmed. Where each job stands is kept per org,
+so a second `export start` of the same export resumes it. No Textual, no Rich."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from genesys_tui.core.errors import UserError
+from genesys_tui.flows.export.store import (
+    CREATED,
+    DECLINED,
+    ENDED,
+    PLANNED,
+    STARTED,
+    Export,
+    ExportStore,
+    Piece,
+)
+from genesys_tui.genesys.analytics import ConversationFilter, build_query, split_interval
+from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
+from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.models import RecordingJob
+
+MAX_JOB = timedelta(days=31)
+ORG_LIMIT = 2  # recording jobs PENDING or PROCESSING at once, org-wide (reference 4.5)
+ACTIVE = ("PENDING", "PROCESSING")
+OVER = ("FULFILLED", "CANCELLED", "FAILED")
+
+
+class ExportError(UserError):
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the export is doing, for a progress line."""
+
+    export: Export
+    piece: Piece
+    index: int  # of the piece, from 0
+    text: str
+
+
+class ExportService:
+    def __init__(
+        self,
+        client: GenesysClient,
+        store_path: Path,
+        *,
+        poll_seconds: float = 5.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.store = ExportStore(store_path)
+        self.poll = poll_seconds
+        self._sleep = sleep
+
+    # --- planning -------------------------------------------------------------------------------
+
+    async def integration(self, explicit: str | None = None) -> str:
+        """The integration jobs export through: the one given, else the org's single active AWS S3
+        Recording Bulk Actions integration."""
+        if explicit:
+            return explicit
+        found = await Integrations(self.client.api).active_of_type(S3_BULK_ACTIONS)
+        if not found:
+            raise ExportError(
+                "the org has no active AWS S3 Recording Bulk Actions integration: set one up "
+                "(README: Exporting to your S3 bucket) or pass --integration ID"
+            )
+        if len(found) > 1:
+            names = ", ".join(f"{i.name} ({i.id})" for i in found)
+            raise ExportError(f"several active export integrations: {names}; pass --integration ID")
+        return found[0].id
+
+    def plan(
+        self,
+        start: datetime,
+        end: datetime,
+        flt: ConversationFilter | None,
+        integration_id: str,
+        *,
+        description: str,
+        include_sensitive: bool = False,
+    ) -> Export:
+        """The export as jobs of at most MAX_JOB each, or the unfinished one already planned with
+        the same query (which then resumes)."""
+        body = build_query(start, end, flt)
+        for key in ("interval", "paging"):  # an AsyncConversationQuery has no paging
+            body.pop(key, None)
+        query = {
+            "action": "EXPORT",
+            "integrationId": integration_id,
+            "includeRecordingsWithSensitiveData": include_sensitive,
+            "includeScreenRecordings": False,
+            "conversationQuery": body,
+        }
+        pieces = [Piece(iso(a), iso(b)) for a, b in split_interval(start, end, MAX_JOB)]
+        for old in self.store.load():
+            same = old.query == query and [(p.start, p.end) for p in old.pieces] == [
+                (p.start, p.end) for p in pieces
+            ]
+            if same and not old.finished:
+                return old
+        created = iso(datetime.now(UTC))
+        return self.store.add(Export(0, created, description, integration_id, query, pieces))
+
+    def history(self) -> list[Export]:
+        return self.store.load()
+
+    # --- running --------------------------------------------------------------------------------
+
+    async def run(
+        self,
+        export: Export,
+        confirm: Callable[[Piece, RecordingJob], Awaitable[bool]],
+        on_step: Callable[[Step], None] = lambda s: None,
+    ) -> Export:
+        """Each job in turn: created when the org has room, followed while Genesys counts it,
+        shown to `confirm`, then started (PROCESSING) or cancelled. Saved after every change."""
+        for n, piece in enumerate(export.pieces):
+            if piece.state in (STARTED, DECLINED, ENDED):
+                continue
+            step = lambda text, p=piece, k=n: on_step(Step(export, p, k, text))  # noqa: E731
+            if piece.state == PLANNED:
+                await self._room(step)
+                job = await self.client.recordings.create_job(self._query(export, piece))
+                piece.job_id, piece.state, piece.job_state = job.id, CREATED, job.state
+                self.store.update(export)
+                step(f"job {job.id} created; Genesys is finding the recordings")
+            job = await self._counted(piece, step)
+            piece.job_state = job.state
+            piece.conversations, piece.recordings = job.total_conversations, job.total_recordings
+            if job.state != "READY":  # failed or cancelled while it counted
+                piece.state = ENDED
+                self.store.update(export)
+                step(f"job {piece.job_id} is {job.state}: {job.error_message or 'no reason given'}")
+                continue
+            if not await confirm(piece, job):
+                await self.client.recordings.cancel_job(piece.job_id or "")
+                piece.state, piece.job_state = DECLINED, "CANCELLED"
+                self.store.update(export)
+                step(f"job {piece.job_id} not started, and cancelled")
+                continue
+            started = await self.client.recordings.execute_job(piece.job_id or "")
+            piece.state, piece.job_state = STARTED, started.state or "PROCESSING"
+            self.store.update(export)
+            step(f"job {piece.job_id} started: Genesys exports into the bucket")
+        return export
+
+    def _query(self, export: Export, piece: Piece) -> dict:
+        q = dict(export.query)
+        q["actionDate"] = iso(datetime.now(UTC))
+        q["conversationQuery"] = {
+            **q["conversationQuery"],
+            "interval": f"{piece.start}/{piece.end}",
+        }
+        return q
+
+    async def _room(self, step: Callable[[str], None]) -> None:
+        """Waits while the org has ORG_LIMIT jobs pending or processing (anyone's)."""
+        while True:
+            jobs = await self.client.recordings.list_jobs(page_size=100)
+            active = sum(j.state in ACTIVE for j in jobs)
+            if active < ORG_LIMIT:
+                return
+            step(f"waiting: the org has {active} recording jobs pending or processing (limit 2)")
+            await self._sleep(self.poll)
+
+    async def _counted(self, piece: Piece, step: Callable[[str], None]) -> RecordingJob:
+        """Follows a job until Genesys has counted it (READY) or it ended."""
+        while True:
+            job = await self.client.recordings.get_job(piece.job_id or "")
+            if job.state != "PENDING":
+                return job
+            step(f"job {piece.job_id}: Genesys is finding the recordings (PENDING)")
+            await self._sleep(self.poll)
+
+    # --- jobs as Genesys has them -----------------------------------------------------------------
+
+    async def jobs(self, state: str | None = None) -> list[RecordingJob]:
+        return await self.client.recordings.list_jobs(job_type="EXPORT", state=state, page_size=100)
+
+    async def status(self, job_id: str) -> RecordingJob:
+        return await self.client.recordings.get_job(job_id)
+
+    async def cancel(self, job_id: str) -> RecordingJob:
+        job = await self.client.recordings.get_job(job_id)
+        if job.state in OVER:
+            raise ExportError(f"job {job_id} is {job.state}: there is nothing to cancel")
+        await self.client.recordings.cancel_job(job_id)
+        self._mark(job_id, "CANCELLED")
+        return await self.client.recordings.get_job(job_id)
+
+    def _mark(self, job_id: str, state: str) -> None:
+        for export in self.store.load():
+            for p in export.pieces:
+                if p.job_id == job_id:
+                    p.job_state = state
+                    p.state = ENDED if p.state != DECLINED else p.state
+                    self.store.update(export)
+                    return
+
+    async def failed(self, job_id: str) -> AsyncIterator[tuple[str, str]]:
+        """(conversation id, recording id) of every recording the job failed to export."""
+        async for conv, rec in self.client.recordings.failed_recordings(job_id):
+            yield conv, rec
