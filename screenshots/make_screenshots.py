@@ -202,6 +202,32 @@ async def capture() -> dict[str, str]:
             )
             await pilot.press("escape")
             await pilot.pause(0.3)
+            # Export: a job of yesterday's calls, counted, confirmed and under way
+            srv.emulator.s.export_target = f"dir:{t / 'bucket'}"
+            await pilot.press("5", "n")
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if type(a.screen).__name__ == "PromptDialog":
+                    break
+            a.screen.query_one("Input").value = "yesterday"
+            await pilot.press("enter")
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if type(a.screen).__name__ == "ConfirmDialog":
+                    break
+            await pilot.pause(0.3)
+            shots["export-confirm"] = a.export_screenshot(title="genesys-tui: export, confirmation")
+            await pilot.click("#confirm")
+            ex = a.export_screen
+            for _ in range(300):
+                await pilot.pause(0.1)
+                ex.refresh_jobs()
+                if ex.jobs and (ex.jobs[0].percent_progress or 0) >= 30:
+                    break
+            await pilot.pause(0.5)
+            a.clear_notifications()
+            await pilot.pause(0.2)
+            shots["export"] = a.export_screenshot(title="genesys-tui: export")
             await a.shutdown()
         b = app(signed_in=False)
         async with b.run_test(size=SIZE) as pilot:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
+from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, is_tty, run
 from genesys_tui.core.intervals import parse_interval
@@ -63,6 +65,7 @@ def cmd_export(ctx: Context) -> int:
         "status": _status,
         "cancel": _cancel,
         "failed": _failed,
+        "reconcile": _reconcile,
     }[ctx.args.export_command](ctx)
 
 
@@ -130,7 +133,9 @@ def _start(ctx: Context) -> int:
         "`genesys-tui export list` (Genesys exports in the background)",
         highlight=False,
     )
-    return 0 if started or not export.pieces else 4
+    if any(p.job_state == "FAILED" for p in export.pieces):
+        return 1
+    return 4 if any(p.state == "declined" for p in export.pieces) else 0
 
 
 def _list(ctx: Context) -> int:
@@ -186,3 +191,58 @@ def _failed(ctx: Context) -> int:
     n = run(go())
     ctx.err.print(f"{n} recording(s) failed to export", highlight=False)
     return 0
+
+
+def _reconcile(ctx: Context) -> int:
+    from genesys_tui.cli.browse import build_filter
+    from genesys_tui.flows.browse.service import BrowseService
+    from genesys_tui.flows.export.bucket import BucketError, DirListing, S3Listing
+    from genesys_tui.flows.export.reconcile import Manifest, Reconciler, summary_text
+
+    a = ctx.args
+    try:
+        start, end = parse_interval(a.interval)
+        listing = DirListing(a.dir) if a.dir else S3Listing(a.bucket, a.endpoint_url)
+    except (ValueError, BucketError) as e:
+        raise CommandError(str(e), code=2) from None
+    base = Path(a.manifest).expanduser() if a.manifest else Path("export-manifest")
+    manifest = Manifest(base)
+
+    async def go():
+        async with _client(ctx) as client:
+            org = await client.directory.organization()
+            flt = replace(await build_filter(client, a), has_recording=True)
+            jobs = await client.recordings.list_jobs(job_type="EXPORT", page_size=100)
+            failed: list[tuple[str, str]] = []
+            skipped = 0
+            for j in jobs:  # the failures and skips of every export that touched the interval
+                if j.state in ("FULFILLED", "PROCESSING", "FAILED") and _overlaps(j, start, end):
+                    failed += [x async for x in client.recordings.failed_recordings(j.id or "")]
+                    skipped += j.total_skipped_recordings or 0
+
+            async def recordings_of(cid: str):
+                return await client.recordings.list(cid, "NONE", max_wait_ms=0)
+
+            r = Reconciler(org.id or "", listing, recordings_of, failed, verify=a.verify)
+            r.summary.skipped_by_jobs = skipped
+            owed = BrowseService(client).pages(start, end, flt, order="asc", page=500)
+            return await r.run(owed, manifest.write)
+
+    try:
+        summary = run(go())
+    except BucketError as e:
+        raise CommandError(str(e)) from None
+    finally:
+        manifest.close()
+    ctx.out.print(summary_text(summary), highlight=False)
+    ctx.err.print(f"manifest: {manifest.csv_path} and {manifest.jsonl_path}", highlight=False)
+    return 0 if summary.complete else 1
+
+
+def _overlaps(j: RecordingJob, start, end) -> bool:
+    from genesys_tui.genesys.modelbase import parse_time
+
+    interval = ((j.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval", "")
+    a, _, b = str(interval).partition("/")
+    lo, hi = parse_time(a), parse_time(b)
+    return lo is None or hi is None or (lo < end and hi > start)

@@ -405,6 +405,31 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--yes", action="store_true", help="start the jobs without asking")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     q.add_argument("--poll", type=float, default=5.0, help=argparse.SUPPRESS)
+    q = ex.add_parser(
+        "reconcile",
+        parents=[common],
+        help="what the interval owed against what is in the bucket, recording by recording",
+        description="Lists the org's part of the bucket day by day and every conversation with "
+        "recordings in the interval, and classifies each recording: exported, incomplete, corrupt "
+        "(--verify), failed, archived, missing, unexpected. Writes a manifest (CSV and JSON lines); "
+        "exit 0 only when everything owed is there.",
+    )
+    q.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
+    _filters(q)
+    where = q.add_mutually_exclusive_group(required=True)
+    where.add_argument("--bucket", metavar="s3://BUCKET[/PREFIX]", help="the export bucket")
+    where.add_argument("--dir", metavar="PATH", help="a local mirror of it (aws s3 sync)")
+    q.add_argument("--endpoint-url", metavar="URL", help="an S3-compatible endpoint")
+    q.add_argument(
+        "--verify",
+        choices=("sample", "all"),
+        help="download and decode about 1 in 20 recordings (or all) and check their length",
+    )
+    q.add_argument(
+        "--manifest",
+        metavar="PATH",
+        help="where the manifest goes: PATH.csv and PATH.jsonl (default ./export-manifest)",
+    )
     for name, text in (
         ("list", "the org's EXPORT jobs: state, progress, counts"),
         ("status", "one job: state, percentProgress, processed/skipped/failed, errorMessage"),

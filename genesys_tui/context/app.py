@@ -14,6 +14,7 @@ from genesys_tui.core.config import Config, Notice, Profile
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.core.paths import AppPaths
 from genesys_tui.flows.browse.service import BrowseService
+from genesys_tui.flows.export.service import ExportService
 from genesys_tui.flows.pull.model import QueueOptions
 from genesys_tui.flows.pull.service import PullService, QueueEvent
 from genesys_tui.flows.review.service import ReviewService
@@ -160,6 +161,7 @@ class Services:
     browse: BrowseService
     review: ReviewService
     pull: PullService
+    export: ExportService
 
 
 def services_for(
@@ -182,5 +184,8 @@ def services_for(
         on_event=on_queue_event,
     )
     return Services(
-        BrowseService(client), ReviewService(client, session.scope, ctx.config, profile), pull
+        BrowseService(client),
+        ReviewService(client, session.scope, ctx.config, profile),
+        pull,
+        ExportService(client, session.scope.data_dir / "exports.json"),
     )

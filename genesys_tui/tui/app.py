@@ -19,6 +19,7 @@ from genesys_tui.context.app import AppContext, Session, services_for
 from genesys_tui.core import credentials as creds
 from genesys_tui.core.errors import user_message
 from genesys_tui.flows.browse.service import BrowseService
+from genesys_tui.flows.export.service import ExportService
 from genesys_tui.flows.pull.model import DONE, FAILED, JobEvent
 from genesys_tui.flows.pull.service import PullService, QueueEvent, QueueIdle
 from genesys_tui.flows.review.service import ReviewService
@@ -33,6 +34,7 @@ from genesys_tui.tui.keymap import app_binding_ids, unknown_ids
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, QueueChoice
+from genesys_tui.tui.screens.export import ExportScreen
 from genesys_tui.tui.screens.queue import QueueScreen
 from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
@@ -51,6 +53,7 @@ AREAS = (
     ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
     ("review", "Review", "Transcripts aligned to the waveform, playback, QA metrics"),
     ("supervise", "Supervise", "Live calls: monitor, coach, barge, notices, with consent checks"),
+    ("export", "Export", "Genesys's bulk EXPORT of recordings into the org's S3 bucket"),
 )
 
 
@@ -62,6 +65,7 @@ class GenesysApp(App[int]):
         "queue": QueueScreen,
         "review": ReviewScreen,
         "supervise": SuperviseScreen,
+        "export": ExportScreen,
     }
     DEFAULT_MODE = "browse"
     BINDINGS = [
@@ -69,6 +73,7 @@ class GenesysApp(App[int]):
         Binding("2", "area('queue')", "Queue", show=False, id="app.queue"),
         Binding("3", "area('review')", "Review", show=False, id="app.review"),
         Binding("4", "area('supervise')", "Supervise", show=False, id="app.supervise"),
+        Binding("5", "area('export')", "Export", show=False, id="app.export"),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("colon", "command_palette", "Jump to…", show=False, id="app.jump"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
@@ -100,6 +105,8 @@ class GenesysApp(App[int]):
         self.queue_screen: QueueScreen | None = None
         self.review: ReviewScreen | None = None
         self.supervise: SuperviseScreen | None = None
+        self.exports: ExportService | None = None
+        self.export_screen: ExportScreen | None = None
         self.playback_server: PlaybackServer | None = None  # browser playback, started in Review
         self.player_backend = player_backend
         self.doctor_report = None  # what the sign-in's permission check found
@@ -175,6 +182,7 @@ class GenesysApp(App[int]):
             session, self.ctx, queue_pool=self.queue_pool, on_queue_event=self._queue_event
         )
         self.browsing, self.reviews = services.browse, services.review
+        self.exports = services.export
         self._start_queue(services.pull)
         for header in self.screen.query(AppHeader):
             header.update_text()

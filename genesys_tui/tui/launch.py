@@ -21,8 +21,9 @@ def run_app(ctx: AppContext) -> int:
     return make_app(ctx).run() or 0
 
 
-def demo_settings(args, redirect_port: int):
-    """The demo org; its PKCE client has the demo's own callback registered (as an admin would)."""
+def demo_settings(args, redirect_port: int, export_dir=None):
+    """The demo org; its PKCE client has the demo's own callback registered (as an admin would),
+    and its S3 bulk-actions integration exports into `export_dir` (the Export area's bucket)."""
     from genesys_tui.emulator import EmulatorSettings
     from genesys_tui.genesys.pkce import redirect_uri_for
 
@@ -35,6 +36,7 @@ def demo_settings(args, redirect_port: int):
         transcode_seconds=1.0,
         redirect_uris=(redirect_uri_for(redirect_port),),
         deny_permissions=tuple(getattr(args, "deny_permission", None) or ()),
+        export_target=f"dir:{export_dir}" if export_dir else "",
         **pinned,
     )
 
@@ -48,7 +50,8 @@ def run_demo(config, paths, args) -> int:
     from genesys_tui.emulator import EmulatorServer
 
     port = free_port()
-    srv = EmulatorServer(demo_settings(args, port)).start()
+    bucket = paths.data_dir / "demo-export-bucket"  # what the demo org's exports write
+    srv = EmulatorServer(demo_settings(args, port, bucket)).start()
     try:
         ctx = demo_context(
             srv,

@@ -195,3 +195,14 @@ def test_an_interrupted_export_resumes_where_it_stood(env, tmp_path, capsys, mon
         assert main(["export", "start", "--interval", two_months, "--yes", "--poll", "0.1"]) == 0
         assert "resuming" in capsys.readouterr().err
         assert len(srv.emulator.jobs) == 2  # the first job reused, the second created
+
+
+def test_an_interval_without_recordings_asks_nothing_and_cancels_its_job(env, tmp_path, capsys):
+    empty = f"{(ANCHOR - timedelta(days=400)).date()}/{(ANCHOR - timedelta(days=399)).date()}"
+    with exporting(f"dir:{tmp_path / 'b'}") as srv:
+        env(srv)
+        assert main(["export", "start", "--interval", empty, "--yes", "--poll", "0.1"]) == 0
+        err = capsys.readouterr().err
+        assert "no recordings from" in err
+        (job,) = srv.emulator.jobs.values()
+        assert job["state"] == "CANCELLED"

@@ -146,6 +146,12 @@ class ExportService:
                 self.store.update(export)
                 step(f"job {piece.job_id} is {job.state}: {job.error_message or 'no reason given'}")
                 continue
+            if not job.total_recordings:  # nothing to export: not worth a job in the org's two
+                await self.client.recordings.cancel_job(piece.job_id or "")
+                piece.state, piece.job_state = ENDED, "CANCELLED"
+                self.store.update(export)
+                step(f"no recordings from {piece.start} to {piece.end}: job cancelled")
+                continue
             if not await confirm(piece, job):
                 await self.client.recordings.cancel_job(piece.job_id or "")
                 piece.state, piece.job_state = DECLINED, "CANCELLED"

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 EVERYWHERE = (
-    "Everywhere: `1`-`4` switch areas, `:` or `ctrl+p` opens the command palette (jump to an "
+    "Everywhere: `1`-`5` switch areas, `:` or `ctrl+p` opens the command palette (jump to an "
     "area, a call by ID, actions, themes), `?` or `F1` this help, `F8` saves a screenshot, "
     "`ctrl+q` quits (downloads resume next time). `Esc` (or `Backspace` where no text field has "
     "the focus) goes back: out of a dialog, a filter, or Review to where it was opened from; `q` "

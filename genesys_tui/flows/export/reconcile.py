@@ -1,0 +1,279 @@
+"""Reconciliation: what an org was owed by its exports against what is in the bucket.
+
+Owed: every conversation with a recording in the interval (and filters), from analytics, in start
+order. Present: the bucket's objects for the same days, listed a day at a time. Each recording is
+then one of:
+
+- exported: its audio and its `_metadata.json` are there, neither empty (`--verify`: and the
+  audio decodes to the length the metadata gives);
+- incomplete: the audio without its metadata, or an empty object; corrupt: it does not decode,
+  or decodes to another length;
+- failed: an export job listed it in its failed recordings;
+- archived: not in the bucket and archived in Genesys (exports of archived recordings take hours);
+- missing: not in the bucket, for no reason Genesys gives;
+- unexpected: in the bucket under this org and these days, but not owed by the interval.
+
+Only conversations absent from the bucket cost an API call (their recordings, to tell archived
+from missing and name them). Memory holds one day's conversations and objects at a time."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from genesys_tui.flows.export.bucket import DirListing, Obj, S3Listing, day_prefixes, parse_key
+from genesys_tui.genesys.summaries import ConversationSummary
+
+EXPORTED, INCOMPLETE, CORRUPT = "exported", "incomplete", "corrupt"
+FAILED, ARCHIVED, MISSING, UNEXPECTED = "failed", "archived", "missing", "unexpected"
+NOT_THERE = (INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING)  # owed and not (yet) delivered
+FIELDS = (
+    "conversation_id",
+    "recording_id",
+    "status",
+    "key",
+    "size",
+    "duration_ms",
+    "metadata_hash",
+    "detail",
+)
+
+
+@dataclass
+class Row:
+    conversation_id: str
+    recording_id: str
+    status: str
+    key: str = ""
+    size: int = 0
+    duration_ms: int | None = None
+    metadata_hash: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Summary:
+    counts: Counter = field(default_factory=Counter)
+    conversations: int = 0
+    skipped_by_jobs: int = 0  # what the export jobs counted as exported before
+    verified: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return not any(self.counts[s] for s in NOT_THERE)
+
+
+@dataclass
+class _Files:
+    audio: Obj | None = None
+    meta: Obj | None = None
+
+
+class Manifest:
+    """The rows as CSV and as JSON lines, written as they come (`PATH.csv`, `PATH.jsonl`)."""
+
+    def __init__(self, base: Path) -> None:
+        self.csv_path, self.jsonl_path = base.with_suffix(".csv"), base.with_suffix(".jsonl")
+        self._csv = open(self.csv_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._jsonl = open(self.jsonl_path, "w", encoding="utf-8")  # noqa: SIM115
+        self._writer = csv.DictWriter(self._csv, FIELDS)
+        self._writer.writeheader()
+
+    def write(self, row: Row) -> None:
+        d = asdict(row)
+        self._writer.writerow(d)
+        self._jsonl.write(json.dumps(d) + "\n")
+
+    def close(self) -> None:
+        self._csv.close()
+        self._jsonl.close()
+
+
+class Reconciler:
+    def __init__(
+        self,
+        org_id: str,
+        listing: S3Listing | DirListing,
+        recordings_of: Callable,  # async (conversation id) -> list[Recording] (formatId NONE)
+        failed: Iterable[tuple[str, str]] = (),
+        *,
+        verify: str | None = None,  # None, "sample" (about 1 in 20) or "all"
+        duration_of: Callable[[bytes], int] | None = None,
+    ) -> None:
+        self.org_id, self.listing, self.recordings_of = org_id, listing, recordings_of
+        self.failed: dict[str, set[str]] = {}
+        for conv, rec in failed:
+            self.failed.setdefault(conv, set()).add(rec)
+        self.verify = verify
+        self.duration_of = duration_of or decoded_ms
+        self.summary = Summary()
+
+    # --- the stream ------------------------------------------------------------------------------
+
+    async def run(self, owed, out: Callable[[Row], None]) -> Summary:
+        """`owed`: an async iterator of pages of ConversationSummary in start order."""
+        day: date | None = None
+        todays: list[ConversationSummary] = []
+        async for page in owed:
+            for s in page:
+                d = s.start.date()
+                if day is not None and d != day:
+                    await self._day(day, todays, out)
+                    todays = []
+                day = d
+                todays.append(s)
+        if day is not None:
+            await self._day(day, todays, out)
+        return self.summary
+
+    async def _day(self, day: date, owed: list[ConversationSummary], out) -> None:
+        present: dict[str, dict[str, _Files]] = {}
+        for obj in self._objects(day):
+            p = parse_key(obj.key, self.org_id)
+            if p is None or p.day != day:
+                continue
+            files = present.setdefault(p.conversation_id, {}).setdefault(p.recording_id, _Files())
+            if p.is_metadata:
+                files.meta = obj
+            else:
+                files.audio = obj
+        self.summary.conversations += len(owed)
+        for s in owed:
+            cid = s.conversation_id
+            recs = present.pop(cid, None)
+            if recs is not None:
+                for rid, files in recs.items():
+                    out(self._count(await self._present(cid, rid, files)))
+                for rid in self.failed.get(cid, set()) - set(recs):
+                    out(self._count(Row(cid, rid, FAILED, detail="listed by the export job")))
+                continue
+            for row in await self._absent(cid):
+                out(self._count(row))
+        for cid, recs in present.items():  # what no owed conversation explains
+            for rid, files in recs.items():
+                obj = files.audio or files.meta
+                out(
+                    self._count(
+                        Row(
+                            cid,
+                            rid,
+                            UNEXPECTED,
+                            obj.key if obj else "",
+                            obj.size if obj else 0,
+                            detail="not among the interval's conversations with recordings",
+                        )
+                    )
+                )
+
+    def _objects(self, day: date) -> Iterator[Obj]:
+        seen: set[str] = set()
+        for prefix in day_prefixes(self.org_id, day):
+            for obj in self.listing.objects(prefix):
+                if obj.key not in seen:
+                    seen.add(obj.key)
+                    yield obj
+
+    def _count(self, row: Row) -> Row:
+        self.summary.counts[row.status] += 1
+        return row
+
+    async def _present(self, cid: str, rid: str, files: _Files) -> Row:
+        audio, meta = files.audio, files.meta
+        key = audio.key if audio else (meta.key if meta else "")
+        row = Row(cid, rid, EXPORTED, key, audio.size if audio else 0)
+        if meta is not None:
+            row.metadata_hash = meta.etag
+        if audio is None or meta is None or not audio.size or not meta.size:
+            row.status = INCOMPLETE
+            row.detail = (
+                "no audio"
+                if audio is None
+                else "no metadata"
+                if meta is None
+                else "an empty object"
+            )
+            return row
+        if self._verifying(rid):
+            await self._check(row, audio, meta)
+        return row
+
+    def _verifying(self, rid: str) -> bool:
+        if self.verify == "all":
+            return True
+        return (
+            self.verify == "sample"
+            and int(hashlib.sha256(rid.encode()).hexdigest()[:4], 16) % 20 == 0
+        )
+
+    async def _check(self, row: Row, audio: Obj, meta: Obj) -> None:
+        import asyncio
+
+        self.summary.verified += 1
+        try:
+            info = json.loads(await asyncio.to_thread(self.listing.read, meta.key))
+            want = info.get("durationMs") if isinstance(info, dict) else None
+        except ValueError:
+            row.status, row.detail = CORRUPT, "the metadata is not JSON"
+            return
+        try:
+            got = await asyncio.to_thread(lambda: self.duration_of(self.listing.read(audio.key)))
+        except Exception as e:  # noqa: BLE001 - any decoder complaint means it does not play
+            row.status, row.detail = CORRUPT, f"does not decode: {e}"
+            return
+        row.duration_ms = got
+        if isinstance(want, int) and abs(got - want) > max(500, want // 100):
+            row.status = CORRUPT
+            row.detail = f"decodes to {got} ms, the metadata says {want} ms"
+
+    async def _absent(self, cid: str) -> list[Row]:
+        failed = self.failed.get(cid, set())
+        try:
+            recs = await self.recordings_of(cid)
+        except Exception as e:  # noqa: BLE001 - still a row, with why it is not known better
+            return [Row(cid, "", MISSING, detail=f"not in the bucket; its recordings: {e}")]
+        if not recs:
+            return [Row(cid, "", MISSING, detail="not in the bucket; Genesys lists no recording")]
+        rows = []
+        for r in recs:
+            rid = r.id or ""
+            if rid in failed:
+                rows.append(Row(cid, rid, FAILED, detail="listed by the export job"))
+            elif (r.file_state or "").upper() == "ARCHIVED":
+                rows.append(Row(cid, rid, ARCHIVED, detail="archived: its export takes hours"))
+            else:
+                rows.append(Row(cid, rid, MISSING, detail="not in the bucket"))
+        return rows
+
+
+def decoded_ms(data: bytes) -> int:
+    """How long the audio is, decoded in full (so a cut or damaged file says so)."""
+    from genesys_tui.media import decode
+
+    with tempfile.NamedTemporaryFile(suffix=".opus") as f:
+        f.write(data)
+        f.flush()
+        info = decode.probe(Path(f.name))
+        frames = sum(len(b) for b in decode.blocks(info))
+    return int(frames * 1000 / info.rate)
+
+
+def summary_text(s: Summary, since: datetime | None = None) -> str:
+    order = (EXPORTED, INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING, UNEXPECTED)
+    parts = [f"{s.counts[k]} {k}" for k in order if s.counts[k]]
+    buf = io.StringIO()
+    buf.write(
+        f"{s.conversations} conversations owed recordings: " + (", ".join(parts) or "nothing")
+    )
+    if s.verified:
+        buf.write(f"; {s.verified} decoded and checked")
+    if s.skipped_by_jobs:
+        buf.write(f"; the jobs skipped {s.skipped_by_jobs} as exported before")
+    return buf.getvalue()
