@@ -15,18 +15,21 @@ bench/RESULTS.md)
 
 from __future__ import annotations
 
-import asyncio
-import os
-import platform
-import resource
-import subprocess
 import sys
-import tempfile
-import time
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
+# bench/ holds a queue.py, named like the standard library's queue: keep this folder off sys.path.
+sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import asyncio  # noqa: E402
 import importlib.util  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, date, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
 _results = importlib.util.module_from_spec(_spec)

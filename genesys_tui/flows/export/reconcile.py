@@ -235,22 +235,25 @@ class Reconciler:
 
     async def _absent(self, cid: str) -> list[Row]:
         failed = self.failed.get(cid, set())
+        named = [Row(cid, r, FAILED, detail="listed by the export job") for r in sorted(failed)]
         try:
             recs = await self.recordings_of(cid)
-        except Exception as e:  # noqa: BLE001 - still a row, with why it is not known better
-            return [Row(cid, "", MISSING, detail=f"not in the bucket; its recordings: {e}")]
-        if not recs:
-            return [Row(cid, "", MISSING, detail="not in the bucket; Genesys lists no recording")]
-        rows = []
+        except Exception as e:  # noqa: BLE001 - still rows, with why they are not known better
+            return named or [
+                Row(cid, "", MISSING, detail=f"not in the bucket; its recordings: {e}")
+            ]
+        rows = [r for r in named]
         for r in recs:
             rid = r.id or ""
             if rid in failed:
-                rows.append(Row(cid, rid, FAILED, detail="listed by the export job"))
-            elif (r.file_state or "").upper() == "ARCHIVED":
+                continue
+            if (r.file_state or "").upper() == "ARCHIVED":
                 rows.append(Row(cid, rid, ARCHIVED, detail="archived: its export takes hours"))
             else:
                 rows.append(Row(cid, rid, MISSING, detail="not in the bucket"))
-        return rows
+        return rows or [
+            Row(cid, "", MISSING, detail="not in the bucket; Genesys lists no recording")
+        ]
 
 
 def decoded_ms(data: bytes) -> int:

@@ -1,0 +1,80 @@
+"""The reconciler's classification on hand-made listings: padded and plain folders, a
+conversation with one recording failed and one missing, archived, unexpected."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from genesys_tui.flows.export.bucket import Obj, day_prefixes, parse_key
+from genesys_tui.flows.export.reconcile import Reconciler
+from genesys_tui.genesys.summaries import ConversationSummary
+
+ORG = "org-1"
+DAY = date(2026, 3, 4)
+
+
+@dataclass
+class Rec:
+    id: str
+    file_state: str | None = None
+
+
+class Listing:
+    def __init__(self, keys):
+        self.keys = keys
+
+    def objects(self, prefix):
+        for k in self.keys:
+            if k.startswith(prefix):
+                yield Obj(k, 10, "etag")
+
+
+def key(conv, name, plain=False):
+    m, d = ("3", "4") if plain else ("03", "04")
+    return f"{ORG}/year=2026/month={m}/day={d}/hour=9/conversation_id={conv}/{name}"
+
+
+def run(listing, owed_ids, recordings, failed=()):
+    async def recordings_of(cid):
+        return recordings.get(cid, [])
+
+    async def owed():
+        yield [ConversationSummary(c, datetime(2026, 3, 4, 9, tzinfo=UTC)) for c in owed_ids]
+
+    rows = []
+    asyncio.run(Reconciler(ORG, listing, recordings_of, failed).run(owed(), rows.append))
+    return {(r.conversation_id, r.recording_id): r.status for r in rows}
+
+
+def test_keys_parse_padded_or_not_and_both_prefixes_are_listed():
+    for plain in (False, True):
+        p = parse_key(key("c1", "r1.opus_metadata.json", plain), ORG)
+        assert p and p.day == DAY and p.recording_id == "r1" and p.is_metadata
+    assert parse_key(key("c1", "r1.opus"), "another-org") is None
+    assert parse_key("org-1/something/else.opus", ORG) is None
+    assert len(day_prefixes(ORG, DAY)) == 2 and len(day_prefixes(ORG, date(2026, 11, 12))) == 1
+
+
+def test_every_status():
+    listing = Listing(
+        [
+            key("c1", "r1.opus"),
+            key("c1", "r1.opus_metadata.json"),
+            key("c2", "r2.opus", plain=True),  # no metadata
+            key("zz", "rz.opus"),  # nobody owed it
+        ]
+    )
+    got = run(
+        listing,
+        ["c1", "c2", "c3", "c4"],
+        {"c3": [Rec("r3a"), Rec("r3b")], "c4": [Rec("r4", "ARCHIVED")]},
+        failed=[("c3", "r3a")],
+    )
+    assert got == {
+        ("c1", "r1"): "exported",
+        ("c2", "r2"): "incomplete",
+        ("c3", "r3a"): "failed",
+        ("c3", "r3b"): "missing",  # the other recording of a conversation with a failure
+        ("c4", "r4"): "archived",
+        ("zz", "rz"): "unexpected",
+    }
