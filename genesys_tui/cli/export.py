@@ -198,6 +198,7 @@ def _reconcile(ctx: Context) -> int:
     from genesys_tui.flows.browse.service import BrowseService
     from genesys_tui.flows.export.bucket import BucketError, DirListing, S3Listing
     from genesys_tui.flows.export.reconcile import Manifest, Reconciler, summary_text
+    from genesys_tui.genesys.errors import PermissionDenied
 
     a = ctx.args
     try:
@@ -226,7 +227,15 @@ def _reconcile(ctx: Context) -> int:
             r = Reconciler(org.id or "", listing, recordings_of, failed, verify=a.verify)
             r.summary.skipped_by_jobs = skipped
             owed = BrowseService(client).pages(start, end, flt, order="asc", page=500)
-            return await r.run(owed, manifest.write)
+            summary = await r.run(owed, manifest.write)
+            try:
+                await r.orphans(client.recordings.orphans(), start, end, manifest.write)
+            except PermissionDenied:
+                ctx.err.print(
+                    "orphan recordings not checked: the client lacks recording:orphan:view",
+                    highlight=False,
+                )
+            return summary
 
     try:
         summary = run(go())

@@ -189,6 +189,12 @@ async def job_failed(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     )
 
 
+async def orphans_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    media = request.query_params.get("media")
+    docs_ = [d for d in exports.orphan_docs(emu) if not media or d["mediaType"] == media.upper()]
+    return listing(request, docs_, "/api/v2/orphanrecordings", max_size=100)
+
+
 async def integrations_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     """The org's integrations, filtered by `integrationType` and `reportedState` (the demo org has
     one, the S3 bulk-actions integration, when an export target is configured)."""
@@ -212,4 +218,5 @@ ROUTES = [
     ("DELETE", "/api/v2/recording/jobs/{jobId}", job_delete, "recording.jobs.delete"),
     ("GET", "/api/v2/recording/jobs/{jobId}/failedrecordings", job_failed, "recording.jobs.failed"),
     ("GET", "/api/v2/integrations", integrations_list, "integrations.list"),
+    ("GET", "/api/v2/orphanrecordings", orphans_list, "recording.orphans.list"),
 ]

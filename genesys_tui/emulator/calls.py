@@ -1,6 +1,5 @@
-"""One synthetic call in full: participants with their segments, the spoken phrases (who says what
-when, word by word), holds, secure pauses, music, and the recordings. Everything else (analytics
-JSON, conversation JSON, transcripts, audio) is derived from this, so they always agree."""
+"""One synthetic call in full: participants and segments, phrases word by word, holds, secure
+pauses, music, recordings. Analytics, conversations, transcripts and audio derive from it."""
 
 from __future__ import annotations
 
@@ -84,15 +83,13 @@ class Script:
                 p = speech.say(t, "ivr", prompt)
                 t = p.end + int(rng.integers(300, 900))
                 if k and t + 2500 < t0 + ivr_ms:
-                    # the account number, then the menu's answer: the topic of the queue it
-                    # routes the caller to
+                    # the account number, then the menu's answer: the topic of its queue
                     answers = corpus.IVR_CUSTOMER[self.topic] if k == 2 else corpus.IVR_ACCOUNT
                     c = speech.say(t, "customer", answers[int(rng.integers(len(answers)))])
                     t = c.end + int(rng.integers(300, 700))
         scen_customer, scen_agent = corpus.SCENARIOS[self.topic]
         kinds = self.kinds
-        # The customer opens with the problem; the topic's other lines follow shuffled, then
-        # lines any call may carry; only a very long call comes round to them again.
+        # The problem first, the topic's other lines shuffled, then any call's: a long call repeats.
         more_c = [corpus.CUSTOMER_MORE[k] for k in rng.permutation(len(corpus.CUSTOMER_MORE))]
         more_a = [corpus.AGENT_MORE[k] for k in rng.permutation(len(corpus.AGENT_MORE))]
         issue_c = (

@@ -180,3 +180,32 @@ async def run_export(emu: Emulator, job: dict[str, Any], target) -> None:
         job.update(state="FAILED", error=f"Export to the bucket failed: {type(e).__name__}: {e}")
         return
     job.update(state="FULFILLED", since=time.monotonic())
+
+
+def orphan_docs(emu: Emulator) -> list[dict[str, Any]]:
+    """The org's orphan recordings (`GET /api/v2/orphanrecordings`): recordings Genesys could not
+    tie to a conversation, never exported. About one per fifty recorded calls, at that call's
+    start, with no conversation (orphanStatus UNKNOWN_CONVERSATION; the SDK model's values)."""
+    org = emu.org
+    out = []
+    for i in range(len(org.ids)):
+        k = int(org.key[i])
+        if not org.recorded[i] or org.live[i] or (k * 2654435761) % 50:
+            continue
+        oid = make_uuid(emu.s.seed, "orphan", k)
+        out.append(
+            {
+                "id": oid,
+                "name": f"orphan {oid[:8]}",
+                "createdTime": _iso(int(org.start[i]) + 60_000),
+                "providerType": "EDGE",
+                "mediaSizeBytes": 48_000,
+                "mediaType": "CALL",
+                "mediaSubtype": "Trunk",
+                "fileState": "AVAILABLE",
+                "orphanStatus": "UNKNOWN_CONVERSATION",
+                "region": "us-east-1",
+                "selfUri": f"/api/v2/orphanrecordings/{oid}",
+            }
+        )
+    return sorted(out, key=lambda d: d["createdTime"])

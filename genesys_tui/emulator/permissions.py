@@ -110,6 +110,7 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "recording.jobs.delete": ("all", ("recording:job:delete",)),
     "recording.jobs.failed": ("all", ("recording:job:view",)),
     "integrations.list": ("any", ("integrations:integration:view",)),  # addendum 6 (SDK257)
+    "recording.orphans.list": ("any", ("recording:orphan:view",)),  # RecordingApi.md (SDK257)
 }
 
 # Rules inside an operation (RecordingApi.md, put_conversation_recording): "view ... is always

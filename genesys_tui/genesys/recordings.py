@@ -13,7 +13,7 @@ from typing import Any
 from genesys_tui.core.ids import safe_id as _id
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.http import ApiClient
-from genesys_tui.genesys.modelbase import from_api, iso
+from genesys_tui.genesys.modelbase import from_api, iso, parse_time
 from genesys_tui.genesys.models import (
     BatchDownloadJobStatus,
     Recording,
@@ -255,6 +255,26 @@ class Recordings:
                 rec = (e.get("recording") or {}).get("id") if isinstance(e, dict) else None
                 if isinstance(conv, str) and isinstance(rec, str):
                     yield conv, rec
+
+    async def orphans(self, page_size: int = 100):
+        """(id, createdTime, orphanStatus) of every orphan recording of the org, all pages
+        (`GET /api/v2/orphanrecordings`, permission recording:orphan:view)."""
+        page = 1
+        while True:
+            data = await self.api.get_json(
+                "/api/v2/orphanrecordings", {"pageSize": page_size, "pageNumber": page}
+            )
+            entities = data.get("entities") or []
+            for e in entities:
+                if isinstance(e, dict) and isinstance(e.get("id"), str):
+                    yield (
+                        e["id"],
+                        parse_time(e.get("createdTime")),
+                        str(e.get("orphanStatus") or ""),
+                    )
+            if not entities or page >= int(data.get("pageCount") or 1):
+                return
+            page += 1
 
     async def list_jobs(
         self, *, state: str | None = None, job_type: str | None = None, page_size: int = 25

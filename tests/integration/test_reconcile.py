@@ -88,6 +88,14 @@ def test_reconcile_a_directory_with_every_status(tmp_path, monkeypatch, isolated
         counts = Counter(r["status"] for r in first)
         assert counts["exported"] == job["totalProcessedRecordings"] > 3
         assert counts["failed"] == job["totalFailedRecordings"]
+        from genesys_tui.core.intervals import parse_interval
+        from genesys_tui.emulator.exports import orphan_docs
+
+        lo, hi = (f"{t:%Y-%m-%dT%H:%M:%S}" for t in parse_interval(SPAN))
+        orphans = {d["id"] for d in orphan_docs(srv.emulator) if lo <= d["createdTime"][:19] < hi}
+        assert (
+            orphans and {r["recording_id"] for r in first if r["status"] == "orphaned"} == orphans
+        )
         # now damage it
         audio = sorted(bucket.rglob("*.opus"))
         convs = sorted({p.parent for p in audio})

@@ -235,7 +235,14 @@ async def _session(srv, recorder: Recorder) -> None:
         rj = await c.recordings.create_job(q)
         await c.recordings.get_job(rj.id or "")
         await c.recordings.list_jobs()
+        async for _ in c.recordings.failed_recordings(rj.id or ""):
+            pass
         await c.recordings.cancel_job(rj.id or "")
+        orphans = [o async for o in c.recordings.orphans()]
+        assert orphans  # the walker saw real entities
+        from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
+
+        assert await Integrations(c.api).active_of_type(S3_BULK_ACTIONS)
         for bad in (
             lambda: c.conversations.get("00000000-0000-4000-8000-000000000000"),
             lambda: c.conversations.supervise("monitor", org.ids[-1], "x"),
@@ -271,7 +278,10 @@ def test_every_emulator_answer_and_client_request_fits_the_sdk_models(tmp_path):
     from tests.conftest import small_org
 
     recorder = Recorder()
-    with EmulatorServer(small_org(seed=23, conversations=120, secure_ivr_seconds=0.1)) as srv:
+    settings = small_org(
+        seed=23, conversations=120, secure_ivr_seconds=0.1, export_target=f"dir:{tmp_path}"
+    )
+    with EmulatorServer(settings) as srv:
         asyncio.run(_session(srv, recorder))
     problems: list[str] = []
     checked = set()

@@ -37,10 +37,15 @@ async def test_a_new_export_is_counted_confirmed_started_and_followed(tmp_path):
             field.value = DAY
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), timeout=20)
+            await wait_for(pilot, lambda: app.screen.focused is not None)  # mounted
             body = str(app.screen.query_one(".dialog-body Static").render())
             assert "recordings in" in body
-            await pilot.click("#confirm")
-            await wait_for(pilot, lambda: any(n.title == "Export" for n in app._notifications))
+            app.screen.query_one("#confirm", Button).press()
+            await wait_for(
+                pilot,
+                lambda: any(j["state"] != "READY" for j in srv.emulator.jobs.values()),
+                timeout=30,
+            )
             await wait_for(
                 pilot,
                 lambda: screen.jobs and screen.jobs[0].state == "FULFILLED",

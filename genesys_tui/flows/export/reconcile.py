@@ -11,7 +11,9 @@ then one of:
 - failed: an export job listed it in its failed recordings;
 - archived: not in the bucket and archived in Genesys (exports of archived recordings take hours);
 - missing: not in the bucket, for no reason Genesys gives;
-- unexpected: in the bucket under this org and these days, but not owed by the interval.
+- unexpected: in the bucket under this org and these days, but not owed by the interval;
+- orphaned: an orphan recording made in the interval (`GET /api/v2/orphanrecordings`): tied to no
+  conversation, so no export ever carries it (reported; not counted as owed).
 
 Only conversations absent from the bucket cost an API call (their recordings, to tell archived
 from missing and name them). Memory holds one day's conversations and objects at a time."""
@@ -34,6 +36,7 @@ from genesys_tui.genesys.summaries import ConversationSummary
 
 EXPORTED, INCOMPLETE, CORRUPT = "exported", "incomplete", "corrupt"
 FAILED, ARCHIVED, MISSING, UNEXPECTED = "failed", "archived", "missing", "unexpected"
+ORPHANED = "orphaned"  # a recording Genesys could not tie to a conversation: never exported
 NOT_THERE = (INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING)  # owed and not (yet) delivered
 FIELDS = (
     "conversation_id",
@@ -233,6 +236,15 @@ class Reconciler:
             row.status = CORRUPT
             row.detail = f"decodes to {got} ms, the metadata says {want} ms"
 
+    async def orphans(self, found, start: datetime, end: datetime, out) -> None:
+        """Rows for the orphan recordings made in [start, end): `found` yields (id, created,
+        status)."""
+        async for oid, created, status in found:
+            if created is not None and start <= created < end:
+                out(
+                    self._count(Row("", oid, ORPHANED, detail=f"orphan ({status}): never exported"))
+                )
+
     async def _absent(self, cid: str) -> list[Row]:
         failed = self.failed.get(cid, set())
         named = [Row(cid, r, FAILED, detail="listed by the export job") for r in sorted(failed)]
@@ -269,7 +281,7 @@ def decoded_ms(data: bytes) -> int:
 
 
 def summary_text(s: Summary, since: datetime | None = None) -> str:
-    order = (EXPORTED, INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING, UNEXPECTED)
+    order = (EXPORTED, INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING, UNEXPECTED, ORPHANED)
     parts = [f"{s.counts[k]} {k}" for k in order if s.counts[k]]
     buf = io.StringIO()
     buf.write(

@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from genesys_tui.tui.app import GenesysApp
 
 
+BACK = "escape,backspace"  # back, out of a filter or a search (Backspace where no input has focus)
+
+
 class AppScreen(Screen[None]):
     @property
     def gapp(self) -> GenesysApp:

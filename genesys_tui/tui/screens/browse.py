@@ -16,7 +16,7 @@ from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
 from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
-from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.browse_queueing import Queueing
 from genesys_tui.tui.screens.browse_text import HELP, RANGES, SORTABLE
 from genesys_tui.tui.screens.dialogs import (
@@ -45,9 +45,7 @@ class BrowseScreen(Queueing, AppScreen):
         Binding("D", "queue_all", "Download all", show=False, id="browse.queue-all"),
         Binding("c", "copy_id", "Copy ID", show=False, id="browse.copy-id"),
         Binding("r", "reload", "Reload", show=False, id="browse.reload"),
-        Binding(
-            "escape,backspace", "clear_filter", "Clear filter", show=False, id="browse.clear-filter"
-        ),
+        Binding(BACK, "clear_filter", "Clear filter", show=False, id="browse.clear-filter"),
         Binding("q", "app.quit", "Quit", show=False, id="browse.quit"),
     ]
     HELP = HELP

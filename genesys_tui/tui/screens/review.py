@@ -1,7 +1,6 @@
-"""Review: a conversation's transcript aligned to its waveform. The timeline and the transcript list
-are bound: selecting a phrase moves the playhead, and playback highlights and scrolls to the phrase
-being heard. Role filters, search, speaker changes, copy, QA metrics, exports, playback here or in a
-browser."""
+"""Review: a conversation's transcript aligned to its waveform, bound both ways (a phrase selected
+moves the playhead; playback highlights the phrase heard). Role filters, search, speaker changes,
+copy, QA metrics, exports, playback here or in a browser."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.flows.review.listing import PhraseList
 from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
-from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
 from genesys_tui.tui.screens.review_playback import PlaybackControls
 from genesys_tui.tui.screens.review_text import (
@@ -67,8 +66,7 @@ class ReviewScreen(PlaybackControls, AppScreen):
         Binding("R", "reload", "Reload", show=False, id="review.reload"),
         Binding("less_than_sign", "speed(-1)", "Slower", show=False, id="review.slower"),
         Binding("greater_than_sign", "speed(1)", "Faster", show=False, id="review.faster"),
-        Binding("escape", "clear_search", "Back / clear search", show=False, id="review.back"),
-        Binding("backspace,q", "back", "Back", show=False, id="review.back-key"),
+        Binding(BACK + ",q", "clear_search", "Back / clear search", show=False, id="review.back"),
     ]
     HELP = HELP
     AUTO_FOCUS = "#transcript"
@@ -361,7 +359,8 @@ class ReviewScreen(PlaybackControls, AppScreen):
         self.select_row(row)
 
     def action_clear_search(self) -> None:
-        """Esc: clears the search; with none, goes back to where the call was opened from."""
+        """Esc (Backspace, q where no input has focus): clears the search; with none, goes back
+        to where the call was opened from."""
         box = self.query_one("#search", Input)
         if box.value or box.has_class("-shown"):
             box.value = ""
@@ -370,10 +369,6 @@ class ReviewScreen(PlaybackControls, AppScreen):
             self.query_one(TranscriptTable).focus()
             self.update_bar()
             return
-        self.gapp.go_back()
-
-    def action_back(self) -> None:
-        """Backspace or q (where no input has focus): back to where the call was opened from."""
         self.gapp.go_back()
 
     def action_speaker(self, direction: int) -> None:

@@ -21,7 +21,7 @@ from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Outcome
 from genesys_tui.flows.supervise.live import Leg, LiveCall, agent_rows, live_calls, summarize
 from genesys_tui.flows.supervise.service import VERBS, SuperviseDesk, report, sign_in_warning
-from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.screens.supervise_panels import (
     COLUMNS,
@@ -48,13 +48,7 @@ class SuperviseScreen(AppScreen):
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
         Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
         Binding("L", "sign_in", "Sign in again", show=False, id="supervise.sign-in"),
-        Binding(
-            "escape,backspace",
-            "clear_filter",
-            "Clear filter",
-            show=False,
-            id="supervise.clear-filter",
-        ),
+        Binding(BACK, "clear_filter", "Clear filter", show=False, id="supervise.clear-filter"),
         Binding("q", "app.quit", "Quit", show=False, id="supervise.quit"),
     ]
     HELP = HELP
