@@ -152,6 +152,7 @@ class ExportService:
                 self.store.update(export)
                 step(f"no recordings from {piece.start} to {piece.end}: job cancelled")
                 continue
+            step(f"job {piece.job_id}: {job.total_recordings} recordings counted; confirm to start")
             if not await confirm(piece, job):
                 await self.client.recordings.cancel_job(piece.job_id or "")
                 piece.state, piece.job_state = DECLINED, "CANCELLED"

@@ -29,7 +29,7 @@ COLUMNS = (
     Column("id", "Job", 8, False),
     Column("state", "State", 10, False),
     Column("progress", "Progress", 22, False, min_width=12),
-    Column("counts", "Exported / skipped / failed of total", 36, False, min_width=20, hide=2),
+    Column("counts", "Exported, skipped, failed", 28, False, min_width=18, hide=2),
     Column("interval", "Interval", 20, False, fill=True, hide=1),
 )
 
@@ -54,7 +54,7 @@ def bar(pct: int | None, width: int = 12) -> str:
 def cells(j: RecordingJob) -> tuple[str, ...]:
     interval = ((j.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval", "")
     counts = (
-        f"{j.total_processed_recordings or 0} / {j.total_skipped_recordings or 0} / "
+        f"{j.total_processed_recordings or 0}, {j.total_skipped_recordings or 0}, "
         f"{j.total_failed_recordings or 0} of {j.total_recordings}"
         if j.total_recordings is not None
         else "counting…"
