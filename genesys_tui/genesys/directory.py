@@ -11,6 +11,7 @@ from genesys_tui.genesys.errors import GenesysError, PermissionDenied, UserConte
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import from_api
 from genesys_tui.genesys.models import Organization, Queue, TokenInfo, User, WrapupCode
+from genesys_tui.genesys.paging import entities
 
 T = TypeVar("T")
 log = logging.getLogger("genesys_tui.directory")
@@ -47,16 +48,7 @@ class Directory:
     async def _all(
         self, path: str, cls: type[T], page_size: int, params: dict[str, Any] | None = None
     ) -> list[T]:
-        out: list[T] = []
-        page = 1
-        while True:
-            data = await self.api.get_json(
-                path, {"pageSize": page_size, "pageNumber": page, **(params or {})}
-            )
-            out.extend(from_api(cls, e) for e in data.get("entities") or [])
-            if page >= int(data.get("pageCount") or 1):
-                return out
-            page += 1
+        return [from_api(cls, e) async for e in entities(self.api, path, params, page_size)]
 
     async def queues(self) -> dict[str, Queue]:
         if self._queues is None:

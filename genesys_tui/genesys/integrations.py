@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.paging import entities
 
 S3_BULK_ACTIONS = "aws-s3-recording-bulk-actions-integration"
 
@@ -37,24 +38,9 @@ class Integrations:
 
     async def active_of_type(self, type_id: str, *, page_size: int = 25) -> list[Integration]:
         """Every ACTIVE integration of one type, all pages."""
-        out: list[Integration] = []
-        page = 1
-        while True:
-            data = await self.api.get_json(
-                "/api/v2/integrations",
-                {
-                    "integrationType": type_id,
-                    "reportedState": "ACTIVE",
-                    "pageSize": page_size,
-                    "pageNumber": page,
-                },
-            )
-            entities = data.get("entities") if isinstance(data, dict) else None
-            for e in entities or ():
-                if isinstance(e, dict):
-                    found = Integration.from_api(e)
-                    if found.id and found.type_id == type_id:  # a server that ignores the filter
-                        out.append(found)
-            if page >= int(data.get("pageCount") or 1) or not entities:
-                return out
-            page += 1
+        params = {"integrationType": type_id, "reportedState": "ACTIVE"}
+        found = [
+            Integration.from_api(e)
+            async for e in entities(self.api, "/api/v2/integrations", params, page_size)
+        ]
+        return [i for i in found if i.id and i.type_id == type_id]  # a server ignoring the filter

@@ -20,6 +20,7 @@ from genesys_tui.genesys.models import (
     RecordingJob,
     RecordingMetadata,
 )
+from genesys_tui.genesys.paging import entities
 from genesys_tui.genesys.values import RECORDING_FORMATS
 
 log = logging.getLogger("genesys_tui.recordings")
@@ -249,61 +250,29 @@ class Recordings:
     async def failed_recordings(self, job_id: str):
         """(conversation id, recording id) of each recording a bulk job failed on; Genesys gives
         no reason per recording (the job's errorMessage is all there is)."""
-        async for page in _failed_pages(self.api, job_id):
-            for e in page:
-                conv = (e.get("conversation") or {}).get("id") if isinstance(e, dict) else None
-                rec = (e.get("recording") or {}).get("id") if isinstance(e, dict) else None
-                if isinstance(conv, str) and isinstance(rec, str):
-                    yield conv, rec
+        path = f"/api/v2/recording/jobs/{_id(job_id)}/failedrecordings"  # pageSize at most 100
+        async for e in entities(self.api, path, page_size=100):
+            conv, rec = e.get("conversation"), e.get("recording")
+            cid = conv.get("id") if isinstance(conv, dict) else None
+            rid = rec.get("id") if isinstance(rec, dict) else None
+            if isinstance(cid, str) and isinstance(rid, str):
+                yield cid, rid
 
     async def orphans(self, page_size: int = 100):
         """(id, createdTime, orphanStatus) of every orphan recording of the org, all pages
         (`GET /api/v2/orphanrecordings`, permission recording:orphan:view)."""
-        page = 1
-        while True:
-            data = await self.api.get_json(
-                "/api/v2/orphanrecordings", {"pageSize": page_size, "pageNumber": page}
-            )
-            entities = data.get("entities") or []
-            for e in entities:
-                if isinstance(e, dict) and isinstance(e.get("id"), str):
-                    yield (
-                        e["id"],
-                        parse_time(e.get("createdTime")),
-                        str(e.get("orphanStatus") or ""),
-                    )
-            if not entities or page >= int(data.get("pageCount") or 1):
-                return
-            page += 1
+        async for e in entities(self.api, "/api/v2/orphanrecordings", page_size=page_size):
+            if isinstance(e.get("id"), str):
+                yield e["id"], parse_time(e.get("createdTime")), str(e.get("orphanStatus") or "")
 
     async def list_jobs(
         self, *, state: str | None = None, job_type: str | None = None, page_size: int = 25
     ) -> list[RecordingJob]:
-        jobs: list[RecordingJob] = []
-        page = 1
-        while True:
-            data = await self.api.get_json(
-                "/api/v2/recording/jobs",
-                {"pageSize": page_size, "pageNumber": page, "state": state, "jobType": job_type},
-            )
-            jobs.extend(from_api(RecordingJob, j) for j in data.get("entities") or [])
-            if page >= int(data.get("pageCount") or 1):
-                return jobs
-            page += 1
-
-
-async def _failed_pages(api, job_id: str, page_size: int = 100):
-    """The pages of `…/failedrecordings` (pageSize at most 100), by page number."""
-    page = 1
-    while True:
-        data = await api.get_json(
-            f"/api/v2/recording/jobs/{_id(job_id)}/failedrecordings",
-            {"pageSize": page_size, "pageNumber": page},
-        )
-        yield data.get("entities") or []
-        if not data.get("nextUri") or page >= int(data.get("pageCount") or 1):
-            return
-        page += 1
+        params = {"state": state, "jobType": job_type}
+        path = "/api/v2/recording/jobs"
+        return [
+            from_api(RecordingJob, j) async for j in entities(self.api, path, params, page_size)
+        ]
 
 
 def _maybe_json(resp: Any) -> Any:
