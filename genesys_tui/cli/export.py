@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, is_tty, run
@@ -24,7 +23,8 @@ async def _service(ctx: Context, client):
     from genesys_tui.flows.export.service import ExportService
 
     sc = await org_scope(client, ctx.target(), ctx.paths)  # exports are kept per org
-    return ExportService(client, sc.data_dir / "exports.json", poll_seconds=ctx.args.poll)
+    poll = getattr(ctx.args, "poll", 5.0)  # reconcile waits on nothing
+    return ExportService(client, sc.data_dir / "exports.json", poll_seconds=poll)
 
 
 def job_line(j: RecordingJob) -> str:
@@ -96,14 +96,13 @@ def _start(ctx: Context) -> int:
         async with _client(ctx) as client:
             service = await _service(ctx, client)
             flt = await build_filter(client, a)
-            integration = await service.integration(a.integration)
             names = await client.directory.names()
-            export = service.plan(
+            export = await service.prepare(
                 start,
                 end,
                 flt,
-                integration,
                 description=describe((start, end), flt, names),
+                integration=a.integration,
                 include_sensitive=a.include_sensitive,
             )
             done = sum(p.state != "planned" for p in export.pieces)
@@ -195,10 +194,8 @@ def _failed(ctx: Context) -> int:
 
 def _reconcile(ctx: Context) -> int:
     from genesys_tui.cli.browse import build_filter
-    from genesys_tui.flows.browse.service import BrowseService
     from genesys_tui.flows.export.bucket import BucketError, DirListing, S3Listing
-    from genesys_tui.flows.export.reconcile import Manifest, Reconciler, summary_text
-    from genesys_tui.genesys.errors import PermissionDenied
+    from genesys_tui.flows.export.reconcile import Manifest, summary_text
 
     a = ctx.args
     try:
@@ -206,52 +203,21 @@ def _reconcile(ctx: Context) -> int:
         listing = DirListing(a.dir) if a.dir else S3Listing(a.bucket, a.endpoint_url)
     except (ValueError, BucketError) as e:
         raise CommandError(str(e), code=2) from None
-    base = Path(a.manifest).expanduser() if a.manifest else Path("export-manifest")
-    manifest = Manifest(base)
+    manifest = Manifest(Path(a.manifest).expanduser() if a.manifest else Path("export-manifest"))
 
     async def go():
         async with _client(ctx) as client:
-            org = await client.directory.organization()
-            flt = replace(await build_filter(client, a), has_recording=True)
-            jobs = await client.recordings.list_jobs(job_type="EXPORT", page_size=100)
-            failed: list[tuple[str, str]] = []
-            skipped = 0
-            for j in jobs:  # the failures and skips of every export that touched the interval
-                if j.state in ("FULFILLED", "PROCESSING", "FAILED") and _overlaps(j, start, end):
-                    failed += [x async for x in client.recordings.failed_recordings(j.id or "")]
-                    skipped += j.total_skipped_recordings or 0
-
-            async def recordings_of(cid: str):
-                return await client.recordings.list(cid, "NONE", max_wait_ms=0)
-
-            r = Reconciler(org.id or "", listing, recordings_of, failed, verify=a.verify)
-            r.summary.skipped_by_jobs = skipped
-            owed = BrowseService(client).pages(start, end, flt, order="asc", page=500)
-            summary = await r.run(owed, manifest.write)
-            try:
-                await r.orphans(client.recordings.orphans(), start, end, manifest.write)
-            except PermissionDenied:
-                ctx.err.print(
-                    "orphan recordings not checked: the client lacks recording:orphan:view",
-                    highlight=False,
-                )
-            return summary
+            service = await _service(ctx, client)
+            flt = await build_filter(client, a)
+            with manifest.writing() as write:
+                return await service.reconcile(start, end, flt, listing, write, verify=a.verify)
 
     try:
-        summary = run(go())
+        summary, notes = run(go())
     except BucketError as e:
         raise CommandError(str(e)) from None
-    finally:
-        manifest.close()
+    for note in notes:
+        ctx.err.print(note, highlight=False)
     ctx.out.print(summary_text(summary), highlight=False)
     ctx.err.print(f"manifest: {manifest.csv_path} and {manifest.jsonl_path}", highlight=False)
     return 0 if summary.complete else 1
-
-
-def _overlaps(j: RecordingJob, start, end) -> bool:
-    from genesys_tui.genesys.modelbase import parse_time
-
-    interval = ((j.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval", "")
-    a, _, b = str(interval).partition("/")
-    lo, hi = parse_time(a), parse_time(b)
-    return lo is None or hi is None or (lo < end and hi > start)

@@ -20,6 +20,7 @@ from missing and name them). Memory holds one day's conversations and objects at
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from genesys_tui.core.files import atomic_output, open_nofollow
 from genesys_tui.flows.export.bucket import DirListing, Obj, S3Listing, day_prefixes, parse_key
 from genesys_tui.genesys.summaries import ConversationSummary
 
@@ -81,23 +83,30 @@ class _Files:
 
 
 class Manifest:
-    """The rows as CSV and as JSON lines, written as they come (`PATH.csv`, `PATH.jsonl`)."""
+    """The rows as CSV and as JSON lines (`PATH.csv`, `PATH.jsonl`), written as they come into
+    temporaries beside them (never through a link) and renamed into place once the run is whole;
+    a run that fails leaves neither."""
 
     def __init__(self, base: Path) -> None:
         self.csv_path, self.jsonl_path = base.with_suffix(".csv"), base.with_suffix(".jsonl")
-        self._csv = open(self.csv_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self._jsonl = open(self.jsonl_path, "w", encoding="utf-8")  # noqa: SIM115
-        self._writer = csv.DictWriter(self._csv, FIELDS)
-        self._writer.writeheader()
 
-    def write(self, row: Row) -> None:
-        d = asdict(row)
-        self._writer.writerow(d)
-        self._jsonl.write(json.dumps(d) + "\n")
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Callable[[Row], None]]:
+        with (
+            atomic_output(self.csv_path) as csv_part,
+            atomic_output(self.jsonl_path) as jsonl_part,
+            open_nofollow(csv_part, "w") as c,
+            open_nofollow(jsonl_part, "w") as j,
+        ):
+            writer = csv.DictWriter(c, FIELDS)
+            writer.writeheader()
 
-    def close(self) -> None:
-        self._csv.close()
-        self._jsonl.close()
+            def write(row: Row) -> None:
+                d = asdict(row)
+                writer.writerow(d)
+                j.write(json.dumps(d) + "\n")
+
+            yield write
 
 
 class Reconciler:
@@ -122,17 +131,16 @@ class Reconciler:
     # --- the stream ------------------------------------------------------------------------------
 
     async def run(self, owed, out: Callable[[Row], None]) -> Summary:
-        """`owed`: an async iterator of pages of ConversationSummary in start order."""
+        """`owed`: an async iterator of ConversationSummary in start order."""
         day: date | None = None
         todays: list[ConversationSummary] = []
-        async for page in owed:
-            for s in page:
-                d = s.start.date()
-                if day is not None and d != day:
-                    await self._day(day, todays, out)
-                    todays = []
-                day = d
-                todays.append(s)
+        async for s in owed:
+            d = s.start.date()
+            if day is not None and d != day:
+                await self._day(day, todays, out)
+                todays = []
+            day = d
+            todays.append(s)
         if day is not None:
             await self._day(day, todays, out)
         return self.summary

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from genesys_tui.core.errors import UserError
+from genesys_tui.flows.export.bucket import DirListing, S3Listing
+from genesys_tui.flows.export.reconcile import Reconciler, Row, Summary
 from genesys_tui.flows.export.store import (
     CREATED,
     DECLINED,
@@ -27,8 +29,9 @@ from genesys_tui.flows.export.store import (
 )
 from genesys_tui.genesys.analytics import ConversationFilter, build_query, split_interval
 from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.errors import PermissionDenied
 from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
-from genesys_tui.genesys.modelbase import iso
+from genesys_tui.genesys.modelbase import iso, parse_time
 from genesys_tui.genesys.models import RecordingJob
 
 MAX_JOB = timedelta(days=31)
@@ -114,6 +117,22 @@ class ExportService:
                 return old
         created = iso(datetime.now(UTC))
         return self.store.add(Export(0, created, description, integration_id, query, pieces))
+
+    async def prepare(
+        self,
+        start: datetime,
+        end: datetime,
+        flt: ConversationFilter | None,
+        *,
+        description: str,
+        integration: str | None = None,
+        include_sensitive: bool = False,
+    ) -> Export:
+        """The integration found (or the one given), then the export planned (or resumed)."""
+        found = await self.integration(integration)
+        return self.plan(
+            start, end, flt, found, description=description, include_sensitive=include_sensitive
+        )
 
     def history(self) -> list[Export]:
         return self.store.load()
@@ -218,7 +237,51 @@ class ExportService:
                     self.store.update(export)
                     return
 
+    async def reconcile(
+        self,
+        start: datetime,
+        end: datetime,
+        flt: ConversationFilter | None,
+        listing: S3Listing | DirListing,
+        out: Callable[[Row], None],
+        *,
+        verify: str | None = None,
+    ) -> tuple[Summary, list[str]]:
+        """Every recording the interval owed (conversations with recordings, in start order)
+        against the bucket, each written to `out`; the failures and skips of every export job
+        that touched the interval count in; orphan recordings made in it are listed. Returns the
+        summary and what could not be checked."""
+        org = await self.client.directory.organization()
+        failed: list[tuple[str, str]] = []
+        skipped = 0
+        for j in await self.jobs():
+            if j.state in ("FULFILLED", "PROCESSING", "FAILED") and _overlaps(j, start, end):
+                failed += [x async for x in self.failed(j.id or "")]
+                skipped += j.total_skipped_recordings or 0
+
+        async def recordings_of(cid: str):
+            return await self.client.recordings.list(cid, "NONE", max_wait_ms=0)
+
+        r = Reconciler(org.id or "", listing, recordings_of, failed, verify=verify)
+        r.summary.skipped_by_jobs = skipped
+        owed = replace(flt or ConversationFilter(), has_recording=True)
+        summary = await r.run(self.client.analytics.iter_conversations(start, end, owed), out)
+        notes = []
+        try:
+            await r.orphans(self.client.recordings.orphans(), start, end, out)
+        except PermissionDenied:
+            notes.append("orphan recordings not checked: the client lacks recording:orphan:view")
+        return summary, notes
+
     async def failed(self, job_id: str) -> AsyncIterator[tuple[str, str]]:
         """(conversation id, recording id) of every recording the job failed to export."""
         async for conv, rec in self.client.recordings.failed_recordings(job_id):
             yield conv, rec
+
+
+def _overlaps(j: RecordingJob, start: datetime, end: datetime) -> bool:
+    """Whether a job's conversation interval touches [start, end) (unreadable: assume it does)."""
+    interval = ((j.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval", "")
+    a, _, b = str(interval).partition("/")
+    lo, hi = parse_time(a), parse_time(b)
+    return lo is None or hi is None or (lo < end and hi > start)

@@ -222,10 +222,8 @@ class ExportScreen(AppScreen):
         self.running = True
         try:
             start, end = parse_interval(text, now)  # quick ranges as Browse reads them
-            integration = await service.integration()
-            export = service.plan(
-                start, end, flt, integration, description=describe((start, end), flt, names)
-            )
+            description = describe((start, end), flt, names)
+            export = await service.prepare(start, end, flt, description=description)
 
             async def confirm(piece, job: RecordingJob) -> bool:
                 self.refresh_jobs()

@@ -39,7 +39,8 @@ def run(listing, owed_ids, recordings, failed=()):
         return recordings.get(cid, [])
 
     async def owed():
-        yield [ConversationSummary(c, datetime(2026, 3, 4, 9, tzinfo=UTC)) for c in owed_ids]
+        for c in owed_ids:
+            yield ConversationSummary(c, datetime(2026, 3, 4, 9, tzinfo=UTC))
 
     rows = []
     asyncio.run(Reconciler(ORG, listing, recordings_of, failed).run(owed(), rows.append))
@@ -78,3 +79,27 @@ def test_every_status():
         ("c4", "r4"): "archived",
         ("zz", "rz"): "unexpected",
     }
+
+
+def test_the_manifest_is_written_whole_or_not_at_all_and_never_through_a_link(tmp_path):
+    import pytest
+
+    from genesys_tui.core.files import UnsafePath
+    from genesys_tui.flows.export.reconcile import Manifest, Row
+
+    m = Manifest(tmp_path / "m")
+    with pytest.raises(RuntimeError), m.writing() as write:
+        write(Row("c", "r", "exported"))
+        raise RuntimeError("the bucket went away")
+    assert not list(tmp_path.iterdir())  # no manifest, no temporaries
+    with m.writing() as write:
+        write(Row("c", "r", "exported"))
+    assert m.csv_path.read_text().splitlines()[1].startswith("c,r,exported")
+    assert '"status": "exported"' in m.jsonl_path.read_text()
+    target = tmp_path / "elsewhere"
+    target.write_text("keep")
+    m.csv_path.unlink()
+    m.csv_path.symlink_to(target)
+    with pytest.raises(UnsafePath), m.writing() as write:
+        write(Row("c", "r", "exported"))
+    assert target.read_text() == "keep"
