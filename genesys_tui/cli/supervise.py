@@ -32,7 +32,7 @@ async def _client_for_actions(ctx: Context):
     a, target = ctx.args, ctx.target()
     try:
         if getattr(a, "token_stdin", False):
-            return token_client(target, sys.stdin.readline())
+            return token_client(target, sys.stdin.readline(8193))  # bounded: a token, one line
         if getattr(a, "sign_in", False):
 
             def announce(url: str) -> None:

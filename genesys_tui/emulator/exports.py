@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from genesys_tui.core.files import write_bytes
 from genesys_tui.emulator.ids import make_uuid
 
 if TYPE_CHECKING:
@@ -47,12 +47,7 @@ class DirTarget:
         self.describe = f"directory {root}"
 
     def put(self, key: str, data: bytes) -> None:
-        path = self.root / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_bytes(self.root / key, data)  # atomic, never through a link
 
 
 class S3Target:

@@ -62,11 +62,14 @@ class ExportStore:
         except (OSError, ValueError) as e:
             raise StoreError(f"cannot read {self.path}: {e}") from None
         try:
-            return [
+            exports = [
                 Export(**{**x, "pieces": [Piece(**p) for p in x.get("pieces", [])]})
                 for x in data["exports"]
             ]
-        except (TypeError, KeyError) as e:
+            if not all(isinstance(x.id, int) and isinstance(x.query, dict) for x in exports):
+                raise TypeError("an export without its id or query")
+            return exports
+        except (TypeError, KeyError, AttributeError) as e:
             raise StoreError(f"{self.path} is not an export history ({e})") from None
 
     def save(self, exports: list[Export]) -> None:
