@@ -56,3 +56,21 @@ def write_section(title: str, body: str) -> None:
         tail = rest.split("\n## ", 1)
         old = head.rstrip() + ("\n\n## " + tail[1] if len(tail) > 1 else "")
     RESULTS.write_text(old.rstrip() + "\n\n" + marker + body.rstrip() + "\n")
+
+
+def opus_call(org, path: Path, length_ms: int) -> float:
+    """The finished, recorded call of `org` (an emulator Org) closest to `length_ms`, rendered and
+    encoded to Ogg/Opus at `path` the way the emulator makes its originals; its seconds."""
+    from genesys_tui.emulator import audio
+
+    calls = [
+        (d, r)
+        for i in range(len(org.ids))
+        if org.recorded[i] and not org.live[i]
+        for d in (org.detail(i),)
+        for r in d.recordings
+    ]
+    d, r = min(calls, key=lambda dr: abs(dr[1].wall_ms - length_ms))
+    with open(path, "wb") as f:
+        audio.encode(audio.render(d, r, 8000), 8000, "OGG_OPUS", f)
+    return r.wall_ms / 1000

@@ -4,7 +4,7 @@ libopus through a bare ctypes loop (at 8 and 48 kHz), by PyAV's native decoder, 
 oggopus.blocks (one core and two), and by `ffmpeg -f null`. CPU seconds per 5 minutes of audio:
 the floor under issue 15's "0.3 s of CPU per 5 minutes" target.
 
-Run: python bench/opus_floor.py   (prints a table; writes nothing)
+Run: python bench/opus_floor.py   (writes its table to bench/RESULTS.md)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
 
 import ctypes  # noqa: E402
+import importlib.util  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
@@ -24,24 +25,17 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+_spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
+
 
 def make_call(path: Path) -> float:
-    from genesys_tui.emulator import audio
     from genesys_tui.emulator.org import Org
     from genesys_tui.emulator.settings import EmulatorSettings
 
     org = Org(EmulatorSettings(seed=3, conversations=200, anchor=datetime(2026, 5, 14, tzinfo=UTC)))
-    calls = [
-        (d, r)
-        for i in range(len(org.ids))
-        if org.recorded[i] and not org.live[i]
-        for d in (org.detail(i),)
-        for r in d.recordings
-    ]
-    d, r = min(calls, key=lambda dr: abs(dr[1].wall_ms - 300_000))
-    with open(path, "wb") as f:
-        audio.encode(audio.render(d, r, 8000), 8000, "OGG_OPUS", f)
-    return r.wall_ms / 1000
+    return _results.opus_call(org, path, 300_000)
 
 
 def cpu(fn) -> float:
@@ -97,9 +91,18 @@ def main() -> None:
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             rows.append(("ffmpeg -f null (process start included)", used))
-    print(f"one call of {secs / 60:.1f} minutes; CPU seconds per 5 minutes of audio:")
-    for name, s in rows:
-        print(f"  {s * per5:6.3f}  {name}")
+    import os
+    import platform
+
+    body = (
+        f" (2026-12-01, `python bench/opus_floor.py`)\n\nMachine: {platform.machine()}, "
+        f"{os.cpu_count()} cores. One call of {secs / 60:.1f} minutes rendered as the emulator "
+        "makes its Ogg/Opus originals; CPU seconds per 5 minutes of audio, the floor under issue "
+        "15's target of 0.3 s.\n\n| decoder | CPU s per 5 min |\n|---|---|\n"
+        + "".join(f"| {name} | {s * per5:.3f} |\n" for name, s in rows)
+    )
+    _results.write_section("Opus decode floor", body)
+    print(body)
 
 
 if __name__ == "__main__":

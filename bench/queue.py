@@ -309,22 +309,10 @@ async def tui_pull(srv, cids: list[str], fmt: str, out: Path, home: Path) -> flo
 def one_call() -> list[str]:
     """Opus -> mono WAV for one call of five and a half minutes (rendered and encoded the way the
     emulator makes its originals), process start included."""
-    from genesys_tui.emulator import audio
     from genesys_tui.emulator.org import Org
 
-    org = Org(settings("OGG_OPUS", 200))
-    calls = [
-        (d, r)
-        for i in range(len(org.ids))
-        if org.recorded[i] and not org.live[i]
-        for d in (org.detail(i),)
-        for r in d.recordings
-    ]
-    d, r = min(calls, key=lambda dr: abs(dr[1].wall_ms - 330_000))
-    secs = r.wall_ms / 1000
     src = WORK / "one.opus"
-    with open(src, "wb") as f:
-        audio.encode(audio.render(d, r, 8000), 8000, "OGG_OPUS", f)
+    secs = _results.opus_call(Org(settings("OGG_OPUS", 200)), src, 330_000)
     ours_out, ff_out = WORK / "one-ours", WORK / "one-ff.wav"
 
     def timed(cmd) -> tuple[float, float]:

@@ -44,6 +44,22 @@ def conversation_view(conv: Conversation, names: dict[str, str]) -> Group:
     return Group(head, Text(), parts)
 
 
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    """A pane's table. SIMPLE_HEAD: a rule under the header and no column lines, so a header that
+    wraps on a narrow pane leaves no stray ┃ above the others."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+        box=box.SIMPLE_HEAD,
+    )
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    return table
+
+
 class Participants:
     """Who was on the call: a table where the pane is wide enough, two lines each where it is
     not (a table squeezed into 40 cells breaks "customer" and every time in two)."""
@@ -56,18 +72,7 @@ class Participants:
 
     def __rich_console__(self, console, options):
         if options.max_width >= self.WIDE:
-            # SIMPLE_HEAD: a rule under the header and no column lines, so a header that wraps
-            # leaves no stray ┃ above the others.
-            table = Table(
-                title="Participants",
-                title_justify="left",
-                expand=True,
-                show_edge=False,
-                pad_edge=False,
-                box=box.SIMPLE_HEAD,
-            )
-            for col in self.COLUMNS:
-                table.add_column(col, overflow="fold")
+            table = _table("Participants", self.COLUMNS)
             for row in self.rows:
                 table.add_row(*row)
             yield table
@@ -93,16 +98,7 @@ def recordings_view(
         if live and not note:
             note = "Still in progress: its recording is available when the call ends."
         return Text(note or "No recordings.", style="italic")
-    table = Table(
-        title="Recordings",
-        title_justify="left",
-        expand=True,
-        show_edge=False,
-        pad_edge=False,
-        box=box.SIMPLE_HEAD,
-    )
-    for col in ("Recording", "Duration", "State", "Holds and pauses"):
-        table.add_column(col, overflow="fold")
+    table = _table("Recordings", ("Recording", "Duration", "State", "Holds and pauses"))
     for r in recordings:
         table.add_row(
             (r.id or "")[:8],
