@@ -120,11 +120,15 @@ class ExportScreen(AppScreen):
 
     def on_mount(self) -> None:
         self.gapp.export_screen = self
-        self.set_interval(5.0, self.refresh_jobs)
+        self._ticker = self.set_interval(5.0, self.refresh_jobs)
         self.refresh_jobs()
 
     def on_screen_resume(self) -> None:
+        self._ticker.resume()
         self.refresh_jobs()
+
+    def on_screen_suspend(self) -> None:
+        self._ticker.pause()  # no listing while another area is showing
 
     def say(self, text: str) -> None:
         self.query_one("#export-status", Static).update(text)
