@@ -23,6 +23,26 @@ def no_cursor_blink(monkeypatch):
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def notifications_kept(monkeypatch):
+    """Every notification an app raised, in `notes(app)`: a toast leaves app._notifications
+    when it times out, which on a slow machine can be before the test looks."""
+    from textual.notifications import Notifications
+
+    add = Notifications.add
+
+    def keep(self, notification):
+        self.__dict__.setdefault("raised", []).append(notification)
+        return add(self, notification)
+
+    monkeypatch.setattr(Notifications, "add", keep)
+
+
+def notes(app) -> list:
+    """The notifications `app` raised so far, expired ones included."""
+    return list(app._notifications.__dict__.get("raised", []))
+
+
 def make_app(
     srv,
     tmp_path: Path,

@@ -4,7 +4,7 @@ from the palette as from F8, dialogs included."""
 from __future__ import annotations
 
 from genesys_tui.tui.screens.dialogs import PromptDialog
-from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
+from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 
 async def test_a_screenshot_lands_in_the_data_directory_and_says_where(
@@ -23,7 +23,7 @@ async def test_a_screenshot_lands_in_the_data_directory_and_says_where(
         shots = list((tmp_path / "data" / "screenshots").glob("*.svg"))
         assert len(shots) == 1
         assert "Open&#160;conversation&#160;by&#160;ID" in shots[0].read_text()  # the dialog too
-        assert any(str(shots[0]) in n.message for n in app._notifications)
+        assert any(str(shots[0]) in n.message for n in notes(app))
 
 
 async def test_the_selected_call_stays_selected_through_sorting_and_filtering(emulator, tmp_path):
@@ -62,7 +62,7 @@ async def test_esc_in_review_goes_back_to_where_it_was_opened(emulator, tmp_path
         await wait_for(pilot, lambda: app.current_mode == "browse")
         await pilot.press("3", "r")  # r on a call with one recording (or none) says so
         await idle(pilot)
-        assert any("recording" in n.message for n in app._notifications)
+        assert any("recording" in n.message for n in notes(app))
 
 
 async def test_backspace_and_q_go_back_and_colon_jumps(emulator, tmp_path):

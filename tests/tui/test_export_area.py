@@ -12,7 +12,7 @@ from genesys_tui.emulator import EmulatorServer
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
 from genesys_tui.tui.screens.export import ExportScreen
 from tests.conftest import ANCHOR, small_org
-from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
+from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 DAY = f"{(ANCHOR - timedelta(days=2)).date()}/{(ANCHOR - timedelta(days=1)).date()}"
 
@@ -54,11 +54,9 @@ async def test_a_new_export_is_counted_confirmed_started_and_followed(tmp_path):
             assert list(bucket.rglob("*.opus"))
             await pilot.press("x")  # over: nothing to cancel, and it says so
             await idle(pilot)
-            assert any("nothing to cancel" in n.message for n in app._notifications)
+            assert any("nothing to cancel" in n.message for n in notes(app))
             await pilot.press("f")
-            await wait_for(
-                pilot, lambda: any("failed to export" in n.message for n in app._notifications)
-            )
+            await wait_for(pilot, lambda: any("failed to export" in n.message for n in notes(app)))
             detail = str(screen.query_one("#export-detail").render())
             assert "failed:" in detail and screen.jobs[0].id in detail
 
@@ -84,7 +82,5 @@ async def test_saying_no_cancels_the_job_and_says_so(tmp_path):
             )
             await wait_for(
                 pilot,
-                lambda: any(
-                    "0 of 1 export job(s) started" in n.message for n in app._notifications
-                ),
+                lambda: any("0 of 1 export job(s) started" in n.message for n in notes(app)),
             )

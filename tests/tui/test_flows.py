@@ -18,7 +18,7 @@ from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.conftest import ANCHOR
-from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
+from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 
 def expected_last_7_days(org) -> set[str]:
@@ -176,7 +176,7 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
         await settle(pilot, app)
-        assert any("not found" in n.message for n in app._notifications)
+        assert any("not found" in n.message for n in notes(app))
 
 
 async def test_open_by_id_of_a_call_analytics_does_not_list_yet(emulator, tmp_path):
@@ -249,7 +249,7 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
         cells = [screen.cells(i) for i in range(len(screen.jobs))]
         assert all(c[4] == DONE and "100%" in c[5] for c in cells)
         assert "done" in str(screen.query_one("#totals", Static).render())
-        assert any("Queue finished" in n.message for n in app._notifications)
+        assert any("Queue finished" in n.message for n in notes(app))
         # the conversion ran in a worker process (both cores; the UI's loop untouched)
         from concurrent.futures import ProcessPoolExecutor
 
@@ -318,7 +318,7 @@ async def test_live_calls_are_not_queued(emulator, tmp_path):
         await pilot.press("d")
         await idle(pilot)
         assert not isinstance(app.screen, QueueDialog)
-        assert any("still live" in n.message for n in app._notifications)
+        assert any("still live" in n.message for n in notes(app))
 
 
 async def test_help_palette_areas_and_copy(emulator, tmp_path):
@@ -357,7 +357,7 @@ async def test_a_failing_api_is_a_message_not_a_crash(fresh_emulator, tmp_path):
         await pilot.press("t")
         await settle(pilot, app)
         assert app.is_running
-        assert any("Could not load" in (n.title or "") for n in app._notifications)
+        assert any("Could not load" in (n.title or "") for n in notes(app))
         fresh_emulator.emulator.faults.set("")
         await pilot.press("w")
         await settle(pilot, app)
@@ -442,7 +442,7 @@ async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app)
             await wait_for(pilot, lambda: app.doctor_report is not None)
-            note = next(n for n in app._notifications if n.title == "Permissions")
+            note = next(n for n in notes(app) if n.title == "Permissions")
             assert "Bulk export jobs" in note.message and "Wrap-up names" in note.message
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

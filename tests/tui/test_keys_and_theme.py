@@ -7,7 +7,7 @@ from textual.theme import Theme
 from genesys_tui.core.config import Config, UISettings
 from genesys_tui.tui.screens.help import HelpScreen
 from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT, Timeline
-from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.conftest import SIZE, make_app, notes, settle
 
 
 async def test_keymap_from_the_config_remaps_and_names_typos(emulator, tmp_path):
@@ -15,7 +15,7 @@ async def test_keymap_from_the_config_remaps_and_names_typos(emulator, tmp_path)
     app = make_app(emulator, tmp_path, config=cfg)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert any("app.no-such-thing" in n.message for n in app._notifications)
+        assert any("app.no-such-thing" in n.message for n in notes(app))
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -55,7 +55,7 @@ async def test_colours_from_the_config_go_over_the_theme(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert app.theme.endswith("+colors")
-        assert any("role-ivr" in n.message for n in app._notifications)
+        assert any("role-ivr" in n.message for n in notes(app))
         await pilot.press("3")
         await pilot.pause()
         timeline = app.screen.query_one(Timeline)

@@ -15,7 +15,7 @@ from genesys_tui.tui.widgets.timeline import Timeline
 from genesys_tui.tui.widgets.transcript_table import TranscriptTable
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 from tests.integration.test_emulator_contract import recorded_conversation
-from tests.tui.conftest import SIZE, idle, make_app, settle, wait_for
+from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 
 def listed_conversation(app, org, *, transcribed=True, pause=False):
@@ -216,7 +216,7 @@ async def test_without_an_audio_device_it_offers_the_browser(emulator, tmp_path,
         await idle(pilot)
         assert any(
             "no audio output device" in n.message and "b to play it in a browser" in n.message
-            for n in app._notifications
+            for n in notes(app)
         )
         await pilot.press("b")
         await wait_for(pilot, lambda: app.playback_server is not None)
@@ -272,7 +272,7 @@ async def test_export_from_the_viewer(emulator, tmp_path):
                 and len(list(out.rglob("*.metrics.csv"))) == 1
             ),
         )
-        assert any(n.title and n.title.startswith("Exported 4") for n in app._notifications)
+        assert any(n.title and n.title.startswith("Exported 4") for n in notes(app))
 
 
 async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):

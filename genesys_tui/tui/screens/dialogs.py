@@ -40,6 +40,7 @@ class ConfirmDialog(FittedDialog[bool]):
     """Yes or no; Cancel has the focus, so a stray Enter does nothing harmful."""
 
     BINDINGS = [Binding("escape,q,backspace", "dismiss(False)", "Cancel", id="dialog.cancel")]
+    AUTO_FOCUS = "#cancel"  # the screen's own first focus, so it is never the body for a moment
 
     def __init__(
         self, title: str, body: str, confirm: str = "Confirm", danger: bool = False
