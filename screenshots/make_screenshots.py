@@ -228,6 +228,27 @@ async def capture() -> dict[str, str]:
             a.clear_notifications()
             await pilot.pause(0.2)
             shots["export"] = a.export_screenshot(title="genesys-tui: export")
+            # c: the bucket check of that job's interval, once Genesys has finished it
+            for _ in range(1800):
+                await pilot.pause(0.1)
+                ex.refresh_jobs()
+                if ex.jobs and ex.jobs[0].state == "FULFILLED":
+                    break
+            await pilot.press("c")
+            await pilot.pause(0.3)
+            await pilot.press("enter")  # the job's interval
+            await pilot.pause(0.3)
+            a.screen.query_one("Input").value = str(t / "bucket")
+            await pilot.press("enter")
+            panel = ex.query_one("#export-check")
+            for _ in range(600):
+                await pilot.pause(0.1)
+                if panel.has_class("-shown"):
+                    break
+            await pilot.pause(0.3)
+            a.clear_notifications()
+            await pilot.pause(0.2)
+            shots["export-check"] = a.export_screenshot(title="genesys-tui: export, bucket check")
             await a.shutdown()
         b = app(signed_in=False)
         async with b.run_test(size=SIZE) as pilot:

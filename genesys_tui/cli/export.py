@@ -194,13 +194,19 @@ def _failed(ctx: Context) -> int:
 
 def _reconcile(ctx: Context) -> int:
     from genesys_tui.cli.browse import build_filter
-    from genesys_tui.flows.export.bucket import BucketError, DirListing, S3Listing
+    from genesys_tui.flows.export.bucket import BucketError, DirListing, listing_for
     from genesys_tui.flows.export.reconcile import Manifest, summary_text
 
     a = ctx.args
     try:
         start, end = parse_interval(a.interval)
-        listing = DirListing(a.dir) if a.dir else S3Listing(a.bucket, a.endpoint_url)
+        profile = ctx.target().profile
+        if a.dir:
+            listing = DirListing(a.dir)
+        else:
+            listing = listing_for(
+                a.bucket or profile.export_bucket, a.endpoint_url or profile.s3.endpoint_url
+            )
     except (ValueError, BucketError) as e:
         raise CommandError(str(e), code=2) from None
     manifest = Manifest(Path(a.manifest).expanduser() if a.manifest else Path("export-manifest"))
@@ -210,7 +216,9 @@ def _reconcile(ctx: Context) -> int:
             service = await _service(ctx, client)
             flt = await build_filter(client, a)
             with manifest.writing() as write:
-                return await service.reconcile(start, end, flt, listing, write, verify=a.verify)
+                return await service.reconcile(
+                    start, end, flt, listing, write, verify=a.verify, source=a.source
+                )
 
     try:
         summary, notes = run(go())

@@ -49,10 +49,16 @@ def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> No
     )
     q.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
     _filters(q)
-    where = q.add_mutually_exclusive_group(required=True)
-    where.add_argument("--bucket", metavar="s3://BUCKET[/PREFIX]", help="the export bucket")
+    where = q.add_mutually_exclusive_group()
+    where.add_argument(
+        "--bucket",
+        metavar="s3://BUCKET[/PREFIX]",
+        help="the export bucket (default: the profile's export_bucket)",
+    )
     where.add_argument("--dir", metavar="PATH", help="a local mirror of it (aws s3 sync)")
-    q.add_argument("--endpoint-url", metavar="URL", help="an S3-compatible endpoint")
+    q.add_argument(
+        "--endpoint-url", metavar="URL", help="an S3-compatible endpoint (default: s3.endpoint_url)"
+    )
     q.add_argument(
         "--verify",
         choices=("sample", "all"),
@@ -62,6 +68,14 @@ def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> No
         "--manifest",
         metavar="PATH",
         help="where the manifest goes: PATH.csv and PATH.jsonl (default ./export-manifest)",
+    )
+    q.add_argument(
+        "--source",
+        choices=("auto", "query", "jobs"),
+        default="auto",
+        help="where the owed conversations come from: the details query, an async details job "
+        "(cursor-paged; only what analytics's data lake holds), or auto: a job when the query "
+        "counts more than it pages (100,000)",
     )
     for name, text in (
         ("list", "the org's EXPORT jobs: state, progress, counts"),

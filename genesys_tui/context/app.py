@@ -124,6 +124,10 @@ def demo_context(
         user_client_id=s.pkce_client_id,
         redirect_port=redirect_port,
         output_dir=str(downloads),
+        # the demo org's S3 bulk-actions integration writes into a directory (its mirror)
+        export_bucket=s.export_target.removeprefix("dir:")
+        if s.export_target.startswith("dir:")
+        else "",
     )
     target = Target(profile, hosts_for("", srv.base_url), False, readonly)
     return AppContext(

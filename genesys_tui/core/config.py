@@ -90,6 +90,11 @@ class Profile:
     )
     timeout_seconds: float = _opt(30.0, "HTTP timeout per request", min=1)
     readonly: bool = _opt(False, "disable every action that changes a call")
+    export_bucket: str = _opt(
+        "",
+        "where Genesys's bulk exports land, for `export reconcile` and the TUI's check: "
+        "s3://BUCKET[/PREFIX] (s3.endpoint_url applies) or a local mirror directory",
+    )
     s3: S3Target = field(default_factory=S3Target, metadata={"help": "S3 target"})
     retry: RetrySettings = field(default_factory=RetrySettings, metadata={"help": "retry policy"})
 

@@ -61,6 +61,7 @@ class Emulator:
         ] = {}  # recording id -> deleteDate set (or removed) by a PUT
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.details_jobs: dict[str, dict[str, Any]] = {}  # async analytics detail jobs
         self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
@@ -71,6 +72,7 @@ class Emulator:
         )
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
         from genesys_tui.emulator import (
+            api_analytics_jobs,
             api_conversations,
             api_directory,
             api_recording_jobs,
@@ -84,7 +86,8 @@ class Emulator:
             Route("/s3/{path:path}", self.s3, methods=["GET", "HEAD"]),
         ]
         handlers = (
-            api_directory.ROUTES
+            api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
+            + api_directory.ROUTES
             + api_conversations.ROUTES
             + api_recordings.ROUTES
             + api_recording_jobs.ROUTES

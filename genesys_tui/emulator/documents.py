@@ -41,7 +41,9 @@ def drop_none(d: dict[str, Any]) -> dict[str, Any]:
 # --- analytics ---------------------------------------------------------------------------------
 
 
-def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
+def analytics_conversation(org: Org, d: CallDetail, *, attributes: bool = False) -> dict[str, Any]:
+    """AnalyticsConversationWithoutAttributes; with `attributes`, an async job's
+    AnalyticsConversation, whose participants carry their attributes (addendum 5)."""
     participants = []
     for p in d.all_parties:
         session = drop_none(
@@ -80,6 +82,7 @@ def analytics_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                     "participantName": p.name,
                     "purpose": p.purpose,
                     "userId": p.user_id,
+                    "attributes": dict(p.attributes) if attributes and p.attributes else None,
                     "sessions": [session],
                 }
             )

@@ -20,6 +20,21 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
         "any",
         ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view"),
     ),
+    # Async details jobs (addendum 5, SDK257): the four job operations take either permission;
+    # /jobs/availability takes conversationDetail only.
+    **{
+        name: (
+            "any",
+            ("analytics:conversationDetail:view", "analytics:agentConversationDetail:view"),
+        )
+        for name in (
+            "analytics.jobs.create",
+            "analytics.jobs.get",
+            "analytics.jobs.results",
+            "analytics.jobs.delete",
+        )
+    },
+    "analytics.jobs.availability": ("all", ("analytics:conversationDetail:view",)),
     "monitor": ("any", ("conversation:call:monitor",)),
     "coach": ("any", ("conversation:call:coach",)),
     "barge": ("any", ("conversation:call:barge",)),

@@ -124,16 +124,20 @@ class QueryEngine:
         lo = (number - 1) * size
         return idx[lo : lo + size], int(idx.size), size
 
-    def matching(self, body: dict[str, Any]) -> np.ndarray:
-        """Indices of every conversation the query matches, in the requested order."""
+    def matching(self, body: dict[str, Any], *, start_of_day: bool = True) -> np.ndarray:
+        """Indices of every conversation the query matches, in the requested order.
+        start_of_day=False is an async job's matching: every conversation whose lifetime
+        overlaps the interval (addendum 5)."""
         org = self.org
         a, b = parse_interval(body.get("interval"))
         start, end, live = org.start, org.end, org.live
-        # "Results will only include conversations that started on a day touched by the interval",
-        # and that had activity in it.
-        day_lo, day_hi = a // 86_400_000, (b - 1) // 86_400_000
-        day = start // 86_400_000
-        mask = (day >= day_lo) & (day <= day_hi) & (start < b) & (live | (end > a))
+        mask = (start < b) & (live | (end > a))  # activity in the interval
+        if start_of_day:
+            # "Results will only include conversations that started on a day touched by the
+            # interval", and that had activity in it.
+            day_lo, day_hi = a // 86_400_000, (b - 1) // 86_400_000
+            day = start // 86_400_000
+            mask &= (day >= day_lo) & (day <= day_hi)
         for f in body.get("conversationFilters") or []:
             mask &= self._filter(f, "conversation")
         for f in body.get("segmentFilters") or []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from genesys_tui.genesys.analytics import Analytics
+from genesys_tui.genesys.analytics_jobs import DetailsJobs
 from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider
 from genesys_tui.genesys.conversations import Conversations
 from genesys_tui.genesys.directory import Directory
@@ -36,6 +37,7 @@ class GenesysClient:
             retry=retry or RetryPolicy(),
         )
         self.analytics = Analytics(self.api)
+        self.details_jobs = DetailsJobs(self.api)
         self.conversations = Conversations(self.api)
         self.recordings = Recordings(self.api)
         self.transcripts = Transcripts(self.api)

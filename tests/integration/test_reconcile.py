@@ -201,3 +201,42 @@ def test_reconcile_an_s3_bucket_all_there(tmp_path, monkeypatch, isolated_home, 
         assert all(r["metadata_hash"] for r in rows(manifest) if r["status"] == "exported")
     finally:
         srv.__exit__(None, None, None)
+
+
+def test_an_async_details_job_owes_what_the_query_owes(
+    tmp_path, monkeypatch, isolated_home, capsys
+):
+    """--source jobs reads the owed conversations from an async details job (cursor-paged) and
+    reaches the same manifest as the synchronous query; auto takes a job once the query counts
+    more than it will page (the cap lowered here so a small org passes it)."""
+    bucket = tmp_path / "bucket"
+    srv = exported(f"dir:{bucket}", monkeypatch, isolated_home)
+    try:
+        manifests = {}
+        for source in ("query", "jobs"):
+            before = srv.emulator.stats["analytics.jobs.create"]
+            base = tmp_path / source
+            argv = ["export", "reconcile", "--interval", SPAN, "--dir", str(bucket)]
+            main([*argv, "--manifest", str(base), "--source", source])
+            made = srv.emulator.stats["analytics.jobs.create"] - before
+            assert made == (1 if source == "jobs" else 0)
+            manifests[source] = sorted(
+                (r["conversation_id"], r["recording_id"], r["status"]) for r in rows(base)
+            )
+        assert manifests["query"] and manifests["jobs"] == manifests["query"]
+        assert "analytics details job" in capsys.readouterr().out
+        import genesys_tui.flows.export.service as service
+
+        monkeypatch.setattr(service, "MAX_RESULTS", 5)
+        before = srv.emulator.stats["analytics.jobs.create"]
+        main([*argv, "--manifest", str(tmp_path / "auto")])
+        assert srv.emulator.stats["analytics.jobs.create"] == before + 1
+        assert (
+            sorted(
+                (r["conversation_id"], r["recording_id"], r["status"])
+                for r in rows(tmp_path / "auto")
+            )
+            == manifests["query"]
+        )
+    finally:
+        srv.__exit__(None, None, None)

@@ -4,6 +4,7 @@ confirmed, started and followed; cancel and failed recordings on the selected jo
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 
 from textual.widgets import Button, Input
@@ -59,6 +60,30 @@ async def test_a_new_export_is_counted_confirmed_started_and_followed(tmp_path):
             await wait_for(pilot, lambda: any("failed to export" in n.message for n in notes(app)))
             detail = str(screen.query_one("#export-detail").render())
             assert "failed:" in detail and screen.jobs[0].id in detail
+            # c: check what arrived, with one conversation's folder gone from the bucket.
+            gone = sorted(bucket.rglob("conversation_id=*"))[0]
+            shutil.rmtree(gone)
+            await pilot.press("c")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+            interval = app.screen.query_one(Input).value
+            assert interval == screen.jobs[0].recording_jobs_query["conversationQuery"]["interval"]
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, PromptDialog)
+                and app.screen.query_one(Input).value != interval,
+            )
+            app.screen.query_one(Input).value = str(bucket)
+            await pilot.press("enter")
+            panel = screen.query_one("#export-check")
+            await wait_for(pilot, lambda: panel.has_class("-shown"), timeout=60)
+            text = str(panel.render())
+            assert "owed recording(s) not there" in text and " exported" in text
+            (csv,) = (tmp_path / "out" / "export-checks").glob("check-*.csv")
+            lines = csv.read_text().splitlines()
+            cid = gone.name.split("=", 1)[1]
+            assert any(cid in x and ("missing" in x or "archived" in x) for x in lines)
+            assert any(",exported," in x for x in lines)
 
 
 async def test_saying_no_cancels_the_job_and_says_so(tmp_path):

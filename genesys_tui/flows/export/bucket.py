@@ -41,6 +41,7 @@ class Parsed:
     conversation_id: str
     name: str  # the file's name: {recordingId}.{ext} or that plus _metadata.json
     day: date
+    hour: int = 0  # UTC, of the conversation's start
 
     @property
     def is_metadata(self) -> bool:
@@ -62,7 +63,10 @@ def parse_key(key: str, org_id: str) -> Parsed | None:
         day = date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
         return None
-    return Parsed(m["conv"], m["name"], day)
+    hour = int(m["h"])
+    if hour > 23:
+        return None
+    return Parsed(m["conv"], m["name"], day, hour)
 
 
 def day_prefixes(org_id: str, day: date) -> list[str]:
@@ -155,3 +159,16 @@ def _md5(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def listing_for(where: str, endpoint_url: str | None = None) -> S3Listing | DirListing:
+    """s3://BUCKET[/PREFIX] through the S3 protocol; anything else, a local mirror directory."""
+    where = where.strip()
+    if not where:
+        raise BucketError(
+            "say where the export landed: --bucket s3://BUCKET[/PREFIX], --dir PATH, or "
+            "export_bucket in the profile"
+        )
+    if where.startswith("s3://"):
+        return S3Listing(where, endpoint_url or None)
+    return DirListing(where)

@@ -11,7 +11,8 @@ then one of:
 - failed: an export job listed it in its failed recordings;
 - archived: not in the bucket and archived in Genesys (exports of archived recordings take hours);
 - missing: not in the bucket, for no reason Genesys gives;
-- unexpected: in the bucket under this org and these days, but not owed by the interval;
+- unexpected: in the bucket under this org, in an hour wholly inside the interval, but not owed
+  by it (an hour the interval cuts holds other conversations too: those are not judged);
 - orphaned: an orphan recording made in the interval (`GET /api/v2/orphanrecordings`): tied to no
   conversation, so no export ever carries it (reported; not counted as owed).
 
@@ -29,7 +30,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from genesys_tui.core.files import atomic_output, open_nofollow
@@ -70,6 +71,7 @@ class Summary:
     conversations: int = 0
     skipped_by_jobs: int = 0  # what the export jobs counted as exported before
     verified: int = 0
+    source: str = ""  # where the owed list came from: "query" or "jobs"
 
     @property
     def complete(self) -> bool:
@@ -109,6 +111,25 @@ class Manifest:
             yield write
 
 
+class _Days:
+    """The window's days not yet reconciled, from the first: `before(d)` hands out (and passes)
+    those before d, and skips d itself; before(None), all that are left."""
+
+    def __init__(self, first: date | None, last: date | None) -> None:
+        self.next, self.last = first, last
+
+    def before(self, d: date | None) -> list[date]:
+        out: list[date] = []
+        if self.next is None or self.last is None:
+            return out
+        while self.next <= self.last and (d is None or self.next < d):
+            out.append(self.next)
+            self.next += timedelta(days=1)
+        if d is not None and self.next == d:
+            self.next += timedelta(days=1)
+        return out
+
+
 class Reconciler:
     def __init__(
         self,
@@ -119,8 +140,10 @@ class Reconciler:
         *,
         verify: str | None = None,  # None, "sample" (about 1 in 20) or "all"
         duration_of: Callable[[bytes], int] | None = None,
+        window: tuple[datetime, datetime] | None = None,  # the interval, for "unexpected"
     ) -> None:
         self.org_id, self.listing, self.recordings_of = org_id, listing, recordings_of
+        self.window = window
         self.failed: dict[str, set[str]] = {}
         for conv, rec in failed:
             self.failed.setdefault(conv, set()).add(rec)
@@ -131,26 +154,42 @@ class Reconciler:
     # --- the stream ------------------------------------------------------------------------------
 
     async def run(self, owed, out: Callable[[Row], None]) -> Summary:
-        """`owed`: an async iterator of ConversationSummary in start order."""
+        """`owed`: an async iterator of ConversationSummary in start order. With a window, the
+        days none of them started on are listed too (their objects are all unexpected)."""
         day: date | None = None
         todays: list[ConversationSummary] = []
+        empty = self._days()
         async for s in owed:
-            d = s.start.date()
+            d = s.start.astimezone(UTC).date()
             if day is not None and d != day:
                 await self._day(day, todays, out)
                 todays = []
+            for e in empty.before(d):
+                await self._day(e, [], out)
             day = d
             todays.append(s)
         if day is not None:
             await self._day(day, todays, out)
+        for e in empty.before(None):
+            await self._day(e, [], out)
         return self.summary
+
+    def _days(self) -> _Days:
+        if self.window is None:
+            return _Days(None, None)
+        a, b = self.window
+        return _Days(
+            a.astimezone(UTC).date(), (b - timedelta(microseconds=1)).astimezone(UTC).date()
+        )
 
     async def _day(self, day: date, owed: list[ConversationSummary], out) -> None:
         present: dict[str, dict[str, _Files]] = {}
+        hours: dict[str, int] = {}
         for obj in self._objects(day):
             p = parse_key(obj.key, self.org_id)
             if p is None or p.day != day:
                 continue
+            hours[p.conversation_id] = p.hour
             files = present.setdefault(p.conversation_id, {}).setdefault(p.recording_id, _Files())
             if p.is_metadata:
                 files.meta = obj
@@ -170,6 +209,8 @@ class Reconciler:
                 out(self._count(row))
         for cid, recs in present.items():  # what no owed conversation explains
             for rid, files in recs.items():
+                if not self._judged(day, hours.get(cid, 0)):
+                    continue
                 obj = files.audio or files.meta
                 out(
                     self._count(
@@ -183,6 +224,13 @@ class Reconciler:
                         )
                     )
                 )
+
+    def _judged(self, day: date, hour: int) -> bool:
+        """Whether the hour's objects all belong to the interval (so one not owed is unexpected)."""
+        if self.window is None:
+            return True
+        a = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+        return self.window[0] <= a and a + timedelta(hours=1) <= self.window[1]
 
     def _objects(self, day: date) -> Iterator[Obj]:
         seen: set[str] = set()
@@ -299,4 +347,6 @@ def summary_text(s: Summary, since: datetime | None = None) -> str:
         buf.write(f"; {s.verified} decoded and checked")
     if s.skipped_by_jobs:
         buf.write(f"; the jobs skipped {s.skipped_by_jobs} as exported before")
+    if s.source == "jobs":
+        buf.write(" (conversations from an analytics details job)")
     return buf.getvalue()

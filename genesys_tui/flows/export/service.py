@@ -27,7 +27,12 @@ from genesys_tui.flows.export.store import (
     ExportStore,
     Piece,
 )
-from genesys_tui.genesys.analytics import ConversationFilter, build_query, split_interval
+from genesys_tui.genesys.analytics import (
+    MAX_RESULTS,
+    ConversationFilter,
+    build_query,
+    split_interval,
+)
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.errors import PermissionDenied
 from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
@@ -246,11 +251,17 @@ class ExportService:
         out: Callable[[Row], None],
         *,
         verify: str | None = None,
+        source: str = "auto",
     ) -> tuple[Summary, list[str]]:
         """Every recording the interval owed (conversations with recordings, in start order)
         against the bucket, each written to `out`; the failures and skips of every export job
         that touched the interval count in; orphan recordings made in it are listed. Returns the
-        summary and what could not be checked."""
+        summary and what could not be checked.
+
+        `source` is where the owed list comes from: "query" (the synchronous details query),
+        "jobs" (an async details job, read by cursor; it holds only what the data lake has, so
+        the interval is cut at its dataAvailabilityDate), or "auto": jobs when the query counts
+        more than MAX_RESULTS conversations (past what it will page through), else the query."""
         org = await self.client.directory.organization()
         failed: list[tuple[str, str]] = []
         skipped = 0
@@ -262,16 +273,43 @@ class ExportService:
         async def recordings_of(cid: str):
             return await self.client.recordings.list(cid, "NONE", max_wait_ms=0)
 
-        r = Reconciler(org.id or "", listing, recordings_of, failed, verify=verify)
-        r.summary.skipped_by_jobs = skipped
         owed = replace(flt or ConversationFilter(), has_recording=True)
-        summary = await r.run(self.client.analytics.iter_conversations(start, end, owed), out)
-        notes = []
+        notes: list[str] = []
+        if source == "auto":
+            source = "jobs" if await self._count(start, end, owed) > MAX_RESULTS else "query"
+        if source == "jobs":
+            lake = await self.client.details_jobs.availability()
+            if lake is not None and lake < end:
+                notes.append(
+                    f"analytics holds conversations up to {iso(lake)}: the rest of the interval "
+                    "is not checked yet"
+                )
+                end = max(start, lake)
+            conversations = self.client.details_jobs.iter_conversations(start, end, owed)
+        elif source == "query":
+            conversations = self.client.analytics.iter_conversations(start, end, owed)
+        else:
+            raise ExportError(f"unknown source {source!r}: auto, query or jobs")
+        r = Reconciler(
+            org.id or "", listing, recordings_of, failed, verify=verify, window=(start, end)
+        )
+        r.summary.skipped_by_jobs = skipped
+        r.summary.source = source
+        summary = await r.run(conversations, out) if end > start else r.summary
         try:
             await r.orphans(self.client.recordings.orphans(), start, end, out)
         except PermissionDenied:
             notes.append("orphan recordings not checked: the client lacks recording:orphan:view")
         return summary, notes
+
+    async def _count(self, start: datetime, end: datetime, flt: ConversationFilter) -> int:
+        """How many conversations the synchronous query sees (its totalHits, per chunk it would
+        ask: approximate, as Genesys says)."""
+        total = 0
+        for a, b in split_interval(start, end):
+            data = await self.client.analytics.query_page(a, b, flt, page_size=1)
+            total += int(data.get("totalHits") or 0) if isinstance(data, dict) else 0
+        return total
 
     async def failed(self, job_id: str) -> AsyncIterator[tuple[str, str]]:
         """(conversation id, recording id) of every recording the job failed to export."""

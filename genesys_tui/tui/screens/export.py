@@ -22,6 +22,7 @@ from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.models import RecordingJob
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
+from genesys_tui.tui.screens.export_check import BucketCheck
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -40,7 +41,11 @@ machine downloading them. `n` starts an export of Browse's interval and filters:
 become one job a month, at most two pending or processing in the org at once; Genesys counts each
 job's recordings first, and it starts only once you confirm. Exports are one-time: a recording
 exported before is skipped. `x` cancels the selected job, `f` lists the recordings it failed on.
-The list refreshes every few seconds (`r` now). `genesys-tui export …` does the same from a shell.
+`c` checks what arrived: every recording the interval owed (the selected job's, by default)
+against the bucket or a local mirror of it, each one exported, incomplete, corrupt, failed,
+archived, missing, unexpected or orphaned; the result shows below, and a manifest (CSV and JSON
+lines) goes under the output directory's export-checks/. The list refreshes every few seconds
+(`r` now). `genesys-tui export …` does the same from a shell.
 """
 
 
@@ -88,11 +93,12 @@ def detail(j: RecordingJob | None, failed: list[tuple[str, str]] | None) -> Text
     return t
 
 
-class ExportScreen(AppScreen):
+class ExportScreen(BucketCheck, AppScreen):
     BINDINGS = [
         Binding("n", "new_export", "New export", id="export.new"),
         Binding("x", "cancel_job", "Cancel job", id="export.cancel"),
         Binding("f", "failed", "Failed", id="export.failed"),
+        Binding("c", "check_bucket", "Check bucket", id="export.check"),
         Binding("r", "refresh_jobs", "Refresh", show=False, id="export.refresh"),
         Binding("q", "app.quit", "Quit", show=False, id="export.quit"),
     ]
@@ -112,6 +118,7 @@ class ExportScreen(AppScreen):
             COLUMNS, lambda: len(self.jobs), lambda i: cells(self.jobs[i]), id="export-jobs"
         )
         yield Static("", id="export-detail")
+        yield Static("", id="export-check")
         yield Footer()
 
     @property

@@ -29,12 +29,12 @@ class Listing:
                 yield Obj(k, 10, "etag")
 
 
-def key(conv, name, plain=False):
-    m, d = ("3", "4") if plain else ("03", "04")
-    return f"{ORG}/year=2026/month={m}/day={d}/hour=9/conversation_id={conv}/{name}"
+def key(conv, name, plain=False, day=4, hour=9):
+    m, d = ("3", str(day)) if plain else ("03", f"{day:02d}")
+    return f"{ORG}/year=2026/month={m}/day={d}/hour={hour}/conversation_id={conv}/{name}"
 
 
-def run(listing, owed_ids, recordings, failed=()):
+def run(listing, owed_ids, recordings, failed=(), window=None):
     async def recordings_of(cid):
         return recordings.get(cid, [])
 
@@ -43,7 +43,8 @@ def run(listing, owed_ids, recordings, failed=()):
             yield ConversationSummary(c, datetime(2026, 3, 4, 9, tzinfo=UTC))
 
     rows = []
-    asyncio.run(Reconciler(ORG, listing, recordings_of, failed).run(owed(), rows.append))
+    r = Reconciler(ORG, listing, recordings_of, failed, window=window)
+    asyncio.run(r.run(owed(), rows.append))
     return {(r.conversation_id, r.recording_id): r.status for r in rows}
 
 
@@ -79,6 +80,27 @@ def test_every_status():
         ("c4", "r4"): "archived",
         ("zz", "rz"): "unexpected",
     }
+
+
+def test_within_a_window_days_without_owed_calls_are_listed_and_cut_hours_are_not_judged():
+    listing = Listing(
+        [
+            key("c1", "r1.opus"),
+            key("c1", "r1.opus_metadata.json"),
+            key("q", "rq.opus", day=3, hour=12),  # the day before: nothing owed on it
+            key("e", "re.opus", day=5, hour=7),  # the day after, after the owed one
+            key("h", "rh.opus", day=5, hour=8),  # in the hour the window's end cuts
+            key("o", "ro.opus", day=2, hour=12),  # outside the window
+        ]
+    )
+    window = (datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 5, 8, 30, tzinfo=UTC))
+    got = run(listing, ["c1"], {}, window=window)
+    assert got == {
+        ("c1", "r1"): "exported",
+        ("q", "rq"): "unexpected",
+        ("e", "re"): "unexpected",
+    }
+    assert parse_key(key("x", "r.opus", hour=24), ORG) is None
 
 
 def test_the_manifest_is_written_whole_or_not_at_all_and_never_through_a_link(tmp_path):
