@@ -70,8 +70,10 @@ async def test_a_new_export_is_counted_confirmed_started_and_followed(tmp_path):
             await pilot.press("enter")
             await wait_for(
                 pilot,
-                lambda: isinstance(app.screen, PromptDialog)
-                and app.screen.query_one(Input).value != interval,
+                lambda: (
+                    isinstance(app.screen, PromptDialog)
+                    and app.screen.query_one(Input).value != interval
+                ),
             )
             app.screen.query_one(Input).value = str(bucket)
             await pilot.press("enter")
