@@ -126,6 +126,7 @@ async def supervise(emu: Emulator, request: Request, tok: Token, cid: str) -> Re
     action = request.url.path.rsplit("/", 1)[1]
     target = _live_party(d, request.path_params["participantId"])
     _supervisor_joins(emu, d, tok, action, target)
+    emu.publish_call(d)
     return Response(status_code=201)
 
 
@@ -141,6 +142,7 @@ async def barge_conversation(emu: Emulator, request: Request, tok: Token, cid: s
     if not agents:
         raise bad_request("there is no connected agent to barge")
     _supervisor_joins(emu, d, tok, "barge", agents[0])
+    emu.publish_call(d)
     return Response(status_code=201)
 
 
@@ -216,6 +218,7 @@ async def call_participant_patch(emu: Emulator, request: Request, tok: Token, ci
         for seg in party.segments:
             if seg.end is None:
                 seg.end = now
+        emu.publish_call(d)
     return Response(status_code=202)
 
 

@@ -26,13 +26,14 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from genesys_tui.emulator import permissions
 from genesys_tui.emulator.documents import error_body
 from genesys_tui.emulator.errors import ApiError
 from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
 from genesys_tui.emulator.mediastore import MediaStore
+from genesys_tui.emulator.notifications import Hub
 from genesys_tui.emulator.org import Org
 from genesys_tui.emulator.presign import Signer
 from genesys_tui.emulator.query import QueryEngine
@@ -62,6 +63,7 @@ class Emulator:
         self.batches: dict[str, dict[str, Any]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.details_jobs: dict[str, dict[str, Any]] = {}  # async analytics detail jobs
+        self.hub = Hub(self)  # notification channels and their sockets
         self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
@@ -75,6 +77,7 @@ class Emulator:
             api_analytics_jobs,
             api_conversations,
             api_directory,
+            api_notifications,
             api_recording_jobs,
             api_recordings,
         )
@@ -84,10 +87,12 @@ class Emulator:
             Route("/oauth/token", self.oauth_token, methods=["POST"]),
             Route("/oauth/authorize", self.oauth_authorize, methods=["GET"]),
             Route("/s3/{path:path}", self.s3, methods=["GET", "HEAD"]),
+            WebSocketRoute("/channels/{channelId}", self.hub.serve),
         ]
         handlers = (
             api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
             + api_directory.ROUTES
+            + api_notifications.ROUTES
             + api_conversations.ROUTES
             + api_recordings.ROUTES
             + api_recording_jobs.ROUTES
@@ -98,6 +103,7 @@ class Emulator:
             routes += [
                 Route("/__emulator/state", self.control_state, methods=["GET"]),
                 Route("/__emulator/faults", self.control_faults, methods=["PUT"]),
+                Route("/__emulator/notifications", self.control_notifications, methods=["POST"]),
             ]
         routes.append(
             Route(
@@ -125,6 +131,17 @@ class Emulator:
     def now_ms(self) -> int:
         """The synthetic org's clock, in epoch ms."""
         return int(time.time() * 1000) + self.clock_offset_ms
+
+    def publish_call(self, d) -> None:
+        """A live call changed: its snapshot to every queue topic it is in (addendum 1.4)."""
+        from genesys_tui.emulator.documents import queue_call_event
+
+        body = None
+        for q in d.queue_ids:
+            topic = f"v2.routing.queues.{q}.conversations.calls"
+            if any(topic in ch.topics for ch in self.hub.channels.values()):
+                body = body or queue_call_event(self.org, d)
+                self.hub.publish(topic, body)
 
     def url(self, path_and_query: str) -> str:
         return f"{self.base_url}{path_and_query}"
@@ -369,6 +386,27 @@ class Emulator:
                 "faultKinds": KINDS,
             }
         )
+
+    async def control_notifications(self, request: Request) -> Response:
+        """Test hooks: {"closing": SECONDS} sends socket_closing then closes every socket;
+        {"expire": CHANNEL_ID} ends a channel now; {"drop": true} cuts every socket."""
+        body = await request.json()
+        hub = self.hub
+        if "closing" in body:
+            return JSONResponse({"sockets": hub.socket_closing(float(body["closing"]))})
+        if "expire" in body:
+            ch = hub.channels.get(str(body["expire"]))
+            if ch is not None:
+                ch.expires_ms = self.now_ms()
+            return JSONResponse({"expired": ch is not None})
+        if body.get("drop"):
+            n = 0
+            for ch in hub.channels.values():
+                if ch.outbox is not None:
+                    ch.outbox.put_nowait(None)
+                    n += 1
+            return JSONResponse({"sockets": n})
+        return JSONResponse({"error": "closing, expire or drop"}, 400)
 
     async def control_faults(self, request: Request) -> Response:
         try:

@@ -270,6 +270,21 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
     )
 
 
+def queue_call_event(org: Org, d: CallDetail) -> dict[str, Any]:
+    """The eventBody of `v2.routing.queues.{id}.conversations.calls`: the whole call, each
+    participant's call flattened onto it as in CallConversation (addendum 1.4,
+    QueueConversationCallEventTopicCallConversation); user and queue are {id, name}."""
+    doc = call_conversation(org, d)
+    for p in doc["participants"]:
+        for k in ("user", "queue"):
+            if k in p:
+                p[k] = {x: v for x, v in p[k].items() if x != "selfUri"}
+    doc.pop("selfUri", None)
+    doc.pop("otherMediaUris", None)
+    doc["divisions"] = [{"division": {"id": d.division_id}, "entities": [{"id": d.id}]}]
+    return doc
+
+
 def _wrapup_name(org: Org, code: str | None) -> str | None:
     return next((n for i, n in org.wrapups if i == code), None)
 

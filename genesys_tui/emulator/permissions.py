@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from genesys_tui.emulator.notifications import TOPIC_PERMISSIONS
+
 REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "routing.queues": ("any", ("routing:queue:view",)),
     "routing.wrapupcodes": ("all", ("routing:wrapupCode:view",)),
@@ -137,7 +139,8 @@ EDIT_RETENTION = "recording:recording:editRetention"
 # The demo org's OAuth clients and supervisor hold every permission the table names, plus the
 # ones inside operations: a fully configured org. Deny some to see what is missing.
 ALL_PERMISSIONS: frozenset[str] = frozenset(p for _, perms in REQUIRED.values() for p in perms) | {
-    RESTORE
+    *TOPIC_PERMISSIONS,
+    RESTORE,
 }
 
 

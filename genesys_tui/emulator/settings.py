@@ -46,6 +46,9 @@ class EmulatorSettings:
     long_transcode_seconds: float = 30.0
     batch_seconds: float = 2.0
     job_seconds: float = 3.0
+    # Notifications (addendum 1.2): a channel lives 24 h; a heartbeat about every 30 s.
+    channel_ttl_seconds: float = 86_400.0
+    heartbeat_seconds: float = 30.0
     restore_seconds: float = 5.0
     # Where EXPORT jobs write (the org's S3 bulk-actions integration): "dir:PATH",
     # "s3:ENDPOINT_URL/BUCKET", or "" for an org without one.

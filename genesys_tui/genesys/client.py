@@ -10,6 +10,7 @@ from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider
 from genesys_tui.genesys.conversations import Conversations
 from genesys_tui.genesys.directory import Directory
 from genesys_tui.genesys.http import ApiClient, RetryPolicy, new_http_client
+from genesys_tui.genesys.notifications import Notifications
 from genesys_tui.genesys.ratelimit import RateLimiter
 from genesys_tui.genesys.recordings import Recordings
 from genesys_tui.genesys.regions import Hosts
@@ -38,6 +39,7 @@ class GenesysClient:
         )
         self.analytics = Analytics(self.api)
         self.details_jobs = DetailsJobs(self.api)
+        self.notifications = Notifications(self.api)  # one channel for the process
         self.conversations = Conversations(self.api)
         self.recordings = Recordings(self.api)
         self.transcripts = Transcripts(self.api)
@@ -60,6 +62,7 @@ class GenesysClient:
         return cls(hosts, auth, http=http, rate_limit_per_minute=rate_limit_per_minute, retry=retry)
 
     async def aclose(self) -> None:
+        await self.notifications.aclose()
         await self.http.aclose()
 
     async def __aenter__(self) -> GenesysClient:

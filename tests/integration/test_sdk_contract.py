@@ -240,6 +240,20 @@ async def _session(srv, recorder: Recorder) -> None:
         await c.recordings.cancel_job(rj.id or "")
         orphans = [o async for o in c.recordings.orphans()]
         assert orphans  # the walker saw real entities
+        c.details_jobs.poll = 0.05
+        await c.details_jobs.availability()
+        async for _ in c.details_jobs.iter_conversations(ANCHOR - timedelta(days=2), ANCHOR):
+            pass
+        sub = await c.notifications.watch(
+            {f"v2.routing.queues.{org.queues[0].id}.conversations.calls"}
+        )
+        await c.api.get_json("/api/v2/notifications/channels")
+        await c.api.get_json(
+            f"/api/v2/notifications/channels/{c.notifications._channel['id']}/subscriptions"
+        )
+        await c.api.get_json("/api/v2/notifications/availabletopics")
+        await sub.close()
+        await c.notifications.aclose()
         from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
 
         assert await Integrations(c.api).active_of_type(S3_BULK_ACTIONS)
@@ -315,5 +329,13 @@ def test_every_emulator_answer_and_client_request_fits_the_sdk_models(tmp_path):
         "Organization",
         "RecordingSettings",
         "AnalyticsConversationWithoutAttributesMultiGetResponse",
+        "AsyncQueryResponse",
+        "AsyncQueryStatus",
+        "AnalyticsConversationAsyncQueryResponse",
+        "DataAvailabilityResponse",
+        "Channel",
+        "ChannelTopicEntityListing",
+        "ChannelEntityListing",
+        "AvailableTopicEntityListing",
     ):
         assert m in models, m

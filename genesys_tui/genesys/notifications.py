@@ -1,0 +1,285 @@
+"""Genesys's Notifications API (reference 8, addendum 1): one channel per process, read over its
+WebSocket, shared by everything that watches (the live list, a live transcript, `watch`).
+
+- `Notifications.watch(topics)` gives a Subscription: an async iterator of Events for those topics.
+  The channel's topic list is the union of every open Subscription's (PUT with ignoreErrors, so
+  a topic the caller may not see comes back Rejected with its missingPermissions, and the others
+  still work); at most MAX_TOPICS.
+- The socket is kept up: a silent socket (no heartbeat for `silence` seconds), a closed one, a
+  `v2.system.socket_closing`, an expired or evicted channel all lead to a reconnect (a new channel
+  and the topics again when the old one is gone), and every Subscription then gets a RESYNC
+  event: what happened while it was down was not pushed, so read the state again.
+- Subscribing again before `expires` keeps the channel past its 24 hours.
+- Only a connectUri on the region's own domain (wss), or on loopback when the API is on loopback
+  (the emulator), is ever connected to."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from genesys_tui.genesys.errors import GenesysError
+from genesys_tui.genesys.http import ApiClient
+from genesys_tui.genesys.modelbase import parse_time
+
+log = logging.getLogger("genesys_tui.notifications")
+
+CHANNELS = "/api/v2/notifications/channels"
+MAX_TOPICS = 1000  # a channel's limit (more: 400)
+MAX_MESSAGE = 1 << 20  # bytes in one message: a snapshot is a few KB
+QUEUE = 2000  # events waiting for a slow subscriber; past it, it gets RESYNC instead
+EXTEND_BEFORE = timedelta(hours=1)  # re-subscribe this long before the channel expires
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class NotificationsError(GenesysError):
+    pass
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+RESYNC = "resync"  # an Event with this topic: the socket was down; read the state again
+
+
+class Subscription:
+    def __init__(self, hub: Notifications, topics: set[str]) -> None:
+        self.hub, self.topics = hub, set(topics)
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE)
+        self.closed = False
+
+    def put(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:  # a slow reader: drop the backlog, tell it to read afresh
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(Event(RESYNC))
+
+    @property
+    def rejected(self) -> dict[str, list[str]]:
+        """Topics of this subscription that Genesys refused, with the permissions they need."""
+        return {t: p for t, p in self.hub.rejected.items() if t in self.topics}
+
+    async def change(self, topics: set[str]) -> None:
+        self.topics = set(topics)
+        await self.hub._sync_topics()
+
+    async def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.hub._subs.discard(self)
+            with contextlib.suppress(GenesysError):
+                await self.hub._sync_topics()
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[Event]:
+        while not self.closed:
+            yield await self.queue.get()
+
+
+class Notifications:
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        connect: Callable[..., Any] | None = None,
+        silence: float = 75.0,  # 2.5 heartbeats
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.api = api
+        self._connect = connect
+        self.silence, self._sleep = silence, sleep
+        self._subs: set[Subscription] = set()
+        self._channel: dict[str, Any] | None = None
+        self._subscribed: set[str] = set()
+        self.rejected: dict[str, list[str]] = {}
+        self._task: asyncio.Task | None = None
+        self._lock = asyncio.Lock()
+        self.connected = asyncio.Event()
+        self.reconnects = 0  # after the first connection
+        self._opened = False
+        self.received = 0
+
+    # --- what callers use ----------------------------------------------------------------------
+
+    async def watch(self, topics: set[str]) -> Subscription:
+        sub = Subscription(self, topics)
+        self._subs.add(sub)
+        try:
+            await self._sync_topics()
+        except BaseException:
+            self._subs.discard(sub)
+            raise
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="notifications")
+        return sub
+
+    async def aclose(self) -> None:
+        for sub in list(self._subs):
+            sub.closed = True
+        self._subs.clear()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    # --- the channel and its topics ------------------------------------------------------------
+
+    async def _ensure_channel(self) -> dict[str, Any]:
+        if self._channel is None:
+            data = await self.api.post_json(CHANNELS, None, ok=(200, 201))
+            if not isinstance(data, dict) or not data.get("id") or not data.get("connectUri"):
+                raise NotificationsError("Genesys created a notification channel without an id.")
+            self._check_uri(str(data["connectUri"]))
+            self._channel, self._subscribed = data, set()
+        return self._channel
+
+    def _check_uri(self, uri: str) -> None:
+        parts = urlsplit(uri)
+        api = urlsplit(self.api.hosts.api_base)
+        host, api_host = (parts.hostname or "").lower(), (api.hostname or "").lower()
+        if api_host in LOOPBACK or api_host.startswith("127."):
+            ok = parts.scheme in ("ws", "wss") and (host in LOOPBACK or host.startswith("127."))
+        else:
+            domain = api_host.split(".", 1)[1] if api_host.startswith("api.") else api_host
+            ok = parts.scheme == "wss" and (host == domain or host.endswith("." + domain))
+        if not ok:
+            raise NotificationsError(
+                f"Genesys gave a notification socket on {parts.scheme}://{host}, not on "
+                f"{api_host}'s domain: refused."
+            )
+
+    def wanted(self) -> set[str]:
+        out: set[str] = set()
+        for sub in self._subs:
+            out |= sub.topics
+        return out
+
+    async def _sync_topics(self, force: bool = False) -> None:
+        async with self._lock:
+            want = self.wanted()
+            if not force and want == self._subscribed and self._channel is not None:
+                return
+            if len(want) > MAX_TOPICS:
+                raise NotificationsError(
+                    f"{len(want)} topics: a notification channel takes at most {MAX_TOPICS}."
+                )
+            ch = await self._ensure_channel()
+            path = f"{CHANNELS}/{ch['id']}/subscriptions"
+            resp = await self.api.request(
+                "PUT", path, params={"ignoreErrors": "true"}, json=[{"id": t} for t in sorted(want)]
+            )
+            rejected: dict[str, list[str]] = {}
+            try:
+                entities = resp.json().get("entities") or []
+            except (ValueError, AttributeError):
+                entities = []
+            for e in entities:
+                if isinstance(e, dict) and e.get("state") == "Rejected":
+                    perms = e.get("missingPermissions")
+                    reason = e.get("rejectionReason") or "rejected"
+                    rejected[str(e.get("id"))] = [str(p) for p in perms] if perms else [reason]
+            self.rejected = rejected
+            self._subscribed = want
+            if rejected:
+                log.info("notification topics rejected: %s", sorted(rejected))
+
+    def _expiring(self) -> bool:
+        exp = parse_time((self._channel or {}).get("expires"))
+        return exp is not None and exp - datetime.now(UTC) < EXTEND_BEFORE
+
+    # --- the socket ----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        delay = 1.0
+        first = True
+        while self._subs:
+            self._opened = False
+            try:
+                ch = await self._ensure_channel()
+                await self._sync_topics()
+                await self._read(ch, first)
+                delay = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - any failure: wait, then try again
+                if self._opened:  # it was up, then closed: the same channel, at once
+                    log.info("notifications: the socket closed (%s); reconnecting", e)
+                    delay = 1.0
+                else:  # it could not connect: a new channel (the old may be gone), later
+                    log.warning("notifications: %s; reconnecting in %.0f s", e, delay)
+                    await self._sleep(delay)
+                    delay = min(30.0, delay * 2)
+                    self._channel = None
+            first = False
+            self.connected.clear()
+            self.reconnects += 1
+
+    async def _read(self, ch: dict[str, Any], first: bool) -> None:
+        connect = self._connect or _websockets_connect
+        ch.pop("closing", None)
+        async with connect(str(ch["connectUri"]), max_size=MAX_MESSAGE) as ws:
+            self._opened = True
+            self.connected.set()
+            if not first:
+                self._broadcast(Event(RESYNC))
+            while True:
+                if self._expiring():
+                    await self._sync_topics(force=True)  # subscribing again extends it
+                    ch["expires"] = (datetime.now(UTC) + timedelta(hours=24)).isoformat()
+                try:
+                    text = await asyncio.wait_for(ws.recv(), self.silence)
+                except TimeoutError:
+                    log.info("notifications: no heartbeat for %.0f s", self.silence)
+                    return
+                self._dispatch(text, ch)
+                if ch.get("closing"):
+                    return
+
+    def _dispatch(self, text: str | bytes, ch: dict[str, Any]) -> None:
+        try:
+            msg = json.loads(text)
+        except (ValueError, RecursionError):
+            log.warning("notifications: a message that is not JSON was skipped")
+            return
+        if not isinstance(msg, dict) or not isinstance(msg.get("topicName"), str):
+            return
+        topic, body = msg["topicName"], msg.get("eventBody")
+        if topic == "channel.metadata":
+            return  # heartbeat or pong: the wait above has been reset
+        if topic.startswith("v2.system."):
+            log.info("notifications: %s", topic)
+            if topic == "v2.system.socket_closing" or ".no_longer_subscribed" in topic:
+                ch["closing"] = True
+            return
+        if not isinstance(body, dict):
+            return
+        self.received += 1
+        event = Event(topic, body)
+        for sub in list(self._subs):
+            if topic in sub.topics:
+                sub.put(event)
+
+    def _broadcast(self, event: Event) -> None:
+        for sub in list(self._subs):
+            sub.put(event)
+
+
+def _websockets_connect(uri: str, **kw):
+    from websockets.asyncio.client import connect
+
+    return connect(uri, open_timeout=15, ping_interval=None, **kw)
