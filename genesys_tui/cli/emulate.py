@@ -26,6 +26,8 @@ def emulator_settings(a) -> EmulatorSettings:
         token_ttl=a.token_ttl,
         rate_limit_per_minute=a.rate_limit,
         deny_permissions=tuple(a.deny_permission or ()),
+        live_rate=max(0.0, a.live_rate),
+        transcript_delay_seconds=max(0.0, a.transcript_delay),
         export_target=(
             f"dir:{a.export_dir}" if a.export_dir else f"s3:{a.export_s3}" if a.export_s3 else ""
         ),

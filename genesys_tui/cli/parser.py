@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="take a permission from the demo org's client and supervisor (repeatable), "
         "e.g. recording:recording:view",
     )
+    p.add_argument(
+        "--live-rate",
+        type=float,
+        default=2.0,
+        metavar="PER_MINUTE",
+        help="calls arriving a minute in the demo's live contact centre (0: the live calls stay put)",
+    )
 
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
@@ -398,6 +405,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-ttl", type=int, default=86400)
     p.add_argument("--rate-limit", type=int, default=300, help="requests per minute per token")
     p.add_argument("--control", action="store_true", help="enable the test-only control endpoint")
+    p.add_argument(
+        "--live-rate",
+        type=float,
+        default=0.0,
+        metavar="PER_MINUTE",
+        help="calls arriving a minute: a live contact centre whose calls ring, talk, hold and "
+        "end, pushed on the notification topics (default 0: the live calls stay as they are)",
+    )
+    p.add_argument(
+        "--transcript-delay",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="how long after words are spoken their live transcript is pushed (default 20)",
+    )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--export-dir",

@@ -32,6 +32,7 @@ from genesys_tui.emulator import permissions
 from genesys_tui.emulator.documents import error_body
 from genesys_tui.emulator.errors import ApiError
 from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
+from genesys_tui.emulator.live_centre import LiveCentre
 from genesys_tui.emulator.mediastore import MediaStore
 from genesys_tui.emulator.notifications import Hub
 from genesys_tui.emulator.org import Org
@@ -64,6 +65,7 @@ class Emulator:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.details_jobs: dict[str, dict[str, Any]] = {}  # async analytics detail jobs
         self.hub = Hub(self)  # notification channels and their sockets
+        self.centre = LiveCentre(self)  # calls arriving and ending (settings.live_rate)
         self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
@@ -120,7 +122,9 @@ class Emulator:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette):
+        self.centre.start()
         yield
+        await self.centre.stop()
         self.close()
 
     def close(self) -> None:

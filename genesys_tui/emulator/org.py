@@ -81,6 +81,7 @@ class Org:
         self._columns(rng)
         self.index = {cid: i for i, cid in enumerate(self.ids)}
         self._pinned: dict[int, object] = {}
+        self.version = 0  # bumped whenever a call arrives or ends (the query cache keys on it)
 
     # --- conversation columns ------------------------------------------------------------------
 
@@ -256,6 +257,32 @@ class Org:
                 self.agent2[i], busy[b] = b, max(busy[b], until)
 
     # --- lookups -------------------------------------------------------------------------------
+
+    ROW_COLUMNS = (
+        "outbound", "ivr_ms", "wait_ms", "talk_ms", "abandoned", "hold_ms", "hold_at", "queue",
+        "pause_ms", "pause_at", "transfer", "transfer_at", "transfer_gap", "queue2", "agent",
+        "agent2", "wrapup", "acw_ms", "live", "end", "start", "key", "recorded", "archived",
+        "transcribed", "customer_number",
+    )  # fmt: skip
+
+    def append(self, row: dict) -> int:
+        """A call that has just arrived (the live centre's): one more row in every column."""
+        i = len(self.ids)
+        for name in self.ROW_COLUMNS:
+            col = getattr(self, name)
+            setattr(self, name, np.append(col, np.array([row[name]], col.dtype)))
+        cid = make_uuid(self.s.seed, "conversation", int(row["key"]))
+        self.ids.append(cid)
+        self.index[cid] = i
+        self.version += 1
+        return i
+
+    def ended(self, i: int, end_ms: int) -> None:
+        """A live call is over: it leaves the live calls, with its recordings from now on."""
+        self.live[i] = False
+        self.end[i] = end_ms
+        self._pinned.pop(i, None)
+        self.version += 1
 
     def find(self, conversation_id: str) -> int | None:
         return self.index.get(conversation_id)

@@ -87,8 +87,15 @@ class QueryEngine:
             "wrapUpCode": w_index,
             "divisionId": d_index,
         }
+        self._derive()
+
+    def _derive(self) -> None:
+        """Columns derived from the org's, again whenever calls arrive or end."""
+        org = self.org
         self.division = np.array([org.queues[q].division for q in org.queue])
         self.queue_dnis = np.array([q.dnis for q in org.queues], np.int64)[org.queue]
+        self._version = org.version
+        self._cache.clear()
 
     def run(self, body: Any) -> tuple[np.ndarray, int, int]:
         """Indices of the conversations for one page, totalHits, and the page size used."""
@@ -106,6 +113,8 @@ class QueryEngine:
             raise QueryError("paging.pageNumber must be at least 1")
         if size * number > MAX_RESULTS:
             raise QueryError("Pagination may not exceed 100000 results.")
+        if self._version != self.org.version:
+            self._derive()
         key = json.dumps(
             {
                 k: body.get(k)
@@ -129,6 +138,8 @@ class QueryEngine:
         start_of_day=False is an async job's matching: every conversation whose lifetime
         overlaps the interval (addendum 5)."""
         org = self.org
+        if self._version != org.version:
+            self._derive()
         a, b = parse_interval(body.get("interval"))
         start, end, live = org.start, org.end, org.live
         mask = (start < b) & (live | (end > a))  # activity in the interval

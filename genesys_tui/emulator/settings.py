@@ -49,6 +49,12 @@ class EmulatorSettings:
     # Notifications (addendum 1.2): a channel lives 24 h; a heartbeat about every 30 s.
     channel_ttl_seconds: float = 86_400.0
     heartbeat_seconds: float = 30.0
+    # The live contact centre: calls arriving a minute (0: the org's live calls stay as they are),
+    # how often it moves, and how long after words are spoken their transcript is pushed
+    # (Genesys documents "usually within about 35 s").
+    live_rate: float = 0.0
+    live_tick_seconds: float = 0.2
+    transcript_delay_seconds: float = 20.0
     restore_seconds: float = 5.0
     # Where EXPORT jobs write (the org's S3 bulk-actions integration): "dir:PATH",
     # "s3:ENDPOINT_URL/BUCKET", or "" for an org without one.

@@ -37,6 +37,7 @@ def demo_settings(args, redirect_port: int, export_dir=None):
         redirect_uris=(redirect_uri_for(redirect_port),),
         deny_permissions=tuple(getattr(args, "deny_permission", None) or ()),
         export_target=f"dir:{export_dir}" if export_dir else "",
+        live_rate=max(0.0, getattr(args, "live_rate", 0.0) or 0.0),
         **pinned,
     )
 

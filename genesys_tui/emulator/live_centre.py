@@ -1,0 +1,322 @@
+"""The live contact centre: with `live_rate` > 0, calls arrive (about that many a minute), go
+through the IVR, wait in their queue, ring an agent who is free, talk, hold, pause for a card
+number, transfer, and end; each is then a finished call with its recordings. Every change is
+pushed on the queue's notification topic as the whole call's snapshot, the words said come on the
+call's transcription topic `transcript_delay_seconds` after they were spoken, sentiment on its
+sentiment topic, and the end as a customer.end detail event. The REST API shows the same call at
+the same moment (org.detail gives the live view the centre keeps)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.call_model import CallDetail
+from genesys_tui.emulator.ids import make_uuid
+from genesys_tui.emulator.live_view import parties_at, secure_pause_at, signature
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+log = logging.getLogger("genesys_tui.emulator")
+FIRST_KEY = 1_000_000  # generation keys of arriving calls: after any org's own
+KEEPALIVE_MS = 5 * 60_000  # an empty SESSION_ONGOING transcription message this often
+SENTIMENT_MS = 15_000
+
+
+@dataclass
+class Live:
+    """A call the centre runs: its whole plan, the view a supervisor sees, what was pushed."""
+
+    index: int
+    full: CallDetail  # the call as it will have been, once over
+    view: CallDetail  # what org.detail returns while it lasts
+    ends: int
+    shown: tuple = ()
+    said: int = 0  # phrases pushed on the transcription topic
+    keepalive: int = 0
+    sentiment_at: int = 0
+    topics: set[str] = field(default_factory=set)
+
+
+class LiveCentre:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.rng = np.random.default_rng([emu.s.seed, 4242])
+        self.calls: dict[int, Live] = {}
+        self.next_key = FIRST_KEY
+        self.next_arrival = 0
+        self.arrived = 0
+        self.task: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.emu.s.live_rate > 0
+
+    def start(self) -> None:
+        if self.running and self.task is None:
+            self.start_at(self.emu.now_ms())
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def start_at(self, now: int) -> None:
+        """Take over the org's live calls and plan the first arrival (tick() moves it on)."""
+        for i in np.flatnonzero(self.emu.org.live).tolist():
+            self._adopt(int(i), now)
+        self.next_arrival = now + self._gap()
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+            self.task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.tick(self.emu.now_ms())
+            except Exception:  # noqa: BLE001 - the centre keeps running; the log says why
+                log.exception("the live centre's tick failed")
+            await asyncio.sleep(self.emu.s.live_tick_seconds)
+
+    def _gap(self) -> int:
+        return int(self.rng.exponential(60_000 / self.emu.s.live_rate))
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    def tick(self, now: int) -> None:
+        while self.running and now >= self.next_arrival:
+            self._arrive(self.next_arrival)
+            self.next_arrival += max(1, self._gap())
+        hub = self.emu.hub
+        heard, felt = hub.subscribers("transcription"), hub.subscribers("sentiment")
+        for live in list(self.calls.values()):
+            if now >= live.ends:
+                self._end(live, now)
+            else:
+                self._show(live, now)
+                if live.view.id in heard:
+                    self._speak(live, now, live.view.id in felt)
+
+    def detail(self, i: int) -> CallDetail | None:
+        live = self.calls.get(i)
+        return live.view if live else None
+
+    # --- arrivals ------------------------------------------------------------------------------
+
+    def _arrive(self, at: int) -> None:
+        org, s, rng = self.emu.org, self.emu.s, self.rng
+        scale = s.duration_scale
+
+        def ms(lo: int, hi: int) -> int:
+            return max(3000, int(rng.integers(lo, hi) * scale))
+
+        q = int(rng.integers(len(org.queues)))
+        busy = {int(a) for a in org.agent[org.live]} | {int(a) for a in org.agent2[org.live]}
+        free = [a for a in org.queue_agents[q] if a not in busy]
+        talk = int(np.clip(rng.lognormal(math.log(240_000), 0.6), 45_000, 1_500_000) * scale)
+        hold = ms(20_000, 90_000) if rng.random() < 0.3 else 0
+        pays = org.queues[q].topic in ("payments", "billing")
+        pause = ms(15_000, 60_000) if pays and rng.random() < 0.35 else 0
+        key = self.next_key
+        self.next_key += 1
+        row: dict[str, Any] = {
+            "outbound": False,
+            "ivr_ms": ms(8_000, 35_000),
+            "wait_ms": ms(5_000, 90_000),
+            "talk_ms": max(3000, talk) if free else 0,
+            "abandoned": not free,
+            "hold_ms": hold if free else 0,
+            "hold_at": rng.uniform(0.35, 0.6),
+            "queue": q,
+            "pause_ms": pause if free else 0,
+            "pause_at": rng.uniform(0.65, 0.8),
+            "transfer": False,
+            "transfer_at": 0.4,
+            "transfer_gap": 0,
+            "queue2": -1,
+            "agent": free[int(rng.integers(len(free)))] if free else -1,
+            "agent2": -1,
+            "wrapup": int(rng.integers(len(org.wrapups))),
+            "acw_ms": int(rng.integers(5_000, 60_000)),
+            "live": True,
+            "end": -1,
+            "start": at,
+            "key": key,
+            "recorded": bool(free) and rng.random() < 0.92,
+            "archived": False,
+            "transcribed": rng.random() < 0.9,
+            "customer_number": 13170000000 + int(rng.integers(1_000_000, 9_999_999)),
+        }
+        i = org.append(row)
+        self.arrived += 1
+        self._adopt(i, at)
+
+    def _adopt(self, i: int, now: int) -> None:
+        """Run call i from now on: plan it whole, then show it as it stands."""
+        from genesys_tui.emulator.calls import build_call
+
+        org = self.emu.org
+        static = org.end[i] < 0 and int(org.key[i]) < FIRST_KEY  # one of the org's own live calls
+        total = int(
+            org.ivr_ms[i]
+            + org.wait_ms[i]
+            + org.talk_ms[i]
+            + org.hold_ms[i]
+            + org.pause_ms[i]
+            + org.transfer_gap[i]
+        )
+        ends = int(org.start[i]) + total
+        if static:  # started before the emulator: give it a few minutes more
+            ends = max(ends, now + int(self.rng.integers(60_000, 8 * 60_000)))
+        view = org.detail(i)  # the pinned live document supervisors join
+        org.live[i], org.end[i] = False, ends  # plan it as a finished call...
+        try:
+            full = build_call(org, i)
+        finally:
+            org.live[i], org.end[i] = True, -1  # ...and it is live again
+        live = Live(i, full, view, ends)
+        for p in full.parties:
+            if p.purpose == "agent":  # the consent flags supervisors' checks read
+                consent = {0: "true", 1: "true", 2: "false", 3: None, 4: "true", 5: "yes"}
+                value = consent[int(org.key[i]) % 6]
+                if value is not None:
+                    p.attributes.setdefault("supervision_consent", value)
+        self.calls[i] = live
+        if not static:
+            self._show(live, now)
+
+    # --- what a supervisor sees ----------------------------------------------------------------
+
+    def _show(self, live: Live, now: int) -> None:
+        parties = parties_at(live.full, now)
+        secure = secure_pause_at(live.full, now)
+        sig = signature(parties, secure)
+        if sig == live.shown:
+            return
+        live.shown = sig
+        live.view.parties = parties
+        live.view.secure_pause = secure
+        self.emu.publish_call(live.view)
+
+    def _end(self, live: Live, now: int) -> None:
+        org = self.emu.org
+        del self.calls[live.index]
+        org.ended(live.index, live.ends)
+        d = org.detail(live.index)
+        self.emu.publish_call(d)
+        hub = self.emu.hub
+        cid = d.id
+        hub.publish(f"v2.conversations.{cid}.transcription", self._transcript(live, [], "ENDED"))
+        customer = d.parties[0]
+        hub.publish(
+            f"v2.detail.events.conversation.{cid}.customer.end",
+            {
+                "eventTime": live.ends,
+                "conversationId": cid,
+                "participantId": customer.id,
+                "sessionId": customer.call_id,
+                "disconnectType": "ENDPOINT",
+                "mediaType": "VOICE",
+                "provider": "Edge",
+                "direction": "INBOUND",
+                "ani": d.ani,
+                "dnis": d.dnis,
+                "addressFrom": d.ani,
+                "addressTo": d.dnis,
+                "interactingDurationMs": max(0, live.ends - int(org.start[live.index])),
+                "divisionId": d.division_id,
+            },
+        )
+
+    # --- words and sentiment -------------------------------------------------------------------
+
+    def _speak(self, live: Live, now: int, sentiment: bool) -> None:
+        hub = self.emu.hub
+        cid = live.view.id
+        topic = f"v2.conversations.{cid}.transcription"
+        delay = int(self.emu.s.transcript_delay_seconds * 1000)
+        phrases = live.full.phrases
+        due = [p for p in phrases[live.said :] if p.end + delay <= now and p.end <= live.ends]
+        if due:
+            live.said += len(due)
+            hub.publish(topic, self._transcript(live, due, "ONGOING"))
+            live.keepalive = now
+        elif now - live.keepalive >= KEEPALIVE_MS:
+            hub.publish(topic, self._transcript(live, [], "ONGOING"))
+            live.keepalive = now
+        if sentiment and live.said and now - live.sentiment_at >= SENTIMENT_MS:
+            live.sentiment_at = now
+            scores = [p.sentiment for p in phrases[: live.said] if p.role == "customer"]
+            if scores:
+                third = max(1, len(scores) // 3)
+                hub.publish(
+                    f"v2.speechandtextanalytics.conversation.{cid}.sentiment",
+                    {
+                        "conversationId": cid,
+                        "sentimentOverallScore": round(100 * float(np.mean(scores)), 1),
+                        "sentimentTrendScore": round(
+                            100 * (np.mean(scores[-third:]) - np.mean(scores[:third])) / 2, 1
+                        ),
+                        "queueIds": live.view.queue_ids,
+                        "divisionIds": [live.view.division_id],
+                        "flowIds": [],
+                    },
+                )
+
+    def _transcript(self, live: Live, phrases: list, status: str) -> dict[str, Any]:
+        """TranscriptionTopicTranscriptionMessage (addendum 1.5). Offsets are from the session's
+        start, the conversation's (the reference point is UNCONFIRMED)."""
+        d, t0 = live.view, int(live.view.start)
+        now = self.emu.now_ms()
+        return {
+            "eventTime": docs.iso_ms(now),
+            "organizationId": self.emu.org.id,
+            "conversationId": d.id,
+            "communicationId": d.communication_id,
+            "sessionStartTimeMs": t0,
+            "transcriptionStartTimeMs": t0,
+            "transcripts": [
+                {
+                    "utteranceId": make_uuid(0, "utterance", d.id, k),
+                    "isFinal": True,
+                    "channel": "EXTERNAL" if p.channel == "external" else "INTERNAL",
+                    "alternatives": [
+                        {
+                            "confidence": p.confidence,
+                            "offsetMs": p.start - t0,
+                            "durationMs": p.dur,
+                            "transcript": p.text.lower().strip(".?!,"),
+                            "decoratedTranscript": p.text,
+                            "words": [
+                                {
+                                    "confidence": w.conf,
+                                    "startTimeMs": w.start - t0,
+                                    "offsetMs": w.start - t0,
+                                    "durationMs": w.dur,
+                                    "word": w.text,
+                                }
+                                for w in p.words
+                            ],
+                        }
+                    ],
+                    "engineProvider": "GENESYS",
+                    "engineId": "r2d2",
+                    "dialect": "en-US",
+                    "agentAssistEnabled": False,
+                    "voiceTranscriptionEnabled": True,
+                }
+                for k, p in enumerate(phrases, start=live.said - len(phrases))
+            ],
+            "status": {
+                "offsetMs": max(0, now - t0),
+                "status": "SESSION_ENDED" if status == "ENDED" else "SESSION_ONGOING",
+            },
+        }
