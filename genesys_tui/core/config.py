@@ -174,7 +174,15 @@ class SuperviseSettings:
     timezone: str = _opt("UTC", "time zone of working_hours (IANA name, e.g. Europe/London)")
     max_notice_seconds: int = _opt(60, "longest notice flow a supervisor may start", min=1)
     actions_per_hour: int = _opt(30, "dispatched actions per supervisor per rolling hour", min=1)
-    refresh_seconds: float = _opt(5.0, "how often the live-call list refreshes", min=1)
+    refresh_seconds: float = _opt(
+        5.0, "how often the live-call list is read again when it cannot be pushed", min=1
+    )
+    watch_queues: list[str] = _opt(
+        [], "queues (names or ids) whose calls are pushed to Supervise; empty: every queue"
+    )
+    poll_budget_per_minute: int = _opt(
+        60, "requests a minute the live list may spend when it has to poll", min=2, max=1000
+    )
     live_window_hours: int = _opt(
         12, "how far back to look for calls that have not ended", min=1, max=168
     )

@@ -115,8 +115,10 @@ class LiveCentre:
         org, s, rng = self.emu.org, self.emu.s, self.rng
         scale = s.duration_scale
 
+        floor = int(3000 * min(1.0, scale * 10))  # a phase lasts seconds, even in a fast test
+
         def ms(lo: int, hi: int) -> int:
-            return max(3000, int(rng.integers(lo, hi) * scale))
+            return max(floor, int(rng.integers(lo, hi) * scale))
 
         q = int(rng.integers(len(org.queues)))
         busy = {int(a) for a in org.agent[org.live]} | {int(a) for a in org.agent2[org.live]}
@@ -131,7 +133,7 @@ class LiveCentre:
             "outbound": False,
             "ivr_ms": ms(8_000, 35_000),
             "wait_ms": ms(5_000, 90_000),
-            "talk_ms": max(3000, talk) if free else 0,
+            "talk_ms": max(floor, talk) if free else 0,
             "abandoned": not free,
             "hold_ms": hold if free else 0,
             "hold_at": rng.uniform(0.35, 0.6),
@@ -175,7 +177,8 @@ class LiveCentre:
         )
         ends = int(org.start[i]) + total
         if static:  # started before the emulator: give it a few minutes more
-            ends = max(ends, now + int(self.rng.integers(60_000, 8 * 60_000)))
+            more = int(self.rng.integers(60_000, 8 * 60_000) * min(1.0, self.emu.s.duration_scale))
+            ends = max(ends, now + more)
         view = org.detail(i)  # the pinned live document supervisors join
         org.live[i], org.end[i] = False, ends  # plan it as a finished call...
         try:

@@ -82,6 +82,10 @@ class Subscription:
             with contextlib.suppress(GenesysError):
                 await self.hub._sync_topics()
 
+    async def get(self) -> Event:
+        """The next event (safe to cancel: nothing is lost)."""
+        return await self.queue.get()
+
     def __aiter__(self) -> AsyncIterator[Event]:
         return self._events()
 

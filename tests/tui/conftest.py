@@ -16,6 +16,7 @@ from genesys_tui.genesys.regions import hosts_for
 from tests.conftest import ANCHOR, REDIRECT_PORT
 
 SIZE = (160, 45)
+FOR_LIFE = {"queue", "live-board"}  # workers that run as long as the app: never idle
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +98,7 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
     while time.monotonic() < deadline:
         await pilot.pause(0.05)
         browse = app.browse
-        busy = [w for w in app.workers if w.is_running and w.name != "queue"]
+        busy = [w for w in app.workers if w.is_running and w.name not in FOR_LIFE]
         if (
             app.session is not None
             and browse is not None
@@ -112,8 +113,8 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
 
 
 async def idle(pilot, timeout: float = 15.0) -> None:
-    """Until the app has handled its messages and its workers are done (the download queue's
-    excepted: it runs for the app's life). Use it instead of a fixed sleep after a key that
+    """Until the app has handled its messages and its workers are done (the download queue and
+    the live list excepted: they run for the app's life). Use it instead of a fixed sleep after a key that
     starts work; wait for a condition (wait_for) when the work is on a timer."""
     import asyncio
     import time
@@ -122,7 +123,7 @@ async def idle(pilot, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         await pilot.pause()
-        running = [w for w in app.workers if w.is_running and w.name != "queue"]
+        running = [w for w in app.workers if w.is_running and w.name not in FOR_LIFE]
         if not running:
             await pilot.pause()
             return

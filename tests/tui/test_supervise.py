@@ -298,3 +298,32 @@ async def test_an_ended_sign_in_refuses_before_sending_and_L_signs_in_again_in_t
         assert any(
             k[1].startswith("user-token:") for k in memory_keyring.store
         )  # kept for the CLI too
+
+
+async def test_the_live_list_is_pushed_calls_come_and_go_without_polling(tmp_path):
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    settings = small_org(
+        live_rate=120.0, duration_scale=0.05, live_tick_seconds=0.05, pin_clock=True
+    )
+    with EmulatorServer(settings) as srv:
+        async with supervising(srv, tmp_path) as (app, pilot, screen):
+            await wait_for(pilot, lambda: screen.board is not None and screen.board.mode == "push")
+            status = str(screen.query_one("#status", Static).render())
+            assert "pushed by Genesys" in status
+            first = {c.conversation_id for c in screen.calls}
+            api = srv.emulator.stats["api"]
+            await wait_for(
+                pilot,
+                lambda: (
+                    {c.conversation_id for c in screen.calls} - first
+                    and first - {c.conversation_id for c in screen.calls}
+                ),
+                timeout=30,
+            )  # new calls listed, ended ones gone: nobody pressed r
+            # the supervisor's identity checks aside, nothing was read to keep the list
+            reads = srv.emulator.stats["api"] - api
+            assert reads <= 2, reads
+            new = next(iter({c.conversation_id for c in screen.calls} - first))
+            assert any(c.conversation_id == new for c, _ in screen.rows)

@@ -1,4 +1,4 @@
-"""Supervise: who is signed in as supervisor, the live calls (refreshed on an interval, filterable
+"""Supervise: who is signed in as supervisor, the live calls (pushed by Genesys, filterable
 by queue and agent), the selected call's participants, and monitor / coach / barge / notice on the
 selected agent, each through the consent checks, a confirmation dialog (focus on Cancel), a second
 round of checks and one dispatch, all recorded in the audit log (flows/supervise/)."""
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,10 +18,11 @@ from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
 from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Outcome
-from genesys_tui.flows.supervise.live import Leg, LiveCall, agent_rows, live_calls, summarize
+from genesys_tui.flows.supervise.live import Leg, LiveCall, agent_rows, summarize
 from genesys_tui.flows.supervise.service import VERBS, SuperviseDesk, report, sign_in_warning
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
+from genesys_tui.tui.screens.supervise_list import LiveList
 from genesys_tui.tui.screens.supervise_panels import (
     COLUMNS,
     HELP,
@@ -38,7 +38,7 @@ from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
 
-class SuperviseScreen(AppScreen):
+class SuperviseScreen(LiveList, AppScreen):
     BINDINGS = [
         Binding("m", "act('monitor')", "Monitor", id="supervise.act-monitor"),
         Binding("c", "act('coach')", "Coach", id="supervise.act-coach"),
@@ -61,7 +61,6 @@ class SuperviseScreen(AppScreen):
         self.filter_text = ""
         self.desk: SuperviseDesk | None = None  # the supervisor signed in: actions go through it
         self.sign_in_problem: str | None = None
-        self.fetching = False  # not `loading`: Textual's reactive
         self.busy = False  # an action between its checks and its outcome
         self.last_checks: dict[str, list[Check]] = {}  # conversation id -> its last checks
         self.last_result: dict[str, str] = {}
@@ -96,12 +95,11 @@ class SuperviseScreen(AppScreen):
             return
         self._started = True
         settings = self.gapp.config.supervise
-        self.set_interval(max(1.0, settings.refresh_seconds), self.action_refresh_calls)
+        self.run_board()  # the live list: pushed by Genesys, polled when it cannot be
         if settings.webhook.url:
             self.set_interval(30.0, self.deliver_webhook)
         self.set_interval(30.0, self.check_sign_in)
         self.sign_in()
-        self.action_refresh_calls()
 
     def now(self) -> datetime:
         return getattr(self.gapp, "now", None) or datetime.now(UTC)
@@ -199,30 +197,6 @@ class SuperviseScreen(AppScreen):
             )
         )
 
-    @work(exclusive=True, group="supervise-load", exit_on_error=False)
-    async def action_refresh_calls(self) -> None:
-        app = self.gapp
-        session = app.session
-        if session is None or self.fetching:
-            return
-        self.fetching = True
-        try:
-            calls = await live_calls(
-                session.client,
-                app.config.supervise,
-                session.names,
-                now=getattr(app, "now", None),
-            )
-        except Exception as e:  # noqa: BLE001 - keep the last list, say why it is stale
-            self.query_one("#status", Static).update(
-                f"[red]could not refresh:[/] {escape(user_message(e) or str(e))}"
-            )
-            return
-        finally:
-            self.fetching = False
-        self.calls = calls
-        self.apply_filter()
-
     def apply_filter(self) -> None:
         table = self.query_one(VirtualTable)
         current = self.selected()
@@ -242,9 +216,8 @@ class SuperviseScreen(AppScreen):
                     break
         n_calls = len({c.conversation_id for c, _ in rows})
         shown = f"{n_calls} of {len(self.calls)}" if words else f"{len(self.calls)}"
-        when = self.now().strftime("%H:%M:%S")
         self.query_one("#status", Static).update(
-            f"{shown} live call(s), refreshed {when} UTC"
+            f"{shown} live call(s){self.board_status()}"
             + (f"  filter: {self.filter_text}" if words else "")
         )
         self.show_detail()
@@ -424,6 +397,11 @@ class SuperviseScreen(AppScreen):
                         del self.calls[k]
                     else:
                         self.calls[k] = fresh
+                    if self.board is not None:  # the next push or read replaces it again
+                        if fresh is None:
+                            self.board.calls.pop(cid, None)
+                        else:
+                            self.board.calls[cid] = fresh
                     break
         self.apply_filter()
 
