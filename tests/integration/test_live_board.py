@@ -108,7 +108,7 @@ def test_refused_topics_fall_back_to_polling_within_the_budget():
                 await asyncio.sleep(3.2)
                 spent = srv.emulator.stats["api"] - start
                 # every second: one query and one read a call, never past 600 a minute
-                assert 2 <= srv.emulator.stats["analytics.details.query"]
+                assert srv.emulator.stats["analytics.details.query"] >= 2
                 assert spent <= 600 / 60 * 3.2 + 1 + len(board.calls) + 1
                 await until(lambda: in_sync(board, srv), timeout=5)
                 task.cancel()
