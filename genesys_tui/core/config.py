@@ -160,6 +160,28 @@ class WebhookSettings:
 
 
 @dataclass
+class AlertRules:
+    hold_seconds: int = _opt(120, "alert when a party is on hold longer (0: off)", min=0)
+    silence_seconds: int = _opt(
+        45, "alert when nobody has spoken on a connected call this long (0: off)", min=0
+    )
+    queue_wait_seconds: int = _opt(
+        120, "alert when a customer waits in queue longer (0: off)", min=0
+    )
+    keywords: list[str] = _opt(
+        [], "words or phrases that raise an alert when said (case-insensitive)"
+    )
+    sentiment_below: float = _opt(
+        -50.0,
+        "alert when the call's sentiment (-100..100) drops below (-100: off)",
+        min=-100,
+        max=100,
+    )
+    secure_pause: bool = _opt(True, "alert when a call enters a secure pause")
+    bell: bool = _opt(False, "ring the terminal bell on every new alert")
+
+
+@dataclass
 class SuperviseSettings:
     consent_attribute: str = _opt(
         "supervision_consent", "participant attribute holding the agent's consent"
@@ -192,6 +214,7 @@ class SuperviseSettings:
     webhook: WebhookSettings = field(
         default_factory=WebhookSettings, metadata={"help": "QA webhook"}
     )
+    alerts: AlertRules = field(default_factory=AlertRules, metadata={"help": "live-call alerts"})
 
 
 @dataclass

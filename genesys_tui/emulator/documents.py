@@ -231,6 +231,14 @@ def call_conversation(org: Org, d: CallDetail) -> dict[str, Any]:
                     "direction": p.direction,
                     "disconnectType": p.disconnect_type if p.end else None,
                     "held": p.held,
+                    "startHoldTime": iso_ms(
+                        next(
+                            (g.start for g in p.segments if g.type == "hold" and g.end is None),
+                            None,
+                        )
+                    )
+                    if p.held
+                    else None,
                     "wrapupRequired": p.purpose == "agent",
                     "user": _entity("users", p.user_id, user.name if user else None),
                     "queue": _entity("routing/queues", p.queue_id, queue.name if queue else None),

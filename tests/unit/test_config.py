@@ -108,6 +108,7 @@ def test_example_config_is_valid_and_documents_every_key():
     from pathlib import Path
 
     from genesys_tui.core.config import (
+        AlertRules,
         KeyringSettings,
         LoggingSettings,
         MediaSettings,
@@ -142,6 +143,7 @@ def test_example_config_is_valid_and_documents_every_key():
         "notices",
         "queues",
         "webhook",
+        "alerts",
         "keys",
         "colors",
     )
@@ -159,6 +161,7 @@ def test_example_config_is_valid_and_documents_every_key():
         SuperviseSettings,
         QueueRule,
         WebhookSettings,
+        AlertRules,
         Notice,
     ):
         for f in fields(cls):

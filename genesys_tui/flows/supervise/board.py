@@ -61,6 +61,7 @@ class LiveBoard:
         self.pushed = 0  # snapshots applied
         self.queues: list[str] = []
         self.reading = False  # a full read under way
+        self.in_full_read = False
         self.every = settings.refresh_seconds  # when polling: the interval, stretched to budget
         self._wake = asyncio.Event()
 
@@ -192,10 +193,14 @@ class LiveBoard:
         before = self.calls
         self.calls = {c.conversation_id: c for c in calls}
         self.updated = self.clock()
-        for cid in before.keys() - self.calls.keys():
-            self.on_change(Change("ended", cid, None))
-        for cid, c in self.calls.items():
-            self.on_change(Change("changed" if cid in before else "new", cid, c))
+        self.in_full_read = True  # what changes now was found by reading, not as it happened
+        try:
+            for cid in before.keys() - self.calls.keys():
+                self.on_change(Change("ended", cid, None))
+            for cid, c in self.calls.items():
+                self.on_change(Change("changed" if cid in before else "new", cid, c))
+        finally:
+            self.in_full_read = False
         return calls
 
     async def _watched_queues(self) -> list[str]:

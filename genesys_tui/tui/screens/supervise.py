@@ -81,6 +81,7 @@ class SuperviseScreen(LiveList, AppScreen):
             )
             with VerticalScroll(id="call-detail"):
                 yield Static("No call selected.", id="call-info")
+                yield Static("", id="live-words")
         yield Footer()
 
     # --- start, sign-in, refresh --------------------------------------------------------------------
@@ -225,11 +226,12 @@ class SuperviseScreen(LiveList, AppScreen):
     # --- the table and the detail ----------------------------------------------------------------------
 
     def cells(self, i: int) -> tuple[str, ...]:
-        return call_cells(*self.rows[i], self.now())
+        c, leg = self.rows[i]
+        return call_cells(c, leg, self.now(), self.alerts_of(c.conversation_id))
 
     def row_style(self, i: int) -> str | None:
         c, leg = self.rows[i]
-        if c.secure_pause:
+        if c.secure_pause or self.alerts_of(c.conversation_id):
             return "alert"
         if leg is None or not leg.consented or leg.state != "connected":
             return "dim"
@@ -259,6 +261,7 @@ class SuperviseScreen(LiveList, AppScreen):
                 self.last_result.get(c.conversation_id),
             )
         )
+        self.show_words()
 
     # --- filter -------------------------------------------------------------------------------------
 

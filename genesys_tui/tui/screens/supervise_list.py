@@ -1,5 +1,7 @@
-"""Supervise's live list: a LiveBoard (flows/supervise/board.py) run for the screen's life, its
-changes drawn at most ten times a second, and what the status line says about how it is kept."""
+"""Supervise's live list: a LiveWatch (flows/supervise/watch.py) run for the screen's life: the
+calls pushed by Genesys, the selected call's live words, the alerts (a column, a notification, the
+bell if asked); changes drawn at most ten times a second; the status line says how the list is
+kept."""
 
 from __future__ import annotations
 
@@ -7,18 +9,24 @@ from textual import work
 from textual.widgets import Static
 
 from genesys_tui.core.errors import user_message
-from genesys_tui.flows.supervise.board import Change, LiveBoard
+from genesys_tui.flows.supervise.board import LiveBoard
+from genesys_tui.flows.supervise.watch import LiveWatch, WatchEvent
+from genesys_tui.tui.screens.supervise_panels import words_view
 
 
 class LiveList:
-    """Mixed into SuperviseScreen (which provides gapp, now(), calls, apply_filter())."""
+    """Mixed into SuperviseScreen (which provides gapp, now(), calls, selected(), apply_filter())."""
 
-    board: LiveBoard | None = None
+    live_watch: LiveWatch | None = None
     _drawing = False
 
     @property
+    def board(self) -> LiveBoard | None:
+        return self.live_watch.board if self.live_watch is not None else None
+
+    @property
     def fetching(self) -> bool:
-        """A full read is under way (or the board has not read yet)."""
+        """A full read is under way (or the list has not been read yet)."""
         return self.board is None or self.board.reading
 
     @work(exclusive=True, group="live-board", name="live-board", exit_on_error=False)
@@ -27,21 +35,31 @@ class LiveList:
         session = app.session
         if session is None:
             return
-        self.board = LiveBoard(
+        self.live_watch = LiveWatch(
             session.client,
             app.config.supervise,
             session.names,
-            on_change=self._changed,
+            on_event=self._event,
             clock=self.now,
         )
         try:
-            await self.board.run()
+            await self.live_watch.run()
         except Exception as e:  # noqa: BLE001 - say it; `r` starts it again
             self.query_one("#status", Static).update(
                 f"[red]The live list stopped: {user_message(e) or e}. r tries again.[/]"
             )
 
-    def _changed(self, change: Change) -> None:
+    def _event(self, event: WatchEvent) -> None:
+        if event.kind == "alert" and event.alert is not None and not event.found:
+            # as it happens (what holds when the list is read shows in the Alerts column)
+            self.gapp.notify(event.alert.text, title="Alert", severity="warning", timeout=8)
+            if self.gapp.config.supervise.alerts.bell:
+                self.gapp.bell()
+        if event.kind == "words":
+            sel = self.selected()
+            if sel is not None and sel[0].conversation_id == event.conversation_id:
+                self.show_words()
+            return
         if not self._drawing:
             self._drawing = True
             self.set_timer(0.1, self._draw)
@@ -52,16 +70,30 @@ class LiveList:
             self.calls = self.board.ordered()
             self.apply_filter()
 
+    def alerts_of(self, conversation_id: str) -> list:
+        return self.live_watch.alerts.of(conversation_id) if self.live_watch else []
+
+    def show_words(self) -> None:
+        """The selected call's alerts and live transcript (and it becomes the watch's focus)."""
+        sel = self.selected()
+        cid = sel[0].conversation_id if sel else None
+        panel = self.query_one("#live-words", Static)
+        w = self.live_watch
+        if w is None or cid is None:
+            panel.update("")
+            return
+        w.set_focus(cid)
+        panel.update(words_view(w.words.get(cid), w.alerts.of(cid), w.words_refused))
+
     def action_refresh_calls(self) -> None:
         """r: read every live call again (and start the list again if it had stopped)."""
-        if self.board is None or not self.workers_running("live-board"):
+        if self.board is None or not any(
+            x.group == "live-board" and x.is_running for x in self.workers
+        ):
             self.run_board()
         else:
             self.board.resync()
         self.gapp.notify("Reading the live calls again.", timeout=2)
-
-    def workers_running(self, group: str) -> bool:
-        return any(w.group == group and w.is_running for w in self.workers)
 
     def board_status(self) -> str:
         b = self.board

@@ -21,10 +21,12 @@ from textual.widgets.option_list import Option
 from genesys_tui.core import fmt
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.flows.browse.table import Column
+from genesys_tui.flows.supervise.alerts import SHORT, Alert
 from genesys_tui.flows.supervise.checks import Check
 from genesys_tui.flows.supervise.engine import Attempt, Outcome
 from genesys_tui.flows.supervise.live import Leg, LiveCall, summarize
 from genesys_tui.flows.supervise.service import EFFECTS, SOON, VERBS, Report, SuperviseDesk
+from genesys_tui.flows.supervise.words import LiveWords
 
 COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hide in order
     Column("start", "Started", 8, False, hide=4),
@@ -33,6 +35,7 @@ COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hi
     Column("in_state", "In state", 8, False, hide=5),
     Column("consent", "Consent", 17, False, min_width=12),
     Column("recording", "Recording", 12, False),  # "SECURE PAUSE" whole
+    Column("alerts", "Alerts", 18, False, min_width=8),
     Column("queue", "Queue", 12, False, min_width=8, hide=3),
     Column("customer", "Customer", 16, False, hide=2),
     Column("supervisors", "Supervisors", 12, False, fill=True, hide=1),
@@ -205,13 +208,16 @@ def identity_text(
     )
 
 
-def call_cells(c: LiveCall, leg: Leg | None, now: datetime) -> tuple[str, ...]:
+def call_cells(
+    c: LiveCall, leg: Leg | None, now: datetime, alerts: list[Alert] = ()
+) -> tuple[str, ...]:
     """One row of the live-calls table: a call's agent leg (or the call, before it has one)."""
     rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
+    flags = " ".join(SHORT.get(a.kind, "") for a in alerts if a.kind in SHORT) or ""
     sups = ", ".join(f"{s.name} ({'/'.join(s.roles) or s.purpose})" for s in c.supervisors) or "-"
     start = c.start.strftime("%H:%M:%S") if c.start else "-"
     if leg is None:
-        return (start, "(no agent yet)", "", "", "", rec, c.queue or "-", c.customer, sups)
+        return (start, "(no agent yet)", "", "", "", rec, flags, c.queue or "-", c.customer, sups)
     # Consent as the policy sees it: granted, or why not (no attribute; a value the policy does
     # not accept, shown as it is: "yes" when only "true" is accepted reads "not accepted: yes").
     if leg.consented:
@@ -227,6 +233,7 @@ def call_cells(c: LiveCall, leg: Leg | None, now: datetime) -> tuple[str, ...]:
         ago(leg.since, now),
         consent,
         rec,
+        flags,
         c.queue or "-",
         c.customer,
         sups,
@@ -251,3 +258,36 @@ def outcome_notice(out: Outcome, said: Report) -> tuple[str, str, SeverityLevel,
     if said.ok:
         return said.headline, "Done", "information", 6
     return "\n".join((out.error or "", *said.lines)), f"{title} failed", "error", 12
+
+
+def words_view(words: LiveWords | None, alerts: list[Alert], refused: list[str]) -> Text:
+    """The selected call's alerts and live transcript, newest last, with how late words come."""
+    t = Text()
+    for a in alerts:
+        t.append(f"⚠ {a.text}\n", style="bold yellow")
+    t.append("Live transcript", style="bold")
+    if refused:
+        t.append(f": not available (missing {', '.join(refused)})\n", style="dim")
+        return t
+    if words is None:
+        t.append(": select a call\n", style="dim")
+        return t
+    shown = words.last(12)
+    if shown:
+        lag = sum(u.lag for u in shown[-5:]) / len(shown[-5:])
+        t.append(f"  (words come about {lag:.0f} s after they are said)", style="dim")
+    if words.sentiment is not None:
+        t.append(f"  sentiment {words.sentiment:+.0f}", style="bold")
+    t.append("\n")
+    if not shown:
+        t.append("waiting for the first words…\n", style="dim")
+    for u in shown:
+        t.append(f"{u.said:%H:%M:%S} ", style="dim")
+        t.append(f"{u.role:<8} ", style=ROLE_COLOR.get(u.role, ""))
+        t.append(u.text + "\n")
+    if words.ended:
+        t.append("(the transcription session has ended)\n", style="dim")
+    return t
+
+
+ROLE_COLOR = {"agent": "cyan", "customer": "green", "ivr": "magenta"}

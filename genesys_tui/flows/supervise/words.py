@@ -1,0 +1,112 @@
+"""A live call's words, from `v2.conversations.{id}.transcription` (addendum 1.5): final
+utterances only, each once (by utteranceId), with who said it and how late it came; and its
+sentiment from `v2.speechandtextanalytics.conversation.{id}.sentiment`. Bounded: the newest
+MAX_UTTERANCES are kept, each at most MAX_TEXT characters."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_UTTERANCES = 500
+MAX_TEXT = 2000
+
+
+def transcription_topic(conversation_id: str) -> str:
+    return f"v2.conversations.{conversation_id}.transcription"
+
+
+def sentiment_topic(conversation_id: str) -> str:
+    return f"v2.speechandtextanalytics.conversation.{conversation_id}.sentiment"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    id: str
+    role: str  # customer | agent | ivr
+    text: str
+    said: datetime  # when it ended being said
+    lag: float  # seconds from then until Genesys sent it (the message's eventTime)
+    confidence: float
+
+
+class LiveWords:
+    def __init__(self, conversation_id: str, agent_since: datetime | None = None) -> None:
+        self.conversation_id = conversation_id
+        self.agent_since = agent_since  # before it, the agent side is the IVR
+        self.utterances: OrderedDict[str, Utterance] = OrderedDict()
+        self.ended = False
+        self.sentiment: float | None = None
+        self.trend: float | None = None
+        self.last_said: datetime | None = None
+        self.heard = False  # a transcription message came: the session is really on
+
+    def apply(self, topic: str, body: dict[str, Any]) -> list[Utterance]:
+        """One pushed message; the utterances it added."""
+        if topic == sentiment_topic(self.conversation_id):
+            self.sentiment = _number(body.get("sentimentOverallScore"), self.sentiment)
+            self.trend = _number(body.get("sentimentTrendScore"), self.trend)
+            return []
+        if topic != transcription_topic(self.conversation_id):
+            return []
+        self.heard = True
+        status = body.get("status") if isinstance(body.get("status"), dict) else {}
+        if status.get("status") == "SESSION_ENDED":
+            self.ended = True
+        start = _number(body.get("sessionStartTimeMs"), None)
+        sent = _time(body.get("eventTime"))
+        added: list[Utterance] = []
+        for tr in body.get("transcripts") or []:
+            u = self._utterance(tr, start, sent)
+            if u is not None and u.id not in self.utterances:
+                self.utterances[u.id] = u
+                added.append(u)
+                if self.last_said is None or u.said > self.last_said:
+                    self.last_said = u.said
+        while len(self.utterances) > MAX_UTTERANCES:
+            self.utterances.popitem(last=False)
+        return added
+
+    def _utterance(self, tr: Any, start: float | None, sent: datetime | None) -> Utterance | None:
+        if not isinstance(tr, dict) or not tr.get("isFinal") or start is None:
+            return None
+        alts = tr.get("alternatives")
+        alt = alts[0] if isinstance(alts, list) and alts and isinstance(alts[0], dict) else None
+        if alt is None:
+            return None
+        text = alt.get("decoratedTranscript") or alt.get("transcript")
+        offset, dur = _number(alt.get("offsetMs"), None), _number(alt.get("durationMs"), 0.0)
+        if not isinstance(text, str) or offset is None:
+            return None
+        said = datetime.fromtimestamp((start + offset + (dur or 0)) / 1000, UTC)
+        began = datetime.fromtimestamp((start + offset) / 1000, UTC)
+        if str(tr.get("channel", "")).upper() == "EXTERNAL":
+            role = "customer"
+        else:
+            role = "ivr" if self.agent_since is None or began < self.agent_since else "agent"
+        lag = (sent - said).total_seconds() if sent else 0.0
+        return Utterance(
+            str(tr.get("utteranceId") or f"{start}:{offset}"),
+            role,
+            text[:MAX_TEXT],
+            said,
+            max(0.0, lag),
+            float(_number(alt.get("confidence"), 0.0) or 0.0),
+        )
+
+    def last(self, n: int) -> list[Utterance]:
+        return list(self.utterances.values())[-n:]
+
+
+def _number(value: Any, default: float | None) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value)
+
+
+def _time(value: Any) -> datetime | None:
+    from genesys_tui.genesys.modelbase import parse_time
+
+    return parse_time(value) if isinstance(value, str) else None
