@@ -310,6 +310,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--agent", action="append", metavar="NAME", help="only calls with this agent (repeatable)"
     )
+    q = sup.add_parser(
+        "watch",
+        parents=[common],
+        help="one line per live-call change and alert, as it happens (pushed by Genesys)",
+        description="Follows the live calls as Genesys pushes them (polling within "
+        "supervise.poll_budget_per_minute when the topics are refused) and prints one line per "
+        "call that starts, changes or ends and per alert raised or cleared (supervise.alerts). "
+        "Runs until interrupted, or --seconds.",
+    )
+    q.add_argument("--json", action="store_true", help="JSON lines, one per event")
+    q.add_argument(
+        "--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)"
+    )
+    q.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
     for action, text in (
         ("monitor", "listen in, unheard"),
         ("coach", "speak to the agent only"),

@@ -191,7 +191,12 @@ def _choose_participant(ctx: Context, call, action: str) -> str | None:
 
 
 def cmd_supervise(ctx: Context) -> int:
-    return cmd_calls(ctx) if ctx.args.supervise_command == "calls" else cmd_action(ctx)
+    command = ctx.args.supervise_command
+    if command == "watch":
+        from genesys_tui.cli.supervise_watch import cmd_watch
+
+        return cmd_watch(ctx)
+    return cmd_calls(ctx) if command == "calls" else cmd_action(ctx)
 
 
 def cmd_action(ctx: Context) -> int:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,7 +43,7 @@ class Live:
     said: int = 0  # phrases pushed on the transcription topic
     keepalive: int = 0
     sentiment_at: int = 0
-    topics: set[str] = field(default_factory=set)
+    listening: bool = False  # someone is subscribed to its transcription topic
 
 
 class LiveCentre:
@@ -104,6 +104,8 @@ class LiveCentre:
                 self._show(live, now)
                 if live.view.id in heard:
                     self._speak(live, now, live.view.id in felt)
+                else:
+                    live.listening = False
 
     def detail(self, i: int) -> CallDetail | None:
         live = self.calls.get(i)
@@ -247,6 +249,11 @@ class LiveCentre:
         topic = f"v2.conversations.{cid}.transcription"
         delay = int(self.emu.s.transcript_delay_seconds * 1000)
         phrases = live.full.phrases
+        if not live.listening:  # a new subscriber hears what is said from now on, not before
+            live.listening = True
+            live.said = sum(1 for p in phrases if p.end + delay <= now)
+            live.keepalive = now
+            hub.publish(topic, self._transcript(live, [], "ONGOING"))  # the session is on
         due = [p for p in phrases[live.said :] if p.end + delay <= now and p.end <= live.ends]
         if due:
             live.said += len(due)

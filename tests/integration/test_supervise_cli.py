@@ -251,3 +251,38 @@ def test_unattended_with_a_token_on_stdin_and_no_stored_sign_in(
     monkeypatch.setattr("sys.stdin", io.StringIO("not a token\n"))
     assert main(["supervise", "monitor", cid, "--yes", "--token-stdin"]) == 1
     assert "not an access token" in capsys.readouterr().err
+
+
+def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, capsys):
+    settings = small_org(
+        anchor=datetime.now(UTC),
+        live_rate=120.0,
+        duration_scale=0.05,
+        live_tick_seconds=0.05,
+    )
+    with EmulatorServer(settings) as srv:
+        s = srv.emulator.s
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(
+            f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
+            "[supervise.alerts]\nqueue_wait_seconds = 1\nhold_seconds = 1\n"
+        )
+        monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
+        monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)
+        assert main(["supervise", "watch", "--json", "--seconds", "8"]) == 0
+        out = capsys.readouterr()
+        events = [json.loads(line) for line in out.out.splitlines()]
+        kinds = {e["event"] for e in events}
+        assert {"new", "changed", "ended", "alert"} <= kinds, kinds
+        assert "pushed by Genesys" in out.err
+        started = {e["conversationId"] for e in events if e["event"] == "new"}
+        ended = {e["conversationId"] for e in events if e["event"] == "ended"}
+        assert ended <= started  # every call that ended was announced first
+        alert = next(e for e in events if e["event"] == "alert")
+        assert alert["alert"]["kind"] in ("waiting", "hold") and alert["conversationId"]
+        new = next(e for e in events if e["event"] == "new")
+        assert {"queue", "customer", "agents"} <= set(new)
+        # the text form: one line per event
+        assert main(["supervise", "watch", "--seconds", "3"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines and all(len(x.split()) >= 3 for x in lines)

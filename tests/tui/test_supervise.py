@@ -327,3 +327,43 @@ async def test_the_live_list_is_pushed_calls_come_and_go_without_polling(tmp_pat
             assert (stats["analytics.details.query"], stats["conversations.calls.get"]) == reads
             new = next(iter({c.conversation_id for c in screen.calls} - first))
             assert any(c.conversation_id == new for c, _ in screen.rows)
+
+
+async def test_the_selected_calls_words_come_live_by_role(tmp_path):
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    settings = small_org(
+        live_rate=30.0,
+        duration_scale=0.25,
+        live_tick_seconds=0.05,
+        pin_clock=True,
+        transcript_delay_seconds=0.5,
+    )
+    with EmulatorServer(settings) as srv:
+        org = srv.emulator.org
+        async with supervising(srv, tmp_path) as (app, pilot, screen):
+            first = set(live(srv))
+
+            def arrived() -> str | None:  # a call that came after the list was read, answered
+                for c, leg in screen.rows:
+                    if c.conversation_id not in first and leg and leg.state == "connected":
+                        return c.conversation_id
+                return None
+
+            await wait_for(pilot, lambda: arrived() is not None, timeout=30)
+            cid = arrived()
+            await select(pilot, screen, cid)
+            panel = screen.query_one("#live-words", Static)
+            await wait_for(
+                pilot,
+                lambda: "agent" in text_of(panel) and "customer" in text_of(panel),
+                timeout=30,
+            )
+            assert "words come about" in text_of(panel)
+            words = screen.live_watch.words[cid]
+            assert all(0.5 <= u.lag < 5 for u in words.utterances.values())
+            running = srv.emulator.centre.calls.get(org.find(cid))  # or over by now
+            plan = running.full if running else org.detail(org.find(cid))
+            spoken = {p.text for p in plan.phrases}
+            assert all(u.text in spoken for u in words.utterances.values())

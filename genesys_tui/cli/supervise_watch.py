@@ -1,0 +1,131 @@
+"""genesys-tui supervise watch: one line per live-call change and alert, for scripts and chat-ops
+(`--json`: JSON lines). The list is pushed by Genesys (polled within a budget when it cannot be),
+and the alerts are supervise.alerts' rules, exactly as in the TUI (flows/supervise/watch.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+
+from genesys_tui.cli.common import Context, run
+from genesys_tui.flows.supervise.live import LiveCall
+from genesys_tui.flows.supervise.watch import LiveWatch, WatchEvent
+
+
+def call_fields(c: LiveCall | None) -> dict:
+    if c is None:
+        return {}
+    return {
+        "queue": c.queue,
+        "customer": c.customer,
+        "securePause": c.secure_pause,
+        "agents": [{"name": g.name, "state": g.state} for g in c.agents],
+        "supervisors": [s.name for s in c.supervisors],
+    }
+
+
+def summary(c: LiveCall) -> str:
+    agents = ", ".join(f"{g.name} ({g.state})" for g in c.agents) or "no agent yet"
+    held = [p.name or p.purpose for p in c.call.participants if p.held and p.end_time is None]
+    extra = f"; on hold: {', '.join(h for h in held if h)}" if held else ""
+    pause = "; SECURE PAUSE" if c.secure_pause else ""
+    return f"{c.queue or '-'}  {c.customer}  {agents}{extra}{pause}"
+
+
+class Printer:
+    def __init__(self, ctx: Context, as_json: bool, queues: list[str]) -> None:
+        self.ctx, self.as_json = ctx, as_json
+        self.queues = [q.lower() for q in queues]
+        self.last: dict[str, str] = {}  # what was printed of each call: print only what changes
+
+    def wanted(self, call: LiveCall | None, cid: str) -> bool:
+        if not self.queues:
+            return True
+        if call is None:
+            return cid in self.last
+        return (call.queue or "").lower() in self.queues
+
+    def __call__(self, e: WatchEvent) -> None:
+        now = datetime.now(UTC)
+        cid = e.conversation_id
+        if e.kind == "words":
+            return
+        if e.kind == "change" and e.change is not None:
+            kind, call = e.change.kind, e.change.call
+            if kind == "resync":
+                self.emit(now, "resync", "", {}, "read every live call again")
+                return
+            if not self.wanted(call, cid):
+                return
+            if kind == "ended":
+                if self.last.pop(cid, None) is not None or not self.queues:
+                    self.emit(now, "ended", cid, {}, "")
+                return
+            text = summary(call)
+            if self.last.get(cid) == text:
+                return  # nothing a person would see changed
+            kind = "new" if cid not in self.last else "changed"
+            self.last[cid] = text
+            self.emit(now, kind, cid, call_fields(call), text)
+            return
+        if e.alert is not None and (not self.queues or cid in self.last):
+            a = e.alert
+            self.emit(
+                now,
+                e.kind,
+                cid,
+                {"alert": {"kind": a.kind, "text": a.text, "found": e.found}},
+                a.text,
+            )
+
+    def emit(self, now: datetime, kind: str, cid: str, fields: dict, text: str) -> None:
+        if self.as_json:
+            doc = {"time": now.isoformat(), "event": kind, "conversationId": cid or None, **fields}
+            print(json.dumps(doc), flush=True)
+            return
+        label = {"alert": "ALERT", "cleared": "cleared"}.get(kind, kind)
+        print(f"{now:%H:%M:%S}  {label:<8} {cid[:8] or '-':<8}  {text}", flush=True)
+
+
+def cmd_watch(ctx: Context) -> int:
+    from genesys_tui.cli.supervise import _client_for_reading
+
+    a = ctx.args
+    settings = ctx.config.supervise
+    printer = Printer(ctx, a.json, a.queue or [])
+
+    async def go() -> None:
+        async with _client_for_reading(ctx) as client:
+            names = await client.directory.names()
+            watch = LiveWatch(client, settings, names, on_event=printer)
+            task = asyncio.create_task(watch.run())
+            told = False
+            try:
+                deadline = (
+                    None if a.seconds is None else asyncio.get_running_loop().time() + a.seconds
+                )
+                while not task.done():
+                    await asyncio.sleep(0.2)
+                    b = watch.board
+                    if not told and b.mode in ("push", "poll"):
+                        told = True
+                        how = (
+                            "pushed by Genesys"
+                            if b.mode == "push"
+                            else f"polling every {b.every:.0f} s: {b.why}"
+                        )
+                        ctx.err.print(f"watching {len(b.queues)} queue(s), {how}", highlight=False)
+                    if deadline is not None and asyncio.get_running_loop().time() >= deadline:
+                        break
+                if task.done():
+                    task.result()
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run(go())
+    return 0
