@@ -91,6 +91,7 @@ async def subscriptions_put(emu: Emulator, request: Request, tok: Token, cid: st
 async def subscriptions_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     ch = _mine(emu, request, tok)
     ch.topics = []
+    emu.hub.topics_changed()
     ch.used = time.monotonic()
     return Response(status_code=204)
 

@@ -44,6 +44,7 @@ class Live:
     keepalive: int = 0
     sentiment_at: int = 0
     listening: bool = False  # someone is subscribed to its transcription topic
+    moments: list[int] | None = None  # when the view changes, ascending (from the plan)
 
 
 class LiveCentre:
@@ -129,6 +130,11 @@ class LiveCentre:
         hold = ms(20_000, 90_000) if rng.random() < 0.3 else 0
         pays = org.queues[q].topic in ("payments", "billing")
         pause = ms(15_000, 60_000) if pays and rng.random() < 0.35 else 0
+        # 8% are transferred to another queue, to an agent free there
+        q2 = int((q + 1 + rng.integers(len(org.queues) - 1)) % len(org.queues))
+        agent = free[int(rng.integers(len(free)))] if free else -1
+        free2 = [a for a in org.queue_agents[q2] if a not in busy and a != agent]
+        transfer = bool(free) and bool(free2) and rng.random() < 0.08
         key = self.next_key
         self.next_key += 1
         row: dict[str, Any] = {
@@ -142,12 +148,12 @@ class LiveCentre:
             "queue": q,
             "pause_ms": pause if free else 0,
             "pause_at": rng.uniform(0.65, 0.8),
-            "transfer": False,
-            "transfer_at": 0.4,
-            "transfer_gap": 0,
-            "queue2": -1,
-            "agent": free[int(rng.integers(len(free)))] if free else -1,
-            "agent2": -1,
+            "transfer": transfer,
+            "transfer_at": rng.uniform(0.3, 0.5),
+            "transfer_gap": ms(10_000, 25_000) if transfer else 0,
+            "queue2": q2 if transfer else -1,
+            "agent": agent,
+            "agent2": free2[int(rng.integers(len(free2)))] if transfer else -1,
             "wrapup": int(rng.integers(len(org.wrapups))),
             "acw_ms": int(rng.integers(5_000, 60_000)),
             "live": True,
@@ -187,7 +193,7 @@ class LiveCentre:
             full = build_call(org, i)
         finally:
             org.live[i], org.end[i] = True, -1  # ...and it is live again
-        live = Live(i, full, view, ends)
+        live = Live(i, full, view, ends, moments=_moments(full, now))
         for p in full.parties:
             if p.purpose == "agent":  # the consent flags supervisors' checks read
                 consent = {0: "true", 1: "true", 2: "false", 3: None, 4: "true", 5: "yes"}
@@ -201,6 +207,11 @@ class LiveCentre:
     # --- what a supervisor sees ----------------------------------------------------------------
 
     def _show(self, live: Live, now: int) -> None:
+        moments = live.moments
+        if moments is not None and live.shown and (not moments or now < moments[0]):
+            return  # nothing in the plan changes before the next moment
+        while moments and moments[0] <= now:
+            moments.pop(0)
         parties = parties_at(live.full, now)
         secure = secure_pause_at(live.full, now)
         sig = signature(parties, secure)
@@ -330,3 +341,15 @@ class LiveCentre:
                 "status": "SESSION_ENDED" if status == "ENDED" else "SESSION_ONGOING",
             },
         }
+
+
+def _moments(full: CallDetail, now: int) -> list[int]:
+    """Every time after `now` at which what a supervisor sees of the call changes."""
+    times: set[int] = set()
+    for p in full.parties:
+        times.update(t for t in (p.start, p.end, p.connected) if t is not None)
+        for seg in p.segments:
+            times.update(t for t in (seg.start, seg.end) if t is not None)
+    for pause in full.pauses:
+        times.update((pause.start, pause.end))
+    return sorted(t for t in times if t > now)

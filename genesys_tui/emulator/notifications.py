@@ -102,6 +102,7 @@ class Hub:
         self.emu = emu
         self.channels: dict[str, Channel] = {}
         self.sent = 0  # messages put on sockets, heartbeats excluded
+        self._kinds: dict[str, set[str]] | None = None  # subscribers() by kind, until topics change
 
     # --- channels and topics -------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class Hub:
 
     def remove(self, channel_id: str) -> None:
         ch = self.channels.pop(channel_id, None)
+        self.topics_changed()
         if ch is not None and ch.outbox is not None:
             ch.outbox.put_nowait(None)  # its socket closes
 
@@ -152,6 +154,7 @@ class Hub:
         permitted = [d["id"] for d in docs if d["state"] == "Permitted"]
         kept = [] if replace else [t for t in ch.topics if t not in permitted]
         ch.topics = kept + permitted
+        self.topics_changed()
         ch.used = time.monotonic()
         ch.expires_ms = self.emu.now_ms() + self.ttl_ms()  # subscribing extends the channel
         return docs
@@ -193,13 +196,18 @@ class Hub:
 
     def subscribers(self, kind: str) -> set[str]:
         """The ids named in the subscribed topics of one kind (queue ids for queue.calls, ...)."""
-        out: set[str] = set()
-        for ch in self.channels.values():
-            for t in ch.topics:
-                rule = topic_rule(t)
-                if rule is not None and rule[0] == kind:
-                    out.add(rule[1])
-        return out
+        if self._kinds is None:
+            kinds: dict[str, set[str]] = {}
+            for ch in self.channels.values():
+                for t in ch.topics:
+                    rule = topic_rule(t)
+                    if rule is not None:
+                        kinds.setdefault(rule[0], set()).add(rule[1])
+            self._kinds = kinds
+        return self._kinds.get(kind, set())
+
+    def topics_changed(self) -> None:
+        self._kinds = None
 
     def socket_closing(self, after_seconds: float) -> int:
         """Maintenance: v2.system.socket_closing on every socket, each closed `after_seconds`

@@ -55,7 +55,7 @@ class Org:
         agents = []
         names = set()
         nq = len(self.queues)
-        for i in range(24):
+        for i in range(s.agents):
             while True:
                 name = f"{corpus.FIRST[rng.integers(len(corpus.FIRST))]} {corpus.LAST[rng.integers(len(corpus.LAST))]}"
                 if name not in names:

@@ -20,6 +20,7 @@ class EmulatorSettings:
         False  # the org's clock runs from the anchor instead of the wall clock (--now)
     )
     live_calls: int = 6
+    agents: int = 24  # a contact centre of this many agents (each on one call at a time)
     archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived
     duration_scale: float = 1.0  # < 1 makes every call shorter (fast tests)
     # Auth: one OAuth client per grant type, as in a real org (OAuthClient.authorizedGrantType).

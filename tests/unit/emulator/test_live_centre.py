@@ -36,6 +36,7 @@ def listen(emu, topics):
     """A channel subscribed to `topics` whose socket is 'connected': what is pushed lands in it."""
     ch = emu.hub.create(("client", None))
     ch.topics = list(topics)
+    emu.hub.topics_changed()
     ch.outbox = asyncio.Queue(maxsize=100_000)
     return ch
 

@@ -1,0 +1,214 @@
+"""Live supervision: pushed (Notifications) against polled (the details query and a read per call
+every 5 s, what Supervise did before), on the same emulator, side by side.
+
+The emulator runs in a process of its own with its live contact centre: about 50 calls live at
+once, arriving and ending (call lengths scaled down so an hour's churn, about 600 calls, passes in
+a few minutes). Measured, for each way of keeping the list:
+- requests a minute spent keeping it (the emulator counts them);
+- how late a call that starts shows in the list (from its start to the list's change);
+- the memory of the process keeping the list, sampled through the churn (pushed only: it is the
+  one that runs for hours; the number that matters is whether it stays flat).
+
+Run: python bench/live.py   (BENCH_SMALL=1 for a quick run of the script itself; writes
+bench/RESULTS.md)
+"""
+
+from __future__ import annotations
+
+import sys
+
+# bench/ holds a queue.py, named like the standard library's queue: keep this folder off sys.path.
+sys.path = [p for p in sys.path if p not in ("", __file__.rsplit("/", 1)[0])]
+
+import asyncio  # noqa: E402
+import importlib.util  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import httpx  # noqa: E402
+import psutil  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
+_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_results)
+
+SMALL = os.environ.get("BENCH_SMALL") == "1"
+SCALE = 0.05  # call lengths: a 5-minute call lasts 15 s
+RATE = 180.0  # calls a minute: with calls of about 17 s, about 50 live at once
+CHURN_MINUTES = 0.5 if SMALL else 3.0
+POLL_MINUTES = 0.25 if SMALL else 1.0
+
+
+def serve(port: int, ready) -> None:
+    from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+
+    settings = EmulatorSettings(
+        seed=9,
+        conversations=400,
+        days=3,
+        live_calls=50,
+        agents=80,
+        live_rate=RATE,
+        duration_scale=SCALE,
+        live_tick_seconds=0.05,
+        control=True,
+        transcript_delay_seconds=2.0,
+    )
+    srv = EmulatorServer(settings, port=port)
+    srv.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def client_for(base: str):
+    from genesys_tui.context import Target, build_client
+    from genesys_tui.core.config import Profile
+    from genesys_tui.emulator import EmulatorSettings
+    from genesys_tui.genesys.regions import hosts_for
+
+    s = EmulatorSettings()
+    profile = Profile(name="bench", region="us_east_1", base_url=base, client_id=s.client_id)
+    return build_client(
+        Target(profile, hosts_for("us_east_1", base), False, False), s.client_id, s.client_secret
+    )
+
+
+def api_count(base: str) -> int:
+    return httpx.get(base + "/__emulator/state").json()["stats"].get("api", 0)
+
+
+async def pushed(base: str) -> dict:
+    from genesys_tui.core.config import SuperviseSettings
+    from genesys_tui.flows.supervise.watch import LiveWatch
+
+    late: list[float] = []
+    proc = psutil.Process()
+    measuring = False  # from when the first full read is over and its backlog applied
+
+    def on_event(e) -> None:
+        c = e.change
+        new = e.kind == "change" and c is not None and c.kind == "new"
+        if new and measuring and c.call and c.call.start and not watch.board.in_full_read:
+            late.append(time.time() - c.call.start.timestamp())
+
+    async with client_for(base) as client:
+        names = await client.directory.names()
+        watch = LiveWatch(client, SuperviseSettings(), names, on_event=on_event)
+        task = asyncio.create_task(watch.run())
+        while watch.board.updated is None:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2)
+        measuring = True
+        calls_at_start = len(watch.board.calls)
+        before, t0 = api_count(base), time.monotonic()
+        rss = []
+        while time.monotonic() - t0 < CHURN_MINUTES * 60:
+            await asyncio.sleep(5)
+            rss.append(proc.memory_info().rss / 1e6)
+        minutes = (time.monotonic() - t0) / 60
+        spent = api_count(base) - before
+        calls_at_end = len(watch.board.calls)
+        task.cancel()
+    return {
+        "per_minute": spent / minutes,
+        "late": late,
+        "rss": rss,
+        "live": (calls_at_start, calls_at_end),
+        "mode": watch.board.mode,
+        "arrived": len(late),
+    }
+
+
+async def polled(base: str) -> dict:
+    """What Supervise did before: every 5 s the details query, then each call read."""
+    from genesys_tui.core.config import SuperviseSettings
+    from genesys_tui.flows.supervise.live import live_calls
+
+    settings = SuperviseSettings()
+    seen: dict[str, datetime] = {}
+    late: list[float] = []
+    async with client_for(base) as client:
+        names = await client.directory.names()
+        first = True
+        before, t0 = api_count(base), time.monotonic()
+        while time.monotonic() - t0 < POLL_MINUTES * 60:
+            began = time.monotonic()
+            calls = await live_calls(client, settings, names)
+            now = time.time()
+            for c in calls:
+                if c.conversation_id not in seen and c.start:
+                    seen[c.conversation_id] = c.start
+                    if not first:
+                        late.append(now - c.start.timestamp())
+            first = False
+            await asyncio.sleep(max(0.0, 5.0 - (time.monotonic() - began)))
+        minutes = (time.monotonic() - t0) / 60
+        spent = api_count(base) - before
+    return {"per_minute": spent / minutes, "late": late, "live": len(calls)}
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def main() -> None:
+    from genesys_tui.core.asgi_thread import free_port
+
+    port = free_port()
+    ready = multiprocessing.Event()
+    emu = multiprocessing.Process(target=serve, args=(port, ready), daemon=True)
+    emu.start()
+    ready.wait(60)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        time.sleep(3)
+        poll = asyncio.run(polled(base))
+        push = asyncio.run(pushed(base))
+    finally:
+        emu.terminate()
+    rss = push["rss"]
+    third = max(1, len(rss) // 3)
+    early, late_rss = statistics.mean(rss[:third]), statistics.mean(rss[-third:])
+    rows = [
+        "| | pushed (Notifications) | polled every 5 s (before) | target |",
+        "|---|---|---|---|",
+        f"| requests a minute keeping ~{push['live'][0]} live calls | "
+        f"**{push['per_minute']:.1f}** | {poll['per_minute']:.0f} | < 10: "
+        f"**{'met' if push['per_minute'] < 10 else 'NOT met'}** |",
+        f"| a new call in the list after it starts: median / p95 / max | "
+        f"**{pct(push['late'], 0.5):.2f} / {pct(push['late'], 0.95):.2f} / "
+        f"{max(push['late'] or [float('nan')]):.2f} s** ({push['arrived']} calls) | "
+        f"{pct(poll['late'], 0.5):.2f} / {pct(poll['late'], 0.95):.2f} / "
+        f"{max(poll['late'] or [float('nan')]):.2f} s ({len(poll['late'])} calls) | "
+        f"< 1 s: **{'met' if pct(push['late'], 0.95) < 1 else 'NOT met'}** (p95) |",
+        f"| memory of the process through {CHURN_MINUTES:.0f} min of churn "
+        f"(~{push['arrived']} calls came and went) | first third {early:.0f} MB, last third "
+        f"{late_rss:.0f} MB ({late_rss - early:+.1f} MB) | | flat: "
+        f"**{'met' if late_rss - early < 10 else 'NOT met'}** |",
+    ]
+    body = (
+        f"`python bench/live.py` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"{datetime.now(UTC):%Y-%m-%d}. The emulator in its own process: about 50 calls live at "
+        f"once, {RATE:.0f} arriving a minute with call lengths scaled by {SCALE} (an hour's churn "
+        f"of a 50-call floor in {CHURN_MINUTES:.0f} minutes). Pushed: the LiveWatch that Supervise "
+        "and `supervise watch` run, with the default alert rules (so every live call's words are "
+        "subscribed too: topic changes are sent together every 10 s). Polled: the details query "
+        "and a read per call every 5 s, what Supervise did before. Delays are measured from the "
+        "call's start (its first participant's startTime) to the list's change, on one clock.\n\n"
+        + "\n".join(rows)
+    )
+    print(body)
+    _results.write_section("Live supervision: pushed against polled", body)
+
+
+if __name__ == "__main__":
+    main()
