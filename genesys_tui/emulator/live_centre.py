@@ -184,9 +184,11 @@ class LiveCentre:
             + org.transfer_gap[i]
         )
         ends = int(org.start[i]) + total
-        if static:  # started before the emulator: give it a few minutes more
+        if static:  # started before the emulator: a few minutes more of talk
             more = int(self.rng.integers(60_000, 8 * 60_000) * min(1.0, self.emu.s.duration_scale))
-            ends = max(ends, now + more)
+            if now + more > ends:
+                org.talk_ms[i] += now + more - ends
+                ends = now + more
         view = org.detail(i)  # the pinned live document supervisors join
         org.live[i], org.end[i] = False, ends  # plan it as a finished call...
         try:

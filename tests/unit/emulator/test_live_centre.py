@@ -137,3 +137,22 @@ def test_words_come_after_the_delay_and_the_end_is_pushed():
     assert ended and customer_end["conversationId"] == cid
     assert customer_end["eventTime"] == ends
     assert not org.live[i]
+
+
+def test_the_orgs_own_live_calls_keep_their_agent_until_they_end():
+    emu = centre()
+    org = emu.org
+    c = emu.centre
+    t0 = emu.now_ms()
+    own = [int(i) for i in np.flatnonzero(org.live)]
+    c.start_at(t0)
+    c.tick(t0 + 1000)
+    for i in own:
+        if org.agent[i] < 0 or not org.live[i]:
+            continue
+        d = org.detail(i)
+        agents = [p for p in d.parties if p.purpose == "agent" and p.end is None]
+        assert agents, f"call {i} lost its agent"
+    ends = [c.calls[i].ends for i in own if i in c.calls]
+    c.tick(max(ends) + 1000)
+    assert not any(org.live[i] for i in own)
