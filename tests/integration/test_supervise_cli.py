@@ -269,7 +269,7 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         )
         monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
         monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)
-        assert main(["supervise", "watch", "--json", "--seconds", "8"]) == 0
+        assert main(["supervise", "watch", "--json", "--seconds", "15"]) == 0
         out = capsys.readouterr()
         events = [json.loads(line) for line in out.out.splitlines()]
         kinds = {e["event"] for e in events}
