@@ -90,7 +90,7 @@ async def capture() -> dict[str, str]:
         async def settle(pilot, a) -> None:
             for _ in range(200):
                 await pilot.pause(0.05)
-                busy = [w for w in a.workers if w.is_running]
+                busy = [w for w in a.workers if w.is_running and w.name != "live-board"]
                 if (
                     a.session
                     and a.browse
@@ -260,7 +260,74 @@ async def capture() -> dict[str, str]:
             await pilot.pause(0.5)
             shots["browse-100x30"] = c.export_screenshot(title="genesys-tui: browse at 100x30")
             await c.shutdown()
+    shots["supervise-live"] = await live_supervision(port)
     return shots
+
+
+async def live_supervision(port: int) -> str:
+    """Supervise on a live contact centre (the emulator's --live-rate): calls arriving and
+    ending, the selected call's words as they come, an alert. Times are today's: a live view."""
+    from datetime import UTC, datetime
+
+    from genesys_tui.context.app import demo_context
+    from genesys_tui.core.config import AlertRules, Config, SuperviseSettings
+    from genesys_tui.core.paths import AppPaths
+    from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+    from genesys_tui.genesys.pkce import redirect_uri_for
+    from genesys_tui.tui.launch import make_app
+
+    settings = EmulatorSettings(
+        seed=7,
+        conversations=200,
+        anchor=datetime.now(UTC),
+        live_rate=12.0,
+        transcript_delay_seconds=2.0,
+        redirect_uris=(redirect_uri_for(port),),
+    )
+    alerts = AlertRules(keywords=["statement", "refund", "cancelling"], queue_wait_seconds=20)
+    config = Config(supervise=SuperviseSettings(alerts=alerts))
+    with EmulatorServer(settings) as srv, tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        paths = AppPaths(t / "config.toml", t / "data", t / "cache", t / "log")
+        ctx = demo_context(
+            srv,
+            config,
+            paths,
+            redirect_port=port,
+            store_path=t / "jobs.sqlite3",
+            downloads=t / "recordings",
+        )
+        a = make_app(ctx)
+        async with a.run_test(size=SIZE) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if a.session is not None:
+                    break
+            await pilot.press("4")
+            sup = None
+            for _ in range(600):  # a call that arrived since, with its agent on it
+                await pilot.pause(0.1)
+                sup = a.supervise
+                if sup is None or sup.live_watch is None:
+                    continue
+                rows = [
+                    k
+                    for k, (c, leg) in enumerate(sup.rows)
+                    if leg
+                    and leg.state == "connected"
+                    and c.start
+                    and (datetime.now(UTC) - c.start).total_seconds() < 90
+                ]
+                if rows:
+                    sup.query_one("#calls").cursor = rows[0]
+                    break
+            for _ in range(250):  # its words, for a while
+                await pilot.pause(0.1)
+            a.clear_notifications()
+            await pilot.pause(0.3)
+            svg = a.export_screenshot(title="genesys-tui: supervise, live")
+            await a.shutdown()
+    return svg
 
 
 def main() -> None:
