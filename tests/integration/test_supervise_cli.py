@@ -283,6 +283,6 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         new = next(e for e in events if e["event"] == "new")
         assert {"queue", "customer", "agents"} <= set(new)
         # the text form: one line per event
-        assert main(["supervise", "watch", "--seconds", "3"]) == 0
+        assert main(["supervise", "watch", "--seconds", "10"]) == 0
         lines = capsys.readouterr().out.splitlines()
         assert lines and all(len(x.split()) >= 3 for x in lines)

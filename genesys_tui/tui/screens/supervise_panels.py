@@ -269,14 +269,11 @@ def words_view(words: LiveWords | None, alerts: list[Alert], refused: list[str])
     if refused:
         t.append(f": not available (missing {', '.join(refused)})\n", style="dim")
         return t
-    if words is None:
-        t.append(": select a call\n", style="dim")
-        return t
-    shown = words.last(12)
+    shown = words.last(12) if words is not None else []
     if shown:
         lag = sum(u.lag for u in shown[-5:]) / len(shown[-5:])
         t.append(f"  (words come about {lag:.0f} s after they are said)", style="dim")
-    if words.sentiment is not None:
+    if words is not None and words.sentiment is not None:
         t.append(f"  sentiment {words.sentiment:+.0f}", style="bold")
     t.append("\n")
     if not shown:
@@ -285,7 +282,7 @@ def words_view(words: LiveWords | None, alerts: list[Alert], refused: list[str])
         t.append(f"{u.said:%H:%M:%S} ", style="dim")
         t.append(f"{u.role:<8} ", style=ROLE_COLOR.get(u.role, ""))
         t.append(u.text + "\n")
-    if words.ended:
+    if words is not None and words.ended:
         t.append("(the transcription session has ended)\n", style="dim")
     return t
 
