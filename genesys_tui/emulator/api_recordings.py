@@ -107,6 +107,7 @@ def _recording_doc(
         transcode_ms=int(emu.s.transcode_seconds * 1000),
         restore_expiration=until,
     )
+    doc["annotations"] += list(emu.bookmarks.get(f"{d.id}/{rec.id}", {}).values())  # people's
     if state not in ("AVAILABLE", "RESTORED"):
         doc.pop(
             "sessionId", None

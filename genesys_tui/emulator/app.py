@@ -68,6 +68,7 @@ class Emulator:
         self.centre = LiveCentre(self)  # calls arriving and ending (settings.live_rate)
         self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
+        self.bookmarks: dict[str, dict[str, dict[str, Any]]] = {}  # "conv/rec" -> id -> annotation
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
         self.granted = permissions.ALL_PERMISSIONS - set(self.s.deny_permissions)
         # A pinned clock (--now) runs from the anchor; otherwise the org's clock is the wall clock.
@@ -77,6 +78,7 @@ class Emulator:
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
         from genesys_tui.emulator import (
             api_analytics_jobs,
+            api_annotations,
             api_conversations,
             api_directory,
             api_notifications,
@@ -93,6 +95,7 @@ class Emulator:
         ]
         handlers = (
             api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
+            + api_annotations.ROUTES
             + api_directory.ROUTES
             + api_notifications.ROUTES
             + api_conversations.ROUTES

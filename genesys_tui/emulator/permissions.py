@@ -11,6 +11,12 @@ from typing import Any
 
 from genesys_tui.emulator.notifications import TOPIC_PERMISSIONS
 
+VIEW_RECORDINGS = (
+    "recording:recordingSegment:view",
+    "recording:snippetRecording:view",
+    "recording:screenRecording:view",
+)
+
 REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "routing.queues": ("any", ("routing:queue:view",)),
     "routing.wrapupcodes": ("all", ("routing:wrapupCode:view",)),
@@ -127,6 +133,17 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "recording.jobs.delete": ("all", ("recording:job:delete",)),
     "recording.jobs.failed": ("all", ("recording:job:view",)),
     "integrations.list": ("any", ("integrations:integration:view",)),  # addendum 6 (SDK257)
+    # Recording annotations (addendum 3, SDK257): any of these.
+    **{
+        name: ("any", (*extra, *VIEW_RECORDINGS))
+        for name, extra in (
+            ("annotations.list", ("recording:annotation:view", "recording:recording:view")),
+            ("annotations.get", ("recording:annotation:view", "recording:recording:view")),
+            ("annotations.post", ("recording:annotation:add", "recording:annotation:edit")),
+            ("annotations.put", ("recording:annotation:edit", "recording:annotation:add")),
+            ("annotations.delete", ("recording:annotation:delete",)),
+        )
+    },
     "recording.orphans.list": ("any", ("recording:orphan:view",)),  # RecordingApi.md (SDK257)
 }
 

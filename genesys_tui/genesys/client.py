@@ -6,6 +6,7 @@ import httpx
 
 from genesys_tui.genesys.analytics import Analytics
 from genesys_tui.genesys.analytics_jobs import DetailsJobs
+from genesys_tui.genesys.annotations import Annotations
 from genesys_tui.genesys.auth import ClientCredentialsAuth, TokenProvider
 from genesys_tui.genesys.conversations import Conversations
 from genesys_tui.genesys.directory import Directory
@@ -39,6 +40,7 @@ class GenesysClient:
         )
         self.analytics = Analytics(self.api)
         self.details_jobs = DetailsJobs(self.api)
+        self.annotations = Annotations(self.api)
         self.notifications = Notifications(self.api)  # one channel for the process
         self.conversations = Conversations(self.api)
         self.recordings = Recordings(self.api)

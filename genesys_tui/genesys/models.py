@@ -219,6 +219,7 @@ class Annotation:
     realtime_location: int | None = None
     reason: str | None = None  # Hold, SecurePause, FlowOrQueue, Pause
     description: str | None = None
+    user: EntityRef | None = None  # who made a bookmark
 
 
 @dataclass

@@ -214,6 +214,13 @@ async def _session(srv, recorder: Recorder) -> None:
         recs = await c.recordings.list(cid, "NONE")
         await c.recordings.get(cid, recs[0].id or "", "WAV")
         await c.recordings.metadata(cid)
+        mark = await c.annotations.bookmark(cid, recs[0].id or "", 1000, "Greeting", "on time")
+        await c.annotations.bookmark(cid, recs[0].id or "", 2000, "Greeting", "", mark.id)
+        await c.annotations.list(cid, recs[0].id or "")
+        await c.api.get_json(
+            f"/api/v2/conversations/{cid}/recordings/{recs[0].id}/annotations/{mark.id}"
+        )
+        await c.annotations.delete(cid, recs[0].id or "", mark.id or "")
         archived = recorded_conversation(srv, archived=True)
         arec = (await c.recordings.list(archived, "NONE"))[0]
         await c.recordings.restore(archived, arec.id or "")
@@ -330,6 +337,7 @@ def test_every_emulator_answer_and_client_request_fits_the_sdk_models(tmp_path):
         "RecordingSettings",
         "AnalyticsConversationWithoutAttributesMultiGetResponse",
         "AsyncQueryResponse",
+        "Annotation",
         "AsyncQueryStatus",
         "AnalyticsConversationAsyncQueryResponse",
         "DataAvailabilityResponse",

@@ -4,7 +4,9 @@ highlights the phrase heard; no audio device offers the browser; exports."""
 
 from __future__ import annotations
 
+import json
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from textual.widgets import Input, Static
@@ -296,3 +298,53 @@ async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):
             pilot, lambda: "not found" in str(app.review.query_one("#title", Static).render())
         )
         assert app.is_running
+
+
+async def test_bookmarks_are_kept_listed_jumped_to_and_written_to_genesys(fresh_emulator, tmp_path):
+    from genesys_tui.tui.screens.dialogs import PromptDialog
+    from genesys_tui.tui.widgets.timeline import Timeline
+
+    srv = fresh_emulator
+    async with reviewing(srv, tmp_path) as (app, pilot, screen):
+        tl = screen.query_one(Timeline)
+        tl.set_playhead(tl.rate * 7)  # 00:07
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one(Input).value = "agent skipped the disclosure"
+        await pilot.press("enter")
+        await idle(pilot)
+        service = app.reviews
+        (mark,) = service.marks.of(screen.review.id)
+        assert (mark.ms, mark.note, mark.annotation_id) == (
+            7000,
+            "agent skipped the disclosure",
+            None,
+        )
+        assert "00:07 agent skipped the disclosure" in str(
+            screen.query_one("#metrics", Static).render()
+        )
+        tl.set_playhead(0)
+        await pilot.press("apostrophe")  # ' jumps to it
+        await idle(pilot)
+        assert tl.playhead * 1000 // tl.rate == 7000
+        await pilot.press("w")
+        await wait_for(pilot, lambda: any("written to Genesys" in n.message for n in notes(app)))
+        (stored,) = srv.emulator.bookmarks[f"{screen.review.id}/{mark.recording_id}"].values()
+        assert stored["location"] == 7000 and stored["description"] == mark.note
+        (mark,) = service.marks.of(screen.review.id)
+        assert mark.annotation_id == stored["id"]
+        await pilot.press("w")  # again: the same annotation, updated, not a second one
+        await wait_for(
+            pilot, lambda: sum("written to Genesys" in n.message for n in notes(app)) == 2
+        )
+        assert len(srv.emulator.bookmarks[f"{screen.review.id}/{mark.recording_id}"]) == 1
+        assert "✓" in str(screen.query_one("#metrics", Static).render())
+        # exported with the transcript: JSON's bookmarks, a WebVTT NOTE, the summary
+        out = tmp_path / "exported"
+        files = await service.export(screen.review, str(out), ("json", "vtt", "txt"))
+        text = {Path(f).suffix: Path(f).read_text() for f in files if "transcript" in f}
+        assert json.loads(text[".json"])["bookmarks"][0]["recordingOffsetMs"] == 7000
+        assert "NOTE bookmark 00:00:07.000: agent skipped the disclosure" in text[".vtt"]
+        assert "bookmark: agent skipped the disclosure" in text[".txt"]
+        summary = next(Path(f) for f in files if f.endswith("summary.json"))
+        assert json.loads(summary.read_text())["bookmarks"][0]["annotationId"] == stored["id"]

@@ -279,7 +279,7 @@ class Reconciler:
         try:
             info = json.loads(await asyncio.to_thread(self.listing.read, meta.key))
             want = info.get("durationMs") if isinstance(info, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile sidecar nests without end
             row.status, row.detail = CORRUPT, "the metadata is not JSON"
             return
         try:

@@ -59,7 +59,7 @@ class ExportStore:
             data = json.loads(self.path.read_bytes())
         except FileNotFoundError:
             return []
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, RecursionError) as e:
             raise StoreError(f"cannot read {self.path}: {e}") from None
         try:
             exports = [

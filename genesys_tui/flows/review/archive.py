@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from genesys_tui.flows.pull import meta as job_meta
-from genesys_tui.flows.review.export import for_recording, metrics_csv, render
+from genesys_tui.flows.review.export import for_recording, mark_doc, metrics_csv, render
 from genesys_tui.flows.review.session import Review
 from genesys_tui.storage.sinks import Sink
 
@@ -57,6 +57,7 @@ def archive(
     names: dict[str, str],
     formats: tuple[str, ...] = ("json", "vtt"),
     roles: list[str] | None = None,
+    marks: list | tuple = (),
 ) -> list[str]:
     """Store the transcript in each format and the summary; returns where they went. Blocking
     (boto3): run it in a thread from async code."""
@@ -75,7 +76,9 @@ def archive(
                 [rel] = sink.names(meta, rec_id, "transcript", [f"transcript.{fmt}"])
                 out.append(
                     sink.store_bytes(
-                        render(view, fmt, roles).encode(),
+                        render(
+                            view, fmt, roles, [m for m in marks if m.recording_id == rec_id]
+                        ).encode(),
                         rel,
                         CONTENT_TYPES[fmt],
                         meta=meta,
@@ -83,9 +86,12 @@ def archive(
                     )
                 )
     [rel] = sink.names(meta, rid, "summary", ["summary.json"])
+    doc = summary(review)
+    if marks:
+        doc["bookmarks"] = [mark_doc(m) for m in marks]
     out.append(
         sink.store_bytes(
-            json.dumps(summary(review), indent=2).encode(),
+            json.dumps(doc, indent=2).encode(),
             rel,
             "application/json",
             meta=meta,

@@ -112,8 +112,36 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render(t: Transcript, fmt: str, roles=None) -> str:
-    return {"txt": to_txt, "json": to_json, "vtt": to_vtt, "srt": to_srt}[fmt](t, roles)
+def render(t: Transcript, fmt: str, roles=None, marks=()) -> str:
+    """`marks`: the bookmarks of the recording `t` is timed to (TXT lines, JSON's "bookmarks",
+    WebVTT NOTE blocks; SRT has nowhere to put them)."""
+    text = {"txt": to_txt, "json": to_json, "vtt": to_vtt, "srt": to_srt}[fmt](t, roles)
+    if not marks:
+        return text
+    if fmt == "json":
+        doc = json.loads(text)
+        doc["bookmarks"] = [mark_doc(m) for m in marks]
+        return json.dumps(doc, indent=2, ensure_ascii=False)
+    if fmt == "txt":
+        return text + "".join(f"[{_clock(m.ms)[:8]}] bookmark: {m.note}\n" for m in marks)
+    if fmt == "vtt":
+        notes = "".join(
+            f"NOTE bookmark {_clock(m.ms)}: {_escape(m.note).replace('-->', '->')}\n\n"
+            for m in marks
+        )
+        return text + ("\n" if not text.endswith("\n") else "") + notes
+    return text
+
+
+def mark_doc(m) -> dict:
+    return {
+        "recordingId": m.recording_id,
+        "recordingOffsetMs": m.ms,
+        "note": m.note,
+        "created": m.created or None,
+        "annotationId": m.annotation_id,
+        "source": m.source,
+    }
 
 
 def for_recording(t: Transcript, recording_id: str | None) -> Transcript:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from genesys_tui.core.config import Config
 from genesys_tui.core.orgs import OrgScope
+from genesys_tui.flows.review.marks import Mark, MarkStore, merged, new_mark
 from genesys_tui.flows.review.session import Audio, Review, ReviewCache, load_review
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.media import playback
@@ -21,6 +22,7 @@ class ReviewService:
     def __init__(self, client: GenesysClient, scope: OrgScope, config: Config, profile) -> None:
         self.client, self.config, self.profile = client, config, profile
         self.cache = ReviewCache(scope.cache_dir, config.review.cache_max_mb << 20)
+        self.marks = MarkStore(scope.data_dir / "bookmarks.json")
         self._names: dict[str, str] | None = None
 
     async def open(
@@ -40,6 +42,49 @@ class ReviewService:
             refresh=refresh,
             progress=progress,
         )
+
+    # --- bookmarks ------------------------------------------------------------------------------
+
+    def bookmarks(self, review: Review) -> list[Mark]:
+        """This call's bookmarks: made here, and those Genesys has on its recordings."""
+        genesys = [
+            Mark(
+                a.id or "",
+                review.id,
+                audio.id,
+                int(a.location or 0),
+                a.description or a.name or "",
+                "",
+                annotation_id=a.id,
+                source="genesys",
+            )
+            for audio in review.audio
+            for a in audio.recording.annotations or []
+            if (a.type or "").lower() == "bookmark" and a.id
+        ]
+        return merged(self.marks.of(review.id), genesys)
+
+    def bookmark(self, review: Review, recording_id: str, ms: int, note: str) -> Mark:
+        return self.marks.add(new_mark(review.id, recording_id, ms, note))
+
+    async def write_bookmarks(self, review: Review) -> list[Mark]:
+        """Every local bookmark of the call as a recording annotation in Genesys (an update for
+        one written before); the ones written. GenesysError (a missing permission...) stops it."""
+        written = []
+        for m in self.marks.of(review.id):
+            a = await self.client.annotations.bookmark(
+                review.id,
+                m.recording_id,
+                m.ms,
+                m.note[:60] or "Bookmark",
+                m.note,
+                annotation_id=m.annotation_id,
+            )
+            if a.id and a.id != m.annotation_id:
+                m.annotation_id = a.id
+                self.marks.update(m)
+            written.append(m)
+        return written
 
     async def names(self) -> dict[str, str]:
         if self._names is None:
@@ -62,7 +107,8 @@ class ReviewService:
         if review.transcript is None:
             return []
         names = names if names is not None else await self.names()
-        return await asyncio.to_thread(archive, review, sink, names, formats, roles)
+        marks = self.bookmarks(review)
+        return await asyncio.to_thread(archive, review, sink, names, formats, roles, marks)
 
     def playback_server(self, review: Review, host: str | None = None, port: int | None = None):
         """A server that plays the review in a browser (not started)."""

@@ -17,11 +17,11 @@ from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
+from genesys_tui.tui.screens.review_marks import ReviewMarks
 from genesys_tui.tui.screens.review_playback import PlaybackControls
 from genesys_tui.tui.screens.review_text import (
     HELP,
     bar_text,
-    metrics_text,
     phrase_text,
     title_text,
 )
@@ -31,7 +31,7 @@ from genesys_tui.tui.widgets.transcript_table import COLUMNS, TranscriptTable
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
 
-class ReviewScreen(PlaybackControls, AppScreen):
+class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", id="review.play-pause"),
         Binding("p", "play_phrase", "Play phrase", id="review.play-phrase"),
@@ -58,7 +58,10 @@ class ReviewScreen(PlaybackControls, AppScreen):
         Binding("s", "speaker(1)", "Next speaker", id="review.next-speaker"),
         Binding("S", "speaker(-1)", "Previous speaker", show=False, id="review.previous-speaker"),
         Binding("y", "copy_phrase", "Copy", show=False, id="review.copy-phrase"),
-        Binding("m", "toggle_metrics", "Metrics", show=False, id="review.toggle-metrics"),
+        Binding("M", "toggle_metrics", "Metrics", show=False, id="review.toggle-metrics"),
+        Binding("m", "bookmark", "Bookmark", id="review.bookmark"),
+        Binding("w", "write_bookmarks", "Write bookmarks", show=False, id="review.write-marks"),
+        Binding("apostrophe", "next_bookmark", "Next bookmark", show=False, id="review.next-mark"),
         Binding("e", "export", "Export", id="review.export"),
         Binding("b", "browser", "Browser", show=False, id="review.browser"),
         Binding("o", "open_by_id", "Open ID", show=False, id="review.open-by-id"),
@@ -230,9 +233,6 @@ class ReviewScreen(PlaybackControls, AppScreen):
         text = bar_text(self.listing, self.review, playhead, server.url if server else None)
         self.query_one("#bar", Static).update(text)
 
-    def update_metrics(self) -> None:
-        self.query_one("#metrics", Static).update(metrics_text(self.review))
-
     def update_phrase(self, row: int | None) -> None:
         has = row is not None and len(self.listing)
         self.query_one("#phrase", Static).update(phrase_text(self.listing, row) if has else "")
@@ -386,9 +386,6 @@ class ReviewScreen(PlaybackControls, AppScreen):
             text = self.listing.copy_text(self.query_one(TranscriptTable).cursor)
             self.gapp.copy_to_clipboard(text)
             self.gapp.notify(f"Copied: {text[:80]}", timeout=3)
-
-    def action_toggle_metrics(self) -> None:
-        self.query_one("#metrics").toggle_class("-hidden")
 
     # --- browser playback, export, open ----------------------------------------------------------------
 

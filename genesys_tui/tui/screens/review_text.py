@@ -19,6 +19,10 @@ The timeline shows one lane per party (customer, agent) in their colours, phrase
 shaded and cut-out secure pauses marked `┃`/`✂`. Zoom with `+`/`-` (down to two seconds), `0` shows
 the whole recording, `←`/`→` pan, a click seeks. Moving through the transcript moves the playhead.
 
+`m` bookmarks the playhead's moment with a note (kept on this machine, per org, and exported with
+the transcript), `'` jumps to the next bookmark, `w` writes the call's bookmarks to Genesys as
+recording annotations (bookmarks Genesys already has are listed too); `M` hides the side panel.
+
 Times are positions in the recording file: the part of a secure pause that was cut out of the
 recording takes no time there, so what is highlighted is what you hear.
 

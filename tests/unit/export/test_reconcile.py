@@ -125,3 +125,22 @@ def test_the_manifest_is_written_whole_or_not_at_all_and_never_through_a_link(tm
     with pytest.raises(UnsafePath), m.writing() as write:
         write(Row("c", "r", "exported"))
     assert target.read_text() == "keep"
+
+
+def test_a_hostile_sidecar_is_corrupt_not_a_crash():
+    class Reading(Listing):
+        def read(self, key):
+            return b"[" * 200_000 if key.endswith("_metadata.json") else b"OggS"
+
+    listing = Reading([key("c1", "r1.opus"), key("c1", "r1.opus_metadata.json")])
+
+    async def recordings_of(cid):
+        return []
+
+    async def owed():
+        yield ConversationSummary("c1", datetime(2026, 3, 4, 9, tzinfo=UTC))
+
+    rows = []
+    r = Reconciler(ORG, listing, recordings_of, verify="all", duration_of=lambda b: 0)
+    asyncio.run(r.run(owed(), rows.append))
+    assert [(x.status, x.detail) for x in rows] == [("corrupt", "the metadata is not JSON")]

@@ -1,0 +1,109 @@
+"""Review's bookmarks: `m` marks the playhead's moment with a note (kept on this machine, per org),
+`w` writes the call's bookmarks to Genesys as recording annotations, `'` jumps to the next one;
+they are listed under the metrics, Genesys's own marked as such."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import work
+from textual.widgets import Static
+
+from genesys_tui.core.errors import user_message
+from genesys_tui.flows.review.marks import Mark
+from genesys_tui.tui.screens.dialogs import PromptDialog
+from genesys_tui.tui.screens.review_text import metrics_text
+from genesys_tui.tui.widgets.timeline import Timeline
+
+
+def marks_text(marks: list[Mark], recording_ids: list[str]) -> str:
+    if not marks:
+        return "\n[b]Bookmarks[/]\n[dim]none: m marks the playhead[/]"
+    lines = ["", "[b]Bookmarks[/]"]
+    for m in marks:
+        n = recording_ids.index(m.recording_id) + 1 if m.recording_id in recording_ids else 0
+        where = f"{n}/" if len(recording_ids) > 1 else ""
+        tag = " [dim](Genesys)[/]" if m.source == "genesys" else (" ✓" if m.annotation_id else "")
+        lines.append(f"{where}{m.clock} {escape(m.note) or '-'}{tag}")
+    return "\n".join(lines)
+
+
+class ReviewMarks:
+    """Mixed into ReviewScreen (review, audio(), gapp, seek(), update_metrics())."""
+
+    def bookmarks(self) -> list[Mark]:
+        service = self.gapp.reviews
+        if service is None or self.review is None:
+            return []
+        try:
+            return service.bookmarks(self.review)
+        except Exception as e:  # noqa: BLE001 - an unreadable file: say it, show none
+            self.notify(user_message(e) or str(e), title="Bookmarks", severity="error")
+            return []
+
+    def update_metrics(self) -> None:
+        """The side panel: the QA metrics, the topics, the bookmarks."""
+        side = metrics_text(self.review) + (self.marks_panel() if self.review else "")
+        self.query_one("#metrics", Static).update(side)
+
+    def action_toggle_metrics(self) -> None:
+        self.query_one("#metrics").toggle_class("-hidden")
+
+    def marks_panel(self) -> str:
+        ids = [a.id for a in self.review.audio] if self.review else []
+        return marks_text(self.bookmarks(), ids)
+
+    def action_bookmark(self) -> None:
+        audio = self.audio()
+        if self.review is None or audio is None:
+            self.notify("Open a call with a recording to bookmark a moment.", severity="warning")
+            return
+        tl = self.query_one(Timeline)
+        ms = tl.playhead * 1000 // tl.rate if tl.frames else 0
+        clock = f"{ms // 60000:02d}:{ms // 1000 % 60:02d}"
+
+        def noted(text: str | None) -> None:
+            if text is None:
+                self.notify("Not bookmarked.", timeout=3)
+                return
+            try:
+                self.gapp.reviews.bookmark(self.review, audio.id, ms, text)
+            except Exception as e:  # noqa: BLE001
+                self.notify(user_message(e) or str(e), title="Bookmark", severity="error")
+                return
+            self.notify(f"Bookmarked {clock}. w writes the call's bookmarks to Genesys.", timeout=5)
+            self.update_metrics()
+
+        self.gapp.push_screen(
+            PromptDialog(f"Bookmark {clock}", "a note (what happens here)", "", hint=""), noted
+        )
+
+    @work(exclusive=True, group="review-marks", exit_on_error=False)
+    async def action_write_bookmarks(self) -> None:
+        if self.review is None or self.gapp.reviews is None:
+            self.notify("No call open.", severity="warning")
+            return
+        try:
+            written = await self.gapp.reviews.write_bookmarks(self.review)
+        except Exception as e:  # noqa: BLE001 - a missing permission, most likely: say it
+            self.notify(user_message(e) or str(e), title="Bookmarks", severity="error", timeout=10)
+            return
+        self.notify(
+            f"{len(written)} bookmark(s) written to Genesys as recording annotations."
+            if written
+            else "No bookmark of this call to write: m marks a moment.",
+            title="Bookmarks",
+        )
+        self.update_metrics()
+
+    def action_next_bookmark(self) -> None:
+        audio = self.audio()
+        marks = [m for m in self.bookmarks() if audio is not None and m.recording_id == audio.id]
+        if not marks:
+            self.notify("No bookmark on this recording.", timeout=3)
+            return
+        tl = self.query_one(Timeline)
+        here = tl.playhead * 1000 // tl.rate if tl.frames else 0
+        after = [m for m in marks if m.ms > here + 500]
+        target = (after or marks)[0]
+        self.seek(Timeline.Seek(target.ms * tl.rate // 1000))  # as a click on the timeline
+        self.notify(f"{target.clock} {target.note}", timeout=4)

@@ -1,0 +1,61 @@
+"""Recording annotations over real HTTP: the system's pause annotations and people's bookmarks,
+created, updated in place, listed (and inside the recording), refused when they break the rules,
+deleted."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from genesys_tui.genesys import errors as E
+from tests.integration.test_emulator_contract import recorded_conversation
+from tests.integration.test_notifications import client_for
+
+
+def test_bookmarks_are_created_updated_listed_refused_and_deleted(fresh_emulator):
+    srv = fresh_emulator
+    cid = recorded_conversation(srv, pause=True)
+
+    async def go():
+        async with client_for(srv) as c:
+            (rec, *_) = await c.recordings.list(cid, "NONE")
+            rid = rec.id
+            system = await c.annotations.list(cid, rid)
+            assert system and all(a.type == "Pause" for a in system)
+            made = await c.annotations.bookmark(
+                cid, rid, 12_000, "Missed disclosure", "no recording notice"
+            )
+            assert made.id and made.location == 12_000 and made.type == "Bookmark"
+            again = await c.annotations.bookmark(
+                cid, rid, 15_000, "Missed disclosure", "moved", annotation_id=made.id
+            )
+            assert again.id == made.id and again.location == 15_000
+            listed = await c.annotations.list(cid, rid)
+            marks = [a for a in listed if a.type == "Bookmark"]
+            assert [(a.id, a.location, a.description) for a in marks] == [
+                (made.id, 15_000, "moved")
+            ]
+            (fresh, *_) = [r for r in await c.recordings.list(cid, "NONE") if r.id == rid]
+            assert any(a.id == made.id for a in fresh.annotations)
+            api = c.api
+            path = f"/api/v2/conversations/{cid}/recordings/{rid}/annotations"
+            for body in (
+                {"type": "Bookmark", "location": 0, "description": "x" * 501},
+                {
+                    "type": "Bookmark",
+                    "location": rec.duration_ms * 10 if rec.duration_ms else 10**9,
+                },
+                {"type": "Pause", "location": 0},
+                {"type": "Bookmark", "location": "soon"},
+            ):
+                with pytest.raises(E.BadRequest):
+                    await api.post_json(path, body)
+            await c.annotations.delete(cid, rid, made.id)
+            assert not [a for a in await c.annotations.list(cid, rid) if a.type == "Bookmark"]
+            with pytest.raises(E.NotFound):
+                await c.annotations.delete(cid, rid, made.id)
+            with pytest.raises(E.NotFound):
+                await c.annotations.list(cid, "00000000-0000-4000-8000-000000000000")
+
+    asyncio.run(go())
