@@ -9,6 +9,7 @@ from genesys_tui.cli.parser import build_parser
 
 COMMANDS = {
     "demo": ("genesys_tui.cli.ui", "cmd_demo"),
+    "open": ("genesys_tui.cli.ui", "cmd_open"),
     "info": ("genesys_tui.cli.account", "cmd_info"),
     "login": ("genesys_tui.cli.account", "cmd_login"),
     "logout": ("genesys_tui.cli.account", "cmd_logout"),
@@ -35,7 +36,10 @@ def _on_sigterm(command: str | None):
     import threading
 
     seen: list[int] = []
-    if command in (None, "demo") or threading.current_thread() is not threading.main_thread():
+    if (
+        command in (None, "demo", "open")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return lambda: False
 
     def handler(signum, frame):

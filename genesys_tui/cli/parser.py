@@ -125,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="calls arriving a minute in the demo's live contact centre (0: the live calls stay put)",
     )
 
+    p = add("open", "open the TUI in Review on a call, at a moment: ID@MM:SS (what y copies)")
+    p.add_argument(
+        "moment",
+        metavar="ID[@MM:SS]",
+        help="a conversation ID, and where: @MM:SS, @H:MM:SS, @SECONDS, or @r2/MM:SS for its "
+        "second recording",
+    )
+
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
     from genesys_tui.genesys.regions import REGIONS

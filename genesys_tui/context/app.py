@@ -17,6 +17,7 @@ from genesys_tui.flows.browse.service import BrowseService
 from genesys_tui.flows.export.service import ExportService
 from genesys_tui.flows.pull.model import QueueOptions
 from genesys_tui.flows.pull.service import PullService, QueueEvent
+from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.regions import hosts_for
@@ -83,6 +84,7 @@ class AppContext:
     now: datetime | None = None  # a fixed "now" for quick ranges (the demo's --now, snapshots)
     store_path: Path | None = None  # None: the signed-in org's own job store
     output_dir: str | None = None  # None: the profile's output_dir
+    open_at: Moment | None = None  # `genesys-tui open ID@MM:SS`: Review there once signed in
 
 
 def demo_notices() -> dict[str, Notice]:

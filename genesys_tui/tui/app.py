@@ -191,6 +191,9 @@ class GenesysApp(App[int]):
         if self.supervise is not None:
             self.supervise.start()
         self.run_worker(self._doctor(session), name="doctor", exit_on_error=False)
+        if self.ctx.open_at is not None:  # genesys-tui open ID@MM:SS
+            moment, self.ctx.open_at = self.ctx.open_at, None
+            self.open_review(moment.conversation_id, moment)
 
     async def _doctor(self, session: Session) -> None:
         """What this client may do, known at sign-in (the same checks as `genesys-tui doctor`)."""
@@ -251,15 +254,15 @@ class GenesysApp(App[int]):
         self.queue.enqueue(items, choice.format, target, choice.batch)
         return len(items)
 
-    def open_review(self, conversation_id: str) -> None:
+    def open_review(self, conversation_id: str, moment=None) -> None:
         """Show a conversation in Review (the screen is made on first use, and loads it once it
-        is mounted); Esc there comes back here."""
+        is mounted), at a moment if given; Esc there comes back here."""
         if self.current_mode != "review":
             self.came_from = self.current_mode
         self.switch_mode("review")
         screen = self.screen
         if isinstance(screen, ReviewScreen):
-            screen.open(conversation_id)
+            screen.open(conversation_id, moment)
 
     # --- areas, help, palette -----------------------------------------------------------------------
 

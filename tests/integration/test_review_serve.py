@@ -54,6 +54,7 @@ def test_the_token_guards_everything(review):
         assert page.headers["referrer-policy"] == "no-referrer"
         assert "<audio controls" in page.text and 'src="captions/0.vtt"' in page.text
         assert page.text.count("<li data-start=") == len(review.transcript.phrases)
+        assert "location.hash" in page.text and "#t=" in page.text  # a link starts at a moment
 
 
 def test_audio_streams_while_encoding_then_decodes_to_the_recording(review, gate, tmp_path):

@@ -195,7 +195,7 @@ async def test_role_filters_search_speaker_changes_and_copy(emulator, tmp_path):
         await pilot.press("s")
         assert screen.listing.phrase(table.cursor).role != role
         assert all(screen.listing.phrase(r).role == role for r in range(table.cursor))
-        await pilot.press("y")
+        await pilot.press("Y")
         p = screen.listing.phrase(table.cursor)
         assert app.clipboard.endswith(f": {p.text}") and app.clipboard.startswith("[")
 
@@ -348,3 +348,22 @@ async def test_bookmarks_are_kept_listed_jumped_to_and_written_to_genesys(fresh_
         assert "bookmark: agent skipped the disclosure" in text[".txt"]
         summary = next(Path(f) for f in files if f.endswith("summary.json"))
         assert json.loads(summary.read_text())["bookmarks"][0]["annotationId"] == stored["id"]
+
+
+async def test_y_copies_the_moment_and_open_goes_back_there(emulator, tmp_path):
+    from genesys_tui.flows.review.links import parse_moment
+    from genesys_tui.tui.widgets.timeline import Timeline
+
+    async with reviewing(emulator, tmp_path) as (app, pilot, screen):
+        tl = screen.query_one(Timeline)
+        seconds = min(83, tl.frames // tl.rate - 1)  # inside the recording
+        assert seconds > 10
+        tl.set_playhead(tl.rate * seconds)
+        await pilot.press("y")
+        clock = f"{seconds // 60:02d}:{seconds % 60:02d}"
+        assert app.clipboard == f"genesys-tui open {screen.review.id}@{clock}"
+        moment = parse_moment(app.clipboard.split()[-1])
+        tl.set_playhead(0)
+        app.open_review(moment.conversation_id, moment)  # what `genesys-tui open` does
+        await wait_for(pilot, lambda: tl.playhead * 1000 // tl.rate == seconds * 1000)
+        assert screen.review.id == moment.conversation_id

@@ -273,7 +273,7 @@ def render_page(review: Review) -> str:
     )
 
 
-PAGE = """<!doctype html>
+PAGE = r"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{title} · genesys-tui</title>
 <style>
@@ -295,6 +295,15 @@ for (const section of document.querySelectorAll("section")) {{
     for (const li of items) li.classList.toggle("now", li === cur);
     if (cur && !audio.paused) cur.scrollIntoView({{block: "nearest"}});
   }};
+}}
+// #t=SECONDS (or #t=r2/SECONDS for the second recording) starts there: a link to a moment
+const want = /^#t=(?:r(\d+)\/)?(\d+(?:\.\d+)?)$/.exec(location.hash);
+if (want) {{
+  const audios = document.querySelectorAll("audio"), a = audios[(+want[1] || 1) - 1];
+  if (a) {{
+    const go = () => {{ a.currentTime = +want[2]; a.scrollIntoView(); }};
+    if (a.readyState >= 1) go(); else a.addEventListener("loadedmetadata", go, {{once: true}});
+  }}
 }}
 </script></body></html>
 """

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.listing import PhraseList
 from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
@@ -57,7 +58,8 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
         Binding("N", "next_hit(-1)", "Previous hit", show=False, id="review.previous-hit"),
         Binding("s", "speaker(1)", "Next speaker", id="review.next-speaker"),
         Binding("S", "speaker(-1)", "Previous speaker", show=False, id="review.previous-speaker"),
-        Binding("y", "copy_phrase", "Copy", show=False, id="review.copy-phrase"),
+        Binding("y", "copy_link", "Copy link", show=False, id="review.copy-link"),
+        Binding("Y", "copy_phrase", "Copy phrase", show=False, id="review.copy-phrase"),
         Binding("M", "toggle_metrics", "Metrics", show=False, id="review.toggle-metrics"),
         Binding("m", "bookmark", "Bookmark", id="review.bookmark"),
         Binding("w", "write_bookmarks", "Write bookmarks", show=False, id="review.write-marks"),
@@ -137,7 +139,8 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
             names += " now"
         return names
 
-    def open(self, conversation_id: str) -> None:
+    def open(self, conversation_id: str, moment: Moment | None = None) -> None:
+        self._moment = moment  # where to go once it is shown
         if self.is_mounted:
             self.load(conversation_id, refresh=False)
         else:
@@ -167,6 +170,7 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
         finally:
             self.fetching = False
         self.show(review)
+        self.call_after_refresh(self.go_to_moment)  # after show()'s own selection has landed
 
     def show(self, review: Review) -> None:
         self.stop_playback()
@@ -380,12 +384,6 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
         )
         if row is not None:
             self.select_row(row)
-
-    def action_copy_phrase(self) -> None:
-        if len(self.listing):
-            text = self.listing.copy_text(self.query_one(TranscriptTable).cursor)
-            self.gapp.copy_to_clipboard(text)
-            self.gapp.notify(f"Copied: {text[:80]}", timeout=3)
 
     # --- browser playback, export, open ----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from textual import work
 from textual.widgets import Static
 
 from genesys_tui.core.errors import user_message
+from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.marks import Mark
 from genesys_tui.tui.screens.dialogs import PromptDialog
 from genesys_tui.tui.screens.review_text import metrics_text
@@ -28,7 +29,53 @@ def marks_text(marks: list[Mark], recording_ids: list[str]) -> str:
 
 
 class ReviewMarks:
-    """Mixed into ReviewScreen (review, audio(), gapp, seek(), update_metrics())."""
+    """Mixed into ReviewScreen (review, audio(), gapp, seek(), show_recording())."""
+
+    _moment: Moment | None = None
+
+    def playhead_ms(self) -> int:
+        tl = self.query_one(Timeline)
+        return tl.playhead * 1000 // tl.rate if tl.frames else 0
+
+    def go_to_moment(self) -> None:
+        """After `genesys-tui open ID@MM:SS`: that recording, the playhead at that time."""
+        m, self._moment = self._moment, None
+        if m is None or self.review is None or not self.review.audio:
+            return
+        if m.recording and m.recording > len(self.review.audio):
+            self.notify(
+                f"The call has {len(self.review.audio)} recording(s), not {m.recording}.",
+                severity="warning",
+            )
+            return
+        if m.recording:
+            self.show_recording(m.recording - 1)
+        tl = self.query_one(Timeline)
+        if tl.frames:
+            self.seek(Timeline.Seek(min(tl.frames - 1, m.ms * tl.rate // 1000)))
+
+    def moment(self) -> Moment | None:
+        if self.review is None:
+            return None
+        several = len(self.review.audio) > 1
+        return Moment(self.review.id, self.recording + 1 if several else None, self.playhead_ms())
+
+    def action_copy_phrase(self) -> None:
+        """Y: the selected phrase with its time and speaker."""
+        if len(self.listing):
+            text = self.listing.copy_text(self.query_one("#transcript").cursor)
+            self.gapp.copy_to_clipboard(text)
+            self.gapp.notify(f"Copied: {text[:80]}", timeout=3)
+
+    def action_copy_link(self) -> None:
+        """y: the playhead's moment as a command that opens Review there."""
+        m = self.moment()
+        if m is None:
+            self.notify("No call open.", severity="warning")
+            return
+        text = f"genesys-tui open {m.text()}"
+        self.gapp.copy_to_clipboard(text)
+        self.notify(f"Copied: {text}", timeout=4)
 
     def bookmarks(self) -> list[Mark]:
         service = self.gapp.reviews
@@ -57,8 +104,7 @@ class ReviewMarks:
         if self.review is None or audio is None:
             self.notify("Open a call with a recording to bookmark a moment.", severity="warning")
             return
-        tl = self.query_one(Timeline)
-        ms = tl.playhead * 1000 // tl.rate if tl.frames else 0
+        ms = self.playhead_ms()
         clock = f"{ms // 60000:02d}:{ms // 1000 % 60:02d}"
 
         def noted(text: str | None) -> None:

@@ -1,0 +1,40 @@
+"""Moments as text (`ID@MM:SS`, what `genesys-tui open` takes and Review's y copies): every
+spelling read, written back the same, nonsense refused with a clear error."""
+
+import pytest
+
+from genesys_tui.flows.review.links import Moment, MomentError, parse_moment
+
+CID = "74a9811f-2c1b-4d59-9a0e-1d2c3b4a5f60"
+
+
+@pytest.mark.parametrize(
+    "text, recording, ms",
+    [
+        (CID, None, 0),
+        (f"{CID}@01:23", None, 83_000),
+        (f"{CID}@1:02:03", None, 3_723_000),
+        (f"{CID}@95.5", None, 95_500),
+        (f"{CID}@r2/00:07", 2, 7000),
+        (f" {CID}@recording3/10:00 ", 3, 600_000),
+    ],
+)
+def test_spellings(text, recording, ms):
+    m = parse_moment(text)
+    assert (m.conversation_id, m.recording, m.ms) == (CID, recording, ms)
+    back = parse_moment(m.text())  # written back (whole seconds), read the same
+    assert (back.recording, back.ms) == (m.recording, m.ms // 1000 * 1000)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nope@01:00", f"{CID}@1:75", f"{CID}@r0/01:00", f"{CID}@soon", f"{CID}@1:2:3:4", f"{CID}@::"],
+)
+def test_nonsense_is_refused(text):
+    with pytest.raises(MomentError):
+        parse_moment(text)
+
+
+def test_text_form():
+    assert Moment(CID, None, 83_400).text() == f"{CID}@01:23"
+    assert Moment(CID, 2, 3_723_000).text() == f"{CID}@r2/1:02:03"
