@@ -10,6 +10,7 @@ from genesys_tui.cli.parser import build_parser
 COMMANDS = {
     "demo": ("genesys_tui.cli.ui", "cmd_demo"),
     "open": ("genesys_tui.cli.ui", "cmd_open"),
+    "sample": ("genesys_tui.cli.sample", "cmd_sample"),
     "info": ("genesys_tui.cli.account", "cmd_info"),
     "login": ("genesys_tui.cli.account", "cmd_login"),
     "logout": ("genesys_tui.cli.account", "cmd_logout"),

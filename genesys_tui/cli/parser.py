@@ -133,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
         "second recording",
     )
 
+    p = add("sample", "N calls per agent or queue of an interval, picked reproducibly, for QA")
+    p.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
+    p.add_argument("--per", choices=("agent", "queue"), default="agent")
+    p.add_argument("n", type=int, metavar="N", help="calls per agent (or queue)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed picks the same calls")
+    p.add_argument(
+        "--any", action="store_true", help="calls without a transcript too (a recording still)"
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines")
+    _filters(p)
+
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
 
     from genesys_tui.genesys.regions import REGIONS

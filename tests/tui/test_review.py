@@ -367,3 +367,23 @@ async def test_y_copies_the_moment_and_open_goes_back_there(emulator, tmp_path):
         app.open_review(moment.conversation_id, moment)  # what `genesys-tui open` does
         await wait_for(pilot, lambda: tl.playhead * 1000 // tl.rate == seconds * 1000)
         assert screen.review.id == moment.conversation_id
+
+
+async def test_square_brackets_step_through_the_orgs_sample(emulator, tmp_path):
+    from genesys_tui.flows.review.sample import Picked, Sample, SampleStore
+
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        ids = [recorded_conversation(emulator, transcribed=True, pause=p) for p in (False, True)]
+        assert ids[0] != ids[1]
+        sample = Sample("agent", 1, 3, "x", [Picked("g", c, "") for c in ids])
+        SampleStore(app.session.scope.data_dir / "sample.json").save(sample)
+        screen = await open_review(pilot, app, ids[0])
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.review.id == ids[1] and not screen.fetching)
+        await pilot.press("right_square_bracket")  # the last: it says so, stays
+        await idle(pilot)
+        assert any("Last call of the sample" in n.message for n in notes(app))
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: screen.review.id == ids[0] and not screen.fetching)

@@ -64,6 +64,8 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
         Binding("m", "bookmark", "Bookmark", id="review.bookmark"),
         Binding("w", "write_bookmarks", "Write bookmarks", show=False, id="review.write-marks"),
         Binding("apostrophe", "next_bookmark", "Next bookmark", show=False, id="review.next-mark"),
+        Binding("right_square_bracket", "sample(1)", "Next sampled", show=False, id="review.next"),
+        Binding("left_square_bracket", "sample(-1)", "Prev sampled", show=False, id="review.prev"),
         Binding("e", "export", "Export", id="review.export"),
         Binding("b", "browser", "Browser", show=False, id="review.browser"),
         Binding("o", "open_by_id", "Open ID", show=False, id="review.open-by-id"),

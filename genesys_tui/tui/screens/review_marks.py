@@ -141,6 +141,30 @@ class ReviewMarks:
         )
         self.update_metrics()
 
+    def action_sample(self, step: int) -> None:
+        """] / [: the next / previous call of the org's current sample (`genesys-tui sample`)."""
+        from genesys_tui.flows.review.sample import SampleStore
+
+        session = self.gapp.session
+        if session is None or session.scope is None:
+            return
+        try:
+            sample = SampleStore(session.scope.data_dir / "sample.json").load()
+        except Exception as e:  # noqa: BLE001 - an unreadable file: say so
+            self.notify(user_message(e) or str(e), title="Sample", severity="error")
+            return
+        ids = sample.ids() if sample else []
+        if not ids:
+            self.notify("No sample: `genesys-tui sample --per agent 5 --interval …` draws one.")
+            return
+        here = ids.index(self.review.id) if self.review and self.review.id in ids else -1
+        k = here + step if here >= 0 else (0 if step > 0 else len(ids) - 1)
+        if not 0 <= k < len(ids):
+            self.notify(f"{'Last' if step > 0 else 'First'} call of the sample.", timeout=3)
+            return
+        self.notify(f"Sample: call {k + 1} of {len(ids)}", timeout=3)
+        self.gapp.open_review(ids[k])
+
     def action_next_bookmark(self) -> None:
         audio = self.audio()
         marks = [m for m in self.bookmarks() if audio is not None and m.recording_id == audio.id]
