@@ -48,6 +48,15 @@ def cmd_transcript(ctx: Context) -> int:
     from genesys_tui.flows.review.export import for_recording, render, render_sections
 
     a = ctx.args
+    if not a.to and a.format == "html":  # the call's report page: waveform, metrics, bookmarks
+        from genesys_tui.flows.review.report import to_html
+
+        async def page(service, review):
+            return to_html(review, await service.names(), service.bookmarks(review))
+
+        _, text = _load(ctx, audio=True, extra=page)
+        sys.stdout.write(text)
+        return 0
     if not a.to:
         review, _ = _load(ctx, audio=False)
         _require_transcript(ctx, review)

@@ -200,3 +200,18 @@ def test_a_transferred_call_exports_one_valid_file_per_recording(demo_env, capsy
     txt = capsys.readouterr().out
     assert "# recording 1 of 2:" in txt and "# recording 2 of 2:" in txt
     assert main(["transcript", cid, "--recording", "3", *base]) == 2
+
+
+def test_the_html_report_is_one_self_contained_page(demo_env, capsys):
+    import html as h
+
+    cid = recorded_conversation(demo_env, pause=True, transcribed=True)
+    assert main(["transcript", cid, "--format", "html", "--base-url", demo_env.base_url]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "<svg" in page and page.count("<line x1=") > 100  # the waveform, drawn
+    assert "<h2>QA metrics</h2>" in page and "<h2>Transcript</h2>" in page
+    d = demo_env.emulator.org.detail(demo_env.emulator.org.find(cid))
+    spoken = [p.text for p in d.phrases][:5]
+    assert all(h.escape(t, quote=True) in page for t in spoken)
+    assert "<script" not in page and "http" not in page.split("<body>", 1)[1]  # nothing remote

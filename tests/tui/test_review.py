@@ -341,8 +341,10 @@ async def test_bookmarks_are_kept_listed_jumped_to_and_written_to_genesys(fresh_
         assert "✓" in str(screen.query_one("#metrics", Static).render())
         # exported with the transcript: JSON's bookmarks, a WebVTT NOTE, the summary
         out = tmp_path / "exported"
-        files = await service.export(screen.review, str(out), ("json", "vtt", "txt"))
-        text = {Path(f).suffix: Path(f).read_text() for f in files if "transcript" in f}
+        files = await service.export(screen.review, str(out), ("json", "vtt", "txt", "html"))
+        (report,) = [Path(f) for f in files if f.endswith("report.html")]
+        assert "agent skipped the disclosure" in report.read_text()  # bookmarks in the report
+        text = {Path(f).suffix: Path(f).read_text() for f in files if "transcript." in f}
         assert json.loads(text[".json"])["bookmarks"][0]["recordingOffsetMs"] == 7000
         assert "NOTE bookmark 00:00:07.000: agent skipped the disclosure" in text[".vtt"]
         assert "bookmark: agent skipped the disclosure" in text[".txt"]

@@ -72,7 +72,7 @@ def archive(
             else [("none", review.transcript)]
         )
         for rec_id, view in views:
-            for fmt in formats:
+            for fmt in (f for f in formats if f != "html"):
                 [rel] = sink.names(meta, rec_id, "transcript", [f"transcript.{fmt}"])
                 out.append(
                     sink.store_bytes(
@@ -98,6 +98,12 @@ def archive(
             fmt="summary",
         )
     )
+    if "html" in formats:  # one page for the whole call, to be mailed
+        from genesys_tui.flows.review.report import to_html
+
+        [rel] = sink.names(meta, rid, "report", ["report.html"])
+        page = to_html(review, names, list(marks)).encode()
+        out.append(sink.store_bytes(page, rel, "text/html", meta=meta, fmt="report"))
     if review.metrics is not None:
         [rel] = sink.names(meta, rid, "metrics", ["metrics.csv"])
         out.append(

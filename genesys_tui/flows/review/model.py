@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass, field
 
 ROLES = ("agent", "customer", "ivr", "system")
-EXPORT_FORMATS = ("txt", "json", "vtt", "srt")  # what a transcript is exported as
+EXPORT_FORMATS = ("txt", "json", "vtt", "srt", "html")  # html: one report page for the call
 ROLE_LABELS = {"agent": "Agent", "customer": "Customer", "ivr": "IVR", "system": "System"}
 
 

@@ -207,6 +207,7 @@ class ExportDialog(_TargetDialog):
         ("WebVTT", "vtt"),
         ("SRT", "srt"),
         ("All four", "txt,json,vtt,srt"),
+        ("HTML report (one page: waveform, metrics, bookmarks, transcript)", "html,json"),
     ]
 
     def __init__(self, target: str, filtered: bool) -> None:
