@@ -1,0 +1,29 @@
+"""The QA commands' arguments: `open` (a call at a moment) and `sample` (calls to review)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+
+def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    from genesys_tui.cli.parser import _filters
+
+    p = add("open", "open the TUI in Review on a call, at a moment: ID@MM:SS (what y copies)")
+    p.add_argument(
+        "moment",
+        metavar="ID[@MM:SS]",
+        help="a conversation ID, and where: @MM:SS, @H:MM:SS, @SECONDS, or @r2/MM:SS for its "
+        "second recording",
+    )
+
+    p = add("sample", "N calls per agent or queue of an interval, picked reproducibly, for QA")
+    p.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
+    p.add_argument("--per", choices=("agent", "queue"), default="agent")
+    p.add_argument("n", type=int, metavar="N", help="calls per agent (or queue)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed picks the same calls")
+    p.add_argument(
+        "--any", action="store_true", help="calls without a transcript too (a recording still)"
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines")
+    _filters(p)
