@@ -196,7 +196,7 @@ def main() -> None:
         f"**{'met' if late_rss - early < 10 else 'NOT met'}** |",
     ]
     body = (
-        f"`python bench/live.py` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"\n`python bench/live.py` on {platform.machine()}, {os.cpu_count()} cores, "
         f"{datetime.now(UTC):%Y-%m-%d}. The emulator in its own process: about 50 calls live at "
         f"once, {RATE:.0f} arriving a minute with call lengths scaled by {SCALE} (an hour's churn "
         f"of a 50-call floor in {CHURN_MINUTES:.0f} minutes). Pushed: the LiveWatch that Supervise "
