@@ -44,8 +44,8 @@ def _converter(hint: Any):
         inner = [a for a in args if a is not type(None)]
         return _converter(inner[0]) if len(inner) == 1 else (lambda v: v)
     if origin is list:
-        item = _converter(args[0])
-        return lambda v: [item(x) for x in v] if isinstance(v, list) else []
+        item = _converter(args[0])  # an item of the wrong type (None once converted) is dropped
+        return lambda v: [y for x in v if (y := item(x)) is not None] if isinstance(v, list) else []
     if origin is dict:
         val = _converter(args[1])
         return lambda v: {str(k): val(x) for k, x in v.items()} if isinstance(v, dict) else {}

@@ -160,3 +160,26 @@ def test_keywords_silence_and_sentiment_from_words():
     raised, _ = engine.evaluate(call(), later, w)
     assert [a.kind for a in raised] == ["sentiment"]
     assert {a.kind for a in engine.of(CID)} == {"keyword", "silence", "sentiment"}
+
+
+def test_a_hostile_snapshot_is_skipped_and_the_board_goes_on():
+    from genesys_tui.flows.supervise.board import LiveBoard
+
+    board = LiveBoard(None, SuperviseSettings(), {})
+    for body in (
+        {"id": "a", "participants": [5, {"purpose": 7}, None]},
+        {"id": 5, "participants": "x"},
+        {"id": "b", "participants": [{"startTime": "soon", "held": "yes", "attributes": [1]}]},
+    ):
+        board.apply(body)  # none raises
+    assert board.calls == {}
+    board.apply(
+        {
+            "id": CID,
+            "participants": [
+                7,
+                {"id": "c", "purpose": "customer", "state": "connected", "startTime": iso(T0)},
+            ],
+        }
+    )
+    assert list(board.calls) == [CID]  # the good participant kept, the bad item dropped
