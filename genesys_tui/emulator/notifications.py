@@ -246,7 +246,7 @@ class Hub:
                 text = await ws.receive_text()
                 try:
                     msg = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(msg, dict) and msg.get("message") == "ping":
                     outbox.put_nowait(self.envelope("channel.metadata", {"message": "pong"}))

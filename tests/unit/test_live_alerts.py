@@ -138,7 +138,12 @@ def test_words_by_role_once_each_with_their_lag_and_bounded():
         w.apply(topic, message(100 + k, "EXTERNAL", "x" * 5000, T0, T0))
     assert len(w.utterances) == MAX_UTTERANCES and len(w.last(1)[0].text) == 2000
     # hostile shapes are skipped, not fatal
-    for body in ({"transcripts": "no"}, {"transcripts": [{"isFinal": True}]}, {"status": 7}):
+    for body in (
+        {"transcripts": "no"},
+        {"transcripts": 7},
+        {"transcripts": [{"isFinal": True}]},
+        {"status": 7},
+    ):
         w.apply(topic, {**body, "sessionStartTimeMs": 0})
 
 

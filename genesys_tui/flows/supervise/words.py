@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from genesys_tui.genesys.modelbase import parse_time
+
 MAX_UTTERANCES = 500
 MAX_TEXT = 2000
 
@@ -58,7 +60,8 @@ class LiveWords:
         start = _number(body.get("sessionStartTimeMs"), None)
         sent = _time(body.get("eventTime"))
         added: list[Utterance] = []
-        for tr in body.get("transcripts") or []:
+        transcripts = body.get("transcripts")
+        for tr in transcripts if isinstance(transcripts, list) else []:
             u = self._utterance(tr, start, sent)
             if u is not None and u.id not in self.utterances:
                 self.utterances[u.id] = u
@@ -107,6 +110,4 @@ def _number(value: Any, default: float | None) -> float | None:
 
 
 def _time(value: Any) -> datetime | None:
-    from genesys_tui.genesys.modelbase import parse_time
-
     return parse_time(value) if isinstance(value, str) else None
