@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genesys_tui.core.ids import safe_id
+from genesys_tui.genesys.errors import NotFound
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import from_api
 from genesys_tui.genesys.models import TranscriptUrl, TranscriptUrls
@@ -32,3 +33,13 @@ class Transcripts:
                 self._path(conversation_id, communication_id) + "/transcripturls"
             ),
         )
+
+    async def analyzed(self, conversation_id: str) -> bool:
+        """Whether Speech and Text Analytics has the conversation (GET …/conversations/{id}:
+        its metrics; 404 when it was not transcribed)."""
+        cid = safe_id(conversation_id, "conversation id")
+        try:
+            await self.api.get_json(f"/api/v2/speechandtextanalytics/conversations/{cid}")
+        except NotFound:
+            return False
+        return True

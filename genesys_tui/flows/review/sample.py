@@ -14,7 +14,6 @@ from pathlib import Path
 
 from genesys_tui.core.errors import UserError
 from genesys_tui.core.files import write_bytes
-from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.summaries import ConversationSummary
@@ -83,21 +82,13 @@ async def draw(
         for s in calls:
             if got == n:
                 break
-            if transcribed and not await _has_transcript(client, s.conversation_id):
+            if transcribed and not await client.transcripts.analyzed(s.conversation_id):
                 continue
             sample.picked.append(Picked(group, s.conversation_id, s.start.isoformat()))
             got += 1
         if got < n:
             sample.short[group] = n - got
     return sample
-
-
-async def _has_transcript(client: GenesysClient, conversation_id: str) -> bool:
-    try:
-        await client.api.get_json(f"/api/v2/speechandtextanalytics/conversations/{conversation_id}")
-    except E.NotFound:
-        return False
-    return True
 
 
 class SampleStore:
