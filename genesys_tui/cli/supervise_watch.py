@@ -35,8 +35,8 @@ def summary(c: LiveCall) -> str:
 
 
 class Printer:
-    def __init__(self, ctx: Context, as_json: bool, queues: list[str]) -> None:
-        self.ctx, self.as_json = ctx, as_json
+    def __init__(self, as_json: bool, queues: list[str]) -> None:
+        self.as_json = as_json
         self.queues = [q.lower() for q in queues]
         self.last: dict[str, str] = {}  # what was printed of each call: print only what changes
 
@@ -94,7 +94,7 @@ def cmd_watch(ctx: Context) -> int:
 
     a = ctx.args
     settings = ctx.config.supervise
-    printer = Printer(ctx, a.json, a.queue or [])
+    printer = Printer(a.json, a.queue or [])
 
     async def go() -> None:
         async with _client_for_reading(ctx) as client:

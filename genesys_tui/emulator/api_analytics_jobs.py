@@ -50,19 +50,22 @@ def _state(emu: Emulator, job: dict[str, Any]) -> str:
         return "QUEUED"
     if age < emu.s.job_seconds:
         return "PENDING"
-    if job.get("completed") is None:
-        job["completed"] = emu.now_ms()
-    if emu.now_ms() >= job["completed"] + RETENTION_MS:
+    if emu.now_ms() >= _completed(emu, job) + RETENTION_MS:
         return "EXPIRED"
     return "FULFILLED"
+
+
+def _completed(emu: Emulator, job: dict[str, Any]) -> int:
+    return job["submitted"] + int(emu.s.job_seconds * 1000)
 
 
 def _status_doc(emu: Emulator, job: dict[str, Any]) -> dict[str, Any]:
     state = _state(emu, job)
     doc: dict[str, Any] = {"state": state, "submissionDate": docs.iso_ms(job["submitted"])}
-    if job.get("completed") is not None:
-        doc["completionDate"] = docs.iso_ms(job["completed"])
-        doc["expirationDate"] = docs.iso_ms(job["completed"] + RETENTION_MS)
+    if state in ("FULFILLED", "EXPIRED"):
+        done = _completed(emu, job)
+        doc["completionDate"] = docs.iso_ms(done)
+        doc["expirationDate"] = docs.iso_ms(done + RETENTION_MS)
     return doc
 
 

@@ -29,9 +29,9 @@ async def channel_create(emu: Emulator, request: Request, tok: Token, cid: str) 
 
 
 async def channel_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    mine = [c for c in list(emu.hub.channels) if emu.hub.live(c)]
-    docs = [emu.hub.channels[c].doc(emu) for c in mine if emu.hub.channels[c].owner == _owner(tok)]
-    return JSONResponse({"entities": docs})
+    hub = emu.hub
+    mine = [ch for c in list(hub.channels) if (ch := hub.live(c)) and ch.owner == _owner(tok)]
+    return JSONResponse({"entities": [ch.doc(emu) for ch in mine]})
 
 
 def _mine(emu: Emulator, request: Request, tok: Token) -> Channel:
@@ -67,7 +67,7 @@ async def _subscribe(emu: Emulator, request: Request, tok: Token, replace: bool)
     if total > MAX_TOPICS:
         raise bad_request(f"A channel can have at most {MAX_TOPICS} topics")
     ignore = request.query_params.get("ignoreErrors", "false").lower() == "true"
-    docs = [emu.hub.topic_doc(t) for t in topics]
+    docs = [emu.hub.topic_doc(t) for t in dict.fromkeys(topics)]
     rejected = [d for d in docs if d["state"] != "Permitted"]
     if rejected and not ignore:
         # The status and code of a refused subscription are UNCONFIRMED (addendum 8, item 2).
@@ -77,7 +77,8 @@ async def _subscribe(emu: Emulator, request: Request, tok: Token, replace: bool)
             "missing.permissions" if first.get("missingPermissions") else "bad.request",
             f"Topic {first['id']}: {first.get('rejectionReason')}",
         )
-    return JSONResponse({"entities": emu.hub.subscribe(ch, topics, replace=replace)})
+    emu.hub.subscribe(ch, docs, replace=replace)
+    return JSONResponse({"entities": docs})
 
 
 async def subscriptions_post(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:

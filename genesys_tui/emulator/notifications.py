@@ -149,15 +149,14 @@ class Hub:
             }
         return {"id": topic, "state": "Permitted"}
 
-    def subscribe(self, ch: Channel, topics: list[str], *, replace: bool) -> list[dict]:
-        docs = [self.topic_doc(t) for t in dict.fromkeys(topics)]
+    def subscribe(self, ch: Channel, docs: list[dict], *, replace: bool) -> None:
+        """Add (or, replacing, set) the Permitted topics of `docs` (topic_doc's answers)."""
         permitted = [d["id"] for d in docs if d["state"] == "Permitted"]
         kept = [] if replace else [t for t in ch.topics if t not in permitted]
         ch.topics = kept + permitted
         self.topics_changed()
         ch.used = time.monotonic()
         ch.expires_ms = self.emu.now_ms() + self.ttl_ms()  # subscribing extends the channel
-        return docs
 
     # --- messages ------------------------------------------------------------------------------
 

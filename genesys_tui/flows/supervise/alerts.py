@@ -112,9 +112,6 @@ class AlertEngine:
                     if (cid, kw) not in self._said and pattern.search(text):
                         self._said.add((cid, kw))
                         out.append(Alert(cid, KEYWORD, f'{u.role} said "{kw}"', now))
-        for key, alert in self.active.items():  # said before: still listed
-            if key[0] == cid and key[1] == KEYWORD and alert not in out:
-                out.append(alert)
         if words.sentiment is not None and words.sentiment < r.sentiment_below:
             out.append(Alert(cid, SENTIMENT, f"sentiment {words.sentiment:+.0f}", now))
         return out
