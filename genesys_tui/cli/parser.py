@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from genesys_tui import __version__
+from genesys_tui.cli.parser_emulator import add_emulator
 from genesys_tui.cli.parser_export import add_export
+from genesys_tui.cli.parser_qa import add_qa
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -69,10 +71,6 @@ def _iso_time(text: str):
         return parse_instant(text)
     except IntervalError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
-
-
-from genesys_tui.cli.parser_emulator import add_emulator  # noqa: E402
-from genesys_tui.cli.parser_qa import add_qa  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
