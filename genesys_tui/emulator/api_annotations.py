@@ -1,9 +1,11 @@
 """Emulated API: a recording's annotations (addendum 3). GET lists the system annotations (pauses,
 holds) and the bookmarks people added, as a bare JSON array; POST and PUT upsert a bookmark
 ("If the annotation does not exist on the recording, it is created. If it already exists, it is
-updated."), 200; DELETE removes one (204: UNCONFIRMED). A description is at most 500 characters and
-a bookmark lies inside the recording. Bookmarks also appear in the recording's own
-`annotations`."""
+updated.", SDK269), 200 (SW2018); DELETE removes one (204: UNCONFIRMED, SW2018 names no status).
+A description is at most 500 characters (Annotation model, SDK269; the error code is UNCONFIRMED).
+Two rules are the emulator's own, UNCONFIRMED and stricter than anything documented: only bookmarks
+are created or changed (pauses and holds are the system's), and a bookmark lies inside the
+recording. Bookmarks also appear in the recording's own `annotations` (reference 4.3)."""
 
 from __future__ import annotations
 
