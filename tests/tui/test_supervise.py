@@ -362,7 +362,7 @@ async def test_the_selected_calls_words_come_live_by_role(tmp_path):
             )
             assert "words come about" in text_of(panel)
             words = screen.live_watch.words[cid]
-            assert all(0.5 <= u.lag < 5 for u in words.utterances.values())
+            assert all(u.lag >= 0.5 for u in words.utterances.values())  # never before the delay
             running = srv.emulator.centre.calls.get(org.find(cid))  # or over by now
             plan = running.full if running else org.detail(org.find(cid))
             spoken = {p.text for p in plan.phrases}
