@@ -14,15 +14,14 @@ from textual.widgets import Footer, Static
 
 from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
-from genesys_tui.core.intervals import IntervalError, parse_interval
+from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse.table import Column, describe
 from genesys_tui.flows.export.service import OVER, ExportService
 from genesys_tui.genesys.analytics import ConversationFilter
-from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.models import RecordingJob
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
-from genesys_tui.tui.screens.export_check import BucketCheck
+from genesys_tui.tui.screens.export_check import BucketCheck, browse_view, interval_problem
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -190,20 +189,7 @@ class ExportScreen(BucketCheck, AppScreen):
         if self.running:
             self.notify("An export is being started already.", severity="warning")
             return
-        browse = self.gapp.browse
-        interval = browse.interval if browse is not None else None
-        flt = browse.filter if browse is not None else ConversationFilter()
-        names = self.gapp.session.names if self.gapp.session else {}
-        value = f"{iso(interval[0])}/{iso(interval[1])}" if interval else ""
-
-        now = browse.now() if browse is not None else None
-
-        def check(text: str) -> str | None:
-            try:
-                parse_interval(text, now)
-            except (IntervalError, ValueError) as e:
-                return str(e)
-            return None
+        value, flt, names, now = browse_view(self.gapp)
 
         def chosen(text: str | None) -> None:
             if text:
@@ -218,7 +204,7 @@ class ExportScreen(BucketCheck, AppScreen):
                 value,
                 hint=f"With Browse's filters: {describe(None, flt, names) or 'none'}. Genesys "
                 "counts the recordings first; nothing starts before you confirm.",
-                check=check,
+                check=interval_problem(now),
             ),
             chosen,
         )

@@ -45,6 +45,30 @@ def check_view(
     return t
 
 
+def browse_view(app) -> tuple[str, ConversationFilter, dict, datetime | None]:
+    """What Browse shows, for an export's or a check's prompt: its interval as text, its filter,
+    the names of ids, and its "now" (quick ranges are read as Browse reads them)."""
+    browse = app.browse
+    interval = browse.interval if browse is not None else None
+    value = f"{iso(interval[0])}/{iso(interval[1])}" if interval else ""
+    flt = browse.filter if browse is not None else ConversationFilter()
+    names = app.session.names if app.session else {}
+    return value, flt, names, (browse.now() if browse is not None else None)
+
+
+def interval_problem(now: datetime | None):
+    """A PromptDialog check: what is wrong with an interval as typed, or None."""
+
+    def check(text: str) -> str | None:
+        try:
+            parse_interval(text, now)
+        except (IntervalError, ValueError) as e:
+            return str(e)
+        return None
+
+    return check
+
+
 class BucketCheck:
     """Mixed into ExportScreen (which provides service, selected(), say(), gapp)."""
 
@@ -57,28 +81,15 @@ class BucketCheck:
         if self.checking:
             self.notify("A check is running already.", severity="warning")
             return
-        browse = self.gapp.browse
         job = self.selected()
         job_interval = (
             ((job.recording_jobs_query or {}).get("conversationQuery") or {}).get("interval")
             if job
             else None
         )
-        browse_interval = browse.interval if browse is not None else None
-        value = job_interval or (
-            f"{iso(browse_interval[0])}/{iso(browse_interval[1])}" if browse_interval else ""
-        )
-        flt = browse.filter if browse is not None else ConversationFilter()
-        names = self.gapp.session.names if self.gapp.session else {}
-        now = browse.now() if browse is not None else None
+        browse_interval, flt, names, now = browse_view(self.gapp)
+        value = job_interval or browse_interval
         profile = self.gapp.target.profile
-
-        def good_interval(text: str) -> str | None:
-            try:
-                parse_interval(text, now)
-            except (IntervalError, ValueError) as e:
-                return str(e)
-            return None
 
         def good_bucket(text: str) -> str | None:
             try:
@@ -118,7 +129,7 @@ class BucketCheck:
                 hint=f"Owed: every recording of the interval's conversations, with Browse's "
                 f"filters ({describe(None, flt, names) or 'none'}). Default: the selected job's "
                 "interval.",
-                check=good_interval,
+                check=interval_problem(now),
             ),
             got_interval,
         )
