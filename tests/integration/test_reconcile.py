@@ -57,6 +57,13 @@ def _docs(srv):
     return [_job_doc(srv.emulator, j) for j in srv.emulator.jobs.values()]
 
 
+def reconcile(*where: str, manifest: Path, extra: tuple[str, ...] = ()) -> int:
+    """`genesys-tui export reconcile` of SPAN against `where` (--dir PATH or --bucket ...)."""
+    return main(
+        ["export", "reconcile", "--interval", SPAN, *where, *extra, "--manifest", str(manifest)]
+    )
+
+
 def rows(base: Path) -> list[dict]:
     with open(base.with_suffix(".csv"), newline="") as f:
         by_csv = list(csv.DictReader(f))
@@ -72,18 +79,7 @@ def test_reconcile_a_directory_with_every_status(tmp_path, monkeypatch, isolated
         org = srv.emulator.org
         (job,) = _docs(srv)
         manifest = tmp_path / "m"
-        assert main(
-            [
-                "export",
-                "reconcile",
-                "--interval",
-                SPAN,
-                "--dir",
-                str(bucket),
-                "--manifest",
-                str(manifest),
-            ]
-        ) in (0, 1)
+        assert reconcile("--dir", str(bucket), manifest=manifest) in (0, 1)
         first = rows(manifest)
         counts = Counter(r["status"] for r in first)
         assert counts["exported"] == job["totalProcessedRecordings"] > 3
@@ -110,20 +106,7 @@ def test_reconcile_a_directory_with_every_status(tmp_path, monkeypatch, isolated
         stray.mkdir(parents=True)
         (stray / "x.opus").write_bytes(b"OggS")  # unexpected
         capsys.readouterr()
-        code = main(
-            [
-                "export",
-                "reconcile",
-                "--interval",
-                SPAN,
-                "--dir",
-                str(bucket),
-                "--verify",
-                "all",
-                "--manifest",
-                str(manifest),
-            ]
-        )
+        code = reconcile("--dir", str(bucket), manifest=manifest, extra=("--verify", "all"))
         assert code == 1
         out = capsys.readouterr().out
         after = {r["recording_id"] or r["conversation_id"]: r for r in rows(manifest)}
@@ -151,21 +134,7 @@ def test_reconcile_an_archived_conversation_absent_from_the_bucket(
         assert folders, "an archived call exported in the span"
         shutil.rmtree(folders[0])
         manifest = tmp_path / "m"
-        assert (
-            main(
-                [
-                    "export",
-                    "reconcile",
-                    "--interval",
-                    SPAN,
-                    "--dir",
-                    str(bucket),
-                    "--manifest",
-                    str(manifest),
-                ]
-            )
-            == 1
-        )
+        assert reconcile("--dir", str(bucket), manifest=manifest) == 1
         cid = folders[0].name.split("=")[1]
         assert {r["status"] for r in rows(manifest) if r["conversation_id"] == cid} == {"archived"}
     finally:
@@ -178,21 +147,11 @@ def test_reconcile_an_s3_bucket_all_there(tmp_path, monkeypatch, isolated_home, 
     try:
         (job,) = _docs(srv)
         manifest = tmp_path / "m"
-        code = main(
-            [
-                "export",
-                "reconcile",
-                "--interval",
-                SPAN,
-                "--bucket",
-                f"s3://{bucket}",
-                "--endpoint-url",
-                endpoint,
-                "--verify",
-                "sample",
-                "--manifest",
-                str(manifest),
-            ]
+        code = reconcile(
+            "--bucket",
+            f"s3://{bucket}",
+            manifest=manifest,
+            extra=("--endpoint-url", endpoint, "--verify", "sample"),
         )
         statuses = Counter(r["status"] for r in rows(manifest))
         assert statuses["exported"] == job["totalProcessedRecordings"]
@@ -216,8 +175,7 @@ def test_an_async_details_job_owes_what_the_query_owes(
         for source in ("query", "jobs"):
             before = srv.emulator.stats["analytics.jobs.create"]
             base = tmp_path / source
-            argv = ["export", "reconcile", "--interval", SPAN, "--dir", str(bucket)]
-            main([*argv, "--manifest", str(base), "--source", source])
+            reconcile("--dir", str(bucket), manifest=base, extra=("--source", source))
             made = srv.emulator.stats["analytics.jobs.create"] - before
             assert made == (1 if source == "jobs" else 0)
             manifests[source] = sorted(
@@ -229,7 +187,7 @@ def test_an_async_details_job_owes_what_the_query_owes(
 
         monkeypatch.setattr(service, "MAX_RESULTS", 5)
         before = srv.emulator.stats["analytics.jobs.create"]
-        main([*argv, "--manifest", str(tmp_path / "auto")])
+        reconcile("--dir", str(bucket), manifest=tmp_path / "auto")
         assert srv.emulator.stats["analytics.jobs.create"] == before + 1
         assert (
             sorted(
