@@ -6,7 +6,8 @@ is QUEUED, then PENDING, then FULFILLED after the org's job_seconds; its results
 conversation whose lifetime overlaps the interval (or, with startOfDayIntervalMatching, the
 synchronous query's "started on a day the interval touches"), in the requested order, up to
 `limit`, and only what the data lake holds: conversations that ended before the
-dataAvailabilityDate (the org's clock less DATALAKE_LAG). Results are read a page at a time with
+dataAvailabilityDate (the org's clock less DATALAKE_LAG: an hour, the emulator's choice; Genesys
+gives no figure, only that the lake lags). Results are read a page at a time with
 an opaque cursor; a page is at most MAX_PAGE_SIZE (the maximum is UNCONFIRMED: addendum 5 names
 1,000 as an emulator's choice). A job's results expire RETENTION after completion (UNCONFIRMED:
 the addendum's example shows about two days); the emulator then answers 404 for them."""
