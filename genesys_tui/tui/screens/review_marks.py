@@ -18,8 +18,8 @@ from genesys_tui.tui.widgets.timeline import Timeline
 
 def marks_text(marks: list[Mark], recording_ids: list[str]) -> str:
     if not marks:
-        return "\n[b]Bookmarks[/]\n[dim]none: m marks the playhead[/]"
-    lines = ["", "[b]Bookmarks[/]"]
+        return "\n\n[b]Bookmarks[/]\n[dim]none: m marks the playhead[/]"
+    lines = ["", "", "[b]Bookmarks[/]"]  # a blank line after the metrics or topics
     for m in marks:
         n = recording_ids.index(m.recording_id) + 1 if m.recording_id in recording_ids else 0
         where = f"{n}/" if len(recording_ids) > 1 else ""
