@@ -11,6 +11,7 @@ COMMANDS = {
     "demo": ("genesys_tui.cli.ui", "cmd_demo"),
     "open": ("genesys_tui.cli.ui", "cmd_open"),
     "sample": ("genesys_tui.cli.sample", "cmd_sample"),
+    "search": ("genesys_tui.cli.search", "cmd_search"),
     "info": ("genesys_tui.cli.account", "cmd_info"),
     "login": ("genesys_tui.cli.account", "cmd_login"),
     "logout": ("genesys_tui.cli.account", "cmd_logout"),

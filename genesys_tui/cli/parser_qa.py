@@ -27,3 +27,16 @@ def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="JSON lines")
     _filters(p)
+
+    p = add("search", "calls where something was said: each hit a moment (ID@MM:SS)")
+    p.add_argument("text", metavar="TEXT", help="the words, as said (a phrase)")
+    p.add_argument("--interval", required=True, help="START/END, a date, or a quick range")
+    p.add_argument("--role", choices=("agent", "customer", "ivr"), help="said by")
+    p.add_argument(
+        "--scan",
+        action="store_true",
+        help="read the interval's transcripts instead of Genesys's search (past its 60 days, "
+        "or where it is not licensed; done anyway when search is refused)",
+    )
+    p.add_argument("--json", action="store_true", help="JSON lines, one per hit")
+    _filters(p)

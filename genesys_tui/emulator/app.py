@@ -84,6 +84,7 @@ class Emulator:
             api_notifications,
             api_recording_jobs,
             api_recordings,
+            api_search,
         )
 
         routes = [
@@ -98,6 +99,7 @@ class Emulator:
             + api_annotations.ROUTES
             + api_directory.ROUTES
             + api_notifications.ROUTES
+            + api_search.ROUTES
             + api_conversations.ROUTES
             + api_recordings.ROUTES
             + api_recording_jobs.ROUTES

@@ -133,6 +133,14 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "recording.jobs.delete": ("all", ("recording:job:delete",)),
     "recording.jobs.failed": ("all", ("recording:job:view",)),
     "integrations.list": ("any", ("integrations:integration:view",)),  # addendum 6 (SDK257)
+    "transcripts.search": (  # addendum 2 (SDK257)
+        "any",
+        (
+            "analytics:conversationDetail:view",
+            "recording:recording:view",
+            "recording:recordingSegment:view",
+        ),
+    ),
     # Recording annotations (addendum 3, SDK257): any of these.
     **{
         name: ("any", (*extra, *VIEW_RECORDINGS))

@@ -1,0 +1,55 @@
+"""genesys-tui search "TEXT": calls where it was said, each hit a moment (`ID@MM:SS`, what
+`genesys-tui open` takes), by Genesys's transcript search or by scanning the interval's
+transcripts through Review's cache (flows/review/search.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.core.intervals import parse_interval
+from genesys_tui.flows.review.search import search_calls
+
+
+def cmd_search(ctx: Context) -> int:
+    from genesys_tui.cli.browse import build_filter
+    from genesys_tui.context import client_credentials_client, org_scope
+    from genesys_tui.flows.review.service import ReviewService
+
+    a = ctx.args
+    try:
+        start, end = parse_interval(a.interval)
+    except ValueError as e:
+        raise CommandError(str(e), code=2) from None
+    target = ctx.target()
+
+    def progress(done: int, total: int | None) -> None:
+        if not a.json and sys.stderr.isatty():
+            print(f"\r{done}/{total} transcript(s) read", end="", file=sys.stderr, flush=True)
+
+    async def go():
+        async with client_credentials_client(target) as client:
+            flt = await build_filter(client, a)
+            scope = await org_scope(client, target, ctx.paths)
+            service = ReviewService(client, scope, ctx.config, target.profile)
+            return await search_calls(
+                service, a.text, start, end, role=a.role, flt=flt, scan=a.scan, progress=progress
+            )
+
+    try:
+        found = run(go())
+    except ValueError as e:
+        raise CommandError(str(e), code=2) from None
+    for note in found.notes:
+        ctx.err.print(note, highlight=False)
+    for h in found.hits:
+        if a.json:
+            doc = {"moment": h.moment.text(), "conversationId": h.moment.conversation_id}
+            doc |= {"recording": h.moment.recording, "offsetMs": h.moment.ms}
+            print(json.dumps({**doc, "role": h.role, "text": h.text}), flush=True)
+        else:
+            print(f"{h.moment.text()}  {h.role:<8}  {h.text}")
+    how = "Genesys's transcript search" if found.mode == "search" else "scanning transcripts"
+    ctx.err.print(f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}", highlight=False)
+    return 0 if found.hits else 1

@@ -1,0 +1,212 @@
+"""Emulated API: transcript search, `POST /api/v2/speechandtextanalytics/transcripts/search`
+(reference 5.1, addendum 2). A TranscriptSearchRequest's criteria (EXACT, EXACT_PHRASE, PHRASE on
+`transcript.content`; EXACT on `mediaType`, `language`, `divisionId`, `conversationId`; DATE_RANGE on
+`conversationStartTime` with its Java `dateFormat`), combined by `operator` AND/OR/NOT and nested
+`group`s; results a page at a time, never past the first 1,000. Transcript content is searchable
+for 60 days; the metadata for 18 months. Results carry no highlight (no model has one). What
+EXACT and PHRASE mean word for word is UNCONFIRMED: here EXACT is a whole word, EXACT_PHRASE the
+words in a row, PHRASE every word anywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator.errors import bad_request
+from genesys_tui.emulator.request_helpers import json_body
+from genesys_tui.emulator.tokens import Token
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+MAX_PAGE_SIZE = 100  # UNCONFIRMED (addendum 2); practitioners use 100
+MAX_RESULTS = 1000
+CONTENT_MS = 60 * 86_400_000
+METADATA_MS = 548 * 86_400_000  # 18 months
+TYPES = ("transcripts", "transcripts_metadata")
+CONTENT = ("EXACT", "EXACT_PHRASE", "PHRASE")
+KINDS = (*CONTENT, "DATE_RANGE", "RANGE", "GREATER_THAN", "LESS_THAN", "REQUIRED_FIELDS")
+_JAVA = [("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
+
+
+def _java_time(value: Any, pattern: Any) -> int:
+    """A time given with a Java date pattern (yyyy-MM-dd'T'HH:mm:ss[.SSS][X]) as epoch ms."""
+    if not isinstance(value, str):
+        raise bad_request("startValue and endValue must be strings")
+    if pattern is None:
+        text = value
+    elif isinstance(pattern, str):
+        text = value
+        if "'T'" not in pattern and "T" in value:
+            raise bad_request(f"{value!r} does not match the dateFormat {pattern!r}")
+    else:
+        raise bad_request("dateFormat must be a string")
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{value!r} does not match the dateFormat {pattern!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+class _Corpus:
+    """Each searchable conversation's words, lower case, made once."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.text: dict[int, str] = {}
+
+    def of(self, i: int) -> str:
+        if i not in self.text:
+            d = self.emu.org.detail(i)
+            self.text[i] = (
+                " " + " ".join(re.sub(r"[^\w' ]+", " ", p.text.lower()) for p in d.phrases) + " "
+            )
+        return self.text[i]
+
+
+def _words(value: Any) -> list[str]:
+    if not isinstance(value, str) or not value.strip():
+        raise bad_request("a content criterion needs a value")
+    return re.sub(r"[^\w' ]+", " ", value.lower()).split()
+
+
+def _matches(emu: Emulator, corpus: _Corpus, i: int, c: Any, now: int) -> bool:
+    if not isinstance(c, dict):
+        raise bad_request("each criterion must be an object")
+    kind = c.get("type")
+    group = c.get("group")
+    if group is not None:
+        if not isinstance(group, list):
+            raise bad_request("group must be a list of criteria")
+        return _combine(emu, corpus, i, group, now)
+    if kind not in KINDS:
+        raise bad_request(f"type must be one of {', '.join(KINDS)}")
+    fields = c.get("fields") or []
+    if not isinstance(fields, list) or not fields:
+        raise bad_request("fields is required")
+    org = emu.org
+    d = org.detail(i)
+    if "transcript.content" in fields:
+        if kind not in CONTENT:
+            raise bad_request(f"transcript.content takes {', '.join(CONTENT)}")
+        if now - int(org.start[i]) > CONTENT_MS:
+            return False  # content is kept searchable for 60 days
+        text = corpus.of(i)
+        words = _words(c.get("value"))
+        if kind == "EXACT_PHRASE":
+            return f" {' '.join(words)} " in text
+        return all(f" {w} " in text for w in words)
+    if kind == "DATE_RANGE":
+        if fields != ["conversationStartTime"]:
+            raise bad_request("DATE_RANGE applies to conversationStartTime")
+        a = _java_time(c.get("startValue"), c.get("dateFormat"))
+        b = _java_time(c.get("endValue"), c.get("dateFormat"))
+        return a <= int(org.start[i]) < b
+    if kind == "EXACT":
+        values = c.get("values") or ([c.get("value")] if c.get("value") is not None else [])
+        have = {
+            "mediaType": "call",
+            "language": "en-us",
+            "divisionId": d.division_id,
+            "conversationId": d.id,
+        }
+        unknown = [f for f in fields if f not in have]
+        if unknown:
+            raise bad_request(f"cannot search on {unknown[0]!r}")
+        return any(str(have[f]).lower() == str(v).lower() for f in fields for v in values)
+    raise bad_request(f"{kind} is not supported on {fields}")
+
+
+def _combine(emu: Emulator, corpus: _Corpus, i: int, criteria: list, now: int) -> bool:
+    ok = True
+    anys: list[bool] = []
+    for c in criteria:
+        op = (c.get("operator") or "AND").upper() if isinstance(c, dict) else "AND"
+        if op not in ("AND", "OR", "NOT"):
+            raise bad_request("operator must be AND, OR or NOT")
+        hit = _matches(emu, corpus, i, c, now)
+        if op == "AND":
+            ok = ok and hit
+        elif op == "NOT":
+            ok = ok and not hit
+        else:
+            anys.append(hit)
+    return ok and (any(anys) if anys else True)
+
+
+async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("The body must be a TranscriptSearchRequest")
+    types = body.get("types")
+    if not isinstance(types, list) or not types or any(t not in TYPES for t in types):
+        raise bad_request("types is required: transcripts and/or transcripts_metadata")
+    query = body.get("query") or []
+    if not isinstance(query, list):
+        raise bad_request("query must be a list of criteria")
+    try:
+        size = int(body.get("pageSize", 25))
+        number = int(body.get("pageNumber", 1))
+    except (TypeError, ValueError):
+        raise bad_request("pageSize and pageNumber must be integers") from None
+    if not 1 <= size <= MAX_PAGE_SIZE or number < 1:
+        raise bad_request(f"pageSize must be 1 to {MAX_PAGE_SIZE}, pageNumber at least 1")
+    if size * number > MAX_RESULTS:
+        raise bad_request(f"Paging only goes through the first {MAX_RESULTS} results")
+    org, now = emu.org, emu.now_ms()
+    corpus = emu.__dict__.setdefault("search_corpus", _Corpus(emu))
+    found = []
+    for i in range(len(org.ids)):
+        if org.live[i] or not org.transcribed[i] or now - int(org.start[i]) > METADATA_MS:
+            continue
+        if not org.detail(i).transcribed:
+            continue
+        if _combine(emu, corpus, i, query, now):
+            found.append(i)
+    desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
+    found.sort(key=lambda k: int(org.start[k]), reverse=desc)
+    page = found[(number - 1) * size : number * size]
+    results = []
+    for i in page:
+        d = org.detail(i)
+        doc = {
+            "conversationId": d.id,
+            "communicationId": d.communication_id,
+            "mediaType": "call",
+            "conversationStartTime": docs.iso_ms(int(org.start[i])),
+            "language": "en-us",
+            "divisionId": d.division_id,
+        }
+        if "transcripts_metadata" in types:
+            doc["totalTranscripts"] = 1
+        fields = body.get("returnFields")
+        if isinstance(fields, list) and fields:
+            doc = {k: v for k, v in doc.items() if k in fields}
+        results.append(doc)
+    return JSONResponse(
+        {
+            "total": len(found),
+            "pageCount": -(-len(found) // size),
+            "pageSize": size,
+            "pageNumber": number,
+            "types": types,
+            "results": results,
+        }
+    )
+
+
+ROUTES = [
+    (
+        "POST",
+        "/api/v2/speechandtextanalytics/transcripts/search",
+        transcripts_search,
+        "transcripts.search",
+    )
+]

@@ -1,0 +1,65 @@
+"""Transcript search (reference 5.1, addendum 2): `POST /api/v2/speechandtextanalytics/transcripts/
+search` for the conversations whose transcript says a phrase, within a start-time range. Content
+is searchable for 60 days; paging stops at the first 1,000 results. Results say which
+conversation, not where in it: the transcript tells that."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+from genesys_tui.genesys.http import ApiClient
+
+PATH = "/api/v2/speechandtextanalytics/transcripts/search"
+PAGE_SIZE = 100
+MAX_RESULTS = 1000
+CONTENT_DAYS = 60
+FORMAT = "yyyy-MM-dd'T'HH:mm:ss"
+
+
+def search_body(text: str, start: datetime, end: datetime, page: int) -> dict:
+    return {
+        "types": ["transcripts"],
+        "pageSize": PAGE_SIZE,
+        "pageNumber": page,
+        "sortOrder": "DESC",
+        "returnFields": ["conversationId", "communicationId", "conversationStartTime"],
+        "query": [
+            {
+                "type": "DATE_RANGE",
+                "fields": ["conversationStartTime"],
+                "startValue": f"{start:%Y-%m-%dT%H:%M:%S}",
+                "endValue": f"{end:%Y-%m-%dT%H:%M:%S}",
+                "dateFormat": FORMAT,
+            },
+            {"type": "EXACT", "fields": ["mediaType"], "value": "call"},
+            {"type": "EXACT_PHRASE", "fields": ["transcript.content"], "value": text},
+        ],
+    }
+
+
+def content_kept_since(now: datetime) -> datetime:
+    return now - timedelta(days=CONTENT_DAYS)
+
+
+class TranscriptSearch:
+    def __init__(self, api: ApiClient) -> None:
+        self.api = api
+
+    async def conversations(self, text: str, start: datetime, end: datetime) -> AsyncIterator[str]:
+        """Conversation ids whose transcript has `text`, newest first, each once."""
+        seen: set[str] = set()
+        page = 1
+        while page * PAGE_SIZE <= MAX_RESULTS:
+            data = await self.api.post_json(
+                PATH, search_body(text, start, end, page), idempotent=True, ok=(200,)
+            )
+            rows = data.get("results") if isinstance(data, dict) else None
+            for r in rows if isinstance(rows, list) else []:
+                cid = r.get("conversationId") if isinstance(r, dict) else None
+                if isinstance(cid, str) and cid not in seen:
+                    seen.add(cid)
+                    yield cid
+            if not isinstance(rows, list) or len(rows) < PAGE_SIZE:
+                return
+            page += 1

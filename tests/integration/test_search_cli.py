@@ -1,0 +1,74 @@
+"""`genesys-tui search` against the emulator over real HTTP: Genesys's transcript search finds the
+calls, each transcript (through Review's cache) says where; scanning finds the same; a role narrows
+it; a refused search falls back to scanning and says so; past 60 days it says search cannot."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from genesys_tui.cli.main import main
+from genesys_tui.emulator import EmulatorServer
+from tests.conftest import small_org
+
+NOW = datetime.now(UTC)
+SPAN = f"{(NOW - timedelta(days=5)).date()}/{(NOW + timedelta(days=1)).date()}"
+
+
+@pytest.fixture
+def recent_org(monkeypatch):
+    with EmulatorServer(small_org(anchor=NOW, conversations=70, days=4)) as srv:
+        monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+        monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+        yield srv
+
+
+def hits(capsys, srv, *args) -> tuple[list[dict], str]:
+    code = main(["search", *args, "--interval", SPAN, "--json", "--base-url", srv.base_url])
+    out = capsys.readouterr()
+    assert code in (0, 1)
+    return [json.loads(x) for x in out.out.splitlines()], out.err
+
+
+def test_search_finds_moments_the_same_as_a_scan(recent_org, capsys):
+    srv = recent_org
+    org = srv.emulator.org
+    found, err = hits(capsys, srv, "refund")
+    assert found and "Genesys's transcript search" in err
+    assert srv.emulator.stats["transcripts.search"] >= 1
+    for h in found:
+        assert "refund" in h["text"].lower()
+        d = org.detail(org.find(h["conversationId"]))
+        assert any(p.text == h["text"] for p in d.phrases)
+        assert h["moment"].startswith(h["conversationId"] + "@")
+    scanned, err = hits(capsys, srv, "refund", "--scan")
+    assert "scanning transcripts" in err
+    assert {h["conversationId"] for h in scanned} == {h["conversationId"] for h in found}
+    agents, _ = hits(capsys, srv, "refund", "--role", "customer")
+    assert all(h["role"] == "customer" for h in agents) and len(agents) < len(found)
+
+
+def test_a_refused_search_scans_and_says_so(recent_org, capsys, monkeypatch):
+    from genesys_tui.genesys import errors as E
+    from genesys_tui.genesys.transcript_search import TranscriptSearch
+
+    async def refused(self, text, start, end):
+        raise E.PermissionDenied("not licensed for transcript search", status=403)
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(TranscriptSearch, "conversations", refused)
+    found, err = hits(capsys, recent_org, "refund")
+    assert found and "not available" in err and "scanning transcripts" in err
+
+
+def test_older_than_sixty_days_is_said(capsys, monkeypatch):
+    old = NOW - timedelta(days=80)
+    with EmulatorServer(small_org(anchor=old, conversations=30, days=2)) as srv:
+        monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+        monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+        span = f"{(old - timedelta(days=5)).date()}/{old.date()}"
+        code = main(["search", "refund", "--interval", span, "--base-url", srv.base_url])
+        err = capsys.readouterr().err
+        assert code == 1 and "searchable for 60 days" in err  # nothing found, and why
