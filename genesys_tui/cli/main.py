@@ -12,6 +12,7 @@ COMMANDS = {
     "open": ("genesys_tui.cli.ui", "cmd_open"),
     "sample": ("genesys_tui.cli.sample", "cmd_sample"),
     "search": ("genesys_tui.cli.search", "cmd_search"),
+    "evaluate": ("genesys_tui.cli.evaluate", "cmd_evaluate"),
     "info": ("genesys_tui.cli.account", "cmd_info"),
     "login": ("genesys_tui.cli.account", "cmd_login"),
     "logout": ("genesys_tui.cli.account", "cmd_logout"),

@@ -1,4 +1,5 @@
-"""The QA commands' arguments: `open` (a call at a moment) and `sample` (calls to review)."""
+"""The QA commands' arguments: `open` (a call at a moment), `sample` (calls to review), `search`
+(what was said) and `evaluate` (a form filled and submitted)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,24 @@ def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true", help="JSON lines, one per hit")
     _filters(p)
+
+    p = add(
+        "evaluate", "a call's evaluations; with --form and --answers, fill a form and submit it"
+    )
+    p.add_argument("conversation", metavar="ID", help="the conversation ID")
+    p.add_argument("--form", help="a published evaluation form, by name (or part of it) or id")
+    p.add_argument(
+        "--answers",
+        metavar="FILE.json",
+        help='{"answers": {"QUESTION": "ANSWER", ...}, "comments": "..."}: by text or id, "N/A"',
+    )
+    p.add_argument(
+        "--status",
+        choices=("FINISHED", "INPROGRESS"),
+        default="FINISHED",
+        help="FINISHED needs every scored question answered (or N/A)",
+    )
+    p.add_argument("--evaluator", help="user ID submitting (default: review.evaluator)")
+    p.add_argument("--agent", help="user ID evaluated (default: the call's last agent)")
+    p.add_argument("--dry-run", action="store_true", help="score it and keep the draft; no POST")
+    p.add_argument("--json", action="store_true", help="JSON")

@@ -52,7 +52,8 @@ def cmd_transcript(ctx: Context) -> int:
         from genesys_tui.flows.review.report import to_html
 
         async def page(service, review):
-            return to_html(review, await service.names(), service.bookmarks(review))
+            names, marks = await service.names(), service.bookmarks(review)
+            return to_html(review, names, marks, await service.evaluated(review))
 
         _, text = _load(ctx, audio=True, extra=page)
         sys.stdout.write(text)

@@ -9,7 +9,7 @@ import sys
 
 from genesys_tui.cli.common import CommandError, Context, run
 from genesys_tui.core.intervals import parse_interval
-from genesys_tui.flows.review.search import search_calls
+from genesys_tui.flows.review.search import HOW, search_calls
 
 
 def cmd_search(ctx: Context) -> int:
@@ -50,6 +50,6 @@ def cmd_search(ctx: Context) -> int:
             print(json.dumps({**doc, "role": h.role, "text": h.text}), flush=True)
         else:
             print(f"{h.moment.text()}  {h.role:<8}  {h.text}")
-    how = "Genesys's transcript search" if found.mode == "search" else "scanning transcripts"
+    how = HOW[found.mode]
     ctx.err.print(f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}", highlight=False)
     return 0 if found.hits else 1

@@ -137,6 +137,11 @@ class ReviewSettings:
         min=0,
         max=65535,
     )
+    evaluator: str = _opt(
+        "",
+        "user ID evaluations are submitted as when signed in with client credentials "
+        "(a signed-in user evaluates as themselves)",
+    )
 
 
 ACTIONS = ("monitor", "coach", "barge", "notice")

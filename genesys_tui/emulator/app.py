@@ -69,6 +69,9 @@ class Emulator:
         self.exported: set[str] = set()  # recording ids an EXPORT job wrote (exports are one-time)
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         self.bookmarks: dict[str, dict[str, dict[str, Any]]] = {}  # "conv/rec" -> id -> annotation
+        self.quality_forms: list[dict[str, Any]] | None = None  # made when first asked for
+        self.evaluations: dict[str, dict[str, Any]] = {}  # id -> Evaluation
+        self.idempotency: dict[str, tuple[bytes, str]] = {}  # Idempotency-Key -> (body, id)
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).
         self.granted = permissions.ALL_PERMISSIONS - set(self.s.deny_permissions)
         # A pinned clock (--now) runs from the anchor; otherwise the org's clock is the wall clock.
@@ -82,6 +85,7 @@ class Emulator:
             api_conversations,
             api_directory,
             api_notifications,
+            api_quality,
             api_recording_jobs,
             api_recordings,
             api_search,
@@ -100,6 +104,7 @@ class Emulator:
             + api_directory.ROUTES
             + api_notifications.ROUTES
             + api_search.ROUTES
+            + api_quality.ROUTES
             + api_conversations.ROUTES
             + api_recordings.ROUTES
             + api_recording_jobs.ROUTES

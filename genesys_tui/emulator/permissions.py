@@ -153,6 +153,15 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
         )
     },
     "recording.orphans.list": ("any", ("recording:orphan:view",)),  # RecordingApi.md (SDK257)
+    # Quality (addendum 4.1, SDK257); the scoring call needs none.
+    "quality.forms.list": ("any", ("quality:evaluationForm:view",)),
+    "quality.forms.get": ("any", ("quality:evaluationForm:view",)),
+    "quality.evaluations.post": ("any", ("quality:evaluation:add",)),
+    "quality.evaluations.get": (
+        "any",
+        ("quality:evaluation:view", "quality:evaluation:assign", "quality:evaluation:release"),
+    ),
+    "quality.evaluations.query": ("any", ("quality:evaluation:view",)),
 }
 
 # Rules inside an operation (RecordingApi.md, put_conversation_recording): "view ... is always

@@ -12,6 +12,7 @@ from genesys_tui.genesys.conversations import Conversations
 from genesys_tui.genesys.directory import Directory
 from genesys_tui.genesys.http import ApiClient, RetryPolicy, new_http_client
 from genesys_tui.genesys.notifications import Notifications
+from genesys_tui.genesys.quality import Quality
 from genesys_tui.genesys.ratelimit import RateLimiter
 from genesys_tui.genesys.recordings import Recordings
 from genesys_tui.genesys.regions import Hosts
@@ -46,6 +47,7 @@ class GenesysClient:
         self.recordings = Recordings(self.api)
         self.transcripts = Transcripts(self.api)
         self.directory = Directory(self.api)
+        self.quality = Quality(self.api)
 
     @classmethod
     def with_client_credentials(

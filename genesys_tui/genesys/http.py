@@ -95,6 +95,7 @@ class ApiClient:
         json: Any = None,
         ok: tuple[int, ...] = (200, 201, 202, 204),
         idempotent: bool | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """Send one API request, retrying what is safe to retry.
 
@@ -113,11 +114,12 @@ class ApiClient:
             attempt += 1
             await self.limiter.acquire()
             token = await self.auth.token()
-            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            sent = {**(headers or {}), "Authorization": f"Bearer {token}"}
+            sent["Accept"] = "application/json"
             self.calls += 1
             try:
                 resp = await self.http.request(
-                    method, url, params=params or None, json=json, headers=headers
+                    method, url, params=params or None, json=json, headers=sent
                 )
             except httpx.TransportError as e:
                 retryable = isinstance(e, NOT_SENT) or idempotent
@@ -194,8 +196,11 @@ class ApiClient:
         *,
         idempotent: bool = False,
         ok: tuple[int, ...] = (200, 201, 202),
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        resp = await self.request("POST", path, json=body, ok=ok, idempotent=idempotent)
+        resp = await self.request(
+            "POST", path, json=body, ok=ok, idempotent=idempotent, headers=headers
+        )
         return decode_json(resp) if resp.content else None
 
     @asynccontextmanager

@@ -19,7 +19,7 @@ SPAN = f"{(NOW - timedelta(days=5)).date()}/{(NOW + timedelta(days=1)).date()}"
 
 @pytest.fixture
 def recent_org(monkeypatch):
-    with EmulatorServer(small_org(anchor=NOW, conversations=70, days=4)) as srv:
+    with EmulatorServer(small_org(anchor=NOW, conversations=36, days=4)) as srv:
         monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
         monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
         yield srv
@@ -61,6 +61,35 @@ def test_a_refused_search_scans_and_says_so(recent_org, capsys, monkeypatch):
     monkeypatch.setattr(TranscriptSearch, "conversations", refused)
     found, err = hits(capsys, recent_org, "refund")
     assert found and "not available" in err and "scanning transcripts" in err
+    # Warm: every call's text comes from the local index, nothing is asked of Genesys per call.
+    stats = recent_org.emulator.stats
+    before = stats["api"]
+    again, _ = hits(capsys, recent_org, "refund", "--scan")
+    assert again == found
+    assert stats["api"] - before <= 3  # the token, the interval's listing (a page or two)
+
+
+def test_an_index_entry_for_another_call_is_not_used(tmp_path):
+    """A re-seeded org can give an id to another call: the entry's times must still match."""
+    from genesys_tui.flows.review.text_index import TextIndex
+
+    class Conv:
+        start_time, end_time = NOW - timedelta(minutes=5), NOW
+
+    class Phrase:
+        recording_id, media_ms, role, text = "r1", 1500, "agent", "a refund then"
+
+    class Review:
+        id, conversation, audio = "c-1", Conv(), []
+        transcript = type("T", (), {"phrases": [Phrase()]})()
+
+    index = TextIndex(tmp_path)
+    index.put(Review())
+    said = index.get("c-1", Conv.start_time, Conv.end_time)
+    assert said and said[0].text == "a refund then" and said[0].ms == 1500
+    assert index.get("c-1", Conv.start_time - timedelta(minutes=1), Conv.end_time) is None
+    index.path("c-1").write_text("[" * 100_000)  # hostile or cut: read from Genesys again
+    assert index.get("c-1", Conv.start_time, Conv.end_time) is None
 
 
 def test_older_than_sixty_days_is_said(capsys, monkeypatch):
@@ -70,5 +99,8 @@ def test_older_than_sixty_days_is_said(capsys, monkeypatch):
         monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
         span = f"{(old - timedelta(days=5)).date()}/{old.date()}"
         code = main(["search", "refund", "--interval", span, "--base-url", srv.base_url])
-        err = capsys.readouterr().err
-        assert code == 1 and "searchable for 60 days" in err  # nothing found, and why
+        out = capsys.readouterr()
+        # Genesys's search would find nothing: the calls are scanned instead, and it is said
+        assert code == 0 and "refund" in out.out.lower()
+        assert "searchable for 60 days" in out.err and "scanning transcripts" in out.err
+        assert srv.emulator.stats["transcripts.search"] == 0

@@ -58,6 +58,7 @@ def archive(
     formats: tuple[str, ...] = ("json", "vtt"),
     roles: list[str] | None = None,
     marks: list | tuple = (),
+    evaluations: list | tuple = (),
 ) -> list[str]:
     """Store the transcript in each format and the summary; returns where they went. Blocking
     (boto3): run it in a thread from async code."""
@@ -102,7 +103,7 @@ def archive(
         from genesys_tui.flows.review.report import to_html
 
         [rel] = sink.names(meta, rid, "report", ["report.html"])
-        page = to_html(review, names, list(marks)).encode()
+        page = to_html(review, names, list(marks), list(evaluations)).encode()
         out.append(sink.store_bytes(page, rel, "text/html", meta=meta, fmt="report"))
     if review.metrics is not None:
         [rel] = sink.names(meta, rid, "metrics", ["metrics.csv"])

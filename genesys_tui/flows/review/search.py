@@ -5,6 +5,7 @@ the call, the recording, the time in it, who said it and the phrase."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,11 +14,17 @@ from datetime import UTC, datetime
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.flows.review.session import ReviewError
+from genesys_tui.flows.review.text_index import Said, said_of
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.transcript_search import TranscriptSearch, content_kept_since
 
 MAX_CALLS = 5000  # transcripts read by one search, at most
+HOW = {
+    "search": "Genesys's transcript search",
+    "scan": "scanning transcripts",
+    "search and scan": "Genesys's transcript search and scanning the older calls",
+}
 
 
 @dataclass(frozen=True)
@@ -29,16 +36,20 @@ class Hit:
 
 @dataclass
 class Found:
-    mode: str  # search | scan
+    mode: str  # search | scan | search and scan (calls too old for Genesys's search)
     hits: list[Hit] = field(default_factory=list)
-    calls: int = 0  # transcripts read
+    calls: int = 0  # calls read (with or without a transcript)
     notes: list[str] = field(default_factory=list)
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    words = re.sub(r"[^\w' ]+", " ", text.lower()).split()
+def _words(text: str) -> tuple[str, ...]:
+    words = tuple(re.sub(r"[^\w' ]+", " ", text.lower()).split())
     if not words:
         raise ValueError("search for at least one word")
+    return words
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b" + r"\W+".join(re.escape(w) for w in words) + r"\b", re.IGNORECASE)
 
 
@@ -54,49 +65,77 @@ async def search_calls(
     progress: Callable[[int, int | None], None] | None = None,
     now: datetime | None = None,
 ) -> Found:
-    pattern = _pattern(text)
+    words = _words(text)
+    pattern = _pattern(words)
     client = service.client
     found = Found("scan" if scan else "search")
-    ids: list[str] = []
+    calls: list[tuple[str, datetime | None, datetime | None]] = []  # id, start, end
+    older = end  # calls that started before this are scanned
     if not scan:
+        # Genesys keeps transcript content searchable for 60 days: older calls are scanned.
+        kept = max(start, content_kept_since(now or datetime.now(UTC)))
         try:
-            ids = [c async for c in TranscriptSearch(client.api).conversations(text, start, end)]
+            if kept < end:
+                calls = [
+                    (c, None, None)
+                    async for c in TranscriptSearch(client.api).conversations(text, kept, end)
+                ]
+                older = kept
+            else:
+                found.mode = "scan"
         except (E.PermissionDenied, E.NotFound) as e:
-            found.mode = "scan"
+            found.mode, older = "scan", start  # (no word of the 60 days then)
             found.notes.append(f"transcript search is not available ({e.message}): scanning")
-        kept = content_kept_since(now or datetime.now(UTC))
-        if found.mode == "search" and start < kept:
+        if found.mode == "search" and flt is not None and (flt.queue_ids or flt.user_ids):
+            wanted = {s.conversation_id async for s in listed_calls(client, kept, end, flt)}
+            calls = [c for c in calls if c[0] in wanted]
+        if start < older:
             found.notes.append(
                 f"Genesys keeps transcripts searchable for 60 days: calls before "
-                f"{kept:%Y-%m-%d} are not found by search (--scan reads them)"
+                f"{older:%Y-%m-%d %H:%M} UTC were scanned one by one"
             )
-        if found.mode == "search" and flt is not None and (flt.queue_ids or flt.user_ids):
-            wanted = {s.conversation_id async for s in _listed(client, start, end, flt)}
-            ids = [i for i in ids if i in wanted]
-    if found.mode == "scan":
-        ids = [s.conversation_id async for s in _listed(client, start, end, flt)]
-    ids = ids[:MAX_CALLS]
-    for n, cid in enumerate(ids, 1):
-        try:
-            review = await service.open(cid, audio=False)
-        except ReviewError:
-            continue
-        found.calls += 1
-        t = review.transcript
-        if t is not None:
-            rec_ids = [a.id for a in review.audio]
-            several = len(rec_ids) > 1
-            for p in t.phrases:
-                if (role is None or p.role == role) and pattern.search(p.text):
-                    k = rec_ids.index(p.recording_id) + 1 if p.recording_id in rec_ids else None
-                    moment = Moment(cid, k if several else None, p.media_ms or 0)
-                    found.hits.append(Hit(moment, p.role, p.text))
+            if found.mode == "search":
+                found.mode = "search and scan"
+    scan_to = end if found.mode == "scan" else older
+    if start < scan_to:
+        calls += [
+            (s.conversation_id, s.start, s.end)
+            async for s in listed_calls(client, start, scan_to, flt)
+        ]
+    if len(calls) > MAX_CALLS:
+        found.notes.append(f"only the first {MAX_CALLS} of {len(calls)} calls were read")
+        calls = calls[:MAX_CALLS]
+    for n, (cid, began, ended) in enumerate(calls, 1):
+        said = await _said(service, cid, began, ended, words)
+        if said is not None:
+            found.calls += 1
+            found.hits += [
+                Hit(Moment(cid, s.recording, s.ms), s.role, s.text)
+                for s in said
+                if (role is None or s.role == role) and pattern.search(s.text)
+            ]
         if progress:
-            progress(n, len(ids))
+            progress(n, len(calls))
+        if n % 50 == 0:
+            await asyncio.sleep(0)  # indexed calls never wait: let a screen draw the progress
     return found
 
 
-def _listed(client, start, end, flt):
+async def _said(service: ReviewService, cid: str, began, ended, words) -> list[Said] | None:
+    """What the call said: from the local index when the listing says it is the same call,
+    else by opening it (which indexes it). None when it cannot be opened."""
+    if began is not None:
+        said = service.cache.index.get(cid, began, ended, words)
+        if said is not None:
+            return said
+    try:
+        review = await service.open(cid, audio=False)
+    except ReviewError:
+        return None
+    return said_of(review)
+
+
+def listed_calls(client, start, end, flt):
     from dataclasses import replace
 
     wanted = replace(flt or ConversationFilter(), has_recording=True, ended=True)

@@ -11,9 +11,12 @@ from collections.abc import Callable
 
 from genesys_tui.core.config import Config
 from genesys_tui.core.orgs import OrgScope
+from genesys_tui.flows.review.evaluate import Evaluations
+from genesys_tui.flows.review.evaluation import Form
 from genesys_tui.flows.review.marks import Mark, MarkStore, merged, new_mark
 from genesys_tui.flows.review.session import Audio, Review, ReviewCache, load_review
 from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.errors import GenesysError
 from genesys_tui.media import playback
 from genesys_tui.storage.sinks import open_target
 
@@ -23,6 +26,7 @@ class ReviewService:
         self.client, self.config, self.profile = client, config, profile
         self.cache = ReviewCache(scope.cache_dir, config.review.cache_max_mb << 20)
         self.marks = MarkStore(scope.data_dir / "bookmarks.json")
+        self.evaluations = Evaluations(client, scope, config.review.evaluator)
         self._names: dict[str, str] | None = None
 
     async def open(
@@ -108,7 +112,20 @@ class ReviewService:
             return []
         names = names if names is not None else await self.names()
         marks = self.bookmarks(review)
-        return await asyncio.to_thread(archive, review, sink, names, formats, roles, marks)
+        evaluated = await self.evaluated(review) if "html" in formats else []
+        return await asyncio.to_thread(
+            archive, review, sink, names, formats, roles, marks, evaluated
+        )
+
+    async def evaluated(self, review: Review) -> list[tuple[dict, Form | None]]:
+        """The call's evaluations in Genesys, each with its form (for a report); none where
+        they cannot be read (no permission, not licensed)."""
+        try:
+            found = await self.evaluations.existing(review.id)
+            forms = {f.id: f for f in await self.evaluations.forms()}
+        except GenesysError:
+            return []
+        return [(ev, forms.get((ev.get("evaluationForm") or {}).get("id"))) for ev in found]
 
     def playback_server(self, review: Review, host: str | None = None, port: int | None = None):
         """A server that plays the review in a browser (not started)."""

@@ -22,6 +22,7 @@ from genesys_tui.flows.review.metrics import Metrics, compute
 from genesys_tui.flows.review.model import Transcript
 from genesys_tui.flows.review.parse import TranscriptError, parse_transcript
 from genesys_tui.flows.review.roles import merge
+from genesys_tui.flows.review.text_index import TextIndex
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import Conversation, Recording
@@ -88,6 +89,7 @@ class ReviewCache:
         self.root = Path(cache_dir) / "review"
         self.max_bytes = max_bytes
         self.peaks = PeaksCache(cache_dir)
+        self.index = TextIndex(self.root / "index")
 
     def recording(self, recording_id: str) -> Path:
         return self.root / "recordings" / f"{safe_id(recording_id, 'recording id')}.wav"
@@ -131,7 +133,7 @@ class ReviewCache:
     def prune(self, keep: set[Path] = frozenset()) -> int:
         """Remove least recently used files until the cache fits; returns bytes freed."""
         files = []
-        for sub in ("recordings", "transcripts"):
+        for sub in ("recordings", "transcripts", "index"):
             d = self.root / sub
             if d.is_dir():
                 for f in d.iterdir():
@@ -369,9 +371,9 @@ async def load_review(
         return review
     say("recordings")
     try:
-        recordings = [
-            r for r in await client.recordings.list(cid, "WAV") if (r.media or "audio") == "audio"
-        ]
+        # Without audio only the metadata is wanted: NONE asks for no transcode.
+        listed = await client.recordings.list(cid, "WAV" if audio else "NONE")
+        recordings = [r for r in listed if (r.media or "audio") == "audio"]
     except E.PermissionDenied:
         recordings = []
         review.notes.append("Not allowed to read recordings (recording:recording:view).")
@@ -418,6 +420,9 @@ async def load_review(
     if review.transcript is not None:
         align(review.transcript, review.timelines)
         review.metrics = compute(review.transcript, review.timelines)
+    if transcript and not review.transcript_failed:
+        with contextlib.suppress(OSError):  # the index only saves time later
+            cache.index.put(review)
     if audio:
         await asyncio.to_thread(cache.prune, keep)
     return review

@@ -18,7 +18,7 @@ from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.browse_queueing import Queueing
-from genesys_tui.tui.screens.browse_text import HELP, RANGES, SORTABLE
+from genesys_tui.tui.screens.browse_text import HELP, RANGES, SAID, SORTABLE
 from genesys_tui.tui.screens.dialogs import (
     FilterDialog,
     PromptDialog,
@@ -71,7 +71,8 @@ class BrowseScreen(Queueing, AppScreen):
             yield self._button("Filters…", "filters")
         yield Static("", id="status")
         yield Input(
-            placeholder="filter what is loaded: agent, queue, number, ID…  (esc clears)",
+            placeholder="filter what is loaded: agent, queue, number, ID…  said:WORDS searches "
+            "what was said  (esc clears)",
             id="live-filter",
         )
         with Horizontal(id="main"):
@@ -280,6 +281,9 @@ class BrowseScreen(Queueing, AppScreen):
 
     @on(Input.Changed, "#live-filter")
     def live_filter_changed(self, event: Input.Changed) -> None:
+        if event.value.lower().startswith(SAID):  # a search of what was said, on Enter
+            self.set_status("Enter searches what was said in these calls")
+            return
         self._keeping_selection(lambda: self.model.set_filter(event.value))
         self.set_status()
 
@@ -295,8 +299,13 @@ class BrowseScreen(Queueing, AppScreen):
         self.show_detail(table.cursor)  # the row under the cursor may be another call now
 
     @on(Input.Submitted, "#live-filter")
-    def live_filter_done(self) -> None:
+    def live_filter_done(self, event: Input.Submitted) -> None:
         self.query_one(VirtualTable).focus()
+        text = event.value[len(SAID) :].strip() if event.value.lower().startswith(SAID) else ""
+        if text and self.interval is not None:
+            from genesys_tui.tui.screens.search import SearchScreen
+
+            self.gapp.push_screen(SearchScreen(text, self.interval, self.filter))
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#live-filter", Input)

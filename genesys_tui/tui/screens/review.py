@@ -18,21 +18,18 @@ from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
+from genesys_tui.tui.screens.review_evaluate import ReviewEvaluate
 from genesys_tui.tui.screens.review_marks import ReviewMarks
 from genesys_tui.tui.screens.review_playback import PlaybackControls
-from genesys_tui.tui.screens.review_text import (
-    HELP,
-    bar_text,
-    phrase_text,
-    title_text,
-)
+from genesys_tui.tui.screens.review_text import HELP, bar_text, phrase_text, title_text
+from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
 from genesys_tui.tui.widgets.transcript_table import COLUMNS, TranscriptTable
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
 
-class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
+class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", id="review.play-pause"),
         Binding("p", "play_phrase", "Play phrase", id="review.play-phrase"),
@@ -67,6 +64,7 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
         Binding("right_square_bracket", "sample(1)", "Next sampled", show=False, id="review.next"),
         Binding("left_square_bracket", "sample(-1)", "Prev sampled", show=False, id="review.prev"),
         Binding("e", "export", "Export", id="review.export"),
+        Binding("v", "evaluate", "Evaluate", id="review.evaluate"),
         Binding("b", "browser", "Browser", show=False, id="review.browser"),
         Binding("o", "open_by_id", "Open ID", show=False, id="review.open-by-id"),
         Binding("r", "next_recording", "Next recording", show=False, id="review.next-recording"),
@@ -118,6 +116,7 @@ class ReviewScreen(ReviewMarks, PlaybackControls, AppScreen):
                 )
                 yield Static("", id="notes")
             yield Static("", id="metrics")
+            yield EvaluationForm(id="evaluation")
         yield Static("", id="phrase")
         yield Footer()
 

@@ -23,6 +23,12 @@ the whole recording, `←`/`→` pan, a click seeks. Moving through the transcri
 the transcript), `'` jumps to the next bookmark, `w` writes the call's bookmarks to Genesys as
 recording annotations (bookmarks Genesys already has are listed too); `M` hides the side panel.
 
+`v` opens an evaluation form beside the transcript: `↑`/`↓` move between questions, `1`-`9` answer,
+`x` marks N/A (where the form allows), `c` comments on the question, `C` on the whole call, `f`
+switches to the next published form; the running score is computed as the form weights it (a
+failed fatal question makes it 0). The draft is kept on this machine as you go; `ctrl+s` submits it
+to Genesys after a confirmation. `v` again (or Tab) goes back to the transcript.
+
 Times are positions in the recording file: the part of a secure pause that was cut out of the
 recording takes no time there, so what is highlighted is what you hear.
 

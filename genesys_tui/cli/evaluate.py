@@ -1,0 +1,107 @@
+"""genesys-tui evaluate ID: the call's evaluations and the published forms; with --form and
+--answers, fill the form from a JSON file and submit it to Genesys (flows/review/evaluate.py).
+
+The answers file: {"answers": {"QUESTION": "ANSWER", ...}, "comments": "overall"}, each question
+and answer by its text (any case) or id, "N/A" where the form allows it, free-text questions
+answered with their text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.core.ids import safe_id
+from genesys_tui.flows.review.evaluation import EvaluationError, choose, score
+
+MAX_FILE = 1 << 20
+
+
+def read_answers(path: str) -> tuple[dict[str, str], str]:
+    try:
+        raw = Path(path).read_bytes()[: MAX_FILE + 1]
+        if len(raw) > MAX_FILE:
+            raise EvaluationError(f"{path} is over {MAX_FILE >> 10} KB: not an answers file")
+        doc = json.loads(raw)
+    except (OSError, ValueError, RecursionError) as e:
+        raise EvaluationError(f"{path} cannot be read as JSON ({type(e).__name__})") from None
+    if not isinstance(doc, dict):
+        raise EvaluationError(f"{path}: expected an object of question: answer")
+    answers = doc.get("answers", doc)
+    comments = doc.get("comments", "") if "answers" in doc else ""
+    if not isinstance(answers, dict) or not isinstance(comments, str):
+        raise EvaluationError(f"{path}: answers is an object of question: answer, comments text")
+    bad = [k for k, v in answers.items() if not isinstance(v, str)]
+    if bad:
+        raise EvaluationError(f"{path}: the answer to {bad[0]!r} is not text")
+    return answers, comments
+
+
+def cmd_evaluate(ctx: Context) -> int:
+    from genesys_tui.context import client_credentials_client, org_scope
+    from genesys_tui.flows.review.service import ReviewService
+
+    a = ctx.args
+    try:
+        cid = safe_id(a.conversation, "conversation id")
+    except ValueError as e:
+        raise CommandError(str(e), code=2) from None
+    target = ctx.target()
+
+    async def go():
+        async with client_credentials_client(target) as client:
+            scope = await org_scope(client, target, ctx.paths)
+            evs = ReviewService(client, scope, ctx.config, target.profile).evaluations
+            if a.evaluator:
+                evs.configured_evaluator = a.evaluator
+            if not a.form:
+                return "list", (await evs.existing(cid), await evs.forms())
+            form = await evs.form_named(a.form)
+            if not a.answers:
+                raise EvaluationError("--answers FILE.json is needed with --form")
+            answers, comments = read_answers(a.answers)
+            draft = evs.drafts.get(cid, form.id)
+            draft.answers, draft.comments, draft.overall = {}, {}, comments
+            for q, ans in answers.items():
+                choose(form, draft, q, ans)
+            evs.drafts.put(draft)
+            if a.dry_run:
+                return "dry", (form, draft)
+            conv = await client.conversations.get(cid)
+            done = await evs.submit(conv, form, draft, a.status, agent=a.agent)
+            return "done", (form, draft, done)
+
+    try:
+        kind, result = run(go())
+    except EvaluationError as e:
+        raise CommandError(str(e), code=2) from None
+    if kind == "list":
+        existing, forms = result
+        if a.json:
+            print(json.dumps({"evaluations": existing, "forms": [f.raw for f in forms]}))
+            return 0
+        for ev in existing:
+            sc = (ev.get("answers") or {}).get("totalScore")
+            form_name = (ev.get("evaluationForm") or {}).get("name", "")
+            evaluator = (ev.get("evaluator") or {}).get("name", "")
+            print(
+                f"{ev.get('id')}  {ev.get('status', ''):<10}  {sc if sc is not None else '-':>6}  "
+                f"{form_name}  by {evaluator}"
+            )
+        ctx.err.print(f"{len(existing)} evaluation(s) of {cid}", highlight=False)
+        ctx.err.print("Published forms: " + ", ".join(f.name for f in forms), highlight=False)
+        return 0
+    form, draft = result[0], result[1]
+    s = score(form, draft)
+    line = f"{form.name}: {s.total:g}% ({s.answered} of {s.scored} answered"
+    line += ", a fatal question failed)" if s.fatal else ")"
+    if kind == "dry":
+        ctx.err.print(line + "; not submitted (--dry-run), kept as a draft", highlight=False)
+        return 0
+    done = result[2]
+    if a.json:
+        print(json.dumps(done))
+    total = (done.get("answers") or {}).get("totalScore")
+    print(f"{done.get('id')}  {done.get('status')}  Genesys scored it {total}")
+    ctx.err.print(line, highlight=False)
+    return 0
