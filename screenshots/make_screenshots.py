@@ -179,6 +179,7 @@ async def capture() -> dict[str, str]:
             a.clear_notifications()
             await pilot.pause(0.2)
             shots["review"] = a.export_screenshot(title="genesys-tui: review")
+            await qa_screens(pilot, a, shots, settle)
             await pilot.press("4")  # Supervise: the live calls, signed in as the demo supervisor
             for _ in range(100):
                 await pilot.pause(0.1)
@@ -262,6 +263,45 @@ async def capture() -> dict[str, str]:
             await c.shutdown()
     shots["supervise-live"] = await live_supervision(port)
     return shots
+
+
+async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
+    """From Review: a bookmark, the evaluation form half filled, then a search across today's
+    calls from Browse."""
+    from textual.widgets import Input
+
+    from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
+
+    await pilot.press("m")
+    await pilot.pause(0.3)
+    a.screen.query_one(Input).value = "agent skipped the recording disclosure"
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+    shots["review-bookmark"] = a.export_screenshot(title="genesys-tui: review, a bookmark")
+    await pilot.press("v")
+    panel = a.review.query_one(EvaluationForm)
+    for _ in range(100):
+        await pilot.pause(0.1)
+        if panel.form is not None:
+            break
+    await pilot.press("1", "1", "1", "2", "2")
+    await pilot.pause(0.3)
+    shots["review-evaluation"] = a.export_screenshot(title="genesys-tui: review, evaluating")
+    await pilot.press("v", "1", "t")  # back to Browse, today's calls
+    await settle(pilot, a)
+    await pilot.press("slash")
+    a.browse.query_one("#live-filter", Input).value = "said:refund"
+    await pilot.press("enter")
+    for _ in range(1200):
+        await pilot.pause(0.1)
+        found = getattr(a.screen, "found", None)
+        if found is not None:
+            break
+    await pilot.pause(0.3)
+    a.clear_notifications()
+    shots["search"] = a.export_screenshot(title="genesys-tui: search across calls")
+    await pilot.press("escape")
+    await pilot.pause(0.2)
 
 
 async def live_supervision(port: int) -> str:

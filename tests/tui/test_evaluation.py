@@ -58,6 +58,22 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
         assert ev["answers"]["totalScore"] == s.total  # Genesys's score is the one shown
         await wait_for(pilot, lambda: "Evaluations in Genesys" in str(panel.render()))
         assert "FINISHED" in str(panel.render())
-        await pilot.press("v")  # back to the transcript
+        # another call opened while the form is shown: its own draft, never this one's
+        model = app.browse.model
+        other = next(
+            model.summary(i).conversation_id
+            for i in range(len(model))
+            if model.summary(i).conversation_id != cid
+            and model.summary(i).end
+            and model.summary(i).has_recording
+            and not org.archived[org.find(model.summary(i).conversation_id)]
+        )
+        app.open_review(other)
+        await wait_for(
+            pilot,
+            lambda: panel.draft is not None and panel.draft.conversation_id == other,
+        )
+        assert "0/6 answered" in str(panel.render())
+        await pilot.press("v", "v")  # to the form, then back to the transcript
         await idle(pilot)
         assert not panel.display and screen.query_one("#transcript").has_focus

@@ -195,6 +195,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         if len(self.listing):
             self.select_row(0)
         table.focus()
+        self.evaluation_follows()  # an open form now shows this call's draft
 
     def audio(self) -> Audio | None:
         if self.review and 0 <= self.recording < len(self.review.audio):

@@ -49,10 +49,19 @@ class ReviewEvaluate:
         panel.focus()
         self.load_evaluation()
 
+    def evaluation_follows(self) -> None:
+        panel = self.query_one(EvaluationForm)
+        if panel.display:
+            panel.form = panel.draft = None  # never the last call's draft under this one
+            panel.refresh()
+            self.load_evaluation()
+
     @work(exclusive=True, group="evaluation", exit_on_error=False)
     async def load_evaluation(self) -> None:
         evs = self.gapp.reviews.evaluations
         review = self.review
+        if review is None:
+            return
         try:
             if self._forms is None:
                 self._forms = await evs.forms()
