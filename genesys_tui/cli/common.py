@@ -88,5 +88,15 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def interval_arg(text: str) -> tuple:
+    """--interval as (start, end); a bad one is a usage error (exit 2)."""
+    from genesys_tui.core.intervals import parse_interval
+
+    try:
+        return parse_interval(text)
+    except ValueError as e:
+        raise CommandError(str(e), code=2) from None
+
+
 def is_tty() -> bool:
     return sys.stdin.isatty()

@@ -7,7 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from genesys_tui.cli.common import CommandError, Context, is_tty, run
+from genesys_tui.cli.common import CommandError, Context, interval_arg, is_tty, run
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.genesys.models import RecordingJob
 
@@ -74,10 +74,7 @@ def _start(ctx: Context) -> int:
     from genesys_tui.flows.browse.table import describe
 
     a = ctx.args
-    try:
-        start, end = parse_interval(a.interval)
-    except ValueError as e:
-        raise CommandError(str(e), code=2) from None
+    start, end = interval_arg(a.interval)
     if not a.yes and not is_tty():
         raise CommandError("no terminal to confirm on: pass --yes to start the jobs", code=4)
 

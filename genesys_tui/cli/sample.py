@@ -8,8 +8,7 @@ import json
 
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.core.intervals import parse_interval
+from genesys_tui.cli.common import CommandError, Context, interval_arg, run
 from genesys_tui.flows.review.sample import SampleError, SampleStore, draw
 
 
@@ -18,10 +17,7 @@ def cmd_sample(ctx: Context) -> int:
     from genesys_tui.context import client_credentials_client, org_scope
 
     a = ctx.args
-    try:
-        start, end = parse_interval(a.interval)
-    except ValueError as e:
-        raise CommandError(str(e), code=2) from None
+    start, end = interval_arg(a.interval)
     target = ctx.target()
 
     async def go():

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.core.intervals import parse_interval
+from genesys_tui.cli.common import CommandError, Context, interval_arg, run
 from genesys_tui.flows.review.search import HOW, search_calls
 
 
@@ -18,15 +17,12 @@ def cmd_search(ctx: Context) -> int:
     from genesys_tui.flows.review.service import ReviewService
 
     a = ctx.args
-    try:
-        start, end = parse_interval(a.interval)
-    except ValueError as e:
-        raise CommandError(str(e), code=2) from None
+    start, end = interval_arg(a.interval)
     target = ctx.target()
 
     def progress(done: int, total: int | None) -> None:
         if not a.json and sys.stderr.isatty():
-            print(f"\r{done}/{total} transcript(s) read", end="", file=sys.stderr, flush=True)
+            print(f"\r{done}/{total} call(s) read", end="", file=sys.stderr, flush=True)
 
     async def go():
         async with client_credentials_client(target) as client:
@@ -41,6 +37,8 @@ def cmd_search(ctx: Context) -> int:
         found = run(go())
     except ValueError as e:
         raise CommandError(str(e), code=2) from None
+    if not a.json and sys.stderr.isatty() and found.calls:
+        print(file=sys.stderr)  # end the progress line
     for note in found.notes:
         ctx.err.print(note, highlight=False)
     for h in found.hits:

@@ -161,6 +161,16 @@ def _obj_list(value: Any, what: str) -> list[dict[str, Any]]:
     return value
 
 
+def _keyed(items: Any, key: str, known: dict, where: str) -> dict[str, dict[str, Any]]:
+    """Answers by the id they name; 400 for an id the form does not have there."""
+    out = {}
+    for x in _obj_list(items, key):
+        if x.get(key) not in known:
+            raise bad_request(f"{key} {x.get(key)!r} is not in {where}")
+        out[x[key]] = x
+    return out
+
+
 def _points(q: dict[str, Any], answer_id: Any) -> tuple[int, int, bool]:
     """(points, possible, failed-if-fatal) of an answer to a scored question."""
     values = {o.get("id"): int(o.get("value") or 0) for o in q.get("answerOptions") or []}
@@ -176,11 +186,7 @@ def score(form: dict[str, Any], answers: Any, *, finished: bool = False) -> dict
     if not isinstance(answers, dict):
         raise bad_request("answers must be an EvaluationScoringSet")
     groups = {g.get("id"): g for g in _obj_list(form.get("questionGroups"), "questionGroups")}
-    given = {}
-    for gs in _obj_list(answers.get("questionGroupScores"), "questionGroupScores"):
-        if gs.get("questionGroupId") not in groups:
-            raise bad_request(f"questionGroupId {gs.get('questionGroupId')!r} is not in the form")
-        given[gs["questionGroupId"]] = gs
+    given = _keyed(answers.get("questionGroupScores"), "questionGroupId", groups, "the form")
     scaled = form.get("weightMode", "SCALED") != "OFF"
     sums = {"all": [0.0, 0.0], "critical": [0.0, 0.0], "other": [0.0, 0.0]}
     failed_kill = False
@@ -192,11 +198,7 @@ def score(form: dict[str, Any], answers: Any, *, finished: bool = False) -> dict
             raise bad_request(f"question group {gid} cannot be marked N/A")
         weight = float(g.get("weight") or 0) if scaled else 1.0
         qs = {q.get("id"): q for q in _obj_list(g.get("questions"), "questions")}
-        by_q = {}
-        for s in _obj_list(gs.get("questionScores"), "questionScores"):
-            if s.get("questionId") not in qs:
-                raise bad_request(f"questionId {s.get('questionId')!r} is not in group {gid}")
-            by_q[s["questionId"]] = s
+        by_q = _keyed(gs.get("questionScores"), "questionId", qs, f"group {gid}")
         got = possible = 0
         scores = []
         for qid, q in qs.items():
