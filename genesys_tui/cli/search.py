@@ -45,6 +45,8 @@ def cmd_search(ctx: Context) -> int:
         if a.json:
             doc = {"moment": h.moment.text(), "conversationId": h.moment.conversation_id}
             doc |= {"recording": h.moment.recording, "offsetMs": h.moment.ms}
+            began = found.started.get(h.moment.conversation_id)
+            doc["conversationStart"] = began.isoformat() if began else None
             print(json.dumps({**doc, "role": h.role, "text": h.text}), flush=True)
         else:
             print(f"{h.moment.text()}  {h.role:<8}  {h.text}")

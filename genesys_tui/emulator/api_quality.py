@@ -160,7 +160,7 @@ async def scoring(emu: Emulator, request: Request, tok: Token, cid: str) -> Resp
         raise bad_request("The body must be an EvaluationFormAndScoringSet")
     try:
         return JSONResponse(score(body["evaluationForm"], body.get("answers") or {}))
-    except (ValueError, TypeError, AttributeError, RecursionError):
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError):
         raise bad_request("The evaluation form or the answers are malformed") from None
 
 

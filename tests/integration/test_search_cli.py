@@ -43,6 +43,8 @@ def test_search_finds_moments_the_same_as_a_scan(recent_org, capsys):
         d = org.detail(org.find(h["conversationId"]))
         assert any(p.text == h["text"] for p in d.phrases)
         assert h["moment"].startswith(h["conversationId"] + "@")
+        began = datetime.fromisoformat(h["conversationStart"])
+        assert abs(began.timestamp() * 1000 - org.start[org.find(h["conversationId"])]) < 1000
     scanned, err = hits(capsys, srv, "refund", "--scan")
     assert "scanning transcripts" in err
     assert {h["conversationId"] for h in scanned} == {h["conversationId"] for h in found}

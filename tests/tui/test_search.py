@@ -57,6 +57,7 @@ async def test_said_in_browse_lists_moments_and_opens_review_there(fresh_emulato
         status = str(screen.query_one("#status", Static).render())
         assert f"{len(hits)} time(s)" in status and ("search" in status or "scanning" in status)
         assert screen.query_one(DataTable).row_count == len(hits)
+        assert set(screen.found.started) == {h.moment.conversation_id for h in hits}
         await pilot.press("r")  # agent only
         await idle(pilot)
         assert all(h.role == "agent" for h in screen.rows)

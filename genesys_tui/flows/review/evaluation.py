@@ -10,6 +10,7 @@ evaluation 0. Free-text questions are answered with a comment and not scored."""
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -80,7 +81,8 @@ def _list(v: Any) -> list[dict[str, Any]]:
 
 
 def _num(v: Any) -> float:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    return float(v) if ok and abs(v) < 1e9 else 0.0
 
 
 def read_form(doc: Any) -> Form:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.flows.review.session import ReviewError
-from genesys_tui.flows.review.text_index import Said, said_of
+from genesys_tui.flows.review.text_index import said_of
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.transcript_search import TranscriptSearch, content_kept_since
@@ -40,6 +40,7 @@ class Found:
     hits: list[Hit] = field(default_factory=list)
     calls: int = 0  # calls read (with or without a transcript)
     notes: list[str] = field(default_factory=list)
+    started: dict[str, datetime] = field(default_factory=dict)  # when each call with a hit began
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -106,14 +107,17 @@ async def search_calls(
         found.notes.append(f"only the first {MAX_CALLS} of {len(calls)} calls were read")
         calls = calls[:MAX_CALLS]
     for n, (cid, began, ended) in enumerate(calls, 1):
-        said = await _said(service, cid, began, ended, words)
+        said, began = await _said(service, cid, began, ended, words)
         if said is not None:
             found.calls += 1
-            found.hits += [
+            hits = [
                 Hit(Moment(cid, s.recording, s.ms), s.role, s.text)
                 for s in said
                 if (role is None or s.role == role) and pattern.search(s.text)
             ]
+            if hits and began is not None:
+                found.started[cid] = began
+            found.hits += hits
         if progress:
             progress(n, len(calls))
         if n % 50 == 0:
@@ -121,18 +125,18 @@ async def search_calls(
     return found
 
 
-async def _said(service: ReviewService, cid: str, began, ended, words) -> list[Said] | None:
-    """What the call said: from the local index when the listing says it is the same call,
-    else by opening it (which indexes it). None when it cannot be opened."""
+async def _said(service: ReviewService, cid: str, began, ended, words):
+    """What the call said, and when it began: from the local index when the listing says it is
+    the same call, else by opening it (which indexes it). (None, …) when it cannot be opened."""
     if began is not None:
         said = service.cache.index.get(cid, began, ended, words)
         if said is not None:
-            return said
+            return said, began
     try:
         review = await service.open(cid, audio=False)
     except ReviewError:
-        return None
-    return said_of(review)
+        return None, began
+    return said_of(review), review.conversation.start_time
 
 
 def listed_calls(client, start, end, flt):

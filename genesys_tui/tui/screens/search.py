@@ -58,7 +58,7 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         yield Static("", id="status")
         yield ProgressBar(id="progress", show_eta=False)
         table: DataTable = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Call", "At", "Speaker", "Said")
+        table.add_columns("Call started", "Call", "At", "Speaker", "Said")
         yield table
         yield Footer()
 
@@ -89,7 +89,8 @@ days); otherwise each call's transcript is read through Review's cache, and the 
             self.say(str(e))
             return
         except Exception as e:  # a Genesys or network error: said, the screen stays
-            self.say(f"The search failed: {user_message(e)}")
+            why = user_message(e) or f"unexpected {type(e).__name__} (see the log)"
+            self.say(f"The search failed: {why}")
             return
         self.found = found
         bar.display = False
@@ -104,7 +105,9 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         table = self.query_one(DataTable)
         table.clear()
         for h in self.rows:
-            table.add_row(h.moment.conversation_id[:8], _at(h), h.role, h.text)
+            began = found.started.get(h.moment.conversation_id)
+            when = f"{began:%Y-%m-%d %H:%M}" if began else ""
+            table.add_row(when, h.moment.conversation_id[:8], _at(h), h.role, h.text)
         how = HOW[found.mode]
         line = (
             f"“{self.text}”: {len(found.hits)} time(s) in {found.calls} call(s) read, by {how}"
@@ -113,6 +116,8 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         )
         if len(self.rows) == SHOWN:
             line += f". The first {SHOWN} are shown."
+        if self.rows:
+            line += ". Enter opens Review at the moment."
         self.say(line)
 
     def _hit(self) -> Hit | None:
