@@ -51,6 +51,20 @@ def test_search_finds_moments_the_same_as_a_scan(recent_org, capsys):
     agents, _ = hits(capsys, srv, "refund", "--role", "customer")
     assert all(h["role"] == "customer" for h in agents) and len(agents) < len(found)
 
+    # a filter Genesys's search does not know (the queue, the direction) narrows it
+    def queues(h):
+        return set(org.detail(org.find(h["conversationId"])).queue_ids)
+
+    by_name = {q.id: q.name for q in org.queues}
+    used = set().union(*(queues(h) for h in found))
+    one = sorted(used)[0]
+    in_queue, _ = hits(capsys, srv, "refund", "--queue", by_name[one])
+    assert in_queue == [h for h in found if one in queues(h)]
+    other = next(q.id for q in org.queues if q.id not in used)
+    assert hits(capsys, srv, "refund", "--queue", by_name[other])[0] == []
+    outbound, _ = hits(capsys, srv, "refund", "--direction", "outbound")
+    assert all(org.detail(org.find(h["conversationId"])).outbound for h in outbound)
+
 
 def test_a_refused_search_scans_and_says_so(recent_org, capsys, monkeypatch):
     from genesys_tui.genesys import errors as E

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from genesys_tui.flows.review.links import Moment
@@ -87,7 +87,8 @@ async def search_calls(
         except (E.PermissionDenied, E.NotFound) as e:
             found.mode, older = "scan", start  # (no word of the 60 days then)
             found.notes.append(f"transcript search is not available ({e.message}): scanning")
-        if found.mode == "search" and flt is not None and (flt.queue_ids or flt.user_ids):
+        if found.mode == "search" and flt is not None and flt != ConversationFilter():
+            # Genesys's search knows no queue, agent or wrap-up: the listing narrows it
             wanted = {s.conversation_id async for s in listed_calls(client, kept, end, flt)}
             calls = [c for c in calls if c[0] in wanted]
         if start < older:
@@ -99,12 +100,12 @@ async def search_calls(
                 found.mode = "search and scan"
     scan_to = end if found.mode == "scan" else older
     if start < scan_to:
-        calls += [
-            (s.conversation_id, s.start, s.end)
-            async for s in listed_calls(client, start, scan_to, flt)
-        ]
+        async for s in listed_calls(client, start, scan_to, flt):
+            calls.append((s.conversation_id, s.start, s.end))
+            if len(calls) > MAX_CALLS:
+                break  # a huge interval is not listed whole to be cut afterwards
     if len(calls) > MAX_CALLS:
-        found.notes.append(f"only the first {MAX_CALLS} of {len(calls)} calls were read")
+        found.notes.append(f"only the first {MAX_CALLS} calls were read: narrow the interval")
         calls = calls[:MAX_CALLS]
     for n, (cid, began, ended) in enumerate(calls, 1):
         said, began = await _said(service, cid, began, ended, words)
@@ -140,7 +141,6 @@ async def _said(service: ReviewService, cid: str, began, ended, words):
 
 
 def listed_calls(client, start, end, flt):
-    from dataclasses import replace
-
+    """The interval's ended calls with a recording (those that can have a transcript)."""
     wanted = replace(flt or ConversationFilter(), has_recording=True, ended=True)
     return client.analytics.iter_conversations(start, end, wanted)
