@@ -117,7 +117,8 @@ def demo_context(
 ) -> AppContext:
     """The embedded emulator `srv` as the org: its demo OAuth clients (the PKCE one has the
     demo's callback on `redirect_port` registered, as an admin would), a job store of its own so
-    real queues are never mixed with demo ones, and demo notices when the config has none."""
+    real queues are never mixed with demo ones, demo notices when the config has none, and the
+    demo supervisor as the evaluator."""
     s = srv.emulator.s
     profile = Profile(
         name="demo",
@@ -132,8 +133,13 @@ def demo_context(
         else "",
     )
     target = Target(profile, hosts_for("", srv.base_url), False, readonly)
+    # The demo's client credentials have no user: evaluations are submitted as the demo
+    # supervisor (the user the demo signs in as), unless the config names someone.
+    review = replace(
+        config.review, evaluator=config.review.evaluator or srv.emulator.org.supervisors[0].id
+    )
     return AppContext(
-        config=replace(config, notices=config.notices or demo_notices()),
+        config=replace(config, notices=config.notices or demo_notices(), review=review),
         paths=paths,
         target=target,
         client=build_client(target, s.client_id, s.client_secret) if signed_in else None,

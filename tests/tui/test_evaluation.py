@@ -8,6 +8,7 @@ from genesys_tui.core.config import Config
 from genesys_tui.flows.review.evaluation import NA, score
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
+from tests.conftest import ANCHOR
 from tests.tui.conftest import idle, make_app, notes, settle, wait_for
 from tests.tui.test_review import SIZE, listed_conversation, open_review
 
@@ -77,3 +78,39 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
         await pilot.press("v", "v")  # to the form, then back to the transcript
         await idle(pilot)
         assert not panel.display and screen.query_one("#transcript").has_focus
+
+
+async def test_the_demo_evaluates_as_its_supervisor(fresh_emulator, tmp_path):
+    """`genesys-tui demo` signs in with client credentials (no user): its evaluations are
+    submitted as the demo supervisor, out of the box."""
+    from genesys_tui.context.app import demo_context
+    from genesys_tui.core.paths import AppPaths
+    from genesys_tui.tui.launch import make_app as build
+
+    srv = fresh_emulator
+    org = srv.emulator.org
+    paths = AppPaths(tmp_path / "c.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log")
+    ctx = demo_context(
+        srv,
+        Config(),
+        paths,
+        redirect_port=0,
+        store_path=None,
+        downloads=tmp_path / "out",
+        now=ANCHOR,
+    )
+    assert ctx.config.review.evaluator == org.supervisors[0].id
+    app = build(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        _, cid = listed_conversation(app, org)
+        screen = await open_review(pilot, app, cid)
+        await pilot.press("v")
+        panel = screen.query_one(EvaluationForm)
+        await wait_for(pilot, lambda: panel.form is not None)
+        await pilot.press(*["1"] * 6, "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: any("submitted" in n.message for n in notes(app)))
+        (ev,) = srv.emulator.evaluations.values()
+        assert ev["evaluator"]["id"] == org.supervisors[0].id and ev["answers"]["totalScore"] == 100
