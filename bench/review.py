@@ -432,7 +432,7 @@ this process, over HTTP on 127.0.0.1) with {r["calls"]:,} recorded calls in the 
 | measurement | genesys-tui | other tool / target | ratio / verdict |
 |---|---|---|---|
 | search, warm (median of 5; the interval's listing over HTTP included: {r["listing"]:.2f} s of it) | {r["warm"]:.3f} s | target 1 s | **{"met" if r["warm"] < 1 else "missed"}** |
-| the same, what it reads locally (warm minus the listing) | {max(r["warm"] - r["listing"], 0):.3f} s | `grep -rli refund` over the cached transcript JSON: {g:.3f} s (file names only, no speaker, no time) | {g / max(r["warm"] - r["listing"], 1e-6):.1f}x |
+| the same, what it reads locally (warm minus the listing) | {max(r["warm"] - r["listing"], 0):.3f} s | `grep -rli refund` over the cached transcript JSON: {g:.3f} s (file names only, no speaker, no time) | {g / max(r["warm"] - r["listing"], 1e-6):.1f}x grep's speed |
 | search, cold (each call opened: conversation, recordings metadata, transcript URL and document) | {r["cold"]:.1f} s | at Genesys's 300 requests a minute this is about {r["calls"] * 4 / 300:.0f} min | — |
 """
     write_section("Review: search across calls", body)

@@ -323,7 +323,12 @@ async def test_bookmarks_are_kept_listed_jumped_to_and_written_to_genesys(fresh_
         assert "00:07 agent skipped the disclosure" in str(
             screen.query_one("#metrics", Static).render()
         )
+        assert tl.marks_ms == [7000]  # ◆ on the ruler
         tl.set_playhead(0)
+        cell = (
+            (7000 * tl.rate // 1000 - tl.view_start) * (tl.size.width - tl.GUTTER) // tl.view_frames
+        )
+        assert tl.build(tl.size.width, tl.size.height)[0].text[tl.GUTTER + cell] == "◆"
         await pilot.press("apostrophe")  # ' jumps to it
         await idle(pilot)
         assert tl.playhead * 1000 // tl.rate == 7000

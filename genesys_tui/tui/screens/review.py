@@ -220,6 +220,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             else "The recording could not be loaded."
         )
         tl.set_audio(a, spans, message)
+        self.mark_timeline()
         self.update_title()
 
     # --- text ---------------------------------------------------------------------------------------

@@ -91,6 +91,15 @@ class ReviewMarks:
         """The side panel: the QA metrics, the topics, the bookmarks."""
         side = metrics_text(self.review) + (self.marks_panel() if self.review else "")
         self.query_one("#metrics", Static).update(side)
+        self.mark_timeline()
+
+    def mark_timeline(self) -> None:
+        """The shown recording's bookmarks, as ◆ on the timeline's ruler."""
+        audio = self.audio()
+        marks = self.bookmarks() if self.review and audio else []
+        self.query_one(Timeline).set_marks(
+            [m.ms for m in marks if audio and m.recording_id == audio.id]
+        )
 
     def action_toggle_metrics(self) -> None:
         self.query_one("#metrics").toggle_class("-hidden")

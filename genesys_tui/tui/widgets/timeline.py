@@ -31,6 +31,7 @@ THEME_DEFAULTS = {
     "held": "#facc15",  # the dots marking a hold on the phrase lane
     "cut": "#f87171",  # where the recording left time out
     "playing": "#5c4a00",  # the phrase being heard
+    "bookmark": "#fb923c",  # a bookmark's moment, on the ruler
 }
 # On a light theme the same roles in darker inks, holds and the phrase heard in pale washes.
 THEME_DEFAULTS_LIGHT = {
@@ -43,6 +44,7 @@ THEME_DEFAULTS_LIGHT = {
     "held": "#b45309",
     "cut": "#dc2626",
     "playing": "#fde68a",
+    "bookmark": "#c2410c",
 }
 ROLES = ("customer", "agent", "ivr", "system", "mixed")
 MIN_SPAN_MS = 2000
@@ -97,9 +99,15 @@ class Timeline(Widget):
         self.gain: list[float] = []
         self.message = "No recording."
         self.dimmed: set[str] = set()  # lanes of speakers hidden in the transcript
+        self.marks_ms: list[int] = []  # bookmarks in this recording, drawn ◆ on the ruler
         self._lines: list[Strip] | None = None
 
     # --- state ------------------------------------------------------------------------------------
+
+    def set_marks(self, marks_ms: list[int]) -> None:
+        if sorted(marks_ms) != self.marks_ms:
+            self.marks_ms = sorted(marks_ms)
+            self.invalidate()
 
     def set_dimmed(self, roles: set[str]) -> None:
         """Dim the lanes of these speakers (hidden in the transcript, by the role toggles)."""
@@ -296,6 +304,11 @@ class Timeline(Widget):
                         chars[c + k] = ch
             t += step
         styles = [base + Style(dim=True)] * cells
+        mark = base + Style(color=self._colour("bookmark"), bold=True)
+        for ms in self.marks_ms:
+            c = int((ms * rate // 1000 - self.view_start) * cells / max(1, self.view_frames))
+            if 0 <= c < cells:
+                chars[c], styles[c] = "◆", mark
         if 0 <= play_cell < cells:
             chars[play_cell], styles[play_cell] = "▼", base + Style(bold=True)
         zoom = f"{clock(self.span_ms)}" if self.span_ms >= 1000 else f"{self.span_ms} ms"
