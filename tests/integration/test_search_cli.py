@@ -120,3 +120,32 @@ def test_older_than_sixty_days_is_said(capsys, monkeypatch):
         assert code == 0 and "refund" in out.out.lower()
         assert "searchable for 60 days" in out.err and "scanning transcripts" in out.err
         assert srv.emulator.stats["transcripts.search"] == 0
+
+
+def test_past_a_thousand_results_the_range_is_split_and_nothing_is_left_out(
+    recent_org, monkeypatch
+):
+    """Genesys pages only through the first 1,000 results: with the cap lowered to 10 (and the
+    emulator's with it), every conversation is still found, each once."""
+    import asyncio
+
+    from genesys_tui.emulator import api_search
+    from genesys_tui.genesys import transcript_search as ts
+    from genesys_tui.genesys.transcript_search import TranscriptSearch
+    from tests.integration.test_client import client_for
+
+    start, end = NOW - timedelta(days=5), NOW + timedelta(days=1)
+
+    async def ids() -> list[str]:
+        async with client_for(recent_org) as c:
+            return [x async for x in TranscriptSearch(c.api).conversations("the", start, end)]
+
+    everything = asyncio.run(ids())
+    assert len(everything) > 10 and len(set(everything)) == len(everything)
+    monkeypatch.setattr(api_search, "MAX_RESULTS", 10)
+    monkeypatch.setattr(ts, "MAX_RESULTS", 10)
+    monkeypatch.setattr(ts, "PAGE_SIZE", 5)
+    before = recent_org.emulator.stats["transcripts.search"]
+    split = asyncio.run(ids())
+    assert sorted(split) == sorted(everything) and len(set(split)) == len(split)
+    assert recent_org.emulator.stats["transcripts.search"] - before > len(everything) // 5
