@@ -114,3 +114,21 @@ async def test_the_demo_evaluates_as_its_supervisor(fresh_emulator, tmp_path):
         await wait_for(pilot, lambda: any("submitted" in n.message for n in notes(app)))
         (ev,) = srv.emulator.evaluations.values()
         assert ev["evaluator"]["id"] == org.supervisors[0].id and ev["answers"]["totalScore"] == 100
+
+
+async def test_without_permission_to_read_evaluations_the_form_is_still_filled(tmp_path):
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    with EmulatorServer(small_org(deny_permissions=("quality:evaluation:view",))) as srv:
+        app = make_app(srv, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            _, cid = listed_conversation(app, srv.emulator.org)
+            screen = await open_review(pilot, app, cid)
+            await pilot.press("v")
+            panel = screen.query_one(EvaluationForm)
+            await wait_for(pilot, lambda: panel.form is not None)
+            text = str(panel.render())
+            assert "Evaluations in Genesys" in text and "not read" in text
+            assert "quality:evaluation:view" in text

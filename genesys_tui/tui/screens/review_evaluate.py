@@ -65,10 +65,13 @@ class ReviewEvaluate:
         try:
             if self._forms is None:
                 self._forms = await evs.forms()
-            existing = await evs.existing(review.id)
         except Exception as e:  # refused, or the network: said, Review stays
             self.notify(f"Evaluation forms: {_said(e)}", severity="error")
             return
+        try:
+            existing = existing_lines(await evs.existing(review.id))
+        except Exception as e:  # the form can still be filled without seeing the others
+            existing = [f"[dim]not read: {escape(_said(e))}[/]"]
         if not self._forms:
             self.notify("The org has no published evaluation form.", severity="warning")
             return
@@ -78,7 +81,7 @@ class ReviewEvaluate:
         except EvaluationError as e:
             self.notify(str(e), severity="error")
             draft = Draft(review.id, form.id)
-        self.query_one(EvaluationForm).show(form, draft, existing_lines(existing))
+        self.query_one(EvaluationForm).show(form, draft, existing)
 
     # Handlers by name: an @on in a mixin that is not a MessagePump is never registered.
     def on_evaluation_form_changed(self, event: EvaluationForm.Changed | None = None) -> None:
