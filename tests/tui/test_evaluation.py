@@ -13,6 +13,17 @@ from tests.tui.conftest import idle, make_app, notes, settle, wait_for
 from tests.tui.test_review import SIZE, listed_conversation, open_review
 
 
+async def form_shown(pilot, app, org):
+    """A listed call open in Review with its evaluation form shown: (id, screen, form)."""
+    await settle(pilot, app)
+    _, cid = listed_conversation(app, org)
+    screen = await open_review(pilot, app, cid)
+    await pilot.press("v")
+    panel = screen.query_one(EvaluationForm)
+    await wait_for(pilot, lambda: panel.form is not None)
+    return cid, screen, panel
+
+
 async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_path):
     srv = fresh_emulator
     org = srv.emulator.org
@@ -20,12 +31,7 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
     config.review.evaluator = org.users[0].id  # client credentials: no user of their own
     app = make_app(srv, tmp_path, config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        _, cid = listed_conversation(app, org)
-        screen = await open_review(pilot, app, cid)
-        await pilot.press("v")
-        panel = screen.query_one(EvaluationForm)
-        await wait_for(pilot, lambda: panel.form is not None)
+        cid, screen, panel = await form_shown(pilot, app, org)
         assert panel.display and panel.has_focus
         form = panel.form
         assert form.name == "Inbound voice QA"
@@ -102,12 +108,7 @@ async def test_the_demo_evaluates_as_its_supervisor(fresh_emulator, tmp_path):
     assert ctx.config.review.evaluator == org.supervisors[0].id
     app = build(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        _, cid = listed_conversation(app, org)
-        screen = await open_review(pilot, app, cid)
-        await pilot.press("v")
-        panel = screen.query_one(EvaluationForm)
-        await wait_for(pilot, lambda: panel.form is not None)
+        cid, screen, panel = await form_shown(pilot, app, org)
         await pilot.press(*["1"] * 6, "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#confirm")
@@ -123,12 +124,7 @@ async def test_without_permission_to_read_evaluations_the_form_is_still_filled(t
     with EmulatorServer(small_org(deny_permissions=("quality:evaluation:view",))) as srv:
         app = make_app(srv, tmp_path)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            _, cid = listed_conversation(app, srv.emulator.org)
-            screen = await open_review(pilot, app, cid)
-            await pilot.press("v")
-            panel = screen.query_one(EvaluationForm)
-            await wait_for(pilot, lambda: panel.form is not None)
+            _, _, panel = await form_shown(pilot, app, srv.emulator.org)
             text = str(panel.render())
             assert "Evaluations in Genesys" in text and "not read" in text
             assert "quality:evaluation:view" in text
