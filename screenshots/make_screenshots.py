@@ -276,6 +276,7 @@ async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
     await pilot.pause(0.3)
     a.screen.query_one(Input).value = "agent skipped the recording disclosure"
     await pilot.press("enter")
+    await pilot.press("down", "down", "down")  # on: the bookmark's ◆ shows beside the playhead
     await pilot.pause(0.3)
     shots["review-bookmark"] = a.export_screenshot(title="genesys-tui: review, a bookmark")
     await pilot.press("v")
