@@ -8,7 +8,6 @@ answered with their text."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, run
 from genesys_tui.core.ids import safe_id
@@ -19,7 +18,8 @@ MAX_FILE = 1 << 20
 
 def read_answers(path: str) -> tuple[dict[str, str], str]:
     try:
-        raw = Path(path).read_bytes()[: MAX_FILE + 1]
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE + 1)  # never more than that in memory, whatever the file is
         if len(raw) > MAX_FILE:
             raise EvaluationError(f"{path} is over {MAX_FILE >> 10} KB: not an answers file")
         doc = json.loads(raw)
