@@ -149,3 +149,35 @@ def test_past_a_thousand_results_the_range_is_split_and_nothing_is_left_out(
     split = asyncio.run(ids())
     assert sorted(split) == sorted(everything) and len(set(split)) == len(split)
     assert recent_org.emulator.stats["transcripts.search"] - before > len(everything) // 5
+
+
+def test_only_a_definite_answer_is_indexed(recent_org, tmp_path, monkeypatch):
+    """A call's text is indexed, and so is Genesys saying it has no transcript; a transcript
+    that could not be had this time (no leg to look it up by) is not indexed as silence."""
+    import asyncio
+
+    from genesys_tui.flows.review import session
+    from genesys_tui.flows.review.session import ReviewCache, load_review
+    from tests.integration.test_client import client_for
+    from tests.integration.test_emulator_contract import recorded_conversation
+
+    cache = ReviewCache(tmp_path)
+    said = recorded_conversation(recent_org, transcribed=True)
+    silent = recorded_conversation(recent_org, transcribed=False)
+
+    async def load(cid):
+        async with client_for(recent_org) as c:
+            return await load_review(c, cid, cache, audio=False)
+
+    for cid in (said, silent):
+        review = asyncio.run(load(cid))
+        entry = cache.index.get(cid, review.conversation.start_time, review.conversation.end_time)
+        assert entry is not None and bool(entry) == (cid == said)
+        cache.index.path(cid).unlink()
+
+    async def no_leg(*_args):
+        return []
+
+    monkeypatch.setattr(session, "communication_ids", no_leg)
+    review = asyncio.run(load(said))
+    assert review.transcript is None and not cache.index.path(said).exists()

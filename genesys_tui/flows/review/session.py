@@ -420,7 +420,9 @@ async def load_review(
     if review.transcript is not None:
         align(review.transcript, review.timelines)
         review.metrics = compute(review.transcript, review.timelines)
-    if transcript and not review.transcript_failed:
+    # Indexed for searches: what it said, or that Genesys has no transcript of it (not a
+    # transcript that could not be had this time: a refusal, a transcode still running).
+    if transcript and (review.transcript is not None or NO_TRANSCRIPT in review.notes):
         with contextlib.suppress(OSError):  # the index only saves time later
             cache.index.put(review)
     if audio:
