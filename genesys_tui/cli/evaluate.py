@@ -78,16 +78,11 @@ def cmd_evaluate(ctx: Context) -> int:
     if kind == "list":
         existing, forms = result
         if a.json:
-            print(json.dumps({"evaluations": existing, "forms": [f.raw for f in forms]}))
+            evaluations = [ev.raw for ev in existing]
+            print(json.dumps({"evaluations": evaluations, "forms": [f.raw for f in forms]}))
             return 0
         for ev in existing:
-            sc = (ev.get("answers") or {}).get("totalScore")
-            form_name = (ev.get("evaluationForm") or {}).get("name", "")
-            evaluator = (ev.get("evaluator") or {}).get("name", "")
-            print(
-                f"{ev.get('id')}  {ev.get('status', ''):<10}  {sc if sc is not None else '-':>6}  "
-                f"{form_name}  by {evaluator}"
-            )
+            print(f"{ev.id}  {ev.line()}")
         ctx.err.print(f"{len(existing)} evaluation(s) of {cid}", highlight=False)
         ctx.err.print("Published forms: " + ", ".join(f.name for f in forms), highlight=False)
         return 0
@@ -100,8 +95,7 @@ def cmd_evaluate(ctx: Context) -> int:
         return 0
     done = result[2]
     if a.json:
-        print(json.dumps(done))
-    total = (done.get("answers") or {}).get("totalScore")
-    print(f"{done.get('id')}  {done.get('status')}  Genesys scored it {total}")
+        print(json.dumps(done.raw))
+    print(f"{done.id}  {done.status}  Genesys scored it {done.total}")
     ctx.err.print(line, highlight=False)
     return 0

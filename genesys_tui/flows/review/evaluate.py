@@ -4,15 +4,15 @@ kept with the draft, so submitting again after a lost answer or a crash never ma
 
 from __future__ import annotations
 
-from typing import Any
-
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.flows.review.evaluation import (
     Draft,
     DraftStore,
+    Evaluated,
     EvaluationError,
     Form,
     create_body,
+    read_evaluation,
     read_form,
 )
 from genesys_tui.genesys.client import GenesysClient
@@ -49,8 +49,10 @@ class Evaluations:
             raise EvaluationError(f"{what} published form matches {name!r} (forms: {names})")
         return hit[0]
 
-    async def existing(self, conversation_id: str) -> list[dict[str, Any]]:
-        return await self.client.quality.of_conversation(conversation_id)
+    async def existing(self, conversation_id: str) -> list[Evaluated]:
+        return [
+            read_evaluation(ev) for ev in await self.client.quality.of_conversation(conversation_id)
+        ]
 
     async def evaluator(self) -> str:
         """Who evaluates: the signed-in user, else `review.evaluator` from the config."""
@@ -73,14 +75,16 @@ class Evaluations:
         *,
         evaluator: str | None = None,
         agent: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Evaluated:
         """POST the draft; the evaluation Genesys made (its scores are Genesys's)."""
         agent = agent or agent_of(conversation)
         if not agent:
             raise EvaluationError("the call has no agent to evaluate (no agent participant)")
         body = create_body(form, draft, evaluator or await self.evaluator(), agent, status)
-        done = await self.client.quality.create(draft.conversation_id, body, draft.idempotency_key)
-        draft.submitted = str(done.get("id") or "") or None
+        done = read_evaluation(
+            await self.client.quality.create(draft.conversation_id, body, draft.idempotency_key)
+        )
+        draft.submitted = done.id or None
         self.drafts.put(draft)
         return done
 

@@ -181,6 +181,61 @@ def score(form: Form, draft: Draft) -> Score:
     return Score(total, critical, fatal, answered, scored)
 
 
+@dataclass(frozen=True)
+class Evaluated:
+    """An evaluation as Genesys returned it, checked: what is shown and reported of it."""
+
+    id: str
+    status: str
+    total: float | None  # percent, as Genesys scored it
+    fatal: bool
+    form_id: str
+    form_name: str
+    evaluator: str
+    comments: str
+    answers: dict[str, tuple[str | None, bool, str]]  # question id -> (answer id, N/A, comment)
+    raw: dict[str, Any] = field(compare=False, repr=False)
+
+    def line(self) -> str:
+        shown = f"{self.total:g}%" if self.total is not None else "-"
+        parts = (f"{shown:>7}", f"{self.status:<10}", self.form_name, self.evaluator)
+        return "  ".join(p for p in parts if p.strip()).rstrip()
+
+
+def _obj(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def read_evaluation(doc: Any) -> Evaluated:
+    """Whatever JSON arrives: wrong types are left out, never a crash."""
+    doc = _obj(doc)
+    ans, form = _obj(doc.get("answers")), _obj(doc.get("evaluationForm"))
+    total = ans.get("totalScore")
+    ok = isinstance(total, int | float) and not isinstance(total, bool) and math.isfinite(total)
+    answers = {
+        s["questionId"]: (
+            s["answerId"] if isinstance(s.get("answerId"), str) else None,
+            s.get("markedNA") is True,
+            _s(s.get("comments"), MAX_COMMENT),
+        )
+        for g in _list(ans.get("questionGroupScores"))
+        for s in _list(g.get("questionScores"))
+        if isinstance(s.get("questionId"), str)
+    }
+    return Evaluated(
+        _s(doc.get("id"), 100),
+        _s(doc.get("status"), 20),
+        float(total) if ok else None,
+        ans.get("anyFailedKillQuestions") is True,
+        _s(form.get("id"), 100),
+        _s(form.get("name")),
+        _s(_obj(doc.get("evaluator")).get("name")),
+        _s(ans.get("comments"), MAX_COMMENT),
+        answers,
+        doc,
+    )
+
+
 def missing(form: Form, draft: Draft) -> list[Question]:
     """Scored questions neither answered nor N/A: what stops a FINISHED evaluation."""
     return [q for _, q in form.questions() if q.scored and q.id not in draft.answers]

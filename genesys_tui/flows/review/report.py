@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from genesys_tui.core import fmt
 from genesys_tui.flows.pull import meta as job_meta
-from genesys_tui.flows.review.evaluation import Form
+from genesys_tui.flows.review.evaluation import Evaluated, Form
 from genesys_tui.flows.review.export import _clock, _position
 from genesys_tui.flows.review.marks import Mark
 from genesys_tui.flows.review.model import ROLE_LABELS
@@ -52,36 +52,23 @@ def waveform_svg(a: Audio, marks: Sequence[Mark]) -> str:
     )
 
 
-def _evaluation(ev: dict, form: Form | None) -> list[str]:
+def _evaluation(ev: Evaluated, form: Form | None) -> list[str]:
     """One evaluation from Genesys: its form, status, scores, and each answer by its text."""
-    answers = ev.get("answers") if isinstance(ev.get("answers"), dict) else {}
-    total = answers.get("totalScore")
-    name = (ev.get("evaluationForm") or {}).get("name") or (form.name if form else "")
-    who = (ev.get("evaluator") or {}).get("name") or ""
-    head = f"{_e(name)} · {_e(ev.get('status') or '')}"
-    if isinstance(total, int | float):
-        head += f" · <b>{total:g}%</b>"
-    if answers.get("anyFailedKillQuestions") is True:
+    head = f"{_e(ev.form_name or (form.name if form else ''))} · {_e(ev.status)}"
+    if ev.total is not None:
+        head += f" · <b>{ev.total:g}%</b>"
+    if ev.fatal:
         head += " · a fatal question failed"
-    out = [f"<h3>{head} <span class=dim>{_e(who)}</span></h3>"]
+    out = [f"<h3>{head} <span class=dim>{_e(ev.evaluator)}</span></h3>"]
     if form is not None:
-        chosen = {
-            s.get("questionId"): s
-            for g in answers.get("questionGroupScores") or []
-            if isinstance(g, dict)
-            for s in g.get("questionScores") or []
-            if isinstance(s, dict)
-        }
         out.append("<table>")
         for _, q in form.questions():
-            s = chosen.get(q.id) or {}
-            text = next((o.text for o in q.options if o.id == s.get("answerId")), "")
-            text = "N/A" if s.get("markedNA") else text
-            note = s.get("comments") if isinstance(s.get("comments"), str) else ""
+            answer, na, note = ev.answers.get(q.id, (None, False, ""))
+            text = "N/A" if na else next((o.text for o in q.options if o.id == answer), "")
             out.append(f"<tr><th>{_e(q.text)}</th><td>{_e(text)}</td><td>{_e(note)}</td></tr>")
         out.append("</table>")
-    if isinstance(answers.get("comments"), str) and answers["comments"]:
-        out.append(f"<p>{_e(answers['comments'])}</p>")
+    if ev.comments:
+        out.append(f"<p>{_e(ev.comments)}</p>")
     return out
 
 
@@ -89,7 +76,7 @@ def to_html(
     review: Review,
     names: dict[str, str],
     marks: Sequence[Mark] = (),
-    evaluations: Sequence[tuple[dict, Form | None]] = (),
+    evaluations: Sequence[tuple[Evaluated, Form | None]] = (),
 ) -> str:
     meta = job_meta.from_conversation(review.conversation, names)
     queue = ", ".join(q["name"] for q in meta["queues"]) or "-"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from genesys_tui.core.config import Config
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.flows.review.evaluate import Evaluations
-from genesys_tui.flows.review.evaluation import Form
+from genesys_tui.flows.review.evaluation import Evaluated, Form
 from genesys_tui.flows.review.marks import Mark, MarkStore, merged, new_mark
 from genesys_tui.flows.review.session import Audio, Review, ReviewCache, load_review
 from genesys_tui.genesys.client import GenesysClient
@@ -117,7 +117,7 @@ class ReviewService:
             archive, review, sink, names, formats, roles, marks, evaluated
         )
 
-    async def evaluated(self, review: Review) -> list[tuple[dict, Form | None]]:
+    async def evaluated(self, review: Review) -> list[tuple[Evaluated, Form | None]]:
         """The call's evaluations in Genesys, each with its form (for a report); none where
         they cannot be read (no permission, not licensed)."""
         try:
@@ -125,7 +125,7 @@ class ReviewService:
             forms = {f.id: f for f in await self.evaluations.forms()}
         except GenesysError:
             return []
-        return [(ev, forms.get((ev.get("evaluationForm") or {}).get("id"))) for ev in found]
+        return [(ev, forms.get(ev.form_id)) for ev in found]
 
     def playback_server(self, review: Review, host: str | None = None, port: int | None = None):
         """A server that plays the review in a browser (not started)."""

@@ -19,17 +19,6 @@ def _said(e: BaseException) -> str:
     return user_message(e) or f"unexpected {type(e).__name__} (see the log)"
 
 
-def existing_lines(evaluations: list[dict]) -> list[str]:
-    out = []
-    for ev in evaluations:
-        total = (ev.get("answers") or {}).get("totalScore")
-        form = (ev.get("evaluationForm") or {}).get("name") or ""
-        who = (ev.get("evaluator") or {}).get("name") or ""
-        shown = f"{total:g}%" if isinstance(total, int | float) else "-"
-        out.append(escape(f"{shown}  {ev.get('status', '')}  {form}  {who}".strip()))
-    return out
-
-
 class ReviewEvaluate:
     """Mixed into ReviewScreen (review, gapp, query_one, notify)."""
 
@@ -69,7 +58,7 @@ class ReviewEvaluate:
             self.notify(f"Evaluation forms: {_said(e)}", severity="error")
             return
         try:
-            existing = existing_lines(await evs.existing(review.id))
+            existing = [escape(ev.line()) for ev in await evs.existing(review.id)]
         except Exception as e:  # the form can still be filled without seeing the others
             existing = [f"[dim]not read: {escape(_said(e))}[/]"]
         if not self._forms:
@@ -146,6 +135,6 @@ class ReviewEvaluate:
         except Exception as e:  # a refusal, a missing evaluator, the network: said
             self.notify(f"Not submitted: {_said(e)}", severity="error")
             return
-        total = (done.get("answers") or {}).get("totalScore")
-        self.notify(f"Evaluation submitted: Genesys scored it {total}%.", timeout=6)
+        scored = f"{done.total:g}%" if done.total is not None else "no score yet"
+        self.notify(f"Evaluation submitted: Genesys scored it {scored}.", timeout=6)
         self.load_evaluation()

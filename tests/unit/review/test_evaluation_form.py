@@ -81,3 +81,34 @@ def test_drafts_are_kept_per_call_and_form_and_a_damaged_file_is_said(tmp_path):
     (tmp_path / "evaluations.json").write_text("[" * 100_000)
     with pytest.raises(EvaluationError, match="cannot be read"):
         store.get("c-1", "f1")
+
+
+def test_an_evaluation_from_genesys_is_read_whatever_arrives():
+    from genesys_tui.flows.review.evaluation import read_evaluation
+
+    ev = read_evaluation(
+        {
+            "id": "e1",
+            "status": "FINISHED",
+            "evaluationForm": "not an object",
+            "evaluator": {"name": "Sam"},
+            "answers": {
+                "totalScore": float("nan"),
+                "anyFailedKillQuestions": "yes",
+                "questionGroupScores": [
+                    7,
+                    {"questionScores": [{"questionId": "q1", "answerId": 3, "markedNA": True}]},
+                ],
+            },
+        }
+    )
+    assert (ev.id, ev.status, ev.total, ev.fatal, ev.form_name) == (
+        "e1",
+        "FINISHED",
+        None,
+        False,
+        "",
+    )
+    assert ev.answers == {"q1": (None, True, "")} and ev.line() == "      -  FINISHED    Sam"
+    for hostile in (None, [], "x", {"answers": [1]}):
+        assert read_evaluation(hostile).total is None
