@@ -92,6 +92,9 @@ async def evaluation_create(emu: Emulator, request: Request, tok: Token, cid: st
     agent = _user(emu, _ref(body, "agent") or "", "agent")
     if agent["id"] not in {p.user_id for p in d.parties if p.user_id}:
         raise bad_request(f"agent {agent['id']} did not take part in conversation {d.id}")
+    never = body.get("neverRelease", False)
+    if not isinstance(never, bool):
+        raise bad_request("neverRelease must be a boolean")
     status = body.get("status", "PENDING")
     if status not in STATUSES:
         raise bad_request(f"status must be one of {', '.join(STATUSES)}")
@@ -107,7 +110,7 @@ async def evaluation_create(emu: Emulator, request: Request, tok: Token, cid: st
         "status": status,
         "answers": answers,
         "agentHasRead": False,
-        "neverRelease": bool(body.get("neverRelease", False)),
+        "neverRelease": never,
         "assignedDate": now,
         "createdDate": now,
         "changedDate": now,

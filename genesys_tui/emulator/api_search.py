@@ -161,7 +161,9 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
     if size * number > MAX_RESULTS:
         raise bad_request(f"Paging only goes through the first {MAX_RESULTS} results")
     org, now = emu.org, emu.now_ms()
-    corpus = emu.__dict__.setdefault("search_corpus", _Corpus(emu))
+    if emu.search_corpus is None:
+        emu.search_corpus = _Corpus(emu)
+    corpus = emu.search_corpus
     found = []
     for i in range(len(org.ids)):
         if org.live[i] or not org.transcribed[i] or now - int(org.start[i]) > METADATA_MS:

@@ -171,6 +171,34 @@ def _keyed(items: Any, key: str, known: dict, where: str) -> dict[str, dict[str,
     return out
 
 
+COMMENTS = ("comments", "privateComments", "agentComments")
+
+
+def _text(d: dict[str, Any], key: str) -> str:
+    """A comment: a string (EvaluationScoringSet and EvaluationQuestionScore say so), or 400."""
+    v = d.get(key)
+    if not isinstance(v, str):
+        raise bad_request(f"{key} must be a string")
+    return v
+
+
+def _question_score(qid: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an EvaluationQuestionScore a client sets, type-checked; the rest is the
+    server's to compute."""
+    out: dict[str, Any] = {"questionId": qid}
+    if "answerId" in given and given["answerId"] is not None:
+        if not isinstance(given["answerId"], str):
+            raise bad_request("answerId must be a string")
+        out["answerId"] = given["answerId"]
+    if "markedNA" in given:
+        if not isinstance(given["markedNA"], bool):
+            raise bad_request("markedNA must be a boolean")
+        out["markedNA"] = given["markedNA"]
+    if "comments" in given:
+        out["comments"] = _text(given, "comments")
+    return out
+
+
 def _points(q: dict[str, Any], answer_id: Any) -> tuple[int, int, bool]:
     """(points, possible, failed-if-fatal) of an answer to a scored question."""
     values = {o.get("id"): int(o.get("value") or 0) for o in q.get("answerOptions") or []}
@@ -193,7 +221,9 @@ def score(form: dict[str, Any], answers: Any, *, finished: bool = False) -> dict
     out_groups = []
     for gid, g in groups.items():
         gs = given.get(gid, {})
-        group_na = bool(gs.get("markedNA"))
+        group_na = gs.get("markedNA", False)
+        if not isinstance(group_na, bool):
+            raise bad_request("markedNA must be a boolean")
         if group_na and not g.get("naEnabled"):
             raise bad_request(f"question group {gid} cannot be marked N/A")
         weight = float(g.get("weight") or 0) if scaled else 1.0
@@ -202,7 +232,7 @@ def score(form: dict[str, Any], answers: Any, *, finished: bool = False) -> dict
         got = possible = 0
         scores = []
         for qid, q in qs.items():
-            s = dict(by_q.get(qid, {"questionId": qid}))
+            s = _question_score(qid, by_q.get(qid, {}))
             if q.get("type") not in SCORED:
                 scores.append(s)
                 continue
@@ -246,9 +276,7 @@ def score(form: dict[str, Any], answers: Any, *, finished: bool = False) -> dict
         got, possible = sums[kind]
         return round(100.0 * got / possible, 2) if possible else 0.0
 
-    out = {
-        k: v for k, v in answers.items() if k in ("comments", "privateComments", "agentComments")
-    }
+    out = {k: _text(answers, k) for k in COMMENTS if k in answers}
     return out | {
         "totalScore": 0.0 if failed_kill else pct("all"),
         "totalCriticalScore": pct("critical"),

@@ -187,6 +187,17 @@ def test_what_is_refused(fresh_emulator, tmp_path, capsys, monkeypatch):
         "agent": {"id": agent},
     }
     assert httpx.post(url, json={**body, "status": "FINISHED"}, headers=h).status_code == 400
+    assert httpx.post(url, json={**body, "neverRelease": "no"}, headers=h).status_code == 400
+    q1 = form["questionGroups"][0]["questions"][0]["id"]
+    g1 = form["questionGroups"][0]["id"]
+    for bad in ({"markedNA": "false"}, {"answerId": 5}, {"comments": {"x": 1}}):
+        wrong = {
+            "questionGroupScores": [
+                {"questionGroupId": g1, "questionScores": [{"questionId": q1, **bad}]}
+            ]
+        }
+        assert httpx.post(url, json={**body, "answers": wrong}, headers=h).status_code == 400, bad
+    assert httpx.post(url, json={**body, "answers": {"comments": 5}}, headers=h).status_code == 400
     assert (
         httpx.post(url, json={k: v for k, v in body.items() if k != "agent"}, headers=h).status_code
         == 400
