@@ -8,15 +8,18 @@ from __future__ import annotations
 from rich.markup import escape
 from textual import work
 
-from genesys_tui.core.errors import user_message
-from genesys_tui.flows.review.evaluate import agent_of
+from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.evaluation import Draft, EvaluationError, Form, missing, score
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
 from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
 
+# Refusals, the network, a damaged file: said here. Anything else is a bug, and goes to the app's
+# worker handler, which logs it.
+SAID = (UserError, OSError)
+
 
 def _said(e: BaseException) -> str:
-    return user_message(e) or f"unexpected {type(e).__name__} (see the log)"
+    return user_message(e) or str(e)
 
 
 class ReviewEvaluate:
@@ -54,12 +57,12 @@ class ReviewEvaluate:
         try:
             if self._forms is None:
                 self._forms = await evs.forms()
-        except Exception as e:  # refused, or the network: said, Review stays
+        except SAID as e:  # refused, or the network: said, Review stays
             self.notify(f"Evaluation forms: {_said(e)}", severity="error")
             return
         try:
             existing = [escape(ev.line()) for ev in await evs.existing(review.id)]
-        except Exception as e:  # the form can still be filled without seeing the others
+        except SAID as e:  # the form can still be filled without seeing the others
             existing = [f"[dim]not read: {escape(_said(e))}[/]"]
         if not self._forms:
             self.notify("The org has no published evaluation form.", severity="warning")
@@ -77,7 +80,7 @@ class ReviewEvaluate:
         panel = self.query_one(EvaluationForm)
         try:
             self.gapp.reviews.evaluations.drafts.put(panel.draft)
-        except (OSError, EvaluationError) as e:
+        except SAID as e:
             self.notify(f"The draft could not be kept: {user_message(e)}", severity="error")
 
     def on_evaluation_form_wanted(self, event: EvaluationForm.Wanted) -> None:
@@ -131,8 +134,8 @@ class ReviewEvaluate:
         evs = self.gapp.reviews.evaluations
         conv = self.review.conversation
         try:
-            done = await evs.submit(conv, form, draft, status, agent=agent_of(conv))
-        except Exception as e:  # a refusal, a missing evaluator, the network: said
+            done = await evs.submit(conv, form, draft, status)
+        except SAID as e:  # a refusal, a missing evaluator, the network: said
             self.notify(f"Not submitted: {_said(e)}", severity="error")
             return
         scored = f"{done.total:g}%" if done.total is not None else "no score yet"

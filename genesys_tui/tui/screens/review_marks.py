@@ -8,7 +8,7 @@ from rich.markup import escape
 from textual import work
 from textual.widgets import Static
 
-from genesys_tui.core.errors import user_message
+from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.marks import Mark
 from genesys_tui.tui.screens.dialogs import PromptDialog
@@ -83,30 +83,29 @@ class ReviewMarks:
             return []
         try:
             return service.bookmarks(self.review)
-        except Exception as e:  # noqa: BLE001 - an unreadable file: say it, show none
+        except (UserError, OSError) as e:  # an unreadable file: say it, show none
             self.notify(user_message(e) or str(e), title="Bookmarks", severity="error")
             return []
 
     def update_metrics(self) -> None:
         """The side panel: the QA metrics, the topics, the bookmarks."""
-        side = metrics_text(self.review) + (self.marks_panel() if self.review else "")
+        marks = self.bookmarks()  # read once for the panel and the timeline
+        ids = [a.id for a in self.review.audio] if self.review else []
+        side = metrics_text(self.review) + (marks_text(marks, ids) if self.review else "")
         self.query_one("#metrics", Static).update(side)
-        self.mark_timeline()
+        self.mark_timeline(marks)
 
-    def mark_timeline(self) -> None:
+    def mark_timeline(self, marks: list[Mark] | None = None) -> None:
         """The shown recording's bookmarks, as ◆ on the timeline's ruler."""
         audio = self.audio()
-        marks = self.bookmarks() if self.review and audio else []
+        if marks is None:
+            marks = self.bookmarks() if self.review and audio else []
         self.query_one(Timeline).set_marks(
             [m.ms for m in marks if audio and m.recording_id == audio.id]
         )
 
     def action_toggle_metrics(self) -> None:
         self.query_one("#metrics").toggle_class("-hidden")
-
-    def marks_panel(self) -> str:
-        ids = [a.id for a in self.review.audio] if self.review else []
-        return marks_text(self.bookmarks(), ids)
 
     def action_bookmark(self) -> None:
         audio = self.audio()
@@ -122,7 +121,7 @@ class ReviewMarks:
                 return
             try:
                 self.gapp.reviews.bookmark(self.review, audio.id, ms, text)
-            except Exception as e:  # noqa: BLE001
+            except (UserError, OSError) as e:
                 self.notify(user_message(e) or str(e), title="Bookmark", severity="error")
                 return
             self.notify(f"Bookmarked {clock}. w writes the call's bookmarks to Genesys.", timeout=5)
@@ -139,7 +138,7 @@ class ReviewMarks:
             return
         try:
             written = await self.gapp.reviews.write_bookmarks(self.review)
-        except Exception as e:  # noqa: BLE001 - a missing permission, most likely: say it
+        except (UserError, OSError) as e:  # a missing permission, most likely: say it
             self.notify(user_message(e) or str(e), title="Bookmarks", severity="error", timeout=10)
             return
         self.notify(
@@ -159,7 +158,7 @@ class ReviewMarks:
             return
         try:
             sample = SampleStore(session.scope.data_dir / "sample.json").load()
-        except Exception as e:  # noqa: BLE001 - an unreadable file: say so
+        except (UserError, OSError) as e:  # an unreadable file: say so
             self.notify(user_message(e) or str(e), title="Sample", severity="error")
             return
         ids = sample.ids() if sample else []

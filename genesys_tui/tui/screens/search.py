@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
-from genesys_tui.core.errors import user_message
+from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.search import HOW, Found, Hit, search_calls
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.tui.screens.base import BACK, AppScreen
@@ -88,9 +88,8 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         except ValueError as e:
             self.say(str(e))
             return
-        except Exception as e:  # a Genesys or network error: said, the screen stays
-            why = user_message(e) or f"unexpected {type(e).__name__} (see the log)"
-            self.say(f"The search failed: {why}")
+        except (UserError, OSError) as e:  # refused, the network: said, the screen stays
+            self.say(f"The search failed: {user_message(e) or e}")
             return
         self.found = found
         bar.display = False
