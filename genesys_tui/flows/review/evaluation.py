@@ -87,7 +87,7 @@ def _num(v: Any) -> float:
 
 def read_form(doc: Any) -> Form:
     """A form from the API's JSON; EvaluationError when it has no id or nothing to ask."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or len(doc["id"]) > 100:
         raise EvaluationError("the evaluation form is not a form (no id)")
     groups = []
     for g in _list(doc.get("questionGroups")):
@@ -245,8 +245,9 @@ def create_body(form: Form, draft: Draft, evaluator_id: str, agent_id: str, stat
     """The EvaluationCreateBody: Genesys computes the scores; only the choices are sent."""
     if status not in STATUSES:
         raise EvaluationError(f"status must be one of {', '.join(STATUSES)}")
-    if status == "FINISHED" and missing(form, draft):
-        q = missing(form, draft)[0]
+    left = missing(form, draft) if status == "FINISHED" else []
+    if left:
+        q = left[0]
         raise EvaluationError(f"not answered: {q.text} (answer it, or mark it {NA} where allowed)")
     groups = []
     for g in form.groups:

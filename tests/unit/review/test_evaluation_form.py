@@ -47,7 +47,7 @@ def test_hostile_forms_are_read_or_refused_never_a_crash():
     (g,) = form.groups
     assert g.weight == 0.0 and [o.value for o in g.questions[0].options] == [0, 0]
     assert g.questions[0].text == "(no text)"
-    for bad in (None, [], {"id": 5}, {"id": "f", "questionGroups": "x"}):
+    for bad in (None, [], {"id": 5}, {"id": "f", "questionGroups": "x"}, {"id": "f" * 101}):
         with pytest.raises(EvaluationError):
             read_form(bad)
 
