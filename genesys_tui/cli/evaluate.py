@@ -52,8 +52,6 @@ def cmd_evaluate(ctx: Context) -> int:
         async with client_credentials_client(target) as client:
             scope = await org_scope(client, target, ctx.paths)
             evs = ReviewService(client, scope, ctx.config, target.profile).evaluations
-            if a.evaluator:
-                evs.configured_evaluator = a.evaluator
             if not a.form:
                 return "list", (await evs.existing(cid), await evs.forms())
             form = await evs.form_named(a.form)
@@ -68,7 +66,9 @@ def cmd_evaluate(ctx: Context) -> int:
             if a.dry_run:
                 return "dry", (form, draft)
             conv = await client.conversations.get(cid)
-            done = await evs.submit(conv, form, draft, a.status, agent=a.agent)
+            done = await evs.submit(
+                conv, form, draft, a.status, evaluator=a.evaluator, agent=a.agent
+            )
             return "done", (form, draft, done)
 
     try:

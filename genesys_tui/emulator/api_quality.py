@@ -8,7 +8,8 @@ for a successful request", the query's "must include one of conversationId, eval
 agentUserId or assigneeUserId", answers only with `expandAnswerTotalScores=true`, scoring without
 permissions. The emulator's own, UNCONFIRMED choices, each stricter than nothing: the create
 answers 200 (SW2018); the evaluator and agent are users of the org and the agent took part in the
-call; a FINISHED evaluation answers every scored question or marks it N/A; a repeated
+call; a FINISHED evaluation answers every scored question or marks it N/A; the forms' `name`
+filter matches the whole name in any case; a repeated
 Idempotency-Key returns the first evaluation, or 409 when the body differs."""
 
 from __future__ import annotations

@@ -328,5 +328,4 @@ class DraftStore:
     def put(self, draft: Draft) -> None:
         data = self._all()
         data[f"{safe_id(draft.conversation_id)}/{draft.form_id}"] = asdict(draft)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(self.path, json.dumps(data, indent=1).encode())
