@@ -19,6 +19,10 @@ ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)  # the synthetic org's "now" 
 # The sign-in's callback port for the whole run, registered on the emulator's code-grant clients as
 # an admin would register one (a fixed default, 8765, could be taken on a developer's machine).
 REDIRECT_PORT = free_port()
+# Requests a minute for clients and emulators in tests that are not about pacing: Genesys's 300
+# would make most of the suite wait on the clock. Tests about pacing are marked `paced` and set
+# their own limits.
+UNPACED = 100_000
 
 
 class MemoryKeyring(KeyringBackend):
@@ -68,6 +72,25 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(autouse=True)
+def unpaced(request, monkeypatch) -> None:
+    """Every client a test builds sends unpaced, unless the test is marked `paced` (it is about
+    the client's budget): the limiter, not the profile, is lifted, so configs stay as users
+    write them."""
+    if request.node.get_closest_marker("paced"):
+        return
+    from genesys_tui.genesys import client as client_module
+    from genesys_tui.genesys import pacing as pacing_module
+    from genesys_tui.genesys.ratelimit import RateLimiter
+
+    def lifted(per_minute: int = UNPACED, **kw) -> RateLimiter:
+        return RateLimiter(max(per_minute, UNPACED), **kw)
+
+    monkeypatch.setattr(client_module, "RateLimiter", lifted)
+    # and asks again about slow work (transcodes, batches, jobs) at once, not after seconds
+    monkeypatch.setattr(pacing_module, "PACING", pacing_module.Pacing(0.02, 0.05, 0.05, 0.05))
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     kr = MemoryKeyring()
@@ -88,6 +111,7 @@ def small_org(**overrides) -> EmulatorSettings:
         restore_seconds=0.3,
         duration_scale=0.25,
         control=True,
+        rate_limit_per_minute=UNPACED,
         redirect_uris=(redirect_uri_for(REDIRECT_PORT),),
     )
     base.update(overrides)

@@ -23,7 +23,7 @@ async def _service(ctx: Context, client):
     from genesys_tui.flows.export.service import ExportService
 
     sc = await org_scope(client, ctx.target(), ctx.paths)  # exports are kept per org
-    poll = getattr(ctx.args, "poll", 5.0)  # reconcile waits on nothing
+    poll = getattr(ctx.args, "poll", None)  # reconcile waits on nothing
     return ExportService(client, sc.data_dir / "exports.json", poll_seconds=poll)
 
 

@@ -73,6 +73,16 @@ def _iso_time(text: str):
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     # The value lists are the ones the code uses (imported here, when the parser is built).
     from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
@@ -321,13 +331,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Follows the live calls as Genesys pushes them (polling within "
         "supervise.poll_budget_per_minute when the topics are refused) and prints one line per "
         "call that starts, changes or ends and per alert raised or cleared (supervise.alerts). "
-        "Runs until interrupted, or --seconds.",
+        "Runs until interrupted, --seconds or --events.",
     )
     q.add_argument("--json", action="store_true", help="JSON lines, one per event")
     q.add_argument(
         "--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)"
     )
     q.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
+    q.add_argument(
+        "--events", type=positive_int, metavar="N", help="stop after N lines (events) printed"
+    )
     for action, text in (
         ("monitor", "listen in, unheard"),
         ("coach", "speak to the agent only"),

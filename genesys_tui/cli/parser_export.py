@@ -37,7 +37,7 @@ def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> No
     )
     q.add_argument("--yes", action="store_true", help="start the jobs without asking")
     q.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    q.add_argument("--poll", type=float, default=5.0, help=argparse.SUPPRESS)
+    q.add_argument("--poll", type=float, help=argparse.SUPPRESS)
     q = ex.add_parser(
         "reconcile",
         parents=[common],
@@ -90,4 +90,4 @@ def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> No
             q.add_argument("--state", help="only jobs in this state, e.g. PROCESSING")
         if name in ("list", "status", "failed"):
             q.add_argument("--json", action="store_true", help="JSON lines")
-        q.add_argument("--poll", type=float, default=5.0, help=argparse.SUPPRESS)
+        q.add_argument("--poll", type=float, help=argparse.SUPPRESS)

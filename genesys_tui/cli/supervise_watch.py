@@ -35,9 +35,12 @@ def summary(c: LiveCall) -> str:
 
 
 class Printer:
-    def __init__(self, as_json: bool, queues: list[str]) -> None:
+    def __init__(self, as_json: bool, queues: list[str], limit: int | None = None) -> None:
         self.as_json = as_json
         self.queues = [q.lower() for q in queues]
+        self.limit = limit  # stop after this many lines (--events)
+        self.printed = 0
+        self.enough = asyncio.Event()
         self.last: dict[str, str] = {}  # what was printed of each call: print only what changes
 
     def wanted(self, call: LiveCall | None, cid: str) -> bool:
@@ -81,12 +84,17 @@ class Printer:
             )
 
     def emit(self, now: datetime, kind: str, cid: str, fields: dict, text: str) -> None:
+        if self.enough.is_set():
+            return  # --events printed already: nothing past it
         if self.as_json:
             doc = {"time": now.isoformat(), "event": kind, "conversationId": cid or None, **fields}
             print(json.dumps(doc), flush=True)
-            return
-        label = {"alert": "ALERT", "cleared": "cleared"}.get(kind, kind)
-        print(f"{now:%H:%M:%S}  {label:<8} {cid[:8] or '-':<8}  {text}", flush=True)
+        else:
+            label = {"alert": "ALERT", "cleared": "cleared"}.get(kind, kind)
+            print(f"{now:%H:%M:%S}  {label:<8} {cid[:8] or '-':<8}  {text}", flush=True)
+        self.printed += 1
+        if self.limit is not None and self.printed >= self.limit:
+            self.enough.set()
 
 
 def cmd_watch(ctx: Context) -> int:
@@ -94,7 +102,7 @@ def cmd_watch(ctx: Context) -> int:
 
     a = ctx.args
     settings = ctx.config.supervise
-    printer = Printer(a.json, a.queue or [])
+    printer = Printer(a.json, a.queue or [], a.events)
 
     async def go() -> None:
         async with _client_for_reading(ctx) as client:
@@ -106,8 +114,9 @@ def cmd_watch(ctx: Context) -> int:
                 deadline = (
                     None if a.seconds is None else asyncio.get_running_loop().time() + a.seconds
                 )
-                while not task.done():
-                    await asyncio.sleep(0.2)
+                while not task.done() and not printer.enough.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(printer.enough.wait(), 0.2)
                     b = watch.board
                     if not told and b.mode in ("push", "poll"):
                         told = True

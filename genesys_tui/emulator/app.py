@@ -79,6 +79,7 @@ class Emulator:
         self.clock_offset_ms = (
             int(self.s.anchor.timestamp() * 1000 - time.time() * 1000) if self.s.pin_clock else 0
         )
+        self.stepped_ms = int(self.s.anchor.timestamp() * 1000)  # the clock when stepped_clock
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
         from genesys_tui.emulator import (
             api_analytics_jobs,
@@ -117,6 +118,7 @@ class Emulator:
                 Route("/__emulator/state", self.control_state, methods=["GET"]),
                 Route("/__emulator/faults", self.control_faults, methods=["PUT"]),
                 Route("/__emulator/notifications", self.control_notifications, methods=["POST"]),
+                Route("/__emulator/clock", self.control_clock, methods=["POST"]),
             ]
         routes.append(
             Route(
@@ -145,7 +147,18 @@ class Emulator:
 
     def now_ms(self) -> int:
         """The synthetic org's clock, in epoch ms."""
+        if self.s.stepped_clock:
+            return self.stepped_ms
         return int(time.time() * 1000) + self.clock_offset_ms
+
+    def advance(self, ms: int) -> int:
+        """Step a stepped clock on by `ms` and move the live centre to the new time (run on the
+        server's loop: the centre pushes to sockets)."""
+        if not self.s.stepped_clock:
+            raise ValueError("the clock is not stepped (stepped_clock)")
+        self.stepped_ms += max(0, int(ms))
+        self.centre.tick(self.stepped_ms)
+        return self.stepped_ms
 
     def publish_call(self, d) -> None:
         """A live call changed: its snapshot to every queue topic it is in (addendum 1.4)."""
@@ -401,6 +414,18 @@ class Emulator:
                 "faultKinds": KINDS,
             }
         )
+
+    async def control_clock(self, request: Request) -> Response:
+        """Test hook: {"seconds": S} steps a stepped clock on by S seconds (at most a day)."""
+        try:
+            body = await request.json()
+            seconds = float(body["seconds"])
+            if not 0 <= seconds <= 86_400:
+                raise ValueError(seconds)
+            now = self.advance(round(seconds * 1000))
+        except (ValueError, KeyError, TypeError) as e:
+            return JSONResponse({"error": f"bad step: {e}"}, 400)
+        return JSONResponse({"now": now})
 
     async def control_notifications(self, request: Request) -> Response:
         """Test hooks: {"closing": SECONDS} sends socket_closing then closes every socket;

@@ -64,6 +64,8 @@ class LiveCentre:
     def start(self) -> None:
         if self.running and self.task is None:
             self.start_at(self.emu.now_ms())
+            if self.emu.s.stepped_clock:
+                return  # moved by Emulator.advance, not by the wall clock
             self.task = asyncio.get_running_loop().create_task(self._run())
 
     def start_at(self, now: int) -> None:

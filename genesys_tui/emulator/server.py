@@ -59,6 +59,14 @@ class EmulatorServer:
         self._server.stop()
         self.emulator.close()
 
+    def advance(self, seconds: float) -> int:
+        """Step a stepped clock (settings.stepped_clock) on; the org's new time in epoch ms."""
+        import httpx
+
+        r = httpx.post(f"{self.base_url}/__emulator/clock", json={"seconds": seconds}, timeout=30)
+        r.raise_for_status()
+        return int(r.json()["now"])
+
     def run(self) -> None:
         """Serve in the foreground until interrupted."""
         try:

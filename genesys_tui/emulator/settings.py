@@ -19,6 +19,9 @@ class EmulatorSettings:
     pin_clock: bool = (
         False  # the org's clock runs from the anchor instead of the wall clock (--now)
     )
+    # The org's clock stands at the anchor and moves only when stepped (POST /__emulator/clock,
+    # EmulatorServer.advance): tests of the live centre then wait on events, not on the clock.
+    stepped_clock: bool = False
     live_calls: int = 6
     agents: int = 24  # a contact centre of this many agents (each on one call at a time)
     archive_rate: float = 0.15  # share of older recorded calls whose recordings are archived

@@ -16,6 +16,7 @@ from genesys_tui.genesys.analytics import ConversationFilter, interval_string
 from genesys_tui.genesys.errors import GenesysError
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import parse_time
+from genesys_tui.genesys.pacing import pacing
 from genesys_tui.genesys.summaries import ConversationSummary
 
 log = logging.getLogger("genesys_tui.analytics")
@@ -51,12 +52,13 @@ class DetailsJobs:
         self,
         api: ApiClient,
         *,
-        poll_seconds: float = 3.0,
+        poll_seconds: float | None = None,
         max_poll_seconds: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.api = api
-        self.poll, self.max_poll, self._sleep = poll_seconds, max_poll_seconds, sleep
+        self.poll = pacing().details_job if poll_seconds is None else poll_seconds
+        self.max_poll, self._sleep = max_poll_seconds, sleep
 
     async def availability(self) -> datetime | None:
         """Before when the data lake is sure to hold every conversation."""

@@ -246,7 +246,10 @@ class Notifications:
                     await self._sync_topics(force=True)  # subscribing again extends it
                     ch["expires"] = (datetime.now(UTC) + timedelta(hours=24)).isoformat()
                 try:
-                    text = await asyncio.wait_for(ws.recv(), self.silence)
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for's inner task could
+                    # keep a cancelled reader waiting on the socket for good
+                    async with asyncio.timeout(self.silence):
+                        text = await ws.recv()
                 except TimeoutError:
                     log.info("notifications: no heartbeat for %.0f s", self.silence)
                     return

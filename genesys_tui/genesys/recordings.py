@@ -20,6 +20,7 @@ from genesys_tui.genesys.models import (
     RecordingJob,
     RecordingMetadata,
 )
+from genesys_tui.genesys.pacing import pacing
 from genesys_tui.genesys.paging import entities
 from genesys_tui.genesys.values import RECORDING_FORMATS
 
@@ -73,7 +74,7 @@ class Recordings:
     async def _poll(self, path: str, params: dict[str, Any], max_wait_s: float, what: str) -> Any:
         """GET until 200; a 202 means "transcoding", so wait with growing pauses."""
         started = self._clock()
-        delay = 1.0
+        delay = pacing().transcode
         while True:
             resp = await self.api.request("GET", path, params=params, ok=(200, 202))
             if resp.status_code == 200:
@@ -191,8 +192,9 @@ class Recordings:
         return from_api(BatchDownloadJobStatus, data)
 
     async def wait_batch(
-        self, job_id: str, *, interval: float = 2.0, max_wait_s: float = 900.0
+        self, job_id: str, *, interval: float | None = None, max_wait_s: float = 900.0
     ) -> BatchDownloadJobStatus:
+        interval = pacing().batch if interval is None else interval
         started = self._clock()
         while True:
             status = await self.batch_status(job_id)

@@ -20,11 +20,15 @@ from tests.integration.test_notifications import client_for
 
 
 def busy_centre(**kw):
-    return EmulatorServer(
-        small_org(
-            live_rate=120.0, duration_scale=0.05, live_tick_seconds=0.05, pin_clock=True, **kw
-        )
-    )
+    return EmulatorServer(small_org(live_rate=120.0, duration_scale=0.05, stepped_clock=True, **kw))
+
+
+async def step(srv, board, seconds: float, by: float = 0.25) -> None:
+    """Move the org's clock on `seconds`, `by` at a time, each step's pushes applied before the
+    next (the board sees every state the centre passes through, whatever the machine's speed)."""
+    for _ in range(round(seconds / by)):
+        await asyncio.to_thread(srv.advance, by)
+        await until(lambda: board.pushed == srv.emulator.hub.sent or board.mode != "push")
 
 
 def clock_of(srv):
@@ -85,7 +89,7 @@ def test_the_list_follows_pushed_snapshots_without_polling():
                 await until(lambda: board.mode == "push" and board.updated is not None)
                 api_after_read = srv.emulator.stats["api"]
                 seen_ids = set(board.calls)
-                await asyncio.sleep(6.0)  # calls arrive and end meanwhile
+                await step(srv, board, 6.0)  # calls arrive and end meanwhile
                 assert srv.emulator.stats["api"] == api_after_read  # nothing polled
                 await until(lambda: in_sync(board, srv), timeout=5)
                 assert board.pushed > 10 and board.pushed == srv.emulator.hub.sent  # none lost
@@ -96,7 +100,8 @@ def test_the_list_follows_pushed_snapshots_without_polling():
                 reads = srv.emulator.stats["analytics.details.query"]
                 httpx.post(srv.base_url + "/__emulator/notifications", json={"drop": True})
                 await until(lambda: srv.emulator.stats["analytics.details.query"] > reads)
-                await asyncio.sleep(1.0)
+                await until(lambda: not board.reading)
+                await step(srv, board, 1.0)
                 await until(lambda: in_sync(board, srv), timeout=5)
                 task.cancel()
 
@@ -120,12 +125,16 @@ def test_refused_topics_fall_back_to_polling_within_the_budget():
                 task = asyncio.create_task(board.run())
                 await until(lambda: board.mode == "poll" and board.updated is not None)
                 assert "routing:queue:view" in board.why
-                start = srv.emulator.stats["api"]
-                await asyncio.sleep(3.2)
+                start, began = srv.emulator.stats["api"], asyncio.get_running_loop().time()
+                queries = srv.emulator.stats["analytics.details.query"]
+                await until(lambda: srv.emulator.stats["analytics.details.query"] >= queries + 3)
                 spent = srv.emulator.stats["api"] - start
-                # every second: one query and one read a call, never past 600 a minute
-                assert srv.emulator.stats["analytics.details.query"] >= 2
-                assert spent <= 600 / 60 * 3.2 + 1 + len(board.calls) + 1
+                took = asyncio.get_running_loop().time() - began
+                # every second: one query and one read a call, never past 600 a minute (pacing
+                # is this test's subject: it waits for three rounds of the board's own clock)
+                assert took >= 2 * 1.0  # refresh_seconds between rounds
+                assert spent <= 600 / 60 * took + 1 + len(board.calls) + 1
+                await asyncio.to_thread(srv.advance, 5.0)  # calls move on; polling follows
                 # polled, it lags by up to a round: it lists no call over for longer than that,
                 # and every call live for longer than that
                 await until(lambda: tracks(board, srv, lag_ms=3000), timeout=10)

@@ -253,15 +253,34 @@ def test_unattended_with_a_token_on_stdin_and_no_stored_sign_in(
     assert "not an access token" in capsys.readouterr().err
 
 
+def watch_stepped(srv, argv: list[str]) -> int:
+    """`main(argv)` (a watch that ends by --events) on a thread while the org's stepped clock
+    moves on, a quarter second at a time, until it returns."""
+    import threading
+    import time
+
+    result: list[int] = []
+    t = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+    t.start()
+    deadline = time.monotonic() + 120  # a bound on a hung watch, not a timing assertion
+    while t.is_alive() and time.monotonic() < deadline:
+        srv.advance(0.25)
+        t.join(0.02)
+    t.join(5)
+    assert result, "the watch did not stop after --events"
+    return result[0]
+
+
 def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, capsys):
-    settings = small_org(
-        anchor=datetime.now(UTC),
-        live_rate=120.0,
-        duration_scale=0.05,
-        live_tick_seconds=0.05,
-    )
+    from genesys_tui.flows.supervise import board
+
+    settings = small_org(live_rate=120.0, duration_scale=0.05, stepped_clock=True)
     with EmulatorServer(settings) as srv:
         s = srv.emulator.s
+        # the watch's clock is the org's (stepped) one, as a real org's is the wall clock
+        monkeypatch.setattr(
+            board, "wall_clock", lambda: datetime.fromtimestamp(srv.emulator.now_ms() / 1000, UTC)
+        )
         cfg = tmp_path / "config.toml"
         cfg.write_text(
             f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
@@ -269,9 +288,10 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         )
         monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
         monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)
-        assert main(["supervise", "watch", "--json", "--seconds", "15"]) == 0
+        assert watch_stepped(srv, ["supervise", "watch", "--json", "--events", "150"]) == 0
         out = capsys.readouterr()
         events = [json.loads(line) for line in out.out.splitlines()]
+        assert len(events) == 150  # --events: exactly that many, then it stops
         kinds = {e["event"] for e in events}
         assert {"new", "changed", "ended", "alert"} <= kinds, kinds
         assert "pushed by Genesys" in out.err
@@ -283,6 +303,9 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         new = next(e for e in events if e["event"] == "new")
         assert {"queue", "customer", "agents"} <= set(new)
         # the text form: one line per event
-        assert main(["supervise", "watch", "--seconds", "10"]) == 0
+        assert watch_stepped(srv, ["supervise", "watch", "--events", "20"]) == 0
         lines = capsys.readouterr().out.splitlines()
-        assert lines and all(len(x.split()) >= 3 for x in lines)
+        assert len(lines) == 20 and all(len(x.split()) >= 3 for x in lines)
+        with pytest.raises(SystemExit) as refused:  # a count must be positive
+            main(["supervise", "watch", "--events", "0"])
+        assert refused.value.code == 2

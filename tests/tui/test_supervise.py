@@ -61,6 +61,19 @@ async def supervising(srv, tmp_path, *, user=True, **app_options):
         yield app, pilot, app.supervise
 
 
+async def stepping(pilot, srv, predicate, by: float = 0.25, steps: int = 2400) -> None:
+    """Until `predicate()` holds, the emulator's stepped clock moved on `by` seconds at a time
+    (at most `steps` times: ten org minutes), the app's messages handled after each step."""
+    import asyncio
+
+    for _ in range(steps):
+        if predicate():
+            return
+        await asyncio.to_thread(srv.advance, by)
+        await pilot.pause()
+    raise AssertionError("the condition did not hold within the org time stepped")
+
+
 async def select(pilot, screen: SuperviseScreen, cid: str) -> None:
     index = next(i for i, (c, _) in enumerate(screen.rows) if c.conversation_id == cid)
     screen.query_one(VirtualTable).cursor = index
@@ -304,9 +317,7 @@ async def test_the_live_list_is_pushed_calls_come_and_go_without_polling(tmp_pat
     from genesys_tui.emulator import EmulatorServer
     from tests.conftest import small_org
 
-    settings = small_org(
-        live_rate=120.0, duration_scale=0.05, live_tick_seconds=0.05, pin_clock=True
-    )
+    settings = small_org(live_rate=120.0, duration_scale=0.05, stepped_clock=True)
     with EmulatorServer(settings) as srv:
         async with supervising(srv, tmp_path) as (app, pilot, screen):
             await wait_for(pilot, lambda: screen.board is not None and screen.board.mode == "push")
@@ -315,13 +326,13 @@ async def test_the_live_list_is_pushed_calls_come_and_go_without_polling(tmp_pat
             first = {c.conversation_id for c in screen.calls}
             stats = srv.emulator.stats
             reads = (stats["analytics.details.query"], stats["conversations.calls.get"])
-            await wait_for(
+            await stepping(
                 pilot,
+                srv,
                 lambda: (
                     {c.conversation_id for c in screen.calls} - first
                     and first - {c.conversation_id for c in screen.calls}
                 ),
-                timeout=30,
             )  # new calls listed, ended ones gone: nobody pressed r
             # nothing was read to keep the list (topic changes for live words aside)
             assert (stats["analytics.details.query"], stats["conversations.calls.get"]) == reads
@@ -334,11 +345,7 @@ async def test_the_selected_calls_words_come_live_by_role(tmp_path):
     from tests.conftest import small_org
 
     settings = small_org(
-        live_rate=30.0,
-        duration_scale=0.25,
-        live_tick_seconds=0.05,
-        pin_clock=True,
-        transcript_delay_seconds=0.5,
+        live_rate=30.0, duration_scale=0.25, stepped_clock=True, transcript_delay_seconds=0.5
     )
     with EmulatorServer(settings) as srv:
         org = srv.emulator.org
@@ -351,14 +358,12 @@ async def test_the_selected_calls_words_come_live_by_role(tmp_path):
                         return c.conversation_id
                 return None
 
-            await wait_for(pilot, lambda: arrived() is not None, timeout=30)
+            await stepping(pilot, srv, lambda: arrived() is not None)
             cid = arrived()
             await select(pilot, screen, cid)
             panel = screen.query_one("#live-words", Static)
-            await wait_for(
-                pilot,
-                lambda: "agent" in text_of(panel) and "customer" in text_of(panel),
-                timeout=30,
+            await stepping(
+                pilot, srv, lambda: "agent" in text_of(panel) and "customer" in text_of(panel)
             )
             assert "words come about" in text_of(panel)
             words = screen.live_watch.words[cid]

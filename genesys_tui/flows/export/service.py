@@ -38,6 +38,7 @@ from genesys_tui.genesys.errors import PermissionDenied
 from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
 from genesys_tui.genesys.modelbase import iso, parse_time
 from genesys_tui.genesys.models import RecordingJob
+from genesys_tui.genesys.pacing import pacing
 
 MAX_JOB = timedelta(days=31)
 ORG_LIMIT = 2  # recording jobs PENDING or PROCESSING at once, org-wide (reference 4.5)
@@ -65,12 +66,12 @@ class ExportService:
         client: GenesysClient,
         store_path: Path,
         *,
-        poll_seconds: float = 5.0,
+        poll_seconds: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client = client
         self.store = ExportStore(store_path)
-        self.poll = poll_seconds
+        self.poll = pacing().export if poll_seconds is None else poll_seconds
         self._sleep = sleep
 
     # --- planning -------------------------------------------------------------------------------

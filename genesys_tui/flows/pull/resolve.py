@@ -14,6 +14,7 @@ from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.models import Recording
+from genesys_tui.genesys.pacing import pacing
 from genesys_tui.genesys.recordings import BATCH_LIMIT, CONTENT_TYPE_EXT
 
 log = logging.getLogger("genesys_tui.flows.pull.resolve")
@@ -92,13 +93,13 @@ class Resolver:
         batch: bool,
         api_slots: int = 4,
         window_s: float = 0.3,
-        poll_s: float = 2.0,
+        poll_s: float | None = None,
     ):
         self.client = client
         self.batch = batch
         self.api = asyncio.Semaphore(api_slots)
         self.window_s = window_s
-        self.poll_s = poll_s
+        self.poll_s = pacing().batch if poll_s is None else poll_s
         self._pending: list[tuple[str, str | None, asyncio.Future, Note]] = []
         self._flush: asyncio.Task | None = None
         self._lists: dict[tuple[str, str], asyncio.Task] = {}

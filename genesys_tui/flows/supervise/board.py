@@ -39,6 +39,11 @@ class Change:
     call: LiveCall | None
 
 
+def wall_clock() -> datetime:
+    """The board's clock unless it is given one: the machine's."""
+    return datetime.now(UTC)
+
+
 class LiveBoard:
     def __init__(
         self,
@@ -52,7 +57,7 @@ class LiveBoard:
     ) -> None:
         self.client, self.settings, self.names = client, settings, names
         self.on_change = on_change or (lambda change: None)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or wall_clock
         self.budget = max(2, poll_budget_per_minute or settings.poll_budget_per_minute)
         self.calls: dict[str, LiveCall] = {}
         self.mode = "starting"  # push | poll
