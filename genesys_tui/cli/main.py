@@ -3,7 +3,9 @@ in cli/ (the arguments are in cli/parser.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 
 from genesys_tui.cli.parser import build_parser
 
@@ -32,9 +34,11 @@ COMMANDS = {
 }
 
 
-def _on_sigterm(command: str | None):
-    """SIGTERM unwinds a headless command like Ctrl-C does, so temporaries are removed and jobs
-    stay resumable (the TUI handles its own signals). Returns whether it happened."""
+@contextlib.contextmanager
+def _sigterm_unwinds(command: str | None) -> Iterator[Callable[[], bool]]:
+    """While a headless command runs, SIGTERM unwinds it like Ctrl-C does, so temporaries are
+    removed and jobs stay resumable (the TUI handles its own signals); the handler before it is
+    put back after, so a caller of main() in-process keeps its own. Yields whether it happened."""
     import signal
     import threading
 
@@ -43,25 +47,33 @@ def _on_sigterm(command: str | None):
         command in (None, "demo", "open")
         or threading.current_thread() is not threading.main_thread()
     ):
-        return lambda: False
+        yield lambda: False
+        return
 
     def handler(signum, frame):
         seen.append(signum)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
-    return lambda: bool(seen)
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield lambda: bool(seen)
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with _sigterm_unwinds(args.command) as terminated:
+        return _run(args, terminated)
+
+
+def _run(args, terminated: Callable[[], bool]) -> int:
     import importlib
 
     from genesys_tui.cli.common import CommandError, make_context
     from genesys_tui.core.errors import user_message
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    terminated = _on_sigterm(args.command)
     try:
         ctx = make_context(args)
         if args.command is None:

@@ -46,8 +46,7 @@ class MediaStore:
     ):
         self.rate = rate
         self._own_dir = cache_dir is None
-        self.dir = Path(cache_dir or tempfile.mkdtemp(prefix="genesys-emulator-"))
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self._dir = Path(cache_dir) if cache_dir else None  # made at the first encode
         self.clock = clock
         self._pool = ThreadPoolExecutor(
             max_workers=workers or max(2, (os.cpu_count() or 2)), thread_name_prefix="encode"
@@ -96,7 +95,17 @@ class MediaStore:
             final, final.stat().st_size, audio.probe_duration_ms(final, format_id), md5.hexdigest()
         )
 
+    @property
+    def dir(self) -> Path:
+        """Where encoded audio is kept: made when first needed, so an emulator that encodes
+        nothing (unit tests, a listing) leaves no temporary directory behind."""
+        with self._lock:
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="genesys-emulator-"))
+            self._dir.mkdir(parents=True, exist_ok=True)
+            return self._dir
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._own_dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        if self._own_dir and self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)

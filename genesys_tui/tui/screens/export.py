@@ -19,6 +19,7 @@ from genesys_tui.flows.browse.table import Column, describe
 from genesys_tui.flows.export.service import OVER, ExportService
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.models import RecordingJob
+from genesys_tui.genesys.pacing import pacing
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
 from genesys_tui.tui.screens.export_check import BucketCheck, browse_view, interval_problem
@@ -124,9 +125,13 @@ class ExportScreen(BucketCheck, AppScreen):
     def service(self) -> ExportService | None:
         return self.gapp.exports
 
+    def service_poll(self) -> float:
+        """How often the jobs are read again: the export service's pace (5 s)."""
+        return self.service.poll if self.service is not None else pacing().export
+
     def on_mount(self) -> None:
         self.gapp.export_screen = self
-        self._ticker = self.set_interval(5.0, self.refresh_jobs)
+        self._ticker = self.set_interval(self.service_poll(), self.refresh_jobs)
         self.refresh_jobs()
 
     def on_screen_resume(self) -> None:

@@ -1,0 +1,32 @@
+"""main() in-process leaves the caller's signal handlers as it found them: its SIGTERM handler
+(which unwinds a headless command like Ctrl-C) lives only while the command runs."""
+
+from __future__ import annotations
+
+import signal
+
+from genesys_tui.cli.main import main
+
+
+def test_sigterm_handler_is_restored_after_main(tmp_path, capsys, monkeypatch):
+    def ours(signum, frame):  # pragma: no cover - never called
+        raise AssertionError
+
+    before = signal.signal(signal.SIGTERM, ours)
+    seen = []
+    try:
+        from genesys_tui.cli import main as main_module
+
+        real = main_module._run
+
+        def spy(args, terminated):
+            seen.append(signal.getsignal(signal.SIGTERM))
+            return real(args, terminated)
+
+        monkeypatch.setattr(main_module, "_run", spy)
+        code = main(["convert", str(tmp_path / "missing.wav"), "--format", "mono", "-q"])
+        assert code != 0  # the command ran (and refused a missing file)
+        assert seen and seen[0] is not ours  # its own handler while it ran
+        assert signal.getsignal(signal.SIGTERM) is ours  # and the caller's again after
+    finally:
+        signal.signal(signal.SIGTERM, before)
