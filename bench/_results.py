@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-WORK = Path(__file__).with_name("work")
+# --smoke: tiny sizes, seconds, nothing installed, RESULTS.md not written, no verdicts; the test
+# suite runs every bench this way so that a bench never breaks unseen. Its files go to a
+# temporary directory, removed at exit.
+SMOKE = "--smoke" in sys.argv
+if SMOKE:
+    os.environ["BENCH_SMALL"] = "1"  # what the older scripts and their child processes read
+    WORK = Path(tempfile.mkdtemp(prefix="bench-smoke-"))
+    atexit.register(shutil.rmtree, WORK, True)
+else:
+    WORK = Path(__file__).with_name("work")
+
+
+def scaled(full, smoke):
+    """`full` in a real run, `smoke` in a smoke run."""
+    return smoke if SMOKE else full
+
+
+def skipped(tool: str) -> bool:
+    """In a smoke run, a comparison whose tool is not installed is left out (and said)."""
+    if SMOKE and not shutil.which(tool):
+        print(f"(smoke: {tool} is not installed; its comparison is left out)")
+        return True
+    return False
+
+
+def other(tool: str, measure: Callable[[], float]) -> float:
+    """What `measure()` gives for the other tool, or NaN in a smoke run without it."""
+    return float("nan") if skipped(tool) else measure()
 
 
 def ensure_tools(*tools: str, packages: tuple[str, ...] = ()) -> None:
     """Install the comparison tools with apt when they are missing."""
     missing = [t for t in tools if not shutil.which(t)]
-    if not missing:
+    if not missing or SMOKE:
         return
     print(f"installing {', '.join(packages)} with apt (missing: {', '.join(missing)})")
     subprocess.run(["apt-get", "update", "-q"], check=False)
@@ -48,7 +79,10 @@ def max_rss_kb(cmd: list[str]) -> tuple[float, int]:
 
 
 def write_section(title: str, body: str) -> None:
-    """Replace (or add) the section starting with '## {title}' in RESULTS.md."""
+    """Replace (or add) the section starting with '## {title}' in RESULTS.md (not in a smoke)."""
+    if SMOKE:
+        print(f"(smoke: section {title!r} not written to RESULTS.md)")
+        return
     old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     marker = f"## {title}"
     if marker in old:

@@ -9,7 +9,7 @@
 2. API calls per recording: `genesys-tui export start` against the emulator for an interval, and
    `genesys-tui fetch --batch` of the same interval (the emulator counts every request).
 
-Run: python bench/export.py   (BENCH_SMALL=1 for a quick run of the script itself; writes
+Run: python bench/export.py   (--smoke (or BENCH_SMALL=1) for a quick run of the script itself; writes
 bench/RESULTS.md)
 """
 

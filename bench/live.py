@@ -9,7 +9,7 @@ a few minutes). Measured, for each way of keeping the list:
 - the memory of the process keeping the list, sampled through the churn (pushed only: it is the
   one that runs for hours; the number that matters is whether it stays flat).
 
-Run: python bench/live.py   (BENCH_SMALL=1 for a quick run of the script itself; writes
+Run: python bench/live.py   (--smoke (or BENCH_SMALL=1) for a quick run of the script itself; writes
 bench/RESULTS.md)
 """
 
@@ -40,8 +40,9 @@ _spec.loader.exec_module(_results)
 SMALL = os.environ.get("BENCH_SMALL") == "1"
 SCALE = 0.05  # call lengths: a 5-minute call lasts 15 s
 RATE = 180.0  # calls a minute: with calls of about 17 s, about 50 live at once
-CHURN_MINUTES = 0.5 if SMALL else 3.0
-POLL_MINUTES = 0.25 if SMALL else 1.0
+CHURN_MINUTES = (0.1 if _results.SMOKE else 0.5) if SMALL else 3.0
+POLL_MINUTES = (0.05 if _results.SMOKE else 0.25) if SMALL else 1.0
+EVERY = 1.0 if _results.SMOKE else 5.0  # the polling it is compared with: every 5 s
 
 
 def serve(port: int, ready) -> None:
@@ -51,7 +52,7 @@ def serve(port: int, ready) -> None:
         seed=9,
         conversations=400,
         days=3,
-        live_calls=50,
+        live_calls=6 if _results.SMOKE else 50,
         agents=80,
         live_rate=RATE,
         duration_scale=SCALE,
@@ -103,13 +104,13 @@ async def pushed(base: str) -> dict:
         task = asyncio.create_task(watch.run())
         while watch.board.updated is None:
             await asyncio.sleep(0.1)
-        await asyncio.sleep(2)
+        await asyncio.sleep(0.2 if _results.SMOKE else 2)
         measuring = True
         calls_at_start = len(watch.board.calls)
         before, t0 = api_count(base), time.monotonic()
         rss = []
         while time.monotonic() - t0 < CHURN_MINUTES * 60:
-            await asyncio.sleep(5)
+            await asyncio.sleep(1 if _results.SMOKE else 5)
             rss.append(proc.memory_info().rss / 1e6)
         minutes = (time.monotonic() - t0) / 60
         spent = api_count(base) - before
@@ -147,7 +148,7 @@ async def polled(base: str) -> dict:
                     if not first:
                         late.append(now - c.start.timestamp())
             first = False
-            await asyncio.sleep(max(0.0, 5.0 - (time.monotonic() - began)))
+            await asyncio.sleep(max(0.0, EVERY - (time.monotonic() - began)))
         minutes = (time.monotonic() - t0) / 60
         spent = api_count(base) - before
     return {"per_minute": spent / minutes, "late": late, "live": len(calls)}
@@ -170,7 +171,7 @@ def main() -> None:
     ready.wait(60)
     base = f"http://127.0.0.1:{port}"
     try:
-        time.sleep(3)
+        time.sleep(0.5 if SMALL else 3)
         poll = asyncio.run(polled(base))
         push = asyncio.run(pushed(base))
     finally:

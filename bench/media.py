@@ -5,7 +5,8 @@
 - WebM/Opus encoding vs `ffmpeg -i in.wav -c:a libopus -b:a 32k out.webm`;
 - peaks for a 2-hour call (cold cache).
 
-Run: python bench/media.py   (installs sox and ffmpeg with apt if missing; writes bench/RESULTS.md)
+Run: python bench/media.py   (installs sox and ffmpeg with apt if missing; writes bench/RESULTS.md;
+     --smoke: seconds-long inputs, no install, nothing written)
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-WORK, best_of, ensure_tools, max_rss_kb, write_section = (
+WORK, best_of, ensure_tools, max_rss_kb, write_section, scaled = (
     _results.WORK,
     _results.best_of,
     _results.ensure_tools,
     _results.max_rss_kb,
     _results.write_section,
+    _results.scaled,
 )
 
 from genesys_tui.media.convert import ConvertOptions, convert_file  # noqa: E402
@@ -77,9 +79,12 @@ def downmix_rows(label: str, src: Path) -> list[str]:
     ours = best_of(
         lambda: convert_file(src, out_dir, ConvertOptions("mono")), before=lambda: clear(out_dir)
     )
-    sox = best_of(
-        lambda: subprocess.run(["sox", "-D", str(src), "-c", "1", str(sox_out)], check=True),
-        before=lambda: clear(sox_out),
+    sox = _results.other(
+        "sox",
+        lambda: best_of(
+            lambda: subprocess.run(["sox", "-D", str(src), "-c", "1", str(sox_out)], check=True),
+            before=lambda: clear(sox_out),
+        ),
     )
     # and through the CLI, interpreter start included
     cli = best_of(
@@ -114,8 +119,8 @@ def main() -> None:
     WORK.mkdir(exist_ok=True)
     rows = []
     inputs = {
-        "1 h, 8 kHz stereo": make_call(WORK / "call_8k_1h.wav", 3600, 8000),
-        "1 h, 48 kHz stereo": make_call(WORK / "call_48k_1h.wav", 3600, 48000),
+        "1 h, 8 kHz stereo": make_call(WORK / "call_8k_1h.wav", scaled(3600, 20), 8000),
+        "1 h, 48 kHz stereo": make_call(WORK / "call_48k_1h.wav", scaled(3600, 20), 48000),
     }
 
     # 1. mono downmix throughput
@@ -130,25 +135,28 @@ def main() -> None:
         before=lambda: clear(WORK / "ours"),
     )
     ff_out = WORK / "ffmpeg.webm"
-    ff = best_of(
-        lambda: subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(src),
-                "-c:a",
-                "libopus",
-                "-b:a",
-                "32k",
-                str(ff_out),
-            ],
-            check=True,
+    ff = _results.other(
+        "ffmpeg",
+        lambda: best_of(
+            lambda: subprocess.run(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-i",
+                    str(src),
+                    "-c:a",
+                    "libopus",
+                    "-b:a",
+                    "32k",
+                    str(ff_out),
+                ],
+                check=True,
+            ),
+            runs=1,
+            before=lambda: clear(ff_out),
         ),
-        runs=1,
-        before=lambda: clear(ff_out),
     )
     rows.append(
         f"| WebM/Opus 32 kb/s, 1 h 8 kHz stereo | {ours:.2f} s | ffmpeg -c:a libopus -b:a 32k: {ff:.2f} s | "
@@ -156,7 +164,7 @@ def main() -> None:
     )
 
     # 3. peaks for a 2-hour call, cold cache
-    two_h = make_call(WORK / "call_8k_2h.wav", 7200, 8000)
+    two_h = make_call(WORK / "call_8k_2h.wav", scaled(7200, 20), 8000)
     cache_dir = WORK / "peaks-cache"
     cold = best_of(lambda: PeaksCache(cache_dir).get(two_h), before=lambda: clear(cache_dir))
     t = time.perf_counter()
@@ -168,7 +176,7 @@ def main() -> None:
     )
 
     # 4. peak memory on a 2 GB WAV
-    big = make_call(WORK / "big_2gb.wav", 2.0e9 / (48000 * 4), 48000)
+    big = make_call(WORK / "big_2gb.wav", scaled(2.0e9, 2.0e6) / (48000 * 4), 48000)
     gb = big.stat().st_size / 1e9
     for fmt, other in (
         ("mono", ["sox", "-D", str(big), "-c", "1", str(WORK / "sox_big.wav")]),
@@ -204,7 +212,7 @@ def main() -> None:
                 "-q",
             ]
         )
-        oel, okb = max_rss_kb(other)
+        oel, okb = (float("nan"), 0) if _results.skipped(other[0]) else max_rss_kb(other)
         rows.append(
             f"| peak memory, {'downmix' if fmt == 'mono' else 'WebM/Opus transcode'} of a {gb:.1f} GB WAV | "
             f"{kb / 1024:.0f} MB ({el:.1f} s) | {other[0]}: {okb / 1024:.0f} MB ({oel:.1f} s) | "

@@ -34,8 +34,14 @@ def make_call(path: Path) -> float:
     from genesys_tui.emulator.org import Org
     from genesys_tui.emulator.settings import EmulatorSettings
 
-    org = Org(EmulatorSettings(seed=3, conversations=200, anchor=datetime(2026, 5, 14, tzinfo=UTC)))
-    return _results.opus_call(org, path, 300_000)
+    org = Org(
+        EmulatorSettings(
+            seed=3,
+            conversations=_results.scaled(200, 40),
+            anchor=datetime(2026, 5, 14, tzinfo=UTC),
+        )
+    )
+    return _results.opus_call(org, path, _results.scaled(300_000, 20_000))
 
 
 def cpu(fn) -> float:

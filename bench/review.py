@@ -12,7 +12,8 @@
   cache is warm, through the real `search_calls` against the emulator over HTTP (the interval's
   listing included), compared with `grep -rli` over the same cached transcript files.
 
-Run: python bench/review.py   (installs ffmpeg with apt if missing; writes bench/RESULTS.md)
+Run: python bench/review.py   (installs ffmpeg with apt if missing; writes bench/RESULTS.md;
+     --smoke: a 3-minute call, a small org, nothing written)
      python bench/review.py --search   (only the search across calls)
 """
 
@@ -52,8 +53,8 @@ ensure_tools, write_section, max_rss_kb, WORK = (
     _results.WORK,
 )
 RATE = 8000
-HOURS = 2
-PHRASES = 5000
+HOURS = _results.scaled(2, 0.05)  # a smoke: a 3-minute call
+PHRASES = _results.scaled(5000, 120)
 T0 = 1_700_000_000_000
 
 
@@ -199,6 +200,7 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
             self.paths = AppPaths(root / "c.toml", root / "d", root / "cache", root / "l")
             self.session = None
             self.review = None
+            self.reviews = None  # Review's service: the bench shows a call it opened itself
             self.pending_review = None
             self.playback_server = None
             self.player_backend = None
@@ -273,11 +275,11 @@ def timed_rss(cmd: list[str]) -> tuple[float, int]:
 
 def big_transcript(path: Path) -> tuple[int, float, int, float, int, int, int]:
     plan = phrase_plan(PHRASES, HOURS * 3600)
-    size = write_transcript(path, plan, HOURS * 3600, repeat=37)  # about 200 MB
+    size = write_transcript(path, plan, HOURS * 3600, repeat=_results.scaled(37, 1))  # ~200 MB
     runs = []
     for code in (JSON_LOAD, STREAM):
         best = None
-        for _ in range(3):
+        for _ in range(_results.scaled(3, 1)):
             inner, rss = timed_rss([sys.executable, "-c", code, str(path)])
             best = (min(best[0], inner), max(best[1], rss)) if best else (inner, rss)
         runs.append(best)
@@ -312,7 +314,7 @@ def ffmpeg_waveform(wav: Path) -> float:
 def main() -> None:
     ensure_tools("ffmpeg", "/usr/bin/time", packages=("ffmpeg", "time"))
     WORK.mkdir(parents=True, exist_ok=True)
-    seconds = HOURS * 3600
+    seconds = int(HOURS * 3600)
     plan = phrase_plan(PHRASES, seconds)
     wav, doc = WORK / "review-2h.wav", WORK / "review-2h.json"
     if not wav.exists():
@@ -321,7 +323,7 @@ def main() -> None:
     write_transcript(doc, plan, seconds)
     print("opening it in the Review screen…")
     s = asyncio.run(screen_timings(wav, doc, seconds))
-    ff = statistics.median(ffmpeg_waveform(wav) for _ in range(3))
+    ff = _results.other("ffmpeg", lambda: statistics.median(ffmpeg_waveform(wav) for _ in range(3)))
     print("the 200 MB transcript…")
     size, t_json, rss_json, t_stream, rss_stream, base_json, base_stream = big_transcript(
         WORK / "review-200mb.json"
@@ -369,7 +371,11 @@ async def warm_search(root: Path) -> dict:
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     settings = EmulatorSettings(
-        seed=5, conversations=1300, days=20, anchor=now, rate_limit_per_minute=1_000_000
+        seed=5,
+        conversations=_results.scaled(1300, 60),
+        days=20,
+        anchor=now,
+        rate_limit_per_minute=1_000_000,
     )
     start, end = now - timedelta(days=21), now + timedelta(days=1)
     out: dict = {}

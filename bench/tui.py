@@ -34,7 +34,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ensure_tools, write_section = _results.ensure_tools, _results.write_section
+ensure_tools, write_section, scaled = _results.ensure_tools, _results.write_section, _results.scaled
 
 
 def launch_times(runs: int = 5) -> list[float]:
@@ -130,9 +130,11 @@ async def open_list(rows, kind: str) -> float:
 
 def main() -> None:
     ensure_tools("tmux", packages=("tmux",))
-    launches = launch_times()
-    rows = summaries(100_000)
-    virtual = statistics.median([asyncio.run(open_list(rows, "virtual")) for _ in range(3)])
+    launches = [float("nan")] if _results.skipped("tmux") else launch_times(scaled(5, 1))
+    rows = summaries(scaled(100_000, 2_000))
+    virtual = statistics.median(
+        [asyncio.run(open_list(rows, "virtual")) for _ in range(scaled(3, 1))]
+    )
     datatable = asyncio.run(open_list(rows, "datatable"))
     launch = statistics.median(launches)
     import platform
