@@ -74,10 +74,6 @@ def temp_beside(final: Path) -> Path:
     raise UnsafePath(f"cannot create a temporary file beside {final}")
 
 
-def is_temp(path: Path) -> bool:
-    return bool(_TEMP.search(path.name))
-
-
 def sweep_temps(directory: Path, older_than_s: float = 3600.0) -> int:
     """Remove our own stale temporaries (left by a crash or kill -9) from `directory`; returns how
     many. Young ones may belong to a run still in progress, so they stay."""

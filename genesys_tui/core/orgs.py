@@ -91,7 +91,3 @@ def remembered(paths: AppPaths, key: str) -> OrgScope:
             "(e.g. `genesys-tui info`), or give --org ORG_ID"
         )
     return scope(paths, entry["org_id"])
-
-
-def known_orgs(paths: AppPaths) -> dict[str, dict[str, str]]:
-    return _load(paths)

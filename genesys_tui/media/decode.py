@@ -287,12 +287,3 @@ def _rebatch(it: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:
             n = len(joined) - cut
     if n:
         yield np.concatenate(pending)
-
-
-def read_all(path: str | Path) -> tuple[np.ndarray, AudioInfo]:
-    """The whole file in memory: for tests and small clips only."""
-    info = probe(path)
-    data = list(blocks(info))
-    return (
-        np.concatenate(data) if data else np.zeros((0, info.channels), info.sample_format.dtype)
-    ), info

@@ -141,3 +141,19 @@ def test_refused_topics_fall_back_to_polling_within_the_budget():
                 task.cancel()
 
         asyncio.run(go())
+
+
+def test_the_stepped_clock_moves_only_when_stepped():
+    with busy_centre() as srv:
+        start = srv.emulator.now_ms()
+        assert srv.emulator.now_ms() == start  # it stands still
+        arrived = srv.emulator.centre.arrived
+        assert srv.advance(30.0) == start + 30_000
+        assert srv.emulator.centre.arrived > arrived  # calls came (120 a minute)
+        for bad in ({"seconds": -1}, {"seconds": "x"}, {}, [1], {"seconds": 1e9}):
+            r = httpx.post(srv.base_url + "/__emulator/clock", json=bad)
+            assert r.status_code == 400, bad
+        assert srv.emulator.now_ms() == start + 30_000
+    with EmulatorServer(small_org(control=True)) as srv:  # a wall clock cannot be stepped
+        r = httpx.post(srv.base_url + "/__emulator/clock", json={"seconds": 1})
+        assert r.status_code == 400

@@ -10,7 +10,6 @@ import numpy as np
 
 from genesys_tui.media.peaks import Peaks, samples
 
-STYLES = ("braille", "block", "ascii")
 # Braille dot bits, [row][column] within a 2x4 cell (Unicode U+2800 block).
 _BRAILLE = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], np.uint32)
 _BLOCK = np.array([ord(" "), ord("▄"), ord("▀"), ord("█")], np.uint32)

@@ -149,16 +149,6 @@ async def live_calls(
     return [c for c in calls if c is not None]
 
 
-async def refresh_one(
-    client: GenesysClient, live: LiveCall, names: dict[str, str], settings: SuperviseSettings
-) -> LiveCall | None:
-    try:
-        call = await client.conversations.get_call(live.conversation_id)
-    except E.NotFound:
-        return None
-    return summarize(call, live.start, names, settings)
-
-
 def agent_rows(calls: list[LiveCall], words: list[str]) -> list[tuple[LiveCall, Leg | None]]:
     """One row per agent on a call (one for a call without an agent yet), keeping those whose
     text (queue, agent, customer, IDs) has every word."""

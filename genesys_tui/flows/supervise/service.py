@@ -15,7 +15,7 @@ from genesys_tui.core.errors import UserError
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.flows.supervise import store
 from genesys_tui.flows.supervise.audit import REFUSED
-from genesys_tui.flows.supervise.checks import Check, Request, Supervisor
+from genesys_tui.flows.supervise.checks import Request, Supervisor
 from genesys_tui.flows.supervise.engine import Attempt, Outcome, Supervision
 from genesys_tui.flows.supervise.live import LiveCall, live_calls
 from genesys_tui.flows.supervise.webhook import Delivery, Outbox
@@ -62,10 +62,6 @@ def report(out: Outcome) -> Report:
         else ()
     )
     return Report(False, False, f"{verb}: failed{latency}: {out.error}", where)
-
-
-def refusal_lines(checks: list[Check]) -> list[str]:
-    return [f"✗ {c.detail}" for c in checks if not c.ok]
 
 
 def sign_in_warning(left: float, warned: str | None) -> tuple[str, str, int] | None:
