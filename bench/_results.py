@@ -44,6 +44,13 @@ def other(tool: str, measure: Callable[[], float]) -> float:
     return float("nan") if skipped(tool) else measure()
 
 
+def verdict(ok: bool) -> str:
+    """ "met" or "MISSED" against a target; a smoke run's tiny sizes judge nothing."""
+    if SMOKE:
+        return "not judged (smoke)"
+    return "met" if ok else "MISSED"
+
+
 def ensure_tools(*tools: str, packages: tuple[str, ...] = ()) -> None:
     """Install the comparison tools with apt when they are missing."""
     missing = [t for t in tools if not shutil.which(t)]

@@ -34,6 +34,7 @@ from pathlib import Path  # noqa: E402
 _spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
 _results = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_results)
+verdict = _results.verdict
 write_section = _results.write_section
 
 SMALL = os.environ.get("BENCH_SMALL") == "1"
@@ -266,8 +267,8 @@ reconciler's work only (no network): both sides are generated in the process.
 
 | measurement | genesys-tui | what a user would otherwise write | verdict |
 |---|---|---|---|
-| reconcile {N:,} recordings | {a["seconds"]:.1f} s = **{rate:,.0f} recordings/s** | every key and owed id in Python sets, then differences: {b["seconds"]:.1f} s | target > 20,000/s: **{"met" if rate > 20_000 else "MISSED"}** |
-| peak memory (the process) | {a["rss_mb"]:.0f} MB | {b["rss_mb"]:.0f} MB | target < 300 MB: **{"met" if a["rss_mb"] < 300 else "MISSED"}** |
+| reconcile {N:,} recordings | {a["seconds"]:.1f} s = **{rate:,.0f} recordings/s** | every key and owed id in Python sets, then differences: {b["seconds"]:.1f} s | target > 20,000/s: **{verdict(rate > 20_000)}** |
+| peak memory (the process) | {a["rss_mb"]:.0f} MB | {b["rss_mb"]:.0f} MB | target < 300 MB: **{verdict(a["rss_mb"] < 300)}** |
 | API calls while reconciling | {a["api"]:,} (one per conversation absent from the bucket) | | |
 | statuses | {", ".join(f"{v:,} {k}" for k, v in sorted(a["counts"].items()))} | missing {b["missing"]:,}, incomplete {b["incomplete"]:,}, unexpected {b["unexpected"]:,} (sets cannot tell failed from missing) | |
 | API calls per recording, {calls["recordings"]} recordings of one interval | `export start`: {calls["export_api"]} = {per(calls["export_api"]):.3f} per recording (the files never pass through here) | `fetch --batch`: {calls["fetch_api"]} = {per(calls["fetch_api"]):.3f} per recording | |

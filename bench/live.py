@@ -36,6 +36,7 @@ import psutil  # noqa: E402
 _spec = importlib.util.spec_from_file_location("_results", Path(__file__).with_name("_results.py"))
 _results = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_results)
+verdict = _results.verdict
 
 SMALL = os.environ.get("BENCH_SMALL") == "1"
 SCALE = 0.05  # call lengths: a 5-minute call lasts 15 s
@@ -184,17 +185,17 @@ def main() -> None:
         "|---|---|---|---|",
         f"| requests a minute keeping ~{push['live'][0]} live calls | "
         f"**{push['per_minute']:.1f}** | {poll['per_minute']:.0f} | < 10: "
-        f"**{'met' if push['per_minute'] < 10 else 'NOT met'}** |",
+        f"**{verdict(push['per_minute'] < 10)}** |",
         f"| a new call in the list after it starts: median / p95 / max | "
         f"**{pct(push['late'], 0.5):.2f} / {pct(push['late'], 0.95):.2f} / "
         f"{max(push['late'] or [float('nan')]):.2f} s** ({push['arrived']} calls) | "
         f"{pct(poll['late'], 0.5):.2f} / {pct(poll['late'], 0.95):.2f} / "
         f"{max(poll['late'] or [float('nan')]):.2f} s ({len(poll['late'])} calls) | "
-        f"< 1 s: **{'met' if pct(push['late'], 0.95) < 1 else 'NOT met'}** (p95) |",
+        f"< 1 s: **{verdict(pct(push['late'], 0.95) < 1)}** (p95) |",
         f"| memory of the process through {CHURN_MINUTES:.0f} min of churn "
         f"(~{push['arrived']} calls came and went) | first third {early:.0f} MB, last third "
         f"{late_rss:.0f} MB ({late_rss - early:+.1f} MB) | | flat: "
-        f"**{'met' if late_rss - early < 10 else 'NOT met'}** |",
+        f"**{verdict(late_rss - early < 10)}** |",
     ]
     body = (
         f"\n`python bench/live.py` on {platform.machine()}, {os.cpu_count()} cores, "

@@ -93,8 +93,8 @@ async def capture() -> dict[str, str]:
                 busy = [w for w in a.workers if w.is_running and w.name != "live-board"]
                 if (
                     a.session
-                    and a.browse
-                    and not a.browse.fetching
+                    and a.area("browse")
+                    and not a.area("browse").fetching
                     and not busy
                     and a.doctor_report is not None
                 ):
@@ -123,7 +123,11 @@ async def capture() -> dict[str, str]:
             await pilot.press("2")
             for _ in range(80):
                 await pilot.pause(0.25)
-                if a.queue and a.queue.totals and a.queue.totals.counts.get("done", 0) >= 6:
+                if (
+                    a.services
+                    and a.services.pull.totals
+                    and a.services.pull.totals.counts.get("done", 0) >= 6
+                ):
                     break
             await pilot.pause(0.6)
             shots["queue"] = a.export_screenshot(title="genesys-tui: queue")
@@ -140,15 +144,15 @@ async def capture() -> dict[str, str]:
             await pilot.press("2")
             for _ in range(150):
                 await pilot.pause(0.2)
-                live = a.queue_screen.live.values() if a.queue_screen else []
+                live = a.area("queue").live.values() if a.area("queue") else []
                 if sum(1 for ev in live if ev.rate_bps and ev.state == "downloading") >= 3:
                     break
             await pilot.pause(1.0)
-            a.queue_screen.query_one("VirtualTable").cursor = 0  # the transfers, at the top
+            a.area("queue").query_one("VirtualTable").cursor = 0  # the transfers, at the top
             a.clear_notifications()
             await pilot.pause(0.3)
             shots["queue-progress"] = a.export_screenshot(title="genesys-tui: queue in progress")
-            a.queue.cancel_all()
+            a.services.pull.cancel_all()
             srv.emulator.s.media_bytes_per_second = 0
             await pilot.pause(0.5)
             await pilot.press("question_mark")
@@ -156,7 +160,7 @@ async def capture() -> dict[str, str]:
             shots["help"] = a.export_screenshot(title="genesys-tui: help")
             await pilot.press("escape", "1", "w")  # back to the last 7 days
             await settle(pilot, a)
-            org, model = srv.emulator.org, a.browse.model
+            org, model = srv.emulator.org, a.area("browse").model
             row = next(
                 i
                 for i in range(len(model))
@@ -167,12 +171,12 @@ async def capture() -> dict[str, str]:
                 and org.recorded[k]
                 and not org.archived[k]
             )
-            a.browse.query_one("VirtualTable").cursor = row
+            a.area("browse").query_one("VirtualTable").cursor = row
             await pilot.pause(0.2)
             await pilot.press("enter")  # open it in Review
             for _ in range(100):
                 await pilot.pause(0.1)
-                if a.review and a.review.review and not a.review.fetching:
+                if a.area("review") and a.area("review").review and not a.area("review").fetching:
                     break
             await pilot.press(*["down"] * 5, "plus")
             await pilot.pause(0.5)
@@ -183,7 +187,7 @@ async def capture() -> dict[str, str]:
             await pilot.press("4")  # Supervise: the live calls, signed in as the demo supervisor
             for _ in range(100):
                 await pilot.pause(0.1)
-                sup = a.supervise
+                sup = a.area("supervise")
                 if sup and sup.calls and sup.desk and not sup.fetching:
                     break
             live = srv.emulator.org.ids[int(srv.emulator.org.live.nonzero()[0][1])]
@@ -219,7 +223,7 @@ async def capture() -> dict[str, str]:
             await pilot.pause(0.3)
             shots["export-confirm"] = a.export_screenshot(title="genesys-tui: export, confirmation")
             await pilot.click("#confirm")
-            ex = a.export_screen
+            ex = a.area("export")
             for _ in range(300):
                 await pilot.pause(0.1)
                 ex.refresh_jobs()
@@ -280,7 +284,7 @@ async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
     await pilot.pause(0.3)
     shots["review-bookmark"] = a.export_screenshot(title="genesys-tui: review, a bookmark")
     await pilot.press("v")
-    panel = a.review.query_one(EvaluationForm)
+    panel = a.area("review").query_one(EvaluationForm)
     for _ in range(100):
         await pilot.pause(0.1)
         if panel.form is not None:
@@ -291,7 +295,7 @@ async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
     await pilot.press("v", "1", "t")  # back to Browse, today's calls
     await settle(pilot, a)
     await pilot.press("slash")
-    a.browse.query_one("#live-filter", Input).value = "said:refund"
+    a.area("browse").query_one("#live-filter", Input).value = "said:refund"
     await pilot.press("enter")
     for _ in range(1200):
         await pilot.pause(0.1)
@@ -348,7 +352,7 @@ async def live_supervision(port: int) -> str:
             sup = None
             for _ in range(600):  # a call that arrived since, with its agent on it
                 await pilot.pause(0.1)
-                sup = a.supervise
+                sup = a.area("supervise")
                 if sup is None or sup.live_watch is None:
                     continue
                 rows = [

@@ -13,7 +13,8 @@ from genesys_tui.context import Target, build_client
 from genesys_tui.context.signin import sign_in_user
 from genesys_tui.core import credentials as creds
 from genesys_tui.core import fmt
-from genesys_tui.core.config import Config, toml_key, toml_string
+from genesys_tui.core.config import Config
+from genesys_tui.core.toml_text import toml_key, toml_string
 from genesys_tui.media.playback import available as audio_available
 
 

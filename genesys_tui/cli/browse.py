@@ -7,22 +7,20 @@ import json
 from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.context import client_credentials_client
 from genesys_tui.core import fmt
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse import table
 from genesys_tui.flows.browse.service import BrowseService
 from genesys_tui.flows.browse.table import COLUMNS
 from genesys_tui.genesys.analytics import ConversationFilter
-from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.models import Recording
 from genesys_tui.genesys.summaries import ConversationSummary
 
 
-async def build_filter(client: GenesysClient, a) -> ConversationFilter:
+async def build_filter(browse: BrowseService, a) -> ConversationFilter:
     """The filter arguments (names or ids) as a ConversationFilter of ids."""
-    return await BrowseService(client).resolve_filter(
+    return await browse.resolve_filter(
         queues=a.queue or (),
         agents=a.agent or (),
         wrapups=a.wrapup or (),
@@ -38,14 +36,14 @@ async def build_filter(client: GenesysClient, a) -> ConversationFilter:
 def cmd_conversations(ctx: Context) -> int:
     a = ctx.args
     start, end = parse_interval(a.interval)
-    target = ctx.target()
 
     async def go() -> list[ConversationSummary]:
-        async with client_credentials_client(target) as client:
-            flt = await build_filter(client, a)
-            names = await client.directory.names()  # beside the ids, in JSON as in the table
+        async with ctx.services(scoped=False) as services:
+            flt = await build_filter(services.browse, a)
+            # names beside the ids, in JSON as in the table
+            names = await services.client.directory.names()
             rows: list[ConversationSummary] = []
-            async for page in BrowseService(client).pages(start, end, flt, order=a.order, page=1):
+            async for page in services.browse.pages(start, end, flt, order=a.order, page=1):
                 rows += page  # one at a time: --json streams each as it is found
                 if a.json:
                     print(json.dumps(page[0].to_json(names)), flush=True)
@@ -98,13 +96,10 @@ def recording_json(r: Recording, format_id: str) -> dict:
 
 def cmd_recordings(ctx: Context) -> int:
     a = ctx.args
-    target = ctx.target()
 
     async def go() -> list[Recording]:
-        async with client_credentials_client(target) as client:
-            return await BrowseService(client).recordings(
-                a.conversation_id, a.format, a.max_wait_ms
-            )
+        async with ctx.services(scoped=False) as services:
+            return await services.browse.recordings(a.conversation_id, a.format, a.max_wait_ms)
 
     recs = run(go())
     if a.json:

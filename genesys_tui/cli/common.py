@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 
 from genesys_tui.core import logs
 from genesys_tui.core.config import Config, load_config
 from genesys_tui.core.paths import AppPaths, app_paths
+
+if TYPE_CHECKING:
+    from genesys_tui.context.app import Services
 
 T = TypeVar("T")
 log = logging.getLogger("genesys_tui.cli")
@@ -48,6 +52,29 @@ class Context:
             readonly=getattr(a, "readonly", False),
             create=overrides.get("create", False),
         )
+
+    @contextlib.asynccontextmanager
+    async def services(
+        self, *, scoped: bool = True, **queue_choices: Any
+    ) -> AsyncIterator[Services]:
+        """The flows' services, signed in with the profile's client credentials, as the TUI has
+        them. `scoped`: for the org's own files (jobs, Review's cache, exports), found with one
+        request (GET /api/v2/organizations/me); `queue_choices`: the queue's options (workers,
+        batch, restore_archived) over the config's."""
+        from genesys_tui.context import client_credentials_client, org_scope
+        from genesys_tui.context.app import Services, queue_options
+
+        target = self.target()
+        async with client_credentials_client(target) as client:
+            scope = await org_scope(client, target, self.paths) if scoped else None
+            yield Services(
+                client,
+                target.profile,
+                self.config,
+                scope,
+                queue=queue_options(self.config, **queue_choices),
+                export_poll=getattr(self.args, "poll", None),
+            )
 
 
 def make_context(args: argparse.Namespace) -> Context:

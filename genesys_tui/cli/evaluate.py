@@ -13,6 +13,8 @@ from genesys_tui.cli.common import CommandError, Context, run
 from genesys_tui.core.ids import safe_id
 from genesys_tui.flows.review.evaluation import EvaluationError, choose, score
 
+LISTED, DRY_RUN, SUBMITTED = "listed", "dry run", "submitted"  # what the command did
+
 MAX_FILE = 1 << 20
 
 
@@ -38,44 +40,39 @@ def read_answers(path: str) -> tuple[dict[str, str], str]:
 
 
 def cmd_evaluate(ctx: Context) -> int:
-    from genesys_tui.context import client_credentials_client, org_scope
-    from genesys_tui.flows.review.service import ReviewService
-
     a = ctx.args
     try:
         cid = safe_id(a.conversation, "conversation id")
     except ValueError as e:
         raise CommandError(str(e), code=2) from None
-    target = ctx.target()
 
     async def go():
-        async with client_credentials_client(target) as client:
-            scope = await org_scope(client, target, ctx.paths)
-            evs = ReviewService(client, scope, ctx.config, target.profile).evaluations
+        async with ctx.services() as services:
+            client, evs = services.client, services.review.evaluations
             if not a.form:
-                return "list", (await evs.existing(cid), await evs.forms())
+                return LISTED, (await evs.existing(cid), await evs.forms())
             form = await evs.form_named(a.form)
             if not a.answers:
                 raise EvaluationError("--answers FILE.json is needed with --form")
             answers, comments = read_answers(a.answers)
-            draft = evs.drafts.get(cid, form.id)
+            draft = evs.draft(cid, form.id)
             draft.answers, draft.comments, draft.overall = {}, {}, comments
             for q, ans in answers.items():
                 choose(form, draft, q, ans)
-            evs.drafts.put(draft)
+            evs.save_draft(draft)
             if a.dry_run:
-                return "dry", (form, draft)
+                return DRY_RUN, (form, draft)
             conv = await client.conversations.get(cid)
             done = await evs.submit(
                 conv, form, draft, a.status, evaluator=a.evaluator, agent=a.agent
             )
-            return "done", (form, draft, done)
+            return SUBMITTED, (form, draft, done)
 
     try:
         kind, result = run(go())
     except EvaluationError as e:
         raise CommandError(str(e), code=2) from None
-    if kind == "list":
+    if kind == LISTED:
         existing, forms = result
         if a.json:
             evaluations = [ev.raw for ev in existing]
@@ -90,7 +87,7 @@ def cmd_evaluate(ctx: Context) -> int:
     s = score(form, draft)
     line = f"{form.name}: {s.total:g}% ({s.answered} of {s.scored} answered"
     line += ", a fatal question failed)" if s.fatal else ")"
-    if kind == "dry":
+    if kind == DRY_RUN:
         ctx.err.print(line + "; not submitted (--dry-run), kept as a draft", highlight=False)
         return 0
     done = result[2]

@@ -9,22 +9,9 @@ from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, interval_arg, is_tty, run
 from genesys_tui.core.intervals import parse_interval
+from genesys_tui.flows.export.store import DECLINED, PLANNED, STARTED
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.models import RecordingJob
-
-
-def _client(ctx: Context):
-    from genesys_tui.context import client_credentials_client
-
-    return client_credentials_client(ctx.target())
-
-
-async def _service(ctx: Context, client):
-    from genesys_tui.context import org_scope
-    from genesys_tui.flows.export.service import ExportService
-
-    sc = await org_scope(client, ctx.target(), ctx.paths)  # exports are kept per org
-    poll = getattr(ctx.args, "poll", None)  # reconcile waits on nothing
-    return ExportService(client, sc.data_dir / "exports.json", poll_seconds=poll)
 
 
 def job_line(j: RecordingJob) -> str:
@@ -90,10 +77,10 @@ def _start(ctx: Context) -> int:
         return answer.strip().lower() in ("y", "yes")
 
     async def go():
-        async with _client(ctx) as client:
-            service = await _service(ctx, client)
-            flt = await build_filter(client, a)
-            names = await client.directory.names()
+        async with ctx.services() as services:  # exports are kept per org
+            service = services.export
+            flt = await build_filter(services.browse, a)
+            names = await services.client.directory.names()
             export = await service.prepare(
                 start,
                 end,
@@ -102,7 +89,7 @@ def _start(ctx: Context) -> int:
                 integration=a.integration,
                 include_sensitive=a.include_sensitive,
             )
-            done = sum(p.state != "planned" for p in export.pieces)
+            done = sum(p.state != PLANNED for p in export.pieces)
             ctx.err.print(
                 f"export {export.id}: {len(export.pieces)} job(s)"
                 + (f", resuming ({done} begun before)" if done else ""),
@@ -123,21 +110,21 @@ def _start(ctx: Context) -> int:
     except KeyboardInterrupt:
         ctx.err.print("interrupted: `genesys-tui export start` with the same options resumes")
         return 130
-    started = [p for p in export.pieces if p.state == "started"]
+    started = [p for p in export.pieces if p.state == STARTED]
     ctx.out.print(
         f"{len(started)} of {len(export.pieces)} job(s) started; follow them with "
         "`genesys-tui export list` (Genesys exports in the background)",
         highlight=False,
     )
-    if any(p.job_state == "FAILED" for p in export.pieces):
+    if any(p.job_state == S.FAILED for p in export.pieces):
         return 1
-    return 4 if any(p.state == "declined" for p in export.pieces) else 0
+    return 4 if any(p.state == DECLINED for p in export.pieces) else 0
 
 
 def _list(ctx: Context) -> int:
     async def go():
-        async with _client(ctx) as client:
-            return await (await _service(ctx, client)).jobs(ctx.args.state)
+        async with ctx.services() as services:
+            return await services.export.jobs(ctx.args.state)
 
     jobs = run(go())
     for j in jobs:
@@ -152,21 +139,21 @@ def _list(ctx: Context) -> int:
 
 def _status(ctx: Context) -> int:
     async def go():
-        async with _client(ctx) as client:
-            return await (await _service(ctx, client)).status(ctx.args.job_id)
+        async with ctx.services() as services:
+            return await services.export.status(ctx.args.job_id)
 
     j = run(go())
     if ctx.args.json:
         print(json.dumps(job_doc(j)), flush=True)
     else:
         ctx.out.print(job_line(j), highlight=False, markup=False)
-    return 0 if j.state != "FAILED" else 1
+    return 0 if j.state != S.FAILED else 1
 
 
 def _cancel(ctx: Context) -> int:
     async def go():
-        async with _client(ctx) as client:
-            return await (await _service(ctx, client)).cancel(ctx.args.job_id)
+        async with ctx.services() as services:
+            return await services.export.cancel(ctx.args.job_id)
 
     ctx.out.print(job_line(run(go())), highlight=False, markup=False)
     return 0
@@ -175,8 +162,8 @@ def _cancel(ctx: Context) -> int:
 def _failed(ctx: Context) -> int:
     async def go() -> int:
         n = 0
-        async with _client(ctx) as client:
-            async for conv, rec in (await _service(ctx, client)).failed(ctx.args.job_id):
+        async with ctx.services() as services:
+            async for conv, rec in services.export.failed(ctx.args.job_id):
                 n += 1
                 if ctx.args.json:
                     print(json.dumps({"conversationId": conv, "recordingId": rec}), flush=True)
@@ -209,9 +196,9 @@ def _reconcile(ctx: Context) -> int:
     manifest = Manifest(Path(a.manifest).expanduser() if a.manifest else Path("export-manifest"))
 
     async def go():
-        async with _client(ctx) as client:
-            service = await _service(ctx, client)
-            flt = await build_filter(client, a)
+        async with ctx.services() as services:  # exports are kept per org
+            service = services.export
+            flt = await build_filter(services.browse, a)
             with manifest.writing() as write:
                 return await service.reconcile(
                     start, end, flt, listing, write, verify=a.verify, source=a.source

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 
 from rich.progress import (
@@ -22,13 +21,10 @@ from rich.text import Text
 
 from genesys_tui.cli.browse import build_filter
 from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.context.app import queue_options
 from genesys_tui.core import fmt
 from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import parse_interval
-from genesys_tui.flows.pull.housekeeping import lock_queue, sweep_staging
 from genesys_tui.flows.pull.model import (
-    CANCELLED,
     DONE,
     FAILED,
     FINAL_STATES,
@@ -46,16 +42,18 @@ from genesys_tui.storage.sinks import SinkError, open_target, sink_factory
 log = logging.getLogger("genesys_tui.fetch")
 
 
-def store_for(ctx: Context) -> JobStore | None:
-    """The job store of the org this profile last fetched from (or `--org`); None when there is none."""
+def jobs_of(ctx: Context) -> PullService | None:
+    """The queue of the org this profile last fetched from (or `--org`), without signing in; None
+    when there is none yet."""
     from genesys_tui.context import remembered_scope
     from genesys_tui.core.orgs import OrgUnknown
 
+    target = ctx.target()
     try:
-        sc = remembered_scope(ctx.target(), ctx.paths, org_id=getattr(ctx.args, "org", None))
+        sc = remembered_scope(target, ctx.paths, org_id=getattr(ctx.args, "org", None))
     except OrgUnknown:
         return None
-    return JobStore(sc.job_store)
+    return PullService(None, sc.job_store, sink_factory(target.profile))
 
 
 class _Amount(ProgressColumn):
@@ -169,15 +167,10 @@ def cmd_fetch(ctx: Context) -> int:
         interval = parse_interval(a.interval) if a.interval else None
     except (SinkError, ValueError, InvalidId) as e:
         raise CommandError(str(e), code=2) from None
-    opts = queue_options(
-        ctx.config, workers=a.workers, batch=a.batch, restore_archived=a.restore_archived
-    )
+    choices = dict(workers=a.workers, batch=a.batch, restore_archived=a.restore_archived)
 
     async def go() -> tuple[list[int], PullService]:
-        from genesys_tui.context import client_credentials_client, org_scope
-
-        async with client_credentials_client(target) as client:
-            sc = await org_scope(client, target, ctx.paths)  # jobs are kept per org
+        async with ctx.services(**choices) as services:  # jobs are kept per org
             columns = [
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -187,12 +180,11 @@ def cmd_fetch(ctx: Context) -> int:
             ]
             with Progress(*columns, console=ctx.err, transient=True, disable=a.quiet) as progress:
                 view = ProgressView(progress)
-                service = PullService(
-                    client, sc.job_store, sink_factory(profile), opts, on_event=view.handle
-                )
+                service = services.pull
+                service.on_event = view.handle
                 search = None
                 if interval:
-                    flt = await retrying(lambda: build_filter(client, a))
+                    flt = await retrying(lambda: build_filter(services.browse, a))
                     search = Search(*interval, flt, a.has_recording is False, a.limit or 0)
                 planned = await service.plan(a.conversation_ids or [], a.format, dest, search)
                 report_plan(ctx, planned, a.format, dest)
@@ -275,9 +267,9 @@ def summary(ctx: Context, everything: list[Job]) -> int:
 
 def cmd_jobs(ctx: Context) -> int:
     a = ctx.args
-    store = store_for(ctx)
+    service = jobs_of(ctx)
     action = a.action or "list"
-    if store is None:
+    if service is None:
         # Jobs are kept per org: this profile has not signed in to one yet.
         ctx.err.print(
             "the queue is empty: nothing was fetched with this profile yet (jobs are kept per org; "
@@ -286,37 +278,26 @@ def cmd_jobs(ctx: Context) -> int:
         )
         return 0 if action == "list" else 1
     if action == "retry":
-        n = store.retry_failed(a.ids or None)
+        n = service.retry_failed(a.ids or None)
         ctx.out.print(
             f"{n} job(s) queued again; run `genesys-tui fetch --resume` to process them",
             highlight=False,
         )
         return 0
     if action == "clear":
-        if a.all:  # jobs a crash left mid-step too: only while no queue runs them
-            try:
-                fd = lock_queue(store)
-            except QueueBusy as e:
-                raise CommandError(str(e)) from None
-            try:
-                n = store.clear(STATES)
-            finally:
-                os.close(fd)
-        else:
-            n = store.clear([a.state] if a.state else [DONE])
-        sweep_staging(store, store.path.parent / "staging")  # what the cleared jobs left
+        try:  # --all: jobs a crash left mid-step too, only while no queue runs them
+            n = service.clear(STATES if a.all else [a.state] if a.state else [DONE])
+        except QueueBusy as e:
+            raise CommandError(str(e)) from None
         ctx.out.print(
             f"removed {n} job(s) from the store (files on disk are kept)", highlight=False
         )
         return 0
     if action == "cancel":
-        for i in a.ids:
-            job = store.get(i)
-            if job and job.state not in FINAL_STATES:
-                store.update(job, state=CANCELLED, last_error="cancelled")
-        ctx.out.print(f"cancelled {len(a.ids)} job(s)", highlight=False)
+        n = sum(service.cancel(i) for i in a.ids)
+        ctx.out.print(f"cancelled {n} of {len(a.ids)} job(s)", highlight=False)
         return 0
-    jobs = [j for j in store.all([a.state] if a.state else None) if not j.is_expansion]
+    jobs = service.recordings(a.state)
     jobs = jobs[-a.limit :] if a.limit else jobs
     if a.json:
         for j in jobs:
@@ -350,7 +331,7 @@ def cmd_jobs(ctx: Context) -> int:
             else (j.outputs[0]["location"] if j.outputs else j.target),
         )
     ctx.out.print(t)
-    counts = store.counts()
+    counts = service.counts()
     ctx.err.print(
         ", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "the queue is empty",
         highlight=False,

@@ -8,6 +8,7 @@ from genesys_tui import __version__
 from genesys_tui.cli.parser_emulator import add_emulator
 from genesys_tui.cli.parser_export import add_export
 from genesys_tui.cli.parser_qa import add_qa
+from genesys_tui.cli.parser_supervise import add_audit, add_supervise
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -73,25 +74,7 @@ def _iso_time(text: str):
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
-
-
 def build_parser() -> argparse.ArgumentParser:
-    # The value lists are the ones the code uses (imported here, when the parser is built).
-    from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
-    from genesys_tui.flows.pull.model import STATES
-    from genesys_tui.flows.review.model import EXPORT_FORMATS as TRANSCRIPT_FORMATS
-    from genesys_tui.flows.review.model import ROLES
-    from genesys_tui.genesys.values import ORDERS, RECORDING_FORMATS
-    from genesys_tui.media.names import MODES, OUTPUT_FORMATS, SAMPLE_FORMATS
-
     common = _common(defaults=False)
     parser = argparse.ArgumentParser(
         prog="genesys-tui",
@@ -104,6 +87,26 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], help=help, description=help)
 
+    # In the order `--help` lists them.
+    _add_demo(add)
+    add_qa(add)
+    _add_account(add)
+    _add_browse(add)
+    _add_pull(add)
+    _add_review(add)
+    add_supervise(add, common)
+    add_audit(add, common)
+    add_export(add, common)
+    add_emulator(add)
+    add(
+        "doctor",
+        "sign in and check, harmlessly, every feature's permissions; exit 1 if any is missing",
+    )
+    return parser
+
+
+def _add_demo(add) -> None:
+    """demo: the embedded emulator and the TUI on its demo org."""
     p = add(
         "demo", "start the embedded emulator and open the TUI on its demo org (no account needed)"
     )
@@ -137,11 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="calls arriving a minute in the demo's live contact centre (0: the live calls stay put)",
     )
 
-    add_qa(add)
+
+def _add_account(add) -> None:
+    """info, login, logout: who signs in, and where."""
+    from genesys_tui.genesys.regions import REGIONS
 
     add("info", "show paths, profile, hosts, keyring backend and audio availability")
-
-    from genesys_tui.genesys.regions import REGIONS
 
     REGION_HELP = "region name or domain: " + ", ".join(REGIONS)
 
@@ -162,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help=REGION_HELP)
     p.add_argument("--client-id", help="OAuth client id")
     p.add_argument("--user", action="store_true", help="remove only the user sign-in")
+
+
+def _add_browse(add) -> None:
+    """conversations, recordings: the browse flow."""
+    from genesys_tui.genesys.values import ORDERS, RECORDING_FORMATS
 
     p = add("conversations", "list conversations from the analytics details query")
     p.add_argument(
@@ -188,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-wait-ms", type=int, default=5000, help="how long the API may hold the request"
     )
     p.add_argument("--json", action="store_true")
+
+
+def _add_pull(add) -> None:
+    """fetch, jobs, convert: the pull flow and its queue."""
+    from genesys_tui.flows.pull.model import FORMATS as PULL_FORMATS
+    from genesys_tui.flows.pull.model import STATES
+    from genesys_tui.media.names import AVERAGE, MODES, OUTPUT_FORMATS, SAMPLE_FORMATS
 
     p = add(
         "fetch",
@@ -222,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
-    p = add("jobs", "list the job store, retry failed jobs, clear finished ones")
+    p = add("jobs", "list the job store; retry, cancel or clear jobs (no sign-in needed)")
     p.add_argument(
         "action", nargs="?", choices=["list", "retry", "clear", "cancel"], default="list"
     )
@@ -248,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=OUTPUT_FORMATS)
     p.add_argument(
         "--mode",
-        default="average",
+        default=AVERAGE,
         choices=MODES,
         help="mono: average the channels, or keep one",
     )
@@ -263,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--to", metavar="DIR", help="output directory (default: beside each input)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _add_review(add) -> None:
+    """transcript, metrics, serve: the review flow."""
+    from genesys_tui.flows.review.model import EXPORT_FORMATS as TRANSCRIPT_FORMATS
+    from genesys_tui.flows.review.model import ROLES
 
     p = add(
         "transcript",
@@ -310,117 +332,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--refresh", action="store_true", help="download again instead of using the cache"
     )
-
-    p = add(
-        "supervise",
-        "live calls and supervisor actions (monitor, coach, barge, notice) with consent checks",
-    )
-    sup = p.add_subparsers(dest="supervise_command", metavar="ACTION", required=True)
-    q = sup.add_parser("calls", parents=[common], help="live calls, their agents and consent state")
-    q.add_argument("--json", action="store_true", help="JSON lines")
-    q.add_argument(
-        "--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)"
-    )
-    q.add_argument(
-        "--agent", action="append", metavar="NAME", help="only calls with this agent (repeatable)"
-    )
-    q = sup.add_parser(
-        "watch",
-        parents=[common],
-        help="one line per live-call change and alert, as it happens (pushed by Genesys)",
-        description="Follows the live calls as Genesys pushes them (polling within "
-        "supervise.poll_budget_per_minute when the topics are refused) and prints one line per "
-        "call that starts, changes or ends and per alert raised or cleared (supervise.alerts). "
-        "Runs until interrupted, --seconds or --events.",
-    )
-    q.add_argument("--json", action="store_true", help="JSON lines, one per event")
-    q.add_argument(
-        "--queue", action="append", metavar="NAME", help="only calls in this queue (repeatable)"
-    )
-    q.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
-    q.add_argument(
-        "--events", type=positive_int, metavar="N", help="stop after N lines (events) printed"
-    )
-    for action, text in (
-        ("monitor", "listen in, unheard"),
-        ("coach", "speak to the agent only"),
-        ("barge", "join the call, heard by everyone"),
-        ("notice", "play a configured notice (an Architect secure flow) to the customer"),
-    ):
-        q = sup.add_parser(
-            action,
-            parents=[common],
-            help=text,
-            description=f"{action}: {text}. Runs every "
-            "consent check, asks for confirmation, records the attempt in the audit log.",
-        )
-        q.add_argument("conversation_id", metavar="CONVERSATION_ID")
-        q.add_argument(
-            "--participant",
-            metavar="ID",
-            help="the agent participant (default: the call's only agent)",
-        )
-        if action == "notice":
-            q.add_argument("--notice", metavar="NAME", help="a [notices.NAME] from the config")
-        if action == "barge":
-            q.add_argument(
-                "--whole",
-                action="store_true",
-                help="barge the whole conversation, not one participant",
-            )
-        q.add_argument(
-            "--yes", action="store_true", help="do not ask for confirmation (the checks still run)"
-        )
-        how = q.add_mutually_exclusive_group()
-        how.add_argument(
-            "--token-stdin",
-            action="store_true",
-            help="read a user's access token from standard input (unattended; kept in memory only)",
-        )
-        how.add_argument(
-            "--sign-in",
-            action="store_true",
-            help="sign in through the browser now (without a keyring: for this command only)",
-        )
-
-    p = add(
-        "audit",
-        "the supervisor audit log: verify the chain, show the latest records, webhook delivery",
-    )
-    aud = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify_p = aud.add_parser(
-        "verify", parents=[common], help="check the hash chain; exit 1 on tampering"
-    )
-    q = aud.add_parser("tail", parents=[common], help="the latest records")
-    q.add_argument("-n", type=int, default=20, help="how many (default 20)")
-    q.add_argument("--json", action="store_true", help="JSON lines, as stored")
-    deliver_p = aud.add_parser(
-        "deliver", parents=[common], help="send what waits in the webhook outbox now"
-    )
-    for sp in (verify_p, q, deliver_p):
-        sp.add_argument(
-            "--demo",
-            action="store_true",
-            help="the demo org's log (what `genesys-tui demo` recorded)",
-        )
-        sp.add_argument(
-            "--org",
-            metavar="ORG_ID",
-            help="the log of this org (default: the org the profile last signed in to)",
-        )
-    q = aud.add_parser(
-        "webhook-secret",
-        parents=[common],
-        help="store the webhook's HMAC signing secret in the keyring",
-    )
-    q.add_argument("--secret-stdin", action="store_true", help="read it from standard input")
-
-    add_export(add, common)
-
-    add_emulator(add)
-
-    add(
-        "doctor",
-        "sign in and check, harmlessly, every feature's permissions; exit 1 if any is missing",
-    )
-    return parser

@@ -14,14 +14,9 @@ NO_TRANSCRIPT_EXIT = 3  # scripts can tell "nothing to export" from a failure
 
 
 def _load(ctx: Context, *, audio: bool, extra=None) -> tuple[Review, object]:
-    from genesys_tui.context import client_credentials_client, org_scope
-
-    target = ctx.target()
-
     async def go():
-        async with client_credentials_client(target) as client:
-            scope = await org_scope(client, target, ctx.paths)  # the cache is kept per org
-            service = ReviewService(client, scope, ctx.config, target.profile)
+        async with ctx.services() as services:  # Review's cache is kept per org
+            service = services.review
             try:
                 review = await service.open(
                     ctx.args.conversation_id,

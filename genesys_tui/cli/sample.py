@@ -14,15 +14,14 @@ from genesys_tui.flows.review.sample import SampleError, SampleStore, draw
 
 def cmd_sample(ctx: Context) -> int:
     from genesys_tui.cli.browse import build_filter
-    from genesys_tui.context import client_credentials_client, org_scope
 
     a = ctx.args
     start, end = interval_arg(a.interval)
-    target = ctx.target()
 
     async def go():
-        async with client_credentials_client(target) as client:
-            flt = await build_filter(client, a)
+        async with ctx.services() as services:  # the sample is kept per org
+            client = services.client
+            flt = await build_filter(services.browse, a)
             names = await client.directory.names()
             sample = await draw(
                 client,
@@ -34,8 +33,7 @@ def cmd_sample(ctx: Context) -> int:
                 seed=a.seed,
                 transcribed=not a.any,
             )
-            scope = await org_scope(client, target, ctx.paths)
-            SampleStore(scope.data_dir / "sample.json").save(sample)
+            SampleStore(services.scope.data_dir / "sample.json").save(sample)
             return sample, names
 
     try:

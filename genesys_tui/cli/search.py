@@ -13,24 +13,26 @@ from genesys_tui.flows.review.search import HOW, search_calls
 
 def cmd_search(ctx: Context) -> int:
     from genesys_tui.cli.browse import build_filter
-    from genesys_tui.context import client_credentials_client, org_scope
-    from genesys_tui.flows.review.service import ReviewService
 
     a = ctx.args
     start, end = interval_arg(a.interval)
-    target = ctx.target()
 
     def progress(done: int, total: int | None) -> None:
         if not a.json and sys.stderr.isatty():
             print(f"\r{done}/{total} call(s) read", end="", file=sys.stderr, flush=True)
 
     async def go():
-        async with client_credentials_client(target) as client:
-            flt = await build_filter(client, a)
-            scope = await org_scope(client, target, ctx.paths)
-            service = ReviewService(client, scope, ctx.config, target.profile)
+        async with ctx.services() as services:
+            flt = await build_filter(services.browse, a)
             return await search_calls(
-                service, a.text, start, end, role=a.role, flt=flt, scan=a.scan, progress=progress
+                services.review,
+                a.text,
+                start,
+                end,
+                role=a.role,
+                flt=flt,
+                scan=a.scan,
+                progress=progress,
             )
 
     try:

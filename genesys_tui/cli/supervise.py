@@ -13,11 +13,18 @@ from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, is_tty, run
 from genesys_tui.core import fmt
+from genesys_tui.core.orgs import OrgScope
 from genesys_tui.flows.supervise import store
-from genesys_tui.flows.supervise.audit import REFUSED, AuditError
+from genesys_tui.flows.supervise.audit import REFUSED, AuditError, AuditLog
 from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Outcome
-from genesys_tui.flows.supervise.service import NoSupervisor, SuperviseDesk, report
+from genesys_tui.flows.supervise.service import (
+    NoSupervisor,
+    SuperviseDesk,
+    calls_matching,
+    deliver_outbox,
+    report,
+)
 
 EXIT_REFUSED, EXIT_NOT_CONFIRMED = 3, 4
 
@@ -66,53 +73,20 @@ def _client_for_reading(ctx: Context):
 
 
 def cmd_calls(ctx: Context) -> int:
-    from genesys_tui.flows.supervise.live import live_calls
+    from genesys_tui.flows.supervise.live import agent_rows, call_doc
 
     a = ctx.args
-    settings = ctx.config.supervise
 
     async def go():
         async with _client_for_reading(ctx) as client:
             names = await client.directory.names()
-            return await live_calls(client, settings, names)
+            return await calls_matching(client, ctx.config, names, a.queue or (), a.agent or ())
 
     calls = run(go())
-    wanted_q = [q.lower() for q in a.queue or []]
-    wanted_a = [x.lower() for x in a.agent or []]
-    calls = [
-        c
-        for c in calls
-        if (not wanted_q or (c.queue or "").lower() in wanted_q)
-        and (not wanted_a or any(x in leg.name.lower() for leg in c.agents for x in wanted_a))
-    ]
     now = datetime.now(UTC)
     if a.json:
         for c in calls:
-            print(
-                json.dumps(
-                    {
-                        "conversationId": c.conversation_id,
-                        "start": c.start.isoformat() if c.start else None,
-                        "queue": c.queue,
-                        "customer": c.customer,
-                        "recordingState": c.recording_state,
-                        "securePause": c.secure_pause,
-                        "agents": [
-                            {
-                                "participantId": g.participant_id,
-                                "name": g.name,
-                                "state": g.state,
-                                "secondsInState": round(g.in_state_for(now) or 0),
-                                "consent": g.consent,
-                                "consented": g.consented,
-                            }
-                            for g in c.agents
-                        ],
-                        "supervisors": [{"name": s.name, "roles": s.roles} for s in c.supervisors],
-                    }
-                ),
-                flush=True,
-            )
+            print(json.dumps(call_doc(c, now)), flush=True)
         return 0
     t = Table(show_edge=False, pad_edge=False)
     for col in (
@@ -127,36 +101,28 @@ def cmd_calls(ctx: Context) -> int:
         "Participant ID",
     ):
         t.add_column(col, no_wrap=col.endswith("ID"))
-    for c in calls:
-        for k, g in enumerate(c.agents or [None]):
-            rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
-            if g is None:
-                t.add_row(
-                    c.conversation_id,
-                    fmt.when(c.start),
-                    c.queue or "",
-                    "(no agent yet)",
-                    "",
-                    "",
-                    "",
-                    rec,
-                    "",
-                )
-                continue
-            consent = ("yes" if g.consented else "NO") + (
-                f" ({g.consent})" if g.consent is not None else " (none)"
-            )
-            t.add_row(
-                c.conversation_id if k == 0 else "",
-                fmt.when(c.start) if k == 0 else "",
-                c.queue or "",
-                g.name,
-                g.state,
-                fmt.duration(g.in_state_for(now)),
-                consent,
-                rec,
-                g.participant_id,
-            )
+    shown: set[str] = set()
+    for c, g in agent_rows(calls, []):  # the TUI's rows: one per agent, one for a call without
+        first = c.conversation_id not in shown
+        shown.add(c.conversation_id)
+        rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
+        call = (c.conversation_id, fmt.when(c.start)) if first else ("", "")
+        if g is None:
+            t.add_row(*call, c.queue or "", "(no agent yet)", "", "", "", rec, "")
+            continue
+        consent = ("yes" if g.consented else "NO") + (
+            f" ({g.consent})" if g.consent is not None else " (none)"
+        )
+        t.add_row(
+            *call,
+            c.queue or "",
+            g.name,
+            g.state,
+            fmt.duration(g.in_state_for(now)),
+            consent,
+            rec,
+            g.participant_id,
+        )
     ctx.out.print(t)
     ctx.err.print(f"{len(calls)} live call(s)", highlight=False)
     return 0
@@ -315,81 +281,82 @@ def cmd_audit(ctx: Context) -> int:
         )
     except OrgUnknown as e:
         raise CommandError(str(e)) from None
-    log = store.audit_log(scope)
     if a.audit_command == "verify":
-        from genesys_tui.flows.supervise.audit import verify
-
-        v = verify(log)
-        for note in v.notes:
-            ctx.err.print(f"note: {note}", highlight=False)
-        if v.ok:
-            ctx.out.print(
-                f"[green]ok[/]: {v.records} record(s), the chain is intact ({log.path})",
-                highlight=False,
-            )
-            return 0
-        for p in v.problems:
-            ctx.err.print(f"[red]tampered[/]: {escape(p)}", highlight=False)
-        ctx.err.print(
-            f"{log.path}: {len(v.problems)} problem(s) in {v.records} record(s)", highlight=False
-        )
-        return 1
+        return _audit_verify(ctx, store.audit_log(scope))
     if a.audit_command == "tail":
-        records = log.tail(a.n)
-        if a.json:
-            for r in records:
-                print(json.dumps(r, ensure_ascii=False))
-            return 0
-        t = Table(show_edge=False, pad_edge=False)
-        for col in (
-            "#",
-            "Time (UTC)",
-            "Supervisor",
-            "Action",
-            "Result",
-            "Conversation",
-            "Latency",
-            "Why",
-        ):
-            t.add_column(col)
-        for r in records:
-            why = "; ".join(c["detail"] for c in r.get("checks", []) if not c.get("ok")) or (
-                r.get("error") or ""
-            )
-            lat = f"{r['latencyMs']:.0f} ms" if r.get("latencyMs") is not None else ""
-            t.add_row(
-                str(r.get("seq")),
-                str(r.get("ts", ""))[:19].replace("T", " "),
-                (r.get("supervisor") or {}).get("name", ""),
-                r.get("action", ""),
-                r.get("result", ""),
-                r.get("conversationId", ""),
-                lat,
-                why,
-            )
-        ctx.out.print(t)
-        return 0
+        return _audit_tail(ctx, store.audit_log(scope))
     if a.audit_command == "deliver":
-        url = ctx.config.supervise.webhook.url
-        if not url:
-            raise CommandError("no webhook configured (supervise.webhook.url)")
-        box = store.outbox(scope)
-        try:
-            box.retry_now()
-            res = box.deliver(
-                url,
-                store.webhook_secret(ctx.config),
-                timeout=ctx.config.supervise.webhook.timeout_seconds,
-                max_backoff=ctx.config.supervise.webhook.max_backoff_seconds,
-            )
-        finally:
-            box.close()
+        return _audit_deliver(ctx, scope)
+    raise CommandError(f"unknown audit action {a.audit_command!r}", code=2)
+
+
+def _audit_verify(ctx: Context, log: AuditLog) -> int:
+    from genesys_tui.flows.supervise.audit import verify
+
+    v = verify(log)
+    for note in v.notes:
+        ctx.err.print(f"note: {note}", highlight=False)
+    if v.ok:
         ctx.out.print(
-            f"sent {res.sent}, pending {res.pending}" + (f" ({res.error})" if res.error else ""),
+            f"[green]ok[/]: {v.records} record(s), the chain is intact ({log.path})",
             highlight=False,
         )
-        return 0 if res.pending == 0 else 1
-    raise CommandError(f"unknown audit action {a.audit_command!r}", code=2)
+        return 0
+    for p in v.problems:
+        ctx.err.print(f"[red]tampered[/]: {escape(p)}", highlight=False)
+    ctx.err.print(
+        f"{log.path}: {len(v.problems)} problem(s) in {v.records} record(s)", highlight=False
+    )
+    return 1
+
+
+def _audit_tail(ctx: Context, log: AuditLog) -> int:
+    a = ctx.args
+    records = log.tail(a.n)
+    if a.json:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False))
+        return 0
+    t = Table(show_edge=False, pad_edge=False)
+    for col in (
+        "#",
+        "Time (UTC)",
+        "Supervisor",
+        "Action",
+        "Result",
+        "Conversation",
+        "Latency",
+        "Why",
+    ):
+        t.add_column(col)
+    for r in records:
+        why = "; ".join(c["detail"] for c in r.get("checks", []) if not c.get("ok")) or (
+            r.get("error") or ""
+        )
+        lat = f"{r['latencyMs']:.0f} ms" if r.get("latencyMs") is not None else ""
+        t.add_row(
+            str(r.get("seq")),
+            str(r.get("ts", ""))[:19].replace("T", " "),
+            (r.get("supervisor") or {}).get("name", ""),
+            r.get("action", ""),
+            r.get("result", ""),
+            r.get("conversationId", ""),
+            lat,
+            why,
+        )
+    ctx.out.print(t)
+    return 0
+
+
+def _audit_deliver(ctx: Context, scope: OrgScope) -> int:
+    res = deliver_outbox(ctx.config, store.outbox_path(scope), now=True)
+    if res is None:
+        raise CommandError("no webhook configured (supervise.webhook.url)")
+    ctx.out.print(
+        f"sent {res.sent}, pending {res.pending}" + (f" ({res.error})" if res.error else ""),
+        highlight=False,
+    )
+    return 0 if res.pending == 0 else 1
 
 
 def _store_webhook_secret(ctx: Context) -> int:

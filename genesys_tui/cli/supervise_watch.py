@@ -10,20 +10,9 @@ import json
 from datetime import UTC, datetime
 
 from genesys_tui.cli.common import Context, run
-from genesys_tui.flows.supervise.live import LiveCall
-from genesys_tui.flows.supervise.watch import LiveWatch, WatchEvent
-
-
-def call_fields(c: LiveCall | None) -> dict:
-    if c is None:
-        return {}
-    return {
-        "queue": c.queue,
-        "customer": c.customer,
-        "securePause": c.secure_pause,
-        "agents": [{"name": g.name, "state": g.state} for g in c.agents],
-        "supervisors": [s.name for s in c.supervisors],
-    }
+from genesys_tui.flows.supervise.board import ChangeKind, Mode
+from genesys_tui.flows.supervise.live import LiveCall, call_doc, matching
+from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
 
 
 def summary(c: LiveCall) -> str:
@@ -37,7 +26,7 @@ def summary(c: LiveCall) -> str:
 class Printer:
     def __init__(self, as_json: bool, queues: list[str], limit: int | None = None) -> None:
         self.as_json = as_json
-        self.queues = [q.lower() for q in queues]
+        self.queues = queues
         self.limit = limit  # stop after this many lines (--events)
         self.printed = 0
         self.enough = asyncio.Event()
@@ -48,21 +37,21 @@ class Printer:
             return True
         if call is None:
             return cid in self.last
-        return (call.queue or "").lower() in self.queues
+        return bool(matching([call], self.queues))
 
     def __call__(self, e: WatchEvent) -> None:
         now = datetime.now(UTC)
         cid = e.conversation_id
-        if e.kind == "words":
+        if e.kind == EventKind.WORDS:
             return
-        if e.kind == "change" and e.change is not None:
+        if e.kind == EventKind.CHANGE and e.change is not None:
             kind, call = e.change.kind, e.change.call
-            if kind == "resync":
+            if kind == ChangeKind.RESYNC:
                 self.emit(now, "resync", "", {}, "read every live call again")
                 return
             if not self.wanted(call, cid):
                 return
-            if kind == "ended":
+            if kind == ChangeKind.ENDED:
                 if self.last.pop(cid, None) is not None or not self.queues:
                     self.emit(now, "ended", cid, {}, "")
                 return
@@ -71,7 +60,7 @@ class Printer:
                 return  # nothing a person would see changed
             kind = "new" if cid not in self.last else "changed"
             self.last[cid] = text
-            self.emit(now, kind, cid, call_fields(call), text)
+            self.emit(now, kind, cid, call_doc(call, now), text)
             return
         if e.alert is not None and (not self.queues or cid in self.last):
             a = e.alert
@@ -118,11 +107,11 @@ def cmd_watch(ctx: Context) -> int:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(printer.enough.wait(), 0.2)
                     b = watch.board
-                    if not told and b.mode in ("push", "poll"):
+                    if not told and b.mode in (Mode.PUSH, Mode.POLL):
                         told = True
                         how = (
                             "pushed by Genesys"
-                            if b.mode == "push"
+                            if b.mode == Mode.PUSH
                             else f"polling every {b.every:.0f} s: {b.why}"
                         )
                         ctx.err.print(f"watching {len(b.queues)} queue(s), {how}", highlight=False)

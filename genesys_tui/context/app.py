@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from genesys_tui.context import Target, build_client, org_scope
@@ -19,6 +20,7 @@ from genesys_tui.flows.pull.model import QueueOptions
 from genesys_tui.flows.pull.service import PullService, QueueEvent
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.service import ReviewService
+from genesys_tui.genesys.auth import USER
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.regions import hosts_for
 from genesys_tui.storage.sinks import sink_factory
@@ -44,7 +46,7 @@ class Session:
         self.scope = await org_scope(self.client, self.target, self.paths, demo=self.demo)
         info = await d.token_info()
         self.org_name = (info.organization.name if info.organization else None) or "your org"
-        me = await d.me() if self.client.auth.kind == "user" else None
+        me = await d.me() if self.client.auth.kind == USER else None
         client_name = info.o_auth_client.name if info.o_auth_client else None
         self.identity = (
             (me.name or me.email)
@@ -166,14 +168,53 @@ def queue_options(config: Config, **choices) -> QueueOptions:
     )
 
 
-@dataclass
 class Services:
-    """What the TUI calls, once signed in to an org."""
+    """The flows' services for one signed-in org, each built on first use: the TUI holds one
+    (App.services) and every CLI command gets one from its Context, so both call the same
+    methods. `scope` None: only what needs no org's files (browse)."""
 
-    browse: BrowseService
-    review: ReviewService
-    pull: PullService
-    export: ExportService
+    def __init__(
+        self,
+        client: GenesysClient,
+        profile: Profile,
+        config: Config,
+        scope: OrgScope | None,
+        *,
+        store_path: Path | None = None,
+        queue: QueueOptions | None = None,
+        on_queue_event: Callable[[QueueEvent], None] | None = None,
+        export_poll: float | None = None,
+    ):
+        self.client, self.profile, self.config, self.scope = client, profile, config, scope
+        self._store_path, self._queue, self._on_queue_event = store_path, queue, on_queue_event
+        self._export_poll = export_poll
+
+    def _org(self) -> OrgScope:
+        if self.scope is None:
+            raise RuntimeError("this service keeps files per org: sign in with a scope")
+        return self.scope
+
+    @cached_property
+    def browse(self) -> BrowseService:
+        return BrowseService(self.client)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        return ReviewService(self.client, self._org(), self.config, self.profile)
+
+    @cached_property
+    def pull(self) -> PullService:
+        return PullService(
+            self.client,
+            self._store_path or self._org().job_store,
+            sink_factory(self.profile),
+            self._queue or queue_options(self.config),
+            on_event=self._on_queue_event,
+        )
+
+    @cached_property
+    def export(self) -> ExportService:
+        return ExportService(self.client, self._org().exports_file, poll_seconds=self._export_poll)
 
 
 def services_for(
@@ -183,21 +224,15 @@ def services_for(
     queue_pool: str,
     on_queue_event: Callable[[QueueEvent], None],
 ) -> Services:
-    """The flows' services on the session's client, for the session's org (the job store and the
+    """The TUI's services on the session's client, for the session's org (the job store and the
     Review cache are the org's own, unless the context names another store)."""
     assert session.scope is not None, "Session.load() first"
-    client, profile = session.client, session.target.profile
-    store_path = ctx.store_path or session.scope.job_store
-    pull = PullService(
-        client,
-        store_path,
-        sink_factory(profile),
-        queue_options(ctx.config, pool=queue_pool),
-        on_event=on_queue_event,
-    )
     return Services(
-        BrowseService(client),
-        ReviewService(client, session.scope, ctx.config, profile),
-        pull,
-        ExportService(client, session.scope.data_dir / "exports.json"),
+        session.client,
+        session.target.profile,
+        ctx.config,
+        session.scope,
+        store_path=ctx.store_path,
+        queue=queue_options(ctx.config, pool=queue_pool),
+        on_queue_event=on_queue_event,
     )

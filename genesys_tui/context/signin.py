@@ -18,6 +18,7 @@ from genesys_tui.core import fmt
 from genesys_tui.core.config import Config
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.genesys.auth import (
+    USER,
     PkceUserAuth,
     TokenProvider,
     TokenResponse,
@@ -222,7 +223,7 @@ async def supervisor_client(
     browser; else the sign-in `login --user` stored while it is valid; else, only when
     `interactive`, a browser sign-in (`on_browser(why)`, then `on_url(url)` to show the link).
     CredentialsError when there is none to be had."""
-    if current.auth.kind == "user" and current.auth.seconds_left != 0:
+    if current.auth.kind == USER and current.auth.seconds_left != 0:
         return current, False
     if demo:
         return await loopback_user_client(target), True

@@ -272,28 +272,6 @@ class Config:
 MAX_CONFIG_BYTES = 1 << 20
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for ch in value:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def toml_key(key: str) -> str:
-    """A bare key when it is one (letters, digits, - and _), else a quoted one."""
-    return (
-        key
-        if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
-        else toml_string(key)
-    )
-
-
 def load_config(path: Path, *, explicit: bool = False) -> Config:
     """Read and validate the config. A missing file gives defaults, unless it was named explicitly."""
     if not path.exists():

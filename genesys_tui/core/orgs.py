@@ -39,6 +39,10 @@ class OrgScope:
         return self.data_dir / "staging"
 
     @property
+    def exports_file(self) -> Path:
+        return self.data_dir / "exports.json"  # the bulk exports this tool started
+
+    @property
     def audit_dir(self) -> Path:
         return self.data_dir / "audit"
 

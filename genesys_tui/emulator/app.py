@@ -31,7 +31,7 @@ from starlette.routing import Route, WebSocketRoute
 from genesys_tui.emulator import permissions
 from genesys_tui.emulator.documents import error_body
 from genesys_tui.emulator.errors import ApiError
-from genesys_tui.emulator.faults import KINDS, Faults, FaultSpecError
+from genesys_tui.emulator.faults import Faults
 from genesys_tui.emulator.live_centre import LiveCentre
 from genesys_tui.emulator.mediastore import MediaStore
 from genesys_tui.emulator.notifications import Hub
@@ -114,12 +114,9 @@ class Emulator:
         for method, path, handler, name in handlers:
             routes.append(Route(path, self.api(handler, name), methods=[method]))
         if self.s.control:
-            routes += [
-                Route("/__emulator/state", self.control_state, methods=["GET"]),
-                Route("/__emulator/faults", self.control_faults, methods=["PUT"]),
-                Route("/__emulator/notifications", self.control_notifications, methods=["POST"]),
-                Route("/__emulator/clock", self.control_clock, methods=["POST"]),
-            ]
+            from genesys_tui.emulator.control import control_routes
+
+            routes += control_routes(self)
         routes.append(
             Route(
                 "/api/v2/{rest:path}",
@@ -401,60 +398,6 @@ class Emulator:
         from genesys_tui.emulator.s3 import serve
 
         return await serve(self, request)
-
-    # --- test-only control ---------------------------------------------------------------------
-
-    async def control_state(self, request: Request) -> Response:
-        return JSONResponse(
-            {
-                "faults": self.faults.spec(),
-                "injected": dict(self.faults.injected),
-                "stats": dict(self.stats),
-                "tokensIssued": self.tokens.issued,
-                "faultKinds": KINDS,
-            }
-        )
-
-    async def control_clock(self, request: Request) -> Response:
-        """Test hook: {"seconds": S} steps a stepped clock on by S seconds (at most a day)."""
-        try:
-            body = await request.json()
-            seconds = float(body["seconds"])
-            if not 0 <= seconds <= 86_400:
-                raise ValueError(seconds)
-            now = self.advance(round(seconds * 1000))
-        except (ValueError, KeyError, TypeError) as e:
-            return JSONResponse({"error": f"bad step: {e}"}, 400)
-        return JSONResponse({"now": now})
-
-    async def control_notifications(self, request: Request) -> Response:
-        """Test hooks: {"closing": SECONDS} sends socket_closing then closes every socket;
-        {"expire": CHANNEL_ID} ends a channel now; {"drop": true} cuts every socket."""
-        body = await request.json()
-        hub = self.hub
-        if "closing" in body:
-            return JSONResponse({"sockets": hub.socket_closing(float(body["closing"]))})
-        if "expire" in body:
-            ch = hub.channels.get(str(body["expire"]))
-            if ch is not None:
-                ch.expires_ms = self.now_ms()
-            return JSONResponse({"expired": ch is not None})
-        if body.get("drop"):
-            n = 0
-            for ch in hub.channels.values():
-                if ch.outbox is not None:
-                    ch.outbox.put_nowait(None)
-                    n += 1
-            return JSONResponse({"sockets": n})
-        return JSONResponse({"error": "closing, expire or drop"}, 400)
-
-    async def control_faults(self, request: Request) -> Response:
-        try:
-            body = await request.json()
-            self.faults.set(str(body.get("faults", "")))
-        except (ValueError, FaultSpecError, AttributeError) as e:
-            return JSONResponse({"error": str(e)}, 400)
-        return JSONResponse({"faults": self.faults.spec()})
 
 
 async def _unknown(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:

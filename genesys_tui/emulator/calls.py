@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from genesys_tui.emulator import corpus
+from genesys_tui.emulator.call_legs import AgentLegs, ivr_and_queue
 from genesys_tui.emulator.call_model import (
     EXTERNAL,
     INTERNAL,
@@ -178,7 +179,6 @@ class Script:
 def build_call(org: Org, i: int) -> CallDetail:
     s = org.s
     key = int(org.key[i])  # the call's identity: seeds its ids and content, whatever its position
-    rng = np.random.default_rng([s.seed, key, 17])
     uid = lambda kind, *k: make_uuid(s.seed, kind, key, *k)  # noqa: E731
     t0 = int(org.start[i])
     live = bool(org.live[i])
@@ -187,7 +187,6 @@ def build_call(org: Org, i: int) -> CallDetail:
     agent = org.agents[int(org.agent[i])] if org.agent[i] >= 0 else None
     ivr_ms, wait_ms, talk_ms = int(org.ivr_ms[i]), int(org.wait_ms[i]), int(org.talk_ms[i])
     end = None if live else int(org.end[i])
-    customer_call = uid("call", "customer")
     parties: list[Party] = []
     pauses: list[Pause] = []
     music: list[Music] = []
@@ -199,177 +198,25 @@ def build_call(org: Org, i: int) -> CallDetail:
         f"+{org.customer_number[i]}",
         t0,
         end,
-        customer_call,
+        uid("call", "customer"),
         "outbound" if outbound else "inbound",
         attributes={"accountNumber": str(40000 + key % 60000)},
     )
     parties.append(customer)
-    connect = t0 + ivr_ms + wait_ms
-
     if not outbound:
-        ivr = Party(
-            uid("participant", "ivr"),
-            "ivr",
-            "Main IVR",
-            t0,
-            t0 + ivr_ms,
-            uid("call", "ivr"),
-            "inbound",
-            flow={
-                "flowId": make_uuid(s.seed, "flow", "main"),
-                "flowName": "Main IVR",
-                "flowType": "INBOUNDCALL",
-                "flowVersion": "12.0",
-                "exitReason": "TRANSFER",
-                "transferTargetName": q.name,
-            },
-        )
-        ivr.segments.append(Segment("ivr", t0, t0 + ivr_ms))
-        parties.append(ivr)
-        acd = Party(
-            uid("participant", "acd"),
-            "acd",
-            q.name,
-            t0 + ivr_ms,
-            connect,
-            uid("call", "acd"),
-            "inbound",
-            queue_id=q.id,
-        )
-        acd.segments.append(Segment("interact", t0 + ivr_ms, connect, queue_id=q.id))
-        parties.append(acd)
-        if wait_ms > 4000:
-            music.append(Music(t0 + ivr_ms, wait_ms, "queue"))
-
-    # The agent's part: talk windows interrupted by a hold, a secure pause or a transfer.
-    events = []
-    if org.hold_ms[i]:
-        events.append((int(talk_ms * org.hold_at[i]), "hold", int(org.hold_ms[i])))
-    if org.pause_ms[i]:
-        events.append((int(talk_ms * org.pause_at[i]), "pause", int(org.pause_ms[i])))
-    if org.transfer[i]:
-        events.append((int(talk_ms * org.transfer_at[i]), "transfer", int(org.transfer_gap[i])))
-    events.sort()
-    kinds = [k for _, k, _ in events]
-    agents = [agent]
-    if org.transfer[i]:
-        agents.append(org.agents[int(org.agent2[i])])
+        parties += ivr_and_queue(org, i, uid, q, music)
     if agent is None:
         # Abandoned in queue: the caller hung up while waiting.
         customer.segments.append(Segment("interact", t0, end, disconnect_type="endpoint"))
+        script = Script(t0, ivr_ms, [], [], [], q.topic)
         return _finish(
-            org,
-            i,
-            t0,
-            end,
-            live,
-            outbound,
-            parties,
-            Script(t0, ivr_ms, [], [], [], q.topic),
-            pauses,
-            music,
-            q,
-            ani,
-            dnis,
-        )
-
-    windows: list[tuple[int, int]] = []
-    cursor, _offset = connect, 0
-    agent_parties: list[Party] = []
-    agent_start = connect - min(wait_ms, int(rng.integers(3000, 9000)))
-
-    def new_agent_party(a, start_alert: int, connected: int, queue) -> Party:
-        p = Party(
-            uid("participant", "agent", len(agent_parties)),
-            "agent",
-            a.name,
-            start_alert,
-            None,
-            uid("call", "agent", len(agent_parties)),
-            "outbound" if outbound else "inbound",
-            user_id=a.id,
-            queue_id=queue.id,
-            connected=connected,
-            state="connected",
-        )
-        p.segments.append(
-            Segment("dialing" if outbound else "alert", start_alert, connected, queue_id=queue.id)
-        )
-        agent_parties.append(p)
-        return p
-
-    if outbound:
-        ap = new_agent_party(agent, t0, connect, q)
-    else:
-        ap = new_agent_party(agent, agent_start, connect, q)
-    seg_start = connect
-    for at, kind, dur in events:
-        wall = connect + at + sum(d for (a2, _, d) in events if a2 < at)
-        windows.append((cursor, wall))
-        if kind == "hold":
-            ap.segments.append(Segment("interact", seg_start, wall, queue_id=ap.queue_id))
-            ap.segments.append(Segment("hold", wall, wall + dur, queue_id=ap.queue_id))
-            pauses.append(Pause(wall, dur, "Hold", cut=False))
-            music.append(Music(wall, dur, "hold"))
-            seg_start = wall + dur
-        elif kind == "pause":
-            pauses.append(Pause(wall, dur, "SecurePause", cut=True))
-        else:  # transfer to queue2, then a second agent
-            ap.segments.append(Segment("interact", seg_start, wall, queue_id=ap.queue_id))
-            ap.end = wall
-            ap.disconnect_type = "transfer"
-            ap.segments.append(
-                Segment(
-                    "wrapup",
-                    wall,
-                    wall + int(org.acw_ms[i]),
-                    queue_id=ap.queue_id,
-                    wrapup_code=org.wrapups[int(org.wrapup[i])][0],
-                )
-            )
-            ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
-            q2 = org.queues[int(org.queue2[i])]
-            acd2 = Party(
-                uid("participant", "acd2"),
-                "acd",
-                q2.name,
-                wall,
-                wall + dur,
-                uid("call", "acd2"),
-                "inbound",
-                queue_id=q2.id,
-            )
-            acd2.segments.append(Segment("interact", wall, wall + dur, queue_id=q2.id))
-            parties.append(acd2)
-            music.append(Music(wall, dur, "queue"))
-            ap = new_agent_party(agents[1], wall + dur - 4000, wall + dur, q2)
-            seg_start = wall + dur
-        cursor = wall + dur
-    final_end = connect + talk_ms + sum(d for _, _, d in events)
-    windows.append((cursor, final_end))
-
-    script = Script(t0, ivr_ms, windows, kinds, [a.name.split()[0] for a in agents], q.topic)
-
-    ap.segments.append(
-        Segment("interact", seg_start, None if live else final_end, queue_id=ap.queue_id)
-    )
-    if not live:
-        ap.end = final_end
-        ap.segments.append(
-            Segment(
-                "wrapup",
-                final_end,
-                final_end + int(org.acw_ms[i]),
-                queue_id=ap.queue_id,
-                wrapup_code=org.wrapups[int(org.wrapup[i])][0],
-            )
-        )
-        ap.wrapup_code = org.wrapups[int(org.wrapup[i])][0]
-    for p in agent_parties:
-        if p.end is not None:
-            p.state = "disconnected"
+            org, i, t0, end, live, outbound, parties, script, pauses, music, q, ani, dnis
+        )  # fmt: skip
+    legs = AgentLegs(org, i, uid, outbound, pauses, music)
+    windows, kinds, firsts = legs.build(agent, q, t0 + ivr_ms + wait_ms, talk_ms, live)
+    script = Script(t0, ivr_ms, windows, kinds, firsts, q.topic)
     customer.segments.append(Segment("interact", t0, end))
-    parties.extend(agent_parties)
+    parties.extend(legs.parties)
     return _finish(org, i, t0, end, live, outbound, parties, script, pauses, music, q, ani, dnis)
 
 

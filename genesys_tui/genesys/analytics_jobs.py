@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from genesys_tui.core.ids import safe_id
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.analytics import ConversationFilter, interval_string
 from genesys_tui.genesys.errors import GenesysError
 from genesys_tui.genesys.http import ApiClient
@@ -23,7 +24,7 @@ log = logging.getLogger("genesys_tui.analytics")
 
 JOBS = "/api/v2/analytics/conversations/details/jobs"
 PAGE_SIZE = 1000  # the results' maximum is UNCONFIRMED (addendum 5); the emulator takes 1,000
-OVER = ("FAILED", "CANCELLED", "EXPIRED")
+OVER = (S.FAILED, S.CANCELLED, S.EXPIRED)
 
 
 class DetailsJobError(GenesysError):
@@ -86,7 +87,7 @@ class DetailsJobs:
             state = str(st.get("state") or "")
             if progress:
                 progress(state)
-            if state == "FULFILLED":
+            if state == S.FULFILLED:
                 return st
             if state in OVER or not state:
                 why = st.get("errorMessage") or "no reason given"

@@ -16,6 +16,8 @@ from genesys_tui.core.redact import register_secret
 from genesys_tui.genesys.errors import AuthenticationError, NetworkError, ServerError
 from genesys_tui.genesys.regions import Hosts
 
+CLIENT, USER = "client", "user"  # whose token: an OAuth client's, or a person's
+
 log = logging.getLogger("genesys_tui.auth")
 
 
@@ -123,7 +125,7 @@ def _retry_after(resp: httpx.Response) -> float | None:
 class _CachedToken:
     """Shared caching: a token valid until shortly before it expires, one refresh at a time."""
 
-    kind = "client"
+    kind = CLIENT
     renewable = (
         True  # a new token can be had without the user (client credentials, a refresh token)
     )
@@ -166,7 +168,7 @@ class _CachedToken:
 
 
 class ClientCredentialsAuth(_CachedToken):
-    kind = "client"
+    kind = CLIENT
 
     def __init__(
         self,
@@ -201,7 +203,7 @@ class PkceUserAuth(_CachedToken):
     not have: the token lives its `expires_in` and then the user signs in again. Nothing is sent
     on an expired one: asking for a token raises SignInExpired."""
 
-    kind = "user"
+    kind = USER
     renewable = False
 
     def __init__(
@@ -240,7 +242,7 @@ class UserTokenAuth(_CachedToken):
     refresh_code_authorization_token) and rotates the token, which is handed to `on_refresh_token`
     so the keyring always holds the latest."""
 
-    kind = "user"
+    kind = USER
     renewable = True
 
     def __init__(

@@ -122,22 +122,12 @@ class ApiClient:
                     method, url, params=params or None, json=json, headers=sent
                 )
             except httpx.TransportError as e:
-                retryable = isinstance(e, NOT_SENT) or idempotent
-                delay = self.retry.backoff(attempt)
-                if retryable and self._may_retry(attempt, started, delay):
-                    log.warning(
-                        "%s %s: %s; retry %d in %.1fs",
-                        method,
-                        path,
-                        type(e).__name__,
-                        attempt,
-                        delay,
-                    )
-                    await self._sleep(delay)
-                    continue
-                raise E.NetworkError(
-                    f"{method} {path} failed: {type(e).__name__} talking to {self.hosts.api_host}."
-                ) from None
+                delay = self._after_transport_error(e, method, path, attempt, started, idempotent)
+                log.warning(
+                    "%s %s: %s; retry %d in %.1fs", method, path, type(e).__name__, attempt, delay
+                )
+                await self._sleep(delay)
+                continue
             self.limiter.observe(resp.headers)
             cid = resp.headers.get("ININ-Correlation-Id")
             self.last_correlation_id = cid
@@ -151,31 +141,54 @@ class ApiClient:
                 self.auth.invalidate(token)
                 log.info("%s %s: 401, refreshing the token", method, path)
                 continue
-            if status == 429:
-                wait = _retry_after(resp, self.retry.default_retry_after)
-                if wait > self.retry.max_retry_after:
-                    raise self._error(
-                        resp,
-                        f"Rate limited: Genesys asks to wait {wait:.0f} s, longer than "
-                        f"the {self.retry.max_retry_after:.0f} s limit.",
-                    )
-                self.limiter.penalize(wait)
-                if self._may_retry(attempt, started, wait):
-                    log.warning("%s %s: 429, waiting %.1fs", method, path, wait)
-                    await self._sleep(wait)
-                    continue
-                raise self._error(resp, "Rate limited and out of retries.")
-            if status in RETRYABLE_5XX and idempotent:
-                delay = max(
-                    self.retry.backoff(attempt), min(_retry_after(resp, 0.0), self.retry.max_delay)
+            delay = self._after_refusal(resp, attempt, started, idempotent)
+            log.warning("%s %s: %d, retry %d in %.1fs", method, path, status, attempt, delay)
+            await self._sleep(delay)
+
+    def _after_transport_error(
+        self,
+        e: httpx.TransportError,
+        method: str,
+        path: str,
+        attempt: int,
+        started: float,
+        idempotent: bool,
+    ) -> float:
+        """How long to wait before sending again after the connection failed; NetworkError when
+        it must not be sent again (it may have arrived: not idempotent) or retries are spent."""
+        delay = self.retry.backoff(attempt)
+        retryable = isinstance(e, NOT_SENT) or idempotent
+        if retryable and self._may_retry(attempt, started, delay):
+            return delay
+        raise E.NetworkError(
+            f"{method} {path} failed: {type(e).__name__} talking to {self.hosts.api_host}."
+        ) from None
+
+    def _after_refusal(
+        self, resp: httpx.Response, attempt: int, started: float, idempotent: bool
+    ) -> float:
+        """How long to wait before sending again after an error status; the error when it is not
+        to be retried. A 429 always is (the server did not act), within max_retry_after; a 5xx
+        only when idempotent."""
+        status = resp.status_code
+        if status == 429:
+            wait = _retry_after(resp, self.retry.default_retry_after)
+            if wait > self.retry.max_retry_after:
+                raise self._error(
+                    resp,
+                    f"Rate limited: Genesys asks to wait {wait:.0f} s, longer than "
+                    f"the {self.retry.max_retry_after:.0f} s limit.",
                 )
-                if self._may_retry(attempt, started, delay):
-                    log.warning(
-                        "%s %s: %d, retry %d in %.1fs", method, path, status, attempt, delay
-                    )
-                    await self._sleep(delay)
-                    continue
-            raise self._error(resp)
+            self.limiter.penalize(wait)
+            if self._may_retry(attempt, started, wait):
+                return wait
+            raise self._error(resp, "Rate limited and out of retries.")
+        if status in RETRYABLE_5XX and idempotent:
+            retry_after = min(_retry_after(resp, 0.0), self.retry.max_delay)
+            delay = max(self.retry.backoff(attempt), retry_after)
+            if self._may_retry(attempt, started, delay):
+                return delay
+        raise self._error(resp)
 
     def _may_retry(self, attempt: int, started: float, delay: float) -> bool:
         if attempt >= self.retry.max_attempts:

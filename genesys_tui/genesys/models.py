@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.modelbase import api_field
 
 # --- shared ------------------------------------------------------------------------------------
@@ -315,7 +316,7 @@ class BatchDownloadJobStatus:
     def done(self) -> bool:
         # Only `status` says so: expectedResultCount "could change as recordings are being
         # discovered", so resultCount reaching it proves nothing.
-        return self.status == "Completed"
+        return self.status == S.BATCH_COMPLETED
 
 
 @dataclass

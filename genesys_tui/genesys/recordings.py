@@ -12,6 +12,7 @@ from typing import Any
 
 from genesys_tui.core.ids import safe_id as _id
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import from_api, iso, parse_time
 from genesys_tui.genesys.models import (
@@ -141,7 +142,7 @@ class Recordings:
             f"recording {recording_id}",
         )
         rec = from_api(Recording, data)
-        if rec.file_state == "ARCHIVED":
+        if rec.file_state == S.ARCHIVED:
             raise E.RecordingArchived(f"recording {recording_id} is archived.")
         return rec
 

@@ -15,7 +15,7 @@ from genesys_tui.core.files import atomic_output
 from genesys_tui.media import decode, oggopus
 from genesys_tui.media.errors import MediaError
 from genesys_tui.media.mix import convert, to_mono
-from genesys_tui.media.names import MODES, OUTPUT_FORMATS
+from genesys_tui.media.names import AVERAGE, MODES, OUTPUT_FORMATS
 from genesys_tui.media.opus import remux_opus, write_opus
 from genesys_tui.media.resample import resample
 from genesys_tui.media.wavio import FORMATS, SampleFormat, WavWriter
@@ -30,7 +30,7 @@ ProgressFn = Callable[[int, int | None], None]  # (frames done, frames total or 
 @dataclass(frozen=True)
 class ConvertOptions:
     format: str = "mono"
-    mode: str = "average"
+    mode: str = AVERAGE
     rate: int | None = None
     depth: str | None = (
         None  # u8, s16, s24, s32, f32, f64; None keeps the input's (16-bit for compressed)
@@ -107,7 +107,7 @@ def convert_file(
     if remux:  # Opus already: repackaged, not re-encoded (nothing lost, next to no CPU)
         return _remux(src, outputs[0], progress)
     # A mono average straight from the decoder where it can (Opus mixes down inside libopus).
-    downmix = info.can_downmix and opts.format == "mono" and opts.mode == "average"
+    downmix = info.can_downmix and opts.format == "mono" and opts.mode == AVERAGE
     blocks = _counted(
         decode.blocks(info, 1 << 16, downmix=downmix, threads=threads), info.frames, progress
     )
@@ -159,7 +159,7 @@ def _run(
     if opts.format in ("webm", "ogg"):
         channels = info.channels
         if channels > 2:
-            blocks, channels = to_mono(blocks, "average", channels, info.path), 1
+            blocks, channels = to_mono(blocks, AVERAGE, channels, info.path), 1
         if opts.rate:
             blocks = resample(blocks, info.rate, rate, channels, src_fmt)
         write_opus(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from genesys_tui.media.errors import MediaError
+from genesys_tui.media.names import AVERAGE, LEFT, RIGHT
 from genesys_tui.media.wavio import SampleFormat
 
 
@@ -39,7 +40,7 @@ def to_mono(
     blocks: Iterator[np.ndarray], mode: str | int, channels: int, path=None
 ) -> Iterator[np.ndarray]:
     """mode: 'average', 'left' (0), 'right' (1), or a channel index."""
-    index = {"left": 0, "right": 1}.get(mode, mode) if mode != "average" else None
+    index = {LEFT: 0, RIGHT: 1}.get(mode, mode) if mode != AVERAGE else None
     if index is not None:
         if not isinstance(index, int) or not 0 <= index < channels:
             raise MediaError(path, f"channel {mode!r} does not exist in a {channels}-channel file")

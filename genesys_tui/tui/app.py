@@ -12,17 +12,15 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from genesys_tui.context import Target
-from genesys_tui.context.app import AppContext, Session, services_for
+from genesys_tui.context.app import AppContext, Services, Session, services_for
 from genesys_tui.core import credentials as creds
 from genesys_tui.core.errors import user_message
-from genesys_tui.flows.browse.service import BrowseService
-from genesys_tui.flows.export.service import ExportService
-from genesys_tui.flows.pull.model import DONE, FAILED, JobEvent
+from genesys_tui.flows.pull.model import DONE, FAILED, JobEvent, QueueTotals
 from genesys_tui.flows.pull.service import PullService, QueueEvent, QueueIdle
-from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.storage.sinks import open_target
@@ -31,7 +29,7 @@ from genesys_tui.tui import (
     theming,
 )
 from genesys_tui.tui.keymap import app_binding_ids, unknown_ids
-from genesys_tui.tui.messages import JobChanged, QueueChanged
+from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, QueueChoice
 from genesys_tui.tui.screens.export import ExportScreen
@@ -97,16 +95,12 @@ class GenesysApp(App[int]):
         self.output_dir = ctx.output_dir
         self.queue_pool = queue_pool
         self.session: Session | None = None
-        self.queue: PullService | None = None
-        self.reviews: ReviewService | None = None
+        self.services: Services | None = None  # the flows' services, once signed in
+        # Screens subscribe to what they follow: the sign-in (Browse and Supervise start), the
+        # queue's events (Queue). The app never holds a screen; it finds one with area().
+        self.signed_in_signal: Signal[Session] = Signal(self, "signed-in")
+        self.queue_signal: Signal[JobEvent | QueueTotals] = Signal(self, "queue")
         self.came_from: str | None = None  # the area Review was opened from (Esc goes back)
-        self.browsing: BrowseService | None = None
-        self.browse: BrowseScreen | None = None
-        self.queue_screen: QueueScreen | None = None
-        self.review: ReviewScreen | None = None
-        self.supervise: SuperviseScreen | None = None
-        self.exports: ExportService | None = None
-        self.export_screen: ExportScreen | None = None
         self.playback_server: PlaybackServer | None = None  # browser playback, started in Review
         self.player_backend = player_backend
         self.doctor_report = None  # what the sign-in's permission check found
@@ -178,18 +172,13 @@ class GenesysApp(App[int]):
             )
             return
         self.session, self.target = session, target
-        services = services_for(
+        self.services = services_for(
             session, self.ctx, queue_pool=self.queue_pool, on_queue_event=self._queue_event
         )
-        self.browsing, self.reviews = services.browse, services.review
-        self.exports = services.export
-        self._start_queue(services.pull)
+        self._start_queue(self.services.pull)
         for header in self.screen.query(AppHeader):
             header.update_text()
-        if self.browse is not None:
-            self.browse.start()
-        if self.supervise is not None:
-            self.supervise.start()
+        self.signed_in_signal.publish(session)
         self.run_worker(self._doctor(session), name="doctor", exit_on_error=False)
         if self.ctx.open_at is not None:  # genesys-tui open ID@MM:SS
             moment, self.ctx.open_at = self.ctx.open_at, None
@@ -212,11 +201,9 @@ class GenesysApp(App[int]):
 
     def _start_queue(self, service: PullService) -> None:
         service.start()
-        self.queue = service
         if service.busy:
             self.notify(service.busy, title="Queue", severity="warning", timeout=10)
-        if self.queue_screen is not None:  # it showed "sign in": now it has a queue to show
-            self.queue_screen.post_message(QueueChanged(service.current_totals()))
+        self.queue_signal.publish(service.current_totals())  # Queue said "sign in": now a queue
 
     def _queue_event(self, ev: QueueEvent) -> None:
         if isinstance(ev, QueueIdle):
@@ -235,10 +222,7 @@ class GenesysApp(App[int]):
                 self.notify(
                     f"{ev.label}: {ev.error}", title="Nothing to download", severity="warning"
                 )
-        if self.queue_screen is not None:
-            self.queue_screen.post_message(
-                JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev)
-            )
+        self.queue_signal.publish(ev)
 
     # --- queueing ---------------------------------------------------------------------------------
 
@@ -247,12 +231,21 @@ class GenesysApp(App[int]):
 
     def enqueue(self, items: Iterable[tuple[str, dict]], choice: QueueChoice) -> int:
         """Conversation-level jobs (each expands into one job per recording)."""
-        if self.queue is None:
+        if self.services is None:
             raise RuntimeError("the queue is not running")
         target, _ = open_target(choice.target, self.target.profile)  # validates it too
         items = list(items)
-        self.queue.enqueue(items, choice.format, target, choice.batch)
+        self.services.pull.enqueue(items, choice.format, target, choice.batch)
         return len(items)
+
+    def area(self, mode: str) -> AppScreen | None:
+        """The screen of an area (a mode), once it has been shown: the bottom of its stack."""
+        try:
+            stack = self.get_screen_stack(mode)
+        except KeyError:
+            return None
+        screen = stack[0] if stack else None
+        return screen if isinstance(screen, AppScreen) else None
 
     def open_review(self, conversation_id: str, moment=None) -> None:
         """Show a conversation in Review (the screen is made on first use, and loads it once it
@@ -322,26 +315,27 @@ class GenesysApp(App[int]):
         )
         for key, label, help in AREAS:
             yield SystemCommand(f"Go to {label}", help, lambda k=key: self.action_area(k))
-        if self.browse is not None:
+        browse = self.area("browse")
+        if isinstance(browse, BrowseScreen):
             yield SystemCommand(
-                "Open conversation by ID", "Paste a conversation ID", self.browse.action_open_by_id
+                "Open conversation by ID", "Paste a conversation ID", browse.action_open_by_id
             )
             yield SystemCommand(
                 "Filter conversations",
                 "Queue, agent, direction, numbers, wrap-up…",
-                self.browse.action_filters,
+                browse.action_filters,
             )
             yield SystemCommand(
                 "Custom interval",
                 "START/END, a date or a quick range",
-                self.browse.action_custom_interval,
+                browse.action_custom_interval,
             )
         if self.session is not None:
             yield SystemCommand(
                 "Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id
             )
-        if self.queue is not None and self.queue.available:
-            q = self.queue
+        if self.services is not None and self.services.pull.available:
+            q = self.services.pull
             yield SystemCommand(
                 "Resume the queue" if q.paused else "Pause the queue", "Downloads", q.toggle_pause
             )
@@ -396,7 +390,7 @@ class GenesysApp(App[int]):
         await self._quit_now()
 
     def _unfinished(self) -> str:
-        q = self.queue
+        q = self.services.pull if self.services is not None else None
         t = q.current_totals() if q is not None and q.available else None
         if t is None:
             return ""
@@ -414,16 +408,15 @@ class GenesysApp(App[int]):
         await self.shutdown()  # however the app ends (quit, Ctrl-C, a test's exit)
 
     async def shutdown(self) -> None:
-        if self.review is not None and self.review.player is not None:
-            self.review.player.stop()
+        for mode in self.MODES:  # each area's screen lets go of what it holds (player, desk)
+            screen = self.area(mode)
+            if screen is not None:
+                await screen.release()
         if self.playback_server is not None:
             self.playback_server.stop()
             self.playback_server = None
-        if self.supervise is not None:
-            await self.supervise.release()
-        if self.queue is not None:
-            await self.queue.close()  # jobs stay resumable: the next start continues them
-            self.queue = None
+        if self.services is not None:  # closing twice is harmless (quit, then unmount)
+            await self.services.pull.close()  # jobs stay resumable: the next start continues them
         if self.session is not None:
             session, self.session = self.session, None
             await session.client.aclose()

@@ -53,6 +53,17 @@ def test_fetch_reports_archived_and_exits_non_zero(demo_env, tmp_path, capsys):
     assert "archived" in err and "--restore-archived" in err
     assert main(["jobs", "retry", "--base-url", demo_env.base_url]) == 0
     assert "queued again" in capsys.readouterr().out
+    assert main(["jobs", "--json", "--state", "queued", "--base-url", demo_env.base_url]) == 0
+    queued = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert queued and all(r["conversationId"] == cid for r in queued)
+    ids = [str(r["id"]) for r in queued]
+    # no queue runs: cancelled in the store exactly as the running queue cancels
+    assert main(["jobs", "cancel", *ids, "999999", "--base-url", demo_env.base_url]) == 0
+    assert f"cancelled {len(ids)} of {len(ids) + 1} job(s)" in capsys.readouterr().out
+    assert main(["jobs", "--json", "--state", "cancelled", "--base-url", demo_env.base_url]) == 0
+    gone = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(str(r["id"]) for r in gone) == sorted(ids)
+    assert all(r["lastError"] == "cancelled" for r in gone)
 
 
 def test_fetch_needs_something_to_do(demo_env, capsys):

@@ -97,7 +97,7 @@ async def settle(pilot, app, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.05)
-        browse = app.browse
+        browse = app.area("browse")
         busy = [w for w in app.workers if w.is_running and w.name not in FOR_LIFE]
         if (
             app.session is not None

@@ -33,7 +33,7 @@ async def test_the_selected_call_stays_selected_through_sorting_and_filtering(em
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        browse = app.browse
+        browse = app.area("browse")
         table = browse.query_one(VirtualTable)
         table.cursor = 5
         chosen = browse.selected().conversation_id
@@ -142,7 +142,7 @@ async def test_a_bad_interval_keeps_the_dialog_open_with_the_reason(emulator, tm
         box.value = "2026-05-13"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, PromptDialog))
-        assert app.browse.interval_name == "custom"
+        assert app.area("browse").interval_name == "custom"
 
 
 async def test_filters_apply_with_ctrl_s_from_any_field(emulator, tmp_path):
@@ -159,7 +159,7 @@ async def test_filters_apply_with_ctrl_s_from_any_field(emulator, tmp_path):
         app.screen.query_one("#queue").focus()
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, FilterDialog))
-        assert app.browse.filter.ani == "+13175550123"
+        assert app.area("browse").filter.ani == "+13175550123"
 
 
 async def test_quitting_with_downloads_unfinished_asks_first(emulator, tmp_path):
@@ -169,7 +169,7 @@ async def test_quitting_with_downloads_unfinished_asks_first(emulator, tmp_path)
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        app.queue.toggle_pause()  # so the download stays unfinished
+        app.services.pull.toggle_pause()  # so the download stays unfinished
         await queue_first_recorded(pilot, app)
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -208,7 +208,7 @@ async def test_a_narrow_table_hides_columns_in_order_and_cuts_none(emulator, tmp
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        table = app.browse.query_one(VirtualTable)
+        table = app.area("browse").query_one(VirtualTable)
         keys = [c.key for c in table.columns]
         assert keys[:2] == ["start", "duration"] and {"queue", "agent"} <= set(keys), keys
         assert "id" not in keys
@@ -217,8 +217,8 @@ async def test_a_narrow_table_hides_columns_in_order_and_cuts_none(emulator, tmp
         for c in table.columns:
             assert c.title in header, (c.title, header)
         await pilot.press("4")
-        await wait_for(pilot, lambda: app.supervise is not None)
-        calls = app.supervise.query_one(VirtualTable)
+        await wait_for(pilot, lambda: app.area("supervise") is not None)
+        calls = app.area("supervise").query_one(VirtualTable)
         await wait_for(pilot, lambda: calls.row_count > 0)
         states = {c.key: c.width for c in calls.columns}
         assert states["state"] >= len("disconnected") and states["recording"] >= 12

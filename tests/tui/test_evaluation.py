@@ -53,7 +53,7 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
         s = score(form, panel.draft)
         assert s.total < 100 and f"{s.total:g}%" in str(panel.render())
         assert panel.draft.answers[form.questions()[offer][1].id] == NA
-        kept = app.reviews.evaluations.drafts.get(cid, form.id)  # kept as it was filled
+        kept = app.services.review.evaluations.drafts.get(cid, form.id)  # kept as it was filled
         assert kept.answers == panel.draft.answers, [n.message for n in notes(app)]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -66,7 +66,7 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
         await wait_for(pilot, lambda: "Evaluations in Genesys" in str(panel.render()))
         assert "FINISHED" in str(panel.render())
         # another call opened while the form is shown: its own draft, never this one's
-        model = app.browse.model
+        model = app.area("browse").model
         other = next(
             model.summary(i).conversation_id
             for i in range(len(model))

@@ -31,12 +31,12 @@ async def test_browse_loads_the_interval(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        model = app.browse.model
+        model = app.area("browse").model
         assert {s.conversation_id for s in model.items} == expected_last_7_days(
             emulator.emulator.org
         )
-        assert app.focused is app.browse.query_one(VirtualTable)
-        status = str(app.browse.query_one("#status", Static).render())
+        assert app.focused is app.area("browse").query_one(VirtualTable)
+        status = str(app.area("browse").query_one("#status", Static).render())
         assert f"{len(model.items)} conversations" in status
         # newest first, and the header names org, identity and token state
         starts = [model.summary(i).start for i in range(len(model))]
@@ -66,7 +66,7 @@ async def test_sign_in_verifies_and_stores_the_secret(emulator, tmp_path, memory
         await settle(pilot, app)
         assert not isinstance(app.screen, SignInScreen)
         assert list(memory_keyring.store.values()) == [emulator.emulator.s.client_secret]
-        assert len(app.browse.model.items) > 10
+        assert len(app.area("browse").model.items) > 10
 
 
 async def test_sign_in_without_a_keyring_says_how_to_fix_it(emulator, tmp_path):
@@ -104,11 +104,11 @@ async def test_server_side_filters_and_live_filter(emulator, tmp_path):
         dialog.query_one("#direction", Select).value = "inbound"
         await pilot.click("#ok")
         await settle(pilot, app)
-        model = app.browse.model
+        model = app.area("browse").model
         assert model.items and all(
             q.id in s.queue_ids and s.direction == "inbound" for s in model.items
         )
-        assert q.name in str(app.browse.query_one("#status", Static).render())
+        assert q.name in str(app.area("browse").query_one("#status", Static).render())
         # the live filter narrows what is loaded, without a request
         calls = emulator.emulator.stats["api"]
         agent = next(
@@ -131,12 +131,12 @@ async def test_sorting_by_key_and_header_click(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        model = app.browse.model
+        model = app.area("browse").model
         await pilot.press("s")  # start, newest first
         await pilot.press("s")  # duration, longest first
         durations = [model.summary(i).duration_s or 1e9 for i in range(len(model))]
         assert model.sort_key == "duration" and durations == sorted(durations, reverse=True)
-        table = app.browse.query_one(VirtualTable)
+        table = app.area("browse").query_one(VirtualTable)
         x = sum(c.width + 1 for c in table.columns[:3]) + 2  # the Queue header
         await pilot.click(VirtualTable, offset=(x, 0))
         await idle(pilot)
@@ -157,18 +157,18 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert app.browse.model.index_of(old) is None
+        assert app.area("browse").model.index_of(old) is None
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         assert isinstance(app.screen, PromptDialog)
         app.screen.query_one(Input).value = f"  {old}  "
         await pilot.press("enter")
         await settle(pilot, app)
-        index = app.browse.model.index_of(old)
-        assert index is not None and app.browse.query_one(VirtualTable).cursor == index
+        index = app.area("browse").model.index_of(old)
+        assert index is not None and app.area("browse").query_one(VirtualTable).cursor == index
         from genesys_tui.tui.widgets.detail import DetailPane
 
-        detail = app.browse.query_one(DetailPane).plain()
+        detail = app.area("browse").query_one(DetailPane).plain()
         assert old in detail and "agent" in detail
         # a wrong ID is a message, not a crash
         await pilot.press("o")
@@ -187,11 +187,11 @@ async def test_open_by_id_of_a_call_analytics_does_not_list_yet(emulator, tmp_pa
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        model = app.browse.model
+        model = app.area("browse").model
         rows = [s for s in model.items if s.conversation_id != live]
         model.clear()
         model.add(rows)  # as if analytics had not caught up with it
-        app.browse.query_one(VirtualTable).reload()
+        app.area("browse").query_one(VirtualTable).reload()
 
         async def nothing(ids):
             return {}
@@ -201,18 +201,18 @@ async def test_open_by_id_of_a_call_analytics_does_not_list_yet(emulator, tmp_pa
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one(Input).value = live
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.browse.model.index_of(live) is not None)
+        await wait_for(pilot, lambda: app.area("browse").model.index_of(live) is not None)
         await idle(pilot)
-        index = app.browse.model.index_of(live)
-        assert app.browse.query_one(VirtualTable).cursor == index
-        row = app.browse.selected()
+        index = app.area("browse").model.index_of(live)
+        assert app.area("browse").query_one(VirtualTable).cursor == index
+        row = app.area("browse").selected()
         assert row.conversation_id == live and row.end is None and row.ani
         assert row.queue_ids and row.user_ids  # the queue and agent columns have names
 
 
 async def queue_first_recorded(pilot, app, *, fmt: str | None = None) -> None:
-    model = app.browse.model
-    table = app.browse.query_one(VirtualTable)
+    model = app.area("browse").model
+    table = app.area("browse").query_one(VirtualTable)
     table.cursor = next(
         i for i in range(len(model)) if model.summary(i).has_recording and model.summary(i).end
     )
@@ -231,7 +231,7 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await queue_first_recorded(pilot, app, fmt="split")
-        store = app.queue.store
+        store = app.services.pull.store
         await wait_for(
             pilot,
             lambda: (
@@ -253,7 +253,7 @@ async def test_queue_a_recording_and_watch_it_finish(emulator, tmp_path):
         # the conversion ran in a worker process (both cores; the UI's loop untouched)
         from concurrent.futures import ProcessPoolExecutor
 
-        assert isinstance(app.queue.runner.cpu._pool, ProcessPoolExecutor)
+        assert isinstance(app.services.pull.runner.cpu._pool, ProcessPoolExecutor)
 
 
 async def test_pause_cancel_retry_in_the_queue_screen(emulator, tmp_path):
@@ -263,15 +263,15 @@ async def test_pause_cancel_retry_in_the_queue_screen(emulator, tmp_path):
         await pilot.press("2")
         await idle(pilot)
         await pilot.press("p")  # pause first, so the job waits
-        assert app.queue.runner.paused
+        assert app.services.pull.runner.paused
         await pilot.press("1")
         await idle(pilot)
         await queue_first_recorded(pilot, app)
         await pilot.press("2")
-        store = app.queue.store
+        store = app.services.pull.store
         # While paused the expansion waits: resume, and pause again the moment its first
         # recording job reports (before it can download), so that job is certainly unfinished.
-        service = app.queue
+        service = app.services.pull
         forward = service.on_event
 
         def pause_at_first_recording(ev):
@@ -311,8 +311,8 @@ async def test_live_calls_are_not_queued(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        model = app.browse.model
-        app.browse.query_one(VirtualTable).cursor = next(
+        model = app.area("browse").model
+        app.area("browse").query_one(VirtualTable).cursor = next(
             i for i in range(len(model)) if model.summary(i).end is None
         )
         await pilot.press("d")
@@ -345,7 +345,11 @@ async def test_help_palette_areas_and_copy(emulator, tmp_path):
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Go to Queue", "Open conversation by ID", "Pause the queue"} <= set(commands)
         await pilot.press("c")
-        first = app.browse.model.summary(app.browse.query_one(VirtualTable).cursor).conversation_id
+        first = (
+            app.area("browse")
+            .model.summary(app.area("browse").query_one(VirtualTable).cursor)
+            .conversation_id
+        )
         assert app.clipboard == first
 
 
@@ -361,7 +365,7 @@ async def test_a_failing_api_is_a_message_not_a_crash(fresh_emulator, tmp_path):
         fresh_emulator.emulator.faults.set("")
         await pilot.press("w")
         await settle(pilot, app)
-        assert len(app.browse.model.items) > 0
+        assert len(app.area("browse").model.items) > 0
 
 
 async def test_readonly_and_demo_banners(emulator, tmp_path):
@@ -398,7 +402,7 @@ async def test_a_100k_row_list_renders_and_scrolls(emulator, tmp_path):
     app = make_app(emulator, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        browse = app.browse
+        browse = app.area("browse")
         browse.model = ConversationModel(app.session.names)
         table = browse.query_one(VirtualTable)
         table._count, table._cells = (lambda: len(browse.model)), browse.model.cells
@@ -427,8 +431,10 @@ async def test_the_detail_pane_shows_pauses_without_starting_a_transcode(emulato
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         encodes = len(emulator.emulator.media._entries)
-        app.browse.load_detail(cid)
-        await wait_for(pilot, lambda: "secure pause" in app.browse.query_one(DetailPane).plain())
+        app.area("browse").load_detail(cid)
+        await wait_for(
+            pilot, lambda: "secure pause" in app.area("browse").query_one(DetailPane).plain()
+        )
         assert len(emulator.emulator.media._entries) == encodes
 
 
@@ -487,7 +493,7 @@ async def test_planning_shows_at_once_and_the_detail_says_what_happened(fresh_em
         assert "planning" in str(screen.query_one("#totals", Static).render())
         header = str(screen.query_one(AppHeader).render())
         assert re.search(r"queue: \d+ active, \d+ planning", header), header
-        store = app.queue.store
+        store = app.services.pull.store
         await wait_for(
             pilot,
             lambda: (

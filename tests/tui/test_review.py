@@ -22,7 +22,7 @@ from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 def listed_conversation(app, org, *, transcribed=True, pause=False):
     """A conversation in the Browse list with a recording (and a transcript, a secure pause)."""
-    model = app.browse.model
+    model = app.area("browse").model
     for i in range(len(model)):
         s = model.summary(i)
         k = org.find(s.conversation_id)
@@ -42,14 +42,14 @@ async def open_review(pilot, app, cid):
     await wait_for(
         pilot,
         lambda: (
-            app.review is not None
-            and app.review.review is not None
-            and app.review.review.id == cid
-            and not app.review.fetching
+            app.area("review") is not None
+            and app.area("review").review is not None
+            and app.area("review").review.id == cid
+            and not app.area("review").fetching
         ),
     )
     await idle(pilot)
-    return app.review
+    return app.area("review")
 
 
 @asynccontextmanager
@@ -73,7 +73,7 @@ async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         index, cid = listed_conversation(app, emulator.emulator.org, pause=True)
-        app.browse.query_one(VirtualTable).cursor = index
+        app.area("browse").query_one(VirtualTable).cursor = index
         await idle(pilot)
         await pilot.press("enter")
         await idle(pilot)
@@ -82,7 +82,9 @@ async def test_enter_in_browse_opens_the_conversation_in_review(emulator, tmp_pa
         await wait_for(
             pilot,
             lambda: (
-                app.review is not None and app.review.review is not None and not app.review.fetching
+                app.area("review") is not None
+                and app.area("review").review is not None
+                and not app.area("review").fetching
             ),
         )
         screen = app.screen
@@ -289,13 +291,17 @@ async def test_open_by_id_and_a_wrong_id(emulator, tmp_path):
         assert isinstance(app.screen, PromptDialog)
         app.screen.query_one(Input).value = cid
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.review.review is not None and app.review.review.id == cid)
+        await wait_for(
+            pilot,
+            lambda: app.area("review").review is not None and app.area("review").review.id == cid,
+        )
         await pilot.press("o")
         await idle(pilot)
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
         await wait_for(
-            pilot, lambda: "not found" in str(app.review.query_one("#title", Static).render())
+            pilot,
+            lambda: "not found" in str(app.area("review").query_one("#title", Static).render()),
         )
         assert app.is_running
 
@@ -313,7 +319,7 @@ async def test_bookmarks_are_kept_listed_jumped_to_and_written_to_genesys(fresh_
         app.screen.query_one(Input).value = "agent skipped the disclosure"
         await pilot.press("enter")
         await idle(pilot)
-        service = app.reviews
+        service = app.services.review
         (mark,) = service.marks.of(screen.review.id)
         assert (mark.ms, mark.note, mark.annotation_id) == (
             7000,

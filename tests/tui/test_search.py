@@ -16,7 +16,7 @@ from tests.tui.test_review import SIZE
 
 def a_word_said(app, org) -> tuple[str, str]:
     """A word a customer said in a listed call (and the call)."""
-    model = app.browse.model
+    model = app.area("browse").model
     for i in range(len(model)):
         s = model.summary(i)
         k = org.find(s.conversation_id)
@@ -35,21 +35,24 @@ async def test_said_in_browse_lists_moments_and_opens_review_there(fresh_emulato
     app = make_app(srv, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        app.browse.set_range("today")  # a day's calls: quick to read one by one
+        app.area("browse").set_range("today")  # a day's calls: quick to read one by one
         await settle(pilot, app)
         word, _ = a_word_said(app, org)
         await pilot.press("slash")
-        box = app.browse.query_one("#live-filter", Input)
+        box = app.area("browse").query_one("#live-filter", Input)
         box.value = f"said:{word}"
         await idle(pilot)
-        assert len(app.browse.model) > 0  # a said: search is not a filter of the list
+        assert len(app.area("browse").model) > 0  # a said: search is not a filter of the list
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         screen = app.screen
         await wait_for(pilot, lambda: screen.found is not None, timeout=120)
         hits = screen.found.hits
         assert hits and all(word in h.text.lower() for h in hits)
-        listed = {app.browse.model.summary(i).conversation_id for i in range(len(app.browse.model))}
+        listed = {
+            app.area("browse").model.summary(i).conversation_id
+            for i in range(len(app.area("browse").model))
+        }
         assert {h.moment.conversation_id for h in hits} <= listed
         for h in hits:  # each hit is what the emulator's call says, at a time it says it
             said = [p for p in org.detail(org.find(h.moment.conversation_id)).phrases]
@@ -71,11 +74,11 @@ async def test_said_in_browse_lists_moments_and_opens_review_there(fresh_emulato
         await wait_for(
             pilot,
             lambda: (
-                app.review is not None
-                and app.review.review is not None
-                and app.review.review.id == target.moment.conversation_id
-                and not app.review.fetching
+                app.area("review") is not None
+                and app.area("review").review is not None
+                and app.area("review").review.id == target.moment.conversation_id
+                and not app.area("review").fetching
             ),
         )
-        tl = app.review.query_one(Timeline)
+        tl = app.area("review").query_one(Timeline)
         await wait_for(pilot, lambda: abs(tl.playhead * 1000 // tl.rate - target.moment.ms) < 50)

@@ -25,7 +25,7 @@ def test_browse_screen(emulator, tmp_path, snap_compare):
     async def ready(pilot):
         await settle(pilot, pilot.app)
         await pilot.press("j", "j", "j", "j", "j", "j")
-        browse = pilot.app.browse
+        browse = pilot.app.area("browse")
         chosen = browse.model.summary(6).conversation_id
         # the detail pane follows the cursor after a short debounce: wait for that call's detail
         await wait_for(pilot, lambda: chosen in browse.query_one(DetailPane).plain())
@@ -42,7 +42,7 @@ def test_queue_screen(emulator, tmp_path, snap_compare):
         app.output_dir = "~/recordings"
         await settle(pilot, app)
         await queue_first_recorded(pilot, app, fmt="mono")
-        store = app.queue.store
+        store = app.services.pull.store
         await wait_for(
             pilot,
             lambda: (
@@ -104,13 +104,13 @@ def test_supervise_confirmation(emulator, tmp_path, snap_compare):
         await wait_for(
             pilot,
             lambda: (
-                app.supervise is not None
-                and app.supervise.calls
-                and app.supervise.desk is not None
-                and not app.supervise.fetching
+                app.area("supervise") is not None
+                and app.area("supervise").calls
+                and app.area("supervise").desk is not None
+                and not app.area("supervise").fetching
             ),
         )
-        await select(pilot, app.supervise, live(emulator)[1])
+        await select(pilot, app.area("supervise"), live(emulator)[1])
         await pilot.press("m")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
         await pilot.pause()  # drawn (the action's worker waits on the dialog: never idle)

@@ -52,13 +52,16 @@ async def supervising(srv, tmp_path, *, user=True, **app_options):
         await wait_for(
             pilot,
             lambda: (
-                app.supervise is not None
-                and app.supervise.calls
-                and (app.supervise.desk is not None or app.supervise.sign_in_problem is not None)
+                app.area("supervise") is not None
+                and app.area("supervise").calls
+                and (
+                    app.area("supervise").desk is not None
+                    or app.area("supervise").sign_in_problem is not None
+                )
             ),
         )
         await idle(pilot)
-        yield app, pilot, app.supervise
+        yield app, pilot, app.area("supervise")
 
 
 async def stepping(pilot, srv, predicate, by: float = 0.25, steps: int = 2400) -> None:

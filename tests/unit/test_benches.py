@@ -3,6 +3,7 @@ written), so a bench never breaks unseen; bench/all.py names them all."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,8 @@ def test_bench_smoke(name, tmp_path):
     )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert "smoke" in r.stdout  # it knew it was a smoke: nothing written, nothing installed
+    # tiny sizes judge nothing: no target is said met or missed
+    assert not re.search(r"\*\*(met|MISSED|missed|NOT met)\*\*", r.stdout), r.stdout[-2000:]
     assert (results.read_bytes() if results.exists() else None) == before
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from genesys_tui.cli.main import main
 
 
@@ -30,3 +32,17 @@ def test_sigterm_handler_is_restored_after_main(tmp_path, capsys, monkeypatch):
         assert signal.getsignal(signal.SIGTERM) is ours  # and the caller's again after
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_every_subcommand_has_its_function_and_nothing_else_does():
+    import argparse
+
+    from genesys_tui.cli.main import handler
+    from genesys_tui.cli.parser import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name in sub.choices:
+        fn = handler(name)
+        assert callable(fn) and fn.__name__.startswith("cmd_"), name
+    with pytest.raises(KeyError):
+        handler("no-such-command")

@@ -256,3 +256,16 @@ def test_remembered_profiles_are_escaped_toml(tmp_path, name, client_id):
     remember_profile(Config(), p, name, "mypurecloud.com", client_id)
     cfg = load_config(p)
     assert cfg.profiles[name].client_id == client_id and set(cfg.profiles) == {name}
+
+
+@pytest.mark.parametrize(
+    "value", ["plain", 'say "hi"', "back\\slash", "line\nbreak\ttab", "\x00\x7f", "ünï ☎", ""]
+)
+def test_toml_text_keeps_any_value_one_value(value):
+    import tomllib
+
+    from genesys_tui.core.toml_text import toml_key, toml_string
+
+    doc = tomllib.loads(f"{toml_key(value or 'k')} = {toml_string(value)}\n")
+    assert doc == {(value or "k"): value}
+    assert toml_key("my-profile_2") == "my-profile_2"  # bare where it can be

@@ -27,6 +27,7 @@ from genesys_tui.flows.export.store import (
     ExportStore,
     Piece,
 )
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.analytics import (
     MAX_RESULTS,
     ConversationFilter,
@@ -166,7 +167,7 @@ class ExportService:
             job = await self._counted(piece, step)
             piece.job_state = job.state
             piece.conversations, piece.recordings = job.total_conversations, job.total_recordings
-            if job.state != "READY":  # failed or cancelled while it counted
+            if job.state != S.READY:  # failed or cancelled while it counted
                 piece.state = ENDED
                 self.store.update(export)
                 step(f"job {piece.job_id} is {job.state}: {job.error_message or 'no reason given'}")
@@ -213,7 +214,7 @@ class ExportService:
         """Follows a job until Genesys has counted it (READY) or it ended."""
         while True:
             job = await self.client.recordings.get_job(piece.job_id or "")
-            if job.state != "PENDING":
+            if job.state != S.PENDING:
                 return job
             step(f"job {piece.job_id}: Genesys is finding the recordings (PENDING)")
             await self._sleep(self.poll)
@@ -267,7 +268,7 @@ class ExportService:
         failed: list[tuple[str, str]] = []
         skipped = 0
         for j in await self.jobs():
-            if j.state in ("FULFILLED", "PROCESSING", "FAILED") and _overlaps(j, start, end):
+            if j.state in (S.FULFILLED, S.PROCESSING, S.FAILED) and _overlaps(j, start, end):
                 failed += [x async for x in self.failed(j.id or "")]
                 skipped += j.total_skipped_recordings or 0
 

@@ -8,14 +8,18 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
+from typing import TypeVar
 
 from genesys_tui.flows.pull.housekeeping import conversion_worker
 from genesys_tui.flows.pull.outcomes import Retry
 
 log = logging.getLogger("genesys_tui.pull")
+A, R = TypeVar("A"), TypeVar("R")
+PROCESS, THREAD = "process", "thread"  # what the pool runs work in
 
 
 @contextlib.contextmanager
@@ -34,12 +38,12 @@ def _real_stdio():
 
 class CpuPool:
     def __init__(self, kind: str, workers: int):
-        self.kind, self.workers = kind, workers  # kind: "process" or "thread"
+        self.kind, self.workers = kind, workers  # PROCESS or THREAD
         self._pool: Executor | None = None
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            if self.kind == "process":
+            if self.kind == PROCESS:
                 self._pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=get_context("spawn"),
@@ -50,31 +54,27 @@ class CpuPool:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="convert")
         return self._pool
 
-    async def run(self, name: str, *args):
-        """`work.<name>(*args)` in the pool. If worker processes cannot be started here (an
+    async def run(self, fn: Callable[[A], R], arg: A) -> R:
+        """`fn(arg)` in the pool (fn a top-level function, arg picklable). If worker processes cannot be started here (an
         embedding that replaced stdio), fall back to threads: numpy, libsndfile and PyAV release
         the GIL for the heavy parts. A crashed worker (BrokenProcessPool) resets the pool and
         fails this attempt only (Retry)."""
-        # numpy and friends: imported when there is work, not at start-up
-        from genesys_tui.flows.pull import work
-
-        fn = getattr(work, name)
         loop = asyncio.get_running_loop()
         try:
             with _real_stdio():  # spawning happens here
-                future = loop.run_in_executor(self._executor(), fn, *args)
+                future = loop.run_in_executor(self._executor(), fn, arg)
         except (ValueError, OSError) as e:
             if not isinstance(self._pool, ProcessPoolExecutor):
                 raise
             log.warning("process pool unavailable (%s); converting in threads", e)
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self.kind, self._pool = "thread", None
-            future = loop.run_in_executor(self._executor(), fn, *args)
+            self.kind, self._pool = THREAD, None
+            future = loop.run_in_executor(self._executor(), fn, arg)
         try:
             return await future
         except BrokenProcessPool:
             self._pool = None
-            raise Retry(f"a {name} worker crashed") from None
+            raise Retry(f"a {fn.__name__} worker crashed") from None
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop the workers; `wait` for them to exit (idle ones exit at once), so their CPU time

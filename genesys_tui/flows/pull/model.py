@@ -105,6 +105,15 @@ class JobEvent:
     note: str | None = None  # where planning stands ("batch 2 of 3: waiting for Genesys ...")
     planning: bool = False  # a conversation-level job (planned into recording jobs)
 
+    @classmethod
+    def of(cls, job: Job, rate: float | None = None, eta: float | None = None) -> JobEvent:
+        """The job as it is now (its error only where its state has one to say)."""
+        error = job.last_error if job.state in (FAILED, WAITING) else None
+        return cls(
+            job.id, job.state, job.bytes_done, job.bytes_total, rate, eta, error, job.label,
+            planning=job.is_expansion,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class QueueTotals:
@@ -137,7 +146,7 @@ class QueueOptions:
     max_attempts: int = 5
     retry_delay: float = 2.0
     lookahead: int = 200  # jobs holding a URL at once (presigned URLs expire)
-    pool: str = "process"  # or "thread"
+    pool: str = "process"  # flows/pull/cpu.py: PROCESS or THREAD
     customer_channel: int = 0
     agent_channel: int = 1
     bitrate: int = 32000

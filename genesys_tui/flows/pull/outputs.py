@@ -51,18 +51,22 @@ async def verify_and_convert(
     (work.process, in the CPU pool). BadDownload when the source fails (it is removed); a full
     disk raises as it is (the run stops); a crashed worker is a Retry."""
     try:
+        from genesys_tui.flows.pull import work  # numpy and friends: when there is work
+
         result = await cpu.run(
-            "process",
-            str(src),
-            str(out_dir),
-            job.format,
-            as_is,
-            opts.customer_channel,
-            opts.agent_channel,
-            opts.bitrate,
-            media.size,
-            media.duration_ms,
-            got.sha256,
+            work.process,
+            work.Conversion(
+                src=str(src),
+                out_dir=str(out_dir),
+                fmt=job.format,
+                as_is=as_is,
+                customer_channel=opts.customer_channel,
+                agent_channel=opts.agent_channel,
+                bitrate=opts.bitrate,
+                expected_size=media.size,
+                expected_ms=media.duration_ms,
+                src_sha256=got.sha256,
+            ),
         )
     except Exception as e:  # a crashed worker, or the output could not be written
         if disk_full(e, out_dir):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.modelbase import iso
 from genesys_tui.genesys.models import Recording
@@ -71,7 +72,7 @@ def recording_info(r: Recording) -> dict[str, Any]:
 def media_from_recording(r: Recording, format_id: str) -> Media:
     from genesys_tui.genesys.recordings import EXTENSIONS
 
-    archived = r.file_state in ("ARCHIVED", "RESTORING")
+    archived = r.file_state in (S.ARCHIVED, S.RESTORING)
     return Media(
         r.id or "",
         r.media_uri(),

@@ -167,16 +167,21 @@ class QueueRunner:
     def paused(self) -> bool:
         return not self.gate.is_set()
 
+    @property
+    def holds_queue(self) -> bool:
+        """Whether this process runs the queue (it took the lock)."""
+        return self._lock_fd is not None
+
     def cancel(self, job_id: int) -> None:
+        """Stop the job if it runs here, else record it cancelled (in the store: the TUI, or
+        `jobs cancel` with no queue running) the same way: staging removed, "cancelled" said."""
         task = self._tasks.get(job_id)
         if task is not None:
             self._cancelled.add(job_id)
             task.cancel()
             task.add_done_callback(lambda _t, jid=job_id: self._record_cancel(jid))
             return
-        job = self.store.get(job_id)
-        if job and job.state not in FINAL_STATES:
-            self._set(job, CANCELLED)
+        self._cancel_stored(job_id)
 
     def _record_cancel(self, job_id: int) -> None:
         """A task cancelled before its first step never ran its own handler (the coroutine was
@@ -184,6 +189,9 @@ class QueueRunner:
         if job_id not in self._cancelled:
             return  # the handler did
         self._cancelled.discard(job_id)
+        self._cancel_stored(job_id)
+
+    def _cancel_stored(self, job_id: int) -> None:
         job = self.store.get(job_id)
         if job is not None and job.state not in FINAL_STATES:
             clear_staging(self.staging, job.id, keep_part=False)
@@ -194,38 +202,27 @@ class QueueRunner:
             self.cancel(job.id)
 
     def retry_failed(self, ids: list[int] | None = None) -> int:
+        """Queue failed and cancelled jobs again; they start at once when the queue runs here,
+        else at the next run (`fetch --resume`)."""
         n = self.store.retry_failed(ids)
-        for job in self.store.all([QUEUED]):
-            if ids is None or job.id in ids:
-                self.start(job)
+        if self.holds_queue:
+            for job in self.store.all([QUEUED]):
+                if ids is None or job.id in ids:
+                    self.start(job)
         return n
 
     # --- events ----------------------------------------------------------------------------------
 
     def _set(self, job: Job, state: str, **changes: Any) -> None:
         self.store.update(job, state=state, **changes)
-        if state == FAILED:
-            clear_staging(
-                self.staging, job.id, keep_part=False
-            )  # a failed job keeps nothing in staging
+        if state == FAILED:  # a failed job keeps nothing in staging
+            clear_staging(self.staging, job.id, keep_part=False)
         self._event(job)
         self._emit_totals(force=state in FINAL_STATES)
 
     def _event(self, job: Job, rate: float | None = None, eta: float | None = None) -> None:
         if self.on_event:
-            self.on_event(
-                JobEvent(
-                    job.id,
-                    job.state,
-                    job.bytes_done,
-                    job.bytes_total,
-                    rate,
-                    eta,
-                    job.last_error if job.state in (FAILED, WAITING) else None,
-                    job.label,
-                    planning=job.is_expansion,
-                )
-            )
+            self.on_event(JobEvent.of(job, rate, eta))
 
     def totals(self) -> QueueTotals:
         done, total, rate, eta = self.throughput.overall()

@@ -5,6 +5,7 @@ arguments in, plain events out (JobEvent, QueueTotals, QueueIdle), no Textual an
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,10 +14,12 @@ from typing import Any
 
 from genesys_tui.core.ids import safe_id
 from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.pull.housekeeping import lock_queue, sweep_staging
 from genesys_tui.flows.pull.model import (
     ALL_RECORDINGS,
     DONE,
     FAILED,
+    FINAL_STATES,
     WAITING,
     Job,
     JobEvent,
@@ -65,9 +68,12 @@ class Plan:
 
 
 class PullService:
+    """The queue of one org: plan, run, and manage jobs. `client` None: the store only (`jobs`
+    lists, cancels, retries and clears without signing in; running needs a client)."""
+
     def __init__(
         self,
-        client: GenesysClient,
+        client: GenesysClient | None,
         store_path: Path,
         sink_for: Callable[[str], Sink],
         opts: QueueOptions | None = None,
@@ -223,6 +229,13 @@ class PullService:
         planned into them (or that could not be)."""
         return [j for j in self.store.all() if not j.is_expansion or j.state != DONE]
 
+    def recordings(self, state: str | None = None) -> list[Job]:
+        """The recording jobs (in this state), oldest first: what `jobs` lists."""
+        return [j for j in self.store.all([state] if state else None) if not j.is_expansion]
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
     def job(self, job_id: int) -> Job | None:
         return self.store.get(job_id)
 
@@ -243,15 +256,39 @@ class PullService:
         self.runner.resume() if self.runner.paused else self.runner.pause()
         return self.runner.paused
 
-    def cancel(self, job_id: int) -> None:
+    def cancel(self, job_id: int) -> bool:
+        """Cancel a job, running here or not; whether there was one to cancel."""
+        job = self.store.get(job_id)
+        if job is None or job.state in FINAL_STATES:
+            return False
         self.runner.cancel(job_id)
+        return True
 
     def cancel_all(self) -> None:
         self.runner.cancel_all()
 
     def retry_failed(self, ids: list[int] | None = None) -> int:
+        """Failed and cancelled jobs queued again (all, or these); how many."""
         self._announced_idle = False
         return self.runner.retry_failed(ids)
+
+    def clear(self, states: Iterable[str] = (DONE,)) -> int:
+        """Forget the jobs in these states (files on disk are kept) and the staging they left;
+        how many recording jobs went. Clearing unfinished states needs the queue to be idle:
+        QueueBusy while a queue runs, here or in another process."""
+        states = list(states)
+        fd = None
+        if any(s not in FINAL_STATES for s in states):
+            if self.runner.holds_queue:
+                raise QueueBusy("the queue is running here: cancel its jobs first")
+            fd = lock_queue(self.store)
+        try:
+            n = self.store.clear(states)
+        finally:
+            if fd is not None:
+                os.close(fd)
+        sweep_staging(self.store, self.staging)
+        return n
 
     def current_totals(self) -> QueueTotals:
         """The totals now (counted in the store: events may not have said it yet)."""

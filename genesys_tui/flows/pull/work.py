@@ -3,6 +3,7 @@ event loop, and the TUI, stay responsive): verify a download and convert it, in 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from genesys_tui.media import decode
@@ -11,18 +12,23 @@ from genesys_tui.media.errors import MediaError
 from genesys_tui.media.hashing import hash_file
 
 
-def process(
-    src: str,
-    out_dir: str,
-    fmt: str,
-    as_is: bool,
-    customer_channel: int,
-    agent_channel: int,
-    bitrate: int,
-    expected_size: int | None,
-    expected_ms: int | None,
-    src_sha256: str | None = None,
-) -> dict:
+@dataclass(frozen=True)
+class Conversion:
+    """What process() is asked to do (pickled to a worker process)."""
+
+    src: str
+    out_dir: str
+    fmt: str
+    as_is: bool  # the source is the output: decoded only to verify it
+    customer_channel: int
+    agent_channel: int
+    bitrate: int
+    expected_size: int | None  # outputSizeInBytes; 0 or None: unknown
+    expected_ms: int | None
+    src_sha256: str | None = None  # taken while it downloaded
+
+
+def process(c: Conversion) -> dict:
     """Verify the download and make the outputs in the same pass: the size against
     outputSizeInBytes, the whole file decoded (for Ogg every page's CRC, the end-of-stream page,
     the granule position; WAV sizes; MP3/WebM durations) to the advertised duration, while the
@@ -31,10 +37,11 @@ def process(
 
     Returns {"ok", "problem", "duration_ms", "outputs": [{"path", "sha256", "bytes", "kind"}]};
     a bad source is ok=False (no output is left). A write failure (a full disk) raises."""
-    p, out = Path(src), Path(out_dir)
+    p, out = Path(c.src), Path(c.out_dir)
+    fmt, as_is, src_sha256, expected_ms = c.fmt, c.as_is, c.src_sha256, c.expected_ms
     size = p.stat().st_size
-    if expected_size and size != expected_size:  # 0 means unknown (no transcoded media yet)
-        return _bad(f"size {size} bytes, expected {expected_size}")
+    if c.expected_size and size != c.expected_size:  # 0: unknown (no transcoded media yet)
+        return _bad(f"size {size} bytes, expected {c.expected_size}")
     frames = 0
 
     def count(done: int, _total: int | None) -> None:
@@ -51,9 +58,9 @@ def process(
             known: dict[Path, str] = {}
             opts = ConvertOptions(
                 format=fmt,
-                customer_channel=customer_channel,
-                agent_channel=agent_channel,
-                bitrate=bitrate,
+                customer_channel=c.customer_channel,
+                agent_channel=c.agent_channel,
+                bitrate=c.bitrate,
             )
             paths = convert_file(p, out, opts, progress=count, hashes=known)
     except MediaError as e:

@@ -49,6 +49,14 @@ class Evaluations:
             raise EvaluationError(f"{what} published form matches {name!r} (forms: {names})")
         return hit[0]
 
+    def draft(self, conversation_id: str, form_id: str) -> Draft:
+        """The draft kept for this call and form (a new one when there is none)."""
+        return self.drafts.get(conversation_id, form_id)
+
+    def save_draft(self, draft: Draft) -> None:
+        """Keep the draft as it is now (each answer, so nothing is lost if the app ends)."""
+        self.drafts.put(draft)
+
     async def existing(self, conversation_id: str) -> list[Evaluated]:
         return [
             read_evaluation(ev) for ev in await self.client.quality.of_conversation(conversation_id)
@@ -85,7 +93,7 @@ class Evaluations:
             await self.client.quality.create(draft.conversation_id, body, draft.idempotency_key)
         )
         draft.submitted = done.id or None
-        self.drafts.put(draft)
+        self.save_draft(draft)
         return done
 
 

@@ -19,6 +19,10 @@ from typing import Any
 from genesys_tui.core.errors import UserError
 from genesys_tui.core.files import write_bytes
 from genesys_tui.core.ids import safe_id
+from genesys_tui.genesys import states as S
+
+# A question's type (EvaluationQuestion.type) that the form handles differently.
+MULTIPLE_CHOICE, FREE_TEXT = "multipleChoiceQuestion", "freeTextQuestion"
 
 NA = "N/A"
 STATUSES = ("INPROGRESS", "FINISHED")  # what a reviewer submits: still open, or done
@@ -48,7 +52,7 @@ class Question:
 
     @property
     def scored(self) -> bool:
-        return self.kind == "multipleChoiceQuestion" and bool(self.options)
+        return self.kind == MULTIPLE_CHOICE and bool(self.options)
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,7 @@ def create_body(form: Form, draft: Draft, evaluator_id: str, agent_id: str, stat
     """The EvaluationCreateBody: Genesys computes the scores; only the choices are sent."""
     if status not in STATUSES:
         raise EvaluationError(f"status must be one of {', '.join(STATUSES)}")
-    left = missing(form, draft) if status == "FINISHED" else []
+    left = missing(form, draft) if status == S.FINISHED else []
     if left:
         q = left[0]
         raise EvaluationError(f"not answered: {q.text} (answer it, or mark it {NA} where allowed)")
@@ -282,7 +286,7 @@ def choose(form: Form, draft: Draft, question: str, answer: str) -> None:
     if not found:
         raise EvaluationError(f"the form {form.name} has no question {question!r}")
     g, q = found[0]
-    if q.kind == "freeTextQuestion":
+    if q.kind == FREE_TEXT:
         draft.comments[q.id] = str(answer)[:MAX_COMMENT]
         return
     if str(answer).strip().upper() == NA:

@@ -148,26 +148,40 @@ def compute(
     agents = _union(
         [(s.start_ms, s.end_ms) for s in t.participants if s.purpose in ("agent", "user")]
     )
-    if speech:
-        gaps = [(speech[k][1], speech[k + 1][0]) for k in range(len(speech) - 1)]
-        if agents:
-            gaps = [(max(a, x), min(b, y)) for a, b in gaps for x, y in agents if x < b and y > a]
-        silent = []
-        for a, b in gaps:
-            cuts = [(max(a, x), min(b, y)) for x, y in excluded if x < b and y > a]
-            pieces, cur = [], a
-            for x, y in sorted(cuts):
-                if x > cur:
-                    pieces.append((cur, x))
-                cur = max(cur, y)
-            if cur < b:
-                pieces.append((cur, b))
-            silent += pieces
-        m.silence_ms = _total(silent)
-        if silent:
-            a, b = max(silent, key=lambda iv: iv[1] - iv[0])
-            m.longest_dead_air_ms, m.longest_dead_air_at_ms = b - a, a - start_ms
-    # Monologues and turns, over who holds the floor.
+    silent = _dead_air(speech, agents, excluded)
+    m.silence_ms = _total(silent)
+    if silent:
+        a, b = max(silent, key=lambda iv: iv[1] - iv[0])
+        m.longest_dead_air_ms, m.longest_dead_air_at_ms = b - a, a - start_ms
+    _floor(m, phrases)
+    _confidence_and_sentiment(m, phrases)
+    return m
+
+
+def _dead_air(
+    speech: list[tuple[int, int]], agents: list[tuple[int, int]], excluded: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The silent stretches: gaps between speech, within an agent's presence (when known), with
+    the excluded spans (holds, secure pauses) cut out."""
+    gaps = [(speech[k][1], speech[k + 1][0]) for k in range(len(speech) - 1)]
+    if agents:
+        gaps = [(max(a, x), min(b, y)) for a, b in gaps for x, y in agents if x < b and y > a]
+    silent = []
+    for a, b in gaps:
+        cuts = [(max(a, x), min(b, y)) for x, y in excluded if x < b and y > a]
+        cur = a
+        for x, y in sorted(cuts):
+            if x > cur:
+                silent.append((cur, x))
+            cur = max(cur, y)
+        if cur < b:
+            silent.append((cur, b))
+    return silent
+
+
+def _floor(m: Metrics, phrases: list) -> None:
+    """Speaker turns and the longest monologue, over who holds the floor (a pause under
+    MONOLOGUE_GAP_MS does not end a monologue)."""
     turns = 0
     prev_role = None
     run_role, run_start, run_end = None, 0, 0
@@ -183,6 +197,10 @@ def compute(
         if run_end - run_start > m.longest_monologue_ms:
             m.longest_monologue_ms, m.longest_monologue_role = run_end - run_start, run_role
     m.speaker_turns = turns
+
+
+def _confidence_and_sentiment(m: Metrics, phrases: list) -> None:
+    """The duration-weighted confidence, and the customer's sentiment, first half to second."""
     confs = [(p.confidence, p.duration_ms) for p in phrases if p.confidence is not None]
     if confs:
         weight = sum(d for _, d in confs) or len(confs)
@@ -201,4 +219,3 @@ def compute(
         m.sentiment_trend = (
             "improving" if delta > 0.2 else "declining" if delta < -0.2 else "steady"
         )
-    return m

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.service import ReviewService
@@ -20,10 +21,19 @@ from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.transcript_search import TranscriptSearch, content_kept_since
 
 MAX_CALLS = 5000  # transcripts read by one search, at most
+
+
+class How(StrEnum):
+    """How the calls were found: Genesys's transcript search, a scan of the transcripts, or both
+    (the search, then a scan of calls too old for it)."""
+
+    SEARCH, SCAN, BOTH = "search", "scan", "search and scan"
+
+
 HOW = {
-    "search": "Genesys's transcript search",
-    "scan": "scanning transcripts",
-    "search and scan": "Genesys's transcript search and scanning the older calls",
+    How.SEARCH: "Genesys's transcript search",
+    How.SCAN: "scanning transcripts",
+    How.BOTH: "Genesys's transcript search and scanning the older calls",
 }
 
 
@@ -36,7 +46,7 @@ class Hit:
 
 @dataclass
 class Found:
-    mode: str  # search | scan | search and scan (calls too old for Genesys's search)
+    mode: How
     hits: list[Hit] = field(default_factory=list)
     calls: int = 0  # calls read (with or without a transcript)
     notes: list[str] = field(default_factory=list)
@@ -69,7 +79,7 @@ async def search_calls(
     words = _words(text)
     pattern = _pattern(words)
     client = service.client
-    found = Found("scan" if scan else "search")
+    found = Found(How.SCAN if scan else How.SEARCH)
     calls: list[tuple[str, datetime | None, datetime | None]] = []  # id, start, end
     older = end  # calls that started before this are scanned
     if not scan:
@@ -83,11 +93,11 @@ async def search_calls(
                 ]
                 older = kept
             else:
-                found.mode = "scan"
+                found.mode = How.SCAN
         except (E.PermissionDenied, E.NotFound) as e:
-            found.mode, older = "scan", start  # (no word of the 60 days then)
+            found.mode, older = How.SCAN, start  # (no word of the 60 days then)
             found.notes.append(f"transcript search is not available ({e.message}): scanning")
-        if found.mode == "search" and flt is not None and flt != ConversationFilter():
+        if found.mode == How.SEARCH and flt is not None and flt != ConversationFilter():
             # Genesys's search knows no queue, agent or wrap-up: the listing narrows it
             wanted = {s.conversation_id async for s in listed_calls(client, kept, end, flt)}
             calls = [c for c in calls if c[0] in wanted]
@@ -96,9 +106,9 @@ async def search_calls(
                 f"Genesys keeps transcripts searchable for 60 days: calls before "
                 f"{older:%Y-%m-%d %H:%M} UTC were scanned one by one"
             )
-            if found.mode == "search":
-                found.mode = "search and scan"
-    scan_to = end if found.mode == "scan" else older
+            if found.mode == How.SEARCH:
+                found.mode = How.BOTH
+    scan_to = end if found.mode == How.SCAN else older
     if start < scan_to:
         async for s in listed_calls(client, start, scan_to, flt):
             calls.append((s.conversation_id, s.start, s.end))

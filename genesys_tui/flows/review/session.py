@@ -24,6 +24,7 @@ from genesys_tui.flows.review.parse import TranscriptError, parse_transcript
 from genesys_tui.flows.review.roles import merge
 from genesys_tui.flows.review.text_index import TextIndex
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import Conversation, Recording
 from genesys_tui.media import decode
@@ -370,6 +371,30 @@ async def load_review(
         )
         return review
     say("recordings")
+    recordings, usable = await _recordings(client, review, audio)
+    if transcript:
+        say("transcript")
+        await _transcript(client, review, recordings, cache, refresh)
+    keep = await _load_audio(client, review, usable, cache, audio, peaks, refresh, say)
+    if review.transcript is not None:
+        align(review.transcript, review.timelines)
+        review.metrics = compute(review.transcript, review.timelines)
+    # Indexed for searches: what it said, or that Genesys has no transcript of it (not a
+    # transcript that could not be had this time: a refusal, a transcode still running).
+    if transcript and (review.transcript is not None or NO_TRANSCRIPT in review.notes):
+        with contextlib.suppress(OSError):  # the index only saves time later
+            cache.index.put(review)
+    if audio:
+        await asyncio.to_thread(cache.prune, keep)
+    return review
+
+
+async def _recordings(
+    client: GenesysClient, review: Review, audio: bool
+) -> tuple[list[Recording], list[Recording]]:
+    """The call's audio recordings in order, and those that can be played (not archived); what
+    stands in the way is said in the review's notes."""
+    cid = review.id
     try:
         # Without audio only the metadata is wanted: NONE asks for no transcode.
         listed = await client.recordings.list(cid, "WAV" if audio else "NONE")
@@ -385,15 +410,28 @@ async def load_review(
         review.notes.append("This conversation has no recording.")
     usable = []
     for r in recordings:
-        if r.file_state == "ARCHIVED":
+        if r.file_state == S.ARCHIVED:
             review.notes.append(
                 f"Recording {r.id} is archived; restore it first (`genesys-tui fetch {cid} --restore`)."
             )
         else:
             usable.append(r)
-    if transcript:
-        say("transcript")
-        await _transcript(client, review, recordings, cache, refresh)
+    return recordings, usable
+
+
+async def _load_audio(
+    client: GenesysClient,
+    review: Review,
+    usable: list[Recording],
+    cache: ReviewCache,
+    audio: bool,
+    peaks: bool,
+    refresh: bool,
+    say: Progress,
+) -> set[Path]:
+    """Each recording's audio from the cache (downloaded when missing or stale), or only its
+    timeline without audio; the cache files in use."""
+    cid = review.id
     keep: set[Path] = set()
     for n, r in enumerate(usable, 1):
         path = cache.recording(r.id or "")
@@ -417,14 +455,4 @@ async def load_review(
         else:
             tl = RecordingTimeline.from_recording(r)
             review.audio.append(Audio(r, tl, path, 0, 0, 0))
-    if review.transcript is not None:
-        align(review.transcript, review.timelines)
-        review.metrics = compute(review.transcript, review.timelines)
-    # Indexed for searches: what it said, or that Genesys has no transcript of it (not a
-    # transcript that could not be had this time: a refusal, a transcode still running).
-    if transcript and (review.transcript is not None or NO_TRANSCRIPT in review.notes):
-        with contextlib.suppress(OSError):  # the index only saves time later
-            cache.index.put(review)
-    if audio:
-        await asyncio.to_thread(cache.prune, keep)
-    return review
+    return keep

@@ -12,6 +12,7 @@ from datetime import datetime
 from genesys_tui.core.config import AlertRules
 from genesys_tui.flows.supervise.live import LiveCall
 from genesys_tui.flows.supervise.words import LiveWords
+from genesys_tui.genesys import states as S
 
 HOLD, WAITING, SILENCE, KEYWORD, SENTIMENT, SECURE = (
     "hold",
@@ -87,7 +88,7 @@ class AlertEngine:
                         who = p.name or p.purpose or "a party"
                         out.append(Alert(cid, HOLD, f"{who} on hold {_mmss(held)}", now))
                         break
-        agent_on = any(a.state == "connected" for a in call.agents)
+        agent_on = any(a.state == S.CONNECTED for a in call.agents)
         if r.queue_wait_seconds and not agent_on:
             for p in parts:
                 if p.purpose == "acd" and p.start_time:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.core.ids import looks_like_uuid
@@ -30,11 +31,21 @@ QUEUE_TOPIC = "v2.routing.queues.{}.conversations.calls"
 ROOM_FOR_CALLS = 100  # topics kept free on the channel for live transcripts and sentiment
 
 
+class Mode(StrEnum):
+    """How the board is kept: starting, pushed by Genesys, or polled within a budget."""
+
+    STARTING, PUSH, POLL = "starting", "push", "poll"
+
+
+class ChangeKind(StrEnum):
+    NEW, CHANGED, ENDED, RESYNC = "new", "changed", "ended", "resync"
+
+
 @dataclass(frozen=True)
 class Change:
     """What the board saw: a call that started, changed or ended (call is None when ended)."""
 
-    kind: str  # new | changed | ended | resync
+    kind: ChangeKind
     conversation_id: str
     call: LiveCall | None
 
@@ -60,7 +71,7 @@ class LiveBoard:
         self.clock = clock or wall_clock
         self.budget = max(2, poll_budget_per_minute or settings.poll_budget_per_minute)
         self.calls: dict[str, LiveCall] = {}
-        self.mode = "starting"  # push | poll
+        self.mode = Mode.STARTING
         self.why = ""  # why it polls
         self.updated: datetime | None = None
         self.pushed = 0  # snapshots applied
@@ -96,13 +107,13 @@ class LiveBoard:
             self.why = "no queue could be listed to watch"
         try:
             if sub is not None and not sub.rejected:
-                self.mode = "push"
+                self.mode = Mode.PUSH
                 await self._push(sub)
             else:
                 if sub is not None:
                     missing = sorted({p for ps in sub.rejected.values() for p in ps})
                     self.why = f"queue topics refused (missing {', '.join(missing)})"
-                self.mode = "poll"
+                self.mode = Mode.POLL
                 await self._poll(sub)
         finally:
             if sub is not None:
@@ -126,7 +137,7 @@ class LiveBoard:
                     event: Event = nxt.result()
                     nxt = asyncio.create_task(sub.get())
                     if event.topic == RESYNC:
-                        self.on_change(Change("resync", "", None))
+                        self.on_change(Change(ChangeKind.RESYNC, "", None))
                         await self._read_all()
                     else:
                         self.apply(event.body)
@@ -141,20 +152,25 @@ class LiveBoard:
         except (ValueError, TypeError, KeyError) as e:
             log.warning("a call snapshot that does not parse was skipped: %s", e)
             return
-        cid = call.id or ""
-        if not cid:
+        if not call.id:
             return
+        self.pushed += 1
+        self.updated = self.clock()
+        self.apply_call(call)
+
+    def apply_call(self, call: CallConversation) -> None:
+        """The call as it is now: pushed, or as a supervisor's action left it (the outcome's
+        participants show at once; the next push or read replaces them again)."""
+        cid = call.id or ""
         known = self.calls.get(cid)
         start = known.start if known else _started(call)
         live = summarize(call, start, self.names, self.settings)
-        self.pushed += 1
-        self.updated = self.clock()
         if live is None:
             if self.calls.pop(cid, None) is not None:
-                self.on_change(Change("ended", cid, None))
+                self.on_change(Change(ChangeKind.ENDED, cid, None))
             return
         self.calls[cid] = live
-        self.on_change(Change("changed" if known else "new", cid, live))
+        self.on_change(Change(ChangeKind.CHANGED if known else ChangeKind.NEW, cid, live))
 
     # --- poll ----------------------------------------------------------------------------------
 
@@ -201,9 +217,11 @@ class LiveBoard:
         self.in_full_read = True  # what changes now was found by reading, not as it happened
         try:
             for cid in before.keys() - self.calls.keys():
-                self.on_change(Change("ended", cid, None))
+                self.on_change(Change(ChangeKind.ENDED, cid, None))
             for cid, c in self.calls.items():
-                self.on_change(Change("changed" if cid in before else "new", cid, c))
+                self.on_change(
+                    Change(ChangeKind.CHANGED if cid in before else ChangeKind.NEW, cid, c)
+                )
         finally:
             self.in_full_read = False
         return calls

@@ -11,6 +11,7 @@ from datetime import datetime
 from genesys_tui.core import fmt
 from genesys_tui.core.config import Notice, SuperviseSettings
 from genesys_tui.core.hours import is_open, parse_hours
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.models import CallConversation, CallMediaParticipant
 
 AGENT_PURPOSES = ("agent",)
@@ -202,7 +203,7 @@ def supervisor_not_on_call(s: Situation) -> Check:
             p.user
             and p.user.id == s.supervisor.user_id
             and p.end_time is None
-            and p.state != "disconnected"
+            and p.state != S.DISCONNECTED
         ):
             roles = "/".join(p.media_roles) or p.purpose or "participant"
             if s.request.action == "notice":  # the notice starts from the participant already there

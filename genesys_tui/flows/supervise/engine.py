@@ -39,6 +39,7 @@ from genesys_tui.flows.supervise.checks import (
 )
 from genesys_tui.flows.supervise.webhook import Outbox
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.auth import SignInExpired
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import CallConversation
@@ -238,7 +239,7 @@ class Supervision:
                 if p.user
                 and p.user.id == self.supervisor.user_id
                 and p.end_time is None
-                and p.state == "connected"
+                and p.state == S.CONNECTED
             ),
             None,
         )
@@ -258,7 +259,7 @@ class Supervision:
                 p
                 for p in s.call.participants
                 if p.purpose in CUSTOMER_PURPOSES  # type: ignore[union-attr]
-                and p.state == "connected"
+                and p.state == S.CONNECTED
                 and p.end_time is None
             ),
             None,
@@ -296,7 +297,7 @@ class Supervision:
             )
             out.notice_state = await self._follow_notice(r, customer.id or "", session)
             step(
-                "flow ended" if out.notice_state == "COMPLETED" else "flow followed",
+                "flow ended" if out.notice_state == S.COMPLETED else "flow followed",
                 None,
                 state=out.notice_state,
             )
@@ -318,7 +319,7 @@ class Supervision:
         limit = self.notices[r.notice or ""].max_duration_seconds
         deadline = time.monotonic() + limit
         state = session.state or "PENDING"
-        while state == "PENDING" and time.monotonic() < deadline:
+        while state == S.PENDING and time.monotonic() < deadline:
             await self.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
             try:
                 state = (
@@ -328,7 +329,7 @@ class Supervision:
                 ).state or state
             except E.GenesysError:
                 break
-        if state == "PENDING":
+        if state == S.PENDING:
             return f"still running after {limit} s"
         return state
 

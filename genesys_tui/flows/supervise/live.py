@@ -5,12 +5,14 @@ when, recording state, secure pause, supervisors already on it, and each agent's
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.flows.supervise.checks import AGENT_PURPOSES, CUSTOMER_PURPOSES
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import CallConversation, CallMediaParticipant
@@ -95,7 +97,7 @@ def summarize(
     """A live call, or None when it has ended meanwhile (no connected customer)."""
     legs = [_leg(p, names, settings) for p in call.participants if p.end_time is None]
     customers = [p for p in call.participants if p.purpose in CUSTOMER_PURPOSES]
-    if not any(p.state == "connected" and p.end_time is None for p in customers):
+    if not any(p.state == S.CONNECTED and p.end_time is None for p in customers):
         return None
     agents = [leg for leg in legs if leg.purpose in AGENT_PURPOSES]
     others = [leg for leg in legs if leg.purpose not in AGENT_PURPOSES]
@@ -147,6 +149,45 @@ async def live_calls(
 
     calls = await asyncio.gather(*(one(cid, st) for cid, st in found))
     return [c for c in calls if c is not None]
+
+
+def matching(
+    calls: list[LiveCall], queues: Iterable[str] = (), agents: Iterable[str] = ()
+) -> list[LiveCall]:
+    """The calls in any of these queues (whole names, any case) that have an agent whose name
+    contains any of these (any case): `supervise calls --queue/--agent`, `supervise watch`."""
+    qs, ags = [q.lower() for q in queues], [a.lower() for a in agents]
+    return [
+        c
+        for c in calls
+        if (not qs or (c.queue or "").lower() in qs)
+        and (not ags or any(x in leg.name.lower() for leg in c.agents for x in ags))
+    ]
+
+
+def call_doc(c: LiveCall, now: datetime) -> dict:
+    """A live call as JSON, the one shape `supervise calls --json` and `supervise watch --json`
+    print (the TUI's table shows the same fields)."""
+    return {
+        "conversationId": c.conversation_id,
+        "start": c.start.isoformat() if c.start else None,
+        "queue": c.queue,
+        "customer": c.customer,
+        "recordingState": c.recording_state,
+        "securePause": c.secure_pause,
+        "agents": [
+            {
+                "participantId": g.participant_id,
+                "name": g.name,
+                "state": g.state,
+                "secondsInState": round(g.in_state_for(now) or 0),
+                "consent": g.consent,
+                "consented": g.consented,
+            }
+            for g in c.agents
+        ],
+        "supervisors": [{"name": s.name, "roles": s.roles} for s in c.supervisors],
+    }
 
 
 def agent_rows(calls: list[LiveCall], words: list[str]) -> list[tuple[LiveCall, Leg | None]]:

@@ -6,8 +6,10 @@ both front-ends report an outcome the same way. No Textual, no Rich."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from genesys_tui.core import fmt
 from genesys_tui.core.config import Config
@@ -17,7 +19,7 @@ from genesys_tui.flows.supervise import store
 from genesys_tui.flows.supervise.audit import REFUSED
 from genesys_tui.flows.supervise.checks import Request, Supervisor
 from genesys_tui.flows.supervise.engine import Attempt, Outcome, Supervision
-from genesys_tui.flows.supervise.live import LiveCall, live_calls
+from genesys_tui.flows.supervise.live import LiveCall, live_calls, matching
 from genesys_tui.flows.supervise.webhook import Delivery, Outbox
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import CallConversation
@@ -72,6 +74,41 @@ def sign_in_warning(left: float, warned: str | None) -> tuple[str, str, int] | N
     if 0 < left <= SOON and warned is None:
         return "soon", f"Your sign-in ends in {fmt.time_left(left)}: press L to sign in again.", 15
     return None
+
+
+async def calls_matching(
+    client: GenesysClient,
+    config: Config,
+    names: dict[str, str],
+    queues: Iterable[str] = (),
+    agents: Iterable[str] = (),
+    now: datetime | None = None,
+) -> list[LiveCall]:
+    """The live calls in these queues with these agents: the desk's list, and `supervise calls`
+    (which needs no supervisor's sign-in to read)."""
+    calls = await live_calls(client, config.supervise, names, now=now)
+    return matching(calls, queues, agents)
+
+
+def deliver_outbox(config: Config, path: Path, *, now: bool = False) -> Delivery | None:
+    """Send the QA webhook's outbox at `path` (its own connection: safe from any thread); what
+    fails stays for the next time. `now`: records waiting out a backoff go too (`audit
+    deliver`). None when no webhook is configured."""
+    hook = config.supervise.webhook
+    if not hook.url:
+        return None
+    box = Outbox(path)
+    try:
+        if now:
+            box.retry_now()
+        return box.deliver(
+            hook.url,
+            store.webhook_secret(config),
+            timeout=hook.timeout_seconds,
+            max_backoff=hook.max_backoff_seconds,
+        )
+    finally:
+        box.close()
 
 
 class SuperviseDesk:
@@ -154,8 +191,11 @@ class SuperviseDesk:
     async def current_call(self, conversation_id: str) -> CallConversation | None:
         return await self.engine.current_call(conversation_id)
 
-    async def calls(self, now: datetime | None = None) -> list[LiveCall]:
-        return await live_calls(self.client, self.config.supervise, self.names, now=now)
+    async def calls(
+        self, queues: Iterable[str] = (), agents: Iterable[str] = (), now: datetime | None = None
+    ) -> list[LiveCall]:
+        """The live calls now, in these queues, with these agents (see live.matching)."""
+        return await calls_matching(self.client, self.config, self.names, queues, agents, now=now)
 
     def sign_in_left(self) -> float | None:
         """Seconds the supervisor's sign-in has left, or None when it renews itself."""
@@ -167,19 +207,9 @@ class SuperviseDesk:
     def deliver_webhook(self) -> Delivery | None:
         """Send what the outbox holds (best effort: what fails stays for the next time). Blocking,
         and safe from another thread: it opens its own connection to the outbox."""
-        hook = self.config.supervise.webhook
-        if not hook.url or self.outbox is None:
+        if self.outbox is None:
             return None
-        box = Outbox(self.outbox.path)
-        try:
-            return box.deliver(
-                hook.url,
-                store.webhook_secret(self.config),
-                timeout=hook.timeout_seconds,
-                max_backoff=hook.max_backoff_seconds,
-            )
-        finally:
-            box.close()
+        return deliver_outbox(self.config, self.outbox.path)
 
     async def close(self) -> None:
         if self.outbox is not None:

@@ -4,6 +4,7 @@ keyring, or an environment variable for unattended runs), and who the signed-in 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from genesys_tui.core import credentials as creds
@@ -22,8 +23,12 @@ def audit_log(scope: OrgScope) -> AuditLog:
     return AuditLog(scope.audit_dir / "supervise.jsonl")
 
 
+def outbox_path(scope: OrgScope) -> Path:
+    return scope.audit_dir / "webhook-outbox.sqlite3"
+
+
 def outbox(scope: OrgScope) -> Outbox:
-    return Outbox(scope.audit_dir / "webhook-outbox.sqlite3")
+    return Outbox(outbox_path(scope))
 
 
 def webhook_host(url: str) -> str:

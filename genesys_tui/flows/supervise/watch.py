@@ -11,13 +11,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.flows.supervise.alerts import Alert, AlertEngine
-from genesys_tui.flows.supervise.board import ROOM_FOR_CALLS, Change, LiveBoard
+from genesys_tui.flows.supervise.board import ROOM_FOR_CALLS, Change, ChangeKind, LiveBoard
 from genesys_tui.flows.supervise.live import LiveCall
 from genesys_tui.flows.supervise.words import LiveWords, sentiment_topic, transcription_topic
 from genesys_tui.genesys import errors as E
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.notifications import RESYNC, Subscription
 
@@ -26,11 +28,15 @@ TICK = 1.0
 COALESCE = 10.0  # seconds: topic changes for arriving and ending calls are sent together
 
 
+class EventKind(StrEnum):
+    CHANGE, ALERT, CLEARED, WORDS = "change", "alert", "cleared", "words"
+
+
 @dataclass(frozen=True)
 class WatchEvent:
     """A change of the list (change), an alert raised or cleared (alert, cleared), or words."""
 
-    kind: str  # change | alert | cleared | words
+    kind: EventKind
     change: Change | None = None
     alert: Alert | None = None
     conversation_id: str = ""
@@ -95,15 +101,19 @@ class LiveWatch:
     # --- the list and its alerts ---------------------------------------------------------------
 
     def _changed(self, change: Change) -> None:
-        self.on_event(WatchEvent("change", change=change, conversation_id=change.conversation_id))
-        if change.kind == "ended":
+        self.on_event(
+            WatchEvent(EventKind.CHANGE, change=change, conversation_id=change.conversation_id)
+        )
+        if change.kind == ChangeKind.ENDED:
             for a in self.alerts.of(change.conversation_id):
-                self.on_event(WatchEvent("cleared", alert=a, conversation_id=a.conversation_id))
+                self.on_event(
+                    WatchEvent(EventKind.CLEARED, alert=a, conversation_id=a.conversation_id)
+                )
             self.alerts.ended(change.conversation_id)
             self.words.pop(change.conversation_id, None)
             self._topics_dirty.set()
         elif change.call is not None:
-            if change.kind == "new":
+            if change.kind == ChangeKind.NEW:
                 self._topics_dirty.set()
             self._check(change.call)
 
@@ -112,14 +122,14 @@ class LiveWatch:
         words = self.words.get(cid)
         if words is not None and words.agent_since is None:  # what the agent side says after
             words.agent_since = min(  # the agent answered is the agent's, before it the IVR's
-                (a.since for a in call.agents if a.since and a.state == "connected"), default=None
+                (a.since for a in call.agents if a.since and a.state == S.CONNECTED), default=None
             )
         raised, cleared = self.alerts.evaluate(call, self.clock(), words)
         found = self.board.in_full_read
         for a in raised:
-            self.on_event(WatchEvent("alert", alert=a, conversation_id=cid, found=found))
+            self.on_event(WatchEvent(EventKind.ALERT, alert=a, conversation_id=cid, found=found))
         for a in cleared:
-            self.on_event(WatchEvent("cleared", alert=a, conversation_id=cid))
+            self.on_event(WatchEvent(EventKind.CLEARED, alert=a, conversation_id=cid))
 
     async def _tick(self) -> None:
         while True:
@@ -181,4 +191,4 @@ class LiveWatch:
             if call is not None:
                 self._check(call)
             if added or event.topic.endswith(".sentiment"):
-                self.on_event(WatchEvent("words", conversation_id=cid))
+                self.on_event(WatchEvent(EventKind.WORDS, conversation_id=cid))

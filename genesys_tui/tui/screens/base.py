@@ -18,3 +18,6 @@ class AppScreen(Screen[None]):
     @property
     def gapp(self) -> GenesysApp:
         return cast("GenesysApp", self.app)
+
+    async def release(self) -> None:
+        """Let go of what the screen holds (a player, a sign-in) as the app shuts down."""

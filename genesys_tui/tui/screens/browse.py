@@ -91,8 +91,8 @@ class BrowseScreen(Queueing, AppScreen):
     # --- loading ------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.gapp.browse = self
         self.query_one(VirtualTable).focus()
+        self.gapp.signed_in_signal.subscribe(self, lambda _session: self.start())
         if self.gapp.session is not None:
             self.start()
 
@@ -139,7 +139,7 @@ class BrowseScreen(Queueing, AppScreen):
     @work(exclusive=True, group="browse-load", exit_on_error=False)
     async def load(self, start: datetime, end: datetime, flt: ConversationFilter) -> None:
         table = self.query_one(VirtualTable)
-        service = self.gapp.browsing
+        service = self.gapp.services.browse if self.gapp.services else None
         if service is None:
             return
         self.fetching = True
@@ -193,7 +193,8 @@ class BrowseScreen(Queueing, AppScreen):
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def load_detail(self, conversation_id: str) -> None:
         pane = self.query_one(DetailPane)
-        session, service = self.gapp.session, self.gapp.browsing
+        session, services = self.gapp.session, self.gapp.services
+        service = services.browse if services else None
         if session is None or service is None:
             return
         pane.show(f"Loading {conversation_id}…", "")
@@ -372,7 +373,7 @@ class BrowseScreen(Queueing, AppScreen):
         if existing is not None:
             self.query_one(VirtualTable).cursor = existing
             return
-        service = self.gapp.browsing
+        service = self.gapp.services.browse if self.gapp.services else None
         if service is None:
             return
         try:

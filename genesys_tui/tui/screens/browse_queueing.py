@@ -34,7 +34,7 @@ class Queueing:
 
     def _queue(self, rows, what: str) -> None:
         app = self.gapp
-        if app.queue is None:
+        if app.services is None:
             app.notify("The queue is not available.", severity="error")
             return
 

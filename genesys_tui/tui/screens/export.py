@@ -17,6 +17,8 @@ from genesys_tui.core.errors import user_message
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse.table import Column, describe
 from genesys_tui.flows.export.service import OVER, ExportService
+from genesys_tui.flows.export.store import STARTED
+from genesys_tui.genesys import states as S
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.models import RecordingJob
 from genesys_tui.genesys.pacing import pacing
@@ -123,14 +125,13 @@ class ExportScreen(BucketCheck, AppScreen):
 
     @property
     def service(self) -> ExportService | None:
-        return self.gapp.exports
+        return self.gapp.services.export if self.gapp.services else None
 
     def service_poll(self) -> float:
         """How often the jobs are read again: the export service's pace (5 s)."""
         return self.service.poll if self.service is not None else pacing().export
 
     def on_mount(self) -> None:
-        self.gapp.export_screen = self
         self._ticker = self.set_interval(self.service_poll(), self.refresh_jobs)
         self.refresh_jobs()
 
@@ -164,7 +165,7 @@ class ExportScreen(BucketCheck, AppScreen):
         if keep in ids:
             table.cursor = ids.index(keep)
         if not self.running:
-            active = sum(j.state in ("PENDING", "PROCESSING") for j in self.jobs)
+            active = sum(j.state in (S.PENDING, S.PROCESSING) for j in self.jobs)
             self.say(
                 f"{len(self.jobs)} export job(s), {active} pending or processing (org limit 2)"
             )
@@ -248,7 +249,7 @@ class ExportScreen(BucketCheck, AppScreen):
                 )
 
             done = await service.run(export, confirm, step)
-            started = sum(p.state == "started" for p in done.pieces)
+            started = sum(p.state == STARTED for p in done.pieces)
             self.notify(f"{started} of {len(done.pieces)} export job(s) started.", title="Export")
         except Exception as e:  # noqa: BLE001 - one line, the screen stays
             self.notify(user_message(e) or str(e), title="Export", severity="error", timeout=10)

@@ -48,7 +48,7 @@ def check_view(
 def browse_view(app) -> tuple[str, ConversationFilter, dict, datetime | None]:
     """What Browse shows, for an export's or a check's prompt: its interval as text, its filter,
     the names of ids, and its "now" (quick ranges are read as Browse reads them)."""
-    browse = app.browse
+    browse = app.area("browse")
     interval = browse.interval if browse is not None else None
     value = f"{iso(interval[0])}/{iso(interval[1])}" if interval else ""
     flt = browse.filter if browse is not None else ConversationFilter()

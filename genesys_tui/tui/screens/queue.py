@@ -9,7 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from genesys_tui.flows.pull.model import CANCELLED, DONE, FAILED, FINAL_STATES, Job, JobEvent
+from genesys_tui.flows.pull.model import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINAL_STATES,
+    Job,
+    JobEvent,
+    QueueTotals,
+)
 from genesys_tui.flows.pull.service import PullService
 from genesys_tui.tui.messages import JobChanged, QueueChanged
 from genesys_tui.tui.screens.base import AppScreen
@@ -57,12 +65,15 @@ class QueueScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.gapp.queue_screen = self
+        self.gapp.queue_signal.subscribe(self, self._queue_event, immediate=True)
         self.load()
+
+    def _queue_event(self, ev: JobEvent | QueueTotals) -> None:
+        self.post_message(JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev))
 
     @property
     def service(self) -> PullService | None:
-        return self.gapp.queue
+        return self.gapp.services.pull if self.gapp.services else None
 
     # The store is read in full only when the screen first has a queue and after actions that
     # change many jobs at once; otherwise the queue's events say what changed.

@@ -121,7 +121,6 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.gapp.review = self
         if self._wanted:
             self.load(self._wanted, refresh=False)
         self.update_bar()
@@ -149,10 +148,11 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
 
     @work(exclusive=True, group="review-load", exit_on_error=False)
     async def load(self, conversation_id: str, refresh: bool = False) -> None:
-        service = self.gapp.reviews
-        if service is None:
+        services = self.gapp.services
+        if services is None:
             self.gapp.notify("Not signed in yet.", severity="warning")
             return
+        service = services.review
         self.fetching = True
         title = self.query_one("#title", Static)
         title.update(f"Loading {conversation_id}…")
@@ -416,8 +416,8 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             else None
         )
         try:
-            assert app.reviews is not None and app.session is not None and self.review
-            written = await app.reviews.export(
+            assert app.services is not None and app.session is not None and self.review
+            written = await app.services.review.export(
                 self.review, choice.target, choice.formats, roles, names=app.session.names
             )
         except Exception as e:  # noqa: BLE001

@@ -34,7 +34,7 @@ class ReviewEvaluate:
             panel.display = False
             self.query_one("#transcript").focus()
             return
-        if self.review is None or self.gapp.reviews is None:
+        if self.review is None or self.gapp.services is None:
             self.notify("Open a conversation first.", severity="warning")
             return
         panel.display = True
@@ -50,7 +50,7 @@ class ReviewEvaluate:
 
     @work(exclusive=True, group="evaluation", exit_on_error=False)
     async def load_evaluation(self) -> None:
-        evs = self.gapp.reviews.evaluations
+        evs = self.gapp.services.review.evaluations
         review = self.review
         if review is None:
             return
@@ -69,7 +69,7 @@ class ReviewEvaluate:
             return
         form = self._forms[self._form_at % len(self._forms)]
         try:
-            draft = evs.drafts.get(review.id, form.id)
+            draft = evs.draft(review.id, form.id)
         except EvaluationError as e:
             self.notify(str(e), severity="error")
             draft = Draft(review.id, form.id)
@@ -79,7 +79,7 @@ class ReviewEvaluate:
     def on_evaluation_form_changed(self, event: EvaluationForm.Changed | None = None) -> None:
         panel = self.query_one(EvaluationForm)
         try:
-            self.gapp.reviews.evaluations.drafts.put(panel.draft)
+            self.gapp.services.review.evaluations.save_draft(panel.draft)
         except SAID as e:
             self.notify(f"The draft could not be kept: {user_message(e)}", severity="error")
 
@@ -131,7 +131,7 @@ class ReviewEvaluate:
 
     @work(exclusive=True, group="evaluation-submit", exit_on_error=False)
     async def submit_evaluation(self, form: Form, draft: Draft, status: str) -> None:
-        evs = self.gapp.reviews.evaluations
+        evs = self.gapp.services.review.evaluations
         conv = self.review.conversation
         try:
             done = await evs.submit(conv, form, draft, status)

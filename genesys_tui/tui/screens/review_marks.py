@@ -78,7 +78,7 @@ class ReviewMarks:
         self.notify(f"Copied: {text}", timeout=4)
 
     def bookmarks(self) -> list[Mark]:
-        service = self.gapp.reviews
+        service = self.gapp.services.review if self.gapp.services else None
         if service is None or self.review is None:
             return []
         try:
@@ -120,7 +120,7 @@ class ReviewMarks:
                 self.notify("Not bookmarked.", timeout=3)
                 return
             try:
-                self.gapp.reviews.bookmark(self.review, audio.id, ms, text)
+                self.gapp.services.review.bookmark(self.review, audio.id, ms, text)
             except (UserError, OSError) as e:
                 self.notify(user_message(e) or str(e), title="Bookmark", severity="error")
                 return
@@ -133,11 +133,11 @@ class ReviewMarks:
 
     @work(exclusive=True, group="review-marks", exit_on_error=False)
     async def action_write_bookmarks(self) -> None:
-        if self.review is None or self.gapp.reviews is None:
+        if self.review is None or self.gapp.services is None:
             self.notify("No call open.", severity="warning")
             return
         try:
-            written = await self.gapp.reviews.write_bookmarks(self.review)
+            written = await self.gapp.services.review.write_bookmarks(self.review)
         except (UserError, OSError) as e:  # a missing permission, most likely: say it
             self.notify(user_message(e) or str(e), title="Bookmarks", severity="error", timeout=10)
             return

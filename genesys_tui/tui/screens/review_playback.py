@@ -38,6 +38,11 @@ class PlaybackControls:
     now_row: int | None = None
     _ticker = None
 
+    async def release(self) -> None:
+        """The app is shutting down: the sound stops."""
+        if self.player is not None:
+            self.player.stop()
+
     def ensure_player(self) -> bool:
         a = self.audio()
         if a is None:
@@ -140,10 +145,10 @@ class PlaybackControls:
         app = self.gapp
         if app.playback_server is not None:
             app.playback_server.stop()
-        if app.reviews is None:
+        if app.services is None:
             return
         try:
-            server = app.reviews.playback_server(self.review).start()
+            server = app.services.review.playback_server(self.review).start()
         except (OSError, RuntimeError) as e:
             app.notify(f"Cannot start browser playback: {e}", severity="error")
             return

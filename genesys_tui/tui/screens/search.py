@@ -72,7 +72,7 @@ days); otherwise each call's transcript is read through Review's cache, and the 
 
     @work(exclusive=True, group="search", exit_on_error=False)
     async def run_search(self) -> None:
-        service = self.gapp.reviews
+        service = self.gapp.services.review if self.gapp.services else None
         if service is None:
             self.say("Not signed in.")
             return

@@ -18,8 +18,9 @@ from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
 from genesys_tui.flows.supervise.checks import Check, Request
 from genesys_tui.flows.supervise.engine import Outcome
-from genesys_tui.flows.supervise.live import Leg, LiveCall, agent_rows, summarize
+from genesys_tui.flows.supervise.live import Leg, LiveCall, agent_rows
 from genesys_tui.flows.supervise.service import VERBS, SuperviseDesk, report, sign_in_warning
+from genesys_tui.genesys import states as S
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog
 from genesys_tui.tui.screens.supervise_list import LiveList
@@ -87,9 +88,9 @@ class SuperviseScreen(LiveList, AppScreen):
     # --- start, sign-in, refresh --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.gapp.supervise = self
+        self.gapp.signed_in_signal.subscribe(self, lambda _session: self.start())
         if self.gapp.session is not None:
-            self.start()  # else the app calls start() once it has signed in
+            self.start()
 
     def start(self) -> None:
         if self._started or self.gapp.session is None:
@@ -233,7 +234,7 @@ class SuperviseScreen(LiveList, AppScreen):
         c, leg = self.rows[i]
         if c.secure_pause or self.alerts_of(c.conversation_id):
             return "alert"
-        if leg is None or not leg.consented or leg.state != "connected":
+        if leg is None or not leg.consented or leg.state != S.CONNECTED:
             return "dim"
         return None
 
@@ -390,22 +391,9 @@ class SuperviseScreen(LiveList, AppScreen):
         self.gapp.notify(message, title=title, severity=severity, timeout=timeout)
         if out.audit_error:
             self.gapp.notify(out.audit_error, title="Audit log", severity="error", timeout=15)
-        if out.call_after is not None and self.desk is not None:  # the new participants, at once
-            for k, c in enumerate(self.calls):
-                if c.conversation_id == cid:
-                    fresh = summarize(
-                        out.call_after, c.start, self.desk.names, self.desk.engine.settings
-                    )
-                    if fresh is None:
-                        del self.calls[k]
-                    else:
-                        self.calls[k] = fresh
-                    if self.board is not None:  # the next push or read replaces it again
-                        if fresh is None:
-                            self.board.calls.pop(cid, None)
-                        else:
-                            self.board.calls[cid] = fresh
-                    break
+        if out.call_after is not None and self.board is not None:  # the new participants, at once
+            self.board.apply_call(out.call_after)
+            self.calls = self.board.ordered()
         self.apply_filter()
 
     # --- the QA webhook -----------------------------------------------------------------------------

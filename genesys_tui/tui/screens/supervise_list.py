@@ -9,8 +9,8 @@ from textual import work
 from textual.widgets import Static
 
 from genesys_tui.core.errors import user_message
-from genesys_tui.flows.supervise.board import LiveBoard
-from genesys_tui.flows.supervise.watch import LiveWatch, WatchEvent
+from genesys_tui.flows.supervise.board import LiveBoard, Mode
+from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
 from genesys_tui.tui.screens.supervise_panels import words_view
 
 
@@ -50,12 +50,12 @@ class LiveList:
             )
 
     def _event(self, event: WatchEvent) -> None:
-        if event.kind == "alert" and event.alert is not None and not event.found:
+        if event.kind == EventKind.ALERT and event.alert is not None and not event.found:
             # as it happens (what holds when the list is read shows in the Alerts column)
             self.gapp.notify(event.alert.text, title="Alert", severity="warning", timeout=8)
             if self.gapp.config.supervise.alerts.bell:
                 self.gapp.bell()
-        if event.kind == "words":
+        if event.kind == EventKind.WORDS:
             sel = self.selected()
             if sel is not None and sel[0].conversation_id == event.conversation_id:
                 self.show_words()
@@ -100,8 +100,8 @@ class LiveList:
         if b is None:
             return ""
         when = b.updated.strftime("%H:%M:%S") if b.updated else "-"
-        if b.mode == "push":
+        if b.mode == Mode.PUSH:
             return f", pushed by Genesys (updated {when} UTC)"
-        if b.mode == "poll":
+        if b.mode == Mode.POLL:
             return f", read every {b.every:.0f} s (updated {when} UTC): {b.why}"
         return ", reading…"

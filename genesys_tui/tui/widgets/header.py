@@ -42,8 +42,9 @@ class AppHeader(Static):
         if session is not None:
             t.append(f"  {session.identity}")
             t.append(f"  {session.token_state()}", style="dim")
-            supervise = getattr(app, "supervise", None)
-            left = supervise.sign_in_left() if supervise is not None else None
+            area = getattr(app, "area", None)  # Supervise holds the supervisor's sign-in
+            supervise = area("supervise") if area is not None else None
+            left = supervise.sign_in_left() if hasattr(supervise, "sign_in_left") else None
             if left is not None:  # the supervisor's PKCE sign-in: it ends, and then L renews it
                 style = "bold red" if left <= 0 else ("bold yellow" if left <= 600 else "dim")
                 t.append(
@@ -53,7 +54,8 @@ class AppHeader(Static):
                 )
         else:
             t.append("  not signed in", style="italic")
-        queue = getattr(app, "queue", None)
+        services = getattr(app, "services", None)
+        queue = services.pull if services is not None else None
         if queue is not None and queue.totals is not None:
             tot = queue.totals
             active = tot.total - tot.finished - tot.counts.get(WAITING, 0)

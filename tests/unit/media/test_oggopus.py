@@ -175,7 +175,9 @@ def test_verified_and_converted_in_one_pass(call, tmp_path, monkeypatch):
     monkeypatch.setattr(oggopus, "blocks", lambda *a, **k: calls.append(a) or real(*a, **k))
     size = call.stat().st_size
     out = tmp_path / "out"
-    r = work.process(str(call), str(out), "mono", False, 0, 1, 32000, size, 8000, None)
+    r = work.process(
+        work.Conversion(str(call), str(out), "mono", False, 0, 1, 32000, size, 8000, None)
+    )
     assert r["ok"] and len(calls) == 1, r
     [o] = r["outputs"]
     got, rate = sf.read(o["path"], dtype="int16")
@@ -188,21 +190,29 @@ def test_verified_and_converted_in_one_pass(call, tmp_path, monkeypatch):
 def test_one_pass_refuses_what_is_wrong_and_leaves_nothing(call, tmp_path):
     out = tmp_path / "out"
     size = call.stat().st_size
-    r = work.process(str(call), str(out), "mono", False, 0, 1, 32000, size + 1, None, None)
+    r = work.process(
+        work.Conversion(str(call), str(out), "mono", False, 0, 1, 32000, size + 1, None, None)
+    )
     assert not r["ok"] and "size" in r["problem"]
-    r = work.process(str(call), str(out), "mono", False, 0, 1, 32000, size, 60_000, None)
+    r = work.process(
+        work.Conversion(str(call), str(out), "mono", False, 0, 1, 32000, size, 60_000, None)
+    )
     assert not r["ok"] and "expected 60000 ms" in r["problem"]
     assert not list(out.rglob("*.wav"))  # the conversion of a wrong download is not kept
     cut = tmp_path / "cut.opus"
     cut.write_bytes(call.read_bytes()[: size // 2])
-    r = work.process(str(cut), str(out), "split", False, 0, 1, 32000, None, None, None)
+    r = work.process(
+        work.Conversion(str(cut), str(out), "split", False, 0, 1, 32000, None, None, None)
+    )
     assert not r["ok"] and "truncated" in r["problem"]
     assert not [p for p in out.rglob("*") if p.is_file()]
 
 
 def test_as_is_only_decodes_and_reuses_the_download_hash(call, tmp_path):
     sha = "0" * 64  # what the download computed: not recomputed
-    r = work.process(str(call), str(tmp_path), "original", True, 0, 1, 32000, None, 8000, sha)
+    r = work.process(
+        work.Conversion(str(call), str(tmp_path), "original", True, 0, 1, 32000, None, 8000, sha)
+    )
     assert r["ok"] and r["outputs"][0]["sha256"] == sha and r["outputs"][0]["path"] == str(call)
 
 

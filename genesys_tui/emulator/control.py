@@ -1,0 +1,86 @@
+"""The emulator's test-only control endpoints (settings.control): its state and counters, faults
+to inject, notification sockets to close or expire, and the stepped clock. Never part of the API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from genesys_tui.emulator.faults import KINDS, FaultSpecError
+
+if TYPE_CHECKING:
+    from genesys_tui.emulator.app import Emulator
+
+
+def control_routes(emu: Emulator) -> list[Route]:
+    def bound(fn):
+        async def endpoint(request: Request) -> Response:  # a function: Starlette calls it with
+            return await fn(emu, request)  # the request (a partial would be taken for ASGI)
+
+        return endpoint
+
+    return [
+        Route("/__emulator/state", bound(control_state), methods=["GET"]),
+        Route("/__emulator/faults", bound(control_faults), methods=["PUT"]),
+        Route("/__emulator/notifications", bound(control_notifications), methods=["POST"]),
+        Route("/__emulator/clock", bound(control_clock), methods=["POST"]),
+    ]
+
+
+async def control_state(emu: Emulator, request: Request) -> Response:
+    return JSONResponse(
+        {
+            "faults": emu.faults.spec(),
+            "injected": dict(emu.faults.injected),
+            "stats": dict(emu.stats),
+            "tokensIssued": emu.tokens.issued,
+            "faultKinds": KINDS,
+        }
+    )
+
+
+async def control_clock(emu: Emulator, request: Request) -> Response:
+    """Test hook: {"seconds": S} steps a stepped clock on by S seconds (at most a day)."""
+    try:
+        body = await request.json()
+        seconds = float(body["seconds"])
+        if not 0 <= seconds <= 86_400:
+            raise ValueError(seconds)
+        now = emu.advance(round(seconds * 1000))
+    except (ValueError, KeyError, TypeError) as e:
+        return JSONResponse({"error": f"bad step: {e}"}, 400)
+    return JSONResponse({"now": now})
+
+
+async def control_notifications(emu: Emulator, request: Request) -> Response:
+    """Test hooks: {"closing": SECONDS} sends socket_closing then closes every socket;
+    {"expire": CHANNEL_ID} ends a channel now; {"drop": true} cuts every socket."""
+    body = await request.json()
+    hub = emu.hub
+    if "closing" in body:
+        return JSONResponse({"sockets": hub.socket_closing(float(body["closing"]))})
+    if "expire" in body:
+        ch = hub.channels.get(str(body["expire"]))
+        if ch is not None:
+            ch.expires_ms = emu.now_ms()
+        return JSONResponse({"expired": ch is not None})
+    if body.get("drop"):
+        n = 0
+        for ch in hub.channels.values():
+            if ch.outbox is not None:
+                ch.outbox.put_nowait(None)
+                n += 1
+        return JSONResponse({"sockets": n})
+    return JSONResponse({"error": "closing, expire or drop"}, 400)
+
+
+async def control_faults(emu: Emulator, request: Request) -> Response:
+    try:
+        body = await request.json()
+        emu.faults.set(str(body.get("faults", "")))
+    except (ValueError, FaultSpecError, AttributeError) as e:
+        return JSONResponse({"error": str(e)}, 400)
+    return JSONResponse({"faults": emu.faults.spec()})

@@ -1,0 +1,76 @@
+"""Cancel, retry and clear through PullService, with no queue running (the `jobs` command) and
+with one (the TUI): the same outcome in the store either way."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from genesys_tui.flows.pull.housekeeping import lock_queue
+from genesys_tui.flows.pull.model import CANCELLED, DONE, DOWNLOADING, FAILED, QUEUED
+from genesys_tui.flows.pull.outcomes import QueueBusy
+from genesys_tui.flows.pull.service import PullService
+
+
+def _service(tmp_path) -> PullService:
+    return PullService(None, tmp_path / "jobs.sqlite3", lambda _target: None)  # type: ignore[arg-type,return-value]
+
+
+def test_cancel_without_a_queue_is_the_runners_cancel(tmp_path):
+    svc = _service(tmp_path)
+    job, _ = svc.store.add("c", "r", "mono", "/out")
+    svc.store.update(job, state=DOWNLOADING)
+    part = svc.staging / f"{job.id}.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"half")
+    assert svc.cancel(job.id) is True
+    got = svc.job(job.id)
+    assert got.state == CANCELLED and got.last_error == "cancelled"
+    assert not part.exists()  # nothing left half-downloaded for a job that will not resume
+    assert svc.cancel(job.id) is False  # finished: nothing to cancel
+    assert svc.cancel(999) is False
+
+
+def test_retry_without_a_queue_queues_and_starts_nothing(tmp_path):
+    svc = _service(tmp_path)
+    a, _ = svc.store.add("c", "r1", "mono", "/out")
+    b, _ = svc.store.add("c", "r2", "mono", "/out")
+    svc.store.update(a, state=FAILED, last_error="boom")
+    svc.cancel(b.id)
+    assert svc.retry_failed([a.id]) == 1
+    assert [j.state for j in svc.recordings()] == [QUEUED, CANCELLED]
+    assert svc.retry_failed() == 1
+    assert svc.counts() == {QUEUED: 2}
+    assert not svc.runner._tasks  # nothing runs without the queue (fetch --resume runs them)
+
+
+def test_clear_keeps_unfinished_jobs_unless_the_queue_is_free(tmp_path):
+    svc = _service(tmp_path)
+    done, _ = svc.store.add("c", "r1", "mono", "/out")
+    svc.store.add("c", "r2", "mono", "/out")
+    svc.store.update(done, state=DONE)
+    assert svc.clear() == 1 and svc.counts() == {QUEUED: 1}
+    fd = lock_queue(svc.store)  # another process runs the queue
+    try:
+        with pytest.raises(QueueBusy):
+            svc.clear([QUEUED])
+    finally:
+        os.close(fd)
+    assert svc.clear([QUEUED]) == 1 and svc.counts() == {}
+
+
+def test_clear_of_unfinished_states_is_refused_while_the_queue_runs_here(tmp_path):
+    async def go():
+        svc = _service(tmp_path)
+        svc.store.add("c", "r", "mono", "/out")
+        svc.runner.acquire()
+        try:
+            with pytest.raises(QueueBusy, match="running here"):
+                svc.clear([QUEUED])
+            assert svc.counts() == {QUEUED: 1}
+        finally:
+            await svc.close()
+
+    asyncio.run(go())
