@@ -58,6 +58,10 @@ class Emulator:
         self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)
         self.stats: Counter[str] = Counter()
         self.restores: dict[str, tuple[float, str]] = {}  # recording id -> (ready at, archiveDate)
+        # Test control (POST /__emulator/hold): recording downloads past this many wait until
+        # released, so a test can interrupt a client mid-run whatever the machine's speed.
+        self.hold_media_after: int | None = None
+        self.media_released: asyncio.Event | None = None
         self.delete_dates: dict[
             str, int | None
         ] = {}  # recording id -> deleteDate set (or removed) by a PUT

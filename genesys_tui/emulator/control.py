@@ -27,6 +27,7 @@ def control_routes(emu: Emulator) -> list[Route]:
         Route("/__emulator/faults", bound(control_faults), methods=["PUT"]),
         Route("/__emulator/notifications", bound(control_notifications), methods=["POST"]),
         Route("/__emulator/clock", bound(control_clock), methods=["POST"]),
+        Route("/__emulator/hold", bound(control_hold), methods=["POST"]),
     ]
 
 
@@ -84,3 +85,23 @@ async def control_faults(emu: Emulator, request: Request) -> Response:
     except (ValueError, FaultSpecError, AttributeError) as e:
         return JSONResponse({"error": str(e)}, 400)
     return JSONResponse({"faults": emu.faults.spec()})
+
+
+async def control_hold(emu: Emulator, request: Request) -> Response:
+    """Test hook: {"media_after": N} makes recording downloads past the Nth (counted from now)
+    wait; {"release": true} lets every waiting and later one through."""
+    try:
+        body = await request.json()
+        if body.get("release"):
+            emu.hold_media_after = None
+            if emu.media_released is not None:
+                emu.media_released.set()
+                emu.media_released = None
+            return JSONResponse({"held": emu.stats["s3.held"]})
+        n = int(body["media_after"])
+        if n < 0:
+            raise ValueError(n)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        return JSONResponse({"error": f"media_after N, or release: {e}"}, 400)
+    emu.hold_media_after = emu.stats["s3.media"] + n
+    return JSONResponse({"after": emu.hold_media_after})

@@ -62,6 +62,7 @@ async def serve(emu: Emulator, request: Request) -> Response:
         )
     rel = request.path_params["path"]
     if m := _REC.match(rel):
+        await _held(emu)
         enc = emu.media.get(m.group(2), m.group(3))
         if enc is None:
             return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
@@ -87,6 +88,17 @@ async def serve(emu: Emulator, request: Request) -> Response:
             emu, request, len(data), lambda a, b: [data[a : b + 1]], "application/json", {}
         )
     return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+
+
+async def _held(emu: Emulator) -> None:
+    """Past the test's hold (POST /__emulator/hold), a download waits until it is released."""
+    emu.stats["s3.media"] += 1
+    if emu.hold_media_after is None or emu.stats["s3.media"] <= emu.hold_media_after:
+        return
+    if emu.media_released is None:
+        emu.media_released = asyncio.Event()
+    emu.stats["s3.held"] += 1
+    await emu.media_released.wait()
 
 
 def _read(path, start: int, end: int):

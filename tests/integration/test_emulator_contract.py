@@ -4,6 +4,7 @@ against the reference (shared/reference/genesys-api.md) over real HTTP on 127.0.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -1338,3 +1339,30 @@ def test_media_faults_break_bodies(fresh_emulator):
     httpx.put(f"{fresh_emulator.base_url}/__emulator/faults", json={"faults": "truncate=1"})
     short = httpx.get(uri)
     assert short.status_code == 200 and 0 < len(short.content) < size  # looks fine, is not
+
+
+def test_held_downloads_wait_until_released(fresh_emulator):
+    """The test control that lets a test interrupt a client mid-run on any machine."""
+    import threading
+
+    srv = fresh_emulator
+    uri = media_uri(srv)
+    for bad in ({}, {"media_after": -1}, {"media_after": "x"}, [1]):
+        assert httpx.post(srv.base_url + "/__emulator/hold", json=bad).status_code == 400, bad
+    assert httpx.post(srv.base_url + "/__emulator/hold", json={"media_after": 1}).is_success
+    assert httpx.get(uri).status_code == 200  # the first passes
+    got: list[int] = []
+    waiting = threading.Thread(target=lambda: got.append(httpx.get(uri, timeout=60).status_code))
+    waiting.start()
+
+    def held() -> int:
+        return httpx.get(srv.base_url + "/__emulator/state").json()["stats"].get("s3.held", 0)
+
+    deadline = time.monotonic() + 30
+    while not held() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert held() == 1 and not got  # the second waits
+    assert httpx.post(srv.base_url + "/__emulator/hold", json={"release": True}).is_success
+    waiting.join(30)
+    assert got == [200]
+    assert httpx.get(uri).status_code == 200  # released: no hold any more

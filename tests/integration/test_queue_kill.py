@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import soundfile as sf
 
 from genesys_tui.emulator import EmulatorServer
@@ -173,18 +174,27 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_continues(tmp_path, isolated_
             / srv.emulator.org.id
             / "jobs.sqlite3"
         )
+        # Downloads past the third wait in the emulator until released: the run cannot finish
+        # before the interrupt, however fast or busy the machine is.
+        control = httpx.Client(base_url=srv.base_url)
+        assert control.post("/__emulator/hold", json={"media_after": 3}).status_code == 200
         p = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # interrupt once some, not all, recordings are done
-            if store_path.exists():
+            held = control.get("/__emulator/state").json()["stats"].get("s3.held", 0)
+            if held and store_path.exists():
                 jobs = [j for j in JobStore(store_path).all() if not j.is_expansion]
-                if any(j.state == DONE for j in jobs) and not all(j.state == DONE for j in jobs):
+                if any(j.state == DONE for j in jobs):
                     break
+            assert p.poll() is None, p.communicate()[1][-2000:]
             time.sleep(0.05)
+        else:
+            raise AssertionError("no recording was done, or no download held, in 120 s")
         p.send_signal(signal.SIGINT)
         _, err = p.communicate(timeout=60)
+        control.post("/__emulator/hold", json={"release": True})
         assert p.returncode == 130 and "run the same command again" in err
         jobs = [j for j in JobStore(store_path).all() if not j.is_expansion]
         assert jobs and any(j.state != DONE for j in jobs)
