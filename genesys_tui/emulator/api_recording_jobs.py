@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from genesys_tui.emulator import documents as docs
 from genesys_tui.emulator import exports
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
+from genesys_tui.emulator.ids import make_uuid
 from genesys_tui.emulator.query import QueryError
 from genesys_tui.emulator.request_helpers import json_body, listing
 from genesys_tui.emulator.tokens import Token
@@ -94,7 +94,9 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
             "An organization can have at most 2 recording jobs pending or processing.",
         )
     org = emu.org
-    job_id = str(uuid.uuid4())
+    # Seeded like every other id of the org (opaque to a client): runs repeat exactly.
+    emu.stats["recordingjobs.created"] += 1
+    job_id = make_uuid(emu.s.seed, "recordingjob", emu.stats["recordingjobs.created"])
     recorded = [int(i) for i in matched if org.recorded[i]]
     job = {
         "id": job_id,

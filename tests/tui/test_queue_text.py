@@ -55,3 +55,19 @@ def test_every_failure_says_what_to_do():
         None,
     )
     assert "15:30:00 queued → 15:30:02 failed (x)" in text and "What to do" in text
+
+
+def test_every_row_style_of_the_queue_is_a_style_of_its_table():
+    """A job in any state draws (a style the table does not know crashed the screen on a
+    failed job)."""
+    from types import SimpleNamespace
+
+    from genesys_tui.flows.pull.model import STATES
+    from genesys_tui.tui.screens.queue import QueueScreen
+    from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+    for state in STATES:
+        fake = SimpleNamespace(jobs=[job(state=state)])
+        style = QueueScreen.row_style(fake, 0)  # type: ignore[arg-type]
+        for name in (style or "").split():
+            assert f"virtual-table--{name}" in VirtualTable.COMPONENT_CLASSES, (state, name)

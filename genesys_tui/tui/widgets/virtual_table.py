@@ -25,6 +25,7 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--sorted",
         "virtual-table--dim",
         "virtual-table--alert",
+        "virtual-table--bold",
     }
     DEFAULT_CSS = """
     VirtualTable { background: $surface; }
@@ -34,6 +35,7 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable:focus > .virtual-table--cursor { background: $accent 60%; text-style: bold; }
     VirtualTable > .virtual-table--dim { color: $text-muted; }
     VirtualTable > .virtual-table--alert { color: $error; }
+    VirtualTable > .virtual-table--bold { text-style: bold; }
     """
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
