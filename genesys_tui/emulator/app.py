@@ -52,7 +52,10 @@ class Emulator:
         self.s = settings or EmulatorSettings()
         self.org = Org(self.s)
         self.query = QueryEngine(self.org)
-        self.tokens = TokenStore(self.s.token_ttl, self.s.refresh_ttl)
+        # tokens live on the org's clock (a stepped one ends them when a test steps it on)
+        self.tokens = TokenStore(
+            self.s.token_ttl, self.s.refresh_ttl, clock=lambda: self.now_ms() / 1000
+        )
         self.signer = Signer()
         self.faults = Faults(self.s.faults, self.s.seed)
         self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)

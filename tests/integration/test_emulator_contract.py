@@ -491,12 +491,12 @@ def test_tokens_expire():
     from genesys_tui.emulator import EmulatorServer
     from tests.conftest import small_org
 
-    with EmulatorServer(small_org(token_ttl=1)) as srv:
+    with EmulatorServer(small_org(token_ttl=1, stepped_clock=True)) as srv:
         api = Api(srv)
         assert api.get("/api/v2/organizations/me").status_code == 200
-        import time
-
-        time.sleep(1.2)
+        srv.advance(0.9)
+        assert api.get("/api/v2/organizations/me").status_code == 200  # not yet
+        srv.advance(0.2)
         r = api.get("/api/v2/organizations/me")
         assert r.status_code == 401 and r.json()["code"] == "bad.credentials"
 
@@ -1279,10 +1279,10 @@ def test_secure_ivr_on_an_agents_behalf_and_its_end(fresh_emulator):
         and r.json()["sourceParticipantId"] == mine.id
         and r.json()["state"] == "PENDING"
     )
-    import time
-
-    time.sleep(0.4)
-    assert api.get(f"{path}/{r.json()['id']}").json()["state"] == "COMPLETED"
+    flow = f"{path}/{r.json()['id']}"
+    # the flow plays, then completes (no fixed wait: asked until it is no longer PENDING)
+    state = api.until(lambda: (st := api.get(flow).json()["state"]) != "PENDING" and st)
+    assert state == "COMPLETED"
 
 
 # --- rate limits and faults ----------------------------------------------------------------------

@@ -272,9 +272,12 @@ def watch_stepped(srv, argv: list[str]) -> int:
 
 
 def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, capsys):
-    from genesys_tui.flows.supervise import board
+    from genesys_tui.flows.supervise import board, watch
 
     settings = small_org(live_rate=120.0, duration_scale=0.05, stepped_clock=True)
+    # Alerts are evaluated on each change and on a tick: a tick as often as the clock is stepped,
+    # so an alert is never crowded out of the first events on a slow machine.
+    monkeypatch.setattr(watch, "TICK", 0.02)
     with EmulatorServer(settings) as srv:
         s = srv.emulator.s
         # the watch's clock is the org's (stepped) one, as a real org's is the wall clock
