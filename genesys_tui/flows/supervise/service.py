@@ -84,8 +84,9 @@ async def calls_matching(
     agents: Iterable[str] = (),
     now: datetime | None = None,
 ) -> list[LiveCall]:
-    """The live calls in these queues with these agents: the desk's list, and `supervise calls`
-    (which needs no supervisor's sign-in to read)."""
+    """The live calls now, in these queues, with these agents (live.matching): `supervise calls`.
+    Reading needs no supervisor's sign-in, so it is not the desk's; the TUI's list is the same
+    calls kept by a LiveBoard (pushed), shown by the same live.agent_rows."""
     calls = await live_calls(client, config.supervise, names, now=now)
     return matching(calls, queues, agents)
 
@@ -190,12 +191,6 @@ class SuperviseDesk:
 
     async def current_call(self, conversation_id: str) -> CallConversation | None:
         return await self.engine.current_call(conversation_id)
-
-    async def calls(
-        self, queues: Iterable[str] = (), agents: Iterable[str] = (), now: datetime | None = None
-    ) -> list[LiveCall]:
-        """The live calls now, in these queues, with these agents (see live.matching)."""
-        return await calls_matching(self.client, self.config, self.names, queues, agents, now=now)
 
     def sign_in_left(self) -> float | None:
         """Seconds the supervisor's sign-in has left, or None when it renews itself."""
