@@ -88,6 +88,11 @@ def unpaced(request, monkeypatch) -> None:
     monkeypatch.setattr(client_module, "RateLimiter", lifted)
     # and asks again about slow work (transcodes, batches, jobs) at once, not after seconds
     monkeypatch.setattr(pacing_module, "PACING", pacing_module.Pacing(0.02, 0.05, 0.05, 0.05))
+    # and a notification socket that a test closes again and again is reconnected at once
+    from genesys_tui.genesys import notifications
+
+    monkeypatch.setattr(notifications, "FIRST_DELAY", 0.01)
+    monkeypatch.setattr(notifications, "PER_MINUTE", 10_000)
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import getpass
 import sys
 
-from rich.markup import escape
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.cli.common import CommandError, Context, run, shown
 from genesys_tui.context import Target, build_client
 from genesys_tui.context.signin import sign_in_user
 from genesys_tui.core import credentials as creds
@@ -171,7 +170,7 @@ def _login_user(ctx: Context, target: Target, name: str) -> int:
         else f"valid until {fmt.when_epoch(expires)}, then sign in again (PKCE gives no refresh token)"
     )
     ctx.out.print(
-        f"Signed in as [bold]{escape(who)}[/]; the sign-in is in the OS keyring, {life}.",
+        f"Signed in as [bold]{shown(who)}[/]; the sign-in is in the OS keyring, {life}.",
         highlight=False,
     )
     if not target.hosts.is_custom:
@@ -246,7 +245,7 @@ def cmd_doctor(ctx: Context) -> int:
         raise CommandError(str(e)) from None
     out = ctx.out
     out.print(
-        f"[bold]{escape(report.org_name)}[/] ({report.org_id}), region {target.hosts.name}",
+        f"[bold]{shown(report.org_name)}[/] ({report.org_id}), region {target.hosts.name}",
         highlight=False,
     )
     out.print(
@@ -271,7 +270,7 @@ def cmd_doctor(ctx: Context) -> int:
     style = {OK: "green", MISSING: "red"}
     for f in report.findings:
         mark = f"[{style.get(f.status, 'yellow')}]{f.status}[/]"
-        t.add_row(f.feature, escape(f.permission), mark, escape(f.detail))
+        t.add_row(f.feature, shown(f.permission), mark, shown(f.detail))
     out.print(t)
     if report.missing:
         ctx.err.print(

@@ -6,7 +6,7 @@ import json
 
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.cli.common import CommandError, Context, cells, run
 from genesys_tui.core import fmt
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse import table
@@ -66,7 +66,7 @@ def _print_table(ctx: Context, rows: list[ConversationSummary], names: dict[str,
     for col in COLUMNS:
         t.add_column(col.title, no_wrap=col.key in ("id", "start"))
     for s in rows:
-        t.add_row(*table.row(s, names))
+        t.add_row(*cells(*table.row(s, names)))
     ctx.out.print(t)
 
 
@@ -121,13 +121,15 @@ def cmd_recordings(ctx: Context) -> int:
         t.add_column(col, no_wrap=col in ("Recording ID", "Start (UTC)"))
     for r in recs:
         t.add_row(
-            r.id or "",
-            a.format if r.media_uri() else "-",
-            fmt.when(r.start_time),
-            fmt.duration(r.duration_ms / 1000 if r.duration_ms else None) if r.duration_ms else "-",
-            fmt.size(r.output_size_in_bytes),
-            r.file_state or "-",
-            table.annotations_text(r.annotations),
+            *cells(
+                r.id or "",
+                a.format if r.media_uri() else "-",
+                fmt.when(r.start_time),
+                fmt.duration(r.duration_ms / 1000) if r.duration_ms else "-",
+                fmt.size(r.output_size_in_bytes),
+                r.file_state or "-",
+                table.annotations_text(r.annotations),
+            )
         )
     ctx.out.print(t)
     return 0

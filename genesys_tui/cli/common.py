@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
+from rich.text import Text
 
 from genesys_tui.core import logs
 from genesys_tui.core.config import Config, load_config
 from genesys_tui.core.paths import AppPaths, app_paths
+from genesys_tui.core.terminal import clean
 
 if TYPE_CHECKING:
     from genesys_tui.context.app import Services
@@ -107,6 +109,19 @@ def make_context(args: argparse.Namespace) -> Context:
         Console(width=width, soft_wrap=True),
         Console(stderr=True, soft_wrap=True),
     )
+
+
+def cells(*values: object) -> list[Text]:
+    """Table cells of outside text: shown as they are (never read as Rich markup), and unable to
+    drive the terminal (core/terminal.clean)."""
+    return [Text(clean(v)) for v in values]
+
+
+def shown(value: object) -> str:
+    """Outside text inside Rich markup: cleaned, and its brackets escaped."""
+    from rich.markup import escape
+
+    return escape(clean(value))
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:

@@ -11,6 +11,7 @@ import json
 
 from genesys_tui.cli.common import CommandError, Context, run
 from genesys_tui.core.ids import safe_id
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.review.evaluation import EvaluationError, choose, score
 
 LISTED, DRY_RUN, SUBMITTED = "listed", "dry run", "submitted"  # what the command did
@@ -79,20 +80,22 @@ def cmd_evaluate(ctx: Context) -> int:
             print(json.dumps({"evaluations": evaluations, "forms": [f.raw for f in forms]}))
             return 0
         for ev in existing:
-            print(f"{ev.id}  {ev.line()}")
+            print(clean(f"{ev.id}  {ev.line()}"))
         ctx.err.print(f"{len(existing)} evaluation(s) of {cid}", highlight=False)
-        ctx.err.print("Published forms: " + ", ".join(f.name for f in forms), highlight=False)
+        names = ", ".join(f.name for f in forms)
+        ctx.err.print("Published forms: " + clean(names), highlight=False, markup=False)
         return 0
     form, draft = result[0], result[1]
     s = score(form, draft)
     line = f"{form.name}: {s.total:g}% ({s.answered} of {s.scored} answered"
     line += ", a fatal question failed)" if s.fatal else ")"
     if kind == DRY_RUN:
-        ctx.err.print(line + "; not submitted (--dry-run), kept as a draft", highlight=False)
+        said = clean(line + "; not submitted (--dry-run), kept as a draft")
+        ctx.err.print(said, highlight=False, markup=False)
         return 0
     done = result[2]
     if a.json:
         print(json.dumps(done.raw))
-    print(f"{done.id}  {done.status}  Genesys scored it {done.total}")
-    ctx.err.print(line, highlight=False)
+    print(clean(f"{done.id}  {done.status}  Genesys scored it {done.total}"))
+    ctx.err.print(clean(line), highlight=False, markup=False)
     return 0

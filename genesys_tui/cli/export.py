@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, interval_arg, is_tty, run
+from genesys_tui.core.files import sweep_temps
 from genesys_tui.core.intervals import parse_interval
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.export.store import DECLINED, PLANNED, STARTED
 from genesys_tui.genesys import states as S
 from genesys_tui.genesys.models import RecordingJob
@@ -27,7 +29,7 @@ def job_line(j: RecordingJob) -> str:
     )
     pct = f" {j.percent_progress}%" if j.percent_progress is not None else ""
     err = f"; {j.error_message}" if j.error_message else ""
-    return f"{j.id}  {j.state}{pct}  {interval}  {counts}{err}"
+    return clean(f"{j.id}  {j.state}{pct}  {interval}  {counts}{err}")  # Genesys's words
 
 
 def job_doc(j: RecordingJob) -> dict:
@@ -168,7 +170,7 @@ def _failed(ctx: Context) -> int:
                 if ctx.args.json:
                     print(json.dumps({"conversationId": conv, "recordingId": rec}), flush=True)
                 else:
-                    ctx.out.print(f"{conv}  {rec}", highlight=False)
+                    ctx.out.print(clean(f"{conv}  {rec}"), highlight=False, markup=False)
         return n
 
     n = run(go())
@@ -194,6 +196,9 @@ def _reconcile(ctx: Context) -> int:
     except (ValueError, BucketError) as e:
         raise CommandError(str(e), code=2) from None
     manifest = Manifest(Path(a.manifest).expanduser() if a.manifest else Path("export-manifest"))
+    # what a killed run of this manifest left (no live writer holds it): gone before writing
+    names = (manifest.csv_path.name, manifest.jsonl_path.name)
+    sweep_temps(manifest.csv_path.parent, older_than_s=60, of=names)
 
     async def go():
         async with ctx.services() as services:  # exports are kept per org

@@ -20,10 +20,11 @@ from rich.table import Table
 from rich.text import Text
 
 from genesys_tui.cli.browse import build_filter
-from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.cli.common import CommandError, Context, cells, run
 from genesys_tui.core import fmt
 from genesys_tui.core.ids import InvalidId, safe_id
 from genesys_tui.core.intervals import parse_interval
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.pull.model import (
     DONE,
     FAILED,
@@ -246,7 +247,8 @@ def summary(ctx: Context, everything: list[Job]) -> int:
     failed = [j for j in everything if j.state == FAILED]
     for j in failed[:20]:
         what = "conversation" if j.is_expansion else j.recording_id
-        ctx.err.print(f"✗ {j.conversation_id} {what}: {j.last_error}", highlight=False)
+        said = clean(f"✗ {j.conversation_id} {what}: {j.last_error}")
+        ctx.err.print(said, highlight=False, markup=False)
     if len(failed) > 20:
         ctx.err.print(
             f"... and {len(failed) - 20} more (genesys-tui jobs --state failed)", highlight=False
@@ -318,17 +320,19 @@ def cmd_jobs(ctx: Context) -> int:
         t.add_column(col, no_wrap=col not in ("Target / error",))
     for j in jobs:
         t.add_row(
-            str(j.id),
-            j.conversation_id,
-            j.recording_id,
-            j.format,
-            j.state,
-            str(j.attempts),
-            fmt.size(j.bytes_total),
-            j.updated_at[:19].replace("T", " "),
-            j.last_error
-            if j.state in (FAILED, WAITING)
-            else (j.outputs[0]["location"] if j.outputs else j.target),
+            *cells(
+                str(j.id),
+                j.conversation_id,
+                j.recording_id,
+                j.format,
+                j.state,
+                str(j.attempts),
+                fmt.size(j.bytes_total),
+                j.updated_at[:19].replace("T", " "),
+                j.last_error
+                if j.state in (FAILED, WAITING)
+                else (j.outputs[0]["location"] if j.outputs else j.target),
+            )
         )
     ctx.out.print(t)
     counts = service.counts()

@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args, terminated: Callable[[], bool]) -> int:
     from genesys_tui.cli.common import CommandError, make_context
     from genesys_tui.core.errors import user_message
+    from genesys_tui.core.terminal import clean
 
     try:
         ctx = make_context(args)
@@ -118,13 +119,13 @@ def _run(args, terminated: Callable[[], bool]) -> int:
         print("genesys-tui: interrupted", file=sys.stderr)
         return 130
     except CommandError as e:
-        print(f"genesys-tui: {e}", file=sys.stderr)
+        print(f"genesys-tui: {clean(e)}", file=sys.stderr)
         return e.code
     except Exception as e:  # noqa: BLE001 - one line, never a traceback, for anything we expected
         msg = user_message(e)
         if msg is None:
             raise
-        print(f"genesys-tui: {msg}", file=sys.stderr)
+        print(f"genesys-tui: {clean(msg)}", file=sys.stderr)
         return 1
 
 

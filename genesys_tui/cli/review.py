@@ -7,6 +7,7 @@ import sys
 from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, run
+from genesys_tui.core.terminal import clean_lines
 from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.flows.review.session import Review, ReviewError
 
@@ -57,12 +58,15 @@ def cmd_transcript(ctx: Context) -> int:
         review, _ = _load(ctx, audio=False)
         _require_transcript(ctx, review)
         ids = [x.id for x in review.audio]
+        # what was said, as Genesys wrote it: JSON exact, the text formats unable to drive a
+        # terminal (core/terminal.clean_lines)
+        out = (lambda text: text) if a.format == "json" else clean_lines
         if a.recording:
             rid = _pick_recording(ids, a.recording)
-            sys.stdout.write(render(for_recording(review.transcript, rid), a.format, a.role))
+            sys.stdout.write(out(render(for_recording(review.transcript, rid), a.format, a.role)))
             return 0
         try:
-            sys.stdout.write(render_sections(review.transcript, a.format, ids, a.role))
+            sys.stdout.write(out(render_sections(review.transcript, a.format, ids, a.role)))
         except ValueError:
             listing = ", ".join(f"{n} ({rid})" for n, rid in enumerate(ids, 1))
             raise CommandError(

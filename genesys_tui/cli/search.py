@@ -8,6 +8,7 @@ import json
 import sys
 
 from genesys_tui.cli.common import CommandError, Context, interval_arg, run
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.review.search import HOW, search_calls
 
 
@@ -51,7 +52,7 @@ def cmd_search(ctx: Context) -> int:
             doc["conversationStart"] = began.isoformat() if began else None
             print(json.dumps({**doc, "role": h.role, "text": h.text}), flush=True)
         else:
-            print(f"{h.moment.text()}  {h.role:<8}  {h.text}")
+            print(clean(f"{h.moment.text()}  {h.role:<8}  {h.text}"))
     how = HOW[found.mode]
     ctx.err.print(f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}", highlight=False)
     return 0 if found.hits else 1

@@ -8,10 +8,9 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from rich.markup import escape
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, is_tty, run
+from genesys_tui.cli.common import CommandError, Context, cells, is_tty, run, shown
 from genesys_tui.core import fmt
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.flows.supervise import store
@@ -108,20 +107,22 @@ def cmd_calls(ctx: Context) -> int:
         rec = "SECURE PAUSE" if c.secure_pause else c.recording_state
         call = (c.conversation_id, fmt.when(c.start)) if first else ("", "")
         if g is None:
-            t.add_row(*call, c.queue or "", "(no agent yet)", "", "", "", rec, "")
+            t.add_row(*cells(*call, c.queue or "", "(no agent yet)", "", "", "", rec, ""))
             continue
         consent = ("yes" if g.consented else "NO") + (
             f" ({g.consent})" if g.consent is not None else " (none)"
         )
         t.add_row(
-            *call,
-            c.queue or "",
-            g.name,
-            g.state,
-            fmt.duration(g.in_state_for(now)),
-            consent,
-            rec,
-            g.participant_id,
+            *cells(
+                *call,
+                c.queue or "",
+                g.name,
+                g.state,
+                fmt.duration(g.in_state_for(now)),
+                consent,
+                rec,
+                g.participant_id,
+            )
         )
     ctx.out.print(t)
     ctx.err.print(f"{len(calls)} live call(s)", highlight=False)
@@ -134,7 +135,7 @@ def cmd_calls(ctx: Context) -> int:
 def _print_checks(ctx: Context, checks: list[Check]) -> None:
     for c in checks:
         mark = "[green]✓[/]" if c.ok else "[red]✗[/]"
-        ctx.out.print(f"  {mark} {escape(c.name)}: {escape(c.detail)}", highlight=False)
+        ctx.out.print(f"  {mark} {shown(c.name)}: {shown(c.detail)}", highlight=False)
 
 
 def _choose_participant(ctx: Context, call, action: str) -> str | None:
@@ -239,13 +240,13 @@ def _report(ctx: Context, out: Outcome) -> None:
         _print_checks(ctx, [c for c in out.checks if not c.ok])
         return
     if said.ok:
-        ctx.out.print(f"[green]✓[/] {escape(said.headline)}", highlight=False)
+        ctx.out.print(f"[green]✓[/] {shown(said.headline)}", highlight=False)
     else:
-        ctx.err.print(f"[red]✗[/] {escape(said.headline)}", highlight=False)
+        ctx.err.print(f"[red]✗[/] {shown(said.headline)}", highlight=False)
         for line in said.lines:
             ctx.err.print(line, highlight=False, markup=False)
     if out.audit_error:
-        ctx.err.print(f"[red]audit[/]: {escape(out.audit_error)}", highlight=False)
+        ctx.err.print(f"[red]audit[/]: {shown(out.audit_error)}", highlight=False)
     if out.call_after is not None:
         for p in out.call_after.participants:
             if p.end_time is None:
@@ -303,7 +304,7 @@ def _audit_verify(ctx: Context, log: AuditLog) -> int:
         )
         return 0
     for p in v.problems:
-        ctx.err.print(f"[red]tampered[/]: {escape(p)}", highlight=False)
+        ctx.err.print(f"[red]tampered[/]: {shown(p)}", highlight=False)
     ctx.err.print(
         f"{log.path}: {len(v.problems)} problem(s) in {v.records} record(s)", highlight=False
     )
@@ -335,14 +336,16 @@ def _audit_tail(ctx: Context, log: AuditLog) -> int:
         )
         lat = f"{r['latencyMs']:.0f} ms" if r.get("latencyMs") is not None else ""
         t.add_row(
-            str(r.get("seq")),
-            str(r.get("ts", ""))[:19].replace("T", " "),
-            (r.get("supervisor") or {}).get("name", ""),
-            r.get("action", ""),
-            r.get("result", ""),
-            r.get("conversationId", ""),
-            lat,
-            why,
+            *cells(
+                str(r.get("seq")),
+                str(r.get("ts", ""))[:19].replace("T", " "),
+                (r.get("supervisor") or {}).get("name", ""),
+                r.get("action", ""),
+                r.get("result", ""),
+                r.get("conversationId", ""),
+                lat,
+                why,
+            )
         )
     ctx.out.print(t)
     return 0

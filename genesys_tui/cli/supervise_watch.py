@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 from genesys_tui.cli.common import Context, run
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.supervise.board import ChangeKind, Mode
 from genesys_tui.flows.supervise.live import LiveCall, call_doc, matching
 from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
@@ -80,7 +81,8 @@ class Printer:
             print(json.dumps(doc), flush=True)
         else:
             label = {"alert": "ALERT", "cleared": "cleared"}.get(kind, kind)
-            print(f"{now:%H:%M:%S}  {label:<8} {cid[:8] or '-':<8}  {text}", flush=True)
+            line = f"{now:%H:%M:%S}  {label:<8} {cid[:8] or '-':<8}  {text}"
+            print(clean(line), flush=True)  # names and numbers come from Genesys
         self.printed += 1
         if self.limit is not None and self.printed >= self.limit:
             self.enough.set()
@@ -99,6 +101,7 @@ def cmd_watch(ctx: Context) -> int:
             watch = LiveWatch(client, settings, names, on_event=printer)
             task = asyncio.create_task(watch.run())
             told = False
+            storm = False  # the notification socket keeps closing: said once, and its end
             try:
                 deadline = (
                     None if a.seconds is None else asyncio.get_running_loop().time() + a.seconds
@@ -115,6 +118,10 @@ def cmd_watch(ctx: Context) -> int:
                             else f"polling every {b.every:.0f} s: {b.why}"
                         )
                         ctx.err.print(f"watching {len(b.queues)} queue(s), {how}", highlight=False)
+                    if bool(b.trouble) != storm:
+                        storm = not storm
+                        said = b.trouble if storm else "the notification socket is steady again"
+                        ctx.err.print(f"notifications: {said}", highlight=False, markup=False)
                     if deadline is not None and asyncio.get_running_loop().time() >= deadline:
                         break
                 if task.done():

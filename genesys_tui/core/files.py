@@ -5,18 +5,21 @@ refused, never followed, so nothing is ever written outside the chosen directory
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from genesys_tui.core.errors import UserError
 
-# Our temporaries: NAME.<8 hex>.part, created with O_EXCL | O_NOFOLLOW (a planted link or file at
-# that name is removed first or makes us pick another name: never written through).
+# Our temporaries: NAME.<8 hex>.part, opened with O_NOFOLLOW and locked (flock) for as long as they
+# are written: a planted link is removed, never written through; a locked one is another live
+# writer's and is left alone.
 _TEMP = re.compile(r"\.[0-9a-f]{8}\.part$")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
@@ -52,41 +55,88 @@ def open_nofollow(path: Path, mode: str = "ab"):
     return os.fdopen(fd, mode)
 
 
-def temp_beside(final: Path) -> Path:
-    """Create an empty temporary next to `final`, exclusively, and return its path. The first
-    choice of name is fixed per final name, so what a kill -9 left is replaced by the next write
-    of the same file (whatever is there is unlinked, which never follows a link); if that name is
-    taken meanwhile, a random one."""
+def _claim(part: Path, *, exclusive: bool) -> int | None:
+    """An open, locked descriptor of the temporary `part`, or None when another process holds
+    it (a live writer: never touched) or it cannot be ours (a directory). `exclusive`: only a
+    file made here and now. A link planted at the name is removed (unlink never follows it)."""
+    flags = os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    flags |= os.O_EXCL if exclusive else 0
+    for _ in range(2):
+        try:
+            fd = os.open(part, flags, 0o644)
+        except FileExistsError:
+            return None
+        except OSError:
+            if not os.path.islink(part):
+                return None  # a directory, or not ours to open
+            with contextlib.suppress(OSError):
+                os.unlink(part)
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            st, now = os.fstat(fd), os.stat(part, follow_symlinks=False)
+            if (st.st_dev, st.st_ino) != (now.st_dev, now.st_ino) or not stat.S_ISREG(st.st_mode):
+                raise BlockingIOError  # renamed into place by its writer meanwhile: not ours
+        except OSError:
+            os.close(fd)
+            return None
+        if st.st_nlink != 1:  # a hard link planted at the name: drop the name, keep the file
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(part)
+            continue
+        os.ftruncate(fd, 0)  # a leftover of a killed run: ours now, emptied
+        return fd
+    return None
+
+
+def temp_beside(final: Path) -> tuple[Path, int]:
+    """A temporary next to `final`, empty, and a descriptor holding its lock: the lock says a
+    live process writes it. The first choice of name is fixed per final name, so what a kill -9
+    left (no one holds its lock) is taken over by the next write of the same file; while another
+    writer holds it, a random name, so two writers of one file never touch each other's."""
     fixed = hashlib.sha256(final.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     names = [fixed] + [secrets.token_hex(4) for _ in range(16)]
     for n, tag in enumerate(names):
         part = final.with_name(f"{final.name}.{tag}.part")
-        if n == 0:
-            with contextlib.suppress(
-                OSError
-            ):  # not there, or not ours to remove (a directory): pick another
-                os.unlink(part)
-        try:
-            os.close(create_new(part))
-            return part
-        except FileExistsError:
-            continue
+        fd = _claim(part, exclusive=n > 0)
+        if fd is not None:
+            return part, fd
     raise UnsafePath(f"cannot create a temporary file beside {final}")
 
 
-def sweep_temps(directory: Path, older_than_s: float = 3600.0) -> int:
+def sweep_temps(
+    directory: Path, older_than_s: float = 3600.0, of: tuple[str, ...] | None = None
+) -> int:
     """Remove our own stale temporaries (left by a crash or kill -9) from `directory`; returns how
-    many. Young ones may belong to a run still in progress, so they stay."""
+    many. Young ones may belong to a run just starting, so they stay, and so does any whose lock
+    a live writer holds, however old. `of`: only the temporaries of these file names."""
     removed = 0
     cutoff = time.time() - older_than_s
     with contextlib.suppress(OSError):
         for entry in os.scandir(directory):
-            if _TEMP.search(entry.name) and entry.is_file(follow_symlinks=False):
+            mine = of is None or any(entry.name.startswith(name + ".") for name in of)
+            if mine and _TEMP.search(entry.name) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff and _unheld(entry.path):
                         os.unlink(entry.path)
                         removed += 1
     return removed
+
+
+def _unheld(path: str) -> bool:
+    """Whether no process holds the temporary's lock (it is a leftover)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -99,7 +149,7 @@ def atomic_output(final: Path, *, overwrite: bool = True) -> Iterator[Path]:
     refuse_link(final)
     if final.exists() and not overwrite:
         raise FileExistsError(f"{final} already exists")
-    part = temp_beside(final)
+    part, lock = temp_beside(final)
     try:
         yield part
         refuse_link(part)  # replaced by a link while we wrote: do not publish it
@@ -111,6 +161,8 @@ def atomic_output(final: Path, *, overwrite: bool = True) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
         raise
+    finally:
+        os.close(lock)  # after the rename: the name is free once the file is in place
 
 
 def write_bytes(final: Path, data: bytes) -> None:
@@ -134,3 +186,62 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class NotAFile(ValueError):
+    """What was to be read is a link, a FIFO, a device or a directory, or larger than allowed."""
+
+
+def open_regular(path: Path | str, limit: int | None = None) -> tuple[int, int]:
+    """A read-only descriptor of the regular file at `path` and its size: never through a link,
+    never blocking on a FIFO or a device (O_NONBLOCK), and NotAFile when it is larger than
+    `limit` bytes. The caller closes it."""
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if os.path.islink(path):
+            raise NotAFile(f"{path} is a link: not followed") from None
+        raise e
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotAFile(f"{path} is not a regular file")
+    if limit is not None and st.st_size > limit:
+        os.close(fd)
+        raise NotAFile(f"{path} is {st.st_size:,} bytes, more than the {limit:,} it may be")
+    return fd, st.st_size
+
+
+def read_capped(path: Path | str, limit: int) -> bytes:
+    """The whole of a regular file of at most `limit` bytes (see open_regular), read with at
+    most that much memory even if it grows while it is read."""
+    fd, _ = open_regular(path, limit)
+    try:
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise NotAFile(f"{path} grew past {limit:,} bytes while it was read")
+    return data
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold `path`'s lock (a `NAME.lock` file beside it) for a read-modify-write of a small
+    store, so that two processes (the TUI and a CLI command) never lose each other's change."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -24,5 +24,10 @@ def safe_id(value: str, what: str = "id") -> str:
     return v
 
 
+def is_safe_id(value: str) -> bool:
+    """Whether safe_id would take it as it is (no stripping): letters, digits, dashes."""
+    return bool(_ID.match(value or ""))
+
+
 def looks_like_uuid(value: str) -> bool:
     return bool(_UUID.match((value or "").strip()))

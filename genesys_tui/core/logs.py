@@ -8,13 +8,17 @@ import logging.handlers
 from pathlib import Path
 
 from genesys_tui.core.redact import redact
+from genesys_tui.core.terminal import clean_lines
 
 LOGGER_NAME = "genesys_tui"
 
 
 class RedactingFormatter(logging.Formatter):
+    """Secrets redacted, and what came from outside unable to drive the terminal that shows the
+    log (each line cleaned; a traceback keeps its line breaks)."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return clean_lines(redact(super().format(record)))
 
 
 def configure(

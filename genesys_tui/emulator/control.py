@@ -58,9 +58,14 @@ async def control_clock(emu: Emulator, request: Request) -> Response:
 
 async def control_notifications(emu: Emulator, request: Request) -> Response:
     """Test hooks: {"closing": SECONDS} sends socket_closing then closes every socket;
-    {"expire": CHANNEL_ID} ends a channel now; {"drop": true} cuts every socket."""
+    {"expire": CHANNEL_ID} ends a channel now; {"drop": true} cuts every socket; {"push":
+    {"topic": T, "body": {...}}} sends that event, whatever it holds, to the topic's sockets (a
+    hostile or broken Genesys)."""
     body = await request.json()
     hub = emu.hub
+    push = body.get("push") if isinstance(body, dict) else None
+    if isinstance(push, dict) and isinstance(push.get("topic"), str):
+        return JSONResponse({"sockets": hub.publish(push["topic"], push.get("body") or {})})
     if "closing" in body:
         return JSONResponse({"sockets": hub.socket_closing(float(body["closing"]))})
     if "expire" in body:
@@ -75,7 +80,7 @@ async def control_notifications(emu: Emulator, request: Request) -> Response:
                 ch.outbox.put_nowait(None)
                 n += 1
         return JSONResponse({"sockets": n})
-    return JSONResponse({"error": "closing, expire or drop"}, 400)
+    return JSONResponse({"error": "closing, expire, drop or push"}, 400)
 
 
 async def control_faults(emu: Emulator, request: Request) -> Response:

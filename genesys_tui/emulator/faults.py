@@ -22,6 +22,8 @@ KINDS = {
     "transcode": "a recording takes long to transcode",
     "expire": "a presigned URL has already expired (403)",
     "lost": "the request is carried out, but the response is lost (a 502 from a proxy)",
+    "wsclose": "a notification socket is accepted, then closed at once",
+    "wsclosing": "a notification socket says v2.system.socket_closing as soon as it opens",
 }
 API_FAULTS = ("429", "500", "502", "503", "504", "revoke")
 

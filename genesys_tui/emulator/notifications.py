@@ -237,6 +237,14 @@ class Hub:
             ch.outbox.put_nowait(None)
             await asyncio.sleep(0)
         await ws.accept()
+        self.emu.stats["notifications.sockets"] += 1
+        if self.emu.faults.roll("wsclose"):
+            await ws.close()
+            return
+        if self.emu.faults.roll("wsclosing"):
+            await ws.send_text(self.envelope("v2.system.socket_closing", {}))
+            await ws.close()
+            return
         outbox: asyncio.Queue = asyncio.Queue(maxsize=OUTBOX)
         ch.socket, ch.outbox, ch.used = ws, outbox, time.monotonic()
         sender = asyncio.create_task(self._send(ws, ch, outbox))

@@ -19,6 +19,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,6 +31,7 @@ from urllib.parse import urlsplit
 from genesys_tui.genesys.errors import GenesysError
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import parse_time
+from genesys_tui.genesys.regions import is_loopback_url
 
 log = logging.getLogger("genesys_tui.notifications")
 
@@ -36,7 +40,13 @@ MAX_TOPICS = 1000  # a channel's limit (more: 400)
 MAX_MESSAGE = 1 << 20  # bytes in one message: a snapshot is a few KB
 QUEUE = 2000  # events waiting for a slow subscriber; past it, it gets RESYNC instead
 EXTEND_BEFORE = timedelta(hours=1)  # re-subscribe this long before the channel expires
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+# Reconnecting: a socket that lived HEALTHY seconds was fine and is reconnected at once; one that
+# closed sooner (or never opened) waits, jittered and doubling to MAX_DELAY; and never more than
+# PER_MINUTE connections in any minute, so a server that closes every socket at once costs a few
+# REST calls and connections a minute, not hundreds a second.
+HEALTHY = 60.0
+FIRST_DELAY, MAX_DELAY = 1.0, 60.0
+PER_MINUTE = 6
 
 
 class NotificationsError(GenesysError):
@@ -102,10 +112,15 @@ class Notifications:
         connect: Callable[..., Any] | None = None,
         silence: float = 75.0,  # 2.5 heartbeats
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api = api
         self._connect = connect
-        self.silence, self._sleep = silence, sleep
+        self.silence, self._sleep, self._clock = silence, sleep, clock
+        self._attempts: deque[float] = deque()  # when each connection was tried, the last minute
+        self._storm_said = -MAX_DELAY  # when the storm was last logged (once a minute)
+        self.trouble: str | None = None  # the socket keeps closing: for a status line
+        self._ceiling = 0.0  # the back-off's current ceiling (0: reconnect at once)
         self._subs: set[Subscription] = set()
         self._channel: dict[str, Any] | None = None
         self._subscribed: set[str] = set()
@@ -156,8 +171,9 @@ class Notifications:
         parts = urlsplit(uri)
         api = urlsplit(self.api.hosts.api_base)
         host, api_host = (parts.hostname or "").lower(), (api.hostname or "").lower()
-        if api_host in LOOPBACK or api_host.startswith("127."):
-            ok = parts.scheme in ("ws", "wss") and (host in LOOPBACK or host.startswith("127."))
+        # loopback by address, as --base-url is judged (127.0.0.1.nip.io is not loopback)
+        if is_loopback_url(self.api.hosts.api_base):
+            ok = parts.scheme in ("ws", "wss") and is_loopback_url(uri)
         else:
             domain = api_host.split(".", 1)[1] if api_host.startswith("api.") else api_host
             ok = parts.scheme == "wss" and (host == domain or host.endswith("." + domain))
@@ -209,35 +225,71 @@ class Notifications:
     # --- the socket ----------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        delay = 1.0
         first = True
         while self._subs:
             self._opened = False
+            self._attempts.append(self._clock())
+            began = self._clock()
+            why = "it closed"
             try:
                 ch = await self._ensure_channel()
                 await self._sync_topics()
                 await self._read(ch, first)
-                delay = 1.0
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # noqa: BLE001 - any failure: wait, then try again
-                if self._opened:  # it was up, then closed: the same channel, at once
-                    log.info("notifications: the socket closed (%s); reconnecting", e)
-                    delay = 1.0
-                else:  # it could not connect: a new channel (the old may be gone), later
-                    log.warning("notifications: %s; reconnecting in %.0f s", e, delay)
-                    await self._sleep(delay)
-                    delay = min(30.0, delay * 2)
+                why = str(e) or type(e).__name__
+                if not self._opened:  # it could not connect: a new channel (the old may be gone)
                     self._channel = None
             first = False
             self.connected.clear()
             self.reconnects += 1
+            lived = self._clock() - began if self._opened else 0.0
+            wait = max(self._next_delay(lived), self._window_wait())
+            self._tell(why, wait)
+            if wait > 0:
+                await self._sleep(wait)
+
+    def _next_delay(self, lived: float) -> float:
+        """At once after a connection that lived HEALTHY seconds; else doubling from FIRST_DELAY
+        to MAX_DELAY, jittered (half to all of it) so that many clients do not come back in step."""
+        if lived >= HEALTHY:
+            self.trouble, self._ceiling = None, 0.0
+            return 0.0
+        self._ceiling = min(MAX_DELAY, max(FIRST_DELAY, self._ceiling * 2))
+        return random.uniform(self._ceiling / 2, self._ceiling)
+
+    def _window_wait(self) -> float:
+        """How long until one more connection keeps within PER_MINUTE in any minute."""
+        now = self._clock()
+        while self._attempts and now - self._attempts[0] >= 60.0:
+            self._attempts.popleft()
+        if len(self._attempts) < PER_MINUTE:
+            return 0.0
+        return 60.0 - (now - self._attempts[0])
+
+    def _tell(self, why: str, wait: float) -> None:
+        """A reconnect at once is news for the log's info level; a storm (the socket keeps
+        closing) is logged once a minute and kept in `trouble` for the status line."""
+        if wait <= 0:
+            log.info("notifications: the socket closed (%s); reconnecting", why)
+            return
+        recent = len(self._attempts)
+        self.trouble = (
+            f"the notification socket keeps closing ({recent} connection(s) in the last "
+            f"minute): next try in {wait:.0f} s"
+        )
+        now = self._clock()
+        if now - self._storm_said >= 60.0:
+            self._storm_said = now
+            log.warning("notifications: %s; %s", why, self.trouble)
 
     async def _read(self, ch: dict[str, Any], first: bool) -> None:
         connect = self._connect or _websockets_connect
         ch.pop("closing", None)
         async with connect(str(ch["connectUri"]), max_size=MAX_MESSAGE) as ws:
             self._opened = True
+            opened_at = self._clock()
             self.connected.set()
             if not first:
                 self._broadcast(Event(RESYNC))
@@ -256,6 +308,8 @@ class Notifications:
                 self._dispatch(text, ch)
                 if ch.get("closing"):
                     return
+                if self.trouble and self._clock() - opened_at >= HEALTHY:
+                    self.trouble = None  # it has held for a while: the storm is over
 
     def _dispatch(self, text: str | bytes, ch: dict[str, Any]) -> None:
         try:

@@ -232,4 +232,14 @@ def test_a_socket_elsewhere_is_refused():
         with pytest.raises(NotificationsError, match="refused"):
             n._check_uri("wss://evil.example.com/channels/x")
         n._check_uri(srv.base_url.replace("http", "ws") + "/channels/x")
+        port = srv.base_url.rsplit(":", 1)[1]
+        for elsewhere in (  # loopback by address, as --base-url is judged
+            f"ws://127.0.0.1.nip.io:{port}/channels/x",
+            f"ws://127.example.com:{port}/channels/x",
+            f"ws://localhost.evil.com:{port}/channels/x",
+        ):
+            with pytest.raises(NotificationsError, match="refused"):
+                n._check_uri(elsewhere)
+        for loopback in (f"ws://[::1]:{port}/c", f"ws://localhost:{port}/c", "ws://127.8.9.1/c"):
+            n._check_uri(loopback)
         asyncio.run(client.aclose())

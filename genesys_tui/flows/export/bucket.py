@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from genesys_tui.core.errors import UserError
+from genesys_tui.core.files import NotAFile, open_regular, read_capped
+from genesys_tui.core.ids import is_safe_id
 
 _KEY = re.compile(
     r"^(?P<org>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{1,2})/day=(?P<d>\d{1,2})/"
@@ -34,6 +38,7 @@ class Obj:
     key: str
     size: int
     etag: str = ""  # S3's ETag (the MD5 of a single-part upload); a local file's MD5
+    problem: str = ""  # why it cannot be taken for what its name says (a link, not a file)
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,13 @@ class Parsed:
 
 def parse_key(key: str, org_id: str) -> Parsed | None:
     """The conversation and file a key names, or None when it is not in the export layout (or
-    not this org's)."""
+    not this org's): the conversation and the recording are ids, nothing else (a folder named
+    `conversation_id==HYPERLINK(…)` is not the export's)."""
     m = _KEY.match(key)
-    if not m or m["org"] != org_id:
+    if not m or m["org"] != org_id or not is_safe_id(m["conv"]):
+        return None
+    base = m["name"].removesuffix(META)
+    if not is_safe_id(base.rsplit(".", 1)[0] if "." in base else base):
         return None
     try:
         day = date(int(m["y"]), int(m["m"]), int(m["d"]))
@@ -112,18 +121,39 @@ class S3Listing:
         except (BotoCoreError, ClientError) as e:
             raise BucketError(f"cannot list s3://{self.bucket}/{full}: {e}") from None
 
-    def read(self, key: str) -> bytes:
+    def read(self, key: str, limit: int) -> bytes:
+        """The object, if it is at most `limit` bytes (a larger one is refused unread)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         full = f"{self.prefix}/{key}" if self.prefix else key
         try:
-            return self.client().get_object(Bucket=self.bucket, Key=full)["Body"].read()
+            body = self.client().get_object(Bucket=self.bucket, Key=full)["Body"]
+            data = body.read(limit + 1)
+            body.close()
+        except (BotoCoreError, ClientError) as e:
+            raise BucketError(f"cannot read s3://{self.bucket}/{full}: {e}") from None
+        if len(data) > limit:
+            raise BucketError(f"s3://{self.bucket}/{full} is more than {limit:,} bytes")
+        return data
+
+    def download(self, key: str, dest: Path) -> None:
+        """The object streamed to `dest` (memory stays flat whatever its size)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        full = f"{self.prefix}/{key}" if self.prefix else key
+        try:
+            body = self.client().get_object(Bucket=self.bucket, Key=full)["Body"]
+            with open(dest, "wb") as out:
+                for chunk in body.iter_chunks(1 << 20):
+                    out.write(chunk)
         except (BotoCoreError, ClientError) as e:
             raise BucketError(f"cannot read s3://{self.bucket}/{full}: {e}") from None
 
 
 class DirListing:
-    """A local mirror of the bucket (`aws s3 sync s3://BUCKET PATH`)."""
+    """A local mirror of the bucket (`aws s3 sync s3://BUCKET PATH`). Only regular files inside
+    it are read, never through a link and never blocking (a FIFO, a device); a link is listed as
+    one (never followed out of the mirror), with its problem said."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).expanduser()
@@ -132,32 +162,91 @@ class DirListing:
 
     def objects(self, prefix: str) -> Iterator[Obj]:
         base = self.root / prefix
+        link = self._link_on_the_way(prefix)
+        if link is not None:
+            yield link
+            return
         if not base.is_dir():
             return
-        for dirpath, _dirs, files in os.walk(base, followlinks=False):
-            for name in files:
+        for dirpath, dirs, files in os.walk(base, followlinks=False):
+            for name in dirs + files:
                 path = Path(dirpath) / name
-                try:
-                    size = path.lstat().st_size
-                    etag = _md5(path) if name.endswith(META) else ""
-                except OSError:
-                    continue
-                yield Obj(path.relative_to(self.root).as_posix(), size, etag)
+                obj = self._obj(path, name)
+                if obj is not None:
+                    yield obj
 
-    def read(self, key: str) -> bytes:
-        path = self.root / key
-        if path.is_symlink():
-            raise BucketError(f"{path} is a link: not read")
-        return path.read_bytes()
+    def _link_on_the_way(self, prefix: str) -> Obj | None:
+        """A folder of the prefix that is a link (a `month=11` pointing out of the mirror): the
+        link, as an object with its problem; it is not walked."""
+        path = self.root
+        for part in Path(prefix).parts:
+            path = path / part
+            if path.is_symlink():
+                return Obj(self._key(path), 0, problem=_link_problem(path))
+        return None
+
+    def _obj(self, path: Path, name: str) -> Obj | None:
+        try:
+            st = path.lstat()
+        except OSError:
+            return None
+        key = self._key(path)
+        if stat.S_ISLNK(st.st_mode):
+            return Obj(key, 0, problem=_link_problem(path))  # never its target's (or its own) size
+        if stat.S_ISDIR(st.st_mode):
+            return None  # walked
+        if not stat.S_ISREG(st.st_mode):
+            return Obj(key, 0, problem="not a regular file (a FIFO, a socket or a device)")
+        etag = ""
+        if name.endswith(META):
+            try:
+                etag = _md5(path, st.st_size)
+            except (OSError, NotAFile) as e:
+                return Obj(key, st.st_size, problem=f"cannot be read: {e}")
+        return Obj(key, st.st_size, etag)
+
+    def _key(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def read(self, key: str, limit: int) -> bytes:
+        """The object, if it is a regular file of at most `limit` bytes."""
+        try:
+            return read_capped(self.root / key, limit)
+        except NotAFile as e:
+            raise BucketError(str(e)) from None
+
+    def download(self, key: str, dest: Path) -> None:
+        """The object copied to `dest` in chunks (memory stays flat whatever its size)."""
+        try:
+            fd, _ = open_regular(self.root / key)
+        except NotAFile as e:
+            raise BucketError(str(e)) from None
+        with os.fdopen(fd, "rb") as src, open(dest, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
 
 
-def _md5(path: Path) -> str:
+def _link_problem(path: Path) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return f"a link (to {target[:200]}): not followed out of the mirror"
+
+
+def _md5(path: Path, size: int) -> str:
+    """The MD5 of a regular file, read to at most the size the listing gave."""
     import hashlib
 
     h = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
+    fd, _ = open_regular(path, size)
+    with os.fdopen(fd, "rb") as f:
+        left = size
+        while left > 0:
+            chunk = f.read(min(left, 1 << 20))
+            if not chunk:
+                break
             h.update(chunk)
+            left -= len(chunk)
     return h.hexdigest()
 
 

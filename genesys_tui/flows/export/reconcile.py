@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from genesys_tui.core.csvcells import neutral
 from genesys_tui.core.files import atomic_output, open_nofollow
 from genesys_tui.flows.export.bucket import DirListing, Obj, S3Listing, day_prefixes, parse_key
 from genesys_tui.genesys.summaries import ConversationSummary
@@ -41,6 +42,7 @@ EXPORTED, INCOMPLETE, CORRUPT = "exported", "incomplete", "corrupt"
 FAILED, ARCHIVED, MISSING, UNEXPECTED = "failed", "archived", "missing", "unexpected"
 ORPHANED = "orphaned"  # a recording Genesys could not tie to a conversation: never exported
 NOT_THERE = (INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING)  # owed and not (yet) delivered
+SIDECAR_MAX = 64 << 10  # bytes: a sidecar is a few KB of JSON
 FIELDS = (
     "conversation_id",
     "recording_id",
@@ -105,8 +107,8 @@ class Manifest:
 
             def write(row: Row) -> None:
                 d = asdict(row)
-                writer.writerow(d)
-                j.write(json.dumps(d) + "\n")
+                writer.writerow({k: neutral(v) for k, v in d.items()})  # no formula runs
+                j.write(json.dumps(d) + "\n")  # exact
 
             yield write
 
@@ -139,7 +141,7 @@ class Reconciler:
         failed: Iterable[tuple[str, str]] = (),
         *,
         verify: str | None = None,  # None, "sample" (about 1 in 20) or "all"
-        duration_of: Callable[[bytes], int] | None = None,
+        duration_of: Callable[[Path], int] | None = None,  # a downloaded file's duration
         window: tuple[datetime, datetime] | None = None,  # the interval, for "unexpected"
     ) -> None:
         self.org_id, self.listing, self.recordings_of = org_id, listing, recordings_of
@@ -187,7 +189,10 @@ class Reconciler:
         hours: dict[str, int] = {}
         for obj in self._objects(day):
             p = parse_key(obj.key, self.org_id)
-            if p is None or p.day != day:
+            if p is None:  # under the day, but not the export layout (or a link to a folder)
+                out(self._count(_stranger(obj)))
+                continue
+            if p.day != day:
                 continue
             hours[p.conversation_id] = p.hour
             files = present.setdefault(p.conversation_id, {}).setdefault(p.recording_id, _Files())
@@ -250,6 +255,10 @@ class Reconciler:
         row = Row(cid, rid, EXPORTED, key, audio.size if audio else 0)
         if meta is not None:
             row.metadata_hash = meta.etag
+        for what, obj in (("the audio", audio), ("the metadata", meta)):
+            if obj is not None and obj.problem:  # a link, a FIFO: never taken for the object
+                row.status, row.size, row.detail = CORRUPT, 0, f"{what} is {obj.problem}"
+                return row
         if audio is None or meta is None or not audio.size or not meta.size:
             row.status = INCOMPLETE
             row.detail = (
@@ -273,17 +282,29 @@ class Reconciler:
         )
 
     async def _check(self, row: Row, audio: Obj, meta: Obj) -> None:
+        """Decode the audio in full and compare with the sidecar's duration. Memory stays flat:
+        the sidecar is read to SIDECAR_MAX bytes at most, the audio streamed to a temporary
+        file; whatever an object holds, it is a row of the manifest, never the end of the run."""
         import asyncio
 
         self.summary.verified += 1
+        if meta.size > SIDECAR_MAX:
+            row.status = CORRUPT
+            row.detail = (
+                f"the metadata is {meta.size:,} bytes: no sidecar is (at most {SIDECAR_MAX:,})"
+            )
+            return
         try:
-            info = json.loads(await asyncio.to_thread(self.listing.read, meta.key))
+            info = json.loads(await asyncio.to_thread(self.listing.read, meta.key, SIDECAR_MAX))
             want = info.get("durationMs") if isinstance(info, dict) else None
         except (ValueError, RecursionError):  # a hostile sidecar nests without end
             row.status, row.detail = CORRUPT, "the metadata is not JSON"
             return
+        except Exception as e:  # noqa: BLE001 - unreadable, too big, gone: said in its row
+            row.status, row.detail = CORRUPT, f"the metadata cannot be read: {e}"
+            return
         try:
-            got = await asyncio.to_thread(lambda: self.duration_of(self.listing.read(audio.key)))
+            got = await asyncio.to_thread(self._decoded, audio.key)
         except Exception as e:  # noqa: BLE001 - any decoder complaint means it does not play
             row.status, row.detail = CORRUPT, f"does not decode: {e}"
             return
@@ -291,6 +312,12 @@ class Reconciler:
         if isinstance(want, int) and abs(got - want) > max(500, want // 100):
             row.status = CORRUPT
             row.detail = f"decodes to {got} ms, the metadata says {want} ms"
+
+    def _decoded(self, key: str) -> int:
+        with tempfile.TemporaryDirectory(prefix="genesys-tui-verify-") as d:
+            path = Path(d) / "audio.opus"
+            self.listing.download(key, path)
+            return self.duration_of(path)
 
     async def orphans(self, found, start: datetime, end: datetime, out) -> None:
         """Rows for the orphan recordings made in [start, end): `found` yields (id, created,
@@ -324,16 +351,19 @@ class Reconciler:
         ]
 
 
-def decoded_ms(data: bytes) -> int:
+def decoded_ms(path: Path) -> int:
     """How long the audio is, decoded in full (so a cut or damaged file says so)."""
     from genesys_tui.media import decode
 
-    with tempfile.NamedTemporaryFile(suffix=".opus") as f:
-        f.write(data)
-        f.flush()
-        info = decode.probe(Path(f.name))
-        frames = sum(len(b) for b in decode.blocks(info))
+    info = decode.probe(path)
+    frames = sum(len(b) for b in decode.blocks(info))
     return int(frames * 1000 / info.rate)
+
+
+def _stranger(obj: Obj) -> Row:
+    """An object under the org's day that is not the export's: counted as unexpected."""
+    why = obj.problem or "not in the export layout (conversation_id=ID/RECORDING_ID.EXT)"
+    return Row("", "", UNEXPECTED, obj.key, obj.size, detail=why)
 
 
 def summary_text(s: Summary, since: datetime | None = None) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from genesys_tui.core.errors import UserError
-from genesys_tui.core.files import write_bytes
+from genesys_tui.core.files import locked, read_capped, write_bytes
 from genesys_tui.core.ids import safe_id
 from genesys_tui.genesys import states as S
 
@@ -27,6 +27,8 @@ MULTIPLE_CHOICE, FREE_TEXT = "multipleChoiceQuestion", "freeTextQuestion"
 NA = "N/A"
 STATUSES = ("INPROGRESS", "FINISHED")  # what a reviewer submits: still open, or done
 MAX_COMMENT = 10_000  # characters kept of a comment (no documented limit)
+MAX_TEXT = 4 * MAX_COMMENT  # a kept answer or comment longer than this is not one of ours
+MAX_DRAFTS_BYTES = 8 << 20  # evaluations.json: far above any real set of drafts
 
 
 class EvaluationError(UserError):
@@ -309,7 +311,7 @@ class DraftStore:
 
     def _all(self) -> dict[str, dict]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_capped(self.path, MAX_DRAFTS_BYTES))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, RecursionError) as e:
@@ -323,13 +325,34 @@ class DraftStore:
         if isinstance(doc, dict):
             try:
                 draft = Draft(**doc)
-                if isinstance(draft.answers, dict) and isinstance(draft.comments, dict):
-                    return draft
             except TypeError:
-                pass
-        return Draft(conversation_id, form_id)
+                draft = None
+            if draft is not None and _well_formed(draft):
+                return draft
+        return Draft(conversation_id, form_id)  # none kept, or not a draft: a fresh one
 
     def put(self, draft: Draft) -> None:
-        data = self._all()
-        data[f"{safe_id(draft.conversation_id)}/{draft.form_id}"] = asdict(draft)
-        write_bytes(self.path, json.dumps(data, indent=1).encode())
+        with locked(self.path):  # the TUI and `genesys-tui evaluate` at once keep both
+            data = self._all()
+            data[f"{safe_id(draft.conversation_id)}/{draft.form_id}"] = asdict(draft)
+            write_bytes(self.path, json.dumps(data, indent=1).encode())
+
+
+def _strings(d: object) -> bool:
+    return isinstance(d, dict) and all(
+        isinstance(k, str) and isinstance(v, str) and len(v) <= MAX_TEXT for k, v in d.items()
+    )
+
+
+def _well_formed(d: Draft) -> bool:
+    """Every field of the type the form expects (a hand-edited or hostile file gets a fresh one)."""
+    return (
+        isinstance(d.conversation_id, str)
+        and isinstance(d.form_id, str)
+        and _strings(d.answers)
+        and _strings(d.comments)
+        and isinstance(d.overall, str)
+        and len(d.overall) <= MAX_TEXT
+        and isinstance(d.idempotency_key, str)
+        and (d.submitted is None or isinstance(d.submitted, str))
+    )

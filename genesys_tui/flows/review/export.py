@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import replace
 
+from genesys_tui.core.csvcells import neutral
 from genesys_tui.flows.review.metrics import Metrics
 from genesys_tui.flows.review.model import ROLE_LABELS, Phrase, Transcript
 from genesys_tui.genesys.modelbase import iso
@@ -179,7 +180,7 @@ def metrics_csv(m: Metrics) -> str:
     for k, v in m.to_json().items():
         if isinstance(v, dict):
             for role, x in v.items():
-                w.writerow([f"{k}.{role}", round(x, 4) if isinstance(x, float) else x])
+                w.writerow([neutral(f"{k}.{role}"), round(x, 4) if isinstance(x, float) else x])
         else:
-            w.writerow([k, round(v, 4) if isinstance(v, float) else v])
+            w.writerow([k, round(v, 4) if isinstance(v, float) else neutral(v)])
     return buf.getvalue()

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from genesys_tui.core.errors import UserError
 from genesys_tui.core.ids import looks_like_uuid
 
-_AT = re.compile(r"^(?:r(?:ecording)?(?P<rec>\d{1,3})/)?(?P<time>[\d:.]+)$", re.IGNORECASE)
+_AT = re.compile(r"^(?:r(?:ecording)?(?P<rec>\d{1,3})/)?(?P<time>[\d:.]{1,16})$", re.IGNORECASE)
+MAX_HOURS = 24 * 7  # no recording is longer; past it a moment is a typo
 
 
 class MomentError(UserError):
@@ -36,12 +37,14 @@ def parse_moment(text: str) -> Moment:
     cid, _, at = raw.partition("@")
     cid = cid.strip()
     if not looks_like_uuid(cid):
-        raise MomentError(f"{cid or raw!r} is not a conversation ID (a UUID)")
+        shown = (cid or raw)[:60]
+        raise MomentError(f"{shown!r} is not a conversation ID (a UUID)")
     if not at:
         return Moment(cid)
     m = _AT.match(at.strip())
     if not m:
-        raise MomentError(f"{at!r} is not a moment: MM:SS, H:MM:SS, seconds, or r2/MM:SS")
+        shown = at if len(at) <= 40 else at[:40] + "…"
+        raise MomentError(f"{shown!r} is not a moment: MM:SS, H:MM:SS, seconds, or r2/MM:SS")
     rec = int(m["rec"]) if m["rec"] else None
     if rec is not None and rec < 1:
         raise MomentError("recordings are counted from 1")
@@ -57,4 +60,6 @@ def parse_moment(text: str) -> Moment:
     seconds = 0.0
     for n in nums:
         seconds = seconds * 60 + n
+    if seconds > MAX_HOURS * 3600:
+        raise MomentError(f"{m['time']!r} is past any recording (more than {MAX_HOURS} hours)")
     return Moment(cid, rec, int(round(seconds * 1000)))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from genesys_tui.core.errors import UserError
-from genesys_tui.core.files import write_bytes
+from genesys_tui.core.files import locked, read_capped, write_bytes
 
 MAX_BYTES = 16 << 20
 MAX_NOTE = 500  # Genesys's limit on an annotation's description
@@ -56,9 +56,7 @@ class MarkStore:
 
     def load(self) -> list[Mark]:
         try:
-            if self.path.stat().st_size > MAX_BYTES:
-                raise MarkError(f"{self.path} is larger than a bookmark file can be")
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_capped(self.path, MAX_BYTES))
             marks = [Mark(**m) for m in data["bookmarks"]]
         except FileNotFoundError:
             return []
@@ -78,17 +76,20 @@ class MarkStore:
             key=lambda m: (m.recording_id, m.ms),
         )
 
+    # Each change reads, changes and writes under the file's lock: the TUI and a CLI command
+    # bookmarking at once keep both.
     def add(self, mark: Mark) -> Mark:
-        marks = self.load()
-        marks.append(mark)
-        self.save(marks)
+        with locked(self.path):
+            self.save([*self.load(), mark])
         return mark
 
     def update(self, mark: Mark) -> None:
-        self.save([mark if m.id == mark.id else m for m in self.load()])
+        with locked(self.path):
+            self.save([mark if m.id == mark.id else m for m in self.load()])
 
     def remove(self, mark_id: str) -> None:
-        self.save([m for m in self.load() if m.id != mark_id])
+        with locked(self.path):
+            self.save([m for m in self.load() if m.id != mark_id])
 
 
 def merged(local: list[Mark], genesys: list[Mark]) -> list[Mark]:

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from genesys_tui.core.files import write_bytes
+from genesys_tui.core.files import read_capped, write_bytes
 from genesys_tui.core.ids import safe_id
 
 VERSION = 2
 SLACK_MS = 1000  # the conversation and the analytics record may round times differently
+MAX_ENTRY = 16 << 20  # bytes: a day-long call says a few MB; a bigger entry is not ours
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class TextIndex:
         """The call's phrases, or None when it is not indexed or the entry is for another call.
         With `words` (lower case), a call whose text lacks one of them gives [] unparsed."""
         try:
-            raw = self.path(conversation_id).read_bytes().decode()
+            raw = read_capped(self.path(conversation_id), MAX_ENTRY).decode()
             head_line, _, body = raw.partition("\n")
             head = json.loads(head_line)
             if head.get("v") != VERSION or not _near(head.get("start"), _ms(start)):

@@ -88,6 +88,11 @@ class LiveBoard:
         far = datetime.min.replace(tzinfo=UTC)
         return sorted(self.calls.values(), key=lambda c: c.start or far, reverse=True)
 
+    @property
+    def trouble(self) -> str | None:
+        """Why pushes may be late: the notification socket keeps closing (or None)."""
+        return getattr(self.client.notifications, "trouble", None)
+
     def resync(self) -> None:
         """Read everything again now (`r`)."""
         self._wake.set()
@@ -152,7 +157,8 @@ class LiveBoard:
         except (ValueError, TypeError, KeyError) as e:
             log.warning("a call snapshot that does not parse was skipped: %s", e)
             return
-        if not call.id:
+        if not looks_like_uuid(call.id or ""):  # it becomes a topic, a URL, a line on screen
+            log.warning("a call snapshot with an id that is not one was skipped: %.60r", call.id)
             return
         self.pushed += 1
         self.updated = self.clock()

@@ -101,7 +101,8 @@ class LiveList:
             return ""
         when = b.updated.strftime("%H:%M:%S") if b.updated else "-"
         if b.mode == Mode.PUSH:
-            return f", pushed by Genesys (updated {when} UTC)"
+            trouble = f"; {b.trouble}" if b.trouble else ""
+            return f", pushed by Genesys (updated {when} UTC){trouble}"
         if b.mode == Mode.POLL:
             return f", read every {b.every:.0f} s (updated {when} UTC): {b.why}"
         return ", reading…"

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.browse.table import Column, fit_columns
 
 
@@ -131,7 +132,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _line(self, texts: Sequence[str], style: Style, head: bool = False) -> list[Segment]:
         segs = []
         for col, i in zip(self.columns, self._shown, strict=True):
-            text = texts[i] if i < len(texts) else ""
+            text = clean(texts[i]) if i < len(texts) else ""  # names, numbers: from outside
             cell = text if len(text) <= col.width else text[: col.width - 1] + "…"
             st = style
             if head and col.key == self.sort_key:

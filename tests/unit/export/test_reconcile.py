@@ -129,8 +129,11 @@ def test_the_manifest_is_written_whole_or_not_at_all_and_never_through_a_link(tm
 
 def test_a_hostile_sidecar_is_corrupt_not_a_crash():
     class Reading(Listing):
-        def read(self, key):
-            return b"[" * 200_000 if key.endswith("_metadata.json") else b"OggS"
+        def read(self, key, limit):
+            return (b"[" * 200_000 if key.endswith("_metadata.json") else b"OggS")[:limit]
+
+        def download(self, key, dest):
+            dest.write_bytes(b"OggS")
 
     listing = Reading([key("c1", "r1.opus"), key("c1", "r1.opus_metadata.json")])
 
@@ -144,3 +147,30 @@ def test_a_hostile_sidecar_is_corrupt_not_a_crash():
     r = Reconciler(ORG, listing, recordings_of, verify="all", duration_of=lambda b: 0)
     asyncio.run(r.run(owed(), rows.append))
     assert [(x.status, x.detail) for x in rows] == [("corrupt", "the metadata is not JSON")]
+
+
+def test_keys_outside_the_layout_are_unexpected_not_ignored():
+    listing = Listing(
+        [
+            key("c1", "r1.opus"),
+            key("c1", "r1.opus_metadata.json"),
+            f"{ORG}/year=2026/month=03/day=04/hour=9/conversation_id=../../x.opus",
+            key("=HYPERLINK(1)", "r9.opus"),
+            key("c1", "..opus"),
+        ]
+    )
+    got = run(listing, ["c1"], {})
+    assert got[("c1", "r1")] == "exported"
+    assert got[("", "")] == "unexpected"
+    statuses = []
+
+    async def recordings_of(cid):
+        return []
+
+    async def owed():
+        yield ConversationSummary("c1", datetime(2026, 3, 4, 9, tzinfo=UTC))
+
+    r = Reconciler(ORG, listing, recordings_of)
+    asyncio.run(r.run(owed(), lambda row: statuses.append((row.key, row.status))))
+    strangers = [k for k, st in statuses if st == "unexpected"]
+    assert len(strangers) == 3 and any("../../x.opus" in k for k in strangers)

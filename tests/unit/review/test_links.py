@@ -38,3 +38,21 @@ def test_nonsense_is_refused(text):
 def test_text_form():
     assert Moment(CID, None, 83_400).text() == f"{CID}@01:23"
     assert Moment(CID, 2, 3_723_000).text() == f"{CID}@r2/1:02:03"
+
+
+@pytest.mark.parametrize(
+    "at", ["9" * 400, "1:" * 200 + "1", "9" * 17, "99999999:00:00", "1e308", "." * 50]
+)
+def test_a_huge_or_endless_moment_is_a_one_line_error(at):
+    cid = "3f1c2a9e-1b2c-4d5e-8f90-0a1b2c3d4e5f"
+    with pytest.raises(MomentError) as e:
+        parse_moment(f"{cid}@{at}")
+    assert len(str(e.value)) < 160 and "\n" not in str(e.value)
+
+
+def test_open_with_a_400_digit_moment_says_so_in_one_line(capsys):
+    from genesys_tui.cli.main import main
+
+    rc = main(["open", "3f1c2a9e-1b2c-4d5e-8f90-0a1b2c3d4e5f@" + "9" * 400])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
