@@ -245,7 +245,7 @@ def cmd_doctor(ctx: Context) -> int:
         raise CommandError(str(e)) from None
     out = ctx.out
     out.print(
-        f"[bold]{shown(report.org_name)}[/] ({report.org_id}), region {target.hosts.name}",
+        f"[bold]{shown(report.org_name)}[/] ({shown(report.org_id)}), region {target.hosts.name}",
         highlight=False,
     )
     out.print(

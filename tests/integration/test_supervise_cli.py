@@ -288,6 +288,8 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         cfg.write_text(
             f'[profiles.default]\nbase_url = "{srv.base_url}"\nclient_id = "{s.client_id}"\n'
             "[supervise.alerts]\nqueue_wait_seconds = 1\nhold_seconds = 1\n"
+            # only those two: a silence or a secure pause could be the first alert on a slow run
+            "silence_seconds = 0\nsecure_pause = false\nsentiment_below = -100\n"
         )
         monkeypatch.setenv("GENESYS_TUI_CONFIG", str(cfg))
         monkeypatch.setenv("GENESYS_CLIENT_SECRET", s.client_secret)

@@ -27,6 +27,7 @@ _KEY = re.compile(
     r"hour=(?P<h>\d{1,2})/conversation_id=(?P<conv>[^/]+)/(?P<name>[^/]+)$"
 )
 META = "_metadata.json"
+SIDECAR_MAX = 64 << 10  # bytes: a sidecar is a few KB of JSON; a bigger one is not read
 
 
 class BucketError(UserError):
@@ -199,6 +200,8 @@ class DirListing:
             return Obj(key, 0, problem="not a regular file (a FIFO, a socket or a device)")
         etag = ""
         if name.endswith(META):
+            if st.st_size > SIDECAR_MAX:  # not hashed (gigabytes of it would be read): said
+                return Obj(key, st.st_size, problem=_too_big(st.st_size))
             try:
                 etag = _md5(path, st.st_size)
             except (OSError, NotAFile) as e:
@@ -231,6 +234,10 @@ def _link_problem(path: Path) -> str:
     except OSError:
         target = "?"
     return f"a link (to {target[:200]}): not followed out of the mirror"
+
+
+def _too_big(size: int) -> str:
+    return f"{size:,} bytes: no sidecar is (at most {SIDECAR_MAX:,})"
 
 
 def _md5(path: Path, size: int) -> str:

@@ -35,14 +35,20 @@ from pathlib import Path
 
 from genesys_tui.core.csvcells import neutral
 from genesys_tui.core.files import atomic_output, open_nofollow
-from genesys_tui.flows.export.bucket import DirListing, Obj, S3Listing, day_prefixes, parse_key
+from genesys_tui.flows.export.bucket import (
+    SIDECAR_MAX,
+    DirListing,
+    Obj,
+    S3Listing,
+    day_prefixes,
+    parse_key,
+)
 from genesys_tui.genesys.summaries import ConversationSummary
 
 EXPORTED, INCOMPLETE, CORRUPT = "exported", "incomplete", "corrupt"
 FAILED, ARCHIVED, MISSING, UNEXPECTED = "failed", "archived", "missing", "unexpected"
 ORPHANED = "orphaned"  # a recording Genesys could not tie to a conversation: never exported
 NOT_THERE = (INCOMPLETE, CORRUPT, FAILED, ARCHIVED, MISSING)  # owed and not (yet) delivered
-SIDECAR_MAX = 64 << 10  # bytes: a sidecar is a few KB of JSON
 FIELDS = (
     "conversation_id",
     "recording_id",
