@@ -88,17 +88,6 @@ class Emulator:
         )
         self.stepped_ms = int(self.s.anchor.timestamp() * 1000)  # the clock when stepped_clock
         self.base_url = ""  # set by the server once the port is known; used in presigned URLs
-        from genesys_tui.emulator import (
-            api_analytics_jobs,
-            api_annotations,
-            api_conversations,
-            api_directory,
-            api_notifications,
-            api_quality,
-            api_recording_jobs,
-            api_recordings,
-            api_search,
-        )
 
         routes = [
             Route("/", self.home),
@@ -107,18 +96,7 @@ class Emulator:
             Route("/s3/{path:path}", self.s3, methods=["GET", "HEAD"]),
             WebSocketRoute("/channels/{channelId}", self.hub.serve),
         ]
-        handlers = (
-            api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
-            + api_annotations.ROUTES
-            + api_directory.ROUTES
-            + api_notifications.ROUTES
-            + api_search.ROUTES
-            + api_quality.ROUTES
-            + api_conversations.ROUTES
-            + api_recordings.ROUTES
-            + api_recording_jobs.ROUTES
-        )
-        for method, path, handler, name in handlers:
+        for method, path, handler, name in api_routes():
             routes.append(Route(path, self.api(handler, name), methods=[method]))
         if self.s.control:
             from genesys_tui.emulator.control import control_routes
@@ -405,6 +383,33 @@ class Emulator:
         from genesys_tui.emulator.s3 import serve
 
         return await serve(self, request)
+
+
+def api_routes() -> list[tuple[str, str, Handler, str]]:
+    """Every API operation the emulator serves: (method, path, handler, name)."""
+    from genesys_tui.emulator import (  # here: they import this module's Emulator for types
+        api_analytics_jobs,
+        api_annotations,
+        api_conversations,
+        api_directory,
+        api_notifications,
+        api_quality,
+        api_recording_jobs,
+        api_recordings,
+        api_search,
+    )
+
+    return (
+        api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
+        + api_annotations.ROUTES
+        + api_directory.ROUTES
+        + api_notifications.ROUTES
+        + api_search.ROUTES
+        + api_quality.ROUTES
+        + api_conversations.ROUTES
+        + api_recordings.ROUTES
+        + api_recording_jobs.ROUTES
+    )
 
 
 async def _unknown(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:

@@ -42,7 +42,7 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
             "analytics.jobs.delete",
         )
     },
-    "analytics.jobs.availability": ("all", ("analytics:conversationDetail:view",)),
+    "analytics.jobs.availability": ("any", ("analytics:conversationDetail:view",)),
     "monitor": ("any", ("conversation:call:monitor",)),
     "coach": ("any", ("conversation:call:coach",)),
     "barge": ("any", ("conversation:call:barge",)),
@@ -141,12 +141,13 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
             "recording:recordingSegment:view",
         ),
     ),
-    # Recording annotations (addendum 3, SDK257): any of these.
+    # Recording annotations (addendum 3, SDK257): any of these; recording:recording:view is in
+    # every list, the writes' too (RecordingApi.md post/put/delete_conversation_recording_annotation).
     **{
-        name: ("any", (*extra, *VIEW_RECORDINGS))
+        name: ("any", (*extra, "recording:recording:view", *VIEW_RECORDINGS))
         for name, extra in (
-            ("annotations.list", ("recording:annotation:view", "recording:recording:view")),
-            ("annotations.get", ("recording:annotation:view", "recording:recording:view")),
+            ("annotations.list", ("recording:annotation:view",)),
+            ("annotations.get", ("recording:annotation:view",)),
             ("annotations.post", ("recording:annotation:add", "recording:annotation:edit")),
             ("annotations.put", ("recording:annotation:edit", "recording:annotation:add")),
             ("annotations.delete", ("recording:annotation:delete",)),
