@@ -264,14 +264,28 @@ def cmd_doctor(ctx: Context) -> int:
     out.print(
         f"keyring: {creds.describe_backend(ctx.config.keyring.allow_plaintext)}", highlight=False
     )
+    # Feature and status only, so it fits 100 columns; what is missing, and what could not be
+    # checked (said once per reason), follows it with the permissions to grant.
     t = Table(show_edge=False, pad_edge=False)
-    for col in ("Feature", "Permission", "Status", "Why"):
-        t.add_column(col)
+    t.add_column("Feature", no_wrap=True)
+    t.add_column("Status", no_wrap=True)
     style = {OK: "green", MISSING: "red"}
     for f in report.findings:
-        mark = f"[{style.get(f.status, 'yellow')}]{f.status}[/]"
-        t.add_row(f.feature, shown(f.permission), mark, shown(f.detail))
+        t.add_row(shown(f.feature), f"[{style.get(f.status, 'yellow')}]{f.status}[/]")
     out.print(t)
+    for f in report.missing:
+        out.print(
+            f"[red]{f.status}[/]: {shown(f.feature)} needs {shown(f.permission)}", highlight=False
+        )
+    unchecked: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.status not in (OK, MISSING) and f not in report.missing:
+            unchecked.setdefault(f.detail, []).append(f.feature)
+    for why, features in unchecked.items():
+        out.print(
+            f"[yellow]not checked[/] ({shown(why)}): {shown(', '.join(features))}",
+            highlight=False,
+        )
     if report.missing:
         ctx.err.print(
             f"{len(report.missing)} feature(s) cannot work: ask an admin to grant "

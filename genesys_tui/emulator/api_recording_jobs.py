@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
-from genesys_tui.emulator import exports
+from genesys_tui.emulator import exports, permissions
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
 from genesys_tui.emulator.ids import make_uuid
 from genesys_tui.emulator.query import QueryError
@@ -74,6 +74,11 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     q = await json_body(request)
     if not isinstance(q, dict):
         raise bad_request("The body must be a RecordingJobsQuery")
+    if q.get("includeRecordingsWithSensitiveData") is True and (
+        permissions.VIEW_SENSITIVE not in emu.granted
+    ):  # rejected whatever else the body says (RecordingApi.md, post_recording_jobs)
+        fields = permissions.error_fields("all", (permissions.VIEW_SENSITIVE,))
+        raise ApiError(403, fields.pop("code"), fields.pop("message"), **fields)
     if q.get("action") not in ("ARCHIVE", "DELETE", "EXPORT"):
         raise bad_request("action must be one of ARCHIVE, DELETE, EXPORT")
     if q["action"] == "EXPORT" and not q.get("integrationId"):

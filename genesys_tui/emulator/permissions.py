@@ -170,12 +170,17 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
 # restore is required when restoring an archived recording."
 RESTORE = "recording:recording:restore"
 EDIT_RETENTION = "recording:recording:editRetention"
+# post_recording_jobs: "the recording:recording:viewSensitiveData permission is required to access
+# recordings with PCI DSS and/or PII data ... If the requester does not have that permission and
+# includeRecordingsWithSensitiveData is set to true, then their request will be rejected."
+VIEW_SENSITIVE = "recording:recording:viewSensitiveData"
 
 # The demo org's OAuth clients and supervisor hold every permission the table names, plus the
 # ones inside operations: a fully configured org. Deny some to see what is missing.
 ALL_PERMISSIONS: frozenset[str] = frozenset(p for _, perms in REQUIRED.values() for p in perms) | {
     *TOPIC_PERMISSIONS,
     RESTORE,
+    VIEW_SENSITIVE,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.analytics import interval_string
 from genesys_tui.genesys.client import GenesysClient
+from genesys_tui.genesys.transcript_search import search_body
 
 NIL = "00000000-0000-4000-8000-000000000000"  # a conversation (and participant) that does not exist
 
@@ -30,9 +31,13 @@ class Probe:
     user: bool = False  # needs a user's token
 
 
-def _recent() -> str:
+def _recent_pair() -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
-    return interval_string(now - timedelta(minutes=5), now)
+    return now - timedelta(minutes=5), now
+
+
+def _recent() -> str:
+    return interval_string(*_recent_pair())
 
 
 STA = f"/api/v2/speechandtextanalytics/conversations/{NIL}/communications/{NIL}"
@@ -78,14 +83,109 @@ PROBES: tuple[Probe, ...] = (
     ),
     Probe(
         "Transcripts",
-        "any of recording:recording:view, recording:recordingSegment:view",
+        "all of recording:recording:view, speechAndTextAnalytics:data:view",
         "GET",
-        f"{STA}/transcripturls",
+        f"/api/v2/speechandtextanalytics/conversations/{NIL}",
         fine=(200, 404),
+    ),
+    Probe(
+        "Transcript search",
+        "any of analytics:conversationDetail:view, recording:recording:view, recordingSegment:view",
+        "POST",
+        "/api/v2/speechandtextanalytics/transcripts/search",
+        body=lambda: search_body("probe", *_recent_pair(), 1),
+        fine=(200, 400),
+    ),
+    Probe(
+        "Bookmarks: read",
+        f"any of recording:annotation:view, {RECORDING_VIEW[7:]}",
+        "GET",
+        f"/api/v2/conversations/{NIL}/recordings/{NIL}/annotations",
+        fine=(200, 404),
+    ),
+    Probe(
+        "Bookmarks: write to Genesys",
+        f"any of recording:annotation:add, annotation:edit, {RECORDING_VIEW[7:]}",
+        "POST",
+        f"/api/v2/conversations/{NIL}/recordings/{NIL}/annotations",
+        body={"name": "probe", "annotationType": "Bookmark", "location": 0},
+        fine=(200, 400, 404),
+    ),
+    Probe(
+        "Evaluation forms",
+        "quality:evaluationForm:view",
+        "GET",
+        "/api/v2/quality/publishedforms/evaluations",
+        {"pageSize": 1},
+    ),
+    Probe(
+        "Evaluations: read",
+        "quality:evaluation:view",
+        "GET",
+        "/api/v2/quality/evaluations/query",
+        {"conversationId": NIL, "pageSize": 1},
+        fine=(200, 404),
+    ),
+    Probe(
+        "Evaluations: submit",
+        "quality:evaluation:add",
+        "POST",
+        f"/api/v2/quality/conversations/{NIL}/evaluations",
+        body={},
+        fine=(400, 404),
     ),
     Probe("Restore archived recordings", "recording:recording:restore", None),
     Probe(
-        "Bulk export jobs", "recording:job:view", "GET", "/api/v2/recording/jobs", {"pageSize": 1}
+        "Bulk export: list jobs",
+        "recording:job:view",
+        "GET",
+        "/api/v2/recording/jobs",
+        {"pageSize": 1},
+    ),
+    Probe(
+        "Bulk export: create a job",
+        "recording:job:add",
+        "POST",
+        "/api/v2/recording/jobs",
+        body={},  # refused for what it lacks (400) only once the permission is there
+        fine=(400,),
+    ),
+    Probe(
+        "Bulk export: sensitive recordings (--include-sensitive)",
+        "recording:recording:viewSensitiveData",
+        "POST",
+        "/api/v2/recording/jobs",
+        body={"includeRecordingsWithSensitiveData": True},  # 403 without it, 400 with it
+        fine=(400,),
+    ),
+    Probe(
+        "Bulk export: start a job",
+        "all of recording:job:edit, recording:recording:editRetention, "
+        "screenRecording:editRetention, snippetRecording:editRetention",
+        "PUT",
+        f"/api/v2/recording/jobs/{NIL}",  # no such job: 404 with the permissions, 403 without
+        body={"state": "PROCESSING"},
+        fine=(404,),
+    ),
+    Probe(
+        "Bulk export: the S3 integration",
+        "integrations:integration:view",
+        "GET",
+        "/api/v2/integrations",
+        {"pageSize": 1},
+    ),
+    Probe(
+        "Orphan recordings (reconcile)",
+        "recording:orphan:view",
+        "GET",
+        "/api/v2/orphanrecordings",
+        {"pageSize": 1},
+    ),
+    Probe(
+        "Analytics details jobs (reconcile)",
+        "analytics:conversationDetail:view",
+        "GET",
+        "/api/v2/analytics/conversations/details/jobs/availability",
     ),
     Probe(
         "Monitor",

@@ -54,7 +54,11 @@ def main(repo: str) -> None:
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True).stdout
 
-    files = [f for f in git("ls-tree", "-r", "--name-only", "HEAD", "build/docs").split() if f.endswith("Api.md")]
+    files = [
+        f
+        for f in git("ls-tree", "-r", "--name-only", "HEAD", "build/docs").split()
+        if f.endswith("Api.md")
+    ]
     docs = {f: git("show", f"HEAD:{f}") for f in files}
     version = git("log", "-1", "--format=%s").strip()
     served = emulator_operations()

@@ -540,6 +540,7 @@ def test_doctor_names_what_is_missing(capsys, monkeypatch):
             code = main(["doctor"])
             out, err = capsys.readouterr()
             rows = {line.split("│")[0].strip(): line for line in out.splitlines() if "│" in line}
+            assert all(len(line.rstrip()) <= 100 for line in rows.values())  # fits 100 columns
             if not deny:
                 assert code == 0 and "Acme Utilities" in out and "60 min (playback)" in out
                 assert all(
