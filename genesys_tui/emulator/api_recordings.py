@@ -107,7 +107,7 @@ def _recording_doc(
         transcode_ms=int(emu.s.transcode_seconds * 1000),
         restore_expiration=until,
     )
-    doc["annotations"] += list(emu.bookmarks.get(f"{d.id}/{rec.id}", {}).values())  # people's
+    doc["annotations"] += _bookmarks(emu, d.id, rec.id)
     if state not in ("AVAILABLE", "RESTORED"):
         doc.pop(
             "sessionId", None
@@ -214,26 +214,39 @@ def _perm_error(kind: str, perms: tuple[str, ...]) -> dict[str, Any]:
     return {"code": fields.pop("code"), "message": fields.pop("message"), **fields}
 
 
+def _bookmarks(
+    emu: Emulator, conversation_id: str, recording_id: str, *, metadata: bool = False
+) -> list[dict[str, Any]]:
+    """People's annotations (bookmarks) of a recording, as its documents list them. RecordingApi.md
+    (SDK 257.1.0): a recording's "Bookmark annotations will be excluded if recording:annotation:view
+    permission is missing"; its metadata's "if either recording:recording:view or
+    recording:annotation:view permission is missing" (system annotations are never in metadata)."""
+    need = {"recording:annotation:view"} | ({"recording:recording:view"} if metadata else set())
+    if not need <= emu.granted:
+        return []
+    return list(emu.bookmarks.get(f"{conversation_id}/{recording_id}", {}).values())
+
+
 async def metadata_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
-    return JSONResponse(
-        [
-            docs.recording_metadata(
-                emu.org, d, r, _file_state(emu, r)[0], delete_ms=_delete_ms(emu, r)
-            )
-            for r in d.recordings
-        ]
-    )
+    out = []
+    for r in d.recordings:
+        doc = docs.recording_metadata(
+            emu.org, d, r, _file_state(emu, r)[0], delete_ms=_delete_ms(emu, r)
+        )
+        doc["annotations"] += _bookmarks(emu, d.id, r.id, metadata=True)
+        out.append(doc)
+    return JSONResponse(out)
 
 
 async def metadata_one(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     d = conv_or_404(emu, request.path_params["conversationId"])
     rec = _rec_or_404(d, request.path_params["recordingId"])
-    return JSONResponse(
-        docs.recording_metadata(
-            emu.org, d, rec, _file_state(emu, rec)[0], delete_ms=_delete_ms(emu, rec)
-        )
+    doc = docs.recording_metadata(
+        emu.org, d, rec, _file_state(emu, rec)[0], delete_ms=_delete_ms(emu, rec)
     )
+    doc["annotations"] += _bookmarks(emu, d.id, rec.id, metadata=True)
+    return JSONResponse(doc)
 
 
 async def recording_settings(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:

@@ -337,7 +337,8 @@ def recording_metadata(
     org: Org, d: CallDetail, rec: RecordingInfo, file_state: str, *, delete_ms: int | None = None
 ) -> dict[str, Any]:
     """RecordingMetadata: "Does not return playable media nor system annotations" (RecordingApi.md,
-    get_conversation_recordingmetadata), so no pause or hold annotations here."""
+    get_conversation_recordingmetadata), so no pause or hold annotations here; people's bookmarks
+    are added by the API (api_recordings), as the permissions allow."""
     return drop_none(
         {
             "id": rec.id,

@@ -59,3 +59,35 @@ def test_bookmarks_are_created_updated_listed_refused_and_deleted(fresh_emulator
                 await c.annotations.list(cid, "00000000-0000-4000-8000-000000000000")
 
     asyncio.run(go())
+
+
+def test_bookmarks_show_in_recordings_and_metadata_only_as_the_permissions_allow(fresh_emulator):
+    """RecordingApi.md (SDK 257.1.0): a recording's bookmarks are excluded without
+    recording:annotation:view; its metadata's without either that or recording:recording:view."""
+    from genesys_tui.emulator.permissions import ALL_PERMISSIONS
+
+    srv = fresh_emulator
+    cid = recorded_conversation(srv, pause=True)
+
+    async def seen():
+        async with client_for(srv) as c:
+            (rec, *_) = await c.recordings.list(cid, "NONE")
+            in_rec = [a.id for a in rec.annotations if a.type == "Bookmark"]
+            meta = await c.api.get_json(f"/api/v2/conversations/{cid}/recordingmetadata")
+            in_meta = [a["id"] for m in meta for a in m.get("annotations", [])]
+            return rec.id, in_rec, in_meta
+
+    async def mark(rid):
+        async with client_for(srv) as c:
+            return (await c.annotations.bookmark(cid, rid, 1000, "note", "why")).id
+
+    rid, _, _ = asyncio.run(seen())
+    made = asyncio.run(mark(rid))
+    try:
+        assert asyncio.run(seen())[1:] == ([made], [made])  # both, with every permission
+        srv.emulator.granted = ALL_PERMISSIONS - {"recording:annotation:view"}
+        assert asyncio.run(seen())[1:] == ([], [])
+        srv.emulator.granted = ALL_PERMISSIONS - {"recording:recording:view"}
+        assert asyncio.run(seen())[1:] == ([made], [])  # the metadata needs both
+    finally:
+        srv.emulator.granted = ALL_PERMISSIONS
