@@ -449,11 +449,11 @@ async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
             await settle(pilot, app)
             await wait_for(pilot, lambda: app.doctor_report is not None)
             note = next(n for n in notes(app) if n.title == "Permissions")
-            assert "Bulk export jobs" in note.message and "Wrap-up names" in note.message
+            assert "Bulk export: list jobs" in note.message and "Wrap-up names" in note.message
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
             assert isinstance(app.screen, HelpScreen)
-            assert "Missing: Wrap-up names, Bulk export jobs" in app.screen.permissions
+            assert "Missing: Wrap-up names, Bulk export: list jobs" in app.screen.permissions
             assert "| Browse conversations | ok |" in app.screen.permissions
 
 
