@@ -6,8 +6,8 @@ import sys
 
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, run
-from genesys_tui.core.terminal import clean_lines
+from genesys_tui.cli.common import CommandError, Context, cells, run
+from genesys_tui.core.terminal import clean, clean_lines
 from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.flows.review.session import Review, ReviewError
 
@@ -34,7 +34,7 @@ def _load(ctx: Context, *, audio: bool, extra=None) -> tuple[Review, object]:
 def _require_transcript(ctx: Context, review: Review) -> None:
     if review.transcript is None:
         for note in review.notes:
-            ctx.err.print(note, highlight=False)
+            ctx.err.print(clean(note), highlight=False, markup=False)
         if review.transcript_failed:  # a failure, not "there is none": scripts must tell them apart
             raise CommandError(f"the transcript of conversation {review.id} could not be had")
         raise CommandError(f"no transcript for conversation {review.id}", code=NO_TRANSCRIPT_EXIT)
@@ -119,7 +119,7 @@ def cmd_metrics(ctx: Context) -> int:
         t.add_column("Metric")
         t.add_column("Value")
         for k, v in m.rows():
-            t.add_row(k, v)
+            t.add_row(*cells(k, v))
         ctx.out.print(t)
     return 0
 
@@ -135,10 +135,10 @@ def cmd_serve(ctx: Context) -> int:
     review, server = _load(ctx, audio=True, extra=make_server)
     if not review.audio:
         for note in review.notes:
-            ctx.err.print(note, highlight=False)
+            ctx.err.print(clean(note), highlight=False, markup=False)
         raise CommandError(f"conversation {review.id} has no recording to play")
     for note in review.notes:
-        ctx.err.print(note, highlight=False)
+        ctx.err.print(clean(note), highlight=False, markup=False)
     ctx.out.print(
         f"Serving conversation {review.id} at\n  {server.url}\n(Ctrl-C to stop)",
         highlight=False,

@@ -8,7 +8,7 @@ import json
 
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, interval_arg, run
+from genesys_tui.cli.common import CommandError, Context, cells, interval_arg, run
 from genesys_tui.flows.review.sample import SampleError, SampleStore, draw
 
 
@@ -49,7 +49,7 @@ def cmd_sample(ctx: Context) -> int:
         for col in (sample.per.title(), "Conversation ID", "Started"):
             t.add_column(col, no_wrap=True)
         for p in sample.picked:
-            t.add_row(names.get(p.group, p.group), p.conversation_id, p.start[:19])
+            t.add_row(*cells(names.get(p.group, p.group), p.conversation_id, p.start[:19]))
         ctx.out.print(t)
     short = ", ".join(f"{names.get(g, g)} {k} short" for g, k in sample.short.items())
     ctx.err.print(
