@@ -232,7 +232,13 @@ def cmd_doctor(ctx: Context) -> int:
                 supervisor = user_client(target)
                 problem = ""
             except creds.CredentialsError as e:
-                supervisor, problem = None, f"needs a valid user sign-in: {e}"
+                # said once for the four features it holds back, with what gives a sign-in
+                problem = (
+                    f"needs a user's sign-in: {e}; `genesys-tui login --user` keeps one in the "
+                    "keyring, or without a keyring `supervise ... --sign-in` signs in for one "
+                    "command"
+                )
+                supervisor = None
             try:
                 return await run_doctor(client, user_client=supervisor, user_problem=problem)
             finally:

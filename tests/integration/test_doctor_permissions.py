@@ -79,3 +79,19 @@ def test_a_view_only_export_client_is_told_it_cannot_start_an_export():
     assert by["Bulk export: create a job"].status == MISSING
     assert by["Bulk export: start a job"].status == MISSING
     assert "recording:job:edit" in by["Bulk export: start a job"].permission
+
+
+def test_without_a_user_sign_in_doctor_says_so_once_with_what_gives_one(
+    isolated_home, monkeypatch, capsys
+):
+    from genesys_tui.cli.main import main
+
+    with EmulatorServer(small_org(conversations=20)) as srv:
+        monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+        monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+        assert main(["doctor", "--base-url", srv.base_url]) == 0  # not checked is not missing
+    out = capsys.readouterr().out
+    assert out.count("needs a user's sign-in") == 1
+    assert "login --user" in out and "Monitor, Coach, Barge" in out
+    table = [line for line in out.splitlines() if "│" in line]
+    assert table and all(len(line.rstrip()) <= 100 for line in table)
