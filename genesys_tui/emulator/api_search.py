@@ -174,7 +174,10 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
             found.append(i)
     desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
     found.sort(key=lambda k: int(org.start[k]), reverse=desc)
-    page = found[(number - 1) * size : number * size]
+    # One row a transcript, not a conversation (addendum 2: a transferred call, one transcript a
+    # recorded leg, comes back once for each): `total`, the pages and the 1,000 cap count rows.
+    rows = [i for i in found for _ in range(max(1, len(org.detail(i).recordings)))]
+    page = rows[(number - 1) * size : number * size]
     results = []
     for i in page:
         d = org.detail(i)
@@ -194,8 +197,8 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
         results.append(doc)
     return JSONResponse(
         {
-            "total": len(found),
-            "pageCount": -(-len(found) // size),
+            "total": len(rows),
+            "pageCount": -(-len(rows) // size),
             "pageSize": size,
             "pageNumber": number,
             "types": types,

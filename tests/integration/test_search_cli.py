@@ -181,3 +181,45 @@ def test_only_a_definite_answer_is_indexed(recent_org, tmp_path, monkeypatch):
     monkeypatch.setattr(session, "communication_ids", no_leg)
     review = asyncio.run(load(said))
     assert review.transcript is None and not cache.index.path(said).exists()
+
+
+def test_a_transferred_call_is_one_row_a_transcript_and_listed_once():
+    """Transcript search answers a row per transcript (a transferred call has one a recorded
+    leg): `total` counts rows; the client lists each conversation once."""
+    with EmulatorServer(small_org(anchor=NOW, conversations=160, days=4)) as srv:
+        raw, ids, org = _raw_rows_and_listed(srv)
+    rows = [r["conversationId"] for r in raw["results"]]
+    several = {cid for cid in rows if len(org.detail(org.find(cid)).recordings) > 1}
+    assert several and raw["total"] == len(rows) > len(set(rows))  # rows, not conversations
+    for cid in several:
+        assert rows.count(cid) == len(org.detail(org.find(cid)).recordings)
+    assert len(ids) == len(set(ids)) and set(rows) <= set(ids)  # each once
+
+
+def _raw_rows_and_listed(srv):
+    """Every row transcript search answers for "the" over SPAN, and what the client lists."""
+    import asyncio
+
+    from genesys_tui.genesys.transcript_search import TranscriptSearch, search_body
+    from tests.integration.test_client import client_for
+
+    org = srv.emulator.org
+    start, end = (datetime.fromisoformat(x.replace("Z", "+00:00")) for x in SPAN.split("/"))
+
+    async def go():
+        async with client_for(srv) as c:
+            raw, page = {"results": []}, 1
+            while True:  # every row, page by page
+                got = await c.api.post_json(
+                    "/api/v2/speechandtextanalytics/transcripts/search",
+                    {**search_body("the", start, end, page), "pageSize": 100},
+                )
+                raw = {**got, "results": raw["results"] + got["results"]}
+                if page >= got["pageCount"]:
+                    break
+                page += 1
+            ids = [cid async for cid in TranscriptSearch(c.api).conversations("the", start, end)]
+            return raw, ids
+
+    raw, ids = asyncio.run(go())
+    return raw, ids, org
