@@ -174,9 +174,14 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
             found.append(i)
     desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
     found.sort(key=lambda k: int(org.start[k]), reverse=desc)
-    # One row a transcript, not a conversation (addendum 2: a transferred call, one transcript a
-    # recorded leg, comes back once for each): `total`, the pages and the 1,000 cap count rows.
-    rows = [i for i in found for _ in range(max(1, len(org.detail(i).recordings)))]
+    # Addendum 2, `types` (DC-TS): `transcripts` are "individual transcripts" (a transferred call,
+    # one transcript a recorded leg, comes back once for each), `transcripts_metadata` is "grouped
+    # by conversation" with `totalTranscripts`. `total`, the pages and the 1,000 cap count rows.
+    def transcripts(i: int) -> int:
+        return max(1, len(org.detail(i).recordings))
+
+    per_transcript = "transcripts" in types
+    rows = [i for i in found for _ in range(transcripts(i) if per_transcript else 1)]
     page = rows[(number - 1) * size : number * size]
     results = []
     for i in page:
@@ -190,7 +195,7 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
             "divisionId": d.division_id,
         }
         if "transcripts_metadata" in types:
-            doc["totalTranscripts"] = 1
+            doc["totalTranscripts"] = transcripts(i)
         fields = body.get("returnFields")
         if isinstance(fields, list) and fields:
             doc = {k: v for k, v in doc.items() if k in fields}

@@ -188,15 +188,19 @@ def test_a_transferred_call_is_one_row_a_transcript_and_listed_once():
     leg): `total` counts rows; the client lists each conversation once."""
     with EmulatorServer(small_org(anchor=NOW, conversations=160, days=4)) as srv:
         raw, ids, org = _raw_rows_and_listed(srv)
+        grouped = _raw_rows_and_listed(srv, types=["transcripts_metadata"])[0]["results"]
     rows = [r["conversationId"] for r in raw["results"]]
     several = {cid for cid in rows if len(org.detail(org.find(cid)).recordings) > 1}
     assert several and raw["total"] == len(rows) > len(set(rows))  # rows, not conversations
     for cid in several:
         assert rows.count(cid) == len(org.detail(org.find(cid)).recordings)
     assert len(ids) == len(set(ids)) and set(rows) <= set(ids)  # each once
+    # transcripts_metadata is grouped by conversation, with how many transcripts each has
+    assert sorted(g["conversationId"] for g in grouped) == sorted(set(rows))
+    assert all(g["totalTranscripts"] == rows.count(g["conversationId"]) for g in grouped)
 
 
-def _raw_rows_and_listed(srv):
+def _raw_rows_and_listed(srv, types=("transcripts",)):
     """Every row transcript search answers for "the" over SPAN, and what the client lists."""
     import asyncio
 
@@ -212,7 +216,12 @@ def _raw_rows_and_listed(srv):
             while True:  # every row, page by page
                 got = await c.api.post_json(
                     "/api/v2/speechandtextanalytics/transcripts/search",
-                    {**search_body("the", start, end, page), "pageSize": 100},
+                    {
+                        **search_body("the", start, end, page),
+                        "pageSize": 100,
+                        "types": list(types),
+                        "returnFields": [],
+                    },
                 )
                 raw = {**got, "results": raw["results"] + got["results"]}
                 if page >= got["pageCount"]:
