@@ -174,6 +174,7 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
             found.append(i)
     desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
     found.sort(key=lambda k: int(org.start[k]), reverse=desc)
+
     # Addendum 2, `types` (DC-TS): `transcripts` are "individual transcripts" (a transferred call,
     # one transcript a recorded leg, comes back once for each), `transcripts_metadata` is "grouped
     # by conversation" with `totalTranscripts`. `total`, the pages and the 1,000 cap count rows.
