@@ -100,7 +100,7 @@ def cmd_watch(ctx: Context) -> int:
             names = await client.directory.names()
             watch = LiveWatch(client, settings, names, on_event=printer)
             task = asyncio.create_task(watch.run())
-            told = False
+            told = None  # the (mode, why) last said: a change of either is said again
             storm = False  # the notification socket keeps closing: said once, and its end
             try:
                 deadline = (
@@ -110,8 +110,8 @@ def cmd_watch(ctx: Context) -> int:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(printer.enough.wait(), 0.2)
                     b = watch.board
-                    if not told and b.mode in (Mode.PUSH, Mode.POLL):
-                        told = True
+                    if b.mode in (Mode.PUSH, Mode.POLL) and told != (b.mode, b.why):
+                        told = (b.mode, b.why)
                         how = (
                             "pushed by Genesys"
                             if b.mode == Mode.PUSH

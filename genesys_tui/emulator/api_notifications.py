@@ -25,7 +25,7 @@ def _owner(tok: Token) -> tuple[str, str | None]:
 
 
 async def channel_create(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
-    return JSONResponse(emu.hub.create(_owner(tok)).doc(emu))  # 200 (SW2018)
+    return JSONResponse(emu.hub.create(_owner(tok), tok.value).doc(emu))  # 200 (SW2018)
 
 
 async def channel_list(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -63,7 +63,7 @@ async def _subscribe(emu: Emulator, request: Request, tok: Token, replace: bool)
     ):
         raise bad_request('The body must be a list of topics: [{"id": "v2...."}]')
     topics = [x["id"] for x in body]
-    total = len(set(topics) | (set() if replace else set(ch.topics)))
+    total = emu.hub.count(topics + ([] if replace else ch.topics))
     if total > MAX_TOPICS:
         raise bad_request(f"A channel can have at most {MAX_TOPICS} topics")
     ignore = request.query_params.get("ignoreErrors", "false").lower() == "true"
@@ -91,8 +91,7 @@ async def subscriptions_put(emu: Emulator, request: Request, tok: Token, cid: st
 
 async def subscriptions_delete(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
     ch = _mine(emu, request, tok)
-    ch.topics = []
-    emu.hub.topics_changed()
+    emu.hub.set_topics(ch, [])
     ch.used = time.monotonic()
     return Response(status_code=204)
 

@@ -218,6 +218,7 @@ class Emulator:
             fault = self.faults.api_fault(name)
             if fault == "revoke":
                 self.tokens.revoke(tok.value)
+                self.hub.token_revoked(tok.value)
                 return fail(401, "bad.credentials", "Invalid login credentials.")
             if fault == "429":
                 ra = self.s.fault_retry_after

@@ -28,7 +28,34 @@ def control_routes(emu: Emulator) -> list[Route]:
         Route("/__emulator/notifications", bound(control_notifications), methods=["POST"]),
         Route("/__emulator/clock", bound(control_clock), methods=["POST"]),
         Route("/__emulator/hold", bound(control_hold), methods=["POST"]),
+        Route("/__emulator/permissions", bound(control_permissions), methods=["POST"]),
+        Route("/__emulator/tokens", bound(control_tokens), methods=["POST"]),
     ]
+
+
+async def control_permissions(emu: Emulator, request: Request) -> Response:
+    """Test hook: {"deny": [P...], "grant": [P...]} changes what the org's clients may do now;
+    notification topics no longer allowed are dropped (v2.subscription.updated)."""
+    body = await request.json()
+    if not isinstance(body, dict):
+        return JSONResponse({"error": "deny and/or grant"}, 400)
+    emu.granted -= {str(p) for p in body.get("deny") or ()}
+    emu.granted |= {str(p) for p in body.get("grant") or ()}
+    return JSONResponse({"channels": emu.hub.permissions_changed()})
+
+
+async def control_tokens(emu: Emulator, request: Request) -> Response:
+    """Test hook: {"revoke": "all"} revokes every access token (an admin revoking a client's or a
+    user's tokens); the channels they made are told (v2.system.token_revoked) and gone."""
+    body = await request.json()
+    if not isinstance(body, dict) or body.get("revoke") != "all":
+        return JSONResponse({"error": 'revoke: "all"'}, 400)
+    values = [v for v, t in emu.tokens.tokens.items() if not t.revoked]
+    for v in values:
+        emu.tokens.revoke(v)
+    return JSONResponse(
+        {"tokens": len(values), "channels": sum(emu.hub.token_revoked(v) for v in values)}
+    )
 
 
 async def control_state(emu: Emulator, request: Request) -> Response:

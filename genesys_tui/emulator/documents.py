@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -301,16 +302,18 @@ def _wrapup_name(org: Org, code: str | None) -> str | None:
 
 
 def annotations(rec: RecordingInfo) -> list[dict[str, Any]]:
+    """The system's annotations. Their ids as the SDK's Annotation model documents them
+    (Annotation.md, 257.1.0): "All pause annotations on a recording will share an ID value, ...
+    and hold annotations will have randomly generated UUIDs (i.e. the ID will change at each
+    request)"."""
     out = []
     cut_before = all_before = 0
-    pause_id = make_uuid(
-        0, "annotation", rec.id, "pauses"
-    )  # a recording's pause annotations share one id
+    pause_id = make_uuid(0, "annotation", rec.id, "pauses")
     for p in sorted(rec.pauses, key=lambda x: x.start):
         wall = p.start - rec.start
         out.append(
             {
-                "id": pause_id,
+                "id": str(uuid.uuid4()) if p.reason == "Hold" else pause_id,
                 "name": "Secure Pause" if p.cut else "Hold",
                 "type": "Pause",
                 "reason": p.reason,

@@ -10,7 +10,18 @@ describe it:
 - every message is the envelope {topicName, version, eventBody, metadata: {CorrelationId}}; a
   heartbeat `channel.metadata` "WebSocket Heartbeat" comes about every 30 s; a text
   {"message": "ping"} is answered with "pong"; before maintenance `v2.system.socket_closing` is
-  sent and the socket closed about a minute later.
+  sent and the socket closed about a minute later;
+- the system messages of the SDK's notificationMappings.json (257.1.0), each a
+  SystemMessageSystemMessage whose systemTopicType and reason take the model's allowed values:
+  `v2.system.token_revoked.{channel}` (token_revoked, user_tokens_revoked) when the token that made
+  the channel is revoked, and the channel is gone; `v2.system.no_longer_subscribed.{channel}`
+  (no_longer_subscribed, another_channel_subscribed) when another channel of the same client and
+  user subscribes to its topics, which it loses; `v2.subscription.updated` (an
+  UpdatedTopicSystemMessage, subscription_changed) when permissions change and topics are dropped;
+  when the token expires the socket just closes (no message: socket_closing is not guaranteed);
+- a topic name over MAX_TOPIC_CHARS characters is refused (the issue's reading of the service;
+  no SDK source gives the number: UNCONFIRMED); a combined topic `prefix?a&b` is `prefix.a` and
+  `prefix.b`, each judged and counted toward the 1,000 (the strict reading of addendum 1.2).
 
 The WebSocket is served by the emulator itself, at ws://127.0.0.1:PORT/channels/{id} (the real
 connectUri is wss://streaming.{domain}/channels/{id}). It needs no token: the channel id is the
@@ -37,6 +48,7 @@ if TYPE_CHECKING:
 
 MAX_CHANNELS = 20
 MAX_TOPICS = 1000
+MAX_TOPIC_CHARS = 200
 VERSION = "2"  # the envelope's `version`: its value is UNCONFIRMED (addendum 1.3)
 OUTBOX = 5000  # messages waiting for a slow reader; past it the socket is closed (resync)
 UUID = r"[0-9a-fA-F-]{36}"
@@ -69,6 +81,14 @@ TOPICS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
 TOPIC_PERMISSIONS = frozenset(p for _, _, perms in TOPICS for p in perms)
 
 
+def expand(topic: str) -> list[str]:
+    """A combined topic `prefix?a&b` is `prefix.a` and `prefix.b`; any other is itself."""
+    prefix, sep, rest = topic.partition("?")
+    if not sep:
+        return [topic]
+    return [f"{prefix}.{part}" for part in rest.split("&")] if prefix and rest else [topic]
+
+
 def topic_rule(topic: str) -> tuple[str, str, tuple[str, ...]] | None:
     """(kind, the id in it, the permissions that allow it), or None for a topic that is not."""
     for pattern, kind, perms in TOPICS:
@@ -83,8 +103,10 @@ class Channel:
     id: str
     owner: tuple[str, str | None]  # (OAuth client, user)
     expires_ms: int
+    token: str = ""  # the access token that made it: revoked or expired, the channel is gone
     used: float = field(default_factory=time.monotonic)
     topics: list[str] = field(default_factory=list)
+    covers: set[str] = field(default_factory=set)  # the topics, combined ones expanded
     socket: WebSocket | None = None
     outbox: asyncio.Queue | None = None
     closing: bool = False
@@ -109,7 +131,7 @@ class Hub:
     def ttl_ms(self) -> int:
         return int(self.emu.s.channel_ttl_seconds * 1000)
 
-    def create(self, owner: tuple[str, str | None]) -> Channel:
+    def create(self, owner: tuple[str, str | None], token: str = "") -> Channel:
         mine = [c for c in self.channels.values() if c.owner == owner]
         if len(mine) >= MAX_CHANNELS:
             # "Creating a 21st channel will remove the channel with oldest last used date.
@@ -117,17 +139,27 @@ class Hub:
             victim = min(mine, key=lambda c: (c.socket is not None, c.used))
             self.remove(victim.id)
         ch = Channel(
-            f"streaming-0-{secrets.token_hex(13)}", owner, self.emu.now_ms() + self.ttl_ms()
+            f"streaming-0-{secrets.token_hex(13)}",
+            owner,
+            self.emu.now_ms() + self.ttl_ms(),
+            token,
         )
         self.channels[ch.id] = ch
         return ch
 
     def live(self, channel_id: str) -> Channel | None:
         ch = self.channels.get(channel_id)
-        if ch is not None and self.emu.now_ms() >= ch.expires_ms:
+        if ch is not None and (self.emu.now_ms() >= ch.expires_ms or not self._token_ok(ch)):
             self.remove(ch.id)
             return None
         return ch
+
+    def _token_ok(self, ch: Channel) -> bool:
+        return not ch.token or self.emu.tokens.lookup(ch.token) is not None
+
+    def _token_left_s(self, ch: Channel) -> float:
+        tok = self.emu.tokens.tokens.get(ch.token) if ch.token else None
+        return float("inf") if tok is None else tok.expires_at - self.emu.tokens.clock()
 
     def remove(self, channel_id: str) -> None:
         ch = self.channels.pop(channel_id, None)
@@ -136,16 +168,25 @@ class Hub:
             ch.outbox.put_nowait(None)  # its socket closes
 
     def topic_doc(self, topic: str) -> dict[str, Any]:
-        rule = topic_rule(topic)
-        if rule is None:
-            return {"id": topic, "state": "Rejected", "rejectionReason": "Invalid topic"}
-        _, _, perms = rule
-        if not self.emu.granted & set(perms):
+        if len(topic) > MAX_TOPIC_CHARS:
+            return {
+                "id": topic,
+                "state": "Rejected",
+                "rejectionReason": f"Topic names are at most {MAX_TOPIC_CHARS} characters",
+            }
+        missing: list[str] = []
+        for part in expand(topic):
+            rule = topic_rule(part)
+            if rule is None:
+                return {"id": topic, "state": "Rejected", "rejectionReason": "Invalid topic"}
+            if not self.emu.granted & set(rule[2]):
+                missing += [p for p in rule[2] if p not in missing]
+        if missing:
             return {
                 "id": topic,
                 "state": "Rejected",
                 "rejectionReason": "Missing permissions",
-                "missingPermissions": list(perms),
+                "missingPermissions": missing,
             }
         return {"id": topic, "state": "Permitted"}
 
@@ -153,10 +194,96 @@ class Hub:
         """Add (or, replacing, set) the Permitted topics of `docs` (topic_doc's answers)."""
         permitted = [d["id"] for d in docs if d["state"] == "Permitted"]
         kept = [] if replace else [t for t in ch.topics if t not in permitted]
-        ch.topics = kept + permitted
-        self.topics_changed()
+        self.set_topics(ch, kept + permitted)
         ch.used = time.monotonic()
         ch.expires_ms = self.emu.now_ms() + self.ttl_ms()  # subscribing extends the channel
+        taken = {t for d in permitted for t in expand(d)}
+        for other in list(self.channels.values()):
+            if other is ch or other.owner != ch.owner or not other.covers & taken:
+                continue
+            lost = sorted(other.covers & taken)
+            self.set_topics(other, [t for t in other.topics if not set(expand(t)) & taken])
+            self.system(
+                other,
+                f"v2.system.no_longer_subscribed.{other.id}",
+                "no_longer_subscribed",
+                "another_channel_subscribed",
+                "Another channel subscribed to these topics",
+                {"topics": lost},
+            )
+
+    def set_topics(self, ch: Channel, topics: list[str]) -> None:
+        ch.topics = topics
+        ch.covers = {t for topic in topics for t in expand(topic)}
+        self.topics_changed()
+
+    def count(self, topics: list[str]) -> int:
+        """Topics as they count toward MAX_TOPICS: a combined one for each of its parts."""
+        return len({t for topic in topics for t in expand(topic)})
+
+    # --- system messages -----------------------------------------------------------------------
+
+    def system(
+        self,
+        ch: Channel,
+        topic: str,
+        kind: str,
+        reason: str | None,
+        message: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """A SystemMessageSystemMessage to one channel's socket (dropped when none is open)."""
+        body: dict[str, Any] = {
+            "channelId": ch.id,
+            "systemTopicType": kind,
+            "correlationId": str(uuid.uuid4()),
+            "organizationId": self.emu.org.id,
+            "userId": ch.owner[1],
+            "oauthClientId": ch.owner[0],
+            "message": message,
+        }
+        if reason:
+            body["reason"] = reason
+        if data:
+            body["data"] = data
+        if ch.outbox is not None:
+            with contextlib.suppress(asyncio.QueueFull):
+                ch.outbox.put_nowait(self.envelope(topic, body))
+
+    def token_revoked(self, token: str) -> int:
+        """The token is revoked: each channel it made is told, then gone (its socket closes)."""
+        gone = [ch for ch in self.channels.values() if ch.token and ch.token == token]
+        for ch in gone:
+            self.system(
+                ch,
+                f"v2.system.token_revoked.{ch.id}",
+                "token_revoked",
+                "user_tokens_revoked",
+                "The token for this channel was revoked",
+            )
+            self.remove(ch.id)
+        return len(gone)
+
+    def permissions_changed(self) -> int:
+        """Topics the org's permissions no longer allow are dropped from every channel, each of
+        which is told (v2.subscription.updated); how many channels lost topics."""
+        n = 0
+        for ch in list(self.channels.values()):
+            keep = [t for t in ch.topics if self.topic_doc(t)["state"] == "Permitted"]
+            if keep == ch.topics:
+                continue
+            dropped = [t for t in ch.topics if t not in keep]
+            self.set_topics(ch, keep)
+            self.system(
+                ch,
+                "v2.subscription.updated",
+                "subscription_changed",
+                None,
+                "Topics were removed from this channel",
+                {"topics": dropped},
+            )
+            n += 1
+        return n
 
     # --- messages ------------------------------------------------------------------------------
 
@@ -176,7 +303,7 @@ class Hub:
         text = None
         n = 0
         for ch in list(self.channels.values()):
-            if ch.outbox is None or topic not in ch.topics:
+            if ch.outbox is None or topic not in ch.covers:
                 continue
             text = text or self.envelope(topic, body)
             try:
@@ -198,7 +325,7 @@ class Hub:
         if self._kinds is None:
             kinds: dict[str, set[str]] = {}
             for ch in self.channels.values():
-                for t in ch.topics:
+                for t in ch.covers:
                     rule = topic_rule(t)
                     if rule is not None:
                         kinds.setdefault(rule[0], set()).add(rule[1])
@@ -270,11 +397,12 @@ class Hub:
         beat = self.emu.s.heartbeat_seconds
         try:
             while True:
-                wait = max(0.05, min(beat, (ch.expires_ms - self.emu.now_ms()) / 1000))
+                left = min((ch.expires_ms - self.emu.now_ms()) / 1000, self._token_left_s(ch))
+                wait = max(0.05, min(beat, left))
                 try:
                     text = await asyncio.wait_for(outbox.get(), wait)
                 except TimeoutError:
-                    if self.live(ch.id) is None:  # expired: removed, and the socket closes
+                    if self.live(ch.id) is None:  # expired (or its token): the socket closes
                         break
                     text = self.envelope("channel.metadata", {"message": "WebSocket Heartbeat"})
                 if text is None:

@@ -223,6 +223,29 @@ PROBES: tuple[Probe, ...] = (
 )
 
 
+# The notification topics each live feature subscribes to (NIL ids: the topic's permission is
+# judged, not the thing it names). Only transcription's permission is documented (addendum 1.5):
+# Genesys's own answer (missingPermissions) names what is missing.
+TOPICS: tuple[tuple[str, str, str], ...] = (
+    (
+        "Live calls pushed (else polled)",
+        f"v2.routing.queues.{NIL}.conversations.calls",
+        "routing:queue:view (not documented)",
+    ),
+    (
+        "Live transcript",
+        f"v2.conversations.{NIL}.transcription",
+        "conversation:transcription:view",
+    ),
+    (
+        "Live sentiment",
+        f"v2.speechandtextanalytics.conversation.{NIL}.sentiment",
+        "speechAndTextAnalytics:data:view (not documented)",
+    ),
+)
+CHANNELS = "/api/v2/notifications/channels"
+
+
 @dataclass
 class Finding:
     feature: str
@@ -307,7 +330,38 @@ async def run_doctor(
             )
             continue
         report.findings.append(await _try(user_client if p.user else client, p))
+    report.findings += await _topics(client)
     return report
+
+
+async def _topics(client: GenesysClient) -> list[Finding]:
+    """Each live feature's topic, subscribed on a channel of its own with ignoreErrors: Genesys
+    answers Permitted, or Rejected with the missing permissions. The subscriptions are cleared
+    after (a channel cannot be deleted; unused, it is the first a 21st channel evicts)."""
+    try:
+        ch = await client.api.post_json(CHANNELS, None, ok=(200, 201))
+        path = f"{CHANNELS}/{ch['id']}/subscriptions"
+        resp = await client.api.request(
+            "PUT", path, params={"ignoreErrors": "true"}, json=[{"id": t} for _, t, _ in TOPICS]
+        )
+        entities = resp.json().get("entities") or []
+        states = {e.get("id"): e for e in entities if isinstance(e, dict)}
+        await client.api.request("DELETE", path, ok=(200, 204))
+    except (E.GenesysError, KeyError, TypeError, ValueError, AttributeError) as e:
+        why = f"{type(e).__name__}: {e}"[:200]
+        return [Finding(f, perm, FAILED, why) for f, _, perm in TOPICS]
+    out = []
+    for feature, topic, perm in TOPICS:
+        e = states.get(topic) or {}
+        if e.get("state") == "Permitted":
+            out.append(Finding(feature, perm, OK))
+        elif e.get("missingPermissions"):
+            names = ", ".join(str(x) for x in e["missingPermissions"])
+            out.append(Finding(feature, f"any of {names}", MISSING, "topic rejected"))
+        else:
+            why = str(e.get("rejectionReason") or "not in Genesys's answer")[:200]
+            out.append(Finding(feature, perm, FAILED, why))
+    return out
 
 
 def _int(value: Any) -> int | None:

@@ -10,6 +10,16 @@ WebSocket, shared by everything that watches (the live list, a live transcript, 
   and the topics again when the old one is gone), and every Subscription then gets a RESYNC
   event: what happened while it was down was not pushed, so read the state again.
 - Subscribing again before `expires` keeps the channel past its 24 hours.
+- Genesys's system messages (SystemMessageSystemMessage, SDK notificationMappings.json):
+  `v2.system.token_revoked.{channel}`: the channel is gone; a new one is made with a renewed
+  token, or, when the token cannot be renewed, `trouble` says to sign in again (retried, slowly);
+  `v2.system.no_longer_subscribed.{channel}`: another session of the same client and user took
+  topics: they are not taken back on their own (two sessions would take them from each other for
+  ever); each Subscription that lost some gets a TAKEN event, and `retake()` takes them back;
+  `v2.subscription.updated`: topics were dropped (a permission was taken away): the topics are
+  subscribed again, so `rejected` says what is now refused, and every Subscription gets RESYNC.
+- A topic is at most MAX_TOPIC_CHARS characters; a combined topic `prefix?a&b` counts as each of
+  its parts, and its events (named `prefix.a`, ...) reach the Subscription that holds it.
 - Only a connectUri on the region's own domain (wss), or on loopback when the API is on loopback
   (the emulator), is ever connected to."""
 
@@ -28,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from genesys_tui.genesys.errors import GenesysError
+from genesys_tui.genesys.errors import AuthenticationError, GenesysError
 from genesys_tui.genesys.http import ApiClient
 from genesys_tui.genesys.modelbase import parse_time
 from genesys_tui.genesys.regions import is_loopback_url
@@ -37,6 +47,7 @@ log = logging.getLogger("genesys_tui.notifications")
 
 CHANNELS = "/api/v2/notifications/channels"
 MAX_TOPICS = 1000  # a channel's limit (more: 400)
+MAX_TOPIC_CHARS = 200  # a longer topic name is refused
 MAX_MESSAGE = 1 << 20  # bytes in one message: a snapshot is a few KB
 QUEUE = 2000  # events waiting for a slow subscriber; past it, it gets RESYNC instead
 EXTEND_BEFORE = timedelta(hours=1)  # re-subscribe this long before the channel expires
@@ -60,11 +71,22 @@ class Event:
 
 
 RESYNC = "resync"  # an Event with this topic: the socket was down; read the state again
+TAKEN = "taken"  # an Event with this topic: another session took topics (body: {"topics": [...]})
+CONTROL = frozenset({RESYNC, TAKEN})  # events that are news about the channel, not from a topic
+
+
+def expand(topic: str) -> set[str]:
+    """A combined topic `prefix?a&b` is `prefix.a` and `prefix.b`; any other is itself."""
+    prefix, sep, rest = topic.partition("?")
+    if not sep or not prefix or not rest:
+        return {topic}
+    return {f"{prefix}.{part}" for part in rest.split("&")}
 
 
 class Subscription:
     def __init__(self, hub: Notifications, topics: set[str]) -> None:
         self.hub, self.topics = hub, set(topics)
+        self.covers = {t for topic in self.topics for t in expand(topic)}
         self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE)
         self.closed = False
 
@@ -81,8 +103,14 @@ class Subscription:
         """Topics of this subscription that Genesys refused, with the permissions they need."""
         return {t: p for t, p in self.hub.rejected.items() if t in self.topics}
 
+    @property
+    def taken(self) -> set[str]:
+        """Topics of this subscription another session took (until `Notifications.retake`)."""
+        return self.topics & self.hub.taken
+
     async def change(self, topics: set[str]) -> None:
         self.topics = set(topics)
+        self.covers = {t for topic in self.topics for t in expand(topic)}
         await self.hub._sync_topics()
 
     async def close(self) -> None:
@@ -125,6 +153,9 @@ class Notifications:
         self._channel: dict[str, Any] | None = None
         self._subscribed: set[str] = set()
         self.rejected: dict[str, list[str]] = {}
+        self.taken: set[str] = set()  # topics another session took: not subscribed again
+        self._recheck = ""  # a system message said the channel's topics changed: "taken"|"changed"
+        self._gone = False  # the channel's token was revoked: the channel is no more
         self._task: asyncio.Task | None = None
         self._lock = asyncio.Lock()
         self.connected = asyncio.Event()
@@ -145,6 +176,12 @@ class Notifications:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="notifications")
         return sub
+
+    async def retake(self) -> None:
+        """Subscribe again to the topics another session took (the user asked: `r`)."""
+        if self.taken:
+            self.taken = set()
+            await self._sync_topics(force=True)
 
     async def aclose(self) -> None:
         for sub in list(self._subs):
@@ -187,16 +224,23 @@ class Notifications:
         out: set[str] = set()
         for sub in self._subs:
             out |= sub.topics
-        return out
+        return out - self.taken
 
     async def _sync_topics(self, force: bool = False) -> None:
         async with self._lock:
             want = self.wanted()
             if not force and want == self._subscribed and self._channel is not None:
                 return
-            if len(want) > MAX_TOPICS:
+            counted = len({t for topic in want for t in expand(topic)})
+            if counted > MAX_TOPICS:
                 raise NotificationsError(
-                    f"{len(want)} topics: a notification channel takes at most {MAX_TOPICS}."
+                    f"{counted} topics: a notification channel takes at most {MAX_TOPICS}."
+                )
+            long = [t for t in want if len(t) > MAX_TOPIC_CHARS]
+            if long:
+                raise NotificationsError(
+                    f"A topic of {len(long[0])} characters: Genesys takes at most "
+                    f"{MAX_TOPIC_CHARS} ({long[0][:60]}...)."
                 )
             ch = await self._ensure_channel()
             path = f"{CHANNELS}/{ch['id']}/subscriptions"
@@ -227,6 +271,7 @@ class Notifications:
     async def _run(self) -> None:
         first = True
         while self._subs:
+            signed_out = ""
             self._opened = False
             self._attempts.append(self._clock())
             began = self._clock()
@@ -241,12 +286,18 @@ class Notifications:
                 why = str(e) or type(e).__name__
                 if not self._opened:  # it could not connect: a new channel (the old may be gone)
                     self._channel = None
+                if isinstance(e, AuthenticationError):  # only a new sign-in mends it
+                    signed_out = f"live updates stopped: {why}"
+            if self._gone:  # its token was revoked: the channel is no more
+                self._gone, self._channel = False, None
             first = False
             self.connected.clear()
             self.reconnects += 1
             lived = self._clock() - began if self._opened else 0.0
             wait = max(self._next_delay(lived), self._window_wait())
             self._tell(why, wait)
+            if signed_out:
+                self.trouble = signed_out
             if wait > 0:
                 await self._sleep(wait)
 
@@ -308,6 +359,8 @@ class Notifications:
                 self._dispatch(text, ch)
                 if ch.get("closing"):
                     return
+                if self._recheck:
+                    await self._topics_changed()
                 if self.trouble and self._clock() - opened_at >= HEALTHY:
                     self.trouble = None  # it has held for a while: the storm is over
 
@@ -322,18 +375,47 @@ class Notifications:
         topic, body = msg["topicName"], msg.get("eventBody")
         if topic == "channel.metadata":
             return  # heartbeat or pong: the wait above has been reset
-        if topic.startswith("v2.system."):
+        if topic.startswith("v2.system.") or topic == "v2.subscription.updated":
             log.info("notifications: %s", topic)
-            if topic == "v2.system.socket_closing" or ".no_longer_subscribed" in topic:
+            if topic == "v2.system.socket_closing":
                 ch["closing"] = True
+            elif topic.startswith("v2.system.token_revoked."):
+                ch["closing"] = True
+                self._gone = True
+            elif topic.startswith("v2.system.no_longer_subscribed."):
+                self._recheck = "taken"
+            elif topic == "v2.subscription.updated":
+                self._recheck = self._recheck or "changed"
             return
         if not isinstance(body, dict):
             return
         self.received += 1
         event = Event(topic, body)
         for sub in list(self._subs):
-            if topic in sub.topics:
+            if topic in sub.covers:
                 sub.put(event)
+
+    async def _topics_changed(self) -> None:
+        """A system message said the channel's topics changed: read what it holds now (the
+        message's own list of topics is not documented), and tell the Subscriptions."""
+        why, self._recheck = self._recheck, ""
+        ch = self._channel or {}
+        data = await self.api.get_json(f"{CHANNELS}/{ch.get('id')}/subscriptions")
+        entities = data.get("entities") if isinstance(data, dict) else None
+        held = {str(e.get("id")) for e in entities or () if isinstance(e, dict)}
+        lost = self._subscribed - held
+        if not lost:
+            return
+        if why == "taken":
+            self.taken |= lost
+            self._subscribed -= lost
+            log.warning("notifications: another session took %d topic(s)", len(lost))
+            for sub in list(self._subs):
+                if sub.topics & lost:
+                    sub.put(Event(TAKEN, {"topics": sorted(sub.topics & lost)}))
+        else:  # dropped by Genesys: subscribe again, and `rejected` says what is refused now
+            await self._sync_topics(force=True)
+            self._broadcast(Event(RESYNC))
 
     def _broadcast(self, event: Event) -> None:
         for sub in list(self._subs):

@@ -91,3 +91,40 @@ def test_bookmarks_show_in_recordings_and_metadata_only_as_the_permissions_allow
         assert asyncio.run(seen())[1:] == ([made], [])  # the metadata needs both
     finally:
         srv.emulator.granted = ALL_PERMISSIONS
+
+
+def test_a_holds_id_changes_with_every_request_and_nothing_keys_on_it(fresh_emulator):
+    """Annotation.md (SDK 257.1.0): pause annotations share one id, holds get a random one at each
+    request. The timeline Review aligns with, and its bookmarks, stay the same."""
+    from genesys_tui.flows.review.align import RecordingTimeline
+
+    srv = fresh_emulator
+    org = srv.emulator.org
+    cid = next(
+        org.ids[i]
+        for i in range(len(org.ids))
+        if org.recorded[i] and not org.live[i] and not org.archived[i]
+        if org.hold_ms[i] and org.pause_ms[i]
+    )
+
+    async def go():
+        async with client_for(srv) as c:
+            first, second = (
+                await c.recordings.list(cid, "NONE"),
+                await c.recordings.list(cid, "NONE"),
+            )
+            holds = [
+                [a.id for r in rs for a in r.annotations if a.reason == "Hold"]
+                for rs in (first, second)
+            ]
+            pauses = [
+                {a.id for r in rs for a in r.annotations if a.reason == "SecurePause"}
+                for rs in (first, second)
+            ]
+            assert holds[0] and len(set(holds[0])) == len(holds[0])
+            assert not set(holds[0]) & set(holds[1])
+            assert pauses[0] == pauses[1] and len(pauses[0]) == 1
+            lines = [[RecordingTimeline.from_recording(r) for r in rs] for rs in (first, second)]
+            assert lines[0] == lines[1] and any(t.pauses for t in lines[0])
+
+    asyncio.run(go())

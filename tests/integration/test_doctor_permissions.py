@@ -10,7 +10,8 @@ import re
 from genesys_tui.emulator import EmulatorServer
 from genesys_tui.emulator.app import api_routes
 from genesys_tui.emulator.permissions import ALL_PERMISSIONS, REQUIRED, missing
-from genesys_tui.flows.doctor import MISSING, NIL, PROBES, run_doctor
+from genesys_tui.emulator.notifications import TOPIC_PERMISSIONS, topic_rule
+from genesys_tui.flows.doctor import MISSING, NIL, PROBES, TOPICS, run_doctor
 from tests.conftest import small_org
 from tests.integration.test_client import client_for
 
@@ -27,7 +28,8 @@ def operation_of(method: str, path: str) -> str:
 def test_taking_any_one_permission_away_breaks_exactly_its_features():
     probes = [p for p in PROBES if p.method and not p.user]
     ops = {p.feature: operation_of(p.method, p.path) for p in probes}
-    perms = sorted({q for op in ops.values() for q in REQUIRED.get(op, ("", ()))[1]})
+    perms = {q for op in ops.values() for q in REQUIRED.get(op, ("", ()))[1]}
+    perms = sorted(perms | TOPIC_PERMISSIONS)  # and each live feature's notification topic
     assert len(perms) >= 15  # every feature's permissions, not a sample
     with EmulatorServer(small_org(conversations=20)) as srv:
 
@@ -41,6 +43,7 @@ def test_taking_any_one_permission_away_breaks_exactly_its_features():
             report = asyncio.run(doctor())
             said = {f.feature for f in report.findings if f.status == MISSING}
             broken = {f for f, op in ops.items() if missing(srv.emulator.granted, op)}
+            broken |= {f for f, t, _ in TOPICS if not srv.emulator.granted & set(topic_rule(t)[2])}
             assert said == broken, (p, said, broken)
             for f in report.findings:
                 if f.status == MISSING:

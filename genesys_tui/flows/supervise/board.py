@@ -2,8 +2,10 @@
 snapshots (one `v2.routing.queues.{id}.conversations.calls` topic per watched queue) instead of
 polling. A full read (the details query, then each call) happens at the start and after every
 RESYNC (the socket was down: what changed meanwhile was not pushed); in between, each pushed
-snapshot replaces its call. When the queue topics are refused (a missing permission) or the
-socket cannot be opened, the board polls instead, within a request budget, and says why."""
+snapshot replaces its call. When the queue topics are refused (a missing permission, also one taken
+away while it runs), the socket cannot be opened, or another session of the same client and user
+takes the topics, the board polls instead, within a request budget, and says why; in the last case
+`r` takes them back (never on its own: two sessions would take them from each other for ever)."""
 
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ from genesys_tui.genesys import errors as E
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.modelbase import from_api
 from genesys_tui.genesys.models import CallConversation
-from genesys_tui.genesys.notifications import MAX_TOPICS, RESYNC, Event
+from genesys_tui.genesys.notifications import CONTROL, MAX_TOPICS, RESYNC, TAKEN, Event
 
 log = logging.getLogger("genesys_tui.supervise")
 
 QUEUE_TOPIC = "v2.routing.queues.{}.conversations.calls"
 ROOM_FOR_CALLS = 100  # topics kept free on the channel for live transcripts and sentiment
+TAKEN_WHY = "another session of this client and user took the live updates"
 
 
 class Mode(StrEnum):
@@ -94,7 +97,7 @@ class LiveBoard:
         return getattr(self.client.notifications, "trouble", None)
 
     def resync(self) -> None:
-        """Read everything again now (`r`)."""
+        """Read everything again now (`r`); topics another session took are taken back."""
         self._wake.set()
 
     async def run(self) -> None:
@@ -111,15 +114,19 @@ class LiveBoard:
         else:
             self.why = "no queue could be listed to watch"
         try:
-            if sub is not None and not sub.rejected:
-                self.mode = Mode.PUSH
-                await self._push(sub)
-            else:
-                if sub is not None:
+            while True:
+                if sub is not None and not sub.rejected and not sub.taken:
+                    self.mode, self.why = Mode.PUSH, ""
+                    await self._push(sub)  # until the topics are refused or taken
+                if sub is not None and sub.taken:
+                    self.why = TAKEN_WHY
+                elif sub is not None and sub.rejected:
                     missing = sorted({p for ps in sub.rejected.values() for p in ps})
                     self.why = f"queue topics refused (missing {', '.join(missing)})"
                 self.mode = Mode.POLL
-                await self._poll(sub)
+                await self._poll(sub)  # until `r` when taken; for good otherwise
+                with contextlib.suppress(E.GenesysError):
+                    await self.client.notifications.retake()
         finally:
             if sub is not None:
                 with contextlib.suppress(Exception):
@@ -141,9 +148,13 @@ class LiveBoard:
                 if nxt in done:
                     event: Event = nxt.result()
                     nxt = asyncio.create_task(sub.get())
+                    if event.topic == TAKEN:
+                        return
                     if event.topic == RESYNC:
                         self.on_change(Change(ChangeKind.RESYNC, "", None))
                         await self._read_all()
+                        if sub.rejected:  # a permission was taken away meanwhile
+                            return
                     else:
                         self.apply(event.body)
         finally:
@@ -183,7 +194,8 @@ class LiveBoard:
     async def _poll(self, sub) -> None:
         """The details query and a GET per call, every refresh_seconds, but never more than the
         budget a minute: past it, the interval stretches. Pushed snapshots (of the topics that
-        were permitted) still apply in between."""
+        were permitted) still apply in between. When another session took the topics, `r`
+        ends it (the caller takes them back)."""
         while True:
             began = time.monotonic()
             calls = await self._read_all()
@@ -191,7 +203,10 @@ class LiveBoard:
             every = self.every = max(self.settings.refresh_seconds, 60.0 * cost / self.budget)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._between(sub), every - (time.monotonic() - began))
+            asked = self._wake.is_set()
             self._wake.clear()
+            if asked and sub is not None and sub.taken:
+                return
 
     async def _between(self, sub) -> None:
         if sub is None:
@@ -202,7 +217,7 @@ class LiveBoard:
             while not waker.done():
                 nxt = asyncio.create_task(sub.get())
                 done, _ = await asyncio.wait({nxt, waker}, return_when=asyncio.FIRST_COMPLETED)
-                if nxt in done and nxt.result().topic != RESYNC:
+                if nxt in done and nxt.result().topic not in CONTROL:
                     self.apply(nxt.result().body)
                 elif nxt not in done:
                     nxt.cancel()

@@ -21,7 +21,7 @@ from genesys_tui.flows.supervise.words import LiveWords, sentiment_topic, transc
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys import states as S
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.notifications import RESYNC, Subscription
+from genesys_tui.genesys.notifications import CONTROL, Subscription
 
 log = logging.getLogger("genesys_tui.supervise")
 TICK = 1.0
@@ -180,8 +180,8 @@ class LiveWatch:
     async def _listen(self, sub: Subscription) -> None:
         while not sub.closed:
             event = await sub.get()
-            if event.topic == RESYNC:
-                continue  # words missed while down are gone; the next ones come
+            if event.topic in CONTROL:
+                continue  # words missed while down are gone; taken ones come back with the board's
             cid = event.body.get("conversationId")
             words = self.words.get(cid) if isinstance(cid, str) else None
             if words is None:

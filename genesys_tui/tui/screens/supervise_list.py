@@ -9,7 +9,7 @@ from textual import work
 from textual.widgets import Static
 
 from genesys_tui.core.errors import user_message
-from genesys_tui.flows.supervise.board import LiveBoard, Mode
+from genesys_tui.flows.supervise.board import TAKEN_WHY, LiveBoard, Mode
 from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
 from genesys_tui.tui.screens.supervise_panels import words_view
 
@@ -104,5 +104,6 @@ class LiveList:
             trouble = f"; {b.trouble}" if b.trouble else ""
             return f", pushed by Genesys (updated {when} UTC){trouble}"
         if b.mode == Mode.POLL:
-            return f", read every {b.every:.0f} s (updated {when} UTC): {b.why}"
+            back = " (r takes them back)" if b.why == TAKEN_WHY else ""
+            return f", read every {b.every:.0f} s (updated {when} UTC): {b.why}{back}"
         return ", reading…"

@@ -35,8 +35,7 @@ def centre(**kw):
 def listen(emu, topics):
     """A channel subscribed to `topics` whose socket is 'connected': what is pushed lands in it."""
     ch = emu.hub.create(("client", None))
-    ch.topics = list(topics)
-    emu.hub.topics_changed()
+    emu.hub.set_topics(ch, list(topics))
     ch.outbox = asyncio.Queue(maxsize=100_000)
     return ch
 
