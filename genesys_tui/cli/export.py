@@ -90,6 +90,7 @@ def _start(ctx: Context) -> int:
                 description=describe((start, end), flt, names),
                 integration=a.integration,
                 include_sensitive=a.include_sensitive,
+                tell=lambda text: ctx.err.print(f"note: {text}", highlight=False, markup=False),
             )
             done = sum(p.state != PLANNED for p in export.pieces)
             ctx.err.print(

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
 from genesys_tui.emulator import exports, permissions
+from genesys_tui.emulator.api_analytics_jobs import availability_ms
 from genesys_tui.emulator.errors import ApiError, bad_request, not_found
 from genesys_tui.emulator.ids import make_uuid
 from genesys_tui.emulator.query import QueryError
@@ -102,6 +103,11 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     # Seeded like every other id of the org (opaque to a client): runs repeat exactly.
     emu.stats["recordingjobs.created"] += 1
     job_id = make_uuid(emu.s.seed, "recordingjob", emu.stats["recordingjobs.created"])
+    # The query runs against the analytics data lake: "it might take up to 48 hours for the
+    # recording to be included" (RecordingJobsQuery.md, SDK 257.1.0). What ended after the lake's
+    # dataAvailabilityDate (the details jobs' lag) is not matched.
+    lake = availability_ms(emu)
+    matched = matched[~org.live[matched] & (org.end[matched] <= lake)]
     recorded = [int(i) for i in matched if org.recorded[i]]
     job = {
         "id": job_id,

@@ -5,8 +5,9 @@ second export, failed recordings, cancel, and a resumed export."""
 from __future__ import annotations
 
 import json
+import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,33 @@ def test_an_interval_without_recordings_asks_nothing_and_cancels_its_job(env, tm
         assert "no recordings from" in err
         (job,) = srv.emulator.jobs.values()
         assert job["state"] == "CANCELLED"
+
+
+def test_an_interval_past_the_data_lake_is_cut_and_said(env, tmp_path, capsys):
+    """RecordingJobsQuery (SDK 257.1.0): a job's query runs against the analytics data lake, so
+    calls that ended after its dataAvailabilityDate are not matched; `export start` stops there
+    and says how much is left, and refuses an interval the lake holds nothing of."""
+    from genesys_tui.emulator.api_analytics_jobs import DATALAKE_LAG_MS
+
+    bucket = tmp_path / "bucket"
+    start = ANCHOR - timedelta(hours=6)
+    interval = f"{start.isoformat()}/{ANCHOR.isoformat()}"
+    with exporting(f"dir:{bucket}", pin_clock=True) as srv:  # its clock runs from ANCHOR
+        env(srv)
+        assert main(["export", "start", "--interval", interval, "--yes", "--poll", "0.1"]) == 0
+        err = capsys.readouterr().err
+        assert re.search(r"the last (59 min|1 h) of the interval is not exportable yet", err), err
+        (job,) = srv.emulator.jobs.values()
+        lake_ms = srv.emulator.now_ms() - DATALAKE_LAG_MS
+        cut = job["query"]["conversationQuery"]["interval"].split("/")[1]
+        assert (
+            abs(datetime.fromisoformat(cut.replace("Z", "+00:00")).timestamp() * 1000 - lake_ms)
+            < 120_000
+        )
+        org = srv.emulator.org
+        assert job["matched"] and all(
+            not org.live[i] and org.end[i] <= lake_ms for i in job["matched"]
+        )
+        late = f"{(ANCHOR - timedelta(minutes=30)).isoformat()}/{ANCHOR.isoformat()}"
+        assert main(["export", "start", "--interval", late, "--yes", "--poll", "0.1"]) != 0
+        assert "nothing of the interval is in the analytics data lake" in capsys.readouterr().err

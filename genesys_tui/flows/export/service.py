@@ -4,7 +4,12 @@ MAX_JOB (our choice: Genesys documents no interval limit for a recording job's c
 and a month keeps each job's PENDING query short), created one after another so that no more than
 two are pending or processing in the org at once (its limit), each shown with its totals when
 Genesys has counted them and started only once confirmed. Where each job stands is kept per org,
-so a second `export start` of the same export resumes it. No Textual, no Rich."""
+so a second `export start` of the same export resumes it. No Textual, no Rich.
+
+A job's conversation query runs against the analytics data lake: "it might take up to 48 hours for
+the recording to be included" (the SDK's RecordingJobsQuery, 257.1.0). So the interval is cut at
+the lake's dataAvailabilityDate, and the caller is told how much was left for a later run
+(recordings exported before are skipped then); a job past it would silently miss those calls."""
 
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ from genesys_tui.genesys.analytics import (
     split_interval,
 )
 from genesys_tui.genesys.client import GenesysClient
-from genesys_tui.genesys.errors import PermissionDenied
+from genesys_tui.genesys.errors import GenesysError, PermissionDenied
 from genesys_tui.genesys.integrations import S3_BULK_ACTIONS, Integrations
 from genesys_tui.genesys.modelbase import iso, parse_time
 from genesys_tui.genesys.models import RecordingJob
@@ -134,12 +139,44 @@ class ExportService:
         description: str,
         integration: str | None = None,
         include_sensitive: bool = False,
+        tell: Callable[[str], None] = lambda text: None,
     ) -> Export:
-        """The integration found (or the one given), then the export planned (or resumed)."""
+        """The integration found (or the one given), the interval cut at what the data lake holds
+        (`tell` says so), then the export planned (or resumed)."""
         found = await self.integration(integration)
+        end = await self.lake_end(start, end, tell)
         return self.plan(
             start, end, flt, found, description=description, include_sensitive=include_sensitive
         )
+
+    async def lake_end(
+        self, start: datetime, end: datetime, tell: Callable[[str], None]
+    ) -> datetime:
+        """`end`, or the lake's dataAvailabilityDate when that is sooner; ExportError when the
+        lake holds nothing of the interval yet."""
+        try:
+            lake = await self.client.details_jobs.availability()
+        except GenesysError as e:
+            tell(
+                f"the analytics data lake's availability could not be read ({e}): calls that "
+                "ended in the last hours (up to 48) may be left out of the export"
+            )
+            return end
+        if lake is None or lake >= end:
+            return end
+        at = lake.strftime("%Y-%m-%d %H:%M UTC")
+        if lake <= start:
+            raise ExportError(
+                f"nothing of the interval is in the analytics data lake yet (it holds calls that "
+                f"ended before {at}): export it later"
+            )
+        tell(
+            f"the analytics data lake holds calls that ended before {at} (dataAvailabilityDate): "
+            f"the last {_span(end - lake)} of the interval is not exportable yet, so this export "
+            "stops there; start it again later for the rest (recordings exported before are "
+            "skipped)"
+        )
+        return lake
 
     def history(self) -> list[Export]:
         return self.store.load()
@@ -325,3 +362,12 @@ def _overlaps(j: RecordingJob, start: datetime, end: datetime) -> bool:
     a, _, b = str(interval).partition("/")
     lo, hi = parse_time(a), parse_time(b)
     return lo is None or hi is None or (lo < end and hi > start)
+
+
+def _span(d: timedelta) -> str:
+    minutes = max(1, int(d.total_seconds() // 60))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    return " ".join(parts + ([f"{mins} min"] if mins or not parts else []))

@@ -215,6 +215,10 @@ class ExportScreen(BucketCheck, AppScreen):
             chosen,
         )
 
+    def tell_cut(self, text: str) -> None:
+        self.say(text)
+        self.notify(text, title="Export", severity="warning", timeout=15)
+
     @work(exclusive=True, group="export-start", exit_on_error=False)
     async def start_export(
         self, text: str, flt: ConversationFilter, names: dict, now: datetime | None
@@ -226,7 +230,9 @@ class ExportScreen(BucketCheck, AppScreen):
         try:
             start, end = parse_interval(text, now)  # quick ranges as Browse reads them
             description = describe((start, end), flt, names)
-            export = await service.prepare(start, end, flt, description=description)
+            export = await service.prepare(
+                start, end, flt, description=description, tell=self.tell_cut
+            )
 
             async def confirm(piece, job: RecordingJob) -> bool:
                 self.refresh_jobs()
