@@ -61,6 +61,7 @@ def cmd_export(ctx: Context) -> int:
 def _start(ctx: Context) -> int:
     from genesys_tui.cli.browse import build_filter
     from genesys_tui.flows.browse.table import describe
+    from genesys_tui.flows.export.service import left_out
 
     a = ctx.args
     start, end = interval_arg(a.interval)
@@ -73,6 +74,8 @@ def _start(ctx: Context) -> int:
             f"{job.total_conversations} conversations (job {job.id})",
             highlight=False,
         )
+        if said := left_out(a.include_sensitive):
+            ctx.out.print(f"  {said}", highlight=False, markup=False)
         if a.yes:
             return True
         answer = await asyncio.to_thread(input, "Export them to the bucket? [y/N] ")

@@ -108,6 +108,10 @@ async def job_create(emu: Emulator, request: Request, tok: Token, cid: str) -> R
     # dataAvailabilityDate (the details jobs' lag) is not matched.
     lake = availability_ms(emu)
     matched = matched[~org.live[matched] & (org.end[matched] <= lake)]
+    if emu.s.redaction and q.get("includeRecordingsWithSensitiveData") is not True:
+        # includeRecordingsWithSensitiveData: "Whether to include recordings with PCI DSS
+        # and/or PII data, default value = false" (RecordingJobsQuery.md)
+        matched = matched[~org.sensitive[matched]]
     recorded = [int(i) for i in matched if org.recorded[i]]
     job = {
         "id": job_id,

@@ -267,6 +267,13 @@ async def recording_settings(emu: Emulator, request: Request, tok: Token, cid: s
 # --- batch downloads ---------------------------------------------------------------------------------
 
 
+def hidden_sensitive(emu: Emulator, i: int) -> bool:
+    """The call's recordings hold sensitive data the caller may not see unredacted."""
+    return bool(
+        emu.s.redaction and emu.org.sensitive[i] and permissions.VIEW_SENSITIVE not in emu.granted
+    )
+
+
 async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
 
     body = await json_body(request)
@@ -289,6 +296,12 @@ async def batch_submit(emu: Emulator, request: Request, tok: Token, cid: str) ->
             continue
         d = emu.org.detail(i)
         recs = [r for r in d.recordings if rid in (None, r.id)]
+        if hidden_sensitive(emu, i):
+            # post_recording_batchrequests (RecordingApi.md, SDK 257.1.0): "If the
+            # recording:recording:viewSensitiveData permission is missing and the organization
+            # has sensitive data redaction enabled, recordings with sensitive data will be
+            # excluded from the batch download." Excluded: no result and no error.
+            continue
         if rid and not recs:
             results.append(
                 {"conversationId": conv, "recordingId": rid, "errorMsg": "Recording not found"}

@@ -165,6 +165,7 @@ class LiveCentre:
             "recorded": bool(free) and rng.random() < 0.92,
             "archived": False,
             "transcribed": rng.random() < 0.9,
+            "sensitive": False,  # a live call's recording is judged when it has one
             "customer_number": 13170000000 + int(rng.integers(1_000_000, 9_999_999)),
         }
         i = org.append(row)

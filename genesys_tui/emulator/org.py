@@ -222,6 +222,9 @@ class Org:
         self.transcribed = self.recorded & (tr_draw < 0.9)
         self.customer_number = (13170000000 + rng.integers(1_000_000, 9_999_999, n))[order]
         self.ids = [make_uuid(s.seed, "conversation", int(k)) for k in self.key]
+        # From the ids, not the generator, so adding it moved nothing else.
+        draw = np.array([int(x[:8], 16) / 2**32 for x in self.ids]) if n else np.zeros(0)
+        self.sensitive = self.recorded & ~self.live & (draw < s.sensitive_rate)
 
     def _assign_agents(self, t, total, draw, draw2, first_live: int) -> None:
         """An agent is on one call at a time: each call goes to the queue's agent picked by its
@@ -262,7 +265,7 @@ class Org:
         "outbound", "ivr_ms", "wait_ms", "talk_ms", "abandoned", "hold_ms", "hold_at", "queue",
         "pause_ms", "pause_at", "transfer", "transfer_at", "transfer_gap", "queue2", "agent",
         "agent2", "wrapup", "acw_ms", "live", "end", "start", "key", "recorded", "archived",
-        "transcribed", "customer_number",
+        "transcribed", "customer_number", "sensitive",
     )  # fmt: skip
 
     def append(self, row: dict) -> int:

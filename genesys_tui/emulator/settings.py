@@ -45,6 +45,11 @@ class EmulatorSettings:
     refresh_ttl: int = 30 * 86400
     rate_limit_per_minute: int = 300
     deny_permissions: tuple[str, ...] = ()  # taken from the demo org's clients and supervisor
+    # Recordings with sensitive data (PCI DSS / PII), a share of the recorded calls, and whether the
+    # org redacts them: then a batch download leaves them out for a caller without
+    # recording:recording:viewSensitiveData, and an EXPORT job only takes them when asked.
+    sensitive_rate: float = 0.05
+    redaction: bool = True
     # Slow parts of the real API
     transcode_seconds: float = 1.0
     long_transcode_seconds: float = 30.0

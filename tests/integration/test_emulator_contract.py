@@ -1100,9 +1100,15 @@ def test_recording_jobs_lifecycle(fresh_emulator):
     job = created.json()
     fields_ok(job, RECORDING_JOB, {"id", "state", "recordingJobsQuery"})
     assert job["state"] == "PENDING"
-    second = api.post("/api/v2/recording/jobs", q).json()
+    second = api.post("/api/v2/recording/jobs", {**q, "includeRecordingsWithSensitiveData": True})
+    second = second.json()
     third = api.post("/api/v2/recording/jobs", q)
     assert third.status_code == 400  # at most 2 pending or processing
+    # recordings with sensitive data only when asked for ("default value = false")
+    jobs, org = fresh_emulator.emulator.jobs, fresh_emulator.emulator.org
+    sensitive = sum(bool(org.sensitive[i]) for i in jobs[second["id"]]["matched"])
+    assert sensitive and not any(org.sensitive[i] for i in jobs[job["id"]]["matched"])
+    assert jobs[second["id"]]["conversations"] - jobs[job["id"]]["conversations"] == sensitive
     ready = api.until(
         lambda: (lambda j: j if j["state"] == "READY" else None)(
             api.get(f"/api/v2/recording/jobs/{job['id']}").json()

@@ -221,7 +221,9 @@ def test_an_interval_past_the_data_lake_is_cut_and_said(env, tmp_path, capsys):
     with exporting(f"dir:{bucket}", pin_clock=True) as srv:  # its clock runs from ANCHOR
         env(srv)
         assert main(["export", "start", "--interval", interval, "--yes", "--poll", "0.1"]) == 0
-        err = capsys.readouterr().err
+        said = capsys.readouterr()
+        err = said.err
+        assert "sensitive data (PCI DSS or PII) are left out" in said.out  # and how to take them
         assert re.search(r"the last (59 min|1 h) of the interval is not exportable yet", err), err
         (job,) = srv.emulator.jobs.values()
         lake_ms = srv.emulator.now_ms() - DATALAKE_LAG_MS
@@ -232,7 +234,8 @@ def test_an_interval_past_the_data_lake_is_cut_and_said(env, tmp_path, capsys):
         )
         org = srv.emulator.org
         assert job["matched"] and all(
-            not org.live[i] and org.end[i] <= lake_ms for i in job["matched"]
+            not org.live[i] and org.end[i] <= lake_ms and not org.sensitive[i]
+            for i in job["matched"]
         )
         late = f"{(ANCHOR - timedelta(minutes=30)).isoformat()}/{ANCHOR.isoformat()}"
         assert main(["export", "start", "--interval", late, "--yes", "--poll", "0.1"]) != 0

@@ -458,3 +458,35 @@ def test_the_progress_shows_the_conversations_being_planned():
         assert len(progress.tasks) == 2  # the run's bar and the planning line: no bar per call
         view.handle(QueueTotals({"queued": 300}, 0, 0, 0.0, None, planning=0))
         assert not [t for t in progress.tasks if t.description.startswith("planning")]
+
+
+def test_a_batch_leaving_out_sensitive_recordings_is_said_with_why(
+    fresh_emulator, monkeypatch, tmp_path, capsys
+):
+    """post_recording_batchrequests (SDK 257.1.0): without viewSensitiveData, in an org that
+    redacts, recordings with sensitive data are left out of a batch download without error. fetch
+    finds out (what the conversation holds against what came back) and says what and why."""
+    from genesys_tui.emulator.permissions import ALL_PERMISSIONS, VIEW_SENSITIVE
+
+    srv = fresh_emulator
+    monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+    org = srv.emulator.org
+    usable = [
+        i
+        for i in range(len(org.ids))
+        if org.recorded[i] and not org.live[i] and not org.archived[i]
+    ]
+    hidden = next(org.ids[i] for i in usable if org.sensitive[i])
+    plain = next(org.ids[i] for i in usable if not org.sensitive[i])
+    srv.emulator.granted = ALL_PERMISSIONS - {VIEW_SENSITIVE}
+    args = ["fetch", hidden, plain, "--base-url", srv.base_url, "--to", str(tmp_path / "a"), "-q"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "left out of the batch download" in err and VIEW_SENSITIVE in err, err
+    assert any(plain in str(p) for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert not any(hidden in str(p) for p in (tmp_path / "a").rglob("*") if p.is_file())
+    srv.emulator.granted = ALL_PERMISSIONS  # with the permission, the batch holds it
+    args[6] = str(tmp_path / "b")
+    assert main(args) == 0
+    assert any(hidden in str(p) for p in (tmp_path / "b").rglob("*") if p.is_file())

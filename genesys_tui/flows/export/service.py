@@ -364,6 +364,17 @@ def _overlaps(j: RecordingJob, start: datetime, end: datetime) -> bool:
     return lo is None or hi is None or (lo < end and hi > start)
 
 
+def left_out(include_sensitive: bool) -> str:
+    """What an export's jobs do not take, and why: recordings with sensitive data unless asked
+    for (RecordingJobsQuery.includeRecordingsWithSensitiveData, "default value = false")."""
+    if include_sensitive:
+        return ""
+    return (
+        "recordings with sensitive data (PCI DSS or PII) are left out: `export start "
+        "--include-sensitive` takes them (it needs recording:recording:viewSensitiveData)"
+    )
+
+
 def _span(d: timedelta) -> str:
     minutes = max(1, int(d.total_seconds() // 60))
     days, rest = divmod(minutes, 1440)

@@ -31,6 +31,17 @@ def _quiet(_text: str) -> None:
     pass
 
 
+# post_recording_batchrequests (RecordingApi.md, SDK 257.1.0): "If the
+# recording:recording:viewSensitiveData permission is missing and the organization has sensitive
+# data redaction enabled, recordings with sensitive data will be excluded from the batch
+# download": no result, no error. A recording the conversation has but the batch did not return.
+LEFT_OUT = (
+    "left out of the batch download by Genesys: most likely it holds sensitive data (PCI DSS or "
+    "PII), the org redacts it, and this client lacks recording:recording:viewSensitiveData; "
+    "grant that, or `fetch --format wav` for the redacted audio"
+)
+
+
 class Unavailable(Exception):
     """The recording cannot be had (deleted, no media, an error from the batch)."""
 
@@ -180,6 +191,15 @@ class Resolver:
         if self._pending and self._flush is None:
             self._flush = asyncio.ensure_future(self._flush_later())
 
+    async def _recorded(self, conversation_id: str) -> set[str]:
+        """The ids of the conversation's audio recordings (empty when they cannot be read)."""
+        try:
+            async with self.api:
+                found = await self.client.recordings.metadata(conversation_id)
+        except E.GenesysError:
+            return set()
+        return {m.id for m in found if m.id and (m.media or "audio").lower() == "audio"}
+
     def _tell(self, items, text: str) -> None:
         for *_, note in items:
             note(text)
@@ -205,6 +225,13 @@ class Resolver:
                 )
                 await asyncio.sleep(self.poll_s)
             log.info("batch %s: %d results for %d items", job, len(status.results), len(items))
+            # A whole conversation with nothing in the result: what does it hold? (Only then: a
+            # call a conversation would cost what the batch saves. A conversation partly left out
+            # is not seen.)
+            answered = {x.conversation_id for x in status.results}
+            empty = list(dict.fromkeys(c for c, r, *_ in items if r is None and c not in answered))
+            holdings = await asyncio.gather(*(self._recorded(c) for c in empty))
+            held = dict(zip(empty, holdings, strict=True))
             for conv, rec, fut, _ in items:
                 found = [
                     r
@@ -225,6 +252,9 @@ class Resolver:
                             error=None if r.result_url else (r.error_msg or "no result"),
                         )
                     )
+                if rec is None and held.get(conv):
+                    media += [Media(rid, None, error=LEFT_OUT) for rid in sorted(held[conv])]
+                    log.warning("batch %s: %s left out (%d recordings)", job, conv, len(held[conv]))
                 if not fut.done():
                     fut.set_result(media)
         except BaseException as e:  # every waiter learns what happened

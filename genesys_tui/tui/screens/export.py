@@ -16,7 +16,7 @@ from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse.table import Column, describe
-from genesys_tui.flows.export.service import OVER, ExportService
+from genesys_tui.flows.export.service import OVER, ExportService, left_out
 from genesys_tui.flows.export.store import STARTED
 from genesys_tui.genesys import states as S
 from genesys_tui.genesys.analytics import ConversationFilter
@@ -243,7 +243,9 @@ class ExportScreen(BucketCheck, AppScreen):
                             f"{piece.start} → {piece.end}\n\nGenesys found {job.total_recordings} "
                             f"recordings in {job.total_conversations} conversations (job "
                             f"{job.id}). It copies them into the bucket; recordings exported "
-                            "before are skipped. Cancel cancels the job.",
+                            "before are skipped; "
+                            + left_out(bool(export.query.get("includeRecordingsWithSensitiveData")))
+                            + ". Cancel cancels the job.",
                             "Export",
                         )
                     )
