@@ -342,7 +342,9 @@ class LiveCentre:
                 for k, p in enumerate(phrases, start=live.said - len(phrases))
             ],
             "status": {
-                "offsetMs": max(0, now - t0),
+                # how far the transcription has got: the words of the last
+                # transcript_delay_seconds are not transcribed yet
+                "offsetMs": max(0, now - int(self.emu.s.transcript_delay_seconds * 1000) - t0),
                 "status": "SESSION_ENDED" if status == "ENDED" else "SESSION_ONGOING",
             },
         }

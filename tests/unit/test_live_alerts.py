@@ -159,12 +159,15 @@ def test_keywords_silence_and_sentiment_from_words():
     assert [(a.kind, a.text) for a in raised] == [("keyword", 'customer said "cancel my account"')]
     assert engine.evaluate(call(), now, w) == ([], [])  # once per call and phrase
     later = said_at + timedelta(seconds=2 + 31)
-    raised, _ = engine.evaluate(call(), later, w)
-    assert [a.kind for a in raised] == ["silence"]
+    assert engine.evaluate(call(), later, w) == ([], [])  # the wall clock is not silence
     w.apply(sentiment_topic(CID), {"sentimentOverallScore": -70})
     raised, _ = engine.evaluate(call(), later, w)
-    assert [a.kind for a in raised] == ["sentiment"]
-    assert {a.kind for a in engine.of(CID)} == {"keyword", "silence", "sentiment"}
+    assert [a.kind for a in raised] == ["sentiment"] and "below -50" in raised[0].measured
+    assert {a.kind for a in engine.of(CID)} == {"sentiment"}  # a phrase said is not ongoing
+    w.apply(sentiment_topic(CID), {"sentimentOverallScore": -47})  # just above: it stays
+    assert engine.evaluate(call(), later, w) == ([], [])
+    w.apply(sentiment_topic(CID), {"sentimentOverallScore": -40})
+    assert [a.kind for a in engine.evaluate(call(), later, w)[1]] == ["sentiment"]
 
 
 def test_a_hostile_snapshot_is_skipped_and_the_board_goes_on():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from genesys_tui.genesys.modelbase import parse_time
@@ -30,6 +30,7 @@ class Utterance:
     role: str  # customer | agent | ivr
     text: str
     said: datetime  # when it ended being said
+    began: datetime  # when it began
     lag: float  # seconds from then until Genesys sent it (the message's eventTime)
     confidence: float
 
@@ -44,6 +45,11 @@ class LiveWords:
         self.trend: float | None = None
         self.last_said: datetime | None = None
         self.heard = False  # a transcription message came: the session is really on
+        # On the call's own time line (silence.py): from when the words were followed, and the
+        # newest moment the stream has covered (utterances, and each message's status offset).
+        self.followed_from: datetime | None = None
+        self.covered: datetime | None = None
+        self._min_lag: float | None = None  # the quickest words ever came after being said
 
     def apply(self, topic: str, body: dict[str, Any]) -> list[Utterance]:
         """One pushed message; the utterances it added."""
@@ -68,9 +74,39 @@ class LiveWords:
                 added.append(u)
                 if self.last_said is None or u.said > self.last_said:
                     self.last_said = u.said
+        self._cover(start, status, added, sent)
         while len(self.utterances) > MAX_UTTERANCES:
             self.utterances.popitem(last=False)
         return added
+
+    def _cover(
+        self, start: float | None, status: dict, added: list[Utterance], sent: datetime | None
+    ) -> None:
+        """Move `covered` on to what this message vouches for; the first one sets
+        `followed_from` (what was said before it was never seen)."""
+        for u in added:
+            self._min_lag = u.lag if self._min_lag is None else min(self._min_lag, u.lag)
+        offset = _number(status.get("offsetMs"), None)
+        marks = [u.said for u in added]
+        if start is not None and offset is not None and offset >= 0:
+            vouched = datetime.fromtimestamp((start + offset) / 1000, UTC)
+            if sent is not None:
+                # What the stream has covered cannot be newer than the message, less the time
+                # words have always taken to come: if Genesys's offset meant the message's own
+                # time, a pause would look longer by the whole transcript delay.
+                vouched = min(vouched, sent - timedelta(seconds=self._min_lag or 0.0))
+            marks.append(vouched)
+        if not marks:
+            return
+        newest = max(marks)
+        if self.followed_from is None:
+            self.followed_from = min([newest, *(u.began for u in added)])
+        if self.covered is None or newest > self.covered:
+            self.covered = newest
+
+    def spoken(self) -> list[tuple[datetime, datetime]]:
+        """(start, end) of every utterance kept but the IVR's."""
+        return [(u.began, u.said) for u in self.utterances.values() if u.role != "ivr"]
 
     def _utterance(self, tr: Any, start: float | None, sent: datetime | None) -> Utterance | None:
         if not isinstance(tr, dict) or not tr.get("isFinal") or start is None:
@@ -95,6 +131,7 @@ class LiveWords:
             role,
             text[:MAX_TEXT],
             said,
+            began,
             max(0.0, lag),
             float(_number(alt.get("confidence"), 0.0) or 0.0),
         )
