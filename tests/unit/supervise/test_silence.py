@@ -19,14 +19,14 @@ AGENT_AT = 35  # the agent in call() connects 35 s in
 
 def speech(minutes: float, *, gap_at: float | None = None, gap: float = 0, seed: int = 1):
     """(start s, duration s, channel) utterances from 40 s on: turns of 2-6 s with 0.3-8 s between
-    them (every 40th, 30 s: the delay on top would make it 50), and one `gap` of silence starting
+    them (every 25th, 30 s: the delay on top would make it 50), and one `gap` of silence starting
     `gap_at` s into the call."""
     rng = random.Random(seed)
     out, t, k = [], 40.0, 0
     while t < 40 + minutes * 60:
         dur = rng.uniform(2, 6)
         out.append((t, dur, "EXTERNAL" if k % 2 else "INTERNAL"))
-        t += dur + (30 if k % 40 == 39 else rng.uniform(0.3, 8))  # now and then, 30 s dead air
+        t += dur + (30 if k % 25 == 24 else rng.uniform(0.3, 8))  # now and then, 30 s dead air
         if gap_at is not None and t >= gap_at and gap:
             t, gap = max(t, gap_at) + gap, 0
         k += 1
