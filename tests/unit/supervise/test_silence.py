@@ -33,16 +33,17 @@ def speech(minutes: float, *, gap_at: float | None = None, gap: float = 0, seed:
     return out
 
 
-def messages(script, *, delay=20.0, every=5.0, honest_offset=True, joined=0.0):
+def messages(script, *, delay=20.0, every=5.0, honest_offset=True, joined=0.0, chatty=False):
     """(sent s, body): every `every` s a batch of the utterances that ended `delay` s before, and
     an empty one at the start and every 5 minutes. `honest_offset`: the status offset says how far
     the transcription has got; otherwise it says the message's own time (the emulator's old way).
-    Nothing said before `joined` is delivered (a client that subscribed then)."""
+    Nothing said before `joined` is delivered (a client that subscribed then). `chatty`: a message
+    every `every` s, words or not."""
     out, sent_upto, t, last_keepalive = [], joined, joined, None
     end = max(s + d for s, d, _ in script) + delay + every
     while t <= end:
         due = [u for u in script if sent_upto < u[0] + u[1] + delay <= t and u[0] >= joined]
-        if due or last_keepalive is None or t - last_keepalive >= 300:
+        if due or chatty or last_keepalive is None or t - last_keepalive >= 300:
             offset = t - delay if honest_offset else t
             out.append((t, body(due, t, max(0.0, offset))))
             last_keepalive = t
@@ -99,7 +100,8 @@ def test_ten_minutes_of_continuous_speech_raise_no_silence():
     assert max(pauses) < 45 and sum(p >= 29 for p in pauses) >= 2
     assert run(messages(script), 11 * 60) == []
     # however Genesys's status offset reads, the transcript delay is never taken for silence
-    assert run(messages(script, honest_offset=False), 11 * 60) == []
+    assert run(messages(script, honest_offset=False, chatty=True), 11 * 60) == []
+    assert run(messages(script, chatty=True), 11 * 60) == []
 
 
 def test_sixty_seconds_of_nobody_speaking_raise_exactly_one():
