@@ -30,7 +30,22 @@ def control_routes(emu: Emulator) -> list[Route]:
         Route("/__emulator/hold", bound(control_hold), methods=["POST"]),
         Route("/__emulator/permissions", bound(control_permissions), methods=["POST"]),
         Route("/__emulator/tokens", bound(control_tokens), methods=["POST"]),
+        Route("/__emulator/silence", bound(control_silence), methods=["POST"]),
     ]
+
+
+async def control_silence(emu: Emulator, request: Request) -> Response:
+    """Test hook: {"conversationId": C, "after_seconds": N, "seconds": S}: nobody speaks on the
+    live call C from N seconds from now (org clock) for S seconds."""
+    try:
+        body = await request.json()
+        start = emu.now_ms() + int(float(body.get("after_seconds", 0)) * 1000)
+        n = emu.centre.silence(
+            str(body["conversationId"]), start, int(float(body["seconds"]) * 1000)
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        return JSONResponse({"error": f"conversationId, seconds[, after_seconds]: {e}"}, 400)
+    return JSONResponse({"dropped": n})
 
 
 async def control_permissions(emu: Emulator, request: Request) -> Response:

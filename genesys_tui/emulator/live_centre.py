@@ -110,6 +110,19 @@ class LiveCentre:
                 else:
                     live.listening = False
 
+    def silence(self, conversation_id: str, start: int, ms: int) -> int:
+        """A test's scripted silence: nobody says anything on the live call from `start` for
+        `ms` (org clock); what it would have said then is dropped. How many phrases that took.
+        Only what is still to be said changes (the finished call's recording keeps them)."""
+        live = next((c for c in self.calls.values() if c.view.id == conversation_id), None)
+        if live is None:
+            return 0
+        start = max(start, self.emu.now_ms())
+        kept = [p for p in live.full.phrases if p.end <= start or p.start >= start + ms]
+        dropped = len(live.full.phrases) - len(kept)
+        live.full._phrases = kept
+        return dropped
+
     def detail(self, i: int) -> CallDetail | None:
         live = self.calls.get(i)
         return live.view if live else None
