@@ -49,6 +49,18 @@ def add_supervise(
     q.add_argument(
         "--events", type=positive_int, metavar="N", help="stop after N lines (events) printed"
     )
+    q = sup.add_parser(
+        "alerts",
+        parents=[common],
+        help="the alerts raised on the org's live calls, and acknowledging them",
+        description="Every alert `supervise watch` and the TUI raised for this org (newest "
+        "first), with what it measured and whether a supervisor acknowledged it.",
+    )
+    q.add_argument("--json", action="store_true", help="JSON lines")
+    q.add_argument("--all", action="store_true", help="acknowledged ones too")
+    q.add_argument("--limit", type=positive_int, default=50, metavar="N", help="at most N (50)")
+    q.add_argument("--ack", nargs="+", metavar="ID", help="acknowledge these (ids from --json)")
+    q.add_argument("--ack-all", action="store_true", help="acknowledge every one")
     for action, text in (
         ("monitor", "listen in, unheard"),
         ("coach", "speak to the agent only"),

@@ -4,6 +4,7 @@ Supervise flow for scripts and keyboards, through the same checks, confirmation 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from rich.table import Table
 from genesys_tui.cli.common import CommandError, Context, cells, is_tty, run, shown
 from genesys_tui.core import fmt
 from genesys_tui.core.orgs import OrgScope
+from genesys_tui.core.terminal import clean
 from genesys_tui.flows.supervise import store
 from genesys_tui.flows.supervise.audit import REFUSED, AuditError, AuditLog
 from genesys_tui.flows.supervise.checks import Check, Request
@@ -163,7 +165,39 @@ def cmd_supervise(ctx: Context) -> int:
         from genesys_tui.cli.supervise_watch import cmd_watch
 
         return cmd_watch(ctx)
+    if command == "alerts":
+        return cmd_alerts(ctx)
     return cmd_calls(ctx) if command == "calls" else cmd_action(ctx)
+
+
+def cmd_alerts(ctx: Context) -> int:
+    """The org's alert log: list (newest first), or acknowledge."""
+    from genesys_tui.context import org_scope
+
+    a = ctx.args
+
+    async def scope_of():
+        async with _client_for_reading(ctx) as client:
+            return await org_scope(client, ctx.target(), ctx.paths)
+
+    log = store.alert_log(run(scope_of()))
+    try:
+        if a.ack or a.ack_all:
+            n = log.acknowledge(None if a.ack_all else a.ack)
+            ctx.out.print(f"{n} alert(s) acknowledged", highlight=False)
+            return 0
+        for e in log.entries(a.limit, unacknowledged=not a.all):
+            if a.json:
+                print(json.dumps(dataclasses.asdict(e), ensure_ascii=False), flush=True)
+                continue
+            state = "now" if e.ongoing else ("over" if e.cleared else "")
+            ack = "ack" if e.acknowledged else "NEW"
+            line = f"{e.raised[:19]}  {ack:<3} {state:<4} {e.kind:<12} {e.text}  {e.label}"
+            ctx.out.print(clean(line), highlight=False, markup=False)
+            ctx.out.print(clean(f"    {e.measured}"), highlight=False, markup=False)
+    finally:
+        log.close()
+    return 0
 
 
 def cmd_action(ctx: Context) -> int:

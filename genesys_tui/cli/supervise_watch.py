@@ -69,7 +69,15 @@ class Printer:
                 now,
                 e.kind,
                 cid,
-                {"alert": {"kind": a.kind, "text": a.text, "found": e.found}},
+                {
+                    "alert": {
+                        "kind": a.kind,
+                        "text": a.text,
+                        "measured": a.measured,
+                        "ongoing": a.ongoing,
+                        "found": e.found,
+                    }
+                },
                 a.text,
             )
 
@@ -96,9 +104,14 @@ def cmd_watch(ctx: Context) -> int:
     printer = Printer(a.json, a.queue or [], a.events)
 
     async def go() -> None:
+        from genesys_tui.context import org_scope
+        from genesys_tui.flows.supervise import store
+
         async with _client_for_reading(ctx) as client:
             names = await client.directory.names()
-            watch = LiveWatch(client, settings, names, on_event=printer)
+            scope = await org_scope(client, ctx.target(), ctx.paths)
+            log = store.alert_log(scope)  # each alert is printed once, over runs too
+            watch = LiveWatch(client, settings, names, on_event=printer, log=log)
             task = asyncio.create_task(watch.run())
             told = None  # the (mode, why) last said: a change of either is said again
             storm = False  # the notification socket keeps closing: said once, and its end

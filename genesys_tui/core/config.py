@@ -184,6 +184,11 @@ class AlertRules:
     )
     secure_pause: bool = _opt(True, "alert when a call enters a secure pause")
     bell: bool = _opt(False, "ring the terminal bell on every new alert")
+    toasts: str = _opt(
+        "supervise",
+        "pop up new alerts: in Supervise only, in every area, or never (the header counts them)",
+        choices=("supervise", "all", "none"),
+    )
 
 
 @dataclass

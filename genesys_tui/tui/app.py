@@ -330,6 +330,11 @@ class GenesysApp(App[int]):
                 "START/END, a date or a quick range",
                 browse.action_custom_interval,
             )
+        supervise = self.area("supervise")
+        if getattr(supervise, "alert_log", None) is not None:
+            yield SystemCommand(
+                "Alerts", "Every alert on the live calls; acknowledge them", self._alerts
+            )
         if self.session is not None:
             yield SystemCommand(
                 "Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id
@@ -340,6 +345,12 @@ class GenesysApp(App[int]):
                 "Resume the queue" if q.paused else "Pause the queue", "Downloads", q.toggle_pause
             )
             yield SystemCommand("Retry failed downloads", "Downloads", lambda: q.retry_failed())
+
+    def _alerts(self) -> None:
+        self.action_area("supervise")
+        supervise = self.area("supervise")
+        if supervise is not None:
+            supervise.action_alerts()
 
     def _review_by_id(self) -> None:
         from genesys_tui.tui.screens.dialogs import PromptDialog

@@ -307,6 +307,21 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         assert alert["alert"]["kind"] in ("waiting", "hold") and alert["conversationId"]
         new = next(e for e in events if e["event"] == "new")
         assert {"queue", "customer", "agents"} <= set(new)
+        said = [
+            (e["conversationId"], e["alert"]["kind"], e["alert"]["measured"])
+            for e in events
+            if e["event"] == "alert"
+        ]
+        assert len(said) == len(set(said)) and all(m for *_, m in said)  # once, with its measure
+        assert main(["supervise", "alerts", "--json", "--limit", "1000"]) == 0
+        kept = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert {(k["conversation_id"], k["kind"]) for k in kept} >= {(c, k) for c, k, _ in said}
+        assert main(["supervise", "alerts", "--ack", kept[0]["id"]]) == 0
+        assert "1 alert(s) acknowledged" in capsys.readouterr().out
+        assert main(["supervise", "alerts", "--ack-all"]) == 0
+        capsys.readouterr()
+        assert main(["supervise", "alerts", "--json"]) == 0
+        assert capsys.readouterr().out == ""  # none left to acknowledge
         # the text form: one line per event
         assert watch_stepped(srv, ["supervise", "watch", "--events", "20"]) == 0
         lines = capsys.readouterr().out.splitlines()

@@ -375,3 +375,57 @@ async def test_the_selected_calls_words_come_live_by_role(tmp_path):
             plan = running.full if running else org.detail(org.find(cid))
             spoken = {p.text for p in plan.phrases}
             assert all(u.text in spoken for u in words.utterances.values())
+
+
+async def test_alerts_pop_up_in_supervise_only_are_counted_elsewhere_listed_and_acknowledged(
+    tmp_path,
+):
+    from dataclasses import replace
+
+    from genesys_tui.core.config import AlertRules, Config
+    from genesys_tui.emulator import EmulatorServer
+    from genesys_tui.flows.supervise import store
+    from genesys_tui.tui.screens.alerts import AlertsScreen
+    from genesys_tui.tui.widgets.header import AppHeader
+    from tests.conftest import small_org
+
+    config = Config()
+    rules = AlertRules(hold_seconds=3, queue_wait_seconds=3, silence_seconds=0)
+    config.supervise = replace(config.supervise, alerts=rules)
+    settings = small_org(live_rate=60.0, duration_scale=0.25, stepped_clock=True)
+    with EmulatorServer(settings) as srv:
+        async with supervising(srv, tmp_path, config=config) as (app, pilot, screen):
+
+            def toasts() -> int:
+                return sum(n.title == "Alert (a lists them)" for n in notes(app))
+
+            await stepping(pilot, srv, lambda: toasts() > 0, by=1.0)  # as it happened, here
+            await pilot.press("1")  # Browse: no pop-ups there, a count in the header
+            await idle(pilot)
+            shown, waiting = toasts(), screen.unacknowledged()
+            await stepping(pilot, srv, lambda: screen.unacknowledged() > waiting, by=1.0)
+            assert toasts() == shown
+            app.screen.query_one(AppHeader).update_text()
+            assert f"{screen.unacknowledged()} alert(s)" in str(
+                app.screen.query_one(AppHeader).render()
+            )
+            await pilot.press("4")
+            await idle(pilot)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
+            alerts = app.screen
+            assert alerts.entries and all(e.label for e in alerts.entries)
+            first = alerts.entries[0].id
+            await pilot.press("a")  # the selected one
+            await idle(pilot)
+            assert next(e for e in alerts.entries if e.id == first).acknowledged
+            await pilot.press("A")
+            await idle(pilot)
+            assert all(e.acknowledged for e in alerts.entries)
+            acked = {e.id for e in alerts.entries}
+            await pilot.press("escape")
+            await idle(pilot)
+            scope = app.session.scope
+        log = store.alert_log(scope)  # kept per org, for the next run
+        kept = {e.id for e in log.entries(unacknowledged=False) if e.acknowledged}
+        assert acked <= kept

@@ -32,7 +32,7 @@ class Alert:
     conversation_id: str
     kind: str
     text: str  # for a person: what, how long
-    since: datetime
+    since: datetime  # when its condition began (a hold's start...), else when first seen
     measured: str = ""  # what was measured, from what
     ongoing: bool = True  # it holds now (False: a thing that happened: a phrase, a past silence)
     mark: str = ""  # tells apart alerts of one kind on one call (a phrase, a silence's start)
@@ -117,7 +117,7 @@ class AlertEngine:
                         who = p.name or p.purpose or "a party"
                         measured = f"on hold since {_clock(p.start_hold_time)} UTC"
                         text = f"{who} on hold {_mmss(held)}"
-                        out.append(Alert(cid, HOLD, text, now, measured))
+                        out.append(Alert(cid, HOLD, text, p.start_hold_time, measured))
                         break
         agent_on = [a for a in call.agents if a.state == S.CONNECTED]
         if r.queue_wait_seconds and not agent_on:
@@ -128,7 +128,7 @@ class AlertEngine:
                         where = call.queue or "queue"
                         measured = f"in queue since {_clock(p.start_time)} UTC, no agent yet"
                         text = f"waiting in {where} {_mmss(waited)}"
-                        out.append(Alert(cid, WAITING, text, now, measured))
+                        out.append(Alert(cid, WAITING, text, p.start_time, measured))
         if r.secure_pause and call.secure_pause:
             out.append(Alert(cid, SECURE, "secure pause", now, "the call says securePause"))
         if words is None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from genesys_tui.core import credentials as creds
 from genesys_tui.core.config import Config
 from genesys_tui.core.orgs import OrgScope
+from genesys_tui.flows.supervise.alert_log import AlertLog
 from genesys_tui.flows.supervise.audit import AuditLog
 from genesys_tui.flows.supervise.checks import Supervisor
 from genesys_tui.flows.supervise.webhook import SECRET_ENV, SECRET_KIND, Outbox
@@ -21,6 +22,11 @@ WEBHOOK_ACCOUNT = "qa-webhook"
 def audit_log(scope: OrgScope) -> AuditLog:
     """The org's own log: an action against one org is never counted or chained with another's."""
     return AuditLog(scope.audit_dir / "supervise.jsonl")
+
+
+def alert_log(scope: OrgScope) -> AlertLog:
+    """The org's alerts, and which were acknowledged."""
+    return AlertLog(scope.audit_dir / "alerts.sqlite3")
 
 
 def outbox_path(scope: OrgScope) -> Path:

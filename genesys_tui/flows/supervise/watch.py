@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from genesys_tui.core.config import SuperviseSettings
+from genesys_tui.flows.supervise.alert_log import AlertLog
 from genesys_tui.flows.supervise.alerts import Alert, AlertEngine
 from genesys_tui.flows.supervise.board import ROOM_FOR_CALLS, Change, ChangeKind, LiveBoard
 from genesys_tui.flows.supervise.live import LiveCall
@@ -43,6 +44,12 @@ class WatchEvent:
     found: bool = False  # an alert already holding when the list was read (not as it happened)
 
 
+def label(call: LiveCall) -> str:
+    """Who is on the call, for a list of alerts: the customer, then the agents."""
+    agents = ", ".join(a.name for a in call.agents if a.name)
+    return f"{call.customer or '-'} · {agents or 'no agent yet'}"
+
+
 class LiveWatch:
     def __init__(
         self,
@@ -52,8 +59,10 @@ class LiveWatch:
         *,
         on_event: Callable[[WatchEvent], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        log: AlertLog | None = None,
     ) -> None:
         self.on_event = on_event or (lambda e: None)
+        self.log = log  # every alert raised, kept per org: each is told once, whatever the run
         self.board = LiveBoard(client, settings, names, on_change=self._changed, clock=clock)
         self.client = client
         self.alerts = AlertEngine(settings.alerts)
@@ -106,6 +115,8 @@ class LiveWatch:
         )
         if change.kind == ChangeKind.ENDED:
             for a in self.alerts.of(change.conversation_id):
+                if self.log is not None:
+                    self.log.cleared(a, self.clock())
                 self.on_event(
                     WatchEvent(EventKind.CLEARED, alert=a, conversation_id=a.conversation_id)
                 )
@@ -124,11 +135,16 @@ class LiveWatch:
             words.agent_since = min(  # the agent answered is the agent's, before it the IVR's
                 (a.since for a in call.agents if a.since and a.state == S.CONNECTED), default=None
             )
-        raised, cleared = self.alerts.evaluate(call, self.clock(), words)
+        now = self.clock()
+        raised, cleared = self.alerts.evaluate(call, now, words)
         found = self.board.in_full_read
         for a in raised:
+            if self.log is not None and not self.log.raised(a, label(call)):
+                continue  # told before (an earlier run, or another window): once
             self.on_event(WatchEvent(EventKind.ALERT, alert=a, conversation_id=cid, found=found))
         for a in cleared:
+            if self.log is not None:
+                self.log.cleared(a, now)
             self.on_event(WatchEvent(EventKind.CLEARED, alert=a, conversation_id=cid))
 
     async def _tick(self) -> None:

@@ -47,6 +47,7 @@ class SuperviseScreen(LiveList, AppScreen):
         Binding("B", "barge_whole", "Barge call", show=False, id="supervise.barge-whole"),
         Binding("n", "notice", "Notice", id="supervise.notice"),
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
+        Binding("a", "alerts", "Alerts", id="supervise.alerts"),
         Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
         Binding("L", "sign_in", "Sign in again", show=False, id="supervise.sign-in"),
         Binding(BACK, "clear_filter", "Clear filter", show=False, id="supervise.clear-filter"),
@@ -223,6 +224,19 @@ class SuperviseScreen(LiveList, AppScreen):
             + (f"  filter: {self.filter_text}" if words else "")
         )
         self.show_detail()
+
+    def select_call(self, conversation_id: str) -> None:
+        """Put the cursor on the call (its first agent), clearing a filter that hides it."""
+        if not any(c.conversation_id == conversation_id for c, _ in self.rows) and self.filter_text:
+            self.action_clear_filter()
+        for i, (c, _leg) in enumerate(self.rows):
+            if c.conversation_id == conversation_id:
+                table = self.query_one(VirtualTable)
+                table.cursor = i
+                table.focus()
+                self.show_detail()
+                return
+        self.gapp.notify("That call is over: it is no longer in the list.", timeout=4)
 
     # --- the table and the detail ----------------------------------------------------------------------
 

@@ -6,9 +6,12 @@ kept."""
 from __future__ import annotations
 
 from textual import work
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from genesys_tui.core.errors import user_message
+from genesys_tui.flows.supervise import store
+from genesys_tui.flows.supervise.alert_log import AlertLog
 from genesys_tui.flows.supervise.board import TAKEN_WHY, LiveBoard, Mode
 from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
 from genesys_tui.tui.screens.supervise_panels import words_view
@@ -18,6 +21,7 @@ class LiveList:
     """Mixed into SuperviseScreen (which provides gapp, now(), calls, selected(), apply_filter())."""
 
     live_watch: LiveWatch | None = None
+    alert_log: AlertLog | None = None  # the org's alerts, and which were acknowledged
     _drawing = False
 
     @property
@@ -35,12 +39,15 @@ class LiveList:
         session = app.session
         if session is None:
             return
+        if self.alert_log is None and session.scope is not None:
+            self.alert_log = store.alert_log(session.scope)
         self.live_watch = LiveWatch(
             session.client,
             app.config.supervise,
             session.names,
             on_event=self._event,
             clock=self.now,
+            log=self.alert_log,
         )
         try:
             await self.live_watch.run()
@@ -52,7 +59,14 @@ class LiveList:
     def _event(self, event: WatchEvent) -> None:
         if event.kind == EventKind.ALERT and event.alert is not None and not event.found:
             # as it happens (what holds when the list is read shows in the Alerts column)
-            self.gapp.notify(event.alert.text, title="Alert", severity="warning", timeout=8)
+            if self._toast_here():
+                a = event.alert
+                self.gapp.notify(
+                    f"{a.text}\n{a.measured}" if a.measured else a.text,
+                    title="Alert (a lists them)",
+                    severity="warning",
+                    timeout=8,
+                )
             if self.gapp.config.supervise.alerts.bell:
                 self.gapp.bell()
         if event.kind == EventKind.WORDS:
@@ -63,6 +77,32 @@ class LiveList:
         if not self._drawing:
             self._drawing = True
             self.set_timer(0.1, self._draw)
+
+    def _toast_here(self) -> bool:
+        """supervise.alerts.toasts: in Supervise only (the default), in every area, or never;
+        never over a dialog, whatever the setting (the header counts them meanwhile)."""
+        how = self.gapp.config.supervise.alerts.toasts
+        screen = self.gapp.screen
+        if how == "none" or isinstance(screen, ModalScreen):
+            return False
+        return how == "all" or screen is self
+
+    def action_alerts(self) -> None:
+        """a: the Alerts list; Enter there comes back to that call."""
+        from genesys_tui.tui.screens.alerts import AlertsScreen
+
+        if self.alert_log is None:
+            self.gapp.notify("No alerts yet: sign in first.", timeout=3)
+            return
+
+        def chosen(cid: str | None) -> None:
+            if cid:
+                self.select_call(cid)
+
+        self.gapp.push_screen(AlertsScreen(self.alert_log), chosen)
+
+    def unacknowledged(self) -> int:
+        return self.alert_log.unacknowledged() if self.alert_log is not None else 0
 
     def _draw(self) -> None:
         self._drawing = False

@@ -44,6 +44,9 @@ class AppHeader(Static):
             t.append(f"  {session.token_state()}", style="dim")
             area = getattr(app, "area", None)  # Supervise holds the supervisor's sign-in
             supervise = area("supervise") if area is not None else None
+            waiting = supervise.unacknowledged() if hasattr(supervise, "unacknowledged") else 0
+            if waiting:  # alerts a supervisor has not acknowledged yet (Supervise, a)
+                t.append(f"  {waiting} alert(s)", style="bold yellow")
             left = supervise.sign_in_left() if hasattr(supervise, "sign_in_left") else None
             if left is not None:  # the supervisor's PKCE sign-in: it ends, and then L renews it
                 style = "bold red" if left <= 0 else ("bold yellow" if left <= 600 else "dim")
