@@ -9,8 +9,8 @@ import re
 
 from genesys_tui.emulator import EmulatorServer
 from genesys_tui.emulator.app import api_routes
-from genesys_tui.emulator.permissions import ALL_PERMISSIONS, REQUIRED, missing
 from genesys_tui.emulator.notifications import TOPIC_PERMISSIONS, topic_rule
+from genesys_tui.emulator.permissions import ALL_PERMISSIONS, REQUIRED, missing
 from genesys_tui.flows.doctor import MISSING, NIL, PROBES, TOPICS, run_doctor
 from tests.conftest import small_org
 from tests.integration.test_client import client_for
