@@ -66,6 +66,7 @@ def add_supervise(
         ("coach", "speak to the agent only"),
         ("barge", "join the call, heard by everyone"),
         ("notice", "play a configured notice (an Architect secure flow) to the customer"),
+        ("leave", "leave a call you are on (your own participant ends)"),
     ):
         q = sup.add_parser(
             action,
@@ -75,11 +76,13 @@ def add_supervise(
             "consent check, asks for confirmation, records the attempt in the audit log.",
         )
         q.add_argument("conversation_id", metavar="CONVERSATION_ID")
-        q.add_argument(
-            "--participant",
-            metavar="ID",
-            help="the agent participant (default: the call's only agent)",
-        )
+        if action != "leave":
+            q.add_argument(
+                "--participant",
+                metavar="ID",
+                help="the agent participant (default: the call's only agent); on a call you "
+                "are on in another role, this changes it (a leave and a join, one action)",
+            )
         if action == "notice":
             q.add_argument("--notice", metavar="NAME", help="a [notices.NAME] from the config")
         if action == "barge":

@@ -142,6 +142,8 @@ def _print_checks(ctx: Context, checks: list[Check]) -> None:
 
 def _choose_participant(ctx: Context, call, action: str) -> str | None:
     a = ctx.args
+    if action == "leave":
+        return None  # your own participant
     if a.participant:
         return a.participant
     if action == "barge" and a.whole:

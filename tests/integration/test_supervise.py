@@ -138,7 +138,7 @@ async def test_monitor_goes_through_once_and_is_audited(fresh_emulator, tmp_path
     async with supervision(srv, tmp_path) as engine:
         again = await engine.check(Request("monitor", cid, pid))
     assert not again.allowed
-    assert any(c.name == "supervisor not already on the call" and not c.ok for c in again.checks)
+    assert any(c.name == "supervisor's place on the call" and not c.ok for c in again.checks)
 
 
 @pytest.mark.parametrize(
@@ -465,3 +465,45 @@ async def test_browserless_sign_in_is_only_for_the_local_emulator():
     cfg = Config(profiles={"default": Profile(name="default", region="eu_west_1", client_id="abc")})
     with pytest.raises(creds.CredentialsError, match="only for the local emulator"):
         await loopback_user_client(resolve_target(cfg))
+
+
+async def test_monitor_then_coach_then_barge_then_leave_each_checked_and_audited(
+    fresh_emulator, tmp_path
+):
+    """Genesys has no request that changes a supervisor's role: each change is a leave and a
+    join, one action with both steps in its audit record; leave ends only your own participant,
+    and is never held back by policy. Each runs the checks again."""
+    srv = fresh_emulator
+    cid = live_ids(srv)[1]
+    async with supervision(srv, tmp_path) as engine:
+        pid = await agent_of(engine, cid)
+        assert (await engine.dispatch(await engine.check(Request("monitor", cid, pid)))).ok
+        for role in ("coach", "barge", "monitor"):
+            attempt = await engine.check(Request(role, cid, pid))
+            place = next(c for c in attempt.checks if c.name == "supervisor's place on the call")
+            assert attempt.allowed and "leaves, then joins again" in place.detail
+            assert any(c.name == "agent consent" for c in attempt.checks)  # consent again
+            out = await engine.dispatch(attempt)
+            assert out.ok, out.error
+            assert [x["step"] for x in out.steps][0].startswith("leave (")
+            assert out.steps[1]["step"] == f"join ({role})"
+            (me,) = supervisors_on(srv, cid)
+            assert me["mediaRoles"] == [role]  # one participant, in the new role
+        assert not (await engine.check(Request("monitor", cid, pid))).allowed  # same role
+        engine.settings.actions_per_hour = 1  # policy never keeps a supervisor on a call
+        attempt = await engine.check(Request("leave", cid, None))
+        assert attempt.allowed and [c.name for c in attempt.checks] == [
+            "read-only mode is off",
+            "signed in",
+            "supervisor on the call",
+        ]
+        out = await engine.dispatch(attempt)
+        assert out.ok and out.on_call_after is False and supervisors_on(srv, cid) == []
+        agents = [p for p in out.call_after.participants if p.purpose == "agent"]
+        assert all(p.end_time is None for p in agents)  # nobody else left
+        nothing = await engine.check(Request("leave", cid, None))
+        assert not nothing.allowed and "nothing to leave" in nothing.checks[-1].detail
+        records = [r for r in engine.audit.records() if r["stage"] == "dispatch"]
+        assert [r["action"] for r in records] == ["monitor", "coach", "barge", "monitor", "leave"]
+        assert all(len(r["steps"]) == 2 for r in records[1:4])
+        assert verify(engine.audit).ok

@@ -185,7 +185,7 @@ async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, 
         assert (
             "Monitor" in body and cid in body and agent.name in body and "✓ agent consent" in body
         )
-        assert "✓ not in secure pause" in body and "✓ supervisor not already on the call" in body
+        assert "✓ not in secure pause" in body and "✓ supervisor's place on the call" in body
         await pilot.press("enter")  # a stray Enter cancels
         await wait_for(pilot, lambda: not screen.busy)
         assert srv.emulator.stats["monitor"] == 0
@@ -204,10 +204,33 @@ async def test_confirm_dialog_focuses_cancel_then_monitor_lands(fresh_emulator, 
         assert [r["result"] for r in records] == ["allowed", "cancelled", "allowed", "dispatched"]
         assert records[-1]["latencyMs"] > 0 and records[-1]["participantId"] == agent.participant_id
         assert verify(screen.desk.engine.audit).ok
-        # on the call now: a second action is refused for that reason
-        await pilot.press("c")
+        assert "you are on it: monitor" in str(screen.query_one("#status", Static).render())
+        # on the call now: the same role again is refused for that reason
+        await pilot.press("m")
         await wait_for(pilot, lambda: not screen.busy and len(audit_records(app)) == 5)
-        assert "already on it" in next(n for n in notes(app) if n.title == "Coach refused").message
+        assert (
+            "already on it" in next(n for n in notes(app) if n.title == "Monitor refused").message
+        )
+        # another role: a leave and a join, confirmed as one action
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        body = "".join(text_of(w) for w in app.screen.query(Static))
+        assert "You are on this call (monitor)" in body and "join again to coach" in body
+        await pilot.click("#confirm")
+        await wait_for(pilot, lambda: not screen.busy and srv.emulator.stats["coach"] == 1)
+        await idle(pilot)
+        assert "you are on it: coach" in str(screen.query_one("#status", Static).render())
+        await pilot.press("x")  # leave
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#confirm")
+        await wait_for(
+            pilot, lambda: not screen.busy and audit_records(app)[-1]["action"] == "leave"
+        )
+        await idle(pilot)
+        assert audit_records(app)[-1]["result"] == "dispatched"
+        call = next(c for c, _ in screen.rows if c.conversation_id == cid)
+        assert call.supervisors == []
+        assert "you are on it" not in str(screen.query_one("#status", Static).render())
 
 
 async def test_notice_chooser_and_demo_sign_in(fresh_emulator, tmp_path):

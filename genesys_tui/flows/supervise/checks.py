@@ -27,12 +27,14 @@ class Supervisor:
 
 @dataclass(frozen=True)
 class Request:
-    action: str  # monitor | coach | barge | notice
+    action: str  # monitor | coach | barge | notice | leave
     conversation_id: str
-    participant_id: str | None  # None: barge the whole conversation
+    participant_id: str | None  # None: barge the whole conversation (or leave: your own)
     notice: str | None = None
 
     def describe(self) -> str:
+        if self.action == "leave":
+            return f"leave conversation {self.conversation_id}"
         what = f"notice {self.notice!r}" if self.action == "notice" else self.action
         target = (
             f"participant {self.participant_id}"
@@ -94,6 +96,36 @@ class Situation:
                     if key and key in queues:
                         return key, queues[key]
         return None, None
+
+
+JOINS = ("monitor", "coach", "barge")
+
+
+def role_of(p: CallMediaParticipant) -> str:
+    """How a supervisor's participant is on the call: monitor, coach or barge."""
+    for role in p.media_roles:
+        if role in JOINS:
+            return role
+    if p.coached_participant_id:
+        return "coach"
+    if p.barged_participant_id:
+        return "barge"
+    return "monitor" if p.monitored_participant_id else (p.purpose or "participant")
+
+
+def own_participant(
+    call: CallConversation | None, supervisor: Supervisor
+) -> CallMediaParticipant | None:
+    """The supervisor's own participant while it is on the call."""
+    for p in call.participants if call is not None else []:
+        if (
+            p.user
+            and p.user.id == supervisor.user_id
+            and p.end_time is None
+            and p.state != S.DISCONNECTED
+        ):
+            return p
+    return None
 
 
 def _name(p: CallMediaParticipant) -> str:
@@ -196,30 +228,32 @@ def not_in_secure_pause(s: Situation) -> Check:
 
 
 def supervisor_not_on_call(s: Situation) -> Check:
+    """Not on the call yet; or on it in another role, which the action changes (Genesys has no
+    request that changes a supervisor's role: it is a leave and a join, as one action)."""
+    name = "supervisor's place on the call"
     if s.call is None:
-        return Check("supervisor not already on the call", False, "no call")
-    for p in s.call.participants:
-        if (
-            p.user
-            and p.user.id == s.supervisor.user_id
-            and p.end_time is None
-            and p.state != S.DISCONNECTED
-        ):
-            roles = "/".join(p.media_roles) or p.purpose or "participant"
-            if s.request.action == "notice":  # the notice starts from the participant already there
-                return Check(
-                    "supervisor not already on the call",
-                    True,
-                    f"{s.supervisor.name} is on it ({roles}): the notice starts from there",
-                )
-            return Check(
-                "supervisor not already on the call",
-                False,
-                f"{s.supervisor.name} is already on it ({roles})",
-            )
+        return Check(name, False, "no call")
+    p = own_participant(s.call, s.supervisor)
+    if p is None:
+        return Check(name, True, f"{s.supervisor.name} is not on the call")
+    role = role_of(p)
+    if s.request.action == "notice":  # the notice starts from the participant already there
+        return Check(name, True, f"{s.supervisor.name} is on it ({role}): the notice starts there")
+    if role == s.request.action:
+        return Check(name, False, f"{s.supervisor.name} is already on it ({role})")
     return Check(
-        "supervisor not already on the call", True, f"{s.supervisor.name} is not on the call"
+        name,
+        True,
+        f"{s.supervisor.name} is on it ({role}): leaves, then joins again to {s.request.action}",
     )
+
+
+def supervisor_on_call(s: Situation) -> Check:
+    name = "supervisor on the call"
+    p = own_participant(s.call, s.supervisor)
+    if p is None:
+        return Check(name, False, f"{s.supervisor.name} is not on this call: nothing to leave")
+    return Check(name, True, f"{s.supervisor.name} is on it ({role_of(p)})")
 
 
 def action_allowed(s: Situation) -> Check:
@@ -323,7 +357,18 @@ CHECKS: tuple[Callable[[Situation], Check], ...] = (
 )
 
 
+# Leaving never intrudes on anyone: consent, policy and the hourly limit never keep a supervisor
+# on a call.
+LEAVE_CHECKS: tuple[Callable[[Situation], Check], ...] = (
+    not_read_only,
+    signed_in,
+    supervisor_on_call,
+)
+
+
 def run_checks(s: Situation) -> list[Check]:
+    if s.request.action == "leave":
+        return [c(s) for c in LEAVE_CHECKS]
     checks = [c(s) for c in CHECKS]
     if s.request.action == "notice":
         checks.append(notice_allowed(s))

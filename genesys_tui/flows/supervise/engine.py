@@ -34,7 +34,9 @@ from genesys_tui.flows.supervise.checks import (
     Request,
     Situation,
     Supervisor,
+    own_participant,
     refusals,
+    role_of,
     run_checks,
 )
 from genesys_tui.flows.supervise.webhook import Outbox
@@ -147,6 +149,10 @@ class Supervision:
         try:
             if attempt.request.action == "notice":
                 await self._notice(situation, out, started)
+            elif attempt.request.action == "leave":
+                await self._leave(situation, out, started)
+            elif own_participant(situation.call, self.supervisor) is not None:
+                await self._switch(situation, out, started)
             else:
                 out.status, out.genesys_correlation_id = await self._send(situation)
                 out.latency_ms = (time.perf_counter() - started) * 1000
@@ -228,6 +234,42 @@ class Supervision:
             r.action, r.conversation_id, r.participant_id
         )
         return sent.status, sent.correlation_id
+
+    async def _leave(self, s: Situation, out: Outcome, started: float) -> None:
+        """Disconnect the supervisor's own participant (as a notice leaves): nobody else's."""
+        own = own_participant(s.call, self.supervisor)
+        role = role_of(own) if own is not None else "?"
+        left = await self.client.conversations.disconnect_participant(
+            s.request.conversation_id, own.id if own is not None else ""
+        )
+        out.status, out.genesys_correlation_id = left.status, left.correlation_id
+        out.latency_ms = (time.perf_counter() - started) * 1000
+        out.steps.append({"step": f"leave ({role})", "status": left.status})
+
+    async def _switch(self, s: Situation, out: Outcome, started: float) -> None:
+        """From one role to another: Genesys has no request that changes a supervisor's role, so
+        leave, then join in the new one; one action, each request a step of its record. When the
+        join fails after the leave, the supervisor is off the call, and the outcome says so."""
+        r, conv = s.request, self.client.conversations
+        own = own_participant(s.call, self.supervisor)
+        role = role_of(own) if own is not None else "?"
+        left = await conv.disconnect_participant(r.conversation_id, own.id if own else "")
+        out.steps.append({"step": f"leave ({role})", "status": left.status})
+        try:
+            sent = await conv.supervise(r.action, r.conversation_id, r.participant_id)
+        except E.GenesysError as e:
+            out.steps.append({"step": f"join ({r.action})", "status": e.status})
+            e.message = f"left the call ({role}) but could not join to {r.action}: {e.message}"
+            raise
+        out.steps.append(
+            {
+                "step": f"join ({r.action})",
+                "status": sent.status,
+                "correlationId": sent.correlation_id,
+            }
+        )
+        out.status, out.genesys_correlation_id = sent.status, sent.correlation_id
+        out.latency_ms = (time.perf_counter() - started) * 1000
 
     def _own_participant(self, call: CallConversation | None) -> str | None:
         if call is None:

@@ -24,11 +24,18 @@ from genesys_tui.flows.supervise.webhook import Delivery, Outbox
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import CallConversation
 
-VERBS = {"monitor": "Monitor", "coach": "Coach", "barge": "Barge", "notice": "Play notice"}
+VERBS = {
+    "monitor": "Monitor",
+    "coach": "Coach",
+    "barge": "Barge",
+    "notice": "Play notice",
+    "leave": "Leave",
+}
 EFFECTS = {
     "monitor": "Listen to the call; nobody hears you.",
     "coach": "Speak to the agent; the customer does not hear you.",
     "barge": "Join the call; everyone hears you.",
+    "leave": "Leave the call: your own participant ends; nobody else's.",
 }
 SOON = 600.0  # seconds: a sign-in ending within this is announced
 

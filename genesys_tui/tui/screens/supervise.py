@@ -46,6 +46,7 @@ class SuperviseScreen(LiveList, AppScreen):
         Binding("b", "act('barge')", "Barge", id="supervise.act-barge"),
         Binding("B", "barge_whole", "Barge call", show=False, id="supervise.barge-whole"),
         Binding("n", "notice", "Notice", id="supervise.notice"),
+        Binding("x", "leave", "Leave", id="supervise.leave"),
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
         Binding("a", "alerts", "Alerts", id="supervise.alerts"),
         Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
@@ -222,8 +223,22 @@ class SuperviseScreen(LiveList, AppScreen):
         self.query_one("#status", Static).update(
             f"{shown} live call(s){self.board_status()}"
             + (f"  filter: {self.filter_text}" if words else "")
+            + self.on_calls()
         )
         self.show_detail()
+
+    def on_calls(self) -> str:
+        """The calls the supervisor is on, and how (x leaves the selected one)."""
+        me = self.desk.supervisor.user_id if self.desk is not None else None
+        if me is None:
+            return ""
+        mine = [
+            f"{c.customer} (you are on it: {'/'.join(s.roles) or 'joined'})"
+            for c in self.calls
+            for s in c.supervisors
+            if s.user_id == me
+        ]
+        return ("  ·  " + "; ".join(mine) + "; x leaves") if mine else ""
 
     def select_call(self, conversation_id: str) -> None:
         """Put the cursor on the call (its first agent), clearing a filter that hides it."""
@@ -329,6 +344,12 @@ class SuperviseScreen(LiveList, AppScreen):
 
     def action_act(self, action: str) -> None:
         request = self._request(action)
+        if request is not None:
+            self.run_action(request)
+
+    def action_leave(self) -> None:
+        """x: leave the selected call (your own participant), after the checks and a confirm."""
+        request = self._request("leave", whole=True)
         if request is not None:
             self.run_action(request)
 

@@ -25,6 +25,7 @@ from genesys_tui.flows.supervise.alerts import SHORT, Alert
 from genesys_tui.flows.supervise.checks import Check
 from genesys_tui.flows.supervise.engine import Attempt, Outcome
 from genesys_tui.flows.supervise.live import Leg, LiveCall, summarize
+from genesys_tui.flows.supervise.checks import own_participant, role_of
 from genesys_tui.flows.supervise.service import EFFECTS, SOON, VERBS, Report, SuperviseDesk
 from genesys_tui.flows.supervise.words import LiveWords
 
@@ -150,12 +151,20 @@ def confirmation_text(attempt: Attempt, calls: list[LiveCall], desk: SuperviseDe
         if r.participant_id
         else "every connected agent (the whole conversation)"
     )
+    if r.action == "leave":
+        agent = "you: only your own participant ends"
     t = Text()
     if r.action == "notice":
         n = desk.engine.notices[r.notice or ""]
         what = f"Put the customer into the notice flow {r.notice!r} ({n.flow_id}) for up to {n.max_duration_seconds} s."
     else:
         what = EFFECTS[r.action]
+        own = own_participant(attempt.call, desk.supervisor) if r.action != "leave" else None
+        if own is not None:  # a change of role: Genesys has none, so leave and join again
+            what = (
+                f"You are on this call ({role_of(own)}). {what} You leave and join again to "
+                f"{r.action}: one action, both steps recorded."
+            )
     t.append(f"{what}\n\n")
     t.append("Action    ", style="dim")
     t.append(f"{VERBS[r.action]}\n", style="bold")

@@ -84,7 +84,7 @@ def test_a_good_call_passes_every_check():
         "target is a connected agent",
         "agent consent",
         "not in secure pause",
-        "supervisor not already on the call",
+        "supervisor's place on the call",
         "policy: action allowed",
         "policy: working hours",
         "policy: rate limit",
@@ -147,7 +147,7 @@ def test_never_into_a_secure_pause():
 def test_the_supervisor_must_not_already_be_on_the_call():
     assert (
         "already on it (monitor)"
-        in failed(situation(call(supervisor_on=True)))["supervisor not already on the call"]
+        in failed(situation(call(supervisor_on=True)))["supervisor's place on the call"]
     )
 
 
