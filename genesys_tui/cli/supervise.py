@@ -74,7 +74,7 @@ def _client_for_reading(ctx: Context):
 
 
 def cmd_calls(ctx: Context) -> int:
-    from genesys_tui.flows.supervise.live import agent_rows, call_doc
+    from genesys_tui.flows.supervise.live import agent_rows, call_doc, consent_text
 
     a = ctx.args
 
@@ -111,9 +111,7 @@ def cmd_calls(ctx: Context) -> int:
         if g is None:
             t.add_row(*cells(*call, c.queue or "", "(no agent yet)", "", "", "", rec, ""))
             continue
-        consent = ("yes" if g.consented else "NO") + (
-            f" ({g.consent})" if g.consent is not None else " (none)"
-        )
+        consent = consent_text(g)
         t.add_row(
             *cells(
                 *call,

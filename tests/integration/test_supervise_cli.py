@@ -90,6 +90,12 @@ def test_monitor_with_yes_prints_the_checks_and_lands(live_org, capsys, isolated
     assert json.loads(capsys.readouterr().out)["result"] == "dispatched"
     assert main(["audit", "tail"]) == 0
     assert "dispatched" in capsys.readouterr().out
+    assert main(["supervise", "coach", cid, "--yes"]) == 0  # another role: leave and join
+    assert "joins again to coach" in capsys.readouterr().out
+    assert main(["supervise", "leave", cid, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ supervisor on the call" in out and "Leave: dispatched" in out
+    assert main(["supervise", "leave", cid, "--yes"]) == 3  # not on it any more
 
 
 def test_refused_exits_3_and_sends_nothing(live_org, capsys):

@@ -115,7 +115,7 @@ async def test_the_panel_lists_live_calls_with_identity_and_detail(emulator, tmp
             "SECURE PAUSE" in detail
             and "Participants" in detail
             and leg.name in detail
-            and "✗ none" in detail
+            and "consent not recorded" in detail
         )
         # the filter narrows by queue or agent; Escape brings everything back
         await pilot.press("slash")

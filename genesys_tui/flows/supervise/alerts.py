@@ -24,7 +24,14 @@ HOLD, WAITING, SILENCE, KEYWORD, SENTIMENT, SECURE = (
     "sentiment",
     "secure-pause",
 )
-SHORT = {HOLD: "HOLD", WAITING: "WAIT", SILENCE: "SILENT", KEYWORD: "SAID", SENTIMENT: "MOOD"}
+SHORT = {
+    HOLD: "HOLD",
+    WAITING: "WAIT",
+    SILENCE: "SILENT",
+    KEYWORD: "SAID",
+    SENTIMENT: "MOOD",
+    SECURE: "PAUSE",
+}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,22 @@ class Leg:
         return (now - self.since).total_seconds() if self.since else None
 
 
+def consent_state(leg: Leg) -> str:
+    """consent_text without the value, for a narrow column: the same words."""
+    return consent_text(leg).split(" (", 1)[0]
+
+
+def consent_text(leg: Leg) -> str:
+    """An agent's consent as the policy sees it, in the same words in the CLI and the TUI: given
+    (with the value), not recorded (no attribute), or not accepted (a value the policy does not
+    take, shown as it is: "yes" when only "true" is accepted)."""
+    if leg.consented:
+        return f"given ({leg.consent})"
+    if leg.consent is None:
+        return "not recorded"
+    return f"not accepted ({leg.consent})"
+
+
 @dataclass
 class LiveCall:
     conversation_id: str

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from rich.console import Group
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,21 +21,21 @@ from genesys_tui.core import fmt
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.flows.browse.table import Column
 from genesys_tui.flows.supervise.alerts import SHORT, Alert
-from genesys_tui.flows.supervise.checks import Check
+from genesys_tui.flows.supervise.checks import Check, own_participant, role_of
 from genesys_tui.flows.supervise.engine import Attempt, Outcome
-from genesys_tui.flows.supervise.live import Leg, LiveCall, summarize
-from genesys_tui.flows.supervise.checks import own_participant, role_of
+from genesys_tui.flows.supervise.live import Leg, LiveCall, consent_state, consent_text, summarize
 from genesys_tui.flows.supervise.service import EFFECTS, SOON, VERBS, Report, SuperviseDesk
 from genesys_tui.flows.supervise.words import LiveWords
 
 COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hide in order
     Column("start", "Started", 8, False, hide=4),
-    Column("agent", "Agent", 16, False, min_width=10),
-    Column("state", "State", 12, False),  # "disconnected": a state is never cut
+    Column("agent", "Agent", 16, False, min_width=9),
+    Column("state", "State", 12, False, min_width=9),  # "connected" whole
     Column("in_state", "In state", 8, False, hide=5),
-    Column("consent", "Consent", 17, False, min_width=12),
-    Column("recording", "Recording", 12, False),  # "SECURE PAUSE" whole
-    Column("alerts", "Alerts", 18, False, min_width=8),
+    Column("consent", "Consent", 12, False),  # "not accepted", "not recorded" whole
+    Column("recording", "Recording", 12, False, hide=6),  # "SECURE PAUSE" whole; the row
+    # of a call in secure pause is red, and the pane says so, when it hides (80 columns)
+    Column("alerts", "Alerts", 18, False, min_width=7),
     Column("queue", "Queue", 12, False, min_width=8, hide=3),
     Column("customer", "Customer", 16, False, hide=2),
     Column("supervisors", "Supervisors", 12, False, fill=True, hide=1),
@@ -44,18 +43,26 @@ COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hi
 
 
 HELP = """
-Live calls: conversations that have not ended, each read again from the calls API for its current
-state, refreshed every few seconds (`supervise.refresh_seconds`). One row per agent on a call; `/`
-filters by queue, agent, customer number or ID. The pane on the right shows the selected call's
-participants, their states and time in state, recording state and secure pause.
+Live calls: conversations that have not ended, pushed by Genesys as they change (one notification
+topic per queue, `v2.routing.queues.{id}.conversations.calls`); read in full at the start and again
+whenever the socket was down. When the topics are refused (a permission) or another session took
+them, the list is read every `supervise.refresh_seconds` within `supervise.poll_budget_per_minute`
+instead; the status line always says which, and why. One row per agent on a call; `/` filters by
+queue, agent, customer number or ID. The pane on the right shows the selected call's participants,
+their states and time in state, consent, recording state, secure pause and its live transcript.
 
 Actions land on the selected agent: `m` monitor (listen, unheard), `c` coach (speak to the agent
 only), `b` barge (join, heard by everyone), `B` barge the whole conversation, `n` play a notice (an
-Architect secure flow from `[notices.NAME]`; there is no public API that plays audio into a call).
-Every action runs the consent checks (the call is live, the target is a connected agent who has
-granted consent, no secure pause, you are not already on it, the policy allows it now, read-only is
-off), asks for confirmation with the focus on Cancel, checks again, then sends once. Every attempt
-is written to the audit log (`genesys-tui audit verify` checks its hash chain).
+Architect secure flow from `[notices.NAME]`; there is no public API that plays audio into a call),
+`x` leave a call you are on. On a call you are on, `m` / `c` / `b` change your role (a leave and a
+join, one action). Every action runs the consent checks (the call is live, the target is a
+connected agent who has given consent, no secure pause, your place on the call, the policy allows
+it now, read-only is off), asks for confirmation with the focus on Cancel, checks again, then
+sends once. Every attempt is written to the audit log (`genesys-tui audit verify` checks its hash
+chain).
+
+Alerts (`[supervise.alerts]`): `a` lists them (acknowledge with `a`, all with `A`, Enter goes to
+the call). A silence is measured on the transcript's own time line, never the wall clock.
 
 Actions need your own sign-in (`genesys-tui login --user`); client credentials can only list calls.
 """
@@ -107,16 +114,20 @@ def call_detail(
         "SECURE PAUSE (payment or other capture)" if c.secure_pause else c.recording_state,
         style="bold red" if c.secure_pause else "",
     )
-    parts = Table(title="Participants", title_justify="left", expand=True, box=None, pad_edge=False)
-    for col in ("Purpose", "Name", "State", "For", "Consent"):
-        parts.add_column(col, overflow="fold")
+    # One paragraph a participant, wrapped at spaces by the pane: never a column so narrow that a
+    # word or a number is split (a table of five columns did that at 80 and 100 columns).
+    parts = Text()
+    parts.append("Participants\n", style="bold")
     for p in [*c.agents, *c.others]:
-        purpose = p.purpose + (f" ({'/'.join(p.roles)})" if p.roles else "")
-        consent = (
-            "" if p.purpose != "agent" else ("✓ " if p.consented else "✗ ") + (p.consent or "none")
-        )
-        style = "bold" if leg is not None and p.participant_id == leg.participant_id else ""
-        parts.add_row(purpose, p.name, p.state, ago(p.since, now), consent, style=style)
+        chosen = leg is not None and p.participant_id == leg.participant_id
+        parts.append("▸ " if chosen else "· ", style="bold" if chosen else "dim")
+        parts.append(p.name, style="bold" if chosen else "")
+        purpose = p.purpose + (f", {'/'.join(p.roles)}" if p.roles else "")
+        parts.append(f" ({purpose}) {p.state} for {ago(p.since, now)}")
+        if p.purpose == "agent":
+            parts.append(", consent ")
+            parts.append(consent_text(p), style="" if p.consented else "bold red")
+        parts.append("\n")
     blocks: list = [head, Text(), parts]
     if checks:
         t = Text("\n")
@@ -227,14 +238,7 @@ def call_cells(
     start = c.start.strftime("%H:%M:%S") if c.start else "-"
     if leg is None:
         return (start, "(no agent yet)", "", "", "", rec, flags, c.queue or "-", c.customer, sups)
-    # Consent as the policy sees it: granted, or why not (no attribute; a value the policy does
-    # not accept, shown as it is: "yes" when only "true" is accepted reads "not accepted: yes").
-    if leg.consented:
-        consent = "granted"
-    elif leg.consent is None:
-        consent = "not recorded"
-    else:
-        consent = f"not accepted: {leg.consent}"
+    consent = consent_state(leg)  # the value is in the pane: a column never cuts it
     return (
         start,
         leg.name,
