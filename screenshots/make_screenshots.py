@@ -207,6 +207,16 @@ async def capture() -> dict[str, str]:
             )
             await pilot.press("escape")
             await pilot.pause(0.3)
+            await pilot.press("f")  # the floor: queues and agents
+            for _ in range(100):
+                await pilot.pause(0.1)
+                fl = sup.floor
+                if fl is not None and fl.mode == "push" and fl.agent_rows():
+                    break
+            await pilot.pause(1.2)
+            shots["supervise-floor"] = a.export_screenshot(title="genesys-tui: supervise, floor")
+            await pilot.press("f")
+            await pilot.pause(0.3)
             # Export: a job of yesterday's calls, counted, confirmed and under way
             srv.emulator.s.export_target = f"dir:{t / 'bucket'}"
             await pilot.press("5", "n")

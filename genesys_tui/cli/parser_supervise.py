@@ -49,6 +49,12 @@ def add_supervise(
     q.add_argument(
         "--events", type=positive_int, metavar="N", help="stop after N lines (events) printed"
     )
+    for what, text in (
+        ("queues", "each queue now: waiting, longest wait, interacting, agents, today's counts"),
+        ("agents", "each agent now: routing status, presence, the call they are on"),
+    ):
+        q = sup.add_parser(what, parents=[common], help=text, description=f"{text}.")
+        q.add_argument("--json", action="store_true", help="JSON lines")
     q = sup.add_parser(
         "alerts",
         parents=[common],

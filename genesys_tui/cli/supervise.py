@@ -167,7 +167,84 @@ def cmd_supervise(ctx: Context) -> int:
         return cmd_watch(ctx)
     if command == "alerts":
         return cmd_alerts(ctx)
+    if command in ("queues", "agents"):
+        return cmd_floor(ctx, command)
     return cmd_calls(ctx) if command == "calls" else cmd_action(ctx)
+
+
+def cmd_floor(ctx: Context, what: str) -> int:
+    """supervise queues / agents: the floor now, read once (flows/supervise/floor.py)."""
+    from genesys_tui.flows.supervise.floor import Floor
+    from genesys_tui.flows.supervise.live import live_calls
+
+    a = ctx.args
+    settings = ctx.config.supervise
+
+    async def go():
+        async with _client_for_reading(ctx) as client:
+            names = await client.directory.names()
+            floor = Floor(client, settings, names)
+            await floor.who()
+            await floor.read(queues=what == "queues", day=what == "queues", agents=what == "agents")
+            floor.calls = await live_calls(client, settings, names)
+            return floor
+
+    floor = run(go())
+    rows = floor.queue_rows() if what == "queues" else floor.agent_rows()
+    if a.json:
+        for r in rows:
+            print(json.dumps(dataclasses.asdict(r), ensure_ascii=False), flush=True)
+    else:
+        ctx.out.print(_floor_table(what, rows))
+    if floor.unavailable:
+        ctx.err.print(f"note: {floor.unavailable}", highlight=False, markup=False)
+    return 0
+
+
+def _floor_table(what: str, rows: list) -> Table:
+    t = Table(show_edge=False, pad_edge=False)
+    if what == "queues":
+        for col in (
+            "Queue",
+            "Waiting",
+            "Longest",
+            "Talking",
+            "On queue",
+            "Free",
+            "Offered",
+            "Abandoned",
+            "SL",
+        ):
+            t.add_column(col, no_wrap=True, justify="left" if col == "Queue" else "right")
+        for r in rows:
+            t.add_row(
+                *cells(
+                    r.name,
+                    str(r.waiting),
+                    fmt.duration(r.longest_s) if r.longest_s is not None else "-",
+                    str(r.interacting),
+                    str(r.on_queue),
+                    str(r.available),
+                    "-" if r.offered is None else str(r.offered),
+                    "-" if r.abandoned is None else str(r.abandoned),
+                    "-" if r.service_level is None else f"{r.service_level:.0%}",
+                )
+            )
+        return t
+    for col in ("Agent", "Status", "For", "Presence", "On call", "For"):
+        t.add_column(col, no_wrap=True)
+    for r in rows:
+        t.add_row(
+            *cells(
+                r.name,
+                r.status,
+                fmt.duration(r.status_s) if r.status_s is not None else "-",
+                r.presence,
+                r.call or "-",
+                fmt.duration(r.call_s) if r.call_s is not None else "",
+            )
+        )
+    return t
 
 
 def cmd_alerts(ctx: Context) -> int:

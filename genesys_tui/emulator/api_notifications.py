@@ -102,6 +102,9 @@ async def available_topics(emu: Emulator, request: Request, tok: Token, cid: str
         "transcription": "v2.conversations.{id}.transcription",
         "sentiment": "v2.speechandtextanalytics.conversation.{id}.sentiment",
         "customer.end": "v2.detail.events.conversation.{id}.customer.end",
+        "queue.observations": "v2.analytics.queues.{id}.observations",
+        "user.presence": "v2.users.{id}.presence",
+        "user.routingStatus": "v2.users.{id}.routingStatus",
     }
     return JSONResponse(
         {

@@ -393,6 +393,7 @@ def api_routes() -> list[tuple[str, str, Handler, str]]:
         api_annotations,
         api_conversations,
         api_directory,
+        api_floor,
         api_notifications,
         api_quality,
         api_recording_jobs,
@@ -402,6 +403,7 @@ def api_routes() -> list[tuple[str, str, Handler, str]]:
 
     return (
         api_analytics_jobs.ROUTES  # before /jobs/{jobId}: /jobs/availability is literal
+        + api_floor.ROUTES
         + api_annotations.ROUTES
         + api_directory.ROUTES
         + api_notifications.ROUTES

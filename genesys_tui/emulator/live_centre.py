@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from genesys_tui.emulator import documents as docs
+from genesys_tui.emulator import floor
 from genesys_tui.emulator.call_model import CallDetail
 from genesys_tui.emulator.ids import make_uuid
 from genesys_tui.emulator.live_view import parties_at, secure_pause_at, signature
@@ -56,6 +57,7 @@ class LiveCentre:
         self.next_arrival = 0
         self.arrived = 0
         self.task: asyncio.Task | None = None
+        self.floor_sent: dict[str, Any] = {}  # topic -> what it last carried (push on change)
 
     @property
     def running(self) -> bool:
@@ -109,6 +111,61 @@ class LiveCentre:
                     self._speak(live, now, live.view.id in felt)
                 else:
                     live.listening = False
+        self.push_floor(now)
+
+    def push_floor(self, now: int) -> None:
+        """The floor's topics (floor.py), each when what it says changes: a queue's observation
+        stats, a user's routing status and presence, for the ids someone subscribed to."""
+        hub = self.emu.hub
+        queues = hub.subscribers("queue.observations")
+        presence, routing = hub.subscribers("user.presence"), hub.subscribers("user.routingStatus")
+        if not (queues or presence or routing):
+            return
+        org_id = self.emu.org.id
+        agents = floor.agent_states(self.emu, now)
+        for a in agents:
+            if a.user_id in routing:
+                self._send_floor(
+                    f"v2.users.{a.user_id}.routingStatus",
+                    {
+                        "id": a.user_id,
+                        "routingStatus": {
+                            "status": a.status,
+                            "startTime": docs.iso_ms(a.status_since),
+                        },
+                    },
+                )
+            if a.user_id in presence:
+                self._send_floor(
+                    f"v2.users.{a.user_id}.presence",
+                    {
+                        "source": "PURECLOUD",
+                        "presenceDefinition": {
+                            "id": floor.presence_id(org_id, a.presence),
+                            "systemPresence": a.presence,
+                        },
+                        "primary": True,
+                        "message": "",
+                        "modifiedDate": docs.iso_ms(a.presence_since),
+                    },
+                )
+        if queues:
+            start = floor.day_start(now)
+            interval = f"{docs.iso_ms(start)}/{docs.iso_ms(start + floor.DAY_MS)}"
+            for q in floor.queue_states(self.emu, now, agents):
+                if q.queue_id in queues:
+                    self._send_floor(
+                        f"v2.analytics.queues.{q.queue_id}.observations",
+                        {
+                            "group": {"queueId": q.queue_id, "mediaType": "voice"},
+                            "data": [{"interval": interval, "metrics": queue_topic_metrics(q)}],
+                        },
+                    )
+
+    def _send_floor(self, topic: str, body: dict[str, Any]) -> None:
+        if self.floor_sent.get(topic) != body:
+            self.floor_sent[topic] = body
+            self.emu.hub.publish(topic, body)
 
     def silence(self, conversation_id: str, start: int, ms: int) -> int:
         """A test's scripted silence: nobody says anything on the live call from `start` for
@@ -361,6 +418,18 @@ class LiveCentre:
                 "status": "SESSION_ENDED" if status == "ENDED" else "SESSION_ONGOING",
             },
         }
+
+
+def queue_topic_metrics(q: floor.QueueState) -> list[dict[str, Any]]:
+    """StatEventQueueTopicMetricStats: metric, qualifier, stats (a dict of numbers)."""
+    from genesys_tui.emulator.api_floor import day_metrics, queue_data
+
+    out = []
+    for m in queue_data(q, ["oWaiting", "oInteracting", "oOnQueueUsers"], False):
+        out.append(m)
+    for m in day_metrics(q):
+        out.append({**m, "stats": {k: v for k, v in m["stats"].items() if v is not None}})
+    return out
 
 
 def _moments(full: CallDetail, now: int) -> list[int]:

@@ -77,6 +77,16 @@ TOPICS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
         "customer.end",
         ANALYTICS,
     ),
+    # The floor (floor.py). The queue topic's permission is the query's (UNCONFIRMED); a user's
+    # presence and routing status take none, as their REST reads (UsersApi.md, PresenceApi.md:
+    # "Requires no permissions").
+    (
+        re.compile(rf"^v2\.analytics\.queues\.({UUID})\.observations$"),
+        "queue.observations",
+        ("analytics:queueObservation:view",),
+    ),
+    (re.compile(rf"^v2\.users\.({UUID})\.presence$"), "user.presence", ()),
+    (re.compile(rf"^v2\.users\.({UUID})\.routingStatus$"), "user.routingStatus", ()),
 ]
 TOPIC_PERMISSIONS = frozenset(p for _, _, perms in TOPICS for p in perms)
 
@@ -179,7 +189,7 @@ class Hub:
             rule = topic_rule(part)
             if rule is None:
                 return {"id": topic, "state": "Rejected", "rejectionReason": "Invalid topic"}
-            if not self.emu.granted & set(rule[2]):
+            if rule[2] and not self.emu.granted & set(rule[2]):
                 missing += [p for p in rule[2] if p not in missing]
         if missing:
             return {

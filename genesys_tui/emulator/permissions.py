@@ -43,6 +43,10 @@ REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
         )
     },
     "analytics.jobs.availability": ("any", ("analytics:conversationDetail:view",)),
+    # The floor (AnalyticsApi.md, SDK 257.1.0)
+    "analytics.queues.observations": ("any", ("analytics:queueObservation:view",)),
+    "analytics.users.observations": ("any", ("analytics:userObservation:view",)),
+    "analytics.conversations.aggregates": ("any", ("analytics:conversationAggregate:view",)),
     "monitor": ("any", ("conversation:call:monitor",)),
     "coach": ("any", ("conversation:call:coach",)),
     "barge": ("any", ("conversation:call:barge",)),

@@ -16,7 +16,7 @@ from genesys_tui.genesys.regions import hosts_for
 from tests.conftest import ANCHOR, REDIRECT_PORT
 
 SIZE = (160, 45)
-FOR_LIFE = {"queue", "live-board"}  # workers that run as long as the app: never idle
+FOR_LIFE = {"queue", "live-board", "floor"}  # workers that run as long as the app: never idle
 
 
 @pytest.fixture(autouse=True)

@@ -240,6 +240,29 @@ async def test_supervise_with_live_calls_alerts_and_confirmations(emulator, tmp_
     shots.check()
 
 
+async def test_the_supervise_floor(tmp_path, snapshot):
+    """On a stepped clock at the app's own "now": every duration on the floor is exact."""
+    from genesys_tui.emulator import EmulatorServer
+    from tests.conftest import small_org
+
+    shots = Shots(snapshot)
+    with EmulatorServer(small_org(stepped_clock=True)) as srv:
+        app = make_app(srv, tmp_path, demo=True)
+        async with app.run_test(size=SIZES[0]) as pilot:
+            await settle(pilot, app)
+            await pilot.press("4")
+            await wait_for(pilot, lambda: (s := app.area("supervise")) and s.board and s.calls)
+            sup = app.area("supervise")
+            await wait_for(pilot, lambda: sup.board.mode == "push")
+            await pilot.press("f")  # the floor: queues and agents
+            await wait_for(pilot, lambda: sup.floor is not None and sup.floor.mode == "push")
+            await wait_for(pilot, lambda: bool(sup.floor.agent_rows()))
+            app.screen.draw()
+            await idle(pilot)
+            await shots.take(pilot, "supervise-floor")
+    shots.check()
+
+
 async def test_export_and_its_confirmations(tmp_path, snapshot):
     from genesys_tui.tui.screens.export import ExportScreen
 

@@ -452,3 +452,41 @@ async def test_alerts_pop_up_in_supervise_only_are_counted_elsewhere_listed_and_
         log = store.alert_log(scope)  # kept per org, for the next run
         kept = {e.id for e in log.entries(unacknowledged=False) if e.acknowledged}
         assert acked <= kept
+
+
+async def test_the_floor_view_shows_queues_and_agents_and_goes_to_a_call(tmp_path):
+    from genesys_tui.emulator import EmulatorServer
+    from genesys_tui.emulator import floor as truth
+    from genesys_tui.tui.screens.floor import FloorScreen
+    from tests.conftest import small_org
+
+    settings = small_org(live_rate=30.0, duration_scale=0.25, stepped_clock=True)
+    with EmulatorServer(settings) as srv:
+        async with supervising(srv, tmp_path) as (app, pilot, screen):
+            await wait_for(pilot, lambda: screen.board is not None and screen.board.mode == "push")
+            await pilot.press("f")
+            await wait_for(pilot, lambda: isinstance(app.screen, FloorScreen))
+            floor_screen = app.screen
+            await wait_for(pilot, lambda: screen.floor.mode == "push")
+            import asyncio
+
+            for _ in range(5):  # the floor moves on
+                await asyncio.to_thread(srv.advance, 1.0)
+                await pilot.pause()
+            emu = srv.emulator
+            agents = {a.user_id: a.status for a in truth.agent_states(emu, emu.now_ms())}
+            await wait_for(
+                pilot, lambda: {r.user_id: r.status for r in screen.floor.agent_rows()} == agents
+            )
+            floor_screen.draw()
+            assert len(floor_screen.queues) == len(emu.org.queues)
+            status = str(floor_screen.query_one("#floor-status", Static).render())
+            assert "pushed by Genesys" in status and "agent(s)" in status
+            on_call = next(i for i, r in enumerate(floor_screen.agents) if r.call)
+            agents_table = floor_screen.query_one("#agents", VirtualTable)
+            agents_table.focus()
+            agents_table.cursor = on_call
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is screen)
+            c, leg = screen.selected()
+            assert leg is not None and leg.user_id == floor_screen.agents[on_call].user_id

@@ -49,6 +49,7 @@ class SuperviseScreen(LiveList, AppScreen):
         Binding("x", "leave", "Leave", id="supervise.leave"),
         Binding("slash", "live_filter", "Filter", id="supervise.live-filter"),
         Binding("a", "alerts", "Alerts", id="supervise.alerts"),
+        Binding("f", "floor", "Floor", id="supervise.floor"),
         Binding("r", "refresh_calls", "Refresh", show=False, id="supervise.refresh-calls"),
         Binding("L", "sign_in", "Sign in again", show=False, id="supervise.sign-in"),
         Binding(BACK, "clear_filter", "Clear filter", show=False, id="supervise.clear-filter"),

@@ -13,6 +13,7 @@ from genesys_tui.core.errors import user_message
 from genesys_tui.flows.supervise import store
 from genesys_tui.flows.supervise.alert_log import AlertLog
 from genesys_tui.flows.supervise.board import TAKEN_WHY, LiveBoard, Mode
+from genesys_tui.flows.supervise.floor import Floor
 from genesys_tui.flows.supervise.watch import EventKind, LiveWatch, WatchEvent
 from genesys_tui.tui.screens.supervise_panels import words_view
 
@@ -22,6 +23,7 @@ class LiveList:
 
     live_watch: LiveWatch | None = None
     alert_log: AlertLog | None = None  # the org's alerts, and which were acknowledged
+    floor: Floor | None = None  # the floor view's state, from its first opening on
     _drawing = False
 
     @property
@@ -100,6 +102,38 @@ class LiveList:
                 self.select_call(cid)
 
         self.gapp.push_screen(AlertsScreen(self.alert_log), chosen)
+
+    def action_floor(self) -> None:
+        """f: the floor (queues and agents); kept by Genesys's pushes from the first opening."""
+        from genesys_tui.tui.screens.floor import FloorScreen
+
+        session = self.gapp.session
+        if session is None or self.board is None:
+            self.gapp.notify("Sign in first.", timeout=3)
+            return
+        if self.floor is None:
+            self.floor = Floor(
+                session.client,
+                self.gapp.config.supervise,
+                session.names,
+                board=self.board,
+                clock=self.now,
+            )
+            self.run_floor()
+
+        def chosen(cid: str | None) -> None:
+            if cid:
+                self.select_call(cid)
+
+        self.gapp.push_screen(FloorScreen(self.floor), chosen)
+
+    @work(exclusive=True, group="floor", name="floor", exit_on_error=False)
+    async def run_floor(self) -> None:
+        try:
+            await self.floor.run()
+        except Exception as e:  # noqa: BLE001 - said; f opens it again
+            self.gapp.notify(f"The floor stopped: {user_message(e) or e}", severity="error")
+            self.floor = None
 
     def unacknowledged(self) -> int:
         return self.alert_log.unacknowledged() if self.alert_log is not None else 0
