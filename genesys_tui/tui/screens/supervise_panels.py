@@ -30,12 +30,12 @@ from genesys_tui.flows.supervise.words import LiveWords
 COLUMNS = (  # what a supervisor decides on first; on a narrow table the rest hide in order
     Column("start", "Started", 8, False, hide=4),
     Column("agent", "Agent", 16, False, min_width=9),
-    Column("state", "State", 12, False, min_width=9),  # "connected" whole
+    Column("state", "State", 12, False),  # "disconnected": a state is never cut
     Column("in_state", "In state", 8, False, hide=5),
     Column("consent", "Consent", 12, False),  # "not accepted", "not recorded" whole
     Column("recording", "Recording", 12, False, hide=6),  # "SECURE PAUSE" whole; the row
     # of a call in secure pause is red, and the pane says so, when it hides (80 columns)
-    Column("alerts", "Alerts", 18, False, min_width=7),
+    Column("alerts", "Alerts", 18, False, min_width=7, hide=7),  # at 80: the row is red
     Column("queue", "Queue", 12, False, min_width=8, hide=3),
     Column("customer", "Customer", 16, False, hide=2),
     Column("supervisors", "Supervisors", 12, False, fill=True, hide=1),
