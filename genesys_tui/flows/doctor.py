@@ -188,6 +188,38 @@ PROBES: tuple[Probe, ...] = (
         "/api/v2/analytics/conversations/details/jobs/availability",
     ),
     Probe(
+        "Floor: queues now",
+        "analytics:queueObservation:view",
+        "POST",
+        "/api/v2/analytics/queues/observations/query",
+        body={
+            "filter": {"type": "or", "predicates": [{"dimension": "queueId", "value": NIL}]},
+            "metrics": ["oWaiting"],
+        },
+    ),
+    Probe(
+        "Floor: agents now",
+        "analytics:userObservation:view",
+        "POST",
+        "/api/v2/analytics/users/observations/query",
+        body={
+            "filter": {"type": "or", "predicates": [{"dimension": "userId", "value": NIL}]},
+            "metrics": ["oUserRoutingStatuses"],
+        },
+    ),
+    Probe(
+        "Floor: today's counts",
+        "analytics:conversationAggregate:view",
+        "POST",
+        "/api/v2/analytics/conversations/aggregates/query",
+        body=lambda: {
+            "interval": _recent(),
+            "groupBy": ["queueId"],
+            "filter": {"type": "or", "predicates": [{"dimension": "queueId", "value": NIL}]},
+            "metrics": ["nOffered"],
+        },
+    ),
+    Probe(
         "Monitor",
         "conversation:call:monitor",
         "POST",
@@ -236,6 +268,11 @@ TOPICS: tuple[tuple[str, str, str], ...] = (
         "Live transcript",
         f"v2.conversations.{NIL}.transcription",
         "conversation:transcription:view",
+    ),
+    (
+        "Floor pushed (else read on a timer)",
+        f"v2.analytics.queues.{NIL}.observations",
+        "analytics:queueObservation:view (not documented)",
     ),
     (
         "Live sentiment",
