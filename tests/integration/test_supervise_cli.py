@@ -335,3 +335,32 @@ def test_watch_prints_changes_and_alerts_as_json_lines(tmp_path, monkeypatch, ca
         with pytest.raises(SystemExit) as refused:  # a count must be positive
             main(["supervise", "watch", "--events", "0"])
         assert refused.value.code == 2
+
+
+def test_queues_and_agents_print_the_floor(live_org, capsys):
+    from genesys_tui.emulator import floor as truth
+
+    srv, _ = live_org
+    emu = srv.emulator
+
+    def counts() -> dict:  # the org's wall clock moves on: a recount before and one after
+        return {
+            q.queue_id: (len(q.waiting), q.interacting, q.offered, q.abandoned)
+            for q in truth.queue_states(emu, emu.now_ms())
+        }
+
+    before = counts()
+    assert main(["supervise", "queues", "--json"]) == 0
+    after = counts()
+    rows = {r["queue_id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(rows) == {q.id for q in emu.org.queues}
+    for qid, r in rows.items():
+        got = (r["waiting"], r["interacting"], r["offered"], r["abandoned"])
+        assert got in (before[qid], after[qid]), (got, before[qid], after[qid])
+    now = emu.now_ms()
+    assert main(["supervise", "agents"]) == 0
+    out = capsys.readouterr().out
+    busy = [a for a in truth.agent_states(emu, now) if a.conversation_id]
+    assert busy and "INTERACTING" in out and "Presence" in out
+    names = {u.id: u.name for u in emu.org.agents}
+    assert all(names[a.user_id] in out for a in busy)
