@@ -55,6 +55,7 @@ def serve(port: int, ready) -> None:
         days=3,
         live_calls=6 if _results.SMOKE else 50,
         agents=80,
+        queues=10,  # the floor view's bench: 10 queues, 80 agents
         live_rate=RATE,
         duration_scale=SCALE,
         live_tick_seconds=0.05,
@@ -87,6 +88,7 @@ def api_count(base: str) -> int:
 
 async def pushed(base: str) -> dict:
     from genesys_tui.core.config import SuperviseSettings
+    from genesys_tui.flows.supervise.floor import Floor
     from genesys_tui.flows.supervise.watch import LiveWatch
 
     late: list[float] = []
@@ -105,6 +107,10 @@ async def pushed(base: str) -> dict:
         task = asyncio.create_task(watch.run())
         while watch.board.updated is None:
             await asyncio.sleep(0.1)
+        floor = Floor(client, SuperviseSettings(), names, board=watch.board)  # Supervise's `f`
+        floor_task = asyncio.create_task(floor.run())
+        while floor.mode != "push":
+            await asyncio.sleep(0.1)
         await asyncio.sleep(0.2 if _results.SMOKE else 2)
         measuring = True
         calls_at_start = len(watch.board.calls)
@@ -116,7 +122,9 @@ async def pushed(base: str) -> dict:
         minutes = (time.monotonic() - t0) / 60
         spent = api_count(base) - before
         calls_at_end = len(watch.board.calls)
+        shown = (len(floor.queue_rows()), len(floor.agent_rows()))
         task.cancel()
+        floor_task.cancel()
     return {
         "per_minute": spent / minutes,
         "late": late,
@@ -124,6 +132,7 @@ async def pushed(base: str) -> dict:
         "live": (calls_at_start, calls_at_end),
         "mode": watch.board.mode,
         "arrived": len(late),
+        "floor": shown,
     }
 
 
@@ -155,6 +164,107 @@ async def polled(base: str) -> dict:
     return {"per_minute": spent / minutes, "late": late, "live": len(calls)}
 
 
+SILENCE_MINUTES = 3 if _results.SMOKE else (15 if SMALL else 60)  # of the org's own time
+
+
+async def silences(minutes: float) -> dict:
+    """False and missed silence alerts, on the org's own clock (stepped, so an emulated hour
+    takes a minute or two and every message is in before each check): natural calls (the
+    transcript 20 s late, as configured), and now and then a scripted 60 s of nobody speaking on
+    a connected call. A silence alert on a call that was scripted one is a hit; any other is
+    false; a scripted call without one is missed."""
+    from dataclasses import replace
+
+    from genesys_tui.core.config import AlertRules, SuperviseSettings
+    from genesys_tui.emulator import EmulatorServer, EmulatorSettings
+    from genesys_tui.flows.supervise import watch as watch_module
+    from genesys_tui.flows.supervise.alerts import SILENCE
+    from genesys_tui.flows.supervise.watch import LiveWatch
+
+    watch_module.COALESCE = 0.05  # topic changes at once: the org's minutes pass in wall seconds
+    settings = EmulatorSettings(
+        seed=5,
+        conversations=200,
+        days=2,
+        agents=40,
+        live_rate=6.0,
+        stepped_clock=True,
+        control=True,
+        transcript_delay_seconds=20.0,
+    )
+    rules = AlertRules(silence_seconds=45, hold_seconds=0, queue_wait_seconds=0)
+    raised: list = []
+    scripted: dict[str, int] = {}  # conversation -> when its silence starts (org ms)
+    step, call_seconds = 2.0, 0.0
+    with EmulatorServer(settings) as srv:
+        emu = srv.emulator
+
+        def clock():
+            return datetime.fromtimestamp(emu.now_ms() / 1000, UTC)
+
+        async with client_for(srv.base_url) as client:
+            names = await client.directory.names()
+            watch = LiveWatch(
+                client,
+                replace(SuperviseSettings(), alerts=rules),
+                names,
+                on_event=lambda e: (
+                    raised.append(e.alert)
+                    if e.kind == "alert" and e.alert.kind == SILENCE
+                    else None
+                ),
+                clock=clock,
+            )
+            task = asyncio.create_task(watch.run())
+            while watch.board.updated is None:
+                await asyncio.sleep(0.05)
+            next_script = emu.now_ms() + 20_000
+            last_script = emu.now_ms() + int((minutes * 60 - 120) * 1000)  # each is seen out
+            for _ in range(int(minutes * 60 / step)):
+                await asyncio.to_thread(srv.advance, step)
+                deadline = time.monotonic() + 10
+                while client.notifications.received < emu.hub.sent and time.monotonic() < deadline:
+                    await asyncio.sleep(0.005)
+                talking = [
+                    c
+                    for c in watch.board.calls.values()
+                    if any(a.state == "connected" for a in c.agents)
+                ]
+                call_seconds += step * len(talking)
+                for call in list(watch.board.calls.values()):
+                    watch._check(call)
+                now = emu.now_ms()
+                if next_script <= now <= last_script:
+                    ends = {c.view.id: c.ends for c in emu.centre.calls.values()}
+                    fit = [
+                        c.conversation_id
+                        for c in talking
+                        if c.conversation_id not in scripted
+                        and ends.get(c.conversation_id, 0) - now > 120_000
+                    ]
+                    if fit:
+                        cid = fit[0]
+                        httpx.post(
+                            srv.base_url + "/__emulator/silence",
+                            json={"conversationId": cid, "after_seconds": 5, "seconds": 60},
+                        )
+                        scripted[cid] = now + 5_000
+                    next_script = now + 30_000
+            task.cancel()
+    hits = {a.conversation_id for a in raised if a.conversation_id in scripted}
+    false = [a for a in raised if a.conversation_id not in scripted]
+    false += [a for a in raised if a.conversation_id in scripted][len(hits) :]  # a second one
+    hours = call_seconds / 3600
+    return {
+        "hours": hours,
+        "false": len(false),
+        "per_hour": len(false) / hours if hours else float("nan"),
+        "scripted": len(scripted),
+        "missed": len(scripted) - len(hits),
+        "minutes": minutes,
+    }
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -177,13 +287,15 @@ def main() -> None:
         push = asyncio.run(pushed(base))
     finally:
         emu.terminate()
+    quiet = asyncio.run(silences(SILENCE_MINUTES))
     rss = push["rss"]
     third = max(1, len(rss) // 3)
     early, late_rss = statistics.mean(rss[:third]), statistics.mean(rss[-third:])
     rows = [
         "| | pushed (Notifications) | polled every 5 s (before) | target |",
         "|---|---|---|---|",
-        f"| requests a minute keeping ~{push['live'][0]} live calls | "
+        f"| requests a minute keeping ~{push['live'][0]} live calls and the floor "
+        f"({push['floor'][0]} queues, {push['floor'][1]} agents) | "
         f"**{push['per_minute']:.1f}** | {poll['per_minute']:.0f} | < 10: "
         f"**{verdict(push['per_minute'] < 10)}** |",
         f"| a new call in the list after it starts: median / p95 / max | "
@@ -196,6 +308,12 @@ def main() -> None:
         f"(~{push['arrived']} calls came and went) | first third {early:.0f} MB, last third "
         f"{late_rss:.0f} MB ({late_rss - early:+.1f} MB) | | flat: "
         f"**{verdict(late_rss - early < 10)}** |",
+        f"| false silence alerts per call-hour ({quiet['minutes']:.0f} min of the org's time, "
+        f"{quiet['hours']:.1f} call-hours, transcript 20 s late, threshold 45 s) | "
+        f"**{quiet['per_hour']:.2f}** ({quiet['false']}) | | 0: "
+        f"**{verdict(quiet['false'] == 0)}** |",
+        f"| scripted silences of 60 s missed | **{quiet['missed']} of {quiet['scripted']}** | | "
+        f"0: **{verdict(quiet['missed'] == 0 and quiet['scripted'] > 0)}** |",
     ]
     body = (
         f"\n`python bench/live.py` on {platform.machine()}, {os.cpu_count()} cores, "
@@ -205,7 +323,10 @@ def main() -> None:
         "and `supervise watch` run, with the default alert rules (so every live call's words are "
         "subscribed too: topic changes are sent together every 10 s). Polled: the details query "
         "and a read per call every 5 s, what Supervise did before. Delays are measured from the "
-        "call's start (its first participant's startTime) to the list's change, on one clock.\n\n"
+        "call's start (its first participant's startTime) to the list's change, on one clock. "
+        "The floor (Supervise's `f`: 10 queues, 80 agents) runs beside it, pushed too. Silences: "
+        "a second emulator on a stepped clock at natural call lengths, about 6 calls arriving a "
+        "minute, every 30 s a scripted 60 s of nobody speaking on a connected call.\n\n"
         + "\n".join(rows)
     )
     print(body)

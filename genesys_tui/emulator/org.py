@@ -44,9 +44,15 @@ class Org:
         self.divisions = [
             (make_uuid(seed, "division", i), n) for i, n in enumerate(corpus.DIVISIONS)
         ]
+        # The corpus's queues; more when asked (a bigger floor), each like one of them.
+        listed = list(corpus.QUEUES) + [
+            (f"{corpus.QUEUES[k % len(corpus.QUEUES)][0]} {2 + k // len(corpus.QUEUES)}",)
+            + tuple(corpus.QUEUES[k % len(corpus.QUEUES)][1:])
+            for k in range(max(0, s.queues - len(corpus.QUEUES)))
+        ]
         self.queues = [
             Queue(make_uuid(seed, "queue", i), n, d, t, ORG_NUMBER + 1 + i)
-            for i, (n, d, t) in enumerate(corpus.QUEUES)
+            for i, (n, d, t) in enumerate(listed)
         ]
         self.wrapups = [
             (make_uuid(seed, "wrapup", i), n) for i, n in enumerate(corpus.WRAPUP_CODES)

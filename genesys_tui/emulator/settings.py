@@ -48,6 +48,7 @@ class EmulatorSettings:
     # Recordings with sensitive data (PCI DSS / PII), a share of the recorded calls, and whether the
     # org redacts them: then a batch download leaves them out for a caller without
     # recording:recording:viewSensitiveData, and an EXPORT job only takes them when asked.
+    queues: int = 6  # the corpus has 6; more are made like them (a bigger floor)
     sensitive_rate: float = 0.05
     redaction: bool = True
     # Slow parts of the real API

@@ -64,6 +64,10 @@ chain).
 Alerts (`[supervise.alerts]`): `a` lists them (acknowledge with `a`, all with `A`, Enter goes to
 the call). A silence is measured on the transcript's own time line, never the wall clock.
 
+`f` shows the floor: each queue's waiting calls and longest wait, calls handled, agents on queue
+and free, today's offered, abandoned and service level; each agent's routing status, presence and
+call (Enter goes to it). Pushed by Genesys like the list.
+
 Actions need your own sign-in (`genesys-tui login --user`); client credentials can only list calls.
 """
 
