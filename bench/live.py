@@ -164,6 +164,17 @@ async def polled(base: str) -> dict:
     return {"per_minute": spent / minutes, "late": late, "live": len(calls)}
 
 
+def talking_through(emu, cid: str, a: int, b: int) -> bool:
+    """An agent talks from a to b by the call's plan: no hold, secure pause or transfer in it
+    (those are not silence), and the call is transcribed (without a transcript there is no
+    silence to measure)."""
+    plan = next((c.full for c in emu.centre.calls.values() if c.view.id == cid), None)
+    org = emu.org
+    if plan is None or not org.transcribed[org.find(cid)]:
+        return False
+    return any(s <= a and b <= e for s, e in plan.script.windows)
+
+
 SILENCE_MINUTES = 3 if _results.SMOKE else (15 if SMALL else 60)  # of the org's own time
 
 
@@ -171,7 +182,9 @@ async def silences(minutes: float) -> dict:
     """False and missed silence alerts, on the org's own clock (stepped, so an emulated hour
     takes a minute or two and every message is in before each check): natural calls (the
     transcript 20 s late, as configured), and now and then a scripted 60 s of nobody speaking on
-    a connected call. A silence alert on a call that was scripted one is a hit; any other is
+    a connected call where, by its plan, the agent talks on through it and 30 s after, and which
+    is transcribed (hold, secure pause and a transfer are not silence, and a call without a
+    transcript has none to measure). A silence alert on a call that was scripted one is a hit; any other is
     false; a scripted call without one is missed."""
     from dataclasses import replace
 
@@ -235,12 +248,11 @@ async def silences(minutes: float) -> dict:
                     watch._check(call)
                 now = emu.now_ms()
                 if next_script <= now <= last_script:
-                    ends = {c.view.id: c.ends for c in emu.centre.calls.values()}
                     fit = [
                         c.conversation_id
                         for c in talking
                         if c.conversation_id not in scripted
-                        and ends.get(c.conversation_id, 0) - now > 120_000
+                        and talking_through(emu, c.conversation_id, now + 5_000, now + 95_000)
                     ]
                     if fit:
                         cid = fit[0]

@@ -18,7 +18,7 @@ metrics the queue topic carries, are UNCONFIRMED: the emulator answers the ones 
 
 The emulator's choices: an agent takes a 15-minute break every two hours (offset by who they are)
 and every seventh agent is logged off; an agent is INTERACTING from the moment a call rings them
-until its after-call work ends; a call counts in the queue it first entered (a transfer does not
+until its after-call work ends, NOT_RESPONDING when it has rung ALERT_TIMEOUT_MS unanswered; a call counts in the queue it first entered (a transfer does not
 move it); service level is the share of calls answered within SERVICE_LEVEL_S of entering the
 queue, of those offered (answered or abandoned) since midnight UTC."""
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 DAY_MS = 86_400_000
 BREAK_EVERY_MS, BREAK_MS = 2 * 3_600_000, 15 * 60_000
 SERVICE_LEVEL_S = 20
+ALERT_TIMEOUT_MS = 30_000  # an agent who lets a call ring this long is NOT_RESPONDING
 STATUSES = ("OFF_QUEUE", "IDLE", "INTERACTING", "NOT_RESPONDING", "COMMUNICATING")
 PRESENCES = ("AVAILABLE", "AWAY", "BREAK", "BUSY", "IDLE", "MEAL", "MEETING", "OFFLINE", "ON_QUEUE")
 
@@ -82,7 +83,7 @@ def _break(k: int, now: int) -> tuple[bool, int]:
 
 def agent_states(emu: Emulator, now: int) -> list[AgentState]:
     org = emu.org
-    on_call: dict[int, tuple[str, int]] = {}  # agent index -> (conversation, since)
+    on_call: dict[int, tuple[str, int, bool]] = {}  # agent index -> (conversation, since, ringing)
     for i in np.flatnonzero(org.live).tolist():
         d = org.detail(i)
         for p in d.all_parties:
@@ -94,7 +95,7 @@ def agent_states(emu: Emulator, now: int) -> list[AgentState]:
                 continue
             k = next((k for k, a in enumerate(org.agents) if a.id == p.user_id), None)
             if k is not None and (k not in on_call or p.start < on_call[k][1]):
-                on_call[k] = (d.id, int(p.start))
+                on_call[k] = (d.id, int(p.start), p.state == "alerting")
     done = ~org.live & (org.end >= 0) & (org.end <= now)
     out = []
     for k, a in enumerate(org.agents):
@@ -103,8 +104,14 @@ def agent_states(emu: Emulator, now: int) -> list[AgentState]:
             continue
         resting, since = _break(k, now)
         if k in on_call:
-            cid, at = on_call[k]
-            out.append(AgentState(a.id, "INTERACTING", at, "ON_QUEUE", min(at, since), cid))
+            cid, at, ringing = on_call[k]
+            if ringing and now - at >= ALERT_TIMEOUT_MS:
+                late = at + ALERT_TIMEOUT_MS
+                out.append(
+                    AgentState(a.id, "NOT_RESPONDING", late, "ON_QUEUE", min(at, since), cid)
+                )
+            else:
+                out.append(AgentState(a.id, "INTERACTING", at, "ON_QUEUE", min(at, since), cid))
             continue
         mine = done & ((org.agent == k) | (org.agent2 == k))
         free_from = int((org.end[mine] + org.acw_ms[mine]).max()) if mine.any() else since
