@@ -64,6 +64,7 @@ async def capture() -> dict[str, str]:
         seed=7,
         conversations=400,
         anchor=ANCHOR,
+        stepped_clock=True,  # the org's clock stays at the app's "now": the floor's times are exact
         transcode_seconds=0.1,
         redirect_uris=(redirect_uri_for(port),),
     )

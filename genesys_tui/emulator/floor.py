@@ -72,6 +72,11 @@ def day_start(now: int) -> int:
     return now - now % DAY_MS
 
 
+def on_queue(k: int, at: int) -> bool:
+    """Agent k takes calls at `at`: logged on and not on a break (the live centre routes by it)."""
+    return k % 7 != 6 and not _break(k, at)[0]
+
+
 def _break(k: int, now: int) -> tuple[bool, int]:
     """Agent k on a scheduled break now, and since when the current stretch (break or not) runs."""
     offset = (k * 17 * 60_000) % BREAK_EVERY_MS
@@ -99,11 +104,8 @@ def agent_states(emu: Emulator, now: int) -> list[AgentState]:
     done = ~org.live & (org.end >= 0) & (org.end <= now)
     out = []
     for k, a in enumerate(org.agents):
-        if k % 7 == 6:
-            out.append(AgentState(a.id, "OFF_QUEUE", day_start(now), "OFFLINE", day_start(now)))
-            continue
         resting, since = _break(k, now)
-        if k in on_call:
+        if k in on_call:  # whatever the schedule says, a call they have is theirs
             cid, at, ringing = on_call[k]
             if ringing and now - at >= ALERT_TIMEOUT_MS:
                 late = at + ALERT_TIMEOUT_MS
@@ -112,6 +114,9 @@ def agent_states(emu: Emulator, now: int) -> list[AgentState]:
                 )
             else:
                 out.append(AgentState(a.id, "INTERACTING", at, "ON_QUEUE", min(at, since), cid))
+            continue
+        if k % 7 == 6:
+            out.append(AgentState(a.id, "OFF_QUEUE", day_start(now), "OFFLINE", day_start(now)))
             continue
         mine = done & ((org.agent == k) | (org.agent2 == k))
         free_from = int((org.end[mine] + org.acw_ms[mine]).max()) if mine.any() else since

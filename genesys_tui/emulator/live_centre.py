@@ -197,7 +197,7 @@ class LiveCentre:
 
         q = int(rng.integers(len(org.queues)))
         busy = {int(a) for a in org.agent[org.live]} | {int(a) for a in org.agent2[org.live]}
-        free = [a for a in org.queue_agents[q] if a not in busy]
+        free = [a for a in org.queue_agents[q] if a not in busy and floor.on_queue(a, at)]
         talk = int(np.clip(rng.lognormal(math.log(240_000), 0.6), 45_000, 1_500_000) * scale)
         hold = ms(20_000, 90_000) if rng.random() < 0.3 else 0
         pays = org.queues[q].topic in ("payments", "billing")
@@ -205,7 +205,11 @@ class LiveCentre:
         # 8% are transferred to another queue, to an agent free there
         q2 = int((q + 1 + rng.integers(len(org.queues) - 1)) % len(org.queues))
         agent = free[int(rng.integers(len(free)))] if free else -1
-        free2 = [a for a in org.queue_agents[q2] if a not in busy and a != agent]
+        free2 = [
+            a
+            for a in org.queue_agents[q2]
+            if a not in busy and a != agent and floor.on_queue(a, at)
+        ]
         transfer = bool(free) and bool(free2) and rng.random() < 0.08
         key = self.next_key
         self.next_key += 1
