@@ -190,10 +190,10 @@ class LiveCentre:
         org, s, rng = self.emu.org, self.emu.s, self.rng
         scale = s.duration_scale
 
-        floor = int(3000 * min(1.0, scale * 10))  # a phase lasts seconds, even in a fast test
+        shortest = int(3000 * min(1.0, scale * 10))  # a phase lasts seconds, even in a fast test
 
         def ms(lo: int, hi: int) -> int:
-            return max(floor, int(rng.integers(lo, hi) * scale))
+            return max(shortest, int(rng.integers(lo, hi) * scale))
 
         q = int(rng.integers(len(org.queues)))
         busy = {int(a) for a in org.agent[org.live]} | {int(a) for a in org.agent2[org.live]}
@@ -217,7 +217,7 @@ class LiveCentre:
             "outbound": False,
             "ivr_ms": ms(8_000, 35_000),
             "wait_ms": ms(5_000, 90_000),
-            "talk_ms": max(floor, talk) if free else 0,
+            "talk_ms": max(shortest, talk) if free else 0,
             "abandoned": not free,
             "hold_ms": hold if free else 0,
             "hold_at": rng.uniform(0.35, 0.6),
