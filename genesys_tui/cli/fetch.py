@@ -22,7 +22,7 @@ from rich.text import Text
 from genesys_tui.cli.browse import build_filter
 from genesys_tui.cli.common import CommandError, Context, cells, run
 from genesys_tui.core import fmt
-from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.core.ids import InvalidId, uuid_id
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.core.terminal import clean
 from genesys_tui.flows.pull.model import (
@@ -164,7 +164,7 @@ def cmd_fetch(ctx: Context) -> int:
     try:
         dest, _ = open_target(a.to or profile.output_dir, profile)
         for g in a.conversation_ids or []:
-            safe_id(g, "conversation id")
+            uuid_id(g)  # refused before any request (exit 2)
         interval = parse_interval(a.interval) if a.interval else None
     except (SinkError, ValueError, InvalidId) as e:
         raise CommandError(str(e), code=2) from None

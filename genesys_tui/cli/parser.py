@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from genesys_tui import __version__
+from genesys_tui.cli.argtypes import conversation_id
 from genesys_tui.cli.parser_emulator import add_emulator
 from genesys_tui.cli.parser_export import add_export
 from genesys_tui.cli.parser_qa import add_qa
@@ -209,7 +210,7 @@ def _add_pull(add) -> None:
         "fetch",
         "download recordings through the persistent, resumable queue (local directory or S3)",
     )
-    p.add_argument("conversation_ids", nargs="*", metavar="CONVERSATION_ID")
+    p.add_argument("conversation_ids", nargs="*", metavar="CONVERSATION_ID", type=conversation_id)
     p.add_argument(
         "--interval", help="fetch every recorded conversation of an interval (see conversations)"
     )
@@ -290,7 +291,7 @@ def _add_review(add) -> None:
         "transcript",
         "export a conversation's transcript (aligned to its recording) to stdout, a directory or S3",
     )
-    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID", type=conversation_id)
     p.add_argument("--format", default="txt", choices=TRANSCRIPT_FORMATS)
     p.add_argument(
         "--role", action="append", choices=ROLES, help="only these speakers (repeatable)"
@@ -313,7 +314,7 @@ def _add_review(add) -> None:
         "metrics",
         "QA metrics of a conversation: talk ratio, overtalk, dead air, monologue, turns, ...",
     )
-    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID", type=conversation_id)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--csv", action="store_true")
@@ -325,7 +326,7 @@ def _add_review(add) -> None:
         "serve",
         "play a conversation in a browser: WebM/Opus streamed as it is transcoded, with captions",
     )
-    p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+    p.add_argument("conversation_id", metavar="CONVERSATION_ID", type=conversation_id)
     p.add_argument("--host", help="bind address (default: review.serve_host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: review.serve_port; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")

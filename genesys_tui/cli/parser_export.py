@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from genesys_tui.cli.argtypes import job_id
+
 
 def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> None:
     from genesys_tui.cli.parser import _filters
@@ -85,7 +87,7 @@ def add_export(add: Callable[[str, str], argparse.ArgumentParser], common) -> No
     ):
         q = ex.add_parser(name, parents=[common], help=text, description=text)
         if name != "list":
-            q.add_argument("job_id", metavar="JOB_ID")
+            q.add_argument("job_id", metavar="JOB_ID", type=job_id)
         else:
             q.add_argument("--state", help="only jobs in this state, e.g. PROCESSING")
         if name in ("list", "status", "failed"):

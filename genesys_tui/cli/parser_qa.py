@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from genesys_tui.cli.argtypes import conversation_id
+
 
 def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     from genesys_tui.cli.parser import _filters
@@ -45,7 +47,7 @@ def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = add(
         "evaluate", "a call's evaluations; with --form and --answers, fill a form and submit it"
     )
-    p.add_argument("conversation", metavar="ID", help="the conversation ID")
+    p.add_argument("conversation", metavar="ID", help="the conversation ID", type=conversation_id)
     p.add_argument("--form", help="a published evaluation form, by name (or part of it) or id")
     p.add_argument(
         "--answers",

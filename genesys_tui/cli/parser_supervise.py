@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from genesys_tui.cli.argtypes import conversation_id
+
 
 def positive_int(text: str) -> int:
     try:
@@ -81,7 +83,7 @@ def add_supervise(
             description=f"{action}: {text}. Runs every "
             "consent check, asks for confirmation, records the attempt in the audit log.",
         )
-        q.add_argument("conversation_id", metavar="CONVERSATION_ID")
+        q.add_argument("conversation_id", metavar="CONVERSATION_ID", type=conversation_id)
         if action != "leave":
             q.add_argument(
                 "--participant",

@@ -31,3 +31,25 @@ def is_safe_id(value: str) -> bool:
 
 def looks_like_uuid(value: str) -> bool:
     return bool(_UUID.match((value or "").strip()))
+
+
+def uuid_id(value: str, what: str = "conversation ID") -> str:
+    """A conversation's (or a job's, a participant's) ID, stripped: Genesys makes them UUIDs, so
+    anything else is refused before any request is sent (InvalidId, with what one looks like)."""
+    v = (value or "").strip()
+    if not _UUID.match(v):
+        shown = v if len(v) <= 60 else v[:57] + "..."
+        raise InvalidId(
+            f"{shown!r} is not a {what}: Genesys gives them as UUIDs, like "
+            "0b5c7a1e-3f2d-4c8b-9a6e-1d2f3a4b5c6d"
+        )
+    return v
+
+
+def id_problem(text: str) -> str | None:
+    """A dialog's check: why `text` is not a conversation ID, or None (it stays open to fix it)."""
+    try:
+        uuid_id(text)
+    except InvalidId as e:
+        return str(e)
+    return None

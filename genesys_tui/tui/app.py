@@ -353,18 +353,17 @@ class GenesysApp(App[int]):
             supervise.action_alerts()
 
     def _review_by_id(self) -> None:
+        from genesys_tui.core.ids import id_problem, uuid_id
         from genesys_tui.tui.screens.dialogs import PromptDialog
 
         def chosen(text: str | None) -> None:
-            if text:
-                from genesys_tui.core.ids import InvalidId, safe_id
+            if text:  # checked by the dialog, which stays open on what is not an ID
+                self.open_review(uuid_id(text))
 
-                try:
-                    self.open_review(safe_id(text, "conversation id"))
-                except InvalidId as e:
-                    self.notify(str(e), severity="error")
-
-        self.push_screen(PromptDialog("Review conversation", "paste a conversation ID"), chosen)
+        self.push_screen(
+            PromptDialog("Review conversation", "paste a conversation ID", check=id_problem),
+            chosen,
+        )
 
     # --- errors and shutdown ------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from datetime import timedelta
 
 from genesys_tui.cli.main import main
@@ -72,8 +74,29 @@ def test_fetch_needs_something_to_do(demo_env, capsys):
 
 
 def test_fetch_rejects_a_bad_target(demo_env, capsys):
-    assert main(["fetch", "x", "--base-url", demo_env.base_url, "--to", "s3://Bad_Bucket"]) == 2
+    nil = "00000000-0000-4000-8000-000000000000"
+    assert main(["fetch", nil, "--base-url", demo_env.base_url, "--to", "s3://Bad_Bucket"]) == 2
     assert "not an S3 URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["fetch", "not-an-id"],
+        ["transcript", "12345"],
+        ["supervise", "monitor", "../../etc"],
+        ["evaluate", "x" * 36],
+        ["export", "status", "not-a-job"],
+    ],
+)
+def test_what_is_not_an_id_is_refused_before_any_request(demo_env, capsys, argv):
+    before = demo_env.emulator.stats["api"], demo_env.emulator.tokens.issued
+    with pytest.raises(SystemExit) as refused:
+        main([*argv, "--base-url", demo_env.base_url])
+    assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a" in err and "UUID" in err, err
+    assert (demo_env.emulator.stats["api"], demo_env.emulator.tokens.issued) == before
 
 
 def test_fetch_wrong_id_is_clear(demo_env, tmp_path, capsys):

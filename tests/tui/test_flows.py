@@ -170,9 +170,18 @@ async def test_open_by_id_outside_the_interval(emulator, tmp_path):
 
         detail = app.area("browse").query_one(DetailPane).plain()
         assert old in detail and "agent" in detail
-        # a wrong ID is a message, not a crash
+        # what is not an ID keeps the dialog open, with the reason and what was typed
         await pilot.press("o")
         await idle(pilot)
+        api = emulator.emulator.stats["api"]
+        app.screen.query_one(Input).value = "not-an-id"
+        await pilot.press("enter")
+        await idle(pilot)
+        assert isinstance(app.screen, PromptDialog)
+        assert app.screen.query_one(Input).value == "not-an-id"
+        assert "UUID" in " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert emulator.emulator.stats["api"] == api  # nothing was sent
+        # a wrong ID is a message, not a crash
         app.screen.query_one(Input).value = "00000000-0000-4000-8000-000000000000"
         await pilot.press("enter")
         await settle(pilot, app)

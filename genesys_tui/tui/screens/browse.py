@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Footer, Input, Static
 
 from genesys_tui.core.errors import user_message
-from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
 from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
@@ -359,13 +359,14 @@ class BrowseScreen(Queueing, AppScreen):
                 self.open_id(text)
 
         self.gapp.push_screen(
-            PromptDialog("Open conversation by ID", "paste a conversation ID"), chosen
+            PromptDialog("Open conversation by ID", "paste a conversation ID", check=id_problem),
+            chosen,
         )
 
     @work(exclusive=True, group="detail", exit_on_error=False)
     async def open_id(self, text: str) -> None:
         try:
-            cid = safe_id(text, "conversation id")
+            cid = uuid_id(text)
         except InvalidId as e:
             self.gapp.notify(str(e), severity="error")
             return

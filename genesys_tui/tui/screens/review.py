@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 
 from genesys_tui.core.errors import user_message
-from genesys_tui.core.ids import InvalidId, safe_id
+from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.listing import PhraseList
 from genesys_tui.flows.review.session import Audio, Review, ReviewError
@@ -435,12 +435,12 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             if not text:
                 return
             try:
-                self.open(safe_id(text, "conversation id"))
+                self.open(uuid_id(text))
             except InvalidId as e:
                 self.gapp.notify(str(e), severity="error")
 
         self.gapp.push_screen(
-            PromptDialog("Review conversation", "paste a conversation ID"), chosen
+            PromptDialog("Review conversation", "paste a conversation ID", check=id_problem), chosen
         )
 
     def action_reload(self) -> None:
