@@ -195,6 +195,8 @@ def cmd_fetch(ctx: Context) -> int:
                     if (a.resume and not planned.job_ids)
                     else service.with_children(planned.job_ids)
                 )
+                if planned.in_progress and not planned.job_ids and not a.resume:
+                    return None, service  # only calls still going: nothing to do now
                 await service.run(ids)
             return planned.job_ids, service
 
@@ -212,6 +214,8 @@ def cmd_fetch(ctx: Context) -> int:
             highlight=False,
         )
         return 130
+    if planned is None:
+        return 3  # nothing to fetch yet (said above): see the README's exit codes
     store = service.store
     ids = service.with_children(planned) if planned else None
     jobs = [j for j in ([store.get(i) for i in ids] if ids else store.all()) if j]
@@ -228,6 +232,12 @@ def report_plan(ctx: Context, plan: Plan, fmt_name: str, dest: str) -> None:
         ctx.err.print(
             f"trying again {plan.retried} job(s) that failed in an earlier run", highlight=False
         )
+    for cid in plan.in_progress[:20]:
+        ctx.err.print(
+            f"{cid}: in progress: its recording comes when the call ends", highlight=False
+        )
+    if len(plan.in_progress) > 20:
+        ctx.err.print(f"... and {len(plan.in_progress) - 20} more in progress", highlight=False)
 
 
 def summary(ctx: Context, everything: list[Job]) -> int:

@@ -215,10 +215,9 @@ def test_ids_with_spaces_are_trimmed_and_bad_templates_refused_before_work(
         main(["fetch", f"  {cid} ", "--base-url", demo_env.base_url, "--to", str(out), "-q"]) == 0
     )
     assert list(out.rglob(f"*{cid}*")), "the recording must really be downloaded"
-    assert (
+    with pytest.raises(SystemExit) as refused:  # not an ID: the parser refuses it (exit 2)
         main(["fetch", "../etc/passwd", "--base-url", demo_env.base_url, "--to", str(out), "-q"])
-        == 2
-    )
+    assert refused.value.code == 2
     cfg = tmp_path / "c.toml"
     cfg.write_text('[profiles.default]\nnaming = "{date:%Y}/{conversationId}.{ext}"\n')
     before = demo_env.emulator.stats["s3"]
@@ -513,3 +512,15 @@ def test_a_batch_leaving_out_sensitive_recordings_is_said_with_why(
     args[6] = str(tmp_path / "b")
     assert main(args) == 0
     assert any(hidden in str(p) for p in (tmp_path / "b").rglob("*") if p.is_file())
+
+
+def test_a_live_call_is_in_progress_not_a_failure(demo_env, tmp_path, capsys):
+    """Its recording comes when it ends: said, exit 3, and no job is left that nothing runs."""
+    org = demo_env.emulator.org
+    live = next(org.ids[i] for i in range(len(org.ids)) if org.live[i])
+    args = ["fetch", live, "--base-url", demo_env.base_url, "--to", str(tmp_path), "-q"]
+    assert main(args) == 3
+    assert "in progress: its recording comes when the call ends" in capsys.readouterr().err
+    assert main(["jobs", "--json", "--base-url", demo_env.base_url]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert not [r for r in rows if r["conversationId"] == live]

@@ -65,6 +65,9 @@ class Plan:
     conversations: int = 0  # planned with their metadata
     unplanned: int = 0  # could not be read: recorded as failed jobs
     retried: int = 0  # jobs that failed in an earlier run, queued again
+    in_progress: list[str] = field(
+        default_factory=list
+    )  # live calls: no job (nothing to fetch yet)
 
 
 class PullService:
@@ -141,7 +144,12 @@ class PullService:
                     metas[cid] = job_meta.from_conversation(conv, names)
                 except E.GenesysError as e:
                     unplanned[cid] = str(e)
-        plan = Plan(conversations=len(metas), unplanned=len(unplanned))
+        # A call still going has no recording to fetch yet (it comes when the call ends): no job,
+        # which no run could finish, but the caller says so.
+        live = [cid for cid, m in metas.items() if not m.get("conversationEnd")]
+        for cid in live:
+            del metas[cid]
+        plan = Plan(conversations=len(metas), unplanned=len(unplanned), in_progress=live)
         for cid, why in unplanned.items():
             job, _ = self.store.add(cid, ALL_RECORDINGS, fmt, target, {"conversationId": cid})
             self.store.update(job, state=FAILED, last_error=f"could not be planned: {why}")
