@@ -6,9 +6,8 @@ import json
 
 from rich.table import Table
 
-from genesys_tui.cli.common import CommandError, Context, cells, run
+from genesys_tui.cli.common import CommandError, Context, cells, interval_arg, run
 from genesys_tui.core import fmt
-from genesys_tui.core.intervals import parse_interval
 from genesys_tui.flows.browse import table
 from genesys_tui.flows.browse.service import BrowseService
 from genesys_tui.flows.browse.table import COLUMNS
@@ -35,7 +34,7 @@ async def build_filter(browse: BrowseService, a) -> ConversationFilter:
 
 def cmd_conversations(ctx: Context) -> int:
     a = ctx.args
-    start, end = parse_interval(a.interval)
+    start, end = interval_arg(a.interval)  # a bad one: exit 2, with what would be taken
 
     async def go() -> list[ConversationSummary]:
         async with ctx.services(scoped=False) as services:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from genesys_tui.cli.common import CommandError, Context, interval_arg, is_tty, run
 from genesys_tui.core.files import sweep_temps
-from genesys_tui.core.intervals import parse_interval
 from genesys_tui.core.terminal import clean
 from genesys_tui.flows.export.store import DECLINED, PLANNED, STARTED
 from genesys_tui.genesys import states as S
@@ -174,7 +173,8 @@ def _failed(ctx: Context) -> int:
                 if ctx.args.json:
                     print(json.dumps({"conversationId": conv, "recordingId": rec}), flush=True)
                 else:
-                    ctx.out.print(clean(f"{conv}  {rec}"), highlight=False, markup=False)
+                    line = f"conversation {conv}  recording {rec}"
+                    ctx.out.print(clean(line), highlight=False, markup=False)
         return n
 
     n = run(go())
@@ -188,8 +188,8 @@ def _reconcile(ctx: Context) -> int:
     from genesys_tui.flows.export.reconcile import Manifest, summary_text
 
     a = ctx.args
+    start, end = interval_arg(a.interval)  # a bad one: exit 2, with what would be taken
     try:
-        start, end = parse_interval(a.interval)
         profile = ctx.target().profile
         if a.dir:
             listing = DirListing(a.dir)

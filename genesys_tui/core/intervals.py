@@ -48,7 +48,19 @@ def quick_range(name: str, now: datetime | None = None) -> tuple[datetime, datet
 
 
 def parse_interval(text: str, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """'START/END', 'YYYY-MM-DD' (that whole day) or a quick range name."""
+    """'START/END', 'YYYY-MM-DD' (that whole day) or a quick range name. IntervalError says what
+    would be taken, the quick ranges by name."""
+    try:
+        return _interval(text, now)
+    except IntervalError as e:
+        if "quick range" in str(e) and "one of" in str(e):
+            raise
+        raise IntervalError(
+            f"{e}; an interval is START/END, a day (YYYY-MM-DD) or one of {', '.join(QUICK_RANGES)}"
+        ) from None
+
+
+def _interval(text: str, now: datetime | None) -> tuple[datetime, datetime]:
     t = (text or "").strip()
     if t in QUICK_RANGES:
         return quick_range(t, now)
@@ -60,7 +72,7 @@ def parse_interval(text: str, now: datetime | None = None) -> tuple[datetime, da
     else:
         start = _point(t)
         if len(t) != 10:
-            raise IntervalError("give START/END, a date (YYYY-MM-DD) or a quick range")
+            raise IntervalError(f"{t!r} is not an interval")
         end = start + timedelta(days=1)
     if end <= start:
         raise IntervalError(f"the interval {text!r} ends before it starts")

@@ -291,7 +291,8 @@ class GenesysApp(App[int]):
         from genesys_tui.core.files import write_bytes
 
         where = self.paths.data_dir / "screenshots"
-        path = where / f"genesys-tui {datetime.now().strftime('%Y-%m-%d %H-%M-%S')}.svg"
+        # no spaces: the name is pasted into shells and chat as it is
+        path = where / f"genesys-tui_{datetime.now().strftime('%Y-%m-%dT%H-%M-%S')}.svg"
         try:
             where.mkdir(parents=True, exist_ok=True)
             write_bytes(path, self.export_screenshot().encode())  # no link followed, atomic
@@ -387,14 +388,17 @@ class GenesysApp(App[int]):
                 if ok:
                     self.run_worker(self._quit_now(), exit_on_error=False)
 
+            # The demo org's queue is kept like any other's, but only `demo` reaches its org;
+            # otherwise the way back names this profile (a bare --resume reaches the default).
+            profile = getattr(getattr(self.target, "profile", None), "name", "") or "default"
+            later = (
+                "They are kept and resume the next time you run `genesys-tui demo`."
+                if self.demo
+                else "They are kept and resume when you start genesys-tui again (or run "
+                f"`genesys-tui fetch --resume --profile {profile}`)."
+            )
             self.push_screen(
-                ConfirmDialog(
-                    "Quit?",
-                    f"{pending} not finished. They are kept and resume when you start "
-                    "genesys-tui again (or run `genesys-tui fetch --resume`).",
-                    "Quit",
-                ),
-                answered,
+                ConfirmDialog("Quit?", f"{pending} not finished. {later}", "Quit"), answered
             )
             return
         await self._quit_now()

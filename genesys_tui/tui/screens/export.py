@@ -47,7 +47,7 @@ exported before is skipped. `x` cancels the selected job, `f` lists the recordin
 against the bucket or a local mirror of it, each one exported, incomplete, corrupt, failed,
 archived, missing, unexpected or orphaned; the result shows below, and a manifest (CSV and JSON
 lines) goes under the output directory's export-checks/. The list refreshes every few seconds
-(`r` now). `genesys-tui export …` does the same from a shell.
+(`r` now); `q` quits the app (as ctrl+q). `genesys-tui export …` does the same from a shell.
 """
 
 
