@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from datetime import timedelta
 
 from genesys_tui.cli.main import main
 from genesys_tui.flows.pull.runner import QueueRunner

@@ -13,6 +13,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from genesys_tui.cli.main import main
 from tests.integration.test_emulator_contract import recorded_conversation
@@ -59,13 +60,15 @@ def test_a_transcript_that_cannot_be_downloaded_exits_1_not_3(
 
 
 def test_a_wrong_id_is_one_line(demo_env, capsys):
-    assert main(["transcript", "not-an-id", "--base-url", demo_env.base_url]) == 1
+    with pytest.raises(SystemExit) as refused:  # not an ID: refused before any request
+        main(["transcript", "not-an-id", "--base-url", demo_env.base_url])
+    assert refused.value.code == 2 and "not a conversation ID" in capsys.readouterr().err
     assert (
         main(["metrics", "00000000-0000-4000-8000-000000000000", "--base-url", demo_env.base_url])
         == 1
     )
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and "not found" in err[1]
+    assert len(err) == 1 and "not found" in err[0]
 
 
 def test_metrics_table_json_and_csv(demo_env, capsys):
