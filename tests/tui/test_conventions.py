@@ -210,7 +210,7 @@ async def test_a_narrow_table_hides_columns_in_order_and_cuts_none(emulator, tmp
         await settle(pilot, app)
         table = app.area("browse").query_one(VirtualTable)
         keys = [c.key for c in table.columns]
-        assert keys[:2] == ["start", "duration"] and {"queue", "agent"} <= set(keys), keys
+        assert keys[:3] == ["mark", "start", "duration"] and {"queue", "agent"} <= set(keys), keys
         assert "id" not in keys
         assert table.virtual_size.width <= table.size.width  # nothing to scroll to
         header = table.render_line(0).text

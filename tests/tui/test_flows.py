@@ -137,7 +137,8 @@ async def test_sorting_by_key_and_header_click(emulator, tmp_path):
         durations = [model.summary(i).duration_s or 1e9 for i in range(len(model))]
         assert model.sort_key == "duration" and durations == sorted(durations, reverse=True)
         table = app.area("browse").query_one(VirtualTable)
-        x = sum(c.width + 1 for c in table.columns[:3]) + 2  # the Queue header
+        assert table.columns[0].key == "mark"  # the ✓ of a marked call, then the model's
+        x = sum(c.width + 1 for c in table.columns[:4]) + 2  # the Queue header
         await pilot.click(VirtualTable, offset=(x, 0))
         await idle(pilot)
         assert model.sort_key == "queue"
@@ -519,3 +520,58 @@ async def test_planning_shows_at_once_and_the_detail_says_what_happened(fresh_em
         assert job.outputs and Path(job.outputs[0]["location"]).name in detail
         steps = "queued → .*resolving → .*downloading → .*converting → .*uploading → .*done"
         assert re.search(r"\d\d:\d\d:\d\d " + steps, detail), detail
+
+
+async def test_marked_calls_survive_sort_and_filter_and_D_takes_only_them(emulator, tmp_path):
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        browse = app.area("browse")
+        model, table = browse.model, browse.query_one(VirtualTable)
+        recorded = [
+            i for i in range(len(model)) if model.summary(i).has_recording and model.summary(i).end
+        ]
+        chosen = [model.summary(i).conversation_id for i in recorded[1:6:2]]  # three, apart
+        for cid in chosen:
+            table.cursor = model.index_of(cid)
+            await pilot.press("space")
+        await idle(pilot)
+        assert set(browse.marks) == set(chosen)
+        assert "3 marked" in str(browse.query_one("#status", Static).render())
+        await pilot.press("S")  # sorted the other way: still marked
+        await idle(pilot)
+        marked_rows = {browse.cells(i)[1] for i in range(len(model)) if browse.cells(i)[0] == "✓"}
+        assert len(marked_rows) == 3
+        table.cursor = model.index_of(chosen[0])
+        await pilot.press("space")  # unmarked again
+        assert set(browse.marks) == set(chosen[1:])
+        browse.marks[chosen[0]] = model.summary(model.index_of(chosen[0]))  # marked once more
+        model.set_filter(chosen[1])  # filtered down to one: the others stay marked
+        table.reload()
+        await idle(pilot)
+        assert len(model) == 1 and len(browse.marks) == 3
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueDialog))
+        assert "3 marked: 3 with recordings" in app.screen.what
+        await pilot.press("enter")
+        await idle(pilot)
+        store = app.services.pull.store
+        queued = {j.conversation_id for j in store.all()}
+        assert queued == set(chosen) and not browse.marks
+
+
+async def test_D_says_what_it_leaves_and_why(emulator, tmp_path):
+    app = make_app(emulator, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        browse = app.area("browse")
+        rows = [browse.model.summary(i) for i in range(len(browse.model))]
+        live = sum(1 for s in rows if s.end is None)
+        recorded = sum(1 for s in rows if s.has_recording and s.end is not None)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueDialog))
+        what = app.screen.what
+        assert what.startswith(f"{len(rows):,} listed: {recorded:,} with recordings")
+        assert (f"{live:,} still in progress" in what) == bool(live)
+        assert ("without a recording" in what) == (len(rows) - recorded - live > 0)
+        await pilot.press("escape")

@@ -14,8 +14,9 @@ from textual.widgets import Button, Footer, Input, Static
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
-from genesys_tui.flows.browse.table import COLUMNS, ConversationModel, describe
+from genesys_tui.flows.browse.table import COLUMNS, Column, ConversationModel, describe
 from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
+from genesys_tui.genesys.summaries import ConversationSummary
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.browse_queueing import Queueing
 from genesys_tui.tui.screens.browse_text import HELP, RANGES, SAID, SORTABLE
@@ -26,6 +27,8 @@ from genesys_tui.tui.screens.dialogs import (
 from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, recordings_view
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+MARK = Column("mark", "✓", 1, sortable=False)  # a call marked with space
 
 
 class BrowseScreen(Queueing, AppScreen):
@@ -41,8 +44,9 @@ class BrowseScreen(Queueing, AppScreen):
         Binding("S", "sort_reverse", "Reverse", show=False, id="browse.sort-reverse"),
         Binding("o", "open_by_id", "Open ID", show=False, id="browse.open-by-id"),
         Binding("enter", "review", "Review", id="browse.review"),
+        Binding("space", "mark", "Mark", id="browse.mark"),
         Binding("d", "queue_selected", "Download", id="browse.queue-selected"),
-        Binding("D", "queue_all", "Download all", show=False, id="browse.queue-all"),
+        Binding("D", "queue_all", "Download marked/all", show=False, id="browse.queue-all"),
         Binding("c", "copy_id", "Copy ID", show=False, id="browse.copy-id"),
         Binding("r", "reload", "Reload", show=False, id="browse.reload"),
         Binding(BACK, "clear_filter", "Clear filter", show=False, id="browse.clear-filter"),
@@ -60,6 +64,9 @@ class BrowseScreen(Queueing, AppScreen):
         self.fetching = False  # not `loading`: that is Textual's reactive, and covers the screen
         self._detail_timer = None
         self._detail_for: str | None = None  # the call the detail pane shows
+        # Calls marked with space (by id, with what D needs): they stay marked through sort,
+        # filter, paging and a new interval, until D takes them or they are unmarked.
+        self.marks: dict[str, ConversationSummary] = {}
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -77,7 +84,7 @@ class BrowseScreen(Queueing, AppScreen):
         )
         with Horizontal(id="main"):
             yield VirtualTable(
-                COLUMNS, lambda: len(self.model), self.model.cells, id="conversations"
+                (MARK, *COLUMNS), lambda: len(self.model), self.cells, id="conversations"
             )
             yield DetailPane()
         yield Footer()
@@ -124,9 +131,27 @@ class BrowseScreen(Queueing, AppScreen):
     def set_status(self, extra: str = "") -> None:
         shown, total = len(self.model), len(self.model.items)
         count = f"{shown:,} of {total:,}" if self.model.filter_text else f"{total:,}"
+        marked = f"  {len(self.marks):,} marked (D takes them)" if self.marks else ""
         self.query_one("#status", Static).update(
-            f"{count} conversations  {self.describe()}  {extra}"
+            f"{count} conversations{marked}  {self.describe()}  {extra}"
         )
+        self._status_extra = extra
+
+    def cells(self, i: int) -> tuple[str, ...]:
+        s = self.model.summary(i)
+        return ("✓" if s.conversation_id in self.marks else "", *self.model.cells(i))
+
+    def action_mark(self) -> None:
+        """space: mark the call (or unmark it), and go on to the next."""
+        s = self.selected()
+        if s is None:
+            return
+        if self.marks.pop(s.conversation_id, None) is None:
+            self.marks[s.conversation_id] = s
+        table = self.query_one(VirtualTable)
+        table.refresh()
+        table.action_cursor(1)
+        self.set_status(getattr(self, "_status_extra", ""))
 
     def reload(self) -> None:
         if self.gapp.session is None or self.interval is None:

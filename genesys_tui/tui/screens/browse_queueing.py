@@ -1,6 +1,7 @@
-"""Browse's downloads: `d` queues the selected call, `D` every listed call with a recording, after
-a dialog (format, target, batch) and, for many, a confirmation. A mixin of BrowseScreen: it reads
-the screen's model and selection."""
+"""Browse's downloads: `d` queues the selected call, `D` the calls marked with space (or, none
+marked, every listed call), after a dialog (format, target, batch) that says what it takes and why
+the rest is left, and, for many, a confirmation. A mixin of BrowseScreen: it reads the screen's
+model, marks and selection."""
 
 from __future__ import annotations
 
@@ -25,14 +26,19 @@ class Queueing:
             self._queue([s], f"conversation {s.conversation_id[:8]}…")
 
     def action_queue_all(self) -> None:
-        rows = [self.model.summary(i) for i in range(len(self.model))]
-        rows = [r for r in rows if r.has_recording and r.end is not None]
+        marked = bool(self.marks)
+        every = (
+            list(self.marks.values())
+            if marked
+            else [self.model.summary(i) for i in range(len(self.model))]
+        )
+        rows, why = takes(every, "marked" if marked else "listed")
         if not rows:
-            self.gapp.notify("Nothing with a recording to download.", severity="warning")
+            self.gapp.notify(f"Nothing to download: {why}.", severity="warning")
             return
-        self._queue(rows, f"{len(rows):,} conversations")
+        self._queue(rows, why, after=self.marks.clear if marked else None)
 
-    def _queue(self, rows, what: str) -> None:
+    def _queue(self, rows, what: str, after=None) -> None:
         app = self.gapp
         if app.services is None:
             app.notify("The queue is not available.", severity="error")
@@ -49,10 +55,10 @@ class Queueing:
                         f"Queue {what} as {choice.format} into {choice.target}?",
                         "Queue",
                     ),
-                    lambda ok: self._enqueue(rows, choice) if ok else self._not_queued(),
+                    lambda ok: self._enqueue(rows, choice, after) if ok else self._not_queued(),
                 )
             else:
-                self._enqueue(rows, choice)
+                self._enqueue(rows, choice, after)
 
         app.push_screen(
             QueueDialog(what, app.default_target(), "mono", batch=len(rows) > 50), chosen
@@ -61,7 +67,7 @@ class Queueing:
     def _not_queued(self) -> None:
         self.gapp.notify("Cancelled; nothing was queued.", timeout=3)
 
-    def _enqueue(self, rows, choice: QueueChoice) -> None:
+    def _enqueue(self, rows, choice: QueueChoice, after=None) -> None:
         app = self.gapp
         try:
             n = app.enqueue(
@@ -71,7 +77,26 @@ class Queueing:
         except Exception as e:  # noqa: BLE001
             app.notify(user_message(e) or str(e), title="Cannot queue", severity="error")
             return
+        if after is not None:  # the marks are taken: cleared
+            after()
+            self.query_one("VirtualTable").refresh()
+            self.set_status()
         app.notify(
             f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.",
             title="Downloads",
         )
+
+
+def takes(summaries, how: str) -> tuple[list, str]:
+    """What a download takes of these calls, and in words what it leaves and why: "257 listed:
+    212 with recordings, 30 still in progress (their recordings come when they end), 15 without
+    a recording"."""
+    rows = [s for s in summaries if s.has_recording and s.end is not None]
+    live = sum(1 for s in summaries if s.end is None)
+    none = len(summaries) - len(rows) - live
+    parts = [f"{len(rows):,} with recordings"]
+    if live:
+        parts.append(f"{live:,} still in progress (their recordings come when they end)")
+    if none:
+        parts.append(f"{none:,} without a recording")
+    return rows, f"{len(summaries):,} {how}: " + ", ".join(parts)

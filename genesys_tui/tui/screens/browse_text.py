@@ -23,6 +23,7 @@ the background while you look. The detail pane shows the selected conversation's
 participants and recordings.
 
 `Enter` opens the selected conversation in Review (transcript, waveform, playback, QA metrics).
-Queue downloads with `d` (the selected conversation) or `D` (everything the list shows); they run in
+Mark calls with `space` (a ✓; marks stay through sort, filter and paging). Queue downloads with `d`
+(the selected conversation) or `D` (the marked ones, or everything the list shows); they run in
 the Queue area (`2`) and keep going while you browse.
 """
