@@ -493,9 +493,7 @@ async def test_planning_shows_at_once_and_the_detail_says_what_happened(fresh_em
         )
         await wait_for(
             pilot,
-            lambda: any(
-                "waiting for Genesys" in screen.cells(i)[8] for i in range(len(screen.jobs))
-            ),
+            lambda: any("Genesys is" in screen.cells(i)[8] for i in range(len(screen.jobs))),
             timeout=6.0,
         )
         planning = [c for c in map(screen.cells, range(len(screen.jobs))) if c[2] == "all"]

@@ -218,11 +218,13 @@ class Resolver:
                 if status.done:
                     break
                 ready, expected = status.result_count or 0, status.expected_result_count
-                self._tell(
-                    items,
-                    f"batch {n} of {of}: waiting for Genesys ({ready} of "
-                    f"{expected if expected is not None else '?'} recordings ready)",
-                )
+                # expectedResultCount "could change as recordings are being discovered": as many
+                # ready as expected is not the end, only `Completed` is
+                if expected is not None and expected > ready:
+                    doing = f"Genesys is preparing {expected} recordings: {ready} ready"
+                else:
+                    doing = f"Genesys is still preparing the batch: {ready} recordings ready so far"
+                self._tell(items, f"batch {n} of {of}: {doing}")
                 await asyncio.sleep(self.poll_s)
             log.info("batch %s: %d results for %d items", job, len(status.results), len(items))
             # A whole conversation with nothing in the result: what does it hold? (Only then: a
