@@ -27,6 +27,7 @@ from genesys_tui.flows.pull.model import (
 )
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog, QueueDialog
 from genesys_tui.tui.widgets.detail import DetailPane
+from genesys_tui.tui.widgets.header import AppHeader
 from tests.conftest import small_org
 from tests.tui.conftest import idle, make_app, settle, wait_for
 
@@ -57,6 +58,8 @@ class Shots:
             await pilot.pause()
             await pilot.wait_for_scheduled_animations()
             app.clear_notifications()  # toasts expire on a timer: keep them out of the picture
+            for header in app.screen.query(AppHeader):  # it redraws on a 1 s timer: draw it now
+                header.update_text()
             await pilot.pause()
             shot = app.export_screenshot(title=f"genesys-tui: {scene}")
             if self.svg(name=f"{scene}-{width}x{height}") != shot:
