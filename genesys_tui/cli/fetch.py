@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -80,6 +81,16 @@ class _Speed(TransferSpeedColumn):
         return Text("") if task.fields.get("unit") != "bytes" else super().render(task)
 
 
+HEARTBEAT = 10.0  # seconds between progress lines where no bars are drawn (-q, or piped)
+
+
+async def heartbeat(ctx: Context, view: ProgressView, every: float = HEARTBEAT) -> None:
+    """A plain progress line on stderr now and then, for a run whose bars nobody sees."""
+    while True:
+        await asyncio.sleep(every)
+        ctx.err.print(f"fetch: {view.line()}", highlight=False, markup=False)
+
+
 class ProgressView:
     """Rich progress bars for the queue's events: one overall bar for this run's recordings (not the
     whole store) and one per active download."""
@@ -92,6 +103,15 @@ class ProgressView:
         self.bars: dict[int, TaskID] = {}
         self.plan_bar: TaskID | None = None
         self.planning, self.note = 0, ""
+        self.finished, self.total = 0, 0
+
+    def line(self) -> str:
+        """Where the run stands, in one line."""
+        said = f"{self.finished}/{self.total} recordings finished"
+        if self.planning:
+            noun = "conversation" if self.planning == 1 else "conversations"
+            said += f"; planning {self.planning} {noun}" + (f": {self.note}" if self.note else "")
+        return said
 
     def follow(self, store: JobStore, run_ids: list[int]) -> None:
         """Count this run's jobs (not the whole store) in the overall bar."""
@@ -131,6 +151,7 @@ class ProgressView:
                 finished = sum(counts.get(s, 0) for s in FINAL_STATES)
             else:
                 total, finished = ev.total, ev.finished
+            self.finished, self.total = finished, total
             label = "this run (paused)" if ev.paused else "this run"
             self.p.update(
                 self.overall,
@@ -187,17 +208,23 @@ def cmd_fetch(ctx: Context) -> int:
                 if interval:
                     flt = await retrying(lambda: build_filter(services.browse, a))
                     search = Search(*interval, flt, a.has_recording is False, a.limit or 0)
-                planned = await service.plan(a.conversation_ids or [], a.format, dest, search)
-                report_plan(ctx, planned, a.format, dest)
-                view.follow(service.store, planned.job_ids)
-                ids = (
-                    None
-                    if (a.resume and not planned.job_ids)
-                    else service.with_children(planned.job_ids)
-                )
-                if planned.in_progress and not planned.job_ids and not a.resume:
-                    return None, service  # only calls still going: nothing to do now
-                await service.run(ids)
+                unseen = a.quiet or not ctx.err.is_terminal  # no bars drawn: a line now and then
+                ticker = asyncio.create_task(heartbeat(ctx, view, HEARTBEAT)) if unseen else None
+                try:
+                    planned = await service.plan(a.conversation_ids or [], a.format, dest, search)
+                    report_plan(ctx, planned, a.format, dest)
+                    view.follow(service.store, planned.job_ids)
+                    ids = (
+                        None
+                        if (a.resume and not planned.job_ids)
+                        else service.with_children(planned.job_ids)
+                    )
+                    if planned.in_progress and not planned.job_ids and not a.resume:
+                        return None, service  # only calls still going: nothing to do now
+                    await service.run(ids)
+                finally:
+                    if ticker is not None:
+                        ticker.cancel()
             return planned.job_ids, service
 
     try:

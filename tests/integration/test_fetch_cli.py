@@ -524,3 +524,23 @@ def test_a_live_call_is_in_progress_not_a_failure(demo_env, tmp_path, capsys):
     assert main(["jobs", "--json", "--base-url", demo_env.base_url]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert not [r for r in rows if r["conversationId"] == live]
+
+
+def test_a_run_whose_bars_nobody_sees_prints_a_line_now_and_then(
+    fresh_emulator, monkeypatch, tmp_path, capsys
+):
+    """Piped (capsys is no terminal) or -q: while Genesys prepares a batch, a line on stderr
+    says where the run stands (every 10 s; here every 0.05 s)."""
+    from genesys_tui.cli import fetch as fetch_cli
+
+    srv = fresh_emulator
+    srv.emulator.s.batch_seconds = 1.0
+    monkeypatch.setattr(fetch_cli, "HEARTBEAT", 0.05)
+    monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+    cid = recorded_conversation(srv)
+    args = ["fetch", cid, "--batch", "--base-url", srv.base_url, "--to", str(tmp_path), "-q"]
+    assert main(args) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("fetch: ")]
+    assert len(lines) >= 3 and any("planning 1 conversation" in x for x in lines), lines
+    assert any("Genesys is" in x for x in lines), lines
