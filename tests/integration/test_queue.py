@@ -21,6 +21,7 @@ from genesys_tui.flows.pull.model import (
     FINAL_STATES,
     WAITING,
     QueueOptions,
+    QueueTotals,
 )
 from genesys_tui.flows.pull.runner import QueueRunner
 from genesys_tui.flows.pull.store import JobStore
@@ -106,8 +107,15 @@ async def test_200_recordings_with_20_percent_faults(tmp_path, batch):
             runner = runner_for(
                 client, store, tmp_path, LocalSink(out), batch=batch, workers=6, max_attempts=12
             )
+            totals = []
+            runner.on_event = lambda ev: totals.append(ev) if isinstance(ev, QueueTotals) else None
             await runner.run(ids)
             await runner.close()
+        # numbers that can be trusted, through resets, truncations and retries: bytes done
+        # never go backwards, a rate is never negative, and nothing is done past what is expected
+        dones = [t.bytes_done for t in totals]
+        assert len(totals) > 20 and dones == sorted(dones)
+        assert all(t.rate_bps >= 0 and t.bytes_done <= t.bytes_total for t in totals)
         want = recordings(org)
         assert len(want) >= 200
         jobs = [j for j in store.all() if not j.is_expansion]

@@ -129,7 +129,9 @@ def totals_line(t: QueueTotals, paused: bool) -> str:
         line += f"  {fmt.size(t.bytes_done)} of {fmt.size(t.bytes_total)}"
     if t.rate_bps and active:
         line += f"  {fmt.size(int(t.rate_bps))}/s"
-    if t.eta_s:
+    if t.planning:  # the recordings still being found: no time left can be said yet
+        line += "  ETA after planning"
+    elif t.eta_s:
         line += f"  ETA {fmt.duration(t.eta_s)}"
     return line
 
