@@ -89,6 +89,9 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         self.now_row: int | None = None
         self._ticker = None  # while playing: moves the playhead with the audio
         self._seek_row: int | None = None  # the row a seek selected: keep the playhead
+        # Opened at a moment: the row it lands on. Until that row's highlight arrives, an older
+        # one (the table reset to its first row) must not move the playhead off the moment.
+        self._moment_row: int | None = None
 
     def compose(self) -> ComposeResult:
         ui, media = self.gapp.config.ui, self.gapp.config.media
@@ -192,7 +195,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         self.update_bar()
         if review.notes and review.transcript is not None:
             self.gapp.notify("\n".join(review.notes), title="Review", severity="warning", timeout=8)
-        if len(self.listing):
+        if len(self.listing) and self._moment is None:  # a moment selects its own row
             self.select_row(0)
         table.focus()
         self.evaluation_follows()  # an open form now shows this call's draft
@@ -251,6 +254,12 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         self.update_phrase(event.index)
         if not len(self.listing) or self.review is None:
             return
+        if self._moment is not None:  # about to go to a moment: it places the playhead
+            return
+        if self._moment_row is not None:
+            if event.index != self._moment_row:
+                return  # a highlight from before the moment was applied
+            self._moment_row = None
         p = self.listing.phrase(event.index)
         index = self.listing.rows[event.index]
         if p.recording_id is not None and self.review.audio:

@@ -53,6 +53,7 @@ class ReviewMarks:
         tl = self.query_one(Timeline)
         if tl.frames:
             self.seek(Timeline.Seek(min(tl.frames - 1, m.ms * tl.rate // 1000)))
+            self._moment_row = self._seek_row  # the row the seek selected (None: none)
 
     def moment(self) -> Moment | None:
         if self.review is None:
