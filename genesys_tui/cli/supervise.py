@@ -202,6 +202,8 @@ def cmd_floor(ctx: Context, what: str) -> int:
 
 
 def _floor_table(what: str, rows: list) -> Table:
+    from genesys_tui.flows.supervise.floor import agent_cells, queue_cells
+
     t = Table(show_edge=False, pad_edge=False)
     if what == "queues":
         for col in (
@@ -218,34 +220,12 @@ def _floor_table(what: str, rows: list) -> Table:
         ):
             t.add_column(col, no_wrap=True, justify="left" if col == "Queue" else "right")
         for r in rows:
-            t.add_row(
-                *cells(
-                    r.name,
-                    str(r.waiting),
-                    fmt.duration(r.longest_s) if r.longest_s is not None else "-",
-                    str(r.interacting),
-                    str(r.on_queue),
-                    str(r.available),
-                    str(r.not_responding),
-                    "-" if r.offered is None else str(r.offered),
-                    "-" if r.abandoned is None else str(r.abandoned),
-                    "-" if r.service_level is None else f"{r.service_level:.0%}",
-                )
-            )
+            t.add_row(*cells(*queue_cells(r)))
         return t
     for col in ("Agent", "Status", "For", "Presence", "On call", "For"):
         t.add_column(col, no_wrap=True)
     for r in rows:
-        t.add_row(
-            *cells(
-                r.name,
-                r.status,
-                fmt.duration(r.status_s) if r.status_s is not None else "-",
-                r.presence,
-                r.call or "-",
-                fmt.duration(r.call_s) if r.call_s is not None else "",
-            )
-        )
+        t.add_row(*cells(*agent_cells(r)))
     return t
 
 

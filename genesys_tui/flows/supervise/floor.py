@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from genesys_tui.core import fmt
 from genesys_tui.core.config import SuperviseSettings
 from genesys_tui.flows.supervise.board import LiveBoard, wall_clock
 from genesys_tui.flows.supervise.live import LiveCall
@@ -72,6 +73,34 @@ class AgentRow:
     presence: str
     call: str  # the customer of the call they are on, or ""
     call_s: float | None  # for how long they have been on it
+
+
+def queue_cells(r: QueueRow) -> tuple[str, ...]:
+    """A queue row as text: the same in the floor view and `supervise queues`."""
+    return (
+        r.name,
+        str(r.waiting),
+        fmt.duration(r.longest_s) if r.longest_s is not None else "-",
+        str(r.interacting),
+        str(r.on_queue),
+        str(r.available),
+        str(r.not_responding),
+        "-" if r.offered is None else str(r.offered),
+        "-" if r.abandoned is None else str(r.abandoned),
+        "-" if r.service_level is None else f"{r.service_level:.0%}",
+    )
+
+
+def agent_cells(r: AgentRow) -> tuple[str, ...]:
+    """An agent row as text: the same in the floor view and `supervise agents`."""
+    return (
+        r.name,
+        r.status,
+        fmt.duration(r.status_s) if r.status_s is not None else "-",
+        r.presence,
+        r.call or "-",
+        fmt.duration(r.call_s) if r.call_s is not None else "",
+    )
 
 
 def day_interval(now: datetime) -> str:

@@ -12,9 +12,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from genesys_tui.core import fmt
 from genesys_tui.flows.browse.table import Column
-from genesys_tui.flows.supervise.floor import AgentRow, Floor, FloorMode, QueueRow
+from genesys_tui.flows.supervise.floor import (
+    AgentRow,
+    Floor,
+    FloorMode,
+    QueueRow,
+    agent_cells,
+    queue_cells,
+)
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -38,32 +44,6 @@ AGENT_COLUMNS = (
     Column("call", "On call", 16, False, min_width=12, hide=1),
     Column("call_for", "For", 8, False),
 )
-
-
-def queue_cells(r: QueueRow) -> tuple[str, ...]:
-    return (
-        r.name,
-        str(r.waiting),
-        fmt.duration(r.longest_s) if r.longest_s is not None else "-",
-        str(r.interacting),
-        str(r.on_queue),
-        str(r.available),
-        str(r.not_responding),
-        "-" if r.offered is None else str(r.offered),
-        "-" if r.abandoned is None else str(r.abandoned),
-        "-" if r.service_level is None else f"{r.service_level:.0%}",
-    )
-
-
-def agent_cells(r: AgentRow) -> tuple[str, ...]:
-    return (
-        r.name,
-        r.status,
-        fmt.duration(r.status_s) if r.status_s is not None else "-",
-        r.presence,
-        r.call or "-",
-        fmt.duration(r.call_s) if r.call_s is not None else "",
-    )
 
 
 class FloorScreen(Screen[str | None]):
