@@ -245,3 +245,11 @@ def locked(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def owner_only_db(path: Path) -> None:
+    """An SQLite database (and its WAL and shared-memory files) readable by its owner only: the
+    audit outbox and the alert log hold customers' numbers."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            os.chmod(p, 0o600)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from genesys_tui.core.files import owner_only_db
 from genesys_tui.flows.supervise.alerts import Alert
 
 KEEP = 5000
@@ -53,7 +54,7 @@ class AlertLog:
             conversation_id TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
             measured TEXT NOT NULL, ongoing INTEGER NOT NULL, cleared TEXT,
             acknowledged INTEGER NOT NULL DEFAULT 0, label TEXT NOT NULL DEFAULT '')""")
-        self.path.chmod(0o600)
+        owner_only_db(self.path)
 
     def close(self) -> None:
         self.db.close()

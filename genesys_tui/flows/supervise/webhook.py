@@ -11,11 +11,9 @@ GENESYS_TUI_WEBHOOK_SECRET; without one nothing is sent, and nothing is lost eit
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import os
 import random
 import sqlite3
 import time
@@ -25,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from genesys_tui.core.files import owner_only_db
 
 SIGNATURE_HEADER = "X-Genesys-TUI-Signature"
 DELIVERY_HEADER = "X-Genesys-TUI-Delivery"
@@ -78,7 +78,7 @@ class Outbox:
         self.db.execute("""CREATE TABLE IF NOT EXISTS outbox (
             id INTEGER PRIMARY KEY, delivery TEXT NOT NULL UNIQUE, body BLOB NOT NULL, created REAL NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL, last_error TEXT, delivered REAL)""")
-        _owner_only(self.path)
+        owner_only_db(self.path)
 
     def close(self) -> None:
         self.db.close()
@@ -169,10 +169,3 @@ class Outbox:
     def retry_now(self) -> None:
         """Forget the backoff (`audit deliver` does this: the user knows the receiver is back)."""
         self.db.execute("UPDATE outbox SET next_at = 0 WHERE delivered IS NULL")
-
-
-def _owner_only(path: Path) -> None:
-    """The outbox holds what the audit log holds: readable by its owner only."""
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        with contextlib.suppress(OSError):
-            os.chmod(p, 0o600)
