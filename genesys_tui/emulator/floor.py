@@ -88,6 +88,7 @@ def _break(k: int, now: int) -> tuple[bool, int]:
 
 def agent_states(emu: Emulator, now: int) -> list[AgentState]:
     org = emu.org
+    index = {a.id: k for k, a in enumerate(org.agents)}  # user id -> agent
     on_call: dict[int, tuple[str, int, bool]] = {}  # agent index -> (conversation, since, ringing)
     for i in np.flatnonzero(org.live).tolist():
         d = org.detail(i)
@@ -98,7 +99,7 @@ def agent_states(emu: Emulator, now: int) -> list[AgentState]:
                 or p.state not in ("alerting", "connected")
             ):
                 continue
-            k = next((k for k, a in enumerate(org.agents) if a.id == p.user_id), None)
+            k = index.get(p.user_id)
             if k is not None and (k not in on_call or p.start < on_call[k][1]):
                 on_call[k] = (d.id, int(p.start), p.state == "alerting")
     done = ~org.live & (org.end >= 0) & (org.end <= now)
