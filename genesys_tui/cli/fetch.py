@@ -26,6 +26,7 @@ from genesys_tui.core import fmt
 from genesys_tui.core.ids import InvalidId, uuid_id
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.core.terminal import clean
+from genesys_tui.flows.pull.follow import HANDED, RAN, UNTAKEN
 from genesys_tui.flows.pull.model import (
     DONE,
     FAILED,
@@ -191,7 +192,10 @@ def cmd_fetch(ctx: Context) -> int:
         raise CommandError(str(e), code=2) from None
     choices = dict(workers=a.workers, batch=a.batch, restore_archived=a.restore_archived)
 
-    async def go() -> tuple[list[int], PullService]:
+    news: list[str] = []  # set once the jobs were handed to another process
+    asked = {k: True for k, v in (("batch", a.batch), ("restore", a.restore_archived)) if v}
+
+    async def go() -> tuple[list[int] | None, PullService, str]:
         async with ctx.services(**choices) as services:  # jobs are kept per org
             columns = [
                 TextColumn("{task.description}"),
@@ -210,8 +214,15 @@ def cmd_fetch(ctx: Context) -> int:
                     search = Search(*interval, flt, a.has_recording is False, a.limit or 0)
                 unseen = a.quiet or not ctx.err.is_terminal  # no bars drawn: a line now and then
                 ticker = asyncio.create_task(heartbeat(ctx, view, HEARTBEAT)) if unseen else None
+
+                def told(text: str) -> None:
+                    news.append(text)
+                    progress.console.print(f"fetch: {text}", highlight=False, markup=False)
+
                 try:
-                    planned = await service.plan(a.conversation_ids or [], a.format, dest, search)
+                    planned = await service.plan(
+                        a.conversation_ids or [], a.format, dest, search, asked or None
+                    )
                     report_plan(ctx, planned, a.format, dest)
                     view.follow(service.store, planned.job_ids)
                     ids = (
@@ -220,15 +231,15 @@ def cmd_fetch(ctx: Context) -> int:
                         else service.with_children(planned.job_ids)
                     )
                     if planned.in_progress and not planned.job_ids and not a.resume:
-                        return None, service  # only calls still going: nothing to do now
-                    await service.run(ids)
+                        return None, service, RAN  # only calls still going: nothing to do now
+                    how = await service.run_or_hand_over(ids, wait=not a.no_wait, on_news=told)
                 finally:
                     if ticker is not None:
                         ticker.cancel()
-            return planned.job_ids, service
+            return planned.job_ids, service, how
 
     try:
-        planned, service = run(go())
+        planned, service, how = run(go())
     except (QueueBusy, DiskFull) as e:
         raise CommandError(str(e)) from None
     except (OSError, sqlite3.OperationalError) as e:  # while planning: the store's disk
@@ -236,13 +247,34 @@ def cmd_fetch(ctx: Context) -> int:
             raise CommandError(str(full)) from None
         raise
     except KeyboardInterrupt:
-        ctx.err.print(
-            "interrupted: run the same command again (or `genesys-tui fetch --resume`) to continue",
-            highlight=False,
-        )
+        if news:  # handed over: the jobs go on there
+            ctx.err.print(
+                "stopped following: the jobs stay in the queue of the genesys-tui that runs it "
+                "(`genesys-tui jobs` lists them)",
+                highlight=False,
+            )
+        else:
+            ctx.err.print(
+                "interrupted: run the same command again (or `genesys-tui fetch --resume`) "
+                "to continue",
+                highlight=False,
+            )
         return 130
     if planned is None:
         return 3  # nothing to fetch yet (said above): see the README's exit codes
+    if how == HANDED:
+        ctx.err.print(
+            "queued there: `genesys-tui jobs` (or its Queue screen) shows how they get on",
+            highlight=False,
+        )
+        return 0
+    if how == UNTAKEN:
+        ctx.err.print(
+            "not taken yet: they stay queued, and run when that genesys-tui answers or the next "
+            "one starts (`genesys-tui jobs cancel ID` drops them)",
+            highlight=False,
+        )
+        return 1
     store = service.store
     ids = service.with_children(planned) if planned else None
     jobs = [j for j in ([store.get(i) for i in ids] if ids else store.all()) if j]

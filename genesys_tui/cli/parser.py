@@ -237,6 +237,12 @@ def _add_pull(add) -> None:
     p.add_argument(
         "--restore-archived", action="store_true", help="ask Genesys to restore archived recordings"
     )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another genesys-tui runs this org's queue: hand the jobs to it and exit once it "
+        "has taken them (default: follow them there to the end)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     p = add("jobs", "list the job store; retry, cancel or clear jobs (no sign-in needed)")

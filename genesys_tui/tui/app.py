@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("genesys_tui.tui")
 
 
+RETAKE_SECONDS = 2.0  # how often a TUI whose queue another process runs tries to take it
 AREAS = (
     ("browse", "Browse", "Browse conversations and pull recordings"),
     ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
@@ -201,9 +202,25 @@ class GenesysApp(App[int]):
 
     def _start_queue(self, service: PullService) -> None:
         service.start()
-        if service.busy:
-            self.notify(service.busy, title="Queue", severity="warning", timeout=10)
+        if service.busy:  # another process runs it: downloads are handed to it meanwhile
+            self.notify(
+                f"{service.busy}. Downloads queued here are handed to it; the queue comes here "
+                "when it finishes.",
+                title="Queue",
+                severity="warning",
+                timeout=10,
+            )
+            self._retake = self.set_interval(RETAKE_SECONDS, lambda: self._retake_queue(service))
         self.queue_signal.publish(service.current_totals())  # Queue said "sign in": now a queue
+
+    def _retake_queue(self, service: PullService) -> None:
+        """The process that ran the queue finished, quit or died: the queue runs here now."""
+        service.start()
+        if service.busy:
+            return
+        self._retake.stop()
+        self.notify("This org's queue runs here again.", title="Queue", timeout=5)
+        self.queue_signal.publish(service.current_totals())
 
     def _queue_event(self, ev: QueueEvent) -> None:
         if isinstance(ev, QueueIdle):

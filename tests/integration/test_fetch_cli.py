@@ -411,7 +411,7 @@ def test_progress_counts_this_runs_recordings_not_the_store(tmp_path):
 def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(
     demo_env, tmp_path, capsys
 ):
-    from genesys_tui.flows.pull.housekeeping import lock_queue
+    from genesys_tui.flows.pull.holder import lock_queue
     from genesys_tui.flows.pull.store import JobStore
 
     cid = recorded_conversation(demo_env)
@@ -420,7 +420,7 @@ def test_clear_all_forgets_what_a_crash_left_mid_step_unless_a_queue_runs(
     store = JobStore(_store_of(demo_env))
     [job] = [j for j in store.all() if not j.is_expansion and j.conversation_id == cid]
     store.update(job, state="downloading")  # as a kill -9 leaves it
-    fd = lock_queue(store)
+    fd = lock_queue(store.path)
     capsys.readouterr()
     assert main(["jobs", "clear", "--all", *base]) == 1
     assert "another genesys-tui is running this queue" in capsys.readouterr().err

@@ -1,10 +1,9 @@
-"""What keeps the queue's directory sound across processes and crashes: one process at a time (a
-lock), no staging file outliving its job, no conversion worker outliving its parent."""
+"""What keeps the queue's directory sound across processes and crashes: no staging file outliving
+its job, no conversion worker outliving its parent."""
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -13,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from genesys_tui.flows.pull.model import FINAL_STATES
-from genesys_tui.flows.pull.outcomes import QueueBusy
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.storage.sinks import Sink, SinkError
 
@@ -74,24 +72,6 @@ def sweep_staging(store: JobStore, staging: Path) -> int:
                 os.unlink(entry.path)
             removed += 1
     return removed
-
-
-def lock_queue(store: JobStore) -> int:
-    """Take the queue's lock (one process at a time); QueueBusy when another holds it. The lock is
-    the returned descriptor: closing it (or dying) releases it."""
-    fd = os.open(
-        store.path.with_suffix(".lock"),
-        os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0),
-        0o600,
-    )
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise QueueBusy(
-            "another genesys-tui is running this queue; let it finish or stop it first"
-        ) from None
-    return fd
 
 
 def recover(store: JobStore, staging: Path, sink_for: Callable[[str], Sink]) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 
 from genesys_tui.core.redact import redact
 from genesys_tui.flows.pull.cpu import CpuPool
-from genesys_tui.flows.pull.housekeeping import lock_queue, recover
+from genesys_tui.flows.pull.holder import lock_queue
+from genesys_tui.flows.pull.housekeeping import recover
 from genesys_tui.flows.pull.model import (
     CANCELLED,
     CONVERTING,
@@ -57,6 +58,8 @@ from genesys_tui.storage.presigned import Downloaded, DownloadError, fetch_with_
 from genesys_tui.storage.sinks import Sink
 
 log = logging.getLogger("genesys_tui.pull")
+OFFER_POLL = 0.5  # seconds between looks at the store for what other processes asked of the queue
+BYTES_SAVED = 1.0  # seconds between a download's progress written to the store (for followers)
 
 
 class QueueRunner:
@@ -86,16 +89,56 @@ class QueueRunner:
         self.cpu = CpuPool(self.opts.pool, self.opts.cpu_workers)
         self.throughput = Throughput()
         self._lock_fd: int | None = None
+        self._watch: asyncio.Task | None = None
+        self._bytes_saved: dict[int, float] = {}
         self.notes: dict[int, str] = {}  # job id -> where its planning stands
         self._last_totals = 0.0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
-    def acquire(self) -> None:
-        """Take the queue (one process at a time) and recover what a crash left mid-step."""
+    def acquire(self, by: str = "fetch") -> None:
+        """Take the queue (one process at a time), recover what a crash left mid-step, and from
+        now on run what other processes hand over (what an earlier holder took and left
+        unfinished is handed over again)."""
         if self._lock_fd is None:
-            self._lock_fd = lock_queue(self.store)
+            self._lock_fd = lock_queue(self.store.path, by)
             recover(self.store, self.staging, self.sink_for)
+            self.store.reoffer()
+            with contextlib.suppress(RuntimeError):  # no loop (a synchronous caller): no watch
+                self._watch = asyncio.get_running_loop().create_task(self._watch_others())
+
+    async def _watch_others(self) -> None:
+        """While this process runs the queue: jobs handed over by others start here, and a
+        cancel or a pause made in another process (`jobs cancel`, a TUI) takes effect here."""
+        while True:
+            try:
+                self.take_offers()
+                self._follow_store()
+            except Exception:  # noqa: BLE001 - a busy or full disk now: look again next time
+                log.warning("could not read the queue's hand-overs", exc_info=True)
+            await asyncio.sleep(OFFER_POLL)
+
+    def take_offers(self) -> int:
+        """Start what other processes handed over; how many hand-overs."""
+        ids = self.store.offers()
+        if not ids:
+            return 0
+        self.store.take(ids, os.getpid())
+        for i in ids:
+            for job in (self.store.get(i), *self.store.children(i)):
+                if job is not None and job.runnable:
+                    self.start(job)
+        self._emit_totals(force=True)
+        return len(ids)
+
+    def _follow_store(self) -> None:
+        for job_id, state in self.store.states(list(self._tasks)).items():
+            if state == CANCELLED and job_id not in self._cancelled:
+                self.cancel(job_id)
+        paused = self.store.setting("paused") == "1"
+        if paused != self.paused:
+            self.gate.clear() if paused else self.gate.set()
+            self._emit_totals(force=True)
 
     async def run(self, job_ids: list[int] | None = None) -> QueueTotals:
         """Work until the given jobs (default: every unfinished job) and the jobs they spawn are
@@ -138,6 +181,9 @@ class QueueRunner:
         return self.resolver.uses_batch(job.format, self._batch(job))
 
     async def close(self, wait: bool = False) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         await self.stop()
         self.cpu.shutdown(wait)
         if self._lock_fd is not None:
@@ -249,6 +295,10 @@ class QueueRunner:
 
     def _on_bytes(self, job: Job, done: int, total: int | None, started: float) -> None:
         job.bytes_done, job.bytes_total = done, total
+        now = time.monotonic()
+        if now - self._bytes_saved.get(job.id, 0.0) >= BYTES_SAVED:  # what a follower sees
+            self._bytes_saved[job.id] = now
+            self.store.update(job, bytes_done=done, bytes_total=total)
         rate, eta = self.throughput.record(job.id, done, total, started)
         self._event(job, rate, eta)
         self._emit_totals()
@@ -307,6 +357,7 @@ class QueueRunner:
             self._set(job, FAILED, last_error=redact(f"{type(e).__name__}: {e}"))
         finally:
             self.throughput.forget(job.id)
+            self._bytes_saved.pop(job.id, None)
 
     def _cancelled_in_store(self, job: Job) -> bool:
         stored = self.store.get(job.id)
@@ -364,7 +415,7 @@ class QueueRunner:
         except Unavailable as e:
             raise Retry(str(e)) from None
         if media.archived:
-            if self.opts.restore_archived:
+            if self.opts.restore_archived or job.meta.get("restore"):
                 await self.resolver.restore(job.conversation_id, job.recording_id)
                 self._set(
                     job,

@@ -4,8 +4,10 @@ arguments in, plain events out (JobEvent, QueueTotals, QueueIdle), no Textual an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,12 +16,23 @@ from typing import Any
 
 from genesys_tui.core.ids import safe_id
 from genesys_tui.flows.pull import meta as job_meta
-from genesys_tui.flows.pull.housekeeping import lock_queue, sweep_staging
+from genesys_tui.flows.pull.follow import (
+    FOLLOW_POLL,
+    FOLLOWED,
+    HANDED,
+    RAN,
+    SILENT_HOLDER,
+    UNTAKEN,
+    Follower,
+)
+from genesys_tui.flows.pull.holder import Holder, holder, lock_queue
+from genesys_tui.flows.pull.housekeeping import sweep_staging
 from genesys_tui.flows.pull.model import (
     ALL_RECORDINGS,
     DONE,
     FAILED,
     FINAL_STATES,
+    QUEUED,
     WAITING,
     Job,
     JobEvent,
@@ -173,9 +186,8 @@ class PullService:
     def enqueue(
         self, items: Iterable[tuple[str, dict[str, Any]]], fmt: str, target: str, batch: bool
     ) -> list[int]:
-        """Conversations already on screen (their metadata known) into the running queue."""
-        if self.busy:
-            raise QueueBusy(self.busy)
+        """Conversations already on screen (their metadata known) into the queue: run here, or
+        handed to the process that runs it (`busy`)."""
         ids = []
         for cid, meta in items:
             job, created = self.store.add(
@@ -184,7 +196,10 @@ class PullService:
             if not created:
                 self._again(job, meta)
             ids.append(job.id)
-        self.add(self.with_children(ids))
+        if self.busy:
+            self.store.offer(self.with_children(ids), os.getpid())
+        else:
+            self.add(self.with_children(ids))
         return ids
 
     def with_children(self, ids: list[int]) -> list[int]:
@@ -206,14 +221,78 @@ class PullService:
         await self.runner.close(wait=True)  # the workers are idle: let them exit cleanly
         return totals
 
-    def start(self) -> None:
-        """Keep the queue running in this process (the TUI), resuming what is unfinished. If
-        another process holds it, `busy` says so and nothing runs."""
+    async def run_or_hand_over(
+        self,
+        job_ids: list[int] | None,
+        *,
+        wait: bool = True,
+        on_news: Callable[[str], None] = lambda _s: None,
+    ) -> str:
+        """Run these jobs (None: every unfinished one) here if the queue is free (RAN). Else hand
+        them to the process that runs it and follow them there to the end (FOLLOWED), or with
+        wait=False only until it has taken them (HANDED; UNTAKEN if it did not in time). If the
+        queue comes free meanwhile, its holder having finished, quit or died, the rest runs here
+        (RAN)."""
         try:
             self.runner.acquire()
+        except QueueBusy:
+            pass
+        else:
+            await self.run(job_ids)
+            return RAN
+        ids = job_ids if job_ids is not None else [j.id for j in self.store.unfinished()]
+        self.store.offer(ids, os.getpid())
+        who = self.holder()
+        on_news(f"this org's queue is run by another genesys-tui ({who or 'unknown'}): handed over")
+        follower = Follower(self.store, ids, self._on_event)
+        offered, warned, paused = time.monotonic(), False, False
+        while True:
+            if follower.poll() and wait:
+                return FOLLOWED
+            untaken = self.store.untaken(ids)
+            if not wait and not untaken:
+                return HANDED
+            if untaken and time.monotonic() - offered > SILENT_HOLDER:
+                if not wait:
+                    return UNTAKEN
+                if not warned:
+                    warned = True
+                    on_news(
+                        f"{who or 'the holder'} has not taken the jobs in "
+                        f"{SILENT_HOLDER:.0f} s: is it stopped (Ctrl-Z) or hung? Waiting."
+                    )
+            if follower.paused != paused:
+                paused = follower.paused
+                on_news(
+                    "the queue is paused there (p in its Queue resumes it)"
+                    if paused
+                    else "the queue runs again"
+                )
+            await asyncio.sleep(FOLLOW_POLL)
+            try:
+                self.runner.acquire()
+            except QueueBusy:
+                continue
+            on_news(
+                f"{who or 'the other genesys-tui'} no longer runs the queue: running the rest here"
+            )
+            await self.run(self.with_children(ids))
+            return RAN
+
+    def holder(self) -> Holder | None:
+        """Who runs the queue when another process does."""
+        return holder(self.store.path)
+
+    def start(self, by: str = "the TUI") -> None:
+        """Keep the queue running in this process (the TUI), resuming what is unfinished. If
+        another process holds it, `busy` says so and nothing runs here: what is added is handed
+        over to that process, and `start` again takes the queue once it is free."""
+        try:
+            self.runner.acquire(by)
         except QueueBusy as e:
             self.busy = str(e)
             return
+        self.busy = None
         if self.store.setting("paused") == "1":
             self.runner.pause()
         for job in self.store.unfinished():
@@ -278,7 +357,10 @@ class PullService:
     def retry_failed(self, ids: list[int] | None = None) -> int:
         """Failed and cancelled jobs queued again (all, or these); how many."""
         self._announced_idle = False
-        return self.runner.retry_failed(ids)
+        n = self.runner.retry_failed(ids)
+        if self.busy:  # the process that runs the queue runs them
+            self.store.offer(ids or [j.id for j in self.store.all([QUEUED])], os.getpid())
+        return n
 
     def clear(self, states: Iterable[str] = (DONE,)) -> int:
         """Forget the jobs in these states (files on disk are kept) and the staging they left;
@@ -289,7 +371,7 @@ class PullService:
         if any(s not in FINAL_STATES for s in states):
             if self.runner.holds_queue:
                 raise QueueBusy("the queue is running here: cancel its jobs first")
-            fd = lock_queue(self.store)
+            fd = lock_queue(self.store.path, "jobs clear")
         try:
             n = self.store.clear(states)
         finally:

@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_job ON history(job_id);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS handoff (
+    job_id INTEGER PRIMARY KEY,
+    offered_at TEXT NOT NULL,
+    offered_by INTEGER NOT NULL,
+    taken_at TEXT,
+    taken_by INTEGER
+);
 """
 COLUMNS = (
     "id",
@@ -164,6 +171,15 @@ class JobStore:
     def unfinished(self) -> list[Job]:
         return self._select(f"state NOT IN ({', '.join('?' * len(FINAL_STATES))})", FINAL_STATES)
 
+    def family(self, job_ids: list[int]) -> list[Job]:
+        """These jobs and the recording jobs planned from them, oldest first."""
+        out: list[Job] = []
+        for k in range(0, len(job_ids), 500):
+            chunk = job_ids[k : k + 500]
+            marks = ", ".join("?" * len(chunk))
+            out += self._select(f"id IN ({marks}) OR parent_id IN ({marks})", (*chunk, *chunk))
+        return sorted({j.id: j for j in out}.values(), key=lambda j: j.id)
+
     def children(self, parent_id: int) -> list[Job]:
         return self._select("parent_id = ?", (parent_id,))
 
@@ -199,6 +215,21 @@ class JobStore:
                 (job_id, limit),
             ).fetchall()
         return [tuple(r) for r in reversed(rows)]
+
+    def states(self, job_ids: Iterable[int]) -> dict[int, str]:
+        """The state of each of these jobs (those that exist)."""
+        ids = list(job_ids)
+        out: dict[int, str] = {}
+        with self._lock:
+            for k in range(0, len(ids), 500):
+                chunk = ids[k : k + 500]
+                out.update(
+                    self.db.execute(
+                        f"SELECT id, state FROM jobs WHERE id IN ({', '.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                )
+        return out
 
     def planning(self) -> int:
         """Conversation-level jobs not yet expanded into recordings."""
@@ -282,6 +313,7 @@ class JobStore:
             ).fetchone()[0]
             self.db.execute(f"DELETE FROM jobs WHERE state IN ({marks})", states)
             self.db.execute("DELETE FROM history WHERE job_id NOT IN (SELECT id FROM jobs)")
+            self.db.execute("DELETE FROM handoff WHERE job_id NOT IN (SELECT id FROM jobs)")
             return n
 
     def setting(self, name: str, default: str | None = None) -> str | None:
@@ -296,3 +328,60 @@ class JobStore:
                 "excluded.value",
                 (name, value),
             )
+
+    # --- hand-over between processes (see handoff.py) -----------------------------------------------
+
+    def offer(self, job_ids: Iterable[int], pid: int) -> None:
+        """Ask the process running the queue to run these jobs (again offered if taken before)."""
+        ts = now()
+        with self._lock:
+            self.db.executemany(
+                "INSERT INTO handoff (job_id, offered_at, offered_by) VALUES (?, ?, ?) "
+                "ON CONFLICT(job_id) DO UPDATE SET offered_at = excluded.offered_at, "
+                "offered_by = excluded.offered_by, taken_at = NULL, taken_by = NULL",
+                [(i, ts, pid) for i in job_ids],
+            )
+
+    def offers(self) -> list[int]:
+        """Jobs offered and not yet taken, oldest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT job_id FROM handoff WHERE taken_at IS NULL ORDER BY job_id"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def take(self, job_ids: Iterable[int], pid: int) -> None:
+        ts = now()
+        with self._lock:
+            self.db.executemany(
+                "UPDATE handoff SET taken_at = ?, taken_by = ? WHERE job_id = ?",
+                [(ts, pid, i) for i in job_ids],
+            )
+
+    def untaken(self, job_ids: Iterable[int]) -> int:
+        """How many of these jobs are offered and not yet taken."""
+        ids = list(job_ids)
+        n = 0
+        with self._lock:
+            for k in range(0, len(ids), 500):
+                chunk = ids[k : k + 500]
+                n += self.db.execute(
+                    f"SELECT COUNT(*) FROM handoff WHERE taken_at IS NULL AND job_id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchone()[0]
+        return n
+
+    def reoffer(self) -> int:
+        """When a process takes the queue: what an earlier holder took and did not finish (it
+        died, or quit) is offered again, and what is finished is forgotten. How many."""
+        marks = ", ".join("?" * len(FINAL_STATES))
+        with self._lock:
+            self.db.execute(
+                f"DELETE FROM handoff WHERE job_id NOT IN (SELECT id FROM jobs WHERE state NOT IN "
+                f"({marks}))",
+                FINAL_STATES,
+            )
+            return self.db.execute(
+                "UPDATE handoff SET taken_at = NULL, taken_by = NULL WHERE taken_at IS NOT NULL"
+            ).rowcount

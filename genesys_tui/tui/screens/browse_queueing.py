@@ -81,6 +81,15 @@ class Queueing:
             after()
             self.query_one("VirtualTable").refresh()
             self.set_status()
+        pull = app.services.pull
+        if pull.busy:  # another process runs this org's queue: handed to it
+            who = pull.holder()
+            app.notify(
+                f"Handed {n} conversation(s) to {who or 'the genesys-tui'} that runs this org's "
+                "queue. Press 2 to follow them.",
+                title="Downloads",
+            )
+            return
         app.notify(
             f"Queued {n} conversation(s) as {choice.format}. Press 2 for the queue.",
             title="Downloads",

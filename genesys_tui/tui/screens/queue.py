@@ -4,6 +4,7 @@ lives in the app and keeps running when this screen is not showing."""
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,8 @@ from genesys_tui.tui.screens.queue_text import (
 )
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
+
+FOLLOW_SECONDS = 1.0  # how often the store is read while another process runs the queue
 
 
 class QueueScreen(AppScreen):
@@ -67,6 +70,13 @@ class QueueScreen(AppScreen):
     def on_mount(self) -> None:
         self.gapp.queue_signal.subscribe(self, self._queue_event, immediate=True)
         self.load()
+        self.set_interval(FOLLOW_SECONDS, self._follow)
+
+    def _follow(self) -> None:
+        """While another process runs this org's queue, what it does is read from the store."""
+        service = self.service
+        if service is not None and service.busy and self.is_current:
+            self.load()
 
     def _queue_event(self, ev: JobEvent | QueueTotals) -> None:
         self.post_message(JobChanged(ev) if isinstance(ev, JobEvent) else QueueChanged(ev))
@@ -80,7 +90,7 @@ class QueueScreen(AppScreen):
 
     def load(self) -> None:
         service = self.service
-        if service is None or service.busy:
+        if service is None:
             self.show_totals()
             return
         self.known = {j.id: j for j in service.jobs()}
@@ -113,7 +123,11 @@ class QueueScreen(AppScreen):
         if service is None:
             totals.update("Sign in to use the queue.")
         elif service.busy:
-            totals.update(f"[b]Queue unavailable:[/] {service.busy}")
+            who = service.holder()
+            totals.update(
+                f"[b]Run by {escape(str(who)) if who else 'another genesys-tui'}[/] (another "
+                "process): downloads you add are handed to it; the queue comes here when it ends"
+            )
         else:
             totals.update(totals_line(service.current_totals(), service.paused))
 

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from genesys_tui.flows.pull.housekeeping import lock_queue
+from genesys_tui.flows.pull.holder import lock_queue
 from genesys_tui.flows.pull.model import CANCELLED, DONE, DOWNLOADING, FAILED, QUEUED
 from genesys_tui.flows.pull.outcomes import QueueBusy
 from genesys_tui.flows.pull.service import PullService
@@ -52,7 +52,7 @@ def test_clear_keeps_unfinished_jobs_unless_the_queue_is_free(tmp_path):
     svc.store.add("c", "r2", "mono", "/out")
     svc.store.update(done, state=DONE)
     assert svc.clear() == 1 and svc.counts() == {QUEUED: 1}
-    fd = lock_queue(svc.store)  # another process runs the queue
+    fd = lock_queue(svc.store.path)  # another process runs the queue
     try:
         with pytest.raises(QueueBusy):
             svc.clear([QUEUED])
