@@ -54,6 +54,7 @@ def make_app(
     demo: bool = False,
     readonly: bool = False,
     config: Config | None = None,
+    paths: AppPaths | None = None,
     **options,
 ):
     """The app as `genesys-tui tui` builds it (tui.launch.make_app), on the emulator `srv`, with
@@ -61,7 +62,7 @@ def make_app(
     from genesys_tui.tui.launch import make_app as build
 
     s = srv.emulator.s
-    paths = AppPaths(
+    paths = paths or AppPaths(
         tmp_path / "config.toml", tmp_path / "data", tmp_path / "cache", tmp_path / "log"
     )
     base = "" if region else srv.base_url
