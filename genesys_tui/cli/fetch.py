@@ -27,6 +27,7 @@ from genesys_tui.core.ids import InvalidId, uuid_id
 from genesys_tui.core.intervals import parse_interval
 from genesys_tui.core.terminal import clean
 from genesys_tui.flows.pull.follow import HANDED, RAN, UNTAKEN
+from genesys_tui.flows.pull.holder import running
 from genesys_tui.flows.pull.model import (
     DONE,
     FAILED,
@@ -349,11 +350,16 @@ def cmd_jobs(ctx: Context) -> int:
         )
         return 0 if action == "list" else 1
     if action == "retry":
+        who = running(service.store.path)
+        if who is not None:  # the process running the queue runs them
+            service.busy = f"run by {who}"
         n = service.retry_failed(a.ids or None)
-        ctx.out.print(
-            f"{n} job(s) queued again; run `genesys-tui fetch --resume` to process them",
-            highlight=False,
+        then = (
+            f"{who} runs them now (it runs this org's queue)"
+            if who
+            else "run `genesys-tui fetch --resume` to process them"
         )
+        ctx.out.print(f"{n} job(s) queued again; {then}", highlight=False)
         return 0
     if action == "clear":
         try:  # --all: jobs a crash left mid-step too, only while no queue runs them

@@ -86,3 +86,15 @@ def holder(store_path: Path) -> Holder | None:
         return Holder(int(d["pid"]), str(d["by"])[:40], str(d["since"])[:40])
     except (ValueError, TypeError, KeyError):
         return None
+
+
+def running(store_path: Path) -> Holder | None:
+    """The process running the queue now, or None when no process does (the lock is free)."""
+    try:
+        fd = lock_queue(store_path, "a check")
+    except QueueBusy:
+        return holder(store_path) or Holder(0, "another genesys-tui", "")
+    except OSError:
+        return None
+    os.close(fd)
+    return None

@@ -243,7 +243,12 @@ class PullService:
         ids = job_ids if job_ids is not None else [j.id for j in self.store.unfinished()]
         self.store.offer(ids, os.getpid())
         who = self.holder()
-        on_news(f"this org's queue is run by another genesys-tui ({who or 'unknown'}): handed over")
+        top = sum(1 for j in self.store.family(ids) if j.is_expansion) or len(ids)
+        then = "following them there" if wait else "waiting until it has taken them"
+        on_news(
+            f"this org's queue is run by another genesys-tui ({who or 'unknown'}): {top} "
+            f"conversation(s) handed over to it; {then} (Ctrl-C stops this, not the jobs)"
+        )
         follower = Follower(self.store, ids, self._on_event)
         offered, warned, paused = time.monotonic(), False, False
         while True:

@@ -74,3 +74,52 @@ def test_clear_of_unfinished_states_is_refused_while_the_queue_runs_here(tmp_pat
             await svc.close()
 
     asyncio.run(go())
+
+
+def test_what_another_process_asks_of_the_queue_happens_where_it_runs(tmp_path, monkeypatch):
+    """Two services on one store stand for two processes (an flock taken twice conflicts even
+    within a process): hand-over, cancel and pause reach the one that runs the queue."""
+    from genesys_tui.flows.pull import runner as runner_module
+    from genesys_tui.flows.pull.holder import running
+
+    monkeypatch.setattr(runner_module, "OFFER_POLL", 0.01)
+
+    async def until(what) -> None:
+        for _ in range(500):
+            if what():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("timed out")
+
+    async def go():
+        here, there = _service(tmp_path), _service(tmp_path)
+        started: list[int] = []
+
+        async def process(job):  # a download that takes until it is cancelled
+            started.append(job.id)
+            await asyncio.Event().wait()
+
+        here.runner._process = process
+        here.runner.acquire("the TUI")
+        try:
+            there.start()
+            assert there.busy and f"the TUI, pid {os.getpid()}" in there.busy
+            assert str(running(there.store.path)) == f"the TUI, pid {os.getpid()}"
+            (job_id,) = there.enqueue([("c1", {})], "mono", "/out", batch=False)
+            await until(lambda: job_id in here.runner._tasks)  # taken, running there
+            assert there.store.untaken([job_id]) == 0 and started == [job_id]
+            there.toggle_pause()
+            await until(lambda: here.paused)
+            there.toggle_pause()
+            await until(lambda: not here.paused)
+            assert there.cancel(job_id)
+            await until(lambda: job_id not in here.runner._tasks)
+            assert here.job(job_id).state == CANCELLED
+        finally:
+            await here.close()
+        assert running(there.store.path) is None  # the queue is free: `start` takes it
+        there.start()
+        assert there.available
+        await there.close()
+
+    asyncio.run(go())
