@@ -109,7 +109,7 @@ async def test_while_a_fetch_runs_the_queue_the_tui_hands_over_then_takes_it(
                 await asyncio.to_thread(holder.communicate, None, 180)
                 assert holder.returncode == 0
                 await wait(pilot, lambda: pull.available)  # the queue came to the TUI
-                assert any("runs here again" in n.message for n in notes(app))
+                await wait(pilot, lambda: any("runs here again" in n.message for n in notes(app)))
                 got = [j for j in jobs() if not j.is_expansion]
                 assert got and {j.state for j in got} == {DONE}
         finally:
