@@ -106,7 +106,7 @@ def cmd_recordings(ctx: Context) -> int:
             print(json.dumps(recording_json(r, a.format)))
         return 0
     if not recs:
-        raise CommandError(f"conversation {a.conversation_id} has no recordings", code=1)
+        raise CommandError(f"conversation {a.conversation_id} has no recordings", code=3)
     t = Table(show_edge=False, pad_edge=False)
     for col in (
         "Recording ID",

@@ -32,6 +32,7 @@ from genesys_tui.flows.pull.model import (
     DONE,
     FAILED,
     FINAL_STATES,
+    NO_RECORDINGS,
     STATES,
     WAITING,
     Job,
@@ -313,7 +314,8 @@ def summary(ctx: Context, everything: list[Job]) -> int:
     for state in STATES:
         if counts.get(state):
             t.add_row(state, str(counts[state]))
-    ctx.out.print(t)
+    if jobs:
+        ctx.out.print(t)
     failed = [j for j in everything if j.state == FAILED]
     for j in failed[:20]:
         what = "conversation" if j.is_expansion else j.recording_id
@@ -334,6 +336,14 @@ def summary(ctx: Context, everything: list[Job]) -> int:
             f"{len(waiting)} recording(s) are being restored from the archive; run again later",
             highlight=False,
         )
+    empty = [j for j in everything if j.is_expansion and j.last_error == NO_RECORDINGS]
+    for j in empty[:20]:
+        ctx.err.print(f"{j.conversation_id}: the conversation has no recordings", highlight=False)
+    if len(empty) > 20:
+        ctx.err.print(f"... and {len(empty) - 20} more without recordings", highlight=False)
+    if not jobs and not failed and everything:  # every conversation asked for had none
+        ctx.err.print("nothing to fetch: no recordings in what was asked", highlight=False)
+        return 3
     return 0 if jobs and all(j.state == DONE for j in jobs) and not failed else 1
 
 
@@ -348,7 +358,7 @@ def cmd_jobs(ctx: Context) -> int:
             "--org ORG_ID shows another org's)",
             highlight=False,
         )
-        return 0 if action == "list" else 1
+        return 0 if action == "list" else 3  # nothing to do
     if action == "retry":
         who = running(service.store.path)
         if who is not None:  # the process running the queue runs them

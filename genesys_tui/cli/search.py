@@ -55,4 +55,4 @@ def cmd_search(ctx: Context) -> int:
             print(clean(f"{h.moment.text()}  {h.role:<8}  {h.text}"))
     how = HOW[found.mode]
     ctx.err.print(f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}", highlight=False)
-    return 0 if found.hits else 1
+    return 0 if found.hits else 3  # nothing found: see the README's exit codes

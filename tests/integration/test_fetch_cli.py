@@ -526,6 +526,17 @@ def test_a_live_call_is_in_progress_not_a_failure(demo_env, tmp_path, capsys):
     assert not [r for r in rows if r["conversationId"] == live]
 
 
+def test_a_call_without_recordings_says_so_and_exits_3(demo_env, tmp_path, capsys):
+    org = demo_env.emulator.org
+    bare = next(org.ids[i] for i in range(len(org.ids)) if not org.recorded[i] and not org.live[i])
+    base = ["--base-url", demo_env.base_url]
+    assert main(["fetch", bare, *base, "--to", str(tmp_path), "-q"]) == 3
+    err = capsys.readouterr().err
+    assert f"{bare}: the conversation has no recordings" in err and "nothing to fetch" in err
+    assert main(["recordings", bare, *base]) == 3
+    assert "has no recordings" in capsys.readouterr().err
+
+
 def test_a_run_whose_bars_nobody_sees_prints_a_line_now_and_then(
     fresh_emulator, monkeypatch, tmp_path, capsys
 ):

@@ -24,6 +24,7 @@ STATES = (QUEUED, *ACTIVE_STATES, *FINAL_STATES)
 
 FORMATS = ("original", "wav", "mono", "webm", "split")
 ALL_RECORDINGS = "*"  # a conversation-level job: expands into one job per recording
+NO_RECORDINGS = "no recordings"  # what a conversation-level job that found none says
 
 
 @dataclass

@@ -25,6 +25,7 @@ from genesys_tui.flows.pull.model import (
     DOWNLOADING,
     FAILED,
     FINAL_STATES,
+    NO_RECORDINGS,
     QUEUED,
     RESOLVING,
     UPLOADING,
@@ -384,7 +385,7 @@ class QueueRunner:
                 self._set(job, QUEUED, last_error=str(e), attempts=job.attempts + 1)
                 await asyncio.sleep(self.opts.retry_delay * job.attempts)
         if not found:
-            self._set(job, DONE, last_error="no recordings")
+            self._set(job, DONE, last_error=NO_RECORDINGS)
             if self.on_event:
                 why = "the conversation has no recordings"
                 self.on_event(JobEvent(job.id, DONE, error=why, label=job.label, planning=True))
