@@ -58,4 +58,4 @@ def cmd_sample(ctx: Context) -> int:
         + ". Review steps through them with ] and [.",
         highlight=False,
     )
-    return 0
+    return 0 if sample.picked else 3  # nothing to sample: see the README's exit codes
