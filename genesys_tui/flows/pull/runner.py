@@ -10,6 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,7 @@ class QueueRunner:
         self.throughput = Throughput()
         self._lock_fd: int | None = None
         self._watch: asyncio.Task | None = None
+        self._looked = datetime.now(UTC)  # cancels made in other processes since are applied
         self._bytes_saved: dict[int, float] = {}
         self.notes: dict[int, str] = {}  # job id -> where its planning stands
         self._last_totals = 0.0
@@ -133,8 +135,12 @@ class QueueRunner:
         return len(ids)
 
     def _follow_store(self) -> None:
-        for job_id, state in self.store.states(list(self._tasks)).items():
-            if state == CANCELLED and job_id not in self._cancelled:
+        # From the last look, less a margin: another process stamps a cancel before it commits it
+        since = (self._looked - timedelta(seconds=2)).isoformat(timespec="milliseconds")
+        self._looked = datetime.now(UTC)
+        since = since.replace("+00:00", "Z")
+        for job_id in self.store.cancelled_since(since):
+            if job_id in self._tasks and job_id not in self._cancelled:
                 self.cancel(job_id)
         paused = self.store.setting("paused") == "1"
         if paused != self.paused:
