@@ -380,6 +380,24 @@ async def test_y_copies_the_moment_and_open_goes_back_there(emulator, tmp_path):
         app.open_review(moment.conversation_id, moment)  # what `genesys-tui open` does
         await wait_for(pilot, lambda: tl.playhead * 1000 // tl.rate == seconds * 1000)
         assert screen.review.id == moment.conversation_id
+        # a moment in a pause, to the tenth: the link keeps the tenth, and opening it lands on
+        # the phrase spoken next, not the one before the pause
+        ls, rid = screen.listing, screen.audio().id
+        phrases = [ls.phrase(r) for r in range(len(ls)) if ls.phrase(r).recording_id == rid]
+        before, after = next(
+            (a, b) for a, b in zip(phrases, phrases[1:], strict=False)
+            if b.media_ms - (a.media_ms + a.duration_ms) >= 600
+        )  # fmt: skip
+        pause_ms = (before.media_ms + before.duration_ms) // 100 * 100 + 300
+        pause_ms += 100 if pause_ms % 1000 == 0 else 0  # a tenth to keep
+        tl.set_playhead(pause_ms * tl.rate // 1000)
+        await pilot.press("y")
+        moment = parse_moment(app.clipboard.split()[-1])
+        assert moment.ms == pause_ms and "." in app.clipboard  # 02:10.4, not 02:10
+        tl.set_playhead(0)
+        app.open_review(moment.conversation_id, moment)
+        table = screen.query_one("#transcript")
+        await wait_for(pilot, lambda: ls.phrase(table.cursor) is after)
 
 
 async def test_square_brackets_step_through_the_orgs_sample(emulator, tmp_path):

@@ -1,4 +1,4 @@
-"""A call moment as text: `CONVERSATION_ID@MM:SS`, `ID@H:MM:SS`, `ID@SECONDS`, and on a call with
+"""A call moment as text: `CONVERSATION_ID@MM:SS(.s)`, `ID@H:MM:SS`, `ID@SECONDS`, and on a call with
 several recordings `ID@r2/MM:SS` (or `@recording2/…`): what `genesys-tui open` takes and `y` in
 Review copies. The time is a position in the recording, as Review shows it."""
 
@@ -25,9 +25,10 @@ class Moment:
     ms: int = 0
 
     def text(self) -> str:
-        s = self.ms // 1000
+        s, tenth = divmod(self.ms // 100, 10)  # tenths kept: a phrase can start mid-second
         h, m, sec = s // 3600, s // 60 % 60, s % 60
         clock = f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+        clock += f".{tenth}" if tenth else ""
         rec = f"r{self.recording}/" if self.recording else ""
         return f"{self.conversation_id}@{rec}{clock}"
 

@@ -105,17 +105,20 @@ class PhraseList:
         return None
 
     def row_at(self, recording_id: str, media_ms: int) -> int | None:
-        """The shown row being heard at a position: the last phrase starting at or before it."""
-        best = None
+        """The shown row being heard at a position: the last phrase that started at or before it
+        and has not ended; in a pause, the next one to start; after the last, the last."""
+        spoken = after = last = None
         for r, i in enumerate(self.rows):
             p = self.phrases[i]
             if p.recording_id != recording_id or p.media_ms is None:
                 continue
-            if p.media_ms <= media_ms:
-                best = r
-            else:
+            if p.media_ms > media_ms:
+                after = r
                 break
-        return best
+            last = r
+            if p.media_ms + p.duration_ms > media_ms:
+                spoken = r
+        return spoken if spoken is not None else after if after is not None else last
 
     def copy_text(self, row: int) -> str:
         p = self.phrase(row)

@@ -22,8 +22,8 @@ CID = "74a9811f-2c1b-4d59-9a0e-1d2c3b4a5f60"
 def test_spellings(text, recording, ms):
     m = parse_moment(text)
     assert (m.conversation_id, m.recording, m.ms) == (CID, recording, ms)
-    back = parse_moment(m.text())  # written back (whole seconds), read the same
-    assert (back.recording, back.ms) == (m.recording, m.ms // 1000 * 1000)
+    back = parse_moment(m.text())  # written back (to the tenth), read the same
+    assert (back.recording, back.ms) == (m.recording, m.ms // 100 * 100)
 
 
 @pytest.mark.parametrize(
@@ -36,8 +36,11 @@ def test_nonsense_is_refused(text):
 
 
 def test_text_form():
-    assert Moment(CID, None, 83_400).text() == f"{CID}@01:23"
+    assert Moment(CID, None, 83_400).text() == f"{CID}@01:23.4"  # tenths kept
+    assert Moment(CID, None, 83_000).text() == f"{CID}@01:23"
     assert Moment(CID, 2, 3_723_000).text() == f"{CID}@r2/1:02:03"
+    for ms in (130_400, 59_900, 3_599_999, 1):  # what a link says opens where it was copied
+        assert parse_moment(Moment(CID, 2, ms).text()) == Moment(CID, 2, ms // 100 * 100)
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,28 @@ def test_speaker_changes_and_the_phrase_heard():
     assert ls.row_at("r1", 9600) == 3 and ls.row_at("r1", 0) == 0 and ls.row_at("r2", 9600) is None
 
 
+def test_the_phrase_heard_at_an_instant_is_the_one_being_spoken():
+    """The last phrase that started at or before it and has not ended; in a pause the next one;
+    after the last, the last."""
+    ls = listing()
+    assert [ls.row_at("r1", t) for t in (0, 999, 1000, 5999, 6000)] == [0, 0, 1, 1, 1]
+    assert ls.row_at("r1", 7500) == 2  # a pause after the customer: the agent who speaks next
+    assert ls.row_at("r1", 8999) == 2 and ls.row_at("r1", 9000) == 3  # the end is not spoken
+    assert ls.row_at("r1", 60_000) == 5
+    ls.toggle("agent")  # hidden phrases are not landed on: the next shown one
+    assert ls.phrase(ls.row_at("r1", 8500)).text == "ok paying now"
+
+
+def test_the_phrase_heard_on_a_call_with_two_recordings():
+    t = transcript(PHRASES, SPANS)
+    for k, p in enumerate(t.phrases):  # the second recording starts at the fourth phrase
+        p.recording_id = "r1" if k < 3 else "r2"
+        p.media_ms = p.start_ms - t.phrases[0 if k < 3 else 3].start_ms
+    ls = PhraseList(t, ["r1", "r2"])
+    assert ls.row_at("r2", 0) == 3 and ls.row_at("r2", 600) == 4  # 1.5 s later: next
+    assert ls.row_at("r1", 2500) == 1 and ls.row_at("r1", 9900) == 2  # r2 not in r1
+
+
 def test_copy_text_has_time_and_speaker():
     ls = listing()
     assert ls.copy_text(3) == "[00:09] Agent: card number please"
