@@ -60,6 +60,14 @@ async def test_said_in_browse_lists_moments_and_opens_review_there(fresh_emulato
         status = str(screen.query_one("#status", Static).render())
         assert f"{len(hits)} time(s)" in status and ("search" in status or "scanning" in status)
         assert screen.query_one(DataTable).row_count == len(hits)
+        await pilot.resize_terminal(80, 24)  # the matched words stay in sight at any width
+        await idle(pilot)
+        table = screen.query_one(DataTable)
+        for i in range(table.row_count):
+            said = table.get_row_at(i)[-1].plain
+            assert word in said.lower() and len(said) <= 80 - 40, said
+        await pilot.resize_terminal(*SIZE)
+        await idle(pilot)
         assert set(screen.found.started) == {h.moment.conversation_id for h in hits}
         await pilot.press("r")  # agent only
         await idle(pilot)

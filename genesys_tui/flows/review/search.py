@@ -42,6 +42,27 @@ class Hit:
     moment: Moment
     role: str
     text: str
+    span: tuple[int, int] = (0, 0)  # where in the text the words matched
+
+
+def around(text: str, span: tuple[int, int], width: int) -> tuple[str, tuple[int, int]]:
+    """The part of a phrase that fits `width` characters with the match in sight: context on
+    both sides, `…` where it is cut. Returns it and where the match is in it."""
+    a, b = span
+    if len(text) <= width:
+        return text, span
+    inner = max(1, width - 2)  # room for the text between the two ellipses
+    if b - a >= inner:  # the match alone is too long: its start
+        return "…" + text[a : a + inner] + "…", (1, 1 + inner)
+    start = max(0, a - (inner - (b - a)) // 2)
+    end = min(len(text), start + inner)
+    start = max(0, end - inner)
+    if start == 0:  # no ellipsis before: one more character after
+        end = min(len(text), end + 1)
+    elif end == len(text):
+        start -= 1
+    pre, post = ("…" if start > 0 else ""), ("…" if end < len(text) else "")
+    return pre + text[start:end] + post, (a - start + len(pre), b - start + len(pre))
 
 
 @dataclass
@@ -122,9 +143,9 @@ async def search_calls(
         if said is not None:
             found.calls += 1
             hits = [
-                Hit(Moment(cid, s.recording, s.ms), s.role, s.text)
+                Hit(Moment(cid, s.recording, s.ms), s.role, s.text, m.span())
                 for s in said
-                if (role is None or s.role == role) and pattern.search(s.text)
+                if (role is None or s.role == role) and (m := pattern.search(s.text))
             ]
             if hits and began is not None:
                 found.started[cid] = began

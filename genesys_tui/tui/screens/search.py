@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from textual import on, work
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from genesys_tui.core.errors import UserError, user_message
-from genesys_tui.flows.review.search import HOW, Found, Hit, search_calls
+from genesys_tui.flows.review.search import HOW, Found, Hit, around, search_calls
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.widgets.header import AppHeader
@@ -102,11 +103,25 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         role = ROLES[self.role_at]
         self.rows = [h for h in found.hits if role is None or h.role == role][:SHOWN]
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
         table.clear()
+        rows = []
         for h in self.rows:
             began = found.started.get(h.moment.conversation_id)
             when = f"{began:%Y-%m-%d %H:%M}" if began else ""
-            table.add_row(when, h.moment.conversation_id[:8], _at(h), h.role, h.text)
+            rows.append((when, h.moment.conversation_id[:8], _at(h), h.role))
+        # the phrase gets what the other columns leave (each has a cell's padding on both sides,
+        # and the scrollbar its two), cut around the matched words so they stay in sight
+        heads = ("Call started", "Call", "At", "Speaker")
+        used = sum(max([len(t), *(len(r[k]) for r in rows)]) + 2 for k, t in enumerate(heads))
+        room = max(12, self.size.width - used - 4)
+        for h, row in zip(self.rows, rows, strict=True):
+            shown, (a, b) = around(h.text, h.span, room)
+            said = Text(shown)
+            said.stylize("bold reverse", a, b)
+            table.add_row(*row, said)
+        if self.rows:
+            table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
         how = HOW[found.mode]
         line = (
             f"“{self.text}”: {len(found.hits)} time(s) in {found.calls} call(s) read, by {how}"
@@ -118,6 +133,9 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         if self.rows:
             line += ". Enter opens Review at the moment."
         self.say(line)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.show()  # the phrases are cut to the new width
 
     def _hit(self) -> Hit | None:
         table = self.query_one(DataTable)
