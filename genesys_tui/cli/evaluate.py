@@ -14,7 +14,7 @@ from genesys_tui.core.ids import safe_id
 from genesys_tui.core.terminal import clean
 from genesys_tui.flows.review.evaluation import EvaluationError, choose, score
 
-LISTED, DRY_RUN, SUBMITTED = "listed", "dry run", "submitted"  # what the command did
+LISTED, QUESTIONS, DRY_RUN, SUBMITTED = "listed", "questions", "dry run", "submitted"
 
 MAX_FILE = 1 << 20
 
@@ -53,8 +53,12 @@ def cmd_evaluate(ctx: Context) -> int:
             if not a.form:
                 return LISTED, (await evs.existing(cid), await evs.forms())
             form = await evs.form_named(a.form)
+            if a.questions:
+                return QUESTIONS, form
             if not a.answers:
-                raise EvaluationError("--answers FILE.json is needed with --form")
+                raise EvaluationError(
+                    "--answers FILE.json is needed with --form (--questions lists the form's)"
+                )
             answers, comments = read_answers(a.answers)
             draft = evs.draft(cid, form.id)
             draft.answers, draft.comments, draft.overall = {}, {}, comments
@@ -63,10 +67,10 @@ def cmd_evaluate(ctx: Context) -> int:
             evs.save_draft(draft)
             if a.dry_run:
                 return DRY_RUN, (form, draft)
+            evaluator = await user_id(client, a.evaluator, "--evaluator") if a.evaluator else None
+            agent = await user_id(client, a.agent, "--agent") if a.agent else None
             conv = await client.conversations.get(cid)
-            done = await evs.submit(
-                conv, form, draft, a.status, evaluator=a.evaluator, agent=a.agent
-            )
+            done = await evs.submit(conv, form, draft, a.status, evaluator=evaluator, agent=agent)
             return SUBMITTED, (form, draft, done)
 
     try:
@@ -85,6 +89,8 @@ def cmd_evaluate(ctx: Context) -> int:
         names = ", ".join(f.name for f in forms)
         ctx.err.print("Published forms: " + clean(names), highlight=False, markup=False)
         return 0
+    if kind == QUESTIONS:
+        return list_questions(ctx, result, a.json)
     form, draft = result[0], result[1]
     s = score(form, draft)
     line = f"{form.name}: {s.total:g}% ({s.answered} of {s.scored} answered"
@@ -98,4 +104,45 @@ def cmd_evaluate(ctx: Context) -> int:
         print(json.dumps(done.raw))
     print(clean(f"{done.id}  {done.status}  Genesys scored it {done.total}"))
     ctx.err.print(clean(line), highlight=False, markup=False)
+    return 0
+
+
+async def user_id(client, value: str, flag: str) -> str:
+    """A user by name, email or id (the users API), or a refusal that says how to find one."""
+    from genesys_tui.genesys.directory import LookupError_
+
+    try:
+        return await client.directory.resolve("user", value)
+    except LookupError_ as e:
+        raise EvaluationError(
+            f"{flag}: {e}. Give a user's full name, the email they sign in with, or their id "
+            "(`genesys-tui supervise agents` lists the agents)"
+        ) from None
+
+
+def list_questions(ctx: Context, form, as_json: bool) -> int:
+    """Each question of the form: id, group weight, answers with their values, N/A allowed."""
+    if as_json:
+        for g, q in form.questions():
+            doc = {"group": g.name, "weight": g.weight, "id": q.id, "text": q.text}
+            doc |= {"type": q.kind, "naAllowed": q.na or g.na, "fatal": q.fatal}
+            doc |= {"critical": q.critical, "answers": [{"id": o.id, "text": o.text,
+                    "value": o.value} for o in q.options]}  # fmt: skip
+            print(json.dumps(doc))
+        return 0
+    for g in form.groups:
+        weight = f" (weight {g.weight:g})" if form.weighted else ""
+        print(clean(f"{g.name}{weight}"))
+        for q in g.questions:
+            marks = [m for m, on in (("N/A allowed", q.na or g.na), ("fatal", q.fatal),
+                     ("critical", q.critical)) if on]  # fmt: skip
+            answers = " / ".join(f"{o.text} ({o.value})" for o in q.options) or "free text"
+            tail = f"  [{', '.join(marks)}]" if marks else ""
+            print(clean(f"  {q.text}\n    id {q.id}  answers: {answers}{tail}"))
+    scored = sum(1 for _, q in form.questions() if q.scored)
+    ctx.err.print(
+        clean(f"{form.name}: {scored} scored question(s); answer them by text or id"),
+        highlight=False,
+        markup=False,
+    )
     return 0

@@ -60,7 +60,20 @@ def add_qa(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
         default="FINISHED",
         help="FINISHED needs every scored question answered (or N/A)",
     )
-    p.add_argument("--evaluator", help="user ID submitting (default: review.evaluator)")
-    p.add_argument("--agent", help="user ID evaluated (default: the call's last agent)")
+    p.add_argument(
+        "--questions",
+        action="store_true",
+        help="with --form: list its questions (id, weight, answers, whether N/A is allowed)",
+    )
+    p.add_argument(
+        "--evaluator",
+        metavar="NAME|EMAIL|ID",
+        help="the user submitting (default: the signed-in user, else review.evaluator)",
+    )
+    p.add_argument(
+        "--agent",
+        metavar="NAME|EMAIL|ID",
+        help="the user evaluated (default: the call's last agent)",
+    )
     p.add_argument("--dry-run", action="store_true", help="score it and keep the draft; no POST")
     p.add_argument("--json", action="store_true", help="JSON")

@@ -228,3 +228,45 @@ def test_what_is_refused(fresh_emulator, tmp_path, capsys, monkeypatch):
     scoring = f"{srv.base_url}/api/v2/quality/evaluations/scoring"
     hostile = {"evaluationForm": {"questionGroups": [{"id": 1, "questions": "x"}]}, "answers": []}
     assert httpx.post(scoring, json=hostile, headers=h).status_code == 400
+
+
+def test_the_readmes_example_works_as_written(fresh_emulator, tmp_path, capsys, monkeypatch):
+    """The README's evaluate snippet, run as it is written (the call's ID put in), against the
+    demo org: --questions lists the form, the answers file is accepted, the evaluator by email."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    srv = fresh_emulator
+    monkeypatch.setenv("GENESYS_CLIENT_ID", srv.emulator.s.client_id)
+    monkeypatch.setenv("GENESYS_CLIENT_SECRET", srv.emulator.s.client_secret)
+    monkeypatch.chdir(tmp_path)
+    cid, _ = a_call_with_an_agent(srv.emulator.org)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme[readme.index('--form "Inbound voice QA" --questions') - 60 :]
+    block = block[block.index("genesys-tui evaluate") :]
+    block = block[: block.index("```")]
+    answers = re.search(r"<<'JSON'\n(.*?)\nJSON\n", block, re.S)[1]
+    (tmp_path / "answers.json").write_text(answers)
+    commands = [
+        shlex.split(line.replace("4f33ce67-...", cid), comments=True)
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.startswith("genesys-tui evaluate")
+    ]
+    assert len(commands) == 3
+    listed, submitted, shown = commands
+    assert main([*listed[1:], "--base-url", srv.base_url]) == 0
+    out = capsys.readouterr()
+    assert out.out.count("    id ") == 7 and "N/A allowed" in out.out and "fatal" in out.out
+    assert "6 scored question(s)" in out.err
+    assert main([*submitted[1:], "--base-url", srv.base_url]) == 0, capsys.readouterr().err
+    (ev,) = srv.emulator.evaluations.values()
+    sam = next(u for u in srv.emulator.org.users if u.email == "sam.supervisor@acme.example")
+    assert ev["status"] == "FINISHED" and ev["evaluator"]["id"] == sam.id
+    capsys.readouterr()
+    assert main([*shown[1:], "--base-url", srv.base_url]) == 0
+    assert ev["id"] in capsys.readouterr().out
+    # a user who is not there: said, with how to name one
+    nobody = [*submitted[1:7], "--evaluator", "Nobody Here", "--base-url", srv.base_url]
+    assert main(nobody) == 2
+    assert "the email they sign in with" in capsys.readouterr().err

@@ -57,6 +57,9 @@ async def test_the_form_is_filled_scored_kept_and_submitted(fresh_emulator, tmp_
         assert kept.answers == panel.draft.answers, [n.message for n in notes(app)]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        # what will be sent, said before it is (nothing is sent yet)
+        assert "will be submitted to Genesys as FINISHED" in app.screen.body
+        assert not srv.emulator.evaluations
         await pilot.click("#confirm")
         await wait_for(pilot, lambda: any("submitted" in n.message for n in notes(app)))
         (ev,) = srv.emulator.evaluations.values()

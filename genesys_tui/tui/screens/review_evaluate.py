@@ -117,8 +117,8 @@ class ReviewEvaluate:
         body = (
             f"{form.name}: {s.total:g}% ({s.answered} of {s.scored} answered)"
             + (", a fatal question failed" if s.fatal else "")
-            + f".\nSubmitted to Genesys as {status}"
-            + (f": {len(left)} question(s) left unanswered." if left else ".")
+            + f".\nIt will be submitted to Genesys as {status}"
+            + (f": {len(left)} question(s) unanswered." if left else ": every question answered.")
         )
         if draft.submitted:
             body += "\nThis draft was submitted before: Genesys returns that evaluation."
