@@ -357,6 +357,10 @@ class GenesysApp(App[int]):
             yield SystemCommand(
                 "Review conversation by ID", "Transcript, waveform, QA metrics", self._review_by_id
             )
+            yield SystemCommand(
+                "QA sample", "The org's sample and its evaluations (p in Browse draws one)",
+                self._sample,
+            )  # fmt: skip
         if self.services is not None and self.services.pull.available:
             q = self.services.pull
             yield SystemCommand(
@@ -369,6 +373,12 @@ class GenesysApp(App[int]):
         supervise = self.area("supervise")
         if supervise is not None:
             supervise.action_alerts()
+
+    def _sample(self) -> None:
+        from genesys_tui.tui.screens.sample import SampleScreen
+
+        self.action_area("browse")
+        self.push_screen(SampleScreen())
 
     def _review_by_id(self) -> None:
         from genesys_tui.core.ids import id_problem, uuid_id

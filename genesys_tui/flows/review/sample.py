@@ -110,3 +110,19 @@ class SampleStore:
             return None
         except (OSError, ValueError, TypeError, KeyError, RecursionError) as e:
             raise SampleError(f"cannot read the sample in {self.path}: {e}") from None
+
+
+async def evaluated(evaluations, conversation_id: str) -> str:
+    """How far a sampled call's evaluation is, in a word or two: the latest evaluation's status
+    and score in Genesys ("FINISHED 85%"), "none", or "not readable" without the permission."""
+    from genesys_tui.genesys import errors as E
+
+    try:
+        found = await evaluations.existing(conversation_id)
+    except E.PermissionDenied:
+        return "not readable"
+    if not found:
+        return "none"
+    last = found[-1]
+    score = f" {last.total:g}%" if last.total is not None else ""
+    return f"{last.status}{score}" + (f" (+{len(found) - 1})" if len(found) > 1 else "")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Footer, Input, Static
 
-from genesys_tui.core.errors import user_message
+from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
 from genesys_tui.flows.browse.table import COLUMNS, Column, ConversationModel, describe
@@ -43,6 +43,7 @@ class BrowseScreen(Queueing, AppScreen):
         Binding("s", "sort", "Sort", show=False, id="browse.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="browse.sort-reverse"),
         Binding("o", "open_by_id", "Open ID", show=False, id="browse.open-by-id"),
+        Binding("p", "sample", "QA sample", show=False, id="browse.sample"),
         Binding("enter", "review", "Review", id="browse.review"),
         Binding("space", "mark", "Mark", id="browse.mark"),
         Binding("d", "queue_selected", "Download", id="browse.queue-selected"),
@@ -332,6 +333,28 @@ class BrowseScreen(Queueing, AppScreen):
             from genesys_tui.tui.screens.search import SearchScreen
 
             self.gapp.push_screen(SearchScreen(text, self.interval, self.filter))
+
+    def action_sample(self) -> None:
+        """p: draw a QA sample from the calls listed (their interval and server-side filters)."""
+        from genesys_tui.flows.review.sample import SampleStore
+        from genesys_tui.tui.screens.sample import SampleDialog, SampleScreen
+
+        session = self.gapp.session
+        if session is None or session.scope is None or self.interval is None:
+            self.notify("Sign in first.", severity="warning")
+            return
+        try:
+            last = SampleStore(session.scope.data_dir / "sample.json").load()
+        except (UserError, OSError):
+            last = None  # an unreadable sample: a new one replaces it
+        interval, flt = self.interval, self.filter
+
+        def chosen(choice) -> None:
+            if choice is not None:
+                self.gapp.push_screen(SampleScreen(choice, interval, flt))
+
+        seed = int(self.now().strftime("%Y%m%d"))  # today's: the same all day, unless changed
+        self.gapp.push_screen(SampleDialog(self.describe(), last, seed), chosen)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#live-filter", Input)

@@ -164,7 +164,7 @@ class ReviewMarks:
             return
         ids = sample.ids() if sample else []
         if not ids:
-            self.notify("No sample: `genesys-tui sample --per agent 5 --interval …` draws one.")
+            self.notify("No sample yet: press p in Browse to draw one from the calls it lists.")
             return
         here = ids.index(self.review.id) if self.review and self.review.id in ids else -1
         k = here + step if here >= 0 else (0 if step > 0 else len(ids) - 1)
