@@ -4,6 +4,7 @@ with next/previous, the next speaker change, the phrase heard at a playhead posi
 from __future__ import annotations
 
 import bisect
+import re
 
 from genesys_tui.flows.review.model import ROLE_LABELS, Phrase, Transcript
 
@@ -100,6 +101,33 @@ class PhraseList:
                     other = self.phrase(r).role
                     while r > 0 and self.phrase(r - 1).role == other:
                         r -= 1
+                return r
+            r += direction
+        return None
+
+    def word_span(self, row: int, media_ms: int) -> tuple[int, int] | None:
+        """Where in the row's phrase text the word being said at this moment is (the last word
+        started by then); None where the transcript has no word times."""
+        p = self.phrase(row)
+        t = self.transcript
+        if t is None or not p.word_count or p.media_ms is None:
+            return None
+        at = p.start_ms + (media_ms - p.media_ms)  # on the transcript's own clock
+        k = bisect.bisect_right(t.word_start, at, p.word_offset, p.word_offset + p.word_count)
+        k = max(0, k - 1 - p.word_offset)
+        for n, m in enumerate(re.finditer(r"\S+", p.text)):
+            if n == k:
+                return m.span()
+        return None
+
+    def next_of_role(self, row: int, direction: int = 1) -> int | None:
+        """The next (or previous) shown row said by the same role as this one."""
+        if not self.rows:
+            return None
+        role = self.phrase(row).role
+        r = row + direction
+        while 0 <= r < len(self.rows):
+            if self.phrase(r).role == role:
                 return r
             r += direction
         return None

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from genesys_tui.flows.browse.table import Column
 from genesys_tui.flows.supervise.alert_log import AlertLog, Entry
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
 COLUMNS = (
@@ -53,7 +54,7 @@ class AlertsScreen(ModalScreen[str | None]):
                 COLUMNS, lambda: len(self.entries), self.cells, row_style=self.style, id="alerts"
             )
             yield Static("", id="measured")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._show_measured()

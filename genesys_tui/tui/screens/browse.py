@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
@@ -25,6 +25,7 @@ from genesys_tui.tui.screens.dialogs import (
     PromptDialog,
 )
 from genesys_tui.tui.widgets.detail import DetailPane, conversation_view, recordings_view
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -88,7 +89,7 @@ class BrowseScreen(Queueing, AppScreen):
                 (MARK, *COLUMNS), lambda: len(self.model), self.cells, id="conversations"
             )
             yield DetailPane()
-        yield Footer()
+        yield AppFooter()
 
     @staticmethod
     def _button(label: str, bid: str) -> Button:

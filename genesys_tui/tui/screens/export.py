@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
@@ -25,6 +25,7 @@ from genesys_tui.genesys.pacing import pacing
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
 from genesys_tui.tui.screens.export_check import BucketCheck, browse_view, interval_problem
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -121,7 +122,7 @@ class ExportScreen(BucketCheck, AppScreen):
         )
         yield Static("", id="export-detail")
         yield Static("", id="export-check")
-        yield Footer()
+        yield AppFooter()
 
     @property
     def service(self) -> ExportService | None:

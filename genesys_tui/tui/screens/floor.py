@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from genesys_tui.flows.browse.table import Column
 from genesys_tui.flows.supervise.floor import (
@@ -21,6 +21,7 @@ from genesys_tui.flows.supervise.floor import (
     agent_cells,
     queue_cells,
 )
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -83,7 +84,7 @@ class FloorScreen(Screen[str | None]):
             row_style=self.agent_style,
             id="agents",
         )
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.draw()

@@ -8,7 +8,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from genesys_tui.flows.pull.model import (
     CANCELLED,
@@ -31,6 +31,7 @@ from genesys_tui.tui.screens.queue_text import (
     order,
     totals_line,
 )
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -65,7 +66,7 @@ class QueueScreen(AppScreen):
             COLUMNS, lambda: len(self.jobs), self.cells, row_style=self.row_style, id="jobs"
         )
         yield Static("", id="job-detail")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.gapp.queue_signal.subscribe(self, self._queue_event, immediate=True)

@@ -8,11 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from genesys_tui.core.errors import user_message
 from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.flows.review.links import Moment
+from genesys_tui.flows.review.listening import Listening
 from genesys_tui.flows.review.listing import PhraseList
 from genesys_tui.flows.review.session import Audio, Review, ReviewError
 from genesys_tui.media import playback
@@ -23,6 +24,7 @@ from genesys_tui.tui.screens.review_marks import ReviewMarks
 from genesys_tui.tui.screens.review_playback import PlaybackControls
 from genesys_tui.tui.screens.review_text import HELP, bar_text, phrase_text, title_text
 from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.timeline import Span, Timeline
 from genesys_tui.tui.widgets.transcript_table import COLUMNS, TranscriptTable
@@ -69,6 +71,21 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         Binding("o", "open_by_id", "Open ID", show=False, id="review.open-by-id"),
         Binding("r", "next_recording", "Next recording", show=False, id="review.next-recording"),
         Binding("R", "reload", "Reload", show=False, id="review.reload"),
+        Binding("A", "party('agent')", "Agent solo/mute", show=False, id="review.party-agent"),
+        Binding(
+            "C", "party('customer')", "Customer solo/mute", show=False, id="review.party-customer"
+        ),
+        Binding("I", "party('ivr')", "IVR solo/mute", show=False, id="review.party-ivr"),
+        Binding("k", "skip", "Skip silence", show=False, id="review.skip"),
+        Binding("left_parenthesis", "loop_in", "Loop in", show=False, id="review.loop-in"),
+        Binding("right_parenthesis", "loop_out", "Loop out", show=False, id="review.loop-out"),
+        Binding("backslash", "loop_clear", "Clear loop", show=False, id="review.loop-clear"),
+        Binding(
+            "right_curly_bracket", "same_role(1)", "Next of role", show=False, id="review.next-role"
+        ),
+        Binding(
+            "left_curly_bracket", "same_role(-1)", "Prev of role", show=False, id="review.prev-role"
+        ),
         Binding("less_than_sign", "speed(-1)", "Slower", show=False, id="review.slower"),
         Binding("greater_than_sign", "speed(1)", "Faster", show=False, id="review.faster"),
         Binding(BACK + ",q", "clear_search", "Back / clear search", show=False, id="review.back"),
@@ -86,6 +103,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         self.player: playback.Player | None = None
         self.player_recording: int | None = None
         self.speed = 1.0
+        self.listening = Listening()
         self.now_row: int | None = None
         self._ticker = None  # while playing: moves the playhead with the audio
         self._seek_row: int | None = None  # the row a seek selected: keep the playhead
@@ -121,7 +139,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             yield Static("", id="metrics")
             yield EvaluationForm(id="evaluation")
         yield Static("", id="phrase")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         if self._wanted:
@@ -234,7 +252,15 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         names = self.gapp.session.names if self.gapp.session else {}
         playing = bool(self.player and self.player.playing)
         self.query_one("#title", Static).update(
-            title_text(self.review, names, self.audio(), self.recording, playing, self.speed)
+            title_text(
+                self.review,
+                names,
+                self.audio(),
+                self.recording,
+                playing,
+                self.speed,
+                self.listening,
+            )
         )
 
     def update_bar(self) -> None:
@@ -291,10 +317,12 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             self.player.seek(event.frame)
         a = self.audio()
         if a:
-            row = self.listing.row_at(a.id, event.frame * 1000 // a.rate)
+            ms = event.frame * 1000 // a.rate
+            row = self.listing.row_at(a.id, ms)
             if row is not None:
                 self._seek_row = row
                 self.select_row(row)
+            self.show_word(row, ms)
         self.update_bar()
 
     def select_row(self, row: int) -> None:
@@ -394,6 +422,13 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             if len(self.listing)
             else None
         )
+        if row is not None:
+            self.select_row(row)
+
+    def action_same_role(self, direction: int) -> None:
+        """} / {: the next / previous phrase said by the selected phrase's speaker."""
+        table = self.query_one(TranscriptTable)
+        row = self.listing.next_of_role(table.cursor, int(direction)) if len(self.listing) else None
         if row is not None:
             self.select_row(row)
 

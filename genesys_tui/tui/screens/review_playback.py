@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from genesys_tui.flows.review.listening import Listening, skippable_ms
 from genesys_tui.flows.review.service import load_player, open_in_browser
 from genesys_tui.media import playback
 from genesys_tui.tui.widgets.timeline import Timeline
@@ -33,6 +34,7 @@ class PlaybackControls:
         def set_interval(self, interval, callback): ...
 
     player: playback.Player | None = None
+    listening: Listening
     player_recording: int | None = None
     speed: float = 1.0
     now_row: int | None = None
@@ -65,7 +67,78 @@ class PlaybackControls:
         if self.player_recording != self.recording:
             load_player(self.player, a)
             self.player_recording = self.recording
+            self.apply_listening()
         return True
+
+    def apply_listening(self) -> None:
+        """The reviewer's choices (solo/mute, skipping, the loop) into the player, and shown."""
+        a, player = self.audio(), self.player
+        if a is not None and player is not None and self.player_recording == self.recording:
+            t = self.review.transcript if self.review else None
+            media = self.gapp.config.media
+            channels = {"customer": media.customer_channel, "agent": media.agent_channel}
+            player.set_mix(*self.listening.mix(a, t, channels))
+            skips = skippable_ms(a, t) if self.listening.skip else []
+            player.set_skips([(x * a.rate // 1000, y * a.rate // 1000) for x, y in skips])
+            player.set_loop(*self.listening.loop_frames(a.rate))
+        tl = self.query_one(Timeline)
+        tl.set_listening(
+            self.listening.state, self.listening.loop_in_ms, self.listening.loop_out_ms
+        )
+        self.update_title()
+
+    def action_party(self, party: str) -> None:
+        """A/C/I: that party on, alone (solo) or muted."""
+        now = self.listening.cycle(party)
+        a = self.audio()
+        if a is not None and a.channels < 2 and party != "ivr":
+            self.gapp.notify("A mono recording: the parties cannot be heard apart.", timeout=4)
+        self.gapp.notify(f"{party.capitalize()}: {now}", timeout=2)
+        self.apply_listening()
+
+    def action_skip(self) -> None:
+        """k: skip silences and holds while playing (or not)."""
+        self.listening.skip = not self.listening.skip
+        a = self.audio()
+        found = len(skippable_ms(a, self.review.transcript if self.review else None)) if a else 0
+        said = (
+            f"skipping silences and holds ({found} here)"
+            if self.listening.skip
+            else "every second played"
+        )
+        self.gapp.notify(said.capitalize(), timeout=3)
+        self.apply_listening()
+
+    def action_loop_in(self) -> None:
+        """(: the loop starts at the playhead."""
+        tl = self.query_one(Timeline)
+        self.listening.loop_in_ms = tl.playhead * 1000 // tl.rate if tl.frames else 0
+        out = self.listening.loop_out_ms
+        if out is not None and out <= self.listening.loop_in_ms:
+            self.listening.loop_out_ms = None
+        self.gapp.notify("Loop from here: ) marks where it ends.", timeout=3)
+        self.apply_listening()
+
+    def action_loop_out(self) -> None:
+        """): the loop ends at the playhead, and plays from its start over and over."""
+        tl = self.query_one(Timeline)
+        here = tl.playhead * 1000 // tl.rate if tl.frames else 0
+        start = self.listening.loop_in_ms
+        if start is None or here <= start:
+            self.gapp.notify(
+                "Mark where the loop starts first: ( at an earlier moment.", severity="warning"
+            )
+            return
+        self.listening.loop_out_ms = here
+        self.apply_listening()
+        if self.ensure_player():
+            self._start(start * self.audio().rate // 1000)  # type: ignore[union-attr]
+
+    def action_loop_clear(self) -> None:
+        r"""\: no loop."""
+        self.listening.loop_in_ms = self.listening.loop_out_ms = None
+        self.gapp.notify("Loop cleared.", timeout=2)
+        self.apply_listening()
 
     def _start(self, start: int, end: int | None = None) -> None:
         try:
@@ -116,16 +189,24 @@ class PlaybackControls:
         tl = self.query_one(Timeline)
         tl.set_playhead(self.player.position)
         if a is not None:
-            row = self.listing.row_at(a.id, self.player.position * 1000 // a.rate)
+            ms = self.player.position * 1000 // a.rate
+            row = self.listing.row_at(a.id, ms)
+            table = self.query_one(TranscriptTable)
             if row != self.now_row:
                 self.now_row = row
-                table = self.query_one(TranscriptTable)
                 if row is not None:
                     table.scroll_to_region(table.row_region(row), animate=False)
                 table.refresh()
+            self.show_word(row, ms)
         self.update_bar()
         if not self.player.playing:
             self.playback_ended()
+
+    def show_word(self, row: int | None, media_ms: int) -> None:
+        """The word being said at this moment, highlighted in its phrase (word times from the
+        transcript; without them the phrase's own highlight says it)."""
+        span = self.listing.word_span(row, media_ms) if row is not None else None
+        self.query_one(TranscriptTable).set_word(row, span)
 
     def playback_ended(self) -> None:
         if self._ticker is not None:

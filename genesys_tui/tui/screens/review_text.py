@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from genesys_tui.core import fmt
 from genesys_tui.flows.pull import meta as job_meta
+from genesys_tui.flows.review.listening import Listening
 from genesys_tui.flows.review.listing import PhraseList, clock
 from genesys_tui.flows.review.model import ROLE_LABELS
 from genesys_tui.flows.review.session import Audio, Review
@@ -38,20 +39,36 @@ Playback needs an audio device; over SSH or on a server, `b` plays the call in a
 
 
 def title_text(
-    r: Review, names: dict[str, str], a: Audio | None, recording: int, playing: bool, speed: float
+    r: Review,
+    names: dict[str, str],
+    a: Audio | None,
+    recording: int,
+    playing: bool,
+    speed: float,
+    listening: Listening | None = None,
 ) -> str:
+    """The player's state first (it must stay in sight on a narrow terminal), then the call."""
     meta = job_meta.from_conversation(r.conversation, names)
+    player = []
+    if a:
+        player.append(f"{'▶ playing' if playing else '‖ paused'} {speed:g}×")
+        player.append(f"recording {recording + 1}/{len(r.audio)}")
+        if listening is not None:
+            if listening.skip:
+                player.append("skipping silence")
+            if listening.loop_in_ms is not None:
+                end = clock(listening.loop_out_ms) if listening.loop_out_ms is not None else "…"
+                player.append(f"loop {clock(listening.loop_in_ms)}–{end}")
+            if listening.words():
+                player.append(listening.words())
     bits = [f"Conversation {r.id}"]
     bits += [q["name"] for q in meta["queues"][:1]] + [x["name"] for x in meta["agents"][:2]]
     if r.conversation.start_time:
         bits.append(fmt.when(r.conversation.start_time))
     if a:
-        state = "▶ playing" if playing else "‖ paused"
-        bits.append(
-            f"{fmt.duration(a.frames / a.rate)} · recording {recording + 1}/{len(r.audio)} · "
-            f"{speed:g}× {state}"
-        )
-    return " · ".join(bits)
+        bits.append(fmt.duration(a.frames / a.rate))
+    call = escape(" · ".join(bits))
+    return f"[b]{escape(' · '.join(player))}[/] │ {call}" if player else call
 
 
 def metrics_text(r: Review | None) -> str:

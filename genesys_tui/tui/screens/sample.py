@@ -12,13 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
 from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.sample import Sample, SampleStore, draw, evaluated
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import FittedDialog
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 
 MAX_PER_GROUP = 100
@@ -132,7 +133,7 @@ and `[` go to the next and previous call of the sample, and `v` evaluates it.
         table: DataTable = DataTable(id="sampled", cursor_type="row", zebra_stripes=True)
         table.add_columns("#", "Agent or queue", "Started (UTC)", "Call", "Evaluation")
         yield table
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.say("Drawing the sample…" if self.choice else "Reading the sample…")

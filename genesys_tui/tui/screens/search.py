@@ -11,12 +11,13 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.search import HOW, Found, Hit, around, search_calls
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.tui.screens.base import BACK, AppScreen
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 
 ROLES = (None, "agent", "customer", "ivr")
@@ -61,7 +62,7 @@ days); otherwise each call's transcript is read through Review's cache, and the 
         table: DataTable = DataTable(id="hits", cursor_type="row", zebra_stripes=True)
         table.add_columns("Call started", "Call", "At", "Speaker", "Said")
         yield table
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         a, b = self.interval

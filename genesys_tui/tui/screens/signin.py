@@ -7,13 +7,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from genesys_tui.context import Target, build_client
 from genesys_tui.core import credentials as creds
 from genesys_tui.core.errors import user_message
 from genesys_tui.genesys.regions import REGIONS, hosts_for
 from genesys_tui.tui.screens.base import AppScreen
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 
 
@@ -64,7 +65,7 @@ class SignInScreen(AppScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Verify and sign in", id="verify", variant="primary")
                 yield Button("Quit", id="quit")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         field = "#client-id" if not self.target.profile.client_id else "#secret"

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from genesys_tui.core import fmt
 from genesys_tui.core.errors import user_message
@@ -35,6 +35,7 @@ from genesys_tui.tui.screens.supervise_panels import (
     identity_text,
     outcome_notice,
 )
+from genesys_tui.tui.widgets.footer import AppFooter
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -86,7 +87,7 @@ class SuperviseScreen(LiveList, AppScreen):
             with VerticalScroll(id="call-detail"):
                 yield Static("No call selected.", id="call-info")
                 yield Static("", id="live-words")
-        yield Footer()
+        yield AppFooter()
 
     # --- start, sign-in, refresh --------------------------------------------------------------------
 

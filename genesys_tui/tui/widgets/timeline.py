@@ -100,6 +100,9 @@ class Timeline(Widget):
         self.message = "No recording."
         self.dimmed: set[str] = set()  # lanes of speakers hidden in the transcript
         self.marks_ms: list[int] = []  # bookmarks in this recording, drawn ◆ on the ruler
+        self.party_state: dict[str, str] = {}  # role -> on | solo | muted (what is heard)
+        self.loop_in_ms: int | None = None
+        self.loop_out_ms: int | None = None
         self._lines: list[Strip] | None = None
 
     # --- state ------------------------------------------------------------------------------------
@@ -108,6 +111,24 @@ class Timeline(Widget):
         if sorted(marks_ms) != self.marks_ms:
             self.marks_ms = sorted(marks_ms)
             self.invalidate()
+
+    def set_listening(
+        self, state: dict[str, str], loop_in_ms: int | None, loop_out_ms: int | None
+    ) -> None:
+        """Which parties are heard (solo, muted: said on their lanes, unheard lanes dimmed), and
+        the A-B loop's marks on the ruler."""
+        if (state, loop_in_ms, loop_out_ms) != (
+            self.party_state,
+            self.loop_in_ms,
+            self.loop_out_ms,
+        ):
+            self.party_state = dict(state)
+            self.loop_in_ms, self.loop_out_ms = loop_in_ms, loop_out_ms
+            self.invalidate()
+
+    def _heard(self, role: str) -> bool:
+        solos = {r for r, s in self.party_state.items() if s == "solo"}
+        return role in solos if solos else self.party_state.get(role) != "muted"
 
     def set_dimmed(self, roles: set[str]) -> None:
         """Dim the lanes of these speakers (hidden in the transcript, by the role toggles)."""
@@ -245,7 +266,10 @@ class Timeline(Widget):
         held, cuts = self._pauses(cells, per_cell)
         lines = [self._ruler(width, cells, play_cell, base)]
         for label, role, channel in lanes:
-            colour = Style(color=self._colour(f"role-{role}"), dim=role in self.dimmed)
+            unheard = role != "mixed" and not self._heard(role)
+            colour = Style(color=self._colour(f"role-{role}"), dim=role in self.dimmed or unheard)
+            said = self.party_state.get(role, "on")
+            said = "" if said == "on" else said
             ch = min(channel, env.shape[0] - 1)
             rows = render(
                 env[ch] * (self.gain[ch] if ch < len(self.gain) else 1.0), lane_rows, self.glyphs
@@ -256,7 +280,10 @@ class Timeline(Widget):
                 base + colour + Style(bold=True),
             )
             for k, text in enumerate(rows):
-                gutter = (label if k == 0 else "").ljust(self.GUTTER)
+                gutter = label if k == 0 else f" {said}" if k == 1 else ""
+                if k == 0 and said and len(rows) == 1:  # one row: the state in the label
+                    gutter = f"{label[: self.GUTTER - 3]} {said[0].upper()}"
+                gutter = gutter.ljust(self.GUTTER)
                 styles = [plain] * cells
                 chars = list(text.ljust(cells)[:cells])
                 for c in held:
@@ -309,6 +336,12 @@ class Timeline(Widget):
             c = int((ms * rate // 1000 - self.view_start) * cells / max(1, self.view_frames))
             if 0 <= c < cells:
                 chars[c], styles[c] = "◆", mark
+        loop = base + Style(color=self._colour("bookmark"), bold=True)
+        for ms, glyph in ((self.loop_in_ms, "["), (self.loop_out_ms, "]")):
+            if ms is not None:
+                c = int((ms * rate // 1000 - self.view_start) * cells / max(1, self.view_frames))
+                if 0 <= c < cells:
+                    chars[c], styles[c] = glyph, loop
         if 0 <= play_cell < cells:
             chars[play_cell], styles[play_cell] = "▼", base + Style(bold=True)
         zoom = f"{clock(self.span_ms)}" if self.span_ms >= 1000 else f"{self.span_ms} ms"

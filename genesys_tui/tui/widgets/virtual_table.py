@@ -158,7 +158,16 @@ class VirtualTable(ScrollView, can_focus=True):
                 style = style + self._style(f"virtual-table--{name}")
         if index == self.cursor:
             style = style + self._style("virtual-table--cursor")
-        return self._crop(Strip(self._line(self._cells(index), style)), scroll_x, width, style)
+        line = self._decorate(index, Strip(self._line(self._row_cells(index), style)), style)
+        return self._crop(line, scroll_x, width, style)
+
+    def _row_cells(self, index: int) -> Sequence[str]:
+        """A row's texts as drawn (a subclass may show part of one)."""
+        return self._cells(index)
+
+    def _decorate(self, index: int, line: Strip, style: Style) -> Strip:
+        """A row's line before it is cropped to the view (a subclass may style part of it)."""
+        return line
 
     def _crop(self, line: Strip, scroll_x: int, width: int, style: Style) -> Strip:
         """The visible part of a line. A column the right edge would cut is not drawn in part
