@@ -76,7 +76,7 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             "C", "party('customer')", "Customer solo/mute", show=False, id="review.party-customer"
         ),
         Binding("I", "party('ivr')", "IVR solo/mute", show=False, id="review.party-ivr"),
-        Binding("k", "skip", "Skip silence", show=False, id="review.skip"),
+        Binding("z", "skip", "Skip silence", show=False, id="review.skip"),
         Binding("left_parenthesis", "loop_in", "Loop in", show=False, id="review.loop-in"),
         Binding("right_parenthesis", "loop_out", "Loop out", show=False, id="review.loop-out"),
         Binding("backslash", "loop_clear", "Clear loop", show=False, id="review.loop-clear"),

@@ -97,7 +97,7 @@ class PlaybackControls:
         self.apply_listening()
 
     def action_skip(self) -> None:
-        """k: skip silences and holds while playing (or not)."""
+        """z: skip silences and holds while playing (or not)."""
         self.listening.skip = not self.listening.skip
         a = self.audio()
         found = len(skippable_ms(a, self.review.transcript if self.review else None)) if a else 0
