@@ -20,6 +20,7 @@ from genesys_tui.media import playback
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.dialogs import ExportChoice, ExportDialog, PromptDialog
 from genesys_tui.tui.screens.review_evaluate import ReviewEvaluate
+from genesys_tui.tui.screens.review_layout import ROOMY, form_beside, metrics_beside, timeline_rows
 from genesys_tui.tui.screens.review_marks import ReviewMarks
 from genesys_tui.tui.screens.review_playback import PlaybackControls
 from genesys_tui.tui.screens.review_text import HELP, bar_text, phrase_text, title_text
@@ -104,6 +105,8 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         self.player_recording: int | None = None
         self.speed = 1.0
         self.listening = Listening()
+        self.metrics_hidden = False  # M on a wide screen: the side panel put away
+        self.metrics_over = False  # M on a narrow one: the metrics instead of the transcript
         self.now_row: int | None = None
         self._ticker = None  # while playing: moves the playhead with the audio
         self._seek_row: int | None = None  # the row a seek selected: keep the playhead
@@ -145,6 +148,40 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
         if self._wanted:
             self.load(self._wanted, refresh=False)
         self.update_bar()
+        self.fit_layout()
+
+    def on_resize(self) -> None:
+        self.fit_layout()
+
+    def on_descendant_focus(self) -> None:
+        self.fit_layout()
+
+    def fit_layout(self) -> None:
+        """What fits the terminal: at least MIN_ROWS transcript rows (the waveform's lanes shrink
+        first, then the spacing goes), and side panels beside the transcript only while it keeps
+        TRANSCRIPT_MIN columns; on a narrow screen the form or the metrics take its place while
+        they are in use (v and M switch back)."""
+        w, h = self.size
+        if not w or not h:
+            return
+        self.set_class(h < ROOMY, "-short")
+        tl = self.query_one(Timeline)
+        height = timeline_rows(h, self.query_one("#search").has_class("-shown"))
+        if tl.styles.height is None or tl.styles.height.value != height:
+            tl.styles.height = height
+        form, box, metrics = (
+            self.query_one(EvaluationForm),
+            self.query_one("#transcript-box"),
+            self.query_one("#metrics"),
+        )
+        beside = form_beside(w)
+        form_full = self.form_open and not beside and form.has_focus
+        form.display = self.form_open and (beside or form_full)
+        fits = metrics_beside(w, form.display and beside)
+        metrics_full = not fits and self.metrics_over and not form_full
+        metrics.display = (fits and not self.metrics_hidden) or metrics_full
+        box.display = not (form_full or metrics_full)
+        self.set_class(form_full or metrics_full, "-panel-full")
 
     # --- loading ----------------------------------------------------------------------------------
 

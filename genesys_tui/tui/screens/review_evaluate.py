@@ -11,6 +11,7 @@ from textual import work
 from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.evaluation import Draft, EvaluationError, Form, missing, score
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, PromptDialog
+from genesys_tui.tui.screens.review_layout import form_beside
 from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
 
 # Refusals, the network, a damaged file: said here. Anything else is a bug, and goes to the app's
@@ -28,22 +29,32 @@ class ReviewEvaluate:
     _forms: list[Form] | None = None
     _form_at: int = 0
 
+    form_open: bool = False
+
     def action_evaluate(self) -> None:
+        """v: the form beside the transcript (v again puts it away); on a narrow screen the form
+        and the transcript take turns, and v switches between them (the form stays open)."""
         panel = self.query_one(EvaluationForm)
-        if panel.display and panel.has_focus:
-            panel.display = False
+        if self.form_open and panel.has_focus:
+            self.form_open = not form_beside(self.size.width)  # narrow: it stays open
+            self.query_one("#transcript-box").display = True
             self.query_one("#transcript").focus()
+            self.fit_layout()
             return
         if self.review is None or self.gapp.services is None:
             self.notify("Open a conversation first.", severity="warning")
             return
+        first = not self.form_open
+        self.form_open = True
         panel.display = True
         panel.focus()
-        self.load_evaluation()
+        self.fit_layout()
+        if first or panel.form is None:
+            self.load_evaluation()
 
     def evaluation_follows(self) -> None:
         panel = self.query_one(EvaluationForm)
-        if panel.display:
+        if self.form_open:
             panel.form = panel.draft = None  # never the last call's draft under this one
             panel.refresh()
             self.load_evaluation()

@@ -12,6 +12,7 @@ from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.flows.review.links import Moment
 from genesys_tui.flows.review.marks import Mark
 from genesys_tui.tui.screens.dialogs import PromptDialog
+from genesys_tui.tui.screens.review_layout import form_beside, metrics_beside
 from genesys_tui.tui.screens.review_text import metrics_text
 from genesys_tui.tui.widgets.timeline import Timeline
 
@@ -106,7 +107,13 @@ class ReviewMarks:
         )
 
     def action_toggle_metrics(self) -> None:
-        self.query_one("#metrics").toggle_class("-hidden")
+        """M: the metrics panel away and back; on a narrow screen, instead of the transcript."""
+        form_shown = self.form_open and form_beside(self.size.width)
+        if metrics_beside(self.size.width, form_shown):
+            self.metrics_hidden = not self.metrics_hidden
+        else:
+            self.metrics_over = not self.metrics_over
+        self.fit_layout()
 
     def action_bookmark(self) -> None:
         audio = self.audio()

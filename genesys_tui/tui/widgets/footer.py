@@ -1,5 +1,5 @@
-"""The footer every screen shows: its keys from the left, and Help and Quit docked at the right,
-so however narrow the terminal, `?` is in sight (the keys that do not fit are cut, not those)."""
+"""The footer every screen shows: its keys from the left, and Help docked at the right, so however
+narrow the terminal, `?` is in sight (the keys that do not fit are cut, not that one)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-DOCKED = ("app.help", "app.quit")  # actions kept in sight, at the right
+DOCKED = ("help", "app.help")  # kept in sight, at the right (docked widgets would overlap)
 
 
 class AppFooter(Footer):
@@ -22,6 +22,6 @@ class AppFooter(Footer):
                 docked.append(widget)
                 continue
             yield widget
-        for widget in reversed(docked):  # docked right one after the other: Help, then Quit
+        for widget in docked:
             widget.add_class("-docked")
             yield widget
