@@ -153,3 +153,32 @@ def test_hostile_tokens_and_ranges_are_refused_not_crashes(review):
         assert r.status_code == 416
         r = httpx.get(srv.url + "audio/0.webm", headers={"Range": f"bytes=-{huge}"})
         assert r.status_code == 416
+
+
+def test_the_browser_player_has_what_reviews_player_has(review):
+    """What the page is given for it (the browser runs it): party buttons, skipping, the loop,
+    speed, a clickable waveform, the keys, each word's time, and the spans to skip and the IVR's
+    as Review computes them; captions with each word timed."""
+    import html
+    import json
+    import re
+
+    from genesys_tui.flows.review.listening import ivr_spans_ms, skippable_ms
+
+    with PlaybackServer(review) as srv:
+        page = httpx.get(srv.url).text
+        vtt = httpx.get(srv.url + "captions/0.vtt").text
+    for part in ('data-party="agent"', 'data-party="customer"', 'data-party="ivr"', 'class="skip"',
+                 'class="in"', 'class="out"', 'class="clear"', 'class="speed"', "preservesPitch",
+                 'class="wave"', "<svg", "createChannelSplitter", '"}": () => p.sameRole(1)'):  # fmt: skip
+        assert part in page, part
+    raw = re.search(r'<script type="application/json" class="data">(.*?)</script>', page, re.S)[1]
+    data = json.loads(raw)
+    a, t = review.audio[0], review.transcript
+    assert data["skips"] == [[x / 1000, y / 1000] for x, y in skippable_ms(a, t)]
+    assert data["ivr"] == [[x / 1000, y / 1000] for x, y in ivr_spans_ms(a, t)] and data["ivr"]
+    p = next(p for p in t.phrases if p.recording_id == a.id and p.word_count >= 2)
+    w, start, _, _ = t.words(p)[1]
+    at = (p.media_ms + start - p.start_ms) / 1000
+    assert f'<span data-t="{at:.3f}">{html.escape(w)}</span>' in page  # the 2nd word, timed
+    assert re.search(r"<\d\d:\d\d:\d\d\.\d{3}>\S", vtt)  # captions: words timed in their cue

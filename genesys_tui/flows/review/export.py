@@ -95,10 +95,20 @@ def _cues(t: Transcript, roles):
         yield n, a, a + max(p.duration_ms, 1), ROLE_LABELS.get(p.role, p.role), p.text
 
 
-def to_vtt(t: Transcript, roles=None) -> str:
+def to_vtt(t: Transcript, roles=None, words: bool = False) -> str:
+    """WebVTT, a cue per phrase; `words`: each word timed inside its cue (`<00:01:02.500>word`),
+    so a player can show the word being said."""
     out = ["WEBVTT", ""]
-    for n, a, b, who, text in _cues(t, roles):
-        out += [str(n), f"{_clock(a)} --> {_clock(b)}", f"<v {who}>{_escape(text)}", ""]
+    phrases = selected(t, roles)
+    for (n, a, b, who, text), p in zip(_cues(t, roles), phrases, strict=True):
+        said = _escape(text)
+        if words and p.word_count and p.word_count == len(text.split()):
+            timed = t.words(p)
+            said = " ".join(
+                (_escape(w) if k == 0 else f"<{_clock(a + (s - p.start_ms))}>{_escape(w)}")
+                for k, (w, s, _d, _c) in enumerate(timed)
+            )
+        out += [str(n), f"{_clock(a)} --> {_clock(b)}", f"<v {who}>{said}", ""]
     return "\n".join(out)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import html
+import json
 import re
 import secrets
 import threading
@@ -129,8 +130,16 @@ def parse_range(header: str | None, size: int | None) -> tuple[int, int | None] 
 
 
 class PlaybackApp:
-    def __init__(self, review: Review, *, bitrate: int = 32000, token: str | None = None):
+    def __init__(
+        self,
+        review: Review,
+        *,
+        bitrate: int = 32000,
+        token: str | None = None,
+        channels: dict[str, int] | None = None,
+    ):
         self.review = review
+        self.channels = channels
         self.bitrate = bitrate
         self.token = token or secrets.token_urlsafe(24)
         self.encodings: dict[int, Encoding] = {}
@@ -169,7 +178,7 @@ class PlaybackApp:
 
     async def page(self, request: Request) -> Response:
         self._check(request)
-        body = render_page(self.review)
+        body = render_page(self.review, self.channels)
         return HTMLResponse(body, headers={**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP})
 
     async def captions(self, request: Request) -> Response:
@@ -180,7 +189,7 @@ class PlaybackApp:
             text = "WEBVTT\n\nNOTE no transcript for this conversation\n"
         else:
             mine = [p for p in t.phrases if p.recording_id == audio.id]
-            text = to_vtt(dataclasses.replace(t, phrases=mine))
+            text = to_vtt(dataclasses.replace(t, phrases=mine), words=True)
         return PlainTextResponse(text, media_type="text/vtt", headers=SECURITY_HEADERS)
 
     async def audio(self, request: Request) -> Response:
@@ -244,25 +253,62 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return PlainTextResponse("Not Found", status_code=404, headers=SECURITY_HEADERS)
 
 
-def render_page(review: Review) -> str:
+def _json(data: object) -> str:
+    """JSON inside a <script> element: raw text there, so only `<` needs care (`</script>`)."""
+    return json.dumps(data).replace("<", "\\u003c")
+
+
+def _words_html(review: Review, p) -> str:
+    """A phrase's words, each with the time it is said (seconds into the recording)."""
+    esc, t = html.escape, review.transcript
+    timed = t.words(p) if t is not None and p.word_count else []
+    if not timed or len(timed) != len(p.text.split()):
+        return esc(p.text)
+    return " ".join(
+        f'<span data-t="{(p.media_ms + (s - p.start_ms)) / 1000:.3f}">{esc(w)}</span>'
+        for w, s, _d, _c in timed
+    )
+
+
+def render_page(review: Review, channels: dict[str, int] | None = None) -> str:
+    """The call in a browser: per recording its waveform (a click seeks), the player with what
+    Review's has (each party on, solo or muted through the browser's own channel gains; silences
+    and holds skipped; an A-B loop; speed, the pitch kept), and the transcript with the phrase
+    and the word being said highlighted."""
+    from genesys_tui.flows.review.listening import ivr_spans_ms, skippable_ms
+    from genesys_tui.flows.review.report import waveform_svg
+
     esc = html.escape
     conv = review.conversation
+    channels = channels or {"customer": 0, "agent": 1}
     sections = []
     for n, a in enumerate(review.audio):
         items = []
-        if review.transcript is not None:
-            for p in review.transcript.phrases:
+        t = review.transcript
+        if t is not None:
+            for p in t.phrases:
                 if p.recording_id != a.id or p.media_ms is None:
                     continue
                 s = p.media_ms / 1000
                 items.append(
-                    f'<li data-start="{s:.3f}" class="{esc(p.role)}"><time>{int(s // 60)}:{int(s % 60):02d}'
-                    f"</time> <b>{esc(ROLE_LABELS.get(p.role, p.role))}</b> {esc(p.text)}</li>"
+                    f'<li data-start="{s:.3f}" data-role="{esc(p.role)}" class="{esc(p.role)}">'
+                    f"<time>{int(s // 60)}:{int(s % 60):02d}</time> "
+                    f"<b>{esc(ROLE_LABELS.get(p.role, p.role))}</b> {_words_html(review, p)}</li>"
                 )
+        data = {
+            "channels": a.channels,
+            "customer": channels["customer"],
+            "agent": channels["agent"],
+            "ivr": [[x / 1000, y / 1000] for x, y in ivr_spans_ms(a, t)] if t else [],
+            "skips": [[x / 1000, y / 1000] for x, y in skippable_ms(a, t)],
+        }
         sections.append(
             f"<section><h2>Recording {n + 1} of {len(review.audio)}</h2>"
+            f'<div class="wave">{waveform_svg(a, ())}<i class="head"></i><i class="loop"></i></div>'
             f'<audio controls preload="metadata" src="audio/{n}.webm">'
             f'<track kind="captions" srclang="en" label="Transcript" src="captions/{n}.vtt" default></audio>'
+            f"{CONTROLS}"
+            f'<script type="application/json" class="data">{_json(data)}</script>'
             f"<ol>{''.join(items) or '<li>No transcript.</li>'}</ol></section>"
         )
     notes = "".join(f"<p class=note>{esc(x)}</p>" for x in review.notes)
@@ -271,6 +317,23 @@ def render_page(review: Review) -> str:
         notes=notes,
         sections="".join(sections) or "<p>No recording to play.</p>",
     )
+
+
+CONTROLS = (
+    '<div class="controls">'
+    '<button data-party="agent">Agent: on</button> '
+    '<button data-party="customer">Customer: on</button> '
+    '<button data-party="ivr">IVR: on</button> '
+    '<label><input type="checkbox" class="skip"> skip silences and holds</label> '
+    '<button class="in">Loop in</button> <button class="out">Loop out</button> '
+    '<button class="clear">Clear loop</button> '
+    '<select class="speed">'
+    + "".join(
+        f'<option value="{v}"{" selected" if v == 1 else ""}>{v:g}×</option>'
+        for v in (0.5, 0.75, 1, 1.25, 1.5, 2)
+    )
+    + "</select></div>"
+)
 
 
 PAGE = r"""<!doctype html>
@@ -282,20 +345,114 @@ audio {{ width: 100%; }} ol {{ list-style: none; padding: 0; }}
 li {{ padding: .2rem .5rem; cursor: pointer; border-left: 4px solid transparent; }}
 li.customer {{ border-color: #3b82f6; }} li.agent {{ border-color: #22c55e; }}
 li.ivr, li.system {{ border-color: #a855f7; }} li.now {{ background: #fde68a; }}
+span.word {{ background: #f59e0b; color: #000; border-radius: 2px; }}
 time {{ color: #666; font-variant-numeric: tabular-nums; }} .note {{ color: #92400e; }}
+.wave {{ position: relative; cursor: pointer; }} .wave svg {{ display: block; }}
+.wave .head {{ position: absolute; top: 0; bottom: 0; width: 2px; background: #dc2626; left: 0; }}
+.wave .loop {{ position: absolute; top: 0; bottom: 0; background: #3b82f633; display: none; }}
+.controls {{ margin: .4rem 0; }} button[data-state=solo] {{ font-weight: bold; }}
+button[data-state=muted] {{ text-decoration: line-through; }}
+::cue(:past) {{ color: #aaa; }}
 </style></head><body>
 <h1>{title}</h1>{notes}{sections}
+<p><small>Keys: space play/pause · s / S next / previous speaker · }} / {{ the speaker's next /
+previous phrase · A C I a party on, solo, muted · z skip silences · ( ) \ loop in, out, clear.
+</small></p>
 <script>
+const players = [];
 for (const section of document.querySelectorAll("section")) {{
   const audio = section.querySelector("audio"), items = [...section.querySelectorAll("li[data-start]")];
-  for (const li of items) li.onclick = () => {{ audio.currentTime = +li.dataset.start; audio.play(); }};
-  audio.ontimeupdate = () => {{
-    let cur = null;
-    for (const li of items) if (+li.dataset.start <= audio.currentTime + 0.05) cur = li;
-    for (const li of items) li.classList.toggle("now", li === cur);
-    if (cur && !audio.paused) cur.scrollIntoView({{block: "nearest"}});
+  const data = JSON.parse(section.querySelector("script.data").textContent);
+  const wave = section.querySelector(".wave"), head = wave.querySelector(".head"), band = wave.querySelector(".loop");
+  const p = {{ audio, items, state: {{agent: "on", customer: "on", ivr: "on"}}, skip: false, loop: [null, null], gains: null, sel: 0 }};
+  players.push(p);
+  // Each party is a channel of the stereo recording (the IVR a span of the customer's): the
+  // browser's own gains, built on the first play (an AudioContext needs a gesture).
+  const graph = () => {{
+    if (p.gains || data.channels < 2) return;
+    const ctx = new AudioContext(), src = ctx.createMediaElementSource(audio);
+    const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
+    p.gains = [ctx.createGain(), ctx.createGain()];
+    src.connect(split);
+    for (const i of [0, 1]) {{ split.connect(p.gains[i], i); p.gains[i].connect(merge, 0, i); }}
+    merge.connect(ctx.destination);
   }};
+  audio.addEventListener("play", graph);
+  const audible = () => {{
+    const solo = Object.keys(p.state).filter(k => p.state[k] === "solo");
+    return new Set(solo.length ? solo : Object.keys(p.state).filter(k => p.state[k] !== "muted"));
+  }};
+  p.cycle = party => {{
+    const next = {{on: "solo", solo: "muted", muted: "on"}}[p.state[party]];
+    if (next === "solo") for (const k in p.state) if (p.state[k] === "solo") p.state[k] = "on";
+    p.state[party] = next;
+    for (const b of section.querySelectorAll("button[data-party]")) {{
+      const k = b.dataset.party; b.dataset.state = p.state[k];
+      b.textContent = k === "ivr" ? "IVR: " + p.state[k] : k[0].toUpperCase() + k.slice(1) + ": " + p.state[k];
+    }}
+  }};
+  for (const b of section.querySelectorAll("button[data-party]")) b.onclick = () => p.cycle(b.dataset.party);
+  const skipBox = section.querySelector(".skip");
+  skipBox.onchange = () => {{ p.skip = skipBox.checked; }};
+  p.toggleSkip = () => {{ skipBox.checked = !skipBox.checked; p.skip = skipBox.checked; }};
+  p.loopIn = () => {{ p.loop = [audio.currentTime, null]; }};
+  p.loopOut = () => {{ if (p.loop[0] !== null && audio.currentTime > p.loop[0]) {{ p.loop[1] = audio.currentTime; audio.currentTime = p.loop[0]; audio.play(); }} }};
+  p.clearLoop = () => {{ p.loop = [null, null]; }};
+  section.querySelector(".in").onclick = p.loopIn;
+  section.querySelector(".out").onclick = p.loopOut;
+  section.querySelector(".clear").onclick = p.clearLoop;
+  section.querySelector(".speed").onchange = e => {{ audio.preservesPitch = true; audio.playbackRate = +e.target.value; }};
+  wave.onclick = e => {{
+    const r = wave.getBoundingClientRect();
+    if (audio.duration) audio.currentTime = (e.clientX - r.left) / r.width * audio.duration;
+  }};
+  for (const [k, li] of items.entries()) li.onclick = () => {{ p.sel = k; audio.currentTime = +li.dataset.start; audio.play(); }};
+  p.go = k => {{ if (k >= 0 && k < items.length) {{ p.sel = k; audio.currentTime = +items[k].dataset.start; items[k].scrollIntoView({{block: "nearest"}}); }} }};
+  p.speaker = dir => {{
+    const role = items[p.sel]?.dataset.role;
+    for (let k = p.sel + dir; k >= 0 && k < items.length; k += dir) if (items[k].dataset.role !== role) return p.go(k);
+  }};
+  p.sameRole = dir => {{
+    const role = items[p.sel]?.dataset.role;
+    for (let k = p.sel + dir; k >= 0 && k < items.length; k += dir) if (items[k].dataset.role === role) return p.go(k);
+  }};
+  const tick = () => {{
+    let t = audio.currentTime;
+    if (p.skip) for (const [a, b] of data.skips) if (t >= a && t < b) {{ audio.currentTime = t = b; }}
+    if (p.loop[0] !== null && p.loop[1] !== null && t >= p.loop[1]) audio.currentTime = t = p.loop[0];
+    if (p.gains) {{
+      const hear = audible(), ivr = data.ivr.some(([a, b]) => t >= a && t < b);
+      p.gains[data.customer].gain.value = (ivr ? hear.has("ivr") : hear.has("customer")) ? 1 : 0;
+      p.gains[data.agent].gain.value = hear.has("agent") ? 1 : 0;
+    }}
+    let cur = null;
+    for (const li of items) if (+li.dataset.start <= t + 0.05) cur = li;
+    for (const li of items) li.classList.toggle("now", li === cur);
+    for (const w of section.querySelectorAll("span.word")) w.classList.remove("word");
+    if (cur) {{
+      let word = null;
+      for (const w of cur.querySelectorAll("span[data-t]")) if (+w.dataset.t <= t + 0.02) word = w;
+      if (word) word.classList.add("word");
+      if (!audio.paused) cur.scrollIntoView({{block: "nearest"}});
+    }}
+    if (audio.duration) {{
+      head.style.left = (t / audio.duration * 100) + "%";
+      band.style.display = p.loop[0] !== null && p.loop[1] !== null ? "block" : "none";
+      if (p.loop[1] !== null) {{ band.style.left = (p.loop[0] / audio.duration * 100) + "%"; band.style.width = ((p.loop[1] - p.loop[0]) / audio.duration * 100) + "%"; }}
+    }}
+    requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
 }}
+document.addEventListener("keydown", e => {{
+  if (e.target.closest("input, select, button") && e.key === " ") return;
+  const p = players.find(x => !x.audio.paused) || players[0];
+  if (!p) return;
+  const act = {{" ": () => p.audio.paused ? p.audio.play() : p.audio.pause(), "s": () => p.speaker(1), "S": () => p.speaker(-1),
+    "}}": () => p.sameRole(1), "{{": () => p.sameRole(-1), "A": () => p.cycle("agent"), "C": () => p.cycle("customer"),
+    "I": () => p.cycle("ivr"), "z": p.toggleSkip, "(": p.loopIn, ")": p.loopOut, "\\": p.clearLoop}}[e.key];
+  if (act) {{ e.preventDefault(); act(); }}
+}});
 // #t=SECONDS (or #t=r2/SECONDS for the second recording) starts there: a link to a moment
 const want = /^#t=(?:r(\d+)\/)?(\d+(?:\.\d+)?)$/.exec(location.hash);
 if (want) {{
@@ -313,9 +470,15 @@ class PlaybackServer:
     """`with PlaybackServer(review) as srv: print(srv.url)`; stops the encoders on exit."""
 
     def __init__(
-        self, review: Review, *, host: str = "127.0.0.1", port: int = 0, bitrate: int = 32000
+        self,
+        review: Review,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bitrate: int = 32000,
+        channels: dict[str, int] | None = None,
     ):
-        self.playback = PlaybackApp(review, bitrate=bitrate)
+        self.playback = PlaybackApp(review, bitrate=bitrate, channels=channels)
         self.server = ThreadedServer(
             self.playback.app, host, port, name="review-playback", lifespan="off"
         )

@@ -137,6 +137,10 @@ class ReviewService:
             host=host or settings.serve_host,
             port=port if port is not None else settings.serve_port,
             bitrate=self.config.media.opus_bitrate,
+            channels={
+                "customer": self.config.media.customer_channel,
+                "agent": self.config.media.agent_channel,
+            },
         )
 
 
