@@ -160,6 +160,7 @@ async def test_sign_in(emulator, tmp_path, snapshot):
 async def test_review_with_bookmarks_and_the_evaluation_form_then_search(
     emulator, tmp_path, snapshot
 ):
+    from genesys_tui.tui.screens.sample import SampleDialog, SampleScreen
     from genesys_tui.tui.screens.search import SearchScreen
     from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
     from genesys_tui.tui.widgets.timeline import Timeline
@@ -192,7 +193,16 @@ async def test_review_with_bookmarks_and_the_evaluation_form_then_search(
         await dialog(pilot, ConfirmDialog)
         await shots.take(pilot, "evaluation-submit-confirm")
         await back(pilot)
-        await pilot.press("v", "1")  # out of the form, to Browse: search across the listed calls
+        # the player as a reviewer sets it: the agent alone, silences skipped, a loop marked
+        await pilot.press("v", "A", "z")
+        tl.set_playhead(tl.rate * 3)
+        await pilot.press("left_parenthesis")
+        tl.set_playhead(tl.rate * 6)
+        screen.listening.loop_out_ms = 6000  # as `)` marks it, without starting to play
+        screen.apply_listening()
+        await idle(pilot)
+        await shots.take(pilot, "review-player")
+        await pilot.press("1")  # to Browse: search across the listed calls
         await idle(pilot)
         browse = app.area("browse")
         browse.set_range("today")  # a day's calls: quick to read one by one
@@ -206,6 +216,19 @@ async def test_review_with_bookmarks_and_the_evaluation_form_then_search(
         await wait_for(pilot, lambda: app.screen.found is not None, timeout=120)
         await idle(pilot)
         await shots.take(pilot, "search")
+        await pilot.press("escape")  # back to Browse: a QA sample of the calls it lists
+        await idle(pilot)
+        await pilot.press("p")
+        await dialog(pilot, SampleDialog)
+        app.screen.query_one("#n", Input).value = "1"
+        await shots.take(pilot, "sample-dialog")
+        await pilot.click("#ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, SampleScreen))
+        sample = app.screen
+        await wait_for(pilot, lambda: sample.sample is not None, timeout=60)
+        await wait_for(pilot, lambda: len(sample.states) == len(sample.sample.picked), timeout=60)
+        await idle(pilot)
+        await shots.take(pilot, "sample")
     shots.check()
 
 

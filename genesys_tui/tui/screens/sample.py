@@ -74,7 +74,7 @@ class SampleDialog(FittedDialog[SampleChoice | None]):
                     yield Label("Seed")
                     yield Input(value=str(last.seed if last else self.seed), id="seed")
                 yield Checkbox("Only calls with a transcript", value=True, id="transcribed")
-            yield Static("", classes="error", id="error")
+                yield Static("", classes="error", id="error")
             with Horizontal(classes="buttons"):
                 yield Button("Draw", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -89,7 +89,9 @@ class SampleDialog(FittedDialog[SampleChoice | None]):
         n = self.query_one("#n", Input).value.strip()
         seed = self.query_one("#seed", Input).value.strip()
         if problem := sample_problem(n, seed):
-            self.query_one("#error", Static).update(problem)
+            error = self.query_one("#error", Static)
+            error.update(problem)
+            error.scroll_visible()  # the body scrolls on a small terminal: the reason in sight
             return
         per = str(self.query_one("#per", Select).value)
         transcribed = self.query_one("#transcribed", Checkbox).value
@@ -131,7 +133,7 @@ and `[` go to the next and previous call of the sample, and `v` evaluates it.
         yield AppHeader()
         yield Static("", id="status")
         table: DataTable = DataTable(id="sampled", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "Agent or queue", "Started (UTC)", "Call", "Evaluation")
+        table.add_columns("#", "Evaluation", "Agent or queue", "Started (UTC)", "Call")
         yield table
         yield AppFooter()
 
@@ -195,7 +197,7 @@ and `[` go to the next and previous call of the sample, and `v` evaluates it.
         for k, p in enumerate(sample.picked, 1):
             state = self.states.get(p.conversation_id, "…")
             group = self.names.get(p.group, p.group)
-            table.add_row(str(k), group, p.start[:16].replace("T", " "), p.conversation_id, state)
+            table.add_row(str(k), state, group, p.start[:16].replace("T", " "), p.conversation_id)
         table.move_cursor(row=min(max(cursor, 0), len(sample.picked) - 1))
         done = sum(1 for s in self.states.values() if s.startswith("FINISHED"))
         short = ", ".join(f"{self.names.get(g, g)} {n} short" for g, n in sample.short.items())
