@@ -303,7 +303,22 @@ async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
     await pilot.press("1", "1", "1", "2", "2")
     await pilot.pause(0.3)
     shots["review-evaluation"] = a.export_screenshot(title="genesys-tui: review, evaluating")
-    await pilot.press("v", "1", "t")  # back to Browse, today's calls
+    await pilot.press("v", "A", "z")  # the agent alone, silences skipped, a loop of 5 seconds
+    review = a.area("review")
+    from genesys_tui.tui.widgets.timeline import Timeline
+
+    tl = review.query_one(Timeline)
+    tl.set_playhead(tl.playhead + tl.rate * 2)
+    await pilot.press("left_parenthesis")
+    review.listening.loop_out_ms = (tl.playhead + tl.rate * 5) * 1000 // tl.rate
+    review.apply_listening()
+    await pilot.pause(0.3)
+    shots["review-player"] = a.export_screenshot(title="genesys-tui: review, the player")
+    await pilot.resize_terminal(80, 24)
+    await pilot.pause(0.5)
+    shots["review-80x24"] = a.export_screenshot(title="genesys-tui: review at 80x24")
+    await pilot.resize_terminal(*SIZE)
+    await pilot.press("1", "t")  # back to Browse, today's calls
     await settle(pilot, a)
     await pilot.press("slash")
     a.area("browse").query_one("#live-filter", Input).value = "said:refund"
@@ -316,6 +331,20 @@ async def qa_screens(pilot, a, shots: dict[str, str], settle) -> None:
     await pilot.pause(0.3)
     a.clear_notifications()
     shots["search"] = a.export_screenshot(title="genesys-tui: search across calls")
+    await pilot.press("escape")
+    await pilot.pause(0.2)
+    await pilot.press("p")  # a QA sample of today's calls, one per agent
+    await pilot.pause(0.3)
+    a.screen.query_one("#n", Input).value = "1"
+    await pilot.click("#ok")
+    for _ in range(1200):
+        await pilot.pause(0.1)
+        sample = getattr(a.screen, "sample", None)
+        if sample is not None and len(a.screen.states) == len(sample.picked):
+            break
+    await pilot.pause(0.3)
+    a.clear_notifications()
+    shots["sample"] = a.export_screenshot(title="genesys-tui: a QA sample")
     await pilot.press("escape")
     await pilot.pause(0.2)
 

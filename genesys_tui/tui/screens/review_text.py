@@ -30,6 +30,13 @@ switches to the next published form; the running score is computed as the form w
 failed fatal question makes it 0). The draft is kept on this machine as you go; `ctrl+s` submits it
 to Genesys after a confirmation. `v` again (or Tab) goes back to the transcript.
 
+Playing (`space`, `p` the selected phrase): the word being said is highlighted in its phrase.
+`A`, `C`, `I` take the agent, the customer, the IVR through heard → alone (solo) → muted; `z`
+skips silences and holds; `(` and `)` mark a loop's start and end (it plays over and over), `\\`
+clears it; `<`/`>` change the speed, the pitch kept. `s`/`S` go to the next/previous change of
+speaker, `}`/`{` to the speaker's next/previous phrase. On a narrow screen the form (`v`) and the
+metrics (`M`) take the transcript's place while in use.
+
 Times are positions in the recording file: the part of a secure pause that was cut out of the
 recording takes no time there, so what is highlighted is what you hear.
 
