@@ -400,7 +400,7 @@ def main() -> None:
 
     # 1. WAV originals, 500 recordings
     with EmulatorServer(settings("WAV", 620)) as srv:
-        pairs = asyncio.run(presigned(srv, 20 if SMALL else 500))
+        pairs = asyncio.run(presigned(srv, 8 if SMALL else 500))
         r, info = bulk_rows(
             "WAV → mono WAV",
             srv,
@@ -424,7 +424,7 @@ def main() -> None:
     # Calls at 40% of their usual length: the emulator encodes every Opus original once (slowly,
     # through libopus at 8 kHz), and CPU is reported per minute of audio anyway.
     with EmulatorServer(settings("OGG_OPUS", 260, scale=0.4)) as srv:
-        pairs = asyncio.run(presigned(srv, 12 if SMALL else 150))
+        pairs = asyncio.run(presigned(srv, 6 if SMALL else 150))
         r, mono = bulk_rows(
             "Ogg/Opus → mono WAV",
             srv,

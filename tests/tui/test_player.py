@@ -20,9 +20,9 @@ def a_call(app, org, *, hold: bool = False) -> str:
     for i in range(len(model)):
         s = model.summary(i)
         k = org.find(s.conversation_id)
-        if s.end and s.has_recording and not org.archived[k] and org.transcribed[k]:
-            if not hold or org.hold_ms[k]:
-                return s.conversation_id
+        usable = s.end and s.has_recording and not org.archived[k] and org.transcribed[k]
+        if usable and (not hold or org.hold_ms[k]):
+            return s.conversation_id
     raise LookupError("no such call listed")
 
 
