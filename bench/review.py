@@ -399,9 +399,12 @@ async def warm_search(root: Path) -> dict:
                 again = await search_calls(service, "refund", start, end, scan=True)
                 warm.append(time.perf_counter() - t0)
                 assert again.hits == cold.hits
-            t0 = time.perf_counter()
-            n = len([c async for c in listed_calls(client, start, end, None)])
-            out["listing"] = time.perf_counter() - t0
+            listings = []  # measured as the warm searches are: a median of 5
+            for _ in range(5):
+                t0 = time.perf_counter()
+                n = len([c async for c in listed_calls(client, start, end, None)])
+                listings.append(time.perf_counter() - t0)
+            out["listing"] = statistics.median(listings)
             out |= {"warm": statistics.median(warm), "calls": cold.calls, "hits": len(cold.hits)}
             out["listed"] = n
     out["transcribed"] = sum(

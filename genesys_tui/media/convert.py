@@ -14,7 +14,7 @@ import numpy as np
 from genesys_tui.core.files import atomic_output
 from genesys_tui.media import decode, oggopus
 from genesys_tui.media.errors import MediaError
-from genesys_tui.media.mix import convert, to_mono
+from genesys_tui.media.mix import average, convert, to_mono
 from genesys_tui.media.names import AVERAGE, MODES, OUTPUT_FORMATS
 from genesys_tui.media.opus import remux_opus, write_opus
 from genesys_tui.media.resample import resample
@@ -106,6 +106,15 @@ def convert_file(
     remux = opts.format in ("webm", "ogg") and info.opus is not None and not opts.rate
     if remux:  # Opus already: repackaged, not re-encoded (nothing lost, next to no CPU)
         return _remux(src, outputs[0], progress)
+    mapped = _fast_mono(info, opts) if threads > 1 and hashes is None else None
+    if mapped is not None:
+        try:
+            with atomic_output(outputs[0]) as part:
+                _mono_on_cores(info, mapped, part, threads, progress)
+        except OSError as e:
+            reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
+            raise MediaError(outputs[0], f"cannot write: {reason}", errno=e.errno) from None
+        return outputs
     # A mono average straight from the decoder where it can (Opus mixes down inside libopus).
     downmix = info.can_downmix and opts.format == "mono" and opts.mode == AVERAGE
     blocks = _counted(
@@ -139,6 +148,84 @@ def _remux(src: Path, out: Path, progress: ProgressFn | None) -> list[Path]:
         reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
         raise MediaError(e.filename or out, f"cannot write: {reason}", errno=e.errno) from None
     return [out]
+
+
+FAST_MIN_FRAMES = 1 << 20  # below this, threads cost more than they give
+FAST_BLOCK = 1 << 18  # frames a thread averages at a time (1 MB of stereo 16-bit)
+
+
+def _fast_mono(info: decode.AudioInfo, opts: ConvertOptions) -> np.ndarray | None:
+    """A plain stereo 16-bit WAV averaged to a mono WAV of the same depth and rate, the case a
+    whole file can be split between cores (each part written at its own place): its samples,
+    mapped; None otherwise (and for a file shorter than its header says: the decoder's way)."""
+    from genesys_tui.media.wavio import memmap
+
+    fmt = info.sample_format
+    fits = (
+        opts.format == "mono"
+        and opts.mode == AVERAGE
+        and info.is_pcm
+        and info.channels == 2
+        and fmt is not None
+        and fmt.name == "s16"
+        and (opts.depth is None or opts.depth == "s16")
+        and (not opts.rate or opts.rate == info.rate)
+        and info.frames >= FAST_MIN_FRAMES
+        and _depth(info, opts) is fmt
+    )
+    if not fits:
+        return None
+    try:
+        mapped = memmap(info.path)
+    except (OSError, ValueError):
+        return None
+    return mapped[0] if mapped is not None and len(mapped[0]) == info.frames else None
+
+
+def _mono_on_cores(
+    info: decode.AudioInfo,
+    data: np.ndarray,
+    part: Path,
+    threads: int,
+    progress: ProgressFn | None,
+) -> None:
+    """The mapped frames split between `threads` threads (numpy lets go of the GIL while it
+    averages, and so does the write), each writing its mono samples at their offset."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = len(data)
+    w = WavWriter(part, info.rate, 1, info.sample_format, frames)
+    try:
+        w.f.flush()
+        start, fd = w.f.tell(), w.f.fileno()
+        os.ftruncate(fd, start + 2 * frames)
+        cuts = [frames * k // threads for k in range(threads + 1)]
+        done = [0] * threads
+
+        def share(k: int) -> None:
+            for a in range(cuts[k], cuts[k + 1], FAST_BLOCK):
+                b = min(a + FAST_BLOCK, cuts[k + 1])
+                mono = average(data[a:b])
+                os.pwrite(fd, memoryview(mono).cast("B"), start + 2 * a)
+                done[k] += b - a
+
+        with ThreadPoolExecutor(threads) as pool:
+            futures = [pool.submit(share, k) for k in range(threads)]
+            for f in futures:
+                while True:
+                    try:
+                        f.result(timeout=0.1)
+                        break
+                    except TimeoutError:
+                        if progress is not None:
+                            progress(sum(done), frames)
+        if progress is not None:
+            progress(frames, frames)
+        w.data_bytes = 2 * frames
+        w.f.seek(0, os.SEEK_END)
+    finally:
+        w.close()
 
 
 def _run(
