@@ -262,9 +262,16 @@ class PullService:
                     return UNTAKEN
                 if not warned:
                     warned = True
+                    who = self.holder() or who  # the lock says who holds it now
+                    why = (
+                        "is it stopped (Ctrl-Z) or hung?"
+                        if who is None or who.alive
+                        else "that process is gone, yet the lock is held: a process it started "
+                        "keeps it (stop that one)"
+                    )
                     on_news(
                         f"{who or 'the holder'} has not taken the jobs in "
-                        f"{SILENT_HOLDER:.0f} s: is it stopped (Ctrl-Z) or hung? Waiting."
+                        f"{SILENT_HOLDER:.0f} s: {why} Waiting."
                     )
             if follower.paused != paused:
                 paused = follower.paused

@@ -123,3 +123,48 @@ def test_what_another_process_asks_of_the_queue_happens_where_it_runs(tmp_path, 
         await there.close()
 
     asyncio.run(go())
+
+
+def test_a_holder_that_never_takes_is_said_and_its_end_frees_the_queue(tmp_path, monkeypatch):
+    """A hand-over nobody takes: --no-wait gives up (UNTAKEN) and says so; a follower waits,
+    says the holder looks stuck, and runs the jobs itself once the lock comes free."""
+    from genesys_tui.flows.pull import follow
+    from genesys_tui.flows.pull import service as service_module
+    from genesys_tui.flows.pull.follow import RAN, UNTAKEN
+
+    monkeypatch.setattr(service_module, "SILENT_HOLDER", 0.05)
+    monkeypatch.setattr(service_module, "FOLLOW_POLL", 0.01)
+    monkeypatch.setattr(follow, "FOLLOW_POLL", 0.01)
+
+    async def go():
+        stuck, there = _service(tmp_path), _service(tmp_path)
+        stuck.runner.acquire("the TUI")  # holds the lock, and (no loop then) never looks
+        stuck.runner._watch and stuck.runner._watch.cancel()
+        job, _ = there.store.add("c1", "r1", "mono", "/out")
+        news: list[str] = []
+        assert await there.run_or_hand_over([job.id], wait=False, on_news=news.append) == UNTAKEN
+        assert there.store.untaken([job.id]) == 1  # still offered: whoever runs the queue next
+
+        ran: list[int] = []
+
+        async def process(j):
+            ran.append(j.id)
+            there.store.update(j, state=DONE)
+
+        there.runner._process = process
+
+        async def free_later():
+            while not any("has not taken the jobs" in n for n in news):
+                await asyncio.sleep(0.01)
+            await stuck.close()  # the holder ends: the lock is free
+
+        news.clear()
+        freer = asyncio.create_task(free_later())
+        how = await there.run_or_hand_over([job.id], on_news=news.append)
+        await freer
+        await there.close()
+        return how, ran, news
+
+    how, ran, news = asyncio.run(go())
+    assert how == RAN and ran == [1]
+    assert "stopped (Ctrl-Z) or hung" in " ".join(news) and "running the rest here" in news[-1]
