@@ -232,3 +232,41 @@ def _raw_rows_and_listed(srv, types=("transcripts",)):
 
     raw, ids = asyncio.run(go())
     return raw, ids, org
+
+
+def test_the_full_text_index_answers_for_every_call_at_once(tmp_path):
+    """One query for all the calls it holds: candidates with every word, the listed call's
+    times checked, a call put again replaced; a damaged database leaves the files to answer."""
+    from genesys_tui.flows.review.text_index import DB_NAME, TextIndex
+
+    def review(cid, texts, start=NOW - timedelta(minutes=5)):
+        class Conv:
+            start_time, end_time = start, NOW
+
+        phrases = [
+            type("P", (), {"recording_id": "r1", "media_ms": 1000 * k, "role": "customer",
+                           "text": t})()
+            for k, t in enumerate(texts)
+        ]  # fmt: skip
+        return type("R", (), {"id": cid, "conversation": Conv(), "audio": [],
+                              "transcript": type("T", (), {"phrases": phrases})()})()  # fmt: skip
+
+    index = TextIndex(tmp_path)
+    index.put(review("c-1", ["I want a refund please", "thanks"]))
+    index.put(review("c-2", ["refund? no", "please call me"]))
+    index.put(review("c-3", ["nothing here"]))
+    known, hits = index.find(("refund", "please"))
+    assert set(known) == {"c-1", "c-2", "c-3"}
+    assert [s.text for s in hits["c-1"]] == ["I want a refund please"] and "c-2" not in hits
+    assert index.same_call(known["c-1"], NOW - timedelta(minutes=5), NOW)
+    assert not index.same_call(known["c-1"], NOW - timedelta(minutes=6), NOW)
+    index.put(review("c-1", ["no longer"]))  # opened again: its old phrases go
+    assert "c-1" not in index.find(("refund",))[1]
+    # a damaged database: made anew, empty (the search reads the files of what it lacks)
+    index._db.close()
+    (tmp_path / DB_NAME).write_bytes(b"not a database" * 100)
+    fresh = TextIndex(tmp_path)
+    assert fresh.find(("refund",)) == ({}, {})
+    assert fresh.get("c-2", NOW - timedelta(minutes=5), NOW)[0].text == "refund? no"
+    fresh.put(review("c-2", ["refund please"]))
+    assert [s.text for s in fresh.find(("refund",))[1]["c-2"]] == ["refund please"]

@@ -138,8 +138,16 @@ async def search_calls(
     if len(calls) > MAX_CALLS:
         found.notes.append(f"only the first {MAX_CALLS} calls were read: narrow the interval")
         calls = calls[:MAX_CALLS]
+    # The full-text index answers for every call it holds at once: a listed call it knows (the
+    # same start and end) costs nothing more; the others are read (or opened) one by one.
+    index = service.cache.index
+    local = index.find(words)
     for n, (cid, began, ended) in enumerate(calls, 1):
-        said, began = await _said(service, cid, began, ended, words)
+        kept = local[0].get(cid) if local is not None and began is not None else None
+        if kept is not None and index.same_call(kept, began, ended):
+            said = local[1].get(cid, [])
+        else:
+            said, began = await _said(service, cid, began, ended, words)
         if said is not None:
             found.calls += 1
             hits = [

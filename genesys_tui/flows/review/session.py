@@ -22,7 +22,7 @@ from genesys_tui.flows.review.metrics import Metrics, compute
 from genesys_tui.flows.review.model import Transcript
 from genesys_tui.flows.review.parse import TranscriptError, parse_transcript
 from genesys_tui.flows.review.roles import merge
-from genesys_tui.flows.review.text_index import TextIndex
+from genesys_tui.flows.review.text_index import DB_NAME, TextIndex
 from genesys_tui.genesys import errors as E
 from genesys_tui.genesys import states as S
 from genesys_tui.genesys.client import GenesysClient
@@ -148,8 +148,8 @@ class ReviewCache:
         for _, size, f in sorted(files):
             if total - freed <= self.max_bytes:
                 break
-            if f in keep or f.name.endswith(".meta.json"):
-                continue
+            if f in keep or f.name.endswith(".meta.json") or f.name.startswith(DB_NAME):
+                continue  # (the full-text index is one file for every call: never pruned whole)
             self.forget(f)
             freed += size
         return freed
