@@ -262,6 +262,9 @@ def test_the_full_text_index_answers_for_every_call_at_once(tmp_path):
     assert not index.same_call(known["c-1"], NOW - timedelta(minutes=6), NOW)
     index.put(review("c-1", ["no longer"]))  # opened again: its old phrases go
     assert "c-1" not in index.find(("refund",))[1]
+    index.forget("c-2")  # pruned from the cache: out of the index too
+    known, hits = index.find(("refund",))
+    assert "c-2" not in known and not hits
     # a damaged database: made anew, empty (the search reads the files of what it lacks)
     index._db.close()
     (tmp_path / DB_NAME).write_bytes(b"not a database" * 100)

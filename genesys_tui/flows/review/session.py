@@ -150,6 +150,8 @@ class ReviewCache:
                 break
             if f in keep or f.name.endswith(".meta.json") or f.name.startswith(DB_NAME):
                 continue  # (the full-text index is one file for every call: never pruned whole)
+            if f.parent.name == "index":  # a call's text goes: from the full-text index too
+                self.index.forget(f.stem)
             self.forget(f)
             freed += size
         return freed

@@ -99,6 +99,21 @@ class TextIndex:
                 ],
             )
 
+    def forget(self, conversation_id: str) -> None:
+        """A call's phrases out of the full-text index (its file pruned from the cache)."""
+        db = self.db()
+        if db is None:
+            return
+        with self._lock, contextlib.suppress(sqlite3.Error), db:
+            old = db.execute(
+                "SELECT first, n FROM calls WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if old is not None:
+                db.execute(
+                    "DELETE FROM said WHERE rowid >= ? AND rowid < ?", (old[0], old[0] + old[1])
+                )
+                db.execute("DELETE FROM calls WHERE id = ?", (conversation_id,))
+
     def find(
         self, words: tuple[str, ...]
     ) -> tuple[dict[str, tuple[int | None, int | None]], dict[str, list[Said]]] | None:
