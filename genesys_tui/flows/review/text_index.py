@@ -81,11 +81,7 @@ class TextIndex:
         # A call's phrases take consecutive rowids (first, n): replacing them is a range of
         # rowids, not a scan of every phrase for an unindexed column.
         with self._lock, contextlib.suppress(sqlite3.Error), db:
-            old = db.execute("SELECT first, n FROM calls WHERE id = ?", (cid,)).fetchone()
-            if old is not None:
-                db.execute(
-                    "DELETE FROM said WHERE rowid >= ? AND rowid < ?", (old[0], old[0] + old[1])
-                )
+            _drop(db, cid)
             (first,) = db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM said").fetchone()
             db.execute(
                 "INSERT OR REPLACE INTO calls (id, start, end, first, n) VALUES (?, ?, ?, ?, ?)",
@@ -105,14 +101,7 @@ class TextIndex:
         if db is None:
             return
         with self._lock, contextlib.suppress(sqlite3.Error), db:
-            old = db.execute(
-                "SELECT first, n FROM calls WHERE id = ?", (conversation_id,)
-            ).fetchone()
-            if old is not None:
-                db.execute(
-                    "DELETE FROM said WHERE rowid >= ? AND rowid < ?", (old[0], old[0] + old[1])
-                )
-                db.execute("DELETE FROM calls WHERE id = ?", (conversation_id,))
+            _drop(db, conversation_id)
 
     def find(
         self, words: tuple[str, ...]
@@ -189,6 +178,14 @@ class TextIndex:
             ]
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None  # missing, cut or tampered with: read from Genesys again
+
+
+def _drop(db: sqlite3.Connection, cid: str) -> None:
+    """A call out of the full-text index: its phrases are a range of rowids (first, n)."""
+    old = db.execute("SELECT first, n FROM calls WHERE id = ?", (cid,)).fetchone()
+    if old is not None:
+        db.execute("DELETE FROM said WHERE rowid >= ? AND rowid < ?", (old[0], old[0] + old[1]))
+        db.execute("DELETE FROM calls WHERE id = ?", (cid,))
 
 
 def said_of(review) -> list[Said]:
