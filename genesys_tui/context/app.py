@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from genesys_tui.context import Target, build_client, org_scope
 from genesys_tui.core import fmt
@@ -15,14 +16,16 @@ from genesys_tui.core.config import Config, Notice, Profile
 from genesys_tui.core.orgs import OrgScope
 from genesys_tui.core.paths import AppPaths
 from genesys_tui.flows.browse.service import BrowseService
-from genesys_tui.flows.export.service import ExportService
 from genesys_tui.flows.pull.model import QueueOptions
 from genesys_tui.flows.pull.service import PullService, QueueEvent
 from genesys_tui.flows.review.links import Moment
-from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.genesys.auth import USER
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.regions import hosts_for
+
+if TYPE_CHECKING:  # imported when first used: the first screen needs neither
+    from genesys_tui.flows.export.service import ExportService
+    from genesys_tui.flows.review.service import ReviewService
 from genesys_tui.storage.sinks import sink_factory
 
 
@@ -87,6 +90,24 @@ class AppContext:
     store_path: Path | None = None  # None: the signed-in org's own job store
     output_dir: str | None = None  # None: the profile's output_dir
     open_at: Moment | None = None  # `genesys-tui open ID@MM:SS`: Review there once signed in
+    # Blocks until the org answers (the demo's emulator, starting in its own process): called
+    # off the event loop before the first request. None: it answers already.
+    ready: Callable[[], None] | None = None
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    """What the app needs of the demo's emulator: its settings (the demo OAuth clients), where it
+    listens, and who evaluates (its QA supervisor)."""
+
+    settings: Any  # EmulatorSettings (the emulator is not imported here)
+    base_url: str
+    evaluator: str
+
+    @classmethod
+    def of(cls, srv) -> DemoOrg:
+        """An emulator running in this process (the tests, the screenshots)."""
+        return cls(srv.emulator.s, srv.base_url, srv.emulator.org.supervisors[0].id)
 
 
 def demo_notices() -> dict[str, Notice]:
@@ -116,15 +137,17 @@ def demo_context(
     now: datetime | None = None,
     readonly: bool = False,
     signed_in: bool = True,
+    ready: Callable[[], None] | None = None,
 ) -> AppContext:
-    """The embedded emulator `srv` as the org: its demo OAuth clients (the PKCE one has the
-    demo's callback on `redirect_port` registered, as an admin would), a job store of its own so
-    real queues are never mixed with demo ones, demo notices when the config has none, and the
-    demo supervisor as the evaluator."""
-    s = srv.emulator.s
+    """The embedded emulator `srv` (a running EmulatorServer, or a DemoOrg) as the org: its
+    demo OAuth clients (the PKCE one has the demo's callback on `redirect_port` registered, as an
+    admin would), a job store of its own so real queues are never mixed with demo ones, demo
+    notices when the config has none, and the demo supervisor as the evaluator."""
+    org = srv if isinstance(srv, DemoOrg) else DemoOrg.of(srv)
+    s = org.settings
     profile = Profile(
         name="demo",
-        base_url=srv.base_url,
+        base_url=org.base_url,
         client_id=s.client_id if signed_in else "",
         user_client_id=s.pkce_client_id,
         redirect_port=redirect_port,
@@ -134,12 +157,10 @@ def demo_context(
         if s.export_target.startswith("dir:")
         else "",
     )
-    target = Target(profile, hosts_for("", srv.base_url), False, readonly)
+    target = Target(profile, hosts_for("", org.base_url), False, readonly)
     # The demo's client credentials have no user: evaluations are submitted as the demo
     # supervisor (the user the demo signs in as), unless the config names someone.
-    review = replace(
-        config.review, evaluator=config.review.evaluator or srv.emulator.org.supervisors[0].id
-    )
+    review = replace(config.review, evaluator=config.review.evaluator or org.evaluator)
     return AppContext(
         config=replace(config, notices=config.notices or demo_notices(), review=review),
         paths=paths,
@@ -150,6 +171,7 @@ def demo_context(
         now=now,
         store_path=store_path,
         output_dir=str(downloads),
+        ready=ready,
     )
 
 
@@ -200,6 +222,8 @@ class Services:
 
     @cached_property
     def review(self) -> ReviewService:
+        from genesys_tui.flows.review.service import ReviewService
+
         return ReviewService(self.client, self._org(), self.config, self.profile)
 
     @cached_property
@@ -214,6 +238,8 @@ class Services:
 
     @cached_property
     def export(self) -> ExportService:
+        from genesys_tui.flows.export.service import ExportService
+
         return ExportService(self.client, self._org().exports_file, poll_seconds=self._export_poll)
 
 

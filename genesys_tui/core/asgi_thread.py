@@ -3,18 +3,12 @@ playback from Review), or in the foreground."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import uvicorn
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+from genesys_tui.core.ports import free_port  # noqa: F401 - re-exported
 
 
 class ThreadedServer:

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from genesys_tui.genesys.auth import TokenResponse, request_token
+from genesys_tui.genesys.callback import CALLBACK_PATH, redirect_uri_for  # noqa: F401 - re-exported
 from genesys_tui.genesys.errors import AuthenticationError
 from genesys_tui.genesys.regions import Hosts
 
-CALLBACK_PATH = "/oauth/callback"
 _PAGE = (
     "<!doctype html><meta charset=utf-8><title>genesys-tui</title>"
     "<body style='font-family:sans-serif'><h2>{title}</h2><p>{text}</p></body>"
@@ -170,7 +170,3 @@ async def login_with_pkce(
     return await request_token(
         http, hosts, form, basic=(client_id, client_secret) if client_secret else None
     )
-
-
-def redirect_uri_for(port: int) -> str:
-    return f"http://127.0.0.1:{port}{CALLBACK_PATH}"

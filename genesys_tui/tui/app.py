@@ -4,6 +4,7 @@ download queue running for the app's whole life."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,22 +29,27 @@ from genesys_tui.tui import (
     compat,  # noqa: F401 - patches a Textual compositor bug at import
     theming,
 )
+from genesys_tui.tui.colours import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT
 from genesys_tui.tui.keymap import app_binding_ids, unknown_ids
 from genesys_tui.tui.screens.base import AppScreen
 from genesys_tui.tui.screens.browse import BrowseScreen
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, QueueChoice
-from genesys_tui.tui.screens.export import ExportScreen
 from genesys_tui.tui.screens.queue import QueueScreen
-from genesys_tui.tui.screens.review import ReviewScreen
 from genesys_tui.tui.screens.signin import SignInScreen
-from genesys_tui.tui.screens.supervise import SuperviseScreen
 from genesys_tui.tui.widgets.header import AppHeader
-from genesys_tui.tui.widgets.timeline import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT
 
 if TYPE_CHECKING:
     from genesys_tui.flows.review.serve import PlaybackServer  # starlette: loaded when used
 
 log = logging.getLogger("genesys_tui.tui")
+
+
+def _screen(module: str, name: str) -> Screen:
+    """An area's screen, its module imported when the area is first shown: the first screen is
+    drawn before Review's audio, Supervise's live board or Export's machinery are loaded."""
+    import importlib
+
+    return getattr(importlib.import_module(f"genesys_tui.tui.screens.{module}"), name)()
 
 
 RETAKE_SECONDS = 2.0  # how often a TUI whose queue another process runs tries to take it
@@ -62,9 +68,9 @@ class GenesysApp(App[int]):
     MODES = {
         "browse": BrowseScreen,
         "queue": QueueScreen,
-        "review": ReviewScreen,
-        "supervise": SuperviseScreen,
-        "export": ExportScreen,
+        "review": lambda: _screen("review", "ReviewScreen"),
+        "supervise": lambda: _screen("supervise", "SuperviseScreen"),
+        "export": lambda: _screen("export", "ExportScreen"),
     }
     DEFAULT_MODE = "browse"
     BINDINGS = [
@@ -147,6 +153,12 @@ class GenesysApp(App[int]):
     async def _connect(self) -> None:
         from genesys_tui.context import client_credentials_client
 
+        if self.ctx.ready is not None:  # the demo's emulator, starting beside the app
+            try:
+                await asyncio.to_thread(self.ctx.ready)
+            except RuntimeError as e:
+                self.notify(str(e), title="Demo", severity="error", timeout=30)
+                return
         client = self._client
         if client is None:
             try:
@@ -271,7 +283,7 @@ class GenesysApp(App[int]):
             self.came_from = self.current_mode
         self.switch_mode("review")
         screen = self.screen
-        if isinstance(screen, ReviewScreen):
+        if type(screen).__name__ == "ReviewScreen":
             screen.open(conversation_id, moment)
 
     # --- areas, help, palette -----------------------------------------------------------------------

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from genesys_tui.context.app import AppContext
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when used: `demo` forks its emulator before the app is imported
+    from genesys_tui.context.app import AppContext
     from genesys_tui.tui.app import GenesysApp
 
 
@@ -24,8 +23,8 @@ def run_app(ctx: AppContext) -> int:
 def demo_settings(args, redirect_port: int, export_dir=None):
     """The demo org; its PKCE client has the demo's own callback registered (as an admin would),
     and its S3 bulk-actions integration exports into `export_dir` (the Export area's bucket)."""
-    from genesys_tui.emulator import EmulatorSettings
-    from genesys_tui.genesys.pkce import redirect_uri_for
+    from genesys_tui.emulator.settings import EmulatorSettings
+    from genesys_tui.genesys.callback import redirect_uri_for
 
     now = getattr(args, "now", None)
     pinned = {"anchor": now, "pin_clock": True} if now else {}
@@ -44,18 +43,35 @@ def demo_settings(args, redirect_port: int, export_dir=None):
 
 def run_demo(config, paths, args) -> int:
     """The emulator on a free loopback port, its demo credentials, the same TUI; quitting stops it.
+    Where processes fork, the emulator starts in one of its own at once, and the app waits for
+    it only when it signs in: the org is built on the other core while this one starts the TUI.
     Its queue is the demo org's own (kept per org like any other), so it resumes next time and is
     never mixed with a real org's."""
-    from genesys_tui.context.app import demo_context
-    from genesys_tui.core.asgi_thread import free_port
-    from genesys_tui.emulator import EmulatorServer
+    import os
+
+    from genesys_tui.core.ports import free_port
 
     port = free_port()
     bucket = paths.data_dir / "demo-export-bucket"  # what the demo org's exports write
-    srv = EmulatorServer(demo_settings(args, port, bucket)).start()
+    settings = demo_settings(args, port, bucket)
+    if hasattr(os, "fork"):
+        from genesys_tui.emulator.ids import make_uuid
+        from genesys_tui.tui.demo_process import ForkedEmulator
+
+        srv = ForkedEmulator(settings, free_port(), paths.log_dir / "demo-emulator.log").start()
+        from genesys_tui.context.app import DemoOrg, demo_context  # after the fork: the app's
+
+        evaluator = make_uuid(settings.seed, "supervisor", 0)  # the org's QA lead
+        org, ready = DemoOrg(settings, srv.base_url, evaluator), srv.wait_ready
+    else:
+        from genesys_tui.context.app import DemoOrg, demo_context
+        from genesys_tui.emulator import EmulatorServer
+
+        srv = EmulatorServer(settings).start()
+        org, ready = DemoOrg.of(srv), None
     try:
         ctx = demo_context(
-            srv,
+            org,
             config,
             paths,
             redirect_port=port,
@@ -63,6 +79,7 @@ def run_demo(config, paths, args) -> int:
             downloads=paths.data_dir / "demo-downloads",
             now=getattr(args, "now", None),
             readonly=getattr(args, "readonly", False),
+            ready=ready,
         )
         return run_app(ctx)
     finally:

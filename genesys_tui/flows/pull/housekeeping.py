@@ -7,36 +7,15 @@ import contextlib
 import logging
 import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from genesys_tui.core.processes import die_with_parent
 from genesys_tui.flows.pull.model import FINAL_STATES
 from genesys_tui.flows.pull.store import JobStore
 from genesys_tui.storage.sinks import Sink, SinkError
 
 log = logging.getLogger("genesys_tui.pull")
-
-
-def die_with_parent(parent: int) -> None:
-    """In each conversion worker: exit as soon as the process that started it is gone (a kill -9
-    of `fetch` must not leave workers behind). Linux's parent-death signal where it exists, and a
-    watcher thread everywhere (it also catches a parent that died before the signal was set)."""
-    import threading
-
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def conversion_worker(parent: int) -> None:

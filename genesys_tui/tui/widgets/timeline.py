@@ -18,34 +18,10 @@ from textual.widget import Widget
 from genesys_tui.flows.review.listing import clock
 from genesys_tui.flows.review.session import Audio
 from genesys_tui.flows.review.waveform import columns_per_cell, envelope, render
+from genesys_tui.tui.colours import THEME_DEFAULTS, THEME_DEFAULTS_LIGHT  # noqa: F401
 
 # The theme variables the timeline paints with, and their defaults (GenesysApp declares them, so
 # a theme can change each; app.tcss uses the same ones for the transcript).
-THEME_DEFAULTS = {
-    "role-customer": "#5aa9ff",
-    "role-agent": "#4ade80",
-    "role-ivr": "#c084fc",
-    "role-system": "#c084fc",
-    "role-mixed": "#e5e7eb",
-    "hold": "#3b3512",  # background under a hold
-    "held": "#facc15",  # the dots marking a hold on the phrase lane
-    "cut": "#f87171",  # where the recording left time out
-    "playing": "#5c4a00",  # the phrase being heard
-    "bookmark": "#fb923c",  # a bookmark's moment, on the ruler
-}
-# On a light theme the same roles in darker inks, holds and the phrase heard in pale washes.
-THEME_DEFAULTS_LIGHT = {
-    "role-customer": "#1d4ed8",
-    "role-agent": "#15803d",
-    "role-ivr": "#7e22ce",
-    "role-system": "#7e22ce",
-    "role-mixed": "#374151",
-    "hold": "#fef3c7",
-    "held": "#b45309",
-    "cut": "#dc2626",
-    "playing": "#fde68a",
-    "bookmark": "#c2410c",
-}
 ROLES = ("customer", "agent", "ivr", "system", "mixed")
 MIN_SPAN_MS = 2000
 TICKS_S = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
