@@ -9,9 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TypeVar
 
 from genesys_tui.flows.pull.housekeeping import conversion_worker
@@ -43,7 +41,10 @@ class CpuPool:
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            if self.kind == PROCESS:
+            if self.kind == PROCESS:  # (multiprocessing loads with the first conversion)
+                from concurrent.futures import ProcessPoolExecutor
+                from multiprocessing import get_context
+
                 self._pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=get_context("spawn"),
@@ -59,6 +60,9 @@ class CpuPool:
         embedding that replaced stdio), fall back to threads: numpy, libsndfile and PyAV release
         the GIL for the heavy parts. A crashed worker (BrokenProcessPool) resets the pool and
         fails this attempt only (Retry)."""
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         loop = asyncio.get_running_loop()
         try:
             with _real_stdio():  # spawning happens here
