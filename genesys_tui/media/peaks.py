@@ -150,14 +150,28 @@ class PeaksCache:
             cached = self._load(sha)
             if cached is not None:
                 return cached
+        info = decode.probe(p)
         if sha is None:
-            sha = hash_file(p).sha256_hex
+            # A file not seen under this name: its hash (the cache's key) on one core while the
+            # peaks are computed on the other (both let go of the GIL as they read and reduce),
+            # rather than one pass after the other. A copy seen under another name is found by
+            # its hash, and what was computed meanwhile is simply not saved twice.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1) as pool:
+                hashed = pool.submit(hash_file, p)
+                peaks = compute(
+                    decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format
+                )
+                sha = hashed.result().sha256_hex
             cached = self._load(sha)
             if cached is not None:
                 self._remember(key, sha)
                 return cached
-        info = decode.probe(p)
-        peaks = compute(decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format)
+        else:
+            peaks = compute(
+                decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format
+            )
         peaks.sha256 = sha
         with contextlib.suppress(OSError):  # a cache that cannot be written (full, or another
             self._save(peaks)  # process writing the same entry) costs a recompute later

@@ -44,15 +44,17 @@ def test_cache_keyed_by_content(tmp_path, monkeypatch):
     computed = []
     real = peaks.compute
     monkeypatch.setattr(peaks, "compute", lambda *a: computed.append(1) or real(*a))
-    again = cache.get(src)
+    again = cache.get(src)  # the same file again: a stat, and the cached peaks
+    assert computed == [] and np.array_equal(again.levels[0], first.levels[0])
     copy = tmp_path / "copy.wav"
     copy.write_bytes(src.read_bytes())
+    # A copy under another name: hashed while its peaks are computed (one core each); its
+    # content's entry is the one used, and nothing is saved twice.
     same_content = cache.get(copy)
-    assert (
-        computed == []
-        and np.array_equal(again.levels[0], first.levels[0])
-        and same_content.sha256 == first.sha256
-    )
+    assert same_content.sha256 == first.sha256
+    assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1
+    computed.clear()
+    assert cache.get(copy).sha256 == first.sha256 and computed == []  # remembered by name now
     sf.write(src, data // 2, 8000, subtype="PCM_16")  # changed content: recomputed
     changed = cache.get(src)
     assert computed == [1] and changed.sha256 != first.sha256
