@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     HTMLResponse,
     JSONResponse,
@@ -111,7 +111,7 @@ class Emulator:
         )
         self.app = Starlette(
             routes=routes,
-            exception_handlers={HTTPException: self._http_error},
+            exception_handlers={HTTPException: self._http_error, ClientDisconnect: _gone},
             lifespan=self._lifespan,
         )
 
@@ -428,3 +428,9 @@ def _basic(header: str) -> tuple[str, str]:
         return "", ""
     cid, _, secret = raw.partition(":")
     return cid, secret
+
+
+async def _gone(request: Request, exc: Exception) -> Response:
+    """The client went away mid-request (an app quitting, a timeout): nobody reads the answer,
+    and it is no error of ours to log."""
+    return Response(status_code=499)
