@@ -7,8 +7,6 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 
-from genesys_tui.cli.parser import build_parser
-
 
 def handler(command: str) -> Callable[..., int]:
     """The function that runs `command`, imported only when it runs: `convert` and `--help` start
@@ -94,6 +92,14 @@ def _sigterm_unwinds(command: str | None) -> Iterator[Callable[[], bool]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from genesys_tui.cli import convert_lean
+
+    given = sys.argv[1:] if argv is None else list(argv)
+    if convert_lean.wanted(given):  # a conversion nobody watches: started light
+        with _sigterm_unwinds("convert") as terminated:
+            return convert_lean.run(given, terminated)
+    from genesys_tui.cli.parser import build_parser
+
     parser = build_parser()
     args = parser.parse_args(argv)
     with _sigterm_unwinds(args.command) as terminated:

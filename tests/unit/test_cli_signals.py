@@ -26,10 +26,21 @@ def test_sigterm_handler_is_restored_after_main(tmp_path, capsys, monkeypatch):
             return real(args, terminated)
 
         monkeypatch.setattr(main_module, "_run", spy)
+        from genesys_tui.cli import convert_lean
+
+        lean = convert_lean.run
+        monkeypatch.setattr(
+            convert_lean,
+            "run",
+            lambda argv, t: seen.append(signal.getsignal(signal.SIGTERM)) or lean(argv, t),
+        )
+        # a quiet conversion starts light (cli/convert_lean.py), the rest through _run: both
+        # have their own handler while they run, and the caller's is back after
         code = main(["convert", str(tmp_path / "missing.wav"), "--format", "mono", "-q"])
         assert code != 0  # the command ran (and refused a missing file)
-        assert seen and seen[0] is not ours  # its own handler while it ran
-        assert signal.getsignal(signal.SIGTERM) is ours  # and the caller's again after
+        code = main(["jobs", "--config", str(tmp_path / "none.toml")])
+        assert len(seen) == 2 and all(h is not ours for h in seen)
+        assert signal.getsignal(signal.SIGTERM) is ours
     finally:
         signal.signal(signal.SIGTERM, before)
 

@@ -191,3 +191,36 @@ def test_sigterm_cleans_up_and_stale_temporaries_are_swept(tmp_path):
     _, err = p.communicate(timeout=60)
     assert p.returncode == 143 and "terminated" in err
     assert list(out.iterdir()) == []
+
+
+def test_the_light_start_and_the_full_one_say_the_same(tmp_path, make_audio, capsys, monkeypatch):
+    """`convert -q` starts light (no Rich, no other command's parser); with a terminal to draw
+    bars on, the full path runs. The same files come out, and the same lines, but not the
+    colour."""
+    from genesys_tui.cli import convert_lean
+
+    good = make_audio("wav-s16", name="a")
+    args = ["convert", str(good), str(tmp_path / "missing.wav"), "--format", "mono"]
+    runs = {}
+    for name, light in (("light", True), ("full", False)):
+        monkeypatch.setattr(convert_lean, "wanted", lambda argv, light=light: light)
+        out = tmp_path / name
+        code = main([*args, "--to", str(out), "-q"])
+        runs[name] = (code, capsys.readouterr().err, (out / "a.mono.wav").read_bytes())
+    (c1, e1, f1), (c2, e2, f2) = runs["light"], runs["full"]
+    assert c1 == c2 == 1 and f1 == f2
+    assert [line.replace(str(tmp_path / "light"), "OUT") for line in e1.splitlines()] == [
+        line.replace(str(tmp_path / "full"), "OUT") for line in e2.splitlines()
+    ]
+    assert "✗" in e1 and "1 of 2 file(s) failed" in e1
+    # started light: neither Rich nor the other commands' parser is imported
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from genesys_tui.cli.main import main; "
+        f"code = main({[*args, '--to', str(tmp_path / 'probe'), '-q']!r}); "
+        "print(code, 'rich' in sys.modules, 'genesys_tui.cli.parser' in sys.modules)"
+    )
+    got = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert got.stdout.split() == ["1", "False", "False"], got.stderr
