@@ -39,6 +39,7 @@ class Follower:
         self.store, self.job_ids, self.on_event = store, job_ids, on_event
         self._seen: dict[int, tuple[str, int, int | None]] = {}
         self._started: dict[int, float] = {}
+        self._notes: dict[int, str] = {}
         self.throughput = Throughput()
         self.paused = False
 
@@ -58,6 +59,16 @@ class Follower:
             else:
                 self.throughput.forget(job.id)
             self._emit(JobEvent.of(job, rate, eta))
+        planning = [j for j in jobs if j.is_expansion and j.state not in FINAL_STATES]
+        if planning:  # what Genesys is doing for them, as the holder hears it
+            by_id = {j.id: j for j in planning}
+            for job_id, note in self.store.notes(list(by_id)).items():
+                if self._notes.get(job_id) != note:
+                    self._notes[job_id] = note
+                    job = by_id[job_id]
+                    self._emit(
+                        JobEvent(job_id, job.state, label=job.label, note=note, planning=True)
+                    )
         self._emit(self.totals(jobs))
         return all(_settled(j) for j in jobs)
 

@@ -283,11 +283,14 @@ class QueueRunner:
         return QueueTotals(counts, done, total, rate, eta, self.paused, planning)
 
     def _noter(self, job: Job) -> Callable[[str], None]:
-        """Where a conversation's planning stands, told as it changes (not stored: it is news)."""
+        """Where a conversation's planning stands, told as it changes (news: kept in memory, and
+        beside its hand-over when another process follows it)."""
 
         def note(text: str) -> None:
             if self.notes.get(job.id) != text:
                 self.notes[job.id] = text
+                with contextlib.suppress(Exception):  # news: never worth failing a job for
+                    self.store.set_note(job.id, text)  # a follower in another process reads it
                 if self.on_event:
                     event = JobEvent(job.id, job.state, label=job.label, note=text, planning=True)
                     self.on_event(event)

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS handoff (
     offered_at TEXT NOT NULL,
     offered_by INTEGER NOT NULL,
     taken_at TEXT,
-    taken_by INTEGER
+    taken_by INTEGER,
+    note TEXT
 );
 """
 COLUMNS = (
@@ -351,6 +352,27 @@ class JobStore:
                 "UPDATE handoff SET taken_at = ?, taken_by = ? WHERE job_id = ?",
                 [(ts, pid, i) for i in job_ids],
             )
+
+    def set_note(self, job_id: int, note: str) -> None:
+        """Where a handed-over conversation's planning stands, for the process following it (a
+        job not handed over has no row: nothing is written)."""
+        with self._lock:
+            self.db.execute("UPDATE handoff SET note = ? WHERE job_id = ?", (note[:500], job_id))
+
+    def notes(self, job_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(job_ids)
+        out: dict[int, str] = {}
+        with self._lock:
+            for k in range(0, len(ids), 500):
+                chunk = ids[k : k + 500]
+                out.update(
+                    self.db.execute(
+                        f"SELECT job_id, note FROM handoff WHERE note IS NOT NULL AND job_id IN "
+                        f"({', '.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                )
+        return out
 
     def untaken(self, job_ids: Iterable[int]) -> int:
         """How many of these jobs are offered and not yet taken."""

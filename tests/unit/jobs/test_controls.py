@@ -108,6 +108,14 @@ def test_what_another_process_asks_of_the_queue_happens_where_it_runs(tmp_path, 
             (job_id,) = there.enqueue([("c1", {})], "mono", "/out", batch=False)
             await until(lambda: job_id in here.runner._tasks)  # taken, running there
             assert there.store.untaken([job_id]) == 0 and started == [job_id]
+            # what Genesys is doing for it, as the holder hears it, reaches the follower
+            from genesys_tui.flows.pull.follow import Follower
+
+            here.runner._noter(here.job(job_id))("batch 1 of 1: Genesys is preparing 3: 1 ready")
+            heard: list = []
+            Follower(there.store, [job_id], heard.append).poll()
+            notes = [e.note for e in heard if getattr(e, "note", None)]
+            assert notes == ["batch 1 of 1: Genesys is preparing 3: 1 ready"]
             there.toggle_pause()
             await until(lambda: here.paused)
             there.toggle_pause()
