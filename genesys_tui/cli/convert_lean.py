@@ -30,7 +30,7 @@ def run(argv: list[str], terminated) -> int:
         paths = app_paths(a.config)
         explicit = bool(a.config or os.environ.get("GENESYS_TUI_CONFIG"))
         media = load_config(paths.config_file, explicit=explicit).media
-        from genesys_tui.cli.convert_run import convert_all, options
+        from genesys_tui.cli.convert_run import NoBars, convert_all, options
 
         try:
             opts = options(a, media)
@@ -42,21 +42,10 @@ def run(argv: list[str], terminated) -> int:
             mark = "" if line.endswith("file(s) failed") else ("✗ " if failed else "✓ ")
             print(mark + clean(line), file=sys.stderr, flush=True)
 
-        return 1 if convert_all(a.files, a.to, opts, say, _NoBars()) else 0
+        return 1 if convert_all(a.files, a.to, opts, say, NoBars()) else 0
     except KeyboardInterrupt:
         print(f"genesys-tui: {'terminated' if terminated() else 'interrupted'}", file=sys.stderr)
         return 143 if terminated() else 130
     except UserError as e:
         print(f"genesys-tui: {clean(user_message(e) or e)}", file=sys.stderr)
         return 1
-
-
-class _NoBars:
-    def add_task(self, *a, **k) -> int:
-        return 0
-
-    def update(self, *a, **k) -> None:
-        return None
-
-    def remove_task(self, task: int) -> None:
-        return None

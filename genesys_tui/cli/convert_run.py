@@ -56,3 +56,16 @@ def convert_all(files: list[str], to: str | None, opts: ConvertOptions, say: Sai
     if failures:
         say(f"{failures} of {len(files)} file(s) failed", True)
     return failures
+
+
+class NoBars:
+    """Rich's Progress task methods, drawing nothing (where nobody watches a bar)."""
+
+    def add_task(self, *a, **k) -> int:
+        return 0
+
+    def update(self, *a, **k) -> None:
+        return None
+
+    def remove_task(self, task: int) -> None:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from genesys_tui.cli.common import Context
-from genesys_tui.cli.convert_run import convert_all, options
+from genesys_tui.cli.convert_run import NoBars, convert_all, options
 
 
 def cmd_convert(ctx: Context) -> int:
@@ -28,7 +28,7 @@ def cmd_convert(ctx: Context) -> int:
     return 1 if failures else 0
 
 
-class _Quiet:
+class _Quiet(NoBars):
     """A Progress that draws nothing: no bar where nobody watches (rich.progress not loaded)."""
 
     def __init__(self, ctx: Context) -> None:
@@ -38,15 +38,6 @@ class _Quiet:
         return self
 
     def __exit__(self, *exc) -> None:
-        return None
-
-    def add_task(self, *a, **k) -> int:
-        return 0
-
-    def update(self, *a, **k) -> None:
-        return None
-
-    def remove_task(self, task: int) -> None:
         return None
 
 

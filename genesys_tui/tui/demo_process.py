@@ -104,7 +104,8 @@ def _serve(settings, port: int, log_path: Path, ready_fd: int, parent: int) -> N
 def _quiet(log_path: Path) -> None:
     """stdin from nothing, stdout and stderr to the log: the terminal is the TUI's."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    log = os.open(log_path, flags, 0o600)  # never through a link planted at its name
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(log, 1)
