@@ -94,6 +94,7 @@ class QueueRunner:
         self._watch: asyncio.Task | None = None
         self._looked = datetime.now(UTC)  # cancels made in other processes since are applied
         self._bytes_saved: dict[int, float] = {}
+        self._handed: set[int] = set()  # jobs another process handed over (and follows)
         self.notes: dict[int, str] = {}  # job id -> where its planning stands
         self._last_totals = 0.0
 
@@ -127,6 +128,7 @@ class QueueRunner:
         if not ids:
             return 0
         self.store.take(ids, os.getpid())
+        self._handed.update(ids)
         for i in ids:
             for job in (self.store.get(i), *self.store.children(i)):
                 if job is not None and job.runnable:
@@ -289,8 +291,9 @@ class QueueRunner:
         def note(text: str) -> None:
             if self.notes.get(job.id) != text:
                 self.notes[job.id] = text
-                with contextlib.suppress(Exception):  # news: never worth failing a job for
-                    self.store.set_note(job.id, text)  # a follower in another process reads it
+                if job.id in self._handed:  # a follower in another process reads it there
+                    with contextlib.suppress(Exception):  # news: never worth failing a job for
+                        self.store.set_note(job.id, text)
                 if self.on_event:
                     event = JobEvent(job.id, job.state, label=job.label, note=text, planning=True)
                     self.on_event(event)

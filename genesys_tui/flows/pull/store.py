@@ -354,8 +354,7 @@ class JobStore:
             )
 
     def set_note(self, job_id: int, note: str) -> None:
-        """Where a handed-over conversation's planning stands, for the process following it (a
-        job not handed over has no row: nothing is written)."""
+        """Where a handed-over conversation's planning stands, for the process following it."""
         with self._lock:
             self.db.execute("UPDATE handoff SET note = ? WHERE job_id = ?", (note[:500], job_id))
 
