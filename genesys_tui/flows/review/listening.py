@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from genesys_tui.flows.review.metrics import _dead_air, _union
+from genesys_tui.flows.review.metrics import dead_air, union
 from genesys_tui.flows.review.model import Transcript
 from genesys_tui.flows.review.session import Audio
 
@@ -98,8 +98,8 @@ def skippable_ms(audio: Audio, transcript: Transcript | None) -> list[tuple[int,
         if p.reason == "Hold" and kept > 0:
             out.append((p.media_ms, p.media_ms + kept))
     if transcript is not None and transcript.phrases:
-        speech = _union([(p.start_ms, p.end_ms) for p in transcript.phrases])
-        agents = _union(
+        speech = union([(p.start_ms, p.end_ms) for p in transcript.phrases])
+        agents = union(
             [
                 (s.start_ms, s.end_ms)
                 for s in transcript.participants
@@ -107,7 +107,7 @@ def skippable_ms(audio: Audio, transcript: Transcript | None) -> list[tuple[int,
             ]
         )
         holds = [(tl.start_ms + p.wall_ms, tl.start_ms + p.wall_end) for p in tl.pauses]
-        for a, b in _dead_air(speech, agents, _union(holds)):
+        for a, b in dead_air(speech, agents, union(holds)):
             if b - a >= MIN_SILENCE_MS and tl.contains(a):
                 x, y = tl.to_media(a) + MARGIN_MS, tl.to_media(b) - MARGIN_MS
                 if y > x:

@@ -9,7 +9,7 @@ from genesys_tui.flows.review.align import RecordingTimeline
 from genesys_tui.flows.review.model import ROLES, Transcript
 
 
-def _union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(intervals):
         if out and a <= out[-1][1]:
@@ -128,7 +128,7 @@ def compute(
     by_role: dict[str, list[tuple[int, int]]] = {}
     for p in phrases:
         by_role.setdefault(p.role, []).append((p.start_ms, p.end_ms))
-    merged = {r: _union(v) for r, v in by_role.items()}
+    merged = {r: union(v) for r, v in by_role.items()}
     m.talk_ms = {r: _total(v) for r, v in merged.items()}
     total_talk = sum(m.talk_ms.values()) or 1
     m.talk_share = {r: v / total_talk for r, v in m.talk_ms.items()}
@@ -141,14 +141,14 @@ def compute(
     ]
     m.hold_ms = sum(b - a for a, b, r in pauses if r == "Hold")
     m.secure_pause_ms = sum(b - a for a, b, r in pauses if r == "SecurePause")
-    speech = _union([iv for v in merged.values() for iv in v])
-    excluded = _union([(a, b) for a, b, _ in pauses])
+    speech = union([iv for v in merged.values() for iv in v])
+    excluded = union([(a, b) for a, b, _ in pauses])
     # Dead air: gaps between speech while an agent is on the call (waiting in the IVR or the queue
     # is not dead air), minus holds and pauses.
-    agents = _union(
+    agents = union(
         [(s.start_ms, s.end_ms) for s in t.participants if s.purpose in ("agent", "user")]
     )
-    silent = _dead_air(speech, agents, excluded)
+    silent = dead_air(speech, agents, excluded)
     m.silence_ms = _total(silent)
     if silent:
         a, b = max(silent, key=lambda iv: iv[1] - iv[0])
@@ -158,7 +158,7 @@ def compute(
     return m
 
 
-def _dead_air(
+def dead_air(
     speech: list[tuple[int, int]], agents: list[tuple[int, int]], excluded: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """The silent stretches: gaps between speech, within an agent's presence (when known), with
