@@ -293,3 +293,26 @@ def test_invalid_utf8_is_a_clear_error(tmp_path):
     path.write_bytes(b'{"transcripts": [{"phrases": [{"text": "\xff\xfe", "startTimeMs": 1}]}]}')
     with pytest.raises(TranscriptError):
         parse_transcript(path)
+
+
+def test_the_typed_and_the_tolerant_path_read_a_phrase_alike(tmp_path, monkeypatch):
+    """Phrases of the usual shape take the typed decoder; any other shape takes the tolerant
+    path. Both must make the same model of the same phrase."""
+    import msgspec
+
+    from genesys_tui.flows.review import parse
+
+    path = tmp_path / "t.json"
+    write_document(path, phrases=50, words_per_phrase=5)
+    typed = parse_transcript(path)
+
+    class Refuses:
+        def decode(self, data):
+            raise msgspec.ValidationError("forced")
+
+    monkeypatch.setattr(parse, "_typed", Refuses())
+    tolerant = parse_transcript(path)
+    assert typed.phrases == tolerant.phrases and len(typed.phrases) == 50
+    for name in ("word_start", "word_duration", "word_confidence"):
+        assert getattr(typed, name) == getattr(tolerant, name)
+    assert typed.participants == tolerant.participants and typed.language == tolerant.language
