@@ -182,7 +182,7 @@ def core_open(wav: Path, doc: Path, cache: Path, seconds: int):
     align(t, [tl])
     review = Review(Conversation(id="c"), [Audio(rec, tl, wav, RATE, 2, peaks.frames, peaks)], t)
     review.metrics = compute(t, [tl])
-    return review
+    return review, rc
 
 
 async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
@@ -229,11 +229,12 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
                 if kind == "open_cold":
                     shutil.rmtree(cache, ignore_errors=True)
                 t = time.perf_counter()
-                review = core_open(wav, doc, cache, seconds)
+                review, rc = core_open(wav, doc, cache, seconds)
                 screen.show(review)
                 await pilot.pause(0)  # let the screen lay out
                 comp.render_update(full=True)  # and draw every line of it
                 out[kind].append(time.perf_counter() - t)
+                rc.peaks.wait()  # the file's hash and the cache's save, after the screen is drawn
             tl = screen.query_one(Timeline)
             tl.zoom_all()
             redraws = []
@@ -312,6 +313,11 @@ def ffmpeg_waveform(wav: Path) -> float:
     return time.perf_counter() - t
 
 
+def _faster(theirs: float, ours: float) -> str:
+    """A ratio, unless ours is too small to time (the index answered from memory)."""
+    return f"{theirs / ours:.1f}x grep's speed" if ours >= 0.001 else "under 1 ms: too fast to time"
+
+
 def main() -> None:
     ensure_tools("ffmpeg", "/usr/bin/time", packages=("ffmpeg", "time"))
     WORK.mkdir(parents=True, exist_ok=True)
@@ -344,7 +350,7 @@ ReviewScreen at 160x45, headless; "drawn" means every line of the screen composi
 
 | measurement | genesys-tui | other tool / target | ratio / verdict |
 |---|---|---|---|
-| open after download, cold (parse, align, metrics, peaks computed and cached, screen shown and drawn; median of 3) | {cold:.3f} s | ffmpeg showwavespic, a waveform picture of the same file: {ff:.2f} s | **{verdict(cold < 0.3)}** (target 0.3 s, issue 31; it was 1 s; {ff / cold:.1f}x faster than the picture) |
+| open after download, cold (parse, align, metrics, peaks computed, screen shown and drawn; median of 3; the file is hashed and its peaks saved to the cache afterwards, in the background) | {cold:.3f} s | ffmpeg showwavespic, a waveform picture of the same file: {ff:.2f} s | **{verdict(cold < 0.3)}** (target 0.3 s, issue 31; it was 1 s; {ff / cold:.1f}x faster than the picture) |
 | open again, warm (peaks from the cache) | {warm:.3f} s | target 1 s | **{verdict(warm < 1)}** |
 | redraw on zoom, whole call down to 2 s ({len(zoom)} levels; worst) | {worst * 1000:.1f} ms | target 5 ms (issue 31; it was 20 ms) | **{verdict(worst < 0.005)}** |
 | parse a {size / 1e6:.0f} MB transcript (time inside the process, best of 3) | {t_stream:.2f} s | json.load: {t_json:.2f} s | **{speed:.2f}x** json.load's speed; target 1.5x (issue 31): **{verdict(speed >= 1.5)}** |
@@ -504,7 +510,7 @@ this process, over HTTP on 127.0.0.1) with {r["calls"]:,} recorded calls in the 
 | measurement | genesys-tui | other tool / target | ratio / verdict |
 |---|---|---|---|
 | search, warm (median of 5; the interval's listing over HTTP included: {r["listing"]:.2f} s of it) | {r["warm"]:.3f} s | target 1 s | **{verdict(r["warm"] < 1)}** |
-| the same, what it reads locally (warm minus the listing) | {max(r["warm"] - r["listing"], 0):.3f} s | `grep -rli refund` over the cached transcript JSON: {g:.3f} s (file names only, no speaker, no time) | {g / max(r["warm"] - r["listing"], 1e-6):.1f}x grep's speed |
+| the same, what it reads locally (warm minus the listing) | {max(r["warm"] - r["listing"], 0):.3f} s | `grep -rli refund` over the cached transcript JSON: {g:.3f} s (file names only, no speaker, no time) | {_faster(g, r["warm"] - r["listing"])} |
 | search, cold (each call opened: conversation, recordings metadata, transcript URL and document) | {r["cold"]:.1f} s | at Genesys's 300 requests a minute this is about {r["calls"] * 4 / 300:.0f} min | — |
 | {b["calls"]:,} indexed calls (25 phrases each), searched warm: the full-text index asked once, every listed call checked against it (median of 5; Genesys's listing of the calls not included) | {b["warm"]:.3f} s ({b["hits"]:,} hits) | target 1 s; `grep -rli refund` over the same text, a file a call: {b["grep"]:.2f} s | **{verdict(b["warm"] < 1)}**; {b["grep"] / max(b["warm"], 1e-6):.1f}x grep's speed |
 | making that index (SQLite FTS5, in the standard library) | {b["built"]:.0f} s, {b["db_mb"]:.0f} MB | | |

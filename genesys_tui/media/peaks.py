@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,35 @@ class Peaks:
 
 def compute(blocks: Iterator[np.ndarray], rate: int, channels: int, fmt: SampleFormat) -> Peaks:
     """One pass over the audio."""
+    level0, frames = _level0(blocks, channels, fmt)
+    return Peaks(rate, channels, frames, _levels(level0, channels))
+
+
+def compute_file(info: decode.AudioInfo) -> Peaks:
+    """The peaks of a file; a PCM WAV of more than a minute is read in two halves, one on each
+    core (reading and reducing let go of the GIL), cut at a bucket boundary so the halves join
+    exactly."""
+    half = (info.frames or 0) // 2 // BASE * BASE
+    if not (info.wav is not None and info.is_pcm and half >= 60 * info.rate):
+        return compute(decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(
+            _level0, decode.blocks(info, 1 << 18, 0, half), info.channels, info.sample_format
+        )
+        second, rest = _level0(
+            decode.blocks(info, 1 << 18, half), info.channels, info.sample_format
+        )
+        level0, frames = first.result()
+    level0 = np.concatenate([level0, second], axis=1)
+    return Peaks(info.rate, info.channels, frames + rest, _levels(level0, info.channels))
+
+
+def _level0(
+    blocks: Iterator[np.ndarray], channels: int, fmt: SampleFormat
+) -> tuple[np.ndarray, int]:
+    """The finest level's buckets, and the frames read; a last partial bucket is padded."""
     parts: list[np.ndarray] = []
     carry = np.zeros((0, channels), np.int16)
     frames = 0
@@ -88,11 +118,13 @@ def compute(blocks: Iterator[np.ndarray], rate: int, channels: int, fmt: SampleF
         if n:
             parts.append(_reduce(x[:n]))
     if len(carry):
-        pad = np.repeat(
-            carry[-1:], BASE - len(carry), axis=0
-        )  # repeat the last sample: no false zero
+        pad = np.repeat(carry[-1:], BASE - len(carry), axis=0)  # the last sample: no false zero
         parts.append(_reduce(np.concatenate([carry, pad])))
     level0 = np.concatenate(parts, axis=1) if parts else np.zeros((channels, 0, 2), np.int16)
+    return level0, frames
+
+
+def _levels(level0: np.ndarray, channels: int) -> list[np.ndarray]:
     levels = [level0]
     while levels[-1].shape[1] > 64:
         prev = levels[-1]
@@ -104,7 +136,7 @@ def compute(blocks: Iterator[np.ndarray], rate: int, channels: int, fmt: SampleF
             lo = np.concatenate([lo, prev[:, full:, 0].min(axis=1, keepdims=True)], axis=1)
             hi = np.concatenate([hi, prev[:, full:, 1].max(axis=1, keepdims=True)], axis=1)
         levels.append(np.stack([lo, hi], axis=2))
-    return Peaks(rate, channels, frames, levels)
+    return levels
 
 
 def _reduce(x: np.ndarray) -> np.ndarray:
@@ -130,6 +162,8 @@ class PeaksCache:
     def __init__(self, cache_dir: str | Path):
         self.dir = Path(cache_dir) / "peaks"
         self.index_path = self.dir / "index.json"
+        self._saving: list[threading.Thread] = []
+        self._index_lock = threading.Lock()  # savers and get() both write the index
 
     def _index(self) -> dict[str, str]:
         try:
@@ -143,6 +177,10 @@ class PeaksCache:
         return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
     def get(self, path: str | Path, sha256: str | None = None) -> Peaks:
+        """The file's peaks, from the cache or computed. A file not seen under this name is
+        hashed (the cache's key) after its peaks are returned, in a thread of its own that then
+        saves them: the waveform is drawn without waiting for a whole read of the file.
+        wait() for that save."""
         p = Path(path)
         key = self._key(p)
         sha = sha256 or self._index().get(key)
@@ -150,33 +188,34 @@ class PeaksCache:
             cached = self._load(sha)
             if cached is not None:
                 return cached
-        info = decode.probe(p)
+        peaks = compute_file(decode.probe(p))
         if sha is None:
-            # A file not seen under this name: its hash (the cache's key) on one core while the
-            # peaks are computed on the other (both let go of the GIL as they read and reduce),
-            # rather than one pass after the other. A copy seen under another name is found by
-            # its hash, and what was computed meanwhile is simply not saved twice.
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(1) as pool:
-                hashed = pool.submit(hash_file, p)
-                peaks = compute(
-                    decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format
-                )
-                sha = hashed.result().sha256_hex
-            cached = self._load(sha)
-            if cached is not None:
-                self._remember(key, sha)
-                return cached
-        else:
-            peaks = compute(
-                decode.blocks(info, 1 << 18), info.rate, info.channels, info.sample_format
-            )
+            saver = threading.Thread(target=self._hash_and_save, args=(p, key, peaks))
+            self._saving = [t for t in self._saving if t.is_alive()]
+            self._saving.append(saver)
+            saver.start()  # not a daemon: an exit waits for the save rather than cut it
+            return peaks
         peaks.sha256 = sha
+        self._store(key, peaks)
+        return peaks
+
+    def wait(self) -> None:
+        """Until every save started by get() is done."""
+        while self._saving:
+            self._saving.pop().join()
+
+    def _hash_and_save(self, path: Path, key: str, peaks: Peaks) -> None:
+        with contextlib.suppress(OSError):  # unreadable now: the next open computes again
+            peaks.sha256 = hash_file(path).sha256_hex
+            if self._load(peaks.sha256) is not None:  # a copy seen under another name
+                self._remember(key, peaks.sha256)
+            else:
+                self._store(key, peaks)
+
+    def _store(self, key: str, peaks: Peaks) -> None:
         with contextlib.suppress(OSError):  # a cache that cannot be written (full, or another
             self._save(peaks)  # process writing the same entry) costs a recompute later
-            self._remember(key, sha)
-        return peaks
+            self._remember(key, peaks.sha256)
 
     def _file(self, sha: str) -> Path:
         return self.dir / f"{sha}.npz"
@@ -208,10 +247,11 @@ class PeaksCache:
             np.savez(f, meta=np.array(meta), **{f"l{k}": lv for k, lv in enumerate(peaks.levels)})
 
     def _remember(self, key: str, sha: str) -> None:
-        index = self._index()
-        index[key] = sha
-        if len(index) > 2000:
-            for k in list(index)[: len(index) - 2000]:
-                del index[k]
-        self.dir.mkdir(parents=True, exist_ok=True)
-        write_bytes(self.index_path, json.dumps(index).encode())
+        with self._index_lock:
+            index = self._index()
+            index[key] = sha
+            if len(index) > 2000:
+                for k in list(index)[: len(index) - 2000]:
+                    del index[k]
+            self.dir.mkdir(parents=True, exist_ok=True)
+            write_bytes(self.index_path, json.dumps(index).encode())

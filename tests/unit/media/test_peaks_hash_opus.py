@@ -40,6 +40,7 @@ def test_cache_keyed_by_content(tmp_path, monkeypatch):
     sf.write(src, data, 8000, subtype="PCM_16")
     cache = peaks.PeaksCache(tmp_path / "cache")
     first = cache.get(src)
+    cache.wait()  # hashed and saved after the peaks were handed back
     assert first.sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
     computed = []
     real = peaks.compute
@@ -48,20 +49,37 @@ def test_cache_keyed_by_content(tmp_path, monkeypatch):
     assert computed == [] and np.array_equal(again.levels[0], first.levels[0])
     copy = tmp_path / "copy.wav"
     copy.write_bytes(src.read_bytes())
-    # A copy under another name: hashed while its peaks are computed (one core each); its
-    # content's entry is the one used, and nothing is saved twice.
+    # A copy under another name: its peaks are computed, then it is hashed; its content's
+    # entry is found and nothing is saved twice.
     same_content = cache.get(copy)
+    cache.wait()
     assert same_content.sha256 == first.sha256
     assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1
     computed.clear()
     assert cache.get(copy).sha256 == first.sha256 and computed == []  # remembered by name now
     sf.write(src, data // 2, 8000, subtype="PCM_16")  # changed content: recomputed
     changed = cache.get(src)
+    cache.wait()
     assert computed == [1] and changed.sha256 != first.sha256
     # a damaged cache file is recomputed, not trusted
     (tmp_path / "cache" / "peaks" / f"{changed.sha256}.npz").write_bytes(b"garbage")
     cache.get(src, sha256=changed.sha256)
     assert computed == [1, 1]
+
+
+def test_a_long_wav_read_in_two_halves_gives_the_same_peaks(tmp_path):
+    rng = np.random.default_rng(5)
+    data = (rng.standard_normal((8000 * 125 + 77, 2)) * 5000).astype(np.int16)  # not whole buckets
+    data[8000 * 62 : 8000 * 63] = 31000  # a loud second near the cut
+    src = tmp_path / "long.wav"
+    sf.write(src, data, 8000, subtype="PCM_16")
+    info = decode.probe(src)
+    halves = peaks.compute_file(info)
+    whole = peaks.compute(decode.blocks(info, 10_000), info.rate, 2, info.sample_format)
+    assert halves.frames == whole.frames == len(data)
+    assert len(halves.levels) == len(whole.levels)
+    for a, b in zip(halves.levels, whole.levels, strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_hashes_while_streaming(tmp_path):
