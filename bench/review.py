@@ -185,7 +185,70 @@ def core_open(wav: Path, doc: Path, cache: Path, seconds: int):
     return review, rc
 
 
+MARKS = 60  # bookmarks on the call, local and from Genesys
+
+
+class BenchReviewService:
+    """What Review asks the review service for: bookmarks and the evaluation form, held in
+    memory (the bench measures the screen, not the org)."""
+
+    def __init__(self, recording_id: str, seconds: int):
+        from types import SimpleNamespace
+
+        from genesys_tui.flows.review.evaluation import Draft, read_form
+        from genesys_tui.flows.review.marks import Mark
+
+        self.marks = [
+            Mark(f"m{k}", "c", recording_id, k * seconds * 1000 // MARKS, f"note {k}", "")
+            for k in range(MARKS)
+        ]
+        question = {
+            "type": "multipleChoiceQuestion",
+            "answerOptions": [
+                {"id": "y", "text": "Yes", "value": 1},
+                {"id": "n", "text": "No", "value": 0},
+            ],
+        }
+        form = read_form(
+            {
+                "id": "f",
+                "name": "QA",
+                "weightMode": "SCALED",
+                "questionGroups": [
+                    {
+                        "id": f"g{g}",
+                        "name": f"Group {g}",
+                        "weight": 1,
+                        "questions": [
+                            question | {"id": f"q{g}{q}", "text": f"Question {g}.{q}?"}
+                            for q in range(5)
+                        ],
+                    }
+                    for g in range(6)
+                ],
+            }
+        )
+
+        async def forms():
+            return [form]
+
+        async def existing(_cid):
+            return []
+
+        self.evaluations = SimpleNamespace(
+            forms=forms,
+            existing=existing,
+            draft=lambda cid, fid: Draft(cid, fid),
+            save_draft=lambda draft: None,
+        )
+
+    def bookmarks(self, review):
+        return self.marks
+
+
 async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
+    from types import SimpleNamespace
+
     from textual.app import App
 
     from genesys_tui.core.config import Config
@@ -201,7 +264,10 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
             self.paths = AppPaths(root / "c.toml", root / "d", root / "cache", root / "l")
             self.session = None
             self.review = None
-            self.services = None  # no org: the bench shows a call it opened itself
+            # No org: the bench shows a call it opened itself, with bookmarks and a form.
+            self.services = SimpleNamespace(
+                review=BenchReviewService(recording(seconds).id, seconds), pull=None
+            )
             self.pending_review = None
             self.playback_server = None
             self.player_backend = None
@@ -217,6 +283,14 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
             await pilot.pause(0.2)
             screen = app.screen
             comp = screen._compositor
+            review, _ = core_open(wav, doc, root / "cache-first", seconds)
+            screen.show(review)
+            await pilot.pause(0.1)
+            screen.action_evaluate()  # the evaluation form open beside the transcript
+            await pilot.pause(0.3)
+            from genesys_tui.tui.widgets.evaluation_form import EvaluationForm
+
+            assert screen.query_one(EvaluationForm).form is not None, "the form did not open"
             for kind in (
                 "open_cold",
                 "open_warm",
@@ -249,6 +323,7 @@ async def screen_timings(wav: Path, doc: Path, seconds: int) -> dict:
                     break
             out["zoom"] = list(zip(spans, redraws, strict=True))
             out["phrases"] = len(review.transcript.phrases)
+            out["marks"] = len(screen.bookmarks())
     return out
 
 
@@ -346,7 +421,8 @@ def main() -> None:
 
 Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. A synthetic {HOURS}-hour
 call, 8 kHz stereo 16-bit WAV ({wav.stat().st_size / 1e6:.0f} MB), {s["phrases"]:,} phrases; the screen is the real
-ReviewScreen at 160x45, headless; "drawn" means every line of the screen composited.
+ReviewScreen at 160x45, headless, with {s["marks"]} bookmarks and a 30-question evaluation form open beside
+the transcript; "drawn" means every line of the screen composited.
 
 | measurement | genesys-tui | other tool / target | ratio / verdict |
 |---|---|---|---|
