@@ -514,3 +514,41 @@ async def test_the_store_never_holds_a_presigned_url(tmp_path, monkeypatch):
         for u in seen:
             assert u.split("?")[1].encode() not in raw
         assert b"X-Amz" not in raw and srv.base_url.encode() not in raw
+
+
+async def test_recordings_start_while_genesys_still_prepares_the_batch(tmp_path, fresh_emulator):
+    """A batch's ready results are downloaded while it runs: with Genesys never finishing the
+    batch, the conversation's recordings are all stored; when it finishes, none is fetched
+    twice."""
+    from genesys_tui.flows.pull.model import RESOLVING
+
+    srv = fresh_emulator
+    srv.emulator.s.batch_seconds = 3600  # InProgress, with its results, until told otherwise
+    cid = recorded_conversation(srv)
+    want = {r.id for r in srv.emulator.org.detail(srv.emulator.org.find(cid)).recordings}
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    parent, _ = store.add(cid, ALL_RECORDINGS, "original", str(tmp_path / "out"), {})
+    async with client_for(srv) as client:
+        runner = runner_for(client, store, tmp_path, LocalSink(tmp_path / "out"), batch=True)
+        runner.resolver.poll_s = 0.05
+        run = asyncio.create_task(runner.run([parent.id]))
+
+        async def children_done() -> list:
+            while True:
+                done = [j for j in store.all([DONE]) if not j.is_expansion]
+                if len(done) == len(want):
+                    return done
+                await asyncio.sleep(0.05)
+
+        done = await asyncio.wait_for(children_done(), 60)
+        assert {j.recording_id for j in done} == want
+        assert store.get(parent.id).state == RESOLVING  # the batch is still being prepared
+        srv.emulator.s.batch_seconds = 0
+        await asyncio.wait_for(run, 60)
+        await runner.close()
+    assert store.get(parent.id).state == DONE
+    children = [j for j in store.all() if not j.is_expansion]
+    assert len(children) == len(want)  # each recording once, though the end lists them again
+    assert len(list((tmp_path / "out").rglob("*.wav"))) + len(
+        list((tmp_path / "out").rglob("*.opus"))
+    ) == len(want)

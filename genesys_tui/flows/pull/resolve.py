@@ -25,6 +25,7 @@ SOURCE_FORMAT = {"wav": "WAV", "mono": "WAV", "split": "WAV", "webm": "WEBM", "o
 
 
 Note = Callable[[str], None]  # hears, in a few words, where a job's planning stands
+Early = Callable[["Media"], None]  # hears of each recording a batch has ready before it ends
 
 
 def _quiet(_text: str) -> None:
@@ -112,7 +113,7 @@ class Resolver:
         self.api = asyncio.Semaphore(api_slots)
         self.window_s = window_s
         self.poll_s = pacing().batch if poll_s is None else poll_s
-        self._pending: list[tuple[str, str | None, asyncio.Future, Note]] = []
+        self._pending: list[tuple[str, str | None, asyncio.Future, Note, Early | None]] = []
         self._flush: asyncio.Task | None = None
         self._lists: dict[tuple[str, str], asyncio.Task] = {}
         self._batches = 0  # batch requests submitted so far (for "batch n of m")
@@ -128,13 +129,20 @@ class Resolver:
         return [media_from_recording(r, format_id) for r in recs]
 
     async def expand(
-        self, conversation_id: str, fmt: str, batch: bool = False, note: Note = _quiet
+        self,
+        conversation_id: str,
+        fmt: str,
+        batch: bool = False,
+        note: Note = _quiet,
+        early: Early | None = None,
     ) -> list[Media]:
         """Every recording of a conversation, with URLs when it can have them. `note` hears
-        where it stands (in which batch, how far Genesys has got)."""
+        where it stands (in which batch, how far Genesys has got); `early` hears of each
+        recording a batch has ready while Genesys still prepares the rest (the list returned at
+        the end holds them too)."""
         if self.uses_batch(fmt, batch):
             note("waiting to join a batch request")
-            return await self._batched(conversation_id, None, note)
+            return await self._batched(conversation_id, None, note, early)
         note("listing the recordings")
         format_id = SOURCE_FORMAT[fmt]
         key = (conversation_id, format_id)
@@ -169,10 +177,14 @@ class Resolver:
     # --- batch requests ----------------------------------------------------------------------------
 
     async def _batched(
-        self, conversation_id: str, recording_id: str | None, note: Note = _quiet
+        self,
+        conversation_id: str,
+        recording_id: str | None,
+        note: Note = _quiet,
+        early: Early | None = None,
     ) -> list[Media]:
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending.append((conversation_id, recording_id, fut, note))
+        self._pending.append((conversation_id, recording_id, fut, note, early))
         if len(self._pending) >= BATCH_LIMIT:
             self._submit_now()
         elif self._flush is None:
@@ -201,22 +213,31 @@ class Resolver:
         return {m.id for m in found if m.id and (m.media or "audio").lower() == "audio"}
 
     def _tell(self, items, text: str) -> None:
-        for *_, note in items:
+        for _, _, _, note, _ in items:
             note(text)
 
-    async def _run_batch(self, items: list[tuple[str, str | None, asyncio.Future, Note]]) -> None:
+    async def _run_batch(
+        self, items: list[tuple[str, str | None, asyncio.Future, Note, Early | None]]
+    ) -> None:
         self._batches += 1
         n = self._batches
         of = n + -(-len(self._pending) // BATCH_LIMIT)  # and those still being gathered
+        told: set[str] = set()  # recordings already handed out while the batch ran
         try:
             self._tell(items, f"batch {n} of {of}: submitting {len(items)} to Genesys")
             async with self.api:
                 job = await self.client.recordings.submit_batch([(c, r) for c, r, *_ in items])
+            polls = 0
             while True:
+                # Soon at first, then at the usual pace: a batch's first results are often ready
+                # within a second, and each is downloaded as soon as it is.
+                await asyncio.sleep(min(self.poll_s, 0.5 * 2**polls))
+                polls += 1
                 async with self.api:
                     status = await self.client.recordings.batch_status(job)
                 if status.done:
                     break
+                self._hand_out_ready(items, status.results, told)
                 ready, expected = status.result_count or 0, status.expected_result_count
                 # expectedResultCount "could change as recordings are being discovered": as many
                 # ready as expected is not the end, only `Completed` is
@@ -225,7 +246,6 @@ class Resolver:
                 else:
                     doing = f"Genesys is still preparing the batch: {ready} recordings ready so far"
                 self._tell(items, f"batch {n} of {of}: {doing}")
-                await asyncio.sleep(self.poll_s)
             log.info("batch %s: %d results for %d items", job, len(status.results), len(items))
             # A whole conversation with nothing in the result: what does it hold? (Only then: a
             # call a conversation would cost what the batch saves. A conversation partly left out
@@ -234,36 +254,51 @@ class Resolver:
             empty = list(dict.fromkeys(c for c, r, *_ in items if r is None and c not in answered))
             holdings = await asyncio.gather(*(self._recorded(c) for c in empty))
             held = dict(zip(empty, holdings, strict=True))
-            for conv, rec, fut, _ in items:
-                found = [
-                    r
+            for conv, rec, fut, *_ in items:
+                media = [
+                    _batch_media(r)
                     for r in status.results
                     if r.conversation_id == conv and (rec is None or r.recording_id == rec)
                 ]
-                media = []
-                for r in found:
-                    ctype = (r.content_type or "").split(";")[0].strip().lower()
-                    archived = bool(r.error_msg and "archiv" in r.error_msg.lower())
-                    media.append(
-                        Media(
-                            r.recording_id or "",
-                            r.result_url,
-                            content_type=ctype or None,
-                            ext=CONTENT_TYPE_EXT.get(ctype, "bin"),
-                            archived=archived,
-                            error=None if r.result_url else (r.error_msg or "no result"),
-                        )
-                    )
                 if rec is None and held.get(conv):
                     media += [Media(rid, None, error=LEFT_OUT) for rid in sorted(held[conv])]
                     log.warning("batch %s: %s left out (%d recordings)", job, conv, len(held[conv]))
                 if not fut.done():
                     fut.set_result(media)
         except BaseException as e:  # every waiter learns what happened
-            for _, _, fut, _ in items:
+            for _, _, fut, *_ in items:
                 if not fut.done():
                     fut.set_exception(
                         e if isinstance(e, Exception) else RuntimeError("batch cancelled")
                     )
             if not isinstance(e, Exception):
                 raise
+
+    @staticmethod
+    def _hand_out_ready(items, results, told: set[str]) -> None:
+        """While the batch runs: a recording asked for by id is answered once its URL is ready;
+        a conversation's recordings go to its `early` listener one by one."""
+        for conv, rec, fut, _, early in items:
+            if fut.done() or (rec is None and early is None):
+                continue
+            for r in results:
+                if r.conversation_id != conv or not r.result_url or r.recording_id in told:
+                    continue
+                if rec is None:
+                    told.add(r.recording_id or "")
+                    early(_batch_media(r))
+                elif r.recording_id == rec:
+                    fut.set_result([_batch_media(r)])
+
+
+def _batch_media(r) -> Media:
+    ctype = (r.content_type or "").split(";")[0].strip().lower()
+    archived = bool(r.error_msg and "archiv" in r.error_msg.lower())
+    return Media(
+        r.recording_id or "",
+        r.result_url,
+        content_type=ctype or None,
+        ext=CONTENT_TYPE_EXT.get(ctype, "bin"),
+        archived=archived,
+        error=None if r.result_url else (r.error_msg or "no result"),
+    )

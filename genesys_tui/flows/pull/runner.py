@@ -380,12 +380,18 @@ class QueueRunner:
         return False
 
     async def _expand(self, job: Job) -> None:
-        """A conversation-level job becomes one job per recording."""
+        """A conversation-level job becomes one job per recording; in a batch, each recording
+        starts as soon as Genesys has it ready, while the batch goes on."""
+        started: set[str] = set()
         while True:
             self._set(job, RESOLVING)
             try:
                 found = await self.resolver.expand(
-                    job.conversation_id, job.format, self._batch(job), self._noter(job)
+                    job.conversation_id,
+                    job.format,
+                    self._batch(job),
+                    self._noter(job),
+                    early=lambda media: self._add_recording(job, media, started),
                 )
                 break
             except E.NotFound:
@@ -396,26 +402,33 @@ class QueueRunner:
                     raise Final(str(e)) from None
                 self._set(job, QUEUED, last_error=str(e), attempts=job.attempts + 1)
                 await asyncio.sleep(self.opts.retry_delay * job.attempts)
-        if not found:
+        if not found and not started:
             self._set(job, DONE, last_error=NO_RECORDINGS)
             if self.on_event:
                 why = "the conversation has no recordings"
                 self.on_event(JobEvent(job.id, DONE, error=why, label=job.label, planning=True))
             return
         for media in found:
-            child, created = self.store.add(
-                job.conversation_id,
-                media.recording_id,
-                job.format,
-                job.target,
-                meta=job.meta,
-                parent_id=job.id,
-            )
-            self._media[(job.conversation_id, media.recording_id)] = media
-            if child.runnable:
-                self.start(child)
+            self._add_recording(job, media, started)
         self.notes.pop(job.id, None)
         self._set(job, DONE, last_error=None)
+
+    def _add_recording(self, job: Job, media: Media, started: set[str]) -> None:
+        """One recording of an expanded conversation, queued and started (once)."""
+        if media.recording_id in started:
+            return
+        started.add(media.recording_id)
+        child, _ = self.store.add(
+            job.conversation_id,
+            media.recording_id,
+            job.format,
+            job.target,
+            meta=job.meta,
+            parent_id=job.id,
+        )
+        self._media[(job.conversation_id, media.recording_id)] = media
+        if child.runnable:
+            self.start(child)
 
     async def _resolve(self, job: Job, refresh: bool = False) -> Media:
         cached = None if refresh else self._media.pop((job.conversation_id, job.recording_id), None)
