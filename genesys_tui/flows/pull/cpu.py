@@ -80,6 +80,21 @@ class CpuPool:
             self._pool = None
             raise Retry(f"a {fn.__name__} worker crashed") from None
 
+    def warm(self, fn: Callable[[], object]) -> None:
+        """Start the worker processes now, each running `fn` (its imports), rather than with the
+        first conversion: their start then overlaps the planning and the first downloads."""
+        if self.kind != PROCESS or self._pool is not None:
+            return
+        try:
+            with _real_stdio():
+                pool = self._executor()
+                for _ in range(self.workers):  # each submit starts a worker while none is idle
+                    pool.submit(fn)
+        except (ValueError, OSError) as e:  # run() falls back to threads when it must
+            log.debug("workers not started early: %s", e)
+            with contextlib.suppress(Exception):
+                self.shutdown()
+
     def shutdown(self, wait: bool = False) -> None:
         """Stop the workers; `wait` for them to exit (idle ones exit at once), so their CPU time
         is accounted to this process and none outlives it."""

@@ -105,7 +105,7 @@ class Resolver:
         *,
         batch: bool,
         api_slots: int = 4,
-        window_s: float = 0.3,
+        window_s: float = 0.1,
         poll_s: float | None = None,
     ):
         self.client = client
@@ -231,7 +231,7 @@ class Resolver:
             while True:
                 # Soon at first, then at the usual pace: a batch's first results are often ready
                 # within a second, and each is downloaded as soon as it is.
-                await asyncio.sleep(min(self.poll_s, 0.5 * 2**polls))
+                await asyncio.sleep(min(self.poll_s, 0.25 * 2**polls))
                 polls += 1
                 async with self.api:
                     status = await self.client.recordings.batch_status(job)

@@ -158,6 +158,10 @@ class QueueRunner:
             if job_ids is None
             else [j for j in map(self.store.get, job_ids) if j]
         )
+        if any(job.runnable for job in jobs):
+            from genesys_tui.flows.pull.work import warm
+
+            self.cpu.warm(warm)
         for job in jobs:
             if job.runnable:
                 self.start(job)

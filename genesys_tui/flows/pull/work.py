@@ -28,6 +28,14 @@ class Conversion:
     src_sha256: str | None = None  # taken while it downloaded
 
 
+def warm() -> None:
+    """In a new worker: what the first conversion would load (this module's imports came with
+    the call; libopus is loaded on first use)."""
+    from genesys_tui.media import oggopus
+
+    oggopus.libopus()
+
+
 def process(c: Conversion) -> dict:
     """Verify the download and make the outputs in the same pass: the size against
     outputSizeInBytes, the whole file decoded (for Ogg every page's CRC, the end-of-stream page,
