@@ -115,3 +115,13 @@ def opus_call(org, path: Path, length_ms: int) -> float:
     with open(path, "wb") as f:
         audio.encode(audio.render(d, r, 8000), 8000, "OGG_OPUS", f)
     return r.wall_ms / 1000
+
+
+def installed_like() -> None:
+    """Our processes start as an installed package does: from compiled bytecode (pip compiles it
+    at install time; an environment with PYTHONDONTWRITEBYTECODE would otherwise recompile every
+    module at every start, which no user's install does)."""
+    import compileall
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "genesys_tui"), quiet=1)

@@ -382,20 +382,10 @@ def bulk_rows(label, srv, pairs, fmt, their_cmd, their_label, out_ext, target) -
     return rows, {"o": o, "th": th, "cids": cids, "per5": per5}
 
 
-def installed_like() -> None:
-    """Our processes start as an installed package does: from compiled bytecode (pip compiles it
-    at install time; an environment with PYTHONDONTWRITEBYTECODE would otherwise recompile every
-    module at every start, which no user's install does)."""
-    import compileall
-
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-    compileall.compile_dir(str(_Path(__file__).resolve().parents[1] / "genesys_tui"), quiet=1)
-
-
 def main() -> None:
     ensure_tools("curl", "sox", "ffmpeg", packages=("curl", "sox", "ffmpeg"))
     WORK.mkdir(exist_ok=True)
-    installed_like()
+    _results.installed_like()
     rows: list[str] = []
 
     # 1. WAV originals, 500 recordings
@@ -537,7 +527,7 @@ def opus_main() -> None:
     CPU per recording against ffmpeg's in the same run."""
     ensure_tools("curl", "ffmpeg", packages=("curl", "ffmpeg"))
     WORK.mkdir(exist_ok=True)
-    installed_like()
+    _results.installed_like()
     with EmulatorServer(settings("OGG_OPUS", 80)) as srv:
         pairs = asyncio.run(presigned(srv, 4 if SMALL else _results.scaled(63, 4)))
         rows, mono = bulk_rows(

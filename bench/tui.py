@@ -39,6 +39,7 @@ ensure_tools, write_section, scaled = _results.ensure_tools, _results.write_sect
 
 
 def launch_times(runs: int = 5) -> list[float]:
+    _results.installed_like()
     exe = Path(sys.executable).with_name("genesys-tui")
     out = []
     keeper = f"bench{os.getpid()}_keep"  # keeps the tmux server up between runs

@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     from genesys_tui.cli import convert_lean
 
     given = sys.argv[1:] if argv is None else list(argv)
+    # httpx loads its own command line (click, pygments, rich.syntax) when those are installed;
+    # nothing here uses it, and it costs every start about 20 ms. A None entry makes its
+    # `from ._main import main` fail with ImportError: httpx's path when its CLI is not installed.
+    sys.modules.setdefault("httpx._main", None)
     if convert_lean.wanted(given):  # a conversion nobody watches: started light
         with _sigterm_unwinds("convert") as terminated:
             return convert_lean.run(given, terminated)

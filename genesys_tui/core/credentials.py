@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 from genesys_tui.core.errors import UserError
 
@@ -50,8 +50,17 @@ class ClientCredentials:
     source: str  # "environment" or "keyring"
 
 
+def _keyring():
+    """keyring, imported when a secret is first read or written (the demo and runs from the
+    environment never load it: it costs a start-up tens of milliseconds)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def backend_name(backend: KeyringBackend | None = None) -> str:
-    b = backend or keyring.get_keyring()
+    b = backend or _keyring().get_keyring()
     return f"{type(b).__module__}.{type(b).__name__}"
 
 
@@ -72,7 +81,7 @@ def _is_failing(backend: KeyringBackend) -> bool:
 def usable_backend(allow_plaintext: bool = False) -> KeyringBackend:
     """The keyring backend to use, or KeyringUnavailable with instructions. Never a silent
     plaintext fallback."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     members = [b for b in _members(backend) if not _is_failing(b)]
     if not members:
         raise KeyringUnavailable(NO_BACKEND_HELP.format(backend=backend_name(backend)))
@@ -87,7 +96,7 @@ def describe_backend(allow_plaintext: bool = False) -> str:
     try:
         return f"{backend_name(usable_backend(allow_plaintext))} (usable)"
     except KeyringUnavailable:
-        b = keyring.get_keyring()
+        b = _keyring().get_keyring()
         state = "refused: plaintext" if any(_is_plaintext(m) for m in _members(b)) else "not usable"
         return f"{backend_name(b)} ({state})"
 
@@ -100,7 +109,7 @@ def _call(fn, *args, allow_plaintext: bool):
     backend = usable_backend(allow_plaintext)
     try:
         return fn(backend, *args)
-    except keyring.errors.KeyringError as e:
+    except _keyring().errors.KeyringError as e:
         raise CredentialsError(
             f"the keyring ({backend_name(backend)}) failed: {type(e).__name__}: {e}"
         ) from None
@@ -133,7 +142,7 @@ def delete_secret(kind: str, host: str, client_id: str, *, allow_plaintext: bool
         try:
             b.delete_password(SERVICE, account)
             return True
-        except keyring.errors.PasswordDeleteError:
+        except _keyring().errors.PasswordDeleteError:
             return False
 
     return _call(delete, _account(kind, host, client_id), allow_plaintext=allow_plaintext)

@@ -5,6 +5,7 @@ download queue running for the app's whole life."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -53,6 +54,7 @@ def _screen(module: str, name: str) -> Screen:
 
 
 RETAKE_SECONDS = 2.0  # how often a TUI whose queue another process runs tries to take it
+FIRST_PAGE_WAIT = 3.0  # the longest the queue and the permission check wait for the first page
 AREAS = (
     ("browse", "Browse", "Browse conversations and pull recordings"),
     ("queue", "Queue", "Downloads: progress, pause, cancel, retry"),
@@ -111,6 +113,9 @@ class GenesysApp(App[int]):
         self.playback_server: PlaybackServer | None = None  # browser playback, started in Review
         self.player_backend = player_backend
         self.doctor_report = None  # what the sign-in's permission check found
+        # Set once Browse has drawn its first page (or given up on it): what can wait (the
+        # permission check, the queue's resumption) waits for it, so the list comes first.
+        self.first_page = asyncio.Event()
 
     # --- the theme a user picks is kept (ui.json in the data directory), over ui.theme ----------
 
@@ -188,14 +193,22 @@ class GenesysApp(App[int]):
         self.services = services_for(
             session, self.ctx, queue_pool=self.queue_pool, on_queue_event=self._queue_event
         )
-        self._start_queue(self.services.pull)
         for header in self.screen.query(AppHeader):
             header.update_text()
         self.signed_in_signal.publish(session)
-        self.run_worker(self._doctor(session), name="doctor", exit_on_error=False)
+        self.run_worker(self._after_first_page(session), name="doctor", exit_on_error=False)
         if self.ctx.open_at is not None:  # genesys-tui open ID@MM:SS
             moment, self.ctx.open_at = self.ctx.open_at, None
             self.open_review(moment.conversation_id, moment)
+
+    async def _after_first_page(self, session: Session) -> None:
+        """The queue's start and the permission check, once the list is on screen (at most a
+        few seconds after signing in, whatever Browse is doing)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.first_page.wait(), FIRST_PAGE_WAIT)
+        if self.services is not None and self.session is session:
+            self._start_queue(self.services.pull)
+            await self._doctor(session)
 
     async def _doctor(self, session: Session) -> None:
         """What this client may do, known at sign-in (the same checks as `genesys-tui doctor`)."""

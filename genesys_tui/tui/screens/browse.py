@@ -192,6 +192,7 @@ class BrowseScreen(Queueing, AppScreen):
             )
         finally:
             self.fetching = False
+            self.gapp.first_page.set()  # nothing to draw (or not drawn): what waits goes on
 
     def _append(self, batch, table: VirtualTable) -> None:
         if not batch:
@@ -201,6 +202,7 @@ class BrowseScreen(Queueing, AppScreen):
         table.reload()
         if first:
             self.show_detail(0)
+            self.call_after_refresh(self.gapp.first_page.set)  # drawn: what waits may go
 
     # --- the detail pane ------------------------------------------------------------------------------
 
