@@ -45,13 +45,18 @@ def create_new(path: Path, mode: int = 0o644) -> int:
 def open_nofollow(path: Path, mode: str = "ab"):
     """Open an existing or new file for writing without following a link at `path`."""
     flags = os.O_WRONLY | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-    flags |= os.O_APPEND if mode.startswith("a") else os.O_TRUNC
+    flags |= os.O_APPEND if mode.startswith("a") else 0
     try:
         fd = os.open(path, flags, 0o644)
     except OSError as e:
         if os.path.islink(path):
             raise UnsafePath(f"refusing to write {path}: it is a symbolic link") from None
         raise e
+    # Emptied only when it is not empty already (atomic_output's files never are): ext4 takes a
+    # truncation to zero for a replace-by-rewrite and allocates every block the file was then
+    # given when it is closed (its auto_da_alloc), which costs a large output tens of ms.
+    if not mode.startswith("a") and os.fstat(fd).st_size:
+        os.ftruncate(fd, 0)
     return os.fdopen(fd, mode)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from genesys_tui.core.files import atomic_output
 from genesys_tui.media import decode, oggopus
 from genesys_tui.media.errors import MediaError
-from genesys_tui.media.mix import average, convert, to_mono
+from genesys_tui.media.mix import average_s16_stereo, convert, to_mono
 from genesys_tui.media.names import AVERAGE, MODES, OUTPUT_FORMATS
 from genesys_tui.media.opus import remux_opus, write_opus
 from genesys_tui.media.resample import resample
@@ -106,11 +106,11 @@ def convert_file(
     remux = opts.format in ("webm", "ogg") and info.opus is not None and not opts.rate
     if remux:  # Opus already: repackaged, not re-encoded (nothing lost, next to no CPU)
         return _remux(src, outputs[0], progress)
-    mapped = _fast_mono(info, opts) if threads > 1 and hashes is None else None
-    if mapped is not None:
+    offset = _fast_mono(info, opts) if threads > 1 and hashes is None else None
+    if offset is not None:
         try:
             with atomic_output(outputs[0]) as part:
-                _mono_on_cores(info, mapped, part, threads, progress)
+                _mono_on_cores(info, offset, part, threads, progress)
         except OSError as e:
             reason = "disk full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
             raise MediaError(outputs[0], f"cannot write: {reason}", errno=e.errno) from None
@@ -154,17 +154,19 @@ FAST_MIN_FRAMES = 1 << 20  # below this, threads cost more than they give
 FAST_BLOCK = 1 << 18  # frames a thread averages at a time (1 MB of stereo 16-bit)
 
 
-def _fast_mono(info: decode.AudioInfo, opts: ConvertOptions) -> np.ndarray | None:
+def _fast_mono(info: decode.AudioInfo, opts: ConvertOptions) -> int | None:
     """A plain stereo 16-bit WAV averaged to a mono WAV of the same depth and rate, the case a
-    whole file can be split between cores (each part written at its own place): its samples,
-    mapped; None otherwise (and for a file shorter than its header says: the decoder's way)."""
-    from genesys_tui.media.wavio import memmap
+    whole file can be split between cores (each part read and written at its own place): where
+    its samples start; None otherwise (and for a file shorter than its header says: the
+    decoder's way)."""
+    import os
 
     fmt = info.sample_format
     fits = (
         opts.format == "mono"
         and opts.mode == AVERAGE
         and info.is_pcm
+        and info.wav is not None
         and info.channels == 2
         and fmt is not None
         and fmt.name == "s16"
@@ -175,51 +177,67 @@ def _fast_mono(info: decode.AudioInfo, opts: ConvertOptions) -> np.ndarray | Non
     )
     if not fits:
         return None
+    start = info.wav.data_offset
     try:
-        mapped = memmap(info.path)
-    except (OSError, ValueError):
+        whole = os.path.getsize(info.path) >= start + 4 * info.frames
+    except OSError:
         return None
-    return mapped[0] if mapped is not None and len(mapped[0]) == info.frames else None
+    return start if whole else None
 
 
 def _mono_on_cores(
     info: decode.AudioInfo,
-    data: np.ndarray,
+    offset: int,
     part: Path,
     threads: int,
     progress: ProgressFn | None,
 ) -> None:
-    """The mapped frames split between `threads` threads (numpy lets go of the GIL while it
-    averages, and so does the write), each writing its mono samples at their offset."""
+    """The frames split between `threads` threads, each reading its share into a buffer of its
+    own (a mapping would cost a page fault per 4 KB) and writing its mono samples at their
+    offset; numpy and the reads and writes let go of the GIL."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
-    frames = len(data)
+    frames = info.frames
     w = WavWriter(part, info.rate, 1, info.sample_format, frames)
     try:
         w.f.flush()
         start, fd = w.f.tell(), w.f.fileno()
-        os.ftruncate(fd, start + 2 * frames)
+        try:  # the blocks reserved now: a full disk is known before any work
+            os.posix_fallocate(fd, start, 2 * frames)
+        except OSError as e:
+            if e.errno == errno.ENOSPC:
+                raise
+            os.ftruncate(fd, start + 2 * frames)  # a filesystem that cannot reserve
         cuts = [frames * k // threads for k in range(threads + 1)]
         done = [0] * threads
+        src = os.open(info.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
 
         def share(k: int) -> None:
+            stereo = np.empty((FAST_BLOCK, 2), np.int16)
+            raw = memoryview(stereo).cast("B")
+            mono = np.empty(FAST_BLOCK, np.int16)
             for a in range(cuts[k], cuts[k + 1], FAST_BLOCK):
-                b = min(a + FAST_BLOCK, cuts[k + 1])
-                mono = average(data[a:b])
-                os.pwrite(fd, memoryview(mono).cast("B"), start + 2 * a)
-                done[k] += b - a
+                n = min(a + FAST_BLOCK, cuts[k + 1]) - a
+                if os.preadv(src, [raw[: 4 * n]], offset + 4 * a) != 4 * n:
+                    raise OSError(errno.EIO, "the file became shorter while it was read")
+                average_s16_stereo(stereo[:n], mono[:n])
+                os.pwrite(fd, memoryview(mono[:n]).cast("B"), start + 2 * a)
+                done[k] += n
 
-        with ThreadPoolExecutor(threads) as pool:
-            futures = [pool.submit(share, k) for k in range(threads)]
-            for f in futures:
-                while True:
-                    try:
-                        f.result(timeout=0.1)
-                        break
-                    except TimeoutError:
-                        if progress is not None:
-                            progress(sum(done), frames)
+        try:
+            with ThreadPoolExecutor(threads) as pool:
+                futures = [pool.submit(share, k) for k in range(threads)]
+                for f in futures:
+                    while True:
+                        try:
+                            f.result(timeout=0.1)
+                            break
+                        except TimeoutError:
+                            if progress is not None:
+                                progress(sum(done), frames)
+        finally:
+            os.close(src)
         if progress is not None:
             progress(frames, frames)
         w.data_bytes = 2 * frames

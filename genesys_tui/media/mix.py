@@ -32,6 +32,17 @@ def average(block: np.ndarray) -> np.ndarray:
     return acc.astype(block.dtype)[:, None]
 
 
+def average_s16_stereo(block: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """average() of a (frames, 2) int16 block into `out` (frames,), without a wider type:
+    (l + r + 1) >> 1 == (l | r) - ((l ^ r) >> 1) in two's complement, and neither side can
+    overflow. A quarter fewer bytes moved than widening, on the downmix's hot path."""
+    left, right = block[:, 0], block[:, 1]
+    np.bitwise_or(left, right, out=out)
+    half = np.bitwise_xor(left, right)
+    np.right_shift(half, 1, out=half)
+    return np.subtract(out, half, out=out)
+
+
 def channel(block: np.ndarray, index: int) -> np.ndarray:
     return np.ascontiguousarray(block[:, index : index + 1])
 

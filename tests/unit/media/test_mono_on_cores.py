@@ -35,3 +35,14 @@ def test_on_cores_is_the_same_file(tmp_path, monkeypatch):
     got, _ = sf.read(one, dtype="int16")
     want = (x[:, 0].astype(np.int32) + x[:, 1] + 1) >> 1
     assert np.array_equal(got, want)  # the mean, rounded half up, never wrapping
+
+
+def test_the_narrow_average_is_the_wide_one_for_every_kind_of_pair():
+    from genesys_tui.media.mix import average, average_s16_stereo
+
+    edges = np.array([-32768, -32767, -32766, -2, -1, 0, 1, 2, 32765, 32766, 32767], np.int16)
+    values = np.concatenate([edges, np.arange(-32768, 32768, 97, dtype=np.int16)])
+    left, right = np.meshgrid(values, values)
+    pairs = np.stack([left.ravel(), right.ravel()], axis=1)
+    out = np.empty(len(pairs), np.int16)
+    assert np.array_equal(average_s16_stereo(pairs, out), average(pairs)[:, 0])
