@@ -15,6 +15,10 @@ def handler(command: str) -> Callable[..., int]:
         from genesys_tui.cli.ui import cmd_demo, cmd_open
 
         return {"demo": cmd_demo, "open": cmd_open}[command]
+    if command == "web":
+        from genesys_tui.cli.web import cmd_web
+
+        return cmd_web
     if command == "sample":
         from genesys_tui.cli.sample import cmd_sample
 

@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # In the order `--help` lists them.
     _add_demo(add)
+    _add_web(add)
     add_qa(add)
     _add_account(add)
     _add_browse(add)
@@ -70,6 +71,59 @@ def build_parser() -> argparse.ArgumentParser:
         "sign in and check, harmlessly, every feature's permissions; exit 1 if any is missing",
     )
     return parser
+
+
+def _web_options(p: argparse.ArgumentParser) -> None:
+    """How `web` (and `demo --web`) serve the TUI to browsers."""
+    g = p.add_argument_group("serving to browsers")
+    g.add_argument("--host", default="127.0.0.1", help="where to listen (default 127.0.0.1)")
+    g.add_argument("--port", type=int, default=8765, help="(default 8765; 0: a free one)")
+    g.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, behind a reverse proxy (e.g. https://tui.example.com)",
+    )
+    g.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help="keep the access token in this file (0600; made if missing); replace its content "
+        "to rotate the token while the server runs (default: a new token each start)",
+    )
+    g.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="listen on another host than loopback (only with --certfile and --keyfile)",
+    )
+    g.add_argument("--certfile", metavar="PEM", help="TLS certificate (chain)")
+    g.add_argument("--keyfile", metavar="PEM", help="TLS private key")
+    g.add_argument(
+        "--max-sessions", type=_positive, default=4, help="browser tabs served at once (default 4)"
+    )
+    g.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=30.0,
+        help="a tab without input this long is ended, its app stopped (default 30)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _add_web(add) -> None:
+    p = add(
+        "web",
+        "serve the TUI to browsers (one app process per tab) behind a token; --demo on the demo org",
+    )
+    p.add_argument("--demo", action="store_true", help="the embedded emulator's demo org")
+    p.add_argument("--seed", type=int, default=7, help="(--demo)")
+    p.add_argument("--conversations", type=int, default=400, help="(--demo)")
+    p.add_argument("--now", type=_iso_time, metavar="ISO", help="(--demo) pin its clock")
+    _web_options(p)
 
 
 def _add_demo(add) -> None:
@@ -106,6 +160,11 @@ def _add_demo(add) -> None:
         metavar="PER_MINUTE",
         help="calls arriving a minute in the demo's live contact centre (0: the live calls stay put)",
     )
+    p.add_argument(
+        "--web", action="store_true", help="serve it to browsers (as `genesys-tui web --demo`)"
+    )
+    p.add_argument("--emulator-url", help=argparse.SUPPRESS)  # a `web --demo` tab: its emulator
+    _web_options(p)
 
 
 def _add_account(add) -> None:

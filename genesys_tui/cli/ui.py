@@ -38,6 +38,10 @@ def cmd_demo(ctx: Context) -> int:
         from genesys_tui.cli.common import CommandError
 
         raise CommandError(f"--faults: {e}", code=2) from None
+    if ctx.args.web:
+        from genesys_tui.cli.web import cmd_web
+
+        return cmd_web(ctx, demo=True)
     from genesys_tui.tui.launch import run_demo
 
     return run_demo(ctx.config, ctx.paths, ctx.args)

@@ -54,7 +54,14 @@ def run_demo(config, paths, args) -> int:
     port = free_port()
     bucket = paths.data_dir / "demo-export-bucket"  # what the demo org's exports write
     settings = demo_settings(args, port, bucket)
-    if hasattr(os, "fork"):
+    srv = None
+    if getattr(args, "emulator_url", None):  # a browser tab of `web --demo`: its server runs
+        from genesys_tui.context.app import DemoOrg, demo_context  # the one emulator for all
+        from genesys_tui.emulator.ids import make_uuid
+
+        evaluator = make_uuid(settings.seed, "supervisor", 0)
+        org, ready = DemoOrg(settings, args.emulator_url, evaluator), None
+    elif hasattr(os, "fork"):
         from genesys_tui.emulator.ids import make_uuid
         from genesys_tui.tui.demo_process import ForkedEmulator
 
@@ -83,4 +90,5 @@ def run_demo(config, paths, args) -> int:
         )
         return run_app(ctx)
     finally:
-        srv.stop()
+        if srv is not None:
+            srv.stop()

@@ -182,3 +182,54 @@ def test_the_browser_player_has_what_reviews_player_has(review):
     at = (p.media_ms + start - p.start_ms) / 1000
     assert f'<span data-t="{at:.3f}">{html.escape(w)}</span>' in page  # the 2nd word, timed
     assert re.search(r"<\d\d:\d\d:\d\d\.\d{3}>\S", vtt)  # captions: words timed in their cue
+
+
+async def test_a_web_tab_plays_through_the_servers_relay_to_its_own_player(review, monkeypatch):
+    """`genesys-tui web`: a tab's app registers its loopback player; the browser reaches it
+    through the web server (with the session cookie), with Range; nothing else is relayed."""
+    import aiohttp
+
+    from genesys_tui.web import session as web_session
+    from genesys_tui.web.gate import COOKIE, Gate, new_token
+    from genesys_tui.web.server import WebServer
+
+    server = WebServer(["true"], Gate(new_token()), port=0)
+    await server.start()
+    sid, other = "a" * 32, "b" * 32
+    server.sessions[sid] = server.sessions[other] = object()  # two tabs (no app process here)
+    monkeypatch.setenv(web_session.SESSION_ENV, sid)
+    monkeypatch.setenv(web_session.PLAYERS_ENV, str(server.players))
+    base = server.url.split("/?")[0]
+    try:
+        with PlaybackServer(review) as player:
+            path = web_session.register_player(player.server.port, player.playback.token)
+            assert path == f"/play/{sid}/{player.server.port}/{player.playback.token}/"
+            httpx.get(player.url + "audio/0.webm", timeout=60)  # the whole encoding, finished
+            direct = httpx.get(player.url + "audio/0.webm", headers={"Range": "bytes=0-499"})
+            jar = {"Cookie": f"{COOKIE}={server.gate.cookie_value()}"}
+            async with aiohttp.ClientSession() as http:
+                async with http.get(base + path, headers=jar) as r:
+                    assert r.status == 200 and "<audio controls" in await r.text()
+                async with http.get(
+                    base + path + "audio/0.webm", headers={**jar, "Range": "bytes=0-499"}
+                ) as r:
+                    assert r.status == 206 and r.headers["Content-Range"].startswith("bytes 0-499/")
+                    assert await r.read() == direct.content
+                async with http.post(
+                    base + path + "at", data='{"n": 1, "t": 12.5, "playing": true}', headers=jar
+                ) as r:
+                    assert r.status == 204
+                assert player.playback.position[:3] == (1, 12.5, True)  # Review follows this
+                port, token = player.server.port, player.playback.token
+                for wrong in (
+                    f"/play/{other}/{port}/{token}/",  # another tab's name for it
+                    f"/play/{sid}/{port + 1}/{token}/",  # a port it did not register
+                    f"/play/{sid}/22/x/",
+                ):
+                    async with http.get(base + wrong, headers=jar) as r:
+                        assert r.status == 404, wrong
+                async with http.get(base + path) as r:  # no cookie
+                    assert r.status == 401
+    finally:
+        server.sessions.clear()
+        await server.close()

@@ -165,6 +165,23 @@ async def test_refused_calls_send_nothing(emulator, tmp_path, k, reason):
     assert rec["result"] == "refused" and any(not c["ok"] for c in rec["checks"])
 
 
+async def test_an_action_from_a_browser_tab_is_audited_with_its_web_session(
+    emulator, tmp_path, monkeypatch
+):
+    """`genesys-tui web`: the tab's app process knows its web session; the audit says it."""
+    from genesys_tui.core.web_session import SESSION_ENV
+
+    cid = live_ids(emulator)[0]
+    async with supervision(emulator, tmp_path) as engine:
+        pid = await agent_of(engine, cid)
+        await engine.check(Request("barge", cid, pid))  # refused (alerting): audited all the same
+        monkeypatch.setenv(SESSION_ENV, "0123456789abcdef" * 2)
+        await engine.check(Request("barge", cid, pid))
+    first, second = engine.audit.records()
+    assert "webSession" not in first and second["webSession"] == "0123456789abcdef" * 2
+    assert verify(engine.audit).ok
+
+
 async def test_configured_consent_values_and_wrong_ids(emulator, tmp_path):
     ids = live_ids(emulator)
     settings = SuperviseSettings(consent_values=["true", "yes"])

@@ -38,7 +38,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 PAGE_CSP = (
-    "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "default-src 'none'; media-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
@@ -143,11 +143,14 @@ class PlaybackApp:
         self.bitrate = bitrate
         self.token = token or secrets.token_urlsafe(24)
         self.encodings: dict[int, Encoding] = {}
+        # Where the page's listener is: (recording from 1, seconds, playing, when it was told).
+        self.position: tuple[int, float, bool, float] | None = None
         self.app = Starlette(
             routes=[
                 Route("/{token}/", self.page),
                 Route("/{token}/audio/{n:int}.webm", self.audio),
                 Route("/{token}/captions/{n:int}.vtt", self.captions),
+                Route("/{token}/at", self.at, methods=["POST"]),
             ],
             exception_handlers={_NotFound: _not_found, 404: _not_found},
         )
@@ -180,6 +183,21 @@ class PlaybackApp:
         self._check(request)
         body = render_page(self.review, self.channels)
         return HTMLResponse(body, headers={**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP})
+
+    async def at(self, request: Request) -> Response:
+        """The page says where its listener is (a few bytes of JSON; anything else is ignored)."""
+        self._check(request)
+        body = await request.body()
+        try:
+            said = json.loads(body) if len(body) <= 256 else None
+            n, t, playing = int(said["n"]), float(said["t"]), bool(said["playing"])
+        except (ValueError, TypeError, KeyError):
+            return Response(status_code=400, headers=SECURITY_HEADERS)
+        if 1 <= n <= len(self.review.audio) and 0 <= t < 1e7:
+            import time
+
+            self.position = (n, t, playing, time.monotonic())
+        return Response(status_code=204, headers=SECURITY_HEADERS)
 
     async def captions(self, request: Request) -> Response:
         self._check(request)
@@ -453,6 +471,16 @@ document.addEventListener("keydown", e => {{
     "I": () => p.cycle("ivr"), "z": p.toggleSkip, "(": p.loopIn, ")": p.loopOut, "\\": p.clearLoop}}[e.key];
   if (act) {{ e.preventDefault(); act(); }}
 }});
+// Where the listener is, told to the app that opened this page (Review follows it), twice a
+// second while a recording plays, and once when it pauses or seeks.
+let told = "";
+const tell = () => {{
+  const k = players.findIndex(x => !x.audio.paused), p = players[k < 0 ? 0 : k];
+  if (!p) return;
+  const now = JSON.stringify({{n: (k < 0 ? 0 : k) + 1, t: +p.audio.currentTime.toFixed(2), playing: k >= 0}});
+  if (now !== told) {{ told = now; fetch("at", {{method: "POST", body: now}}).catch(() => {{}}); }}
+}};
+setInterval(tell, 500);
 // #t=SECONDS (or #t=r2/SECONDS for the second recording) starts there: a link to a moment
 const want = /^#t=(?:r(\d+)\/)?(\d+(?:\.\d+)?)$/.exec(location.hash);
 if (want) {{

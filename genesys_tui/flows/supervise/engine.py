@@ -17,6 +17,7 @@ from typing import Any
 
 from genesys_tui.core.config import Notice, SuperviseSettings
 from genesys_tui.core.errors import user_message
+from genesys_tui.core.web_session import web_session
 from genesys_tui.flows.supervise.audit import (
     ALLOWED,
     CANCELLED,
@@ -395,6 +396,8 @@ class Supervision:
             "checks": [c.to_json() for c in checks],
             "correlationId": attempt.correlation_id,
         }
+        if (tab := web_session()) is not None:  # done from a browser tab of `genesys-tui web`
+            fields["webSession"] = tab
         if outcome is not None:
             fields.update(
                 {

@@ -4,6 +4,8 @@ copy, QA metrics, exports, playback here or in a browser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -510,6 +512,10 @@ class ReviewScreen(ReviewMarks, ReviewEvaluate, PlaybackControls, AppScreen):
             )
             return
         app.notify("\n".join(written), title=f"Exported {len(written)} file(s)", timeout=10)
+        if app.is_web:  # a browser tab: the files come to the user's browser too
+            for location in written:
+                if Path(location).is_file():
+                    app.deliver_binary(Path(location))
 
     def action_open_by_id(self) -> None:
         def chosen(text: str | None) -> None:

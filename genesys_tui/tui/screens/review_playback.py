@@ -11,6 +11,7 @@ from genesys_tui.flows.review.service import load_player, open_in_browser
 from genesys_tui.media import playback
 from genesys_tui.tui.widgets.timeline import Timeline
 from genesys_tui.tui.widgets.transcript_table import TranscriptTable
+from genesys_tui.web.session import register_player, web_session
 
 if TYPE_CHECKING:
     from genesys_tui.flows.review.listing import PhraseList
@@ -49,6 +50,9 @@ class PlaybackControls:
         a = self.audio()
         if a is None:
             self.gapp.notify("No recording to play.", severity="warning")
+            return False
+        if self.gapp.is_web and web_session() is not None:  # the sound is the browser's
+            self.play_in_browser()
             return False
         if self.player is None:
             backend = getattr(self.gapp, "player_backend", None)
@@ -218,6 +222,49 @@ class PlaybackControls:
         if self.player is not None:
             self.player.stop()
         self.playback_ended()
+
+    def play_in_browser(self) -> None:
+        """In a `genesys-tui web` tab: the recording plays in the user's browser, from the
+        playhead, through the web server's relay to this session's player; Review's playhead
+        follows what the browser plays."""
+        app = self.gapp
+        if self.review is None or not self.review.audio or app.services is None:
+            return
+        server = app.playback_server
+        if server is None or server.playback.review is not self.review:
+            if server is not None:
+                server.stop()
+            try:
+                server = app.services.review.playback_server(self.review, "127.0.0.1", 0).start()
+            except (OSError, RuntimeError) as e:
+                app.notify(f"Cannot start browser playback: {e}", severity="error")
+                return
+            app.playback_server = server
+        path = register_player(server.server.port, server.playback.token)
+        if path is None:
+            return
+        tl = self.query_one(Timeline)
+        seconds = tl.playhead / tl.rate if tl.frames else 0.0
+        app.open_url(f"{path}#t=r{self.recording + 1}/{seconds:.1f}")
+        app.notify("Playing in a new browser tab: Review follows it.", title="Playback", timeout=6)
+        if self._follow is None:
+            self._follow = self.set_interval(0.5, self.follow_browser)
+
+    _follow = None
+    _followed: float = 0.0
+
+    def follow_browser(self) -> None:
+        """Review's playhead where the browser's listener is (as the player page last said)."""
+        server = self.gapp.playback_server
+        said = server.playback.position if server is not None else None
+        if said is None or said[3] == self._followed or self.review is None:
+            return
+        n, seconds, _playing, self._followed = said
+        if n - 1 != self.recording and n <= len(self.review.audio):
+            self.show_recording(n - 1)
+        tl = self.query_one(Timeline)
+        if tl.frames:
+            self.seek(Timeline.Seek(min(tl.frames - 1, int(seconds * tl.rate))))
 
     def action_browser(self) -> None:
         if self.review is None or not self.review.audio:

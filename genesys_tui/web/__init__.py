@@ -1,0 +1,1 @@
+"""`genesys-tui web`: the TUI in a browser (textual-serve), behind a token."""
