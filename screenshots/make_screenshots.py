@@ -415,12 +415,28 @@ async def live_supervision(port: int) -> str:
     return svg
 
 
+def in_a_browser() -> None:
+    """screenshots/web-review.png: `genesys-tui web --demo` in headless Chromium, Review open
+    (the real-browser test takes it when asked to)."""
+    import os
+    import subprocess
+
+    test = HERE.parent / "tests" / "integration" / "test_web_browser.py"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        env={**os.environ, "GENESYS_TUI_SCREENSHOTS": "1"},
+        cwd=HERE.parent,
+    )
+    print("screenshots/web-review.png" if run.returncode == 0 else "no browser screenshot")
+
+
 def main() -> None:
     shots = asyncio.run(capture())
     for name, svg in shots.items():
         (HERE / f"{name}.svg").write_text(svg)
         svg_to_png(svg, HERE / f"{name}.png")
         print(f"screenshots/{name}.svg, screenshots/{name}.png")
+    in_a_browser()
 
 
 if __name__ == "__main__":

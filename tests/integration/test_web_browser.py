@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(
     "where it can (root or passwordless sudo); without it this test cannot run",
 )
 SCREENSHOT = Path(__file__).resolve().parents[2] / "screenshots" / "web-review.png"
+SAVE = bool(os.environ.get("GENESYS_TUI_SCREENSHOTS"))  # read now: isolated_home clears GENESYS_*
 
 
 def a_recorded_call() -> str:
@@ -61,7 +62,7 @@ def test_in_a_real_browser(isolated_home):
             browser.received_text(tab, "Holds and pauses")  # found, selected, its recordings shown
             browser.key(tab, "Enter", 13, "\r")  # Review
             browser.received_text(tab, "‖ paused", limit=60)  # Review, its recording ready
-            if os.environ.get("GENESYS_TUI_SCREENSHOTS"):
+            if SAVE:  # screenshots/make_screenshots.py
                 SCREENSHOT.write_bytes(browser.screenshot(tab))
             assert browser.screenshot(tab)[:8] == b"\x89PNG\r\n\x1a\n"
             # Play: the sound is the browser's, in a tab of its own opened by the app.
