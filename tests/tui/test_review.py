@@ -418,3 +418,46 @@ async def test_square_brackets_step_through_the_orgs_sample(emulator, tmp_path):
         assert any("Last call of the sample" in n.message for n in notes(app))
         await pilot.press("left_square_bracket")
         await wait_for(pilot, lambda: screen.review.id == ids[0] and not screen.fetching)
+
+
+async def test_in_a_browser_tab_play_opens_the_browser_player_and_review_follows_it(
+    emulator, tmp_path, monkeypatch
+):
+    """`genesys-tui web`: no sound on the server; play opens the player in the user's browser
+    (through the web server's relay, at the playhead), Review's playhead follows what the page
+    says it plays, and an export is handed to the browser too."""
+    import json as _json
+
+    from genesys_tui.tui.app import GenesysApp
+    from genesys_tui.web import session as web_session
+    from tests.unit.media.test_playback import Fake
+
+    sid, players = "f" * 32, tmp_path / "players"
+    players.mkdir()
+    monkeypatch.setenv(web_session.SESSION_ENV, sid)
+    monkeypatch.setenv(web_session.PLAYERS_ENV, str(players))
+    monkeypatch.setattr(GenesysApp, "is_web", property(lambda self: True))
+    async with reviewing(emulator, tmp_path, player_backend=Fake) as (app, pilot, screen):
+        opened, delivered = [], []
+        monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+        monkeypatch.setattr(app, "deliver_binary", lambda path, **kw: delivered.append(path))
+        tl = screen.query_one(Timeline)
+        tl.set_playhead(tl.rate * 5)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: opened)
+        server = app.playback_server
+        port, token = server.server.port, server.playback.token
+        assert opened == [f"/play/{sid}/{port}/{token}/#t=r1/5.0"]
+        assert _json.loads((players / f"{sid}.json").read_text()) == {"port": port}
+        assert screen.player is None  # nothing played here
+        # The page plays from 12.5 s: Review's playhead goes there.
+        r = httpx.post(server.url + "at", content=b'{"n": 1, "t": 12.5, "playing": true}')
+        assert r.status_code == 204
+        await wait_for(pilot, lambda: tl.playhead == tl.rate * 12.5)
+        # An export: written where asked, and downloaded by the browser.
+        from genesys_tui.tui.screens.dialogs import ExportChoice
+
+        screen.export(ExportChoice(("txt",), str(tmp_path / "out"), False))
+        await wait_for(pilot, lambda: delivered)
+        written = sorted(p.name for p in (tmp_path / "out").rglob("*") if p.is_file())
+        assert sorted(p.name for p in delivered) == written and len(written) >= 2
