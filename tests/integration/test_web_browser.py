@@ -77,12 +77,66 @@ def test_in_a_real_browser(isolated_home):
             player_url = opened["params"]["targetInfo"]["url"]
             assert player_url.startswith(base + "/play/") and "#t=r1/" in player_url
             asyncio.run(_player_serves_audio(url, player_url.split("#")[0]))
+            assert _refused_without_token(browser, base) == 401
+            assert _websocket_from_another_origin(browser, base) == "refused"
             # The tab closes: its app process (and what it started) ends.
             family = [app, *app.children(recursive=True)]
             browser.close_tab(target)
             assert all(gone(p) for p in family)
         finally:
             browser.close()
+
+
+def _refused_without_token(browser: Browser, base: str) -> int:
+    """A browser without the cookie (a fresh context) asking for the page: its status."""
+    context = browser.send("Target.createBrowserContext")["browserContextId"]
+    target = browser.send(
+        "Target.createTarget", {"url": "about:blank", "browserContextId": context}
+    )["targetId"]
+    session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+        "sessionId"
+    ]
+    browser.send("Network.enable", session=session)
+    browser.send("Page.navigate", {"url": base + "/"}, session=session)
+    seen = browser.wait(
+        lambda e: (
+            e.get("sessionId") == session
+            and e.get("method") == "Network.responseReceived"
+            and e["params"]["response"]["url"].rstrip("/") == base
+        )
+    )
+    browser.send("Target.disposeBrowserContext", {"browserContextId": context})
+    return seen["params"]["response"]["status"]
+
+
+def _websocket_from_another_origin(browser: Browser, base: str) -> str:
+    """A page of another origin on this machine (same site: the cookie goes with it) opening
+    the app's WebSocket: what became of it."""
+    import http.server
+    import threading
+
+    page = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    try:
+        target, session = browser.open_tab(f"http://127.0.0.1:{page.server_port}/")
+        browser.wait(
+            lambda e: e.get("sessionId") == session and e.get("method") == "Page.loadEventFired"
+        )
+        ws = base.replace("http:", "ws:") + "/ws"
+        found = browser.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"new Promise(r => {{ const w = new WebSocket({ws!r}); "
+                "w.onopen = () => r('open'); w.onerror = () => r('refused'); })",
+                "awaitPromise": True,
+            },
+            session=session,
+        )
+        browser.close_tab(target)
+        assert "value" in found["result"], found
+        return found["result"]["value"]
+    finally:
+        page.shutdown()
 
 
 async def _player_serves_audio(url: str, player: str) -> None:

@@ -81,6 +81,8 @@ def test_another_host_is_refused_before_anything_starts(capsys):
     assert "reverse proxy" in err and "--allow-remote" in err
     assert main(["web", "--host", "192.0.2.7", "--allow-remote", "--port", "0"]) == 2
     assert "only over TLS" in capsys.readouterr().err
+    assert main(["demo", "--web", "--host", "0.0.0.0"]) == 2  # demo --web is web --demo
+    assert "reverse proxy" in capsys.readouterr().err
 
 
 def test_each_tab_runs_the_same_org_read_only_when_served_so():
