@@ -134,7 +134,9 @@ class Browser:
 
     def key(self, session: str, key: str, code: int, text: str = "") -> None:
         down = {"type": "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": code}
-        self.send("Input.dispatchKeyEvent", {**down, "text": text} if text else down, session=session)
+        self.send(
+            "Input.dispatchKeyEvent", {**down, "text": text} if text else down, session=session
+        )
         self.send("Input.dispatchKeyEvent", {**down, "type": "keyUp"}, session=session)
 
     def screenshot(self, session: str) -> bytes:
