@@ -86,6 +86,16 @@ class NetworkError(GenesysError):
     hint = "Check the network connection and the region."
 
 
+class SlowAnswer(NetworkError):
+    """The request reached Genesys and the connection stayed up, but no answer came in time: a
+    slow server, not a network failure."""
+
+    hint = (
+        "Genesys took the request but was slow to answer; it may still be working on it. "
+        "Ask for less (a shorter interval), or try again later."
+    )
+
+
 class TranscodeTimeout(GenesysError):
     hint = "The recording is still being prepared; try again in a minute."
 

@@ -77,7 +77,7 @@ class FloorApi:
                 "detailMetrics": ["oWaiting"],
             }
             for group, data in _results(
-                await self.api.post_json(A + "/queues/observations/query", body)
+                await self.api.post_json(A + "/queues/observations/query", body, idempotent=True)
             ):
                 qid = str(group.get("queueId") or "")
                 if not qid:
@@ -103,7 +103,9 @@ class FloorApi:
                 "filter": _or("queueId", chunk),
                 "metrics": DAY_METRICS,
             }
-            data = await self.api.post_json(A + "/conversations/aggregates/query", body)
+            data = await self.api.post_json(
+                A + "/conversations/aggregates/query", body, idempotent=True
+            )
             for group, rows in _results(data):
                 qid = str(group.get("queueId") or "")
                 for row in rows:
@@ -116,7 +118,7 @@ class FloorApi:
         for chunk in _chunks(user_ids):
             body = {"filter": _or("userId", chunk), "metrics": USER_METRICS}
             for group, data in _results(
-                await self.api.post_json(A + "/users/observations/query", body)
+                await self.api.post_json(A + "/users/observations/query", body, idempotent=True)
             ):
                 uid = str(group.get("userId") or "")
                 if not uid:

@@ -160,6 +160,18 @@ class ApiClient:
         retryable = isinstance(e, NOT_SENT) or idempotent
         if retryable and self._may_retry(attempt, started, delay):
             return delay
+        if isinstance(e, httpx.ReadTimeout):  # sent, connected, unanswered: slow, not broken
+            wait = self.http.timeout.read
+            each = f"{wait:.0f} s" if wait else "a while"
+            tries = (
+                f"{attempt} times, {self._clock() - started:.0f} s in all" if attempt > 1 else ""
+            )
+            raise E.SlowAnswer(
+                f"{method} {path}: {self.hosts.api_host} gave no answer in {each}"
+                + (f" ({tries})" if tries else "")
+                + (" and it is not retried: it may have been carried out" if not idempotent else "")
+                + "."
+            ) from None
         raise E.NetworkError(
             f"{method} {path} failed: {type(e).__name__} talking to {self.hosts.api_host}."
         ) from None

@@ -163,6 +163,27 @@ async def test_connection_errors_retry_for_reads_and_unsent_posts_only():
     assert len(calls["api"]) == 3
 
 
+async def test_a_slow_answer_is_not_called_a_network_failure():
+    """Issue 33's finding: a server that took the request and did not answer in time was
+    reported as "ReadTimeout ... Check the network connection and the region"."""
+    from genesys_tui.core.errors import user_message
+
+    def slow(req, n):
+        raise httpx.ReadTimeout("no answer")
+
+    api, calls, rec = make(slow, retry=RetryPolicy(max_attempts=3, base_delay=1, max_delay=2))
+    with pytest.raises(E.SlowAnswer) as got:  # a query: idempotent, asked again, then said
+        await api.post_json("/api/v2/analytics/conversations/details/query", {}, idempotent=True)
+    assert len(calls["api"]) == 3
+    said = user_message(got.value)
+    assert "gave no answer in 5 s (3 times" in said and "slow to answer" in said
+    assert "network connection" not in said
+    api, calls, rec = make(slow)
+    with pytest.raises(E.SlowAnswer, match="not retried: it may have been carried out"):
+        await api.request("POST", "/api/v2/conversations/x/participants/y/replace")
+    assert len(calls["api"]) == 1  # an action: never sent twice
+
+
 async def test_401_refreshes_the_token_once_and_retries_once():
     seen = []
 
