@@ -36,27 +36,28 @@ def cmd_conversations(ctx: Context) -> int:
     a = ctx.args
     start, end = interval_arg(a.interval)  # a bad one: exit 2, with what would be taken
 
-    async def go() -> list[ConversationSummary]:
+    async def go() -> int:
         async with ctx.services(scoped=False) as services:
             flt = await build_filter(services.browse, a)
             # names beside the ids, in JSON as in the table
             names = await services.client.directory.names()
-            rows: list[ConversationSummary] = []
+            rows: list[ConversationSummary] = []  # the table's; JSON keeps none (flat memory)
+            count = 0
             async for page in services.browse.pages(start, end, flt, order=a.order, page=1):
-                rows += page  # one at a time: --json streams each as it is found
-                if a.json:
+                count += len(page)
+                if a.json:  # each line as it is found, in the order asked for
                     print(json.dumps(page[0].to_json(names)), flush=True)
-                if a.limit and len(rows) >= a.limit:
+                else:
+                    rows += page
+                if a.limit and count >= a.limit:
                     break
             if not a.json:
                 _print_table(ctx, rows, names)
-            return rows
+            return count
 
-    rows = run(go())
+    count = run(go())
     if not a.json:
-        ctx.err.print(
-            f"{len(rows)} conversation(s) from {iso(start)} to {iso(end)}", highlight=False
-        )
+        ctx.err.print(f"{count} conversation(s) from {iso(start)} to {iso(end)}", highlight=False)
     return 0
 
 

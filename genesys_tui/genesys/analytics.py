@@ -223,14 +223,25 @@ class Analytics:
         """
         if end <= start:
             raise ValueError("the interval's end must be after its start")
-        seen: set[str] = set()
+        # A conversation seen already (pages shift while new ones arrive). Trimmed to the
+        # interval, each one belongs to a single chunk: the set is the chunk's, and memory stays
+        # flat however many are listed. Untrimmed, one set for all.
+        seen: set[str] | None = None if strict else set()
         state = SearchProgress()
         chunks = split_interval(start, end)
         if order == "desc":
             chunks.reverse()
         for a, b in chunks:
             async for summary in self._chunk(
-                a, b, flt, order, page_size, strict, seen, state, progress
+                a,
+                b,
+                flt,
+                order,
+                page_size,
+                strict,
+                set() if seen is None else seen,
+                state,
+                progress,
             ):
                 yield summary
 
