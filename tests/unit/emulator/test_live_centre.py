@@ -156,3 +156,23 @@ def test_the_orgs_own_live_calls_keep_their_agent_until_they_end():
     ends = [c.calls[i].ends for i in own if i in c.calls]
     c.tick(max(ends) + 1000)
     assert not any(org.live[i] for i in own)
+
+
+def test_an_arrival_does_not_copy_the_org():
+    """Each column grows in a buffer with room to spare (doubled when full): thousands of
+    arrivals reallocate a column a handful of times, and every value lands where it should."""
+    org = centre().org
+    n0 = len(org.ids)
+    template = {name: getattr(org, name)[0].item() for name in org.ROW_COLUMNS}
+    buffers = set()
+    for k in range(3000):
+        i = org.append({**template, "key": 10**6 + k, "start": 1000 + k, "live": k % 2 == 0})
+        assert i == n0 + k
+        buffers.add(id(org.start.base))
+    assert len(org.ids) == n0 + 3000 == len(org.start) == len(org.live) == len(org.key)
+    assert org.start[n0:].tolist() == [1000 + k for k in range(3000)]
+    assert org.live[n0:].tolist() == [k % 2 == 0 for k in range(3000)]
+    assert len(buffers) <= 10  # log2(3000 / n0) + 1 reallocations, not 3000 copies
+    org.live[n0] = False  # a write through the column reaches what the next append keeps
+    org.append({**template, "key": 2 * 10**6})
+    assert not org.live[n0]
