@@ -246,7 +246,12 @@ class PlaybackControls:
         tl = self.query_one(Timeline)
         seconds = tl.playhead / tl.rate if tl.frames else 0.0
         app.open_url(f"{path}#t=r{self.recording + 1}/{seconds:.1f}")
-        app.notify("Playing in a new browser tab: Review follows it.", title="Playback", timeout=6)
+        app.notify(
+            "Playing in a new browser tab: Review follows it. No tab? Allow pop-ups for this "
+            "page, and press space again.",
+            title="Playback",
+            timeout=8,
+        )
         if self._follow is None:
             self._follow = self.set_interval(0.5, self.follow_browser)
 
