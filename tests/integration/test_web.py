@@ -31,7 +31,7 @@ def web_server(*args: str):
     )
     try:
         line = proc.stdout.readline()  # the first line is the URL (or the process ended)
-        found = re.search(r"(http://\S+/\?token=\S+)", line)
+        found = re.search(r"(https?://\S+/\?token=\S+)", line)
         assert found, f"no URL printed: {line!r} {proc.stderr.read() if proc.poll() else ''}"
         yield proc, found.group(1)
     finally:
@@ -171,3 +171,68 @@ async def _idle(server, url: str, base: str) -> None:
                 pass  # the app draws (its clock ticks); nothing is typed
             assert ws.close_code == 4000, (msg, ws.close_code)
         assert gone(tab)
+
+
+def self_signed(folder):
+    """A certificate for 127.0.0.1 and its key (cryptography comes with moto, a test extra)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_over_tls_the_cookie_is_secure(isolated_home, tmp_path):
+    """--certfile/--keyfile: the server speaks HTTPS, prints an https URL, and its cookie is
+    Secure (a browser then never sends it over plain HTTP)."""
+
+    cert, key = self_signed(tmp_path)
+    args = ("--certfile", str(cert), "--keyfile", str(key))
+    with web_server(*args) as (server, url):
+        assert url.startswith("https://127.0.0.1:")
+        asyncio.run(_tls(url))
+
+
+async def _tls(url: str) -> None:
+    import ssl
+
+    trust = ssl.create_default_context()
+    trust.check_hostname, trust.verify_mode = False, ssl.CERT_NONE  # self-signed, for the test
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, allow_redirects=False, ssl=trust) as r:
+            assert r.status == 303
+            assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+        plain = url.replace("https://", "http://")
+        with pytest.raises(aiohttp.ClientError):  # no plain HTTP beside it
+            async with http.get(plain, allow_redirects=False) as r:
+                await r.read()
