@@ -151,8 +151,10 @@ def test_a_revoked_sign_in_says_sign_in_again():
                 await hub.watch({queue_topic(d)})
                 await asyncio.wait_for(hub.connected.wait(), 10)
                 await asyncio.to_thread(control.post, "/__emulator/tokens", json={"revoke": "all"})
-                for _ in range(200):
-                    if hub.trouble:
+                # The socket closes first ("keeps closing"); the next try finds the sign-in
+                # revoked. A busy machine can show the first before the second.
+                for _ in range(500):
+                    if "sign in again" in (hub.trouble or ""):
                         break
                     await asyncio.sleep(0.02)
                 assert hub.trouble and "sign in again" in hub.trouble
