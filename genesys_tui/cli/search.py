@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 from genesys_tui.cli.common import CommandError, Context, interval_arg, run
 from genesys_tui.core.terminal import clean
@@ -36,6 +37,7 @@ def cmd_search(ctx: Context) -> int:
                 progress=progress,
             )
 
+    asked = time.monotonic()
     try:
         found = run(go())
     except ValueError as e:
@@ -53,6 +55,9 @@ def cmd_search(ctx: Context) -> int:
             print(json.dumps({**doc, "role": h.role, "text": h.text}), flush=True)
         else:
             print(clean(f"{h.moment.text()}  {h.role:<8}  {h.text}"))
-    how = HOW[found.mode]
-    ctx.err.print(f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}", highlight=False)
+    how, took = HOW[found.mode], time.monotonic() - asked  # a long search says it was long
+    ctx.err.print(
+        f"{len(found.hits)} hit(s) in {found.calls} call(s), by {how}, in {took:.1f} s",
+        highlight=False,
+    )
     return 0 if found.hits else 3  # nothing found: see the README's exit codes

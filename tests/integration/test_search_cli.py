@@ -5,6 +5,7 @@ it; a refused search falls back to scanning and says so; past 60 days it says se
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -37,6 +38,7 @@ def test_search_finds_moments_the_same_as_a_scan(recent_org, capsys):
     org = srv.emulator.org
     found, err = hits(capsys, srv, "refund")
     assert found and "Genesys's transcript search" in err
+    assert re.search(r"hit\(s\) in \d+ call\(s\), by .*, in \d+\.\d s", err)  # how long it took
     assert srv.emulator.stats["transcripts.search"] >= 1
     for h in found:
         assert "refund" in h["text"].lower()
