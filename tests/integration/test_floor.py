@@ -107,6 +107,8 @@ def test_refused_floor_topics_are_read_within_the_budget_and_said():
                     await until(lambda: fl.mode == FloorMode.POLL, timeout=10)
                     assert "analytics:queueObservation:view" in fl.why  # the topics
                     assert "analytics:queueObservation:view" in fl.unavailable  # the query
+                    # set once the first read is done (`unavailable` is known a moment before)
+                    await until(lambda: fl.every > settings.refresh_seconds)
                     assert fl.every >= 60.0 * 1 / (settings.poll_budget_per_minute // 2)
                     await asyncio.to_thread(srv.advance, 5.0)
                     before = fl.requests
