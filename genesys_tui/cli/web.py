@@ -15,7 +15,7 @@ def _tab_argv(ctx: Context, demo_url: str | None) -> list[str]:
     """The command each browser tab runs: this same genesys-tui, on the same org."""
     a = ctx.args
     argv = [sys.executable, "-m", "genesys_tui"]
-    for flag in ("config", "profile", "base_url", "region"):
+    for flag in ("config", "profile", "base_url"):
         value = getattr(a, flag, None)
         if value:
             argv += [f"--{flag.replace('_', '-')}", str(value)]
@@ -54,7 +54,6 @@ def cmd_web(ctx: Context, demo: bool | None = None) -> int:
         except (OSError, ssl.SSLError) as e:
             raise CommandError(f"web: the certificate cannot be used: {e}", code=2) from None
     emulator = None
-    env: dict[str, str] = {}
     if demo:
         from genesys_tui.emulator import EmulatorServer
         from genesys_tui.tui.launch import demo_settings
@@ -65,13 +64,13 @@ def cmd_web(ctx: Context, demo: bool | None = None) -> int:
         bucket = ctx.paths.data_dir / "demo-export-bucket"
         emulator = EmulatorServer(demo_settings(a, 0, bucket)).start()
     try:
-        return asyncio.run(_serve(ctx, Gate(token), ssl_context, env, emulator))
+        return asyncio.run(_serve(ctx, Gate(token), ssl_context, emulator))
     finally:
         if emulator is not None:
             emulator.stop()
 
 
-async def _serve(ctx: Context, gate, ssl_context, env, emulator) -> int:
+async def _serve(ctx: Context, gate, ssl_context, emulator) -> int:
     from genesys_tui.web.server import WebServer
 
     a = ctx.args
@@ -85,7 +84,6 @@ async def _serve(ctx: Context, gate, ssl_context, env, emulator) -> int:
         idle_s=a.idle_minutes * 60,
         token_file=Path(a.token_file) if a.token_file else None,
         ssl_context=ssl_context,
-        env=env,
         title="genesys-tui demo" if emulator is not None else "genesys-tui",
     )
     try:

@@ -53,14 +53,13 @@ class Session(AppService):
     """One browser tab's app process: in a session of its own (its workers stop with it), told
     which web session it is, and when its user last did something."""
 
-    def __init__(self, *args: Any, argv: list[str], env: dict[str, str], players: Path, **kw):
+    def __init__(self, *args: Any, argv: list[str], players: Path, **kw):
         super().__init__(*args, **kw)
-        self.argv, self.extra_env, self.players = argv, env, players
+        self.argv, self.players = argv, players
         self.last_input = time.monotonic()
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         env = super()._build_environment(width, height)
-        env.update(self.extra_env)
         env[SESSION_ENV] = self.app_service_id
         env[PLAYERS_ENV] = str(self.players)
         return env
@@ -113,12 +112,8 @@ class WebServer(Server):
         idle_s: float = 1800.0,
         token_file: Path | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        env: dict[str, str] | None = None,
         title: str = "genesys-tui",
     ):
-        scheme = "https" if ssl_context is not None else "http"
-        shown = f"[{host}]" if ":" in host else host
-        public = (public_url or f"{scheme}://{shown}:{port}").rstrip("/")
         here = Path(__file__).resolve().parent
         import textual_serve
 
@@ -127,7 +122,7 @@ class WebServer(Server):
             host=host,
             port=port,
             title=title,
-            public_url=public,
+            public_url=public_url or "",  # set by _set_urls, once the port is known too
             statics_path=Path(textual_serve.__file__).resolve().parent / "static",
             templates_path=here / "templates",
         )
@@ -135,15 +130,10 @@ class WebServer(Server):
         self.max_sessions, self.idle_s = max_sessions, idle_s
         self.token_file = token_file
         self._token_stamp = self._stamp()
-        self.env = dict(env or {})
         self.sessions: dict[str, Session] = {}
         self.players = Path(tempfile.mkdtemp(prefix="genesys-tui-web-"))  # 0700
-        self.origins = {public.lower()}
-        if is_loopback_host(host):
-            for name in ("127.0.0.1", "localhost", "[::1]"):
-                self.origins.add(f"{scheme}://{name}:{port}")
-        self.url = f"{public}/?token={gate.token}"
-        self.ready = asyncio.Event()
+        self._given_url = (public_url or "").rstrip("/")
+        self._set_urls()
         self._runner: web.AppRunner | None = None
 
     # --- serving -------------------------------------------------------------------------------
@@ -158,14 +148,14 @@ class WebServer(Server):
         if self.port == 0:
             sock = site._server.sockets[0]  # type: ignore[union-attr]
             self.port = sock.getsockname()[1]
-            self._reset_urls()
-        self.ready.set()
+            self._set_urls()
 
-    def _reset_urls(self) -> None:
+    def _set_urls(self) -> None:
+        """The address browsers use (given, or this host and port), the origins a WebSocket
+        may come from, and the tokened URL to print."""
         scheme = "https" if self.ssl_context is not None else "http"
         shown = f"[{self.host}]" if ":" in self.host else self.host
-        if self.public_url.endswith(":0"):
-            self.public_url = f"{scheme}://{shown}:{self.port}"
+        self.public_url = self._given_url or f"{scheme}://{shown}:{self.port}"
         self.origins = {self.public_url.lower()}
         if is_loopback_host(self.host):
             for name in ("127.0.0.1", "localhost", "[::1]"):
@@ -257,7 +247,6 @@ class WebServer(Server):
             close=websocket.close,
             download_manager=self.download_manager,
             argv=self.argv,
-            env=self.env,
             players=self.players,
         )
         self.sessions[session.app_service_id] = session
