@@ -38,6 +38,7 @@ class User:
 class Org:
     def __init__(self, s: EmulatorSettings):
         self.s = s
+        self._spare: dict[str, np.ndarray] = {}  # append()'s column buffers, with room to grow
         seed = s.seed
         self.id = make_uuid(seed, "org")
         self.name = corpus.ORG_NAME
@@ -280,7 +281,7 @@ class Org:
         the same in an org of a million calls as in one of a hundred (np.append copied every
         column every time)."""
         i = len(self.ids)
-        spare = self.__dict__.setdefault("_spare", {})
+        spare = self._spare
         for name in self.ROW_COLUMNS:
             col = getattr(self, name)
             buf = spare.get(name)

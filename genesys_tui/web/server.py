@@ -135,6 +135,7 @@ class WebServer(Server):
         self._given_url = (public_url or "").rstrip("/")
         self._set_urls()
         self._runner: web.AppRunner | None = None
+        self._relay: aiohttp.ClientSession | None = None
 
     # --- serving -------------------------------------------------------------------------------
 
@@ -164,6 +165,8 @@ class WebServer(Server):
 
     async def close(self) -> None:
         await asyncio.gather(*(s.end() for s in list(self.sessions.values())))
+        if self._relay is not None:
+            await self._relay.close()
         if self._runner is not None:
             await self._runner.cleanup()
         shutil.rmtree(self.players, ignore_errors=True)
@@ -325,10 +328,12 @@ class WebServer(Server):
             if (request.content_length or 0) > 1024:
                 raise web.HTTPRequestEntityTooLarge(1024, request.content_length or 0)
             body = await request.content.read(1025)
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=5)
+        if self._relay is None:  # one pool for every relayed request (a seek is one each)
+            self._relay = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=5)
+            )
         async with (
-            aiohttp.ClientSession(timeout=timeout) as client,
-            client.request(
+            self._relay.request(
                 request.method, url, headers=headers, data=body, allow_redirects=False
             ) as upstream,
         ):
