@@ -328,6 +328,8 @@ class WebServer(Server):
             if (request.content_length or 0) > 1024:
                 raise web.HTTPRequestEntityTooLarge(1024, request.content_length or 0)
             body = await request.content.read(1025)
+            if len(body) > 1024:  # a chunked body says no length: counted here
+                raise web.HTTPRequestEntityTooLarge(1024, len(body))
         if self._relay is None:  # one pool for every relayed request (a seek is one each)
             self._relay = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=5)
