@@ -21,16 +21,13 @@ raise SystemExit(code)
 """
 
 
-def listed(srv, tmp_path, *extra: str) -> tuple[int, int]:
-    """(rows printed, peak traced bytes) of `conversations --json` in a process of its own."""
+def listed(srv, *extra: str) -> tuple[int, int]:
+    """(rows printed, peak traced bytes) of `conversations --json` in a process of its own (its
+    home the test's isolated one)."""
     env = {
         **os.environ,
         "GENESYS_CLIENT_ID": srv.emulator.s.client_id,
         "GENESYS_CLIENT_SECRET": srv.emulator.s.client_secret,
-        "XDG_CONFIG_HOME": str(tmp_path / "c"),
-        "XDG_DATA_HOME": str(tmp_path / "d"),
-        "XDG_STATE_HOME": str(tmp_path / "s"),
-        "XDG_CACHE_HOME": str(tmp_path / "k"),
     }
     anchor = srv.emulator.s.anchor
     interval = (
@@ -62,10 +59,10 @@ def listed(srv, tmp_path, *extra: str) -> tuple[int, int]:
     return len(rows), int(out.stderr.strip().splitlines()[-1])
 
 
-def test_memory_stays_flat_however_many_rows(tmp_path):
+def test_memory_stays_flat_however_many_rows(isolated_home):
     with EmulatorServer(small_org(conversations=2000, days=10, duration_scale=0.05)) as srv:
-        few, few_peak = listed(srv, tmp_path, "--limit", "200")
-        many, many_peak = listed(srv, tmp_path)
+        few, few_peak = listed(srv, "--limit", "200")
+        many, many_peak = listed(srv)
     assert few == 200 and many > 1000
     # Held in a list, each row costs about 2.8 KB (measured: 4,000 rows peaked 9.8 MB above 500
     # rows). Streamed, what is left per row is the week's set of ids seen (pages shift while
