@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from genesys_tui import __version__
-from genesys_tui.cli.argtypes import conversation_id
+from genesys_tui.cli.argtypes import conversation_id, positive_int
 from genesys_tui.cli.parser_convert import CONVERT_HELP, _common, add_convert_arguments
 from genesys_tui.cli.parser_emulator import add_emulator
 from genesys_tui.cli.parser_export import add_export
@@ -97,7 +97,10 @@ def _web_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--certfile", metavar="PEM", help="TLS certificate (chain)")
     g.add_argument("--keyfile", metavar="PEM", help="TLS private key")
     g.add_argument(
-        "--max-sessions", type=_positive, default=4, help="browser tabs served at once (default 4)"
+        "--max-sessions",
+        type=positive_int,
+        default=4,
+        help="browser tabs served at once (default 4)",
     )
     g.add_argument(
         "--idle-minutes",
@@ -105,13 +108,6 @@ def _web_options(p: argparse.ArgumentParser) -> None:
         default=30.0,
         help="a tab without input this long is ended, its app stopped (default 30)",
     )
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def _add_web(add) -> None:

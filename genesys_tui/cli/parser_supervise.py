@@ -5,17 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from genesys_tui.cli.argtypes import conversation_id
-
-
-def positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
+from genesys_tui.cli.argtypes import conversation_id, positive_int
 
 
 def add_supervise(
