@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 
 from rich.table import Table
 
 from genesys_tui.cli.common import CommandError, Context, cells, interval_arg, run
 from genesys_tui.core import fmt
 from genesys_tui.flows.browse import table
+from genesys_tui.flows.browse.listing import ListingProgress
 from genesys_tui.flows.browse.service import BrowseService
 from genesys_tui.flows.browse.table import COLUMNS
 from genesys_tui.genesys.analytics import ConversationFilter
@@ -36,14 +39,21 @@ def cmd_conversations(ctx: Context) -> int:
     a = ctx.args
     start, end = interval_arg(a.interval)  # a bad one: exit 2, with what would be taken
 
+    line = ProgressLine()
+
     async def go() -> int:
         async with ctx.services(scoped=False) as services:
-            flt = await build_filter(services.browse, a)
+            browse = services.browse
+            if a.job_threshold:
+                browse.listing.threshold = a.job_threshold
+            flt = await build_filter(browse, a)
             # names beside the ids, in JSON as in the table
             names = await services.client.directory.names()
             rows: list[ConversationSummary] = []  # the table's; JSON keeps none (flat memory)
             count = 0
-            async for page in services.browse.pages(start, end, flt, order=a.order, page=1):
+            async for page in browse.pages(
+                start, end, flt, order=a.order, path=a.via, progress=line.show, page=1
+            ):
                 count += len(page)
                 if a.json:  # each line as it is found, in the order asked for
                     print(json.dumps(page[0].to_json(names)), flush=True)
@@ -56,9 +66,51 @@ def cmd_conversations(ctx: Context) -> int:
             return count
 
     count = run(go())
-    if not a.json:
-        ctx.err.print(f"{count} conversation(s) from {iso(start)} to {iso(end)}", highlight=False)
+    line.end()
+    took = time.monotonic() - line.began
+    ctx.err.print(
+        f"{count} conversation(s) from {iso(start)} to {iso(end)}, in {took:.1f} s"
+        + (f" ({line.paths})" if line.paths else ""),
+        highlight=False,
+    )
     return 0
+
+
+class ProgressLine:
+    """Where the listing is, on stderr: one line rewritten in place on a terminal; elsewhere (a
+    log, a pipe) a line each time the path changes, so a log says which path was taken and why."""
+
+    def __init__(self) -> None:
+        self.tty, self.began, self.shown = sys.stderr.isatty(), time.monotonic(), ""
+        self.taken: list[str] = []
+        self._last = 0.0
+
+    @property
+    def paths(self) -> str:
+        return "; ".join(self.taken)
+
+    def show(self, p: ListingProgress) -> None:
+        head = f"{p.path}: {p.why}" if p.why else p.path
+        if not self.taken or self.taken[-1] != head:
+            self.taken.append(head)
+            if not self.tty:
+                print(f"listing by details {head}", file=sys.stderr, flush=True)
+        now = time.monotonic()
+        if self.tty and now - self._last >= 0.1:
+            self._last = now
+            text = p.line()[: max(20, fmt_width() - 1)]
+            print(f"\r\x1b[K{text}", end="", file=sys.stderr, flush=True)
+            self.shown = text
+
+    def end(self) -> None:
+        if self.shown:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+
+
+def fmt_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def _print_table(ctx: Context, rows: list[ConversationSummary], names: dict[str, str]) -> None:

@@ -194,7 +194,10 @@ def _add_browse(add) -> None:
     """conversations, recordings: the browse flow."""
     from genesys_tui.genesys.values import ORDERS, RECORDING_FORMATS
 
-    p = add("conversations", "list conversations from the analytics details query")
+    p = add(
+        "conversations",
+        "list conversations from the analytics details query (a big interval: a details job)",
+    )
     p.add_argument(
         "--interval",
         required=True,
@@ -206,6 +209,20 @@ def _add_browse(add) -> None:
     )
     p.add_argument("--limit", type=int, default=0, help="stop after N conversations")
     p.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    p.add_argument(
+        "--via",
+        choices=("auto", "query", "job"),
+        default="auto",
+        help="auto: an async details job when the interval is big (see --job-threshold), the "
+        "query otherwise; the last day before the data lake's date is always queried",
+    )
+    p.add_argument(
+        "--job-threshold",
+        type=positive_int,
+        metavar="N",
+        help="conversations in the first 7 days above which auto takes a job "
+        "(default: browse.job_threshold, 5000)",
+    )
 
     p = add("recordings", "list a conversation's recordings (format, duration, size, file state)")
     p.add_argument("conversation_id")

@@ -218,7 +218,7 @@ class Services:
 
     @cached_property
     def browse(self) -> BrowseService:
-        return BrowseService(self.client)
+        return BrowseService(self.client, job_threshold=self.config.browse.job_threshold)
 
     @cached_property
     def review(self) -> ReviewService:

@@ -112,6 +112,16 @@ class UISettings:
 
 
 @dataclass
+class BrowseSettings:
+    job_threshold: int = _opt(
+        5000,
+        "list an interval by an async details job when the query counts more conversations "
+        "than this in its first 7 days (the query pages 100 a request, a job 1,000)",
+        min=1,
+    )
+
+
+@dataclass
 class MediaSettings:
     customer_channel: int = _opt(
         0, "channel of a dual-channel recording holding the customer (external)", min=0, max=7
@@ -254,6 +264,7 @@ class Config:
     readonly: bool = _opt(False, "global read-only mode (as --readonly)")
     profiles: dict[str, Profile] = field(default_factory=dict)
     ui: UISettings = field(default_factory=UISettings)
+    browse: BrowseSettings = field(default_factory=BrowseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     supervise: SuperviseSettings = field(default_factory=SuperviseSettings)

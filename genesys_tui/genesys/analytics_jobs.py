@@ -31,13 +31,15 @@ class DetailsJobError(GenesysError):
     pass
 
 
-def async_query(start: datetime, end: datetime, flt: ConversationFilter | None) -> dict[str, Any]:
+def async_query(
+    start: datetime, end: datetime, flt: ConversationFilter | None, order: str = "asc"
+) -> dict[str, Any]:
     """An AsyncConversationQuery: the synchronous query's filters, no paging, and the job's own
     interval matching (every conversation whose lifetime overlaps the interval)."""
     flt = flt or ConversationFilter()
     body: dict[str, Any] = {
         "interval": interval_string(start, end),
-        "order": "asc",
+        "order": order,
         "orderBy": "conversationStart",
         "startOfDayIntervalMatching": False,
     }
@@ -119,16 +121,21 @@ class DetailsJobs:
         end: datetime,
         flt: ConversationFilter | None = None,
         *,
+        order: str = "asc",
         progress: Callable[[str], None] | None = None,
+        page_read: Callable[[], None] | None = None,
     ) -> AsyncIterator[ConversationSummary]:
         """Every conversation that started in [start, end) and is in the data lake, in start
-        order, each once. The job is deleted when the results are read (or abandoned)."""
+        order (`order`: asc or desc), each once. The job is deleted when the results are read
+        (or abandoned)."""
         if end <= start:
             raise ValueError("the interval's end must be after its start")
-        job_id = await self.submit(async_query(start, end, flt))
+        job_id = await self.submit(async_query(start, end, flt, order))
         try:
             await self.wait(job_id, progress)
             async for page in self.pages(job_id):
+                if page_read:
+                    page_read()
                 for row in page.get("conversations") or []:
                     if not isinstance(row, dict):
                         continue

@@ -109,6 +109,7 @@ def test_example_config_is_valid_and_documents_every_key():
 
     from genesys_tui.core.config import (
         AlertRules,
+        BrowseSettings,
         KeyringSettings,
         LoggingSettings,
         MediaSettings,
@@ -133,6 +134,7 @@ def test_example_config_is_valid_and_documents_every_key():
         "name",
         "profiles",
         "ui",
+        "browse",
         "keyring",
         "logging",
         "s3",
@@ -154,6 +156,7 @@ def test_example_config_is_valid_and_documents_every_key():
         S3Target,
         RetrySettings,
         UISettings,
+        BrowseSettings,
         KeyringSettings,
         LoggingSettings,
         MediaSettings,

@@ -8,7 +8,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 
-from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
+from genesys_tui.flows.browse.listing import THRESHOLD, Listing, ListingProgress
+from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.models import Conversation, Recording
 from genesys_tui.genesys.summaries import ConversationSummary, ParticipantSummary
@@ -17,8 +18,9 @@ PAGE = 100  # conversations handed over at a time: the list grows while the user
 
 
 class BrowseService:
-    def __init__(self, client: GenesysClient) -> None:
+    def __init__(self, client: GenesysClient, *, job_threshold: int = THRESHOLD) -> None:
         self.client = client
+        self.listing = Listing(client, job_threshold)
 
     async def resolve_filter(
         self,
@@ -45,13 +47,15 @@ class BrowseService:
         flt: ConversationFilter | None = None,
         *,
         order: str = "desc",
-        progress: Callable[[SearchProgress], None] | None = None,
+        path: str = "auto",
+        progress: Callable[[ListingProgress], None] | None = None,
         page: int = PAGE,
     ) -> AsyncIterator[list[ConversationSummary]]:
-        """Conversations that started in [start, end), each once, `page` at a time."""
+        """Conversations that started in [start, end), each once, `page` at a time, by the
+        details query or (a big interval) a details job: flows/browse/listing.py."""
         batch: list[ConversationSummary] = []
-        async for s in self.client.analytics.iter_conversations(
-            start, end, flt, order=order, progress=progress
+        async for s in self.listing.conversations(
+            start, end, flt, order=order, path=path, progress=progress
         ):
             batch.append(s)
             if len(batch) >= page:

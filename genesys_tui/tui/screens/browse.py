@@ -14,8 +14,9 @@ from textual.widgets import Button, Input, Static
 from genesys_tui.core.errors import UserError, user_message
 from genesys_tui.core.ids import InvalidId, id_problem, uuid_id
 from genesys_tui.core.intervals import IntervalError, parse_interval, quick_range
+from genesys_tui.flows.browse.listing import ListingProgress
 from genesys_tui.flows.browse.table import COLUMNS, Column, ConversationModel, describe
-from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
+from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.summaries import ConversationSummary
 from genesys_tui.tui.screens.base import BACK, AppScreen
 from genesys_tui.tui.screens.browse_queueing import Queueing
@@ -171,16 +172,18 @@ class BrowseScreen(Queueing, AppScreen):
             return
         self.fetching = True
         self.set_status("loading…")
-        pages = 0
+        where = ListingProgress()
 
-        def progress(p: SearchProgress) -> None:
-            nonlocal pages
-            pages = p.pages
+        def progress(p: ListingProgress) -> None:
+            nonlocal where
+            where = p
+            if p.path == "job" and not p.pages:  # the job is being prepared: say so meanwhile
+                self.set_status(f"loading… {p.line()}")
 
         try:
             async for batch in service.pages(start, end, flt, progress=progress):
                 self._append(batch, table)
-                self.set_status(f"loading… page {pages}")
+                self.set_status(f"loading… {where.line()}")
             self.set_status("")
         except Exception as e:  # noqa: BLE001 - shown, the app keeps running
             self.set_status("failed")
