@@ -13,12 +13,14 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genesys_tui.emulator import documents as docs
 from genesys_tui.emulator.errors import bad_request
 from genesys_tui.emulator.request_helpers import json_body
+from genesys_tui.emulator.search_index import SearchIndex
 from genesys_tui.emulator.tokens import Token
 
 if TYPE_CHECKING:
@@ -55,90 +57,108 @@ def _java_time(value: Any, pattern: Any) -> int:
     return int(dt.timestamp() * 1000)
 
 
-class _Corpus:
-    """Each searchable conversation's words, lower case, made once."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self.text: dict[int, str] = {}
-
-    def of(self, i: int) -> str:
-        if i not in self.text:
-            d = self.emu.org.detail(i)
-            self.text[i] = (
-                " " + " ".join(re.sub(r"[^\w' ]+", " ", p.text.lower()) for p in d.phrases) + " "
-            )
-        return self.text[i]
-
-
 def _words(value: Any) -> list[str]:
     if not isinstance(value, str) or not value.strip():
         raise bad_request("a content criterion needs a value")
     return re.sub(r"[^\w' ]+", " ", value.lower()).split()
 
 
-def _matches(emu: Emulator, corpus: _Corpus, i: int, c: Any, now: int) -> bool:
-    if not isinstance(c, dict):
-        raise bad_request("each criterion must be an object")
-    kind = c.get("type")
-    group = c.get("group")
-    if group is not None:
-        if not isinstance(group, list):
-            raise bad_request("group must be a list of criteria")
-        return _combine(emu, corpus, i, group, now)
-    if kind not in KINDS:
-        raise bad_request(f"type must be one of {', '.join(KINDS)}")
-    fields = c.get("fields") or []
-    if not isinstance(fields, list) or not fields:
-        raise bad_request("fields is required")
+class _Eval:
+    """One request's criteria over its candidates (conversation indices) at once: a boolean per
+    candidate. Content comes from the index; the rest from the org's columns."""
+
+    def __init__(self, emu: Emulator, cand: np.ndarray, now: int) -> None:
+        self.emu, self.cand, self.now = emu, cand, now
+
+    def all(self, criteria: list) -> np.ndarray:
+        ok = np.ones(self.cand.size, bool)
+        anys: list[np.ndarray] = []
+        for c in criteria:
+            op = (c.get("operator") or "AND").upper() if isinstance(c, dict) else "AND"
+            if op not in ("AND", "OR", "NOT"):
+                raise bad_request("operator must be AND, OR or NOT")
+            hit = self.one(c)
+            if op == "AND":
+                ok &= hit
+            elif op == "NOT":
+                ok &= ~hit
+            else:
+                anys.append(hit)
+        if anys:
+            ok &= np.logical_or.reduce(anys)
+        return ok
+
+    def one(self, c: Any) -> np.ndarray:
+        if not isinstance(c, dict):
+            raise bad_request("each criterion must be an object")
+        kind = c.get("type")
+        group = c.get("group")
+        if group is not None:
+            if not isinstance(group, list):
+                raise bad_request("group must be a list of criteria")
+            return self.all(group)
+        if kind not in KINDS:
+            raise bad_request(f"type must be one of {', '.join(KINDS)}")
+        fields = c.get("fields") or []
+        if not isinstance(fields, list) or not fields:
+            raise bad_request("fields is required")
+        org, cand = self.emu.org, self.cand
+        if "transcript.content" in fields:
+            if kind not in CONTENT:
+                raise bad_request(f"transcript.content takes {', '.join(CONTENT)}")
+            words = _words(c.get("value"))
+            fresh = self.now - org.start[cand] <= CONTENT_MS  # content is searchable 60 days
+            return fresh & self.emu.search_index.having(cand, words, kind == "EXACT_PHRASE")
+        if kind == "DATE_RANGE":
+            a, b = _date_range(c, fields)
+            return (org.start[cand] >= a) & (org.start[cand] < b)
+        if kind == "EXACT":
+            values = c.get("values") or ([c.get("value")] if c.get("value") is not None else [])
+            known = ("mediaType", "language", "divisionId", "conversationId")
+            unknown = [f for f in fields if f not in known]
+            if unknown:
+                raise bad_request(f"cannot search on {unknown[0]!r}")
+            out = np.zeros(cand.size, bool)
+            wanted = [str(v).lower() for v in values]
+            for f in fields:
+                if f in ("mediaType", "language"):
+                    out |= ("call" if f == "mediaType" else "en-us") in wanted
+                elif f == "divisionId":
+                    divisions = [d[0].lower() for d in org.divisions]
+                    ks = [k for k, d in enumerate(divisions) if d in wanted]
+                    qdiv = np.array([q.division for q in org.queues])
+                    out |= np.isin(qdiv[org.queue[cand]], ks)
+                else:
+                    ks = [k for v in wanted if (k := org.find(v)) is not None]
+                    out |= np.isin(cand, ks)
+            return out
+        raise bad_request(f"{kind} is not supported on {fields}")
+
+
+def _date_range(c: dict, fields: list) -> tuple[int, int]:
+    if fields != ["conversationStartTime"]:
+        raise bad_request("DATE_RANGE applies to conversationStartTime")
+    a = _java_time(c.get("startValue"), c.get("dateFormat"))
+    b = _java_time(c.get("endValue"), c.get("dateFormat"))
+    return a, b
+
+
+def _candidates(emu: Emulator, query: list, now: int) -> np.ndarray:
+    """The conversations a search can return, narrowed by the top-level date ranges that every
+    result must meet, before the index is asked: a day's search indexes that day's calls only."""
     org = emu.org
-    d = org.detail(i)
-    if "transcript.content" in fields:
-        if kind not in CONTENT:
-            raise bad_request(f"transcript.content takes {', '.join(CONTENT)}")
-        if now - int(org.start[i]) > CONTENT_MS:
-            return False  # content is kept searchable for 60 days
-        text = corpus.of(i)
-        words = _words(c.get("value"))
-        if kind == "EXACT_PHRASE":
-            return f" {' '.join(words)} " in text
-        return all(f" {w} " in text for w in words)
-    if kind == "DATE_RANGE":
-        if fields != ["conversationStartTime"]:
-            raise bad_request("DATE_RANGE applies to conversationStartTime")
-        a = _java_time(c.get("startValue"), c.get("dateFormat"))
-        b = _java_time(c.get("endValue"), c.get("dateFormat"))
-        return a <= int(org.start[i]) < b
-    if kind == "EXACT":
-        values = c.get("values") or ([c.get("value")] if c.get("value") is not None else [])
-        have = {
-            "mediaType": "call",
-            "language": "en-us",
-            "divisionId": d.division_id,
-            "conversationId": d.id,
-        }
-        unknown = [f for f in fields if f not in have]
-        if unknown:
-            raise bad_request(f"cannot search on {unknown[0]!r}")
-        return any(str(have[f]).lower() == str(v).lower() for f in fields for v in values)
-    raise bad_request(f"{kind} is not supported on {fields}")
-
-
-def _combine(emu: Emulator, corpus: _Corpus, i: int, criteria: list, now: int) -> bool:
-    ok = True
-    anys: list[bool] = []
-    for c in criteria:
-        op = (c.get("operator") or "AND").upper() if isinstance(c, dict) else "AND"
-        if op not in ("AND", "OR", "NOT"):
-            raise bad_request("operator must be AND, OR or NOT")
-        hit = _matches(emu, corpus, i, c, now)
-        if op == "AND":
-            ok = ok and hit
-        elif op == "NOT":
-            ok = ok and not hit
-        else:
-            anys.append(hit)
-    return ok and (any(anys) if anys else True)
+    mask = ~org.live & org.transcribed & org.recorded & (now - org.start <= METADATA_MS)
+    for c in query:
+        if (
+            isinstance(c, dict)
+            and c.get("type") == "DATE_RANGE"
+            and (c.get("operator") or "AND").upper() == "AND"
+            and c.get("group") is None
+        ):
+            a, b = _date_range(c, c.get("fields") or [])
+            mask &= (org.start >= a) & (org.start < b)
+    cand = np.flatnonzero(mask)
+    return cand[emu.search_index.transcribed(cand)]
 
 
 async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: str) -> Response:
@@ -161,29 +181,25 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
     if size * number > MAX_RESULTS:
         raise bad_request(f"Paging only goes through the first {MAX_RESULTS} results")
     org, now = emu.org, emu.now_ms()
-    if emu.search_corpus is None:
-        emu.search_corpus = _Corpus(emu)
-    corpus = emu.search_corpus
-    found = []
-    for i in range(len(org.ids)):
-        if org.live[i] or not org.transcribed[i] or now - int(org.start[i]) > METADATA_MS:
-            continue
-        if not org.detail(i).transcribed:
-            continue
-        if _combine(emu, corpus, i, query, now):
-            found.append(i)
+    if emu.search_index is None:
+        emu.search_index = SearchIndex(org)
+    cand = _candidates(emu, query, now)
+    found = cand[_Eval(emu, cand, now).all(query)]
     desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
-    found.sort(key=lambda k: int(org.start[k]), reverse=desc)
+    found = found[np.argsort(org.start[found], kind="stable")]
+    if desc:
+        found = found[::-1]
 
     # Addendum 2, `types` (DC-TS): `transcripts` are "individual transcripts" (a transferred call,
     # one transcript a recorded leg, comes back once for each), `transcripts_metadata` is "grouped
     # by conversation" with `totalTranscripts`. `total`, the pages and the 1,000 cap count rows.
     def transcripts(i: int) -> int:
-        return max(1, len(org.detail(i).recordings))
+        return emu.search_index.transcripts(i)
 
     per_transcript = "transcripts" in types
-    rows = [i for i in found for _ in range(transcripts(i) if per_transcript else 1)]
-    page = rows[(number - 1) * size : number * size]
+    counts = emu.search_index.counts(found) if per_transcript else np.ones(found.size, np.int64)
+    rows = np.repeat(found, counts)
+    page = rows[(number - 1) * size : number * size].tolist()
     results = []
     for i in page:
         d = org.detail(i)
@@ -203,8 +219,8 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
         results.append(doc)
     return JSONResponse(
         {
-            "total": len(rows),
-            "pageCount": -(-len(rows) // size),
+            "total": int(rows.size),
+            "pageCount": -(-int(rows.size) // size),
             "pageSize": size,
             "pageNumber": number,
             "types": types,

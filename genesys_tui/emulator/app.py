@@ -77,7 +77,9 @@ class Emulator:
         self.secure_sessions: dict[str, list[dict[str, Any]]] = {}
         self.bookmarks: dict[str, dict[str, dict[str, Any]]] = {}  # "conv/rec" -> id -> annotation
         self.quality_forms: list[dict[str, Any]] | None = None  # made when first asked for
-        self.search_corpus: Any = None  # transcript search's lower-cased texts (api_search)
+        self.search_index: Any = (
+            None  # transcript search's index (search_index.py), made on first use
+        )
         self.evaluations: dict[str, dict[str, Any]] = {}  # id -> Evaluation
         self.idempotency: dict[str, tuple[bytes, str]] = {}  # Idempotency-Key -> (body, id)
         # What the demo org's clients and supervisor may do (--deny-permission takes some away).

@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from genesys_tui.emulator import corpus
-from genesys_tui.emulator.ids import make_uuid
+from genesys_tui.emulator.ids import make_uuid, make_uuids
 from genesys_tui.emulator.settings import EmulatorSettings
 
 MIN = 60_000
@@ -228,7 +228,7 @@ class Org:
         )
         self.transcribed = self.recorded & (tr_draw < 0.9)
         self.customer_number = (13170000000 + rng.integers(1_000_000, 9_999_999, n))[order]
-        self.ids = [make_uuid(s.seed, "conversation", int(k)) for k in self.key]
+        self.ids = make_uuids(s.seed, "conversation", self.key.tolist())
         # From the ids, not the generator, so adding it moved nothing else.
         draw = np.array([int(x[:8], 16) / 2**32 for x in self.ids]) if n else np.zeros(0)
         self.sensitive = self.recorded & ~self.live & (draw < s.sensitive_rate)
@@ -239,32 +239,52 @@ class Org:
         the call and its wrap-up end). Live calls (from `first_live` on) each get an agent no
         other live call has. Only a queue busier than its agents ever doubles one up."""
         n = len(t)
-        self.agent = np.full(n, -1, np.int64)
-        self.agent2 = np.full(n, -1, np.int64)
-        busy = np.zeros(len(self.agents), np.int64) - 2**62  # busy until (ms, like t)
+        agent, agent2 = [-1] * n, [-1] * n
+        busy = [-(2**62)] * len(self.agents)  # busy until (ms, like t)
         live_used: set[int] = set()
+        pools = self.queue_agents
+        # Plain lists: a million calls go through this loop, and numpy's scalars are slow.
+        answered = (t + self.ivr_ms + self.wait_ms).tolist()
+        until = (t + total + self.acw_ms).tolist()
+        queue, queue2 = self.queue.tolist(), self.queue2.tolist()
+        abandoned = self.abandoned.tolist()
+        # Where in its queue's pool each call's draw points (the same int(r * size) as a loop's).
+        sizes = np.array([len(p) for p in pools], np.int64)
+        first1 = np.minimum((draw * sizes[self.queue]).astype(np.int64), sizes[self.queue] - 1)
+        first2 = np.minimum((draw2 * sizes[self.queue2]).astype(np.int64), sizes[self.queue2] - 1)
+        first1, first2 = first1.tolist(), first2.tolist()
 
-        def pick(q: int, r: float, at: int, live: bool) -> int:
-            pool = self.queue_agents[q]
-            first = min(int(r * len(pool)), len(pool) - 1)
-            order = [pool[(first + j) % len(pool)] for j in range(len(pool))]
-            for a in order:
+        def pick(q: int, first: int, at: int, live: bool) -> int:
+            pool = pools[q]
+            size = len(pool)
+            for j in range(size):
+                a = pool[(first + j) % size]
                 if (a not in live_used) if live else busy[a] <= at:
                     return a
-            return order[0]
+            return pool[first]
 
-        for i in np.argsort(t[:first_live], kind="stable").tolist() + list(range(first_live, n)):
-            live = i >= first_live
-            answered = int(t[i] + self.ivr_ms[i] + self.wait_ms[i])
-            until = int(t[i] + total[i] + self.acw_ms[i])
-            if live or not self.abandoned[i]:
-                a = pick(int(self.queue[i]), float(draw[i]), answered, live)
-                self.agent[i], busy[a] = a, max(busy[a], until)
-                if live:
-                    live_used.add(a)
-            if self.queue2[i] >= 0:
-                b = pick(int(self.queue2[i]), float(draw2[i]), answered, False)
-                self.agent2[i], busy[b] = b, max(busy[b], until)
+        for i in np.argsort(t[:first_live], kind="stable").tolist():
+            if not abandoned[i]:
+                a = pools[queue[i]][first1[i]]
+                if busy[a] > answered[i]:  # the one drawn is busy: the next free one
+                    a = pick(queue[i], first1[i], answered[i], False)
+                agent[i] = a
+                if until[i] > busy[a]:
+                    busy[a] = until[i]
+            if queue2[i] >= 0:
+                b = pick(queue2[i], first2[i], answered[i], False)
+                agent2[i] = b
+                busy[b] = max(busy[b], until[i])
+        for i in range(first_live, n):  # the live calls: an agent each
+            a = agent[i] = pick(queue[i], first1[i], answered[i], True)
+            busy[a] = max(busy[a], until[i])
+            live_used.add(a)
+            if queue2[i] >= 0:
+                b = pick(queue2[i], first2[i], answered[i], False)
+                agent2[i] = b
+                busy[b] = max(busy[b], until[i])
+        self.agent = np.array(agent, np.int64)
+        self.agent2 = np.array(agent2, np.int64)
 
     # --- lookups -------------------------------------------------------------------------------
 
