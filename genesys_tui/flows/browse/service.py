@@ -5,6 +5,7 @@ detail, and a conversation found by its ID. No Textual, no Rich."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 
@@ -54,11 +55,18 @@ class BrowseService:
         """Conversations that started in [start, end), each once, `page` at a time, by the
         details query or (a big interval) a details job: flows/browse/listing.py."""
         batch: list[ConversationSummary] = []
+        count, last = 0, time.monotonic()
         async for s in self.listing.conversations(
             start, end, flt, order=order, path=path, progress=progress
         ):
             batch.append(s)
-            if len(batch) >= page:
+            # Past the first pages, batches grow with the list (a twentieth of it, at most
+            # 10,000): a sorted list re-sorts once a batch, not once every 100 rows. Rows that
+            # come slowly are still handed over twice a second.
+            size = page if page == 1 else max(page, min(count // 20, 10_000))
+            if len(batch) >= size or (len(batch) >= page and time.monotonic() - last > 0.5):
+                count += len(batch)
+                last = time.monotonic()
                 yield batch
                 batch = []
         if batch:

@@ -3,12 +3,17 @@ rows because cells are formatted only when they are shown (no textual here)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+
+import numpy as np
 
 from genesys_tui.core import fmt
+from genesys_tui.core.uuids import uuid_texts
+from genesys_tui.flows.browse.rows import Rows
 from genesys_tui.genesys.analytics import ConversationFilter
 from genesys_tui.genesys.summaries import ConversationSummary
 
@@ -142,41 +147,48 @@ def describe(
 
 
 class ConversationModel:
+    """The list behind Browse: compact rows (rows.py), a view of them (filtered, sorted; None:
+    all of them in order), and cells made only for what is shown."""
+
     def __init__(self, names: dict[str, str] | None = None):
         self.names = names or {}
-        self.items: list[ConversationSummary] = []
-        self._ids: set[str] = set()
-        self.view: list[int] = []
+        self.rows = Rows()
+        self.view: array | None = None  # row numbers shown, in order; None: every row
         self.filter_text = ""
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._cells: dict[int, tuple[str, ...]] = {}
-        self._search: list[str] | None = None
+        self._texts: dict[str, tuple[int, str]] = {}  # a text column joined, for the filter
 
     def __len__(self) -> int:
-        return len(self.view)
+        return len(self.rows) if self.view is None else len(self.view)
+
+    @property
+    def items(self) -> Rows:
+        """Every row, as summaries (a sequence made on demand, in arrival order)."""
+        return self.rows
 
     # --- data -------------------------------------------------------------------------------------
 
     def clear(self) -> None:
-        self.items.clear()
-        self._ids.clear()
-        self.view.clear()
+        self.rows.clear()
+        self.view = None if not (self.filter_text or self.sort_key) else array("q")
         self._cells.clear()
-        self._search = None
+        self._texts.clear()
 
     def add(self, summaries: Iterable[ConversationSummary]) -> int:
         """Append conversations (duplicates ignored); returns how many were new."""
-        start = len(self.items)
-        for s in summaries:
-            if s.conversation_id not in self._ids:
-                self._ids.add(s.conversation_id)
-                self.items.append(s)
-        new = range(start, len(self.items))
-        if self._search is not None:
-            self._search.extend(self._search_text(self.items[i]) for i in new)
+        new = [s for s in summaries if self.rows.append(s)]
+        if not new:
+            return 0
+        first = len(self.rows) - len(new)
         if self.sort_key is None and not self.filter_text:
-            self.view.extend(new)
+            self.view = None
+        elif self.sort_key is None:  # filtered: only the new rows are looked at
+            words = self.filter_text.split()
+            assert self.view is not None
+            texts = [self._search_text(s) for s in new]
+            self.view.extend(first + k for k, t in enumerate(texts) if all(w in t for w in words))
         else:
             self._rebuild()
         return len(new)
@@ -184,18 +196,23 @@ class ConversationModel:
     def set_names(self, names: dict[str, str]) -> None:
         self.names = names
         self._cells.clear()
-        self._search = None
         if self.filter_text or self.sort_key in ("queue", "agent", "wrapup"):
             self._rebuild()
 
+    def _row(self, view_index: int) -> int:
+        return view_index if self.view is None else self.view[view_index]
+
     def summary(self, view_index: int) -> ConversationSummary:
-        return self.items[self.view[view_index]]
+        if not 0 <= view_index < len(self):
+            raise IndexError(view_index)
+        return self.rows.summary(self._row(view_index))
 
     def index_of(self, conversation_id: str) -> int | None:
-        for vi, i in enumerate(self.view):
-            if self.items[i].conversation_id == conversation_id:
-                return vi
-        return None
+        row = self.rows.find(conversation_id)
+        if row is None or self.view is None:
+            return row
+        where = np.flatnonzero(np.frombuffer(self.view, np.int64) == row)
+        return int(where[0]) if where.size else None
 
     # --- cells ------------------------------------------------------------------------------------
 
@@ -206,10 +223,10 @@ class ConversationModel:
         return value(s, key, self.names)
 
     def cells(self, view_index: int) -> tuple[str, ...]:
-        i = self.view[view_index]
+        i = self._row(view_index)
         row = self._cells.get(i)
         if row is None:
-            s = self.items[i]
+            s = self.rows.summary(i)
             row = tuple(value(s, c.key, self.names) for c in COLUMNS)
             if len(self._cells) > 5000:
                 self._cells.clear()
@@ -219,6 +236,7 @@ class ConversationModel:
     # --- filter and sort --------------------------------------------------------------------------
 
     def _search_text(self, s: ConversationSummary) -> str:
+        """What the live filter looks in, for one row (the rows' columns answer it for all)."""
         return " ".join(
             (
                 s.conversation_id,
@@ -242,31 +260,97 @@ class ConversationModel:
         self.sort_key, self.sort_reverse = key, reverse
         self._rebuild()
 
-    def _sort_key(self, key: str) -> Callable[[int], Any]:
-        items = self.items
+    def _joined(self, name: str) -> tuple[str, np.ndarray]:
+        """A text column as one string, a row a line, and where each line starts: a word is
+        found in a million rows by one scan. Kept until rows are added."""
+        n = len(self.rows)
+        cached = self._texts.get(name)
+        if cached is None or cached[0] != n:
+            rows = self.rows
+            if name == "id":
+                lines = [rows.conversation_id(k) for k in range(n)] if rows.odd else None
+                text = (
+                    "\n".join(lines)
+                    if lines is not None
+                    else uuid_texts(rows.ids, sep=b"\n")[:-1].decode("ascii")
+                )
+            else:
+                col = rows.ani if name == "ani" else rows.dnis
+                text = "\n".join(rows.number(c) or "" for c in col)
+            self._texts[name] = (n, text)
+        text = self._texts[name][1]
+        starts = np.flatnonzero(np.frombuffer(text.encode(), np.uint8) == 10) + 1
+        return text, np.concatenate([[0], starts])
+
+    def _rows_with(self, word: str) -> np.ndarray:
+        """For every row, whether `word` is in its search text (see _search_text)."""
+        rows, n = self.rows, len(self.rows)
+        hit = np.zeros(n, bool)
+        for name in ("id", "ani", "dnis"):
+            text, starts = self._joined(name)
+            if word not in text:
+                continue
+            at = [m.start() for m in re.finditer(f"(?={re.escape(word)})", text)]
+            if text.isascii():
+                hit[np.searchsorted(starts, at, "right") - 1] = True
+            else:  # byte offsets and string offsets differ: find the lines by string
+                line_starts = np.cumsum([0] + [len(x) + 1 for x in text.split("\n")])[:-1]
+                hit[np.searchsorted(line_starts, at, "right") - 1] = True
+        tuples = rows.tuples.values
+        found = np.array([word in self._name(t).lower() for t in tuples] or [False])
+        for col in (rows.queues, rows.users, rows.wrapups):
+            hit |= found[np.frombuffer(col, np.int32)] if n else hit
+        strings = rows.strings.values
+        said = np.array([word in x.lower() for x in strings] + [False, False])  # -2, -1: none
+        hit |= said[np.frombuffer(rows.direction, np.int32)] if n else hit
+        names = np.frombuffer(rows.p_name, np.int32)
+        if names.size:
+            p_hit = said[names]  # a name "same as the ANI" is found by the ANI already
+            hit[rows.participant_rows()[p_hit]] = True
+        return hit
+
+    def _order(self, key: str, idx: np.ndarray) -> np.ndarray:
+        """`idx` sorted by a column, equal keys in arrival order (reversed too, as list.sort)."""
+        rows = self.rows
         if key == "start":
-            return lambda i: items[i].start
-        if key == "duration":
-            return lambda i: (
-                items[i].duration_s if items[i].duration_s is not None else float("inf")
-            )
-        if key == "direction":
-            return lambda i: items[i].direction or ""
-        if key == "ani":
-            return lambda i: items[i].ani or ""
-        field = {"queue": "queue_ids", "agent": "user_ids", "wrapup": "wrapup_codes"}[key]
-        names = self.names
-        return lambda i: ", ".join(names.get(x, x) for x in getattr(items[i], field)).lower()
+            k = rows.column("start")[idx].astype(float)
+        elif key == "duration":
+            start, end = rows.column("start")[idx], rows.column("end")[idx]
+            k = np.where(end >= 0, (end - start).astype(float), np.inf)
+        else:
+            if key == "direction":
+                codes, texts = rows.column("direction")[idx], rows.strings.values
+                text_of = lambda c: texts[c] if c >= 0 else ""  # noqa: E731
+            elif key == "ani":
+                codes = rows.column("ani")[idx]
+                text_of = lambda c: rows.number(c) or ""  # noqa: E731
+            else:
+                col = {"queue": "queues", "agent": "users", "wrapup": "wrapups"}[key]
+                codes, tuples = rows.column(col)[idx], rows.tuples.values
+                names = self.names
+                text_of = lambda c: ", ".join(names.get(x, x) for x in tuples[c]).lower()  # noqa: E731
+            distinct, inverse = np.unique(codes, return_inverse=True)
+            by_text = np.argsort(np.array([text_of(int(c)) for c in distinct], dtype=object))
+            rank = np.empty(distinct.size, np.int64)
+            rank[by_text] = np.arange(distinct.size)
+            texts = [text_of(int(c)) for c in distinct[by_text]]
+            for j in range(1, len(texts)):  # equal texts (different codes) share a rank
+                if texts[j] == texts[j - 1]:
+                    rank[by_text[j]] = rank[by_text[j - 1]]
+            k = rank[inverse].astype(float)
+        return idx[np.argsort(-k if self.sort_reverse else k, kind="stable")]
 
     def _rebuild(self) -> None:
-        idx = range(len(self.items))
+        n = len(self.rows)
+        if not self.filter_text and not self.sort_key:
+            self.view = None
+            return
+        idx = np.arange(n)
         if self.filter_text:
-            if self._search is None:
-                self._search = [self._search_text(s) for s in self.items]
-            words = self.filter_text.split()
-            search = self._search
-            idx = [i for i in idx if all(w in search[i] for w in words)]
-        view = list(idx)
+            keep = np.ones(n, bool)
+            for w in self.filter_text.split():
+                keep &= self._rows_with(w)
+            idx = idx[keep]
         if self.sort_key:
-            view.sort(key=self._sort_key(self.sort_key), reverse=self.sort_reverse)
-        self.view = view
+            idx = self._order(self.sort_key, idx)
+        self.view = array("q", idx.astype(np.int64).tobytes())
