@@ -65,6 +65,7 @@ class BrowseScreen(Queueing, AppScreen):
         self.interval: tuple[datetime, datetime] | None = None
         self.filter = ConversationFilter()
         self.fetching = False  # not `loading`: that is Textual's reactive, and covers the screen
+        self._loads = 0  # which load is the latest: a cancelled one must not say "done"
         self._detail_timer = None
         self._detail_for: str | None = None  # the call the detail pane shows
         # Calls marked with space (by id, with what D needs): they stay marked through sort,
@@ -171,6 +172,8 @@ class BrowseScreen(Queueing, AppScreen):
         if service is None:
             return
         self.fetching = True
+        self._loads += 1
+        mine = self._loads
         self.set_status("loading…")
         where = ListingProgress()
 
@@ -194,7 +197,8 @@ class BrowseScreen(Queueing, AppScreen):
                 timeout=10,
             )
         finally:
-            self.fetching = False
+            if mine == self._loads:  # (a load cancelled by a newer one ends after it starts)
+                self.fetching = False
             self.gapp.first_page.set()  # nothing to draw (or not drawn): what waits goes on
 
     def _append(self, batch, table: VirtualTable) -> None:
