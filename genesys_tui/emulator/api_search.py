@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -183,8 +184,16 @@ async def transcripts_search(emu: Emulator, request: Request, tok: Token, cid: s
     org, now = emu.org, emu.now_ms()
     if emu.search_index is None:
         emu.search_index = SearchIndex(org)
-    cand = _candidates(emu, query, now)
-    found = cand[_Eval(emu, cand, now).all(query)]
+    index = emu.search_index
+
+    def matching() -> np.ndarray:
+        with index.lock:  # one request indexes at a time; the next finds its calls done
+            cand = _candidates(emu, query, now)
+            return cand[_Eval(emu, cand, now).all(query)]
+
+    # In a thread: a day's calls indexed the first time take seconds, and the other requests
+    # (and a client's retry, which then waits on the lock) are answered meanwhile.
+    found = await run_in_threadpool(matching)
     desc = (body.get("sortOrder") or "DESC").upper() != "ASC"
     found = found[np.argsort(org.start[found], kind="stable")]
     if desc:

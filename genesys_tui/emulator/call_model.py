@@ -148,3 +148,9 @@ class CallDetail:
         if self._phrases is None:
             self._phrases = self.script.speak(self.seed, self.key)
         return self._phrases
+
+    def texts(self) -> list[str]:
+        """What is said, phrase by phrase in order, without the words' timing (a search index
+        needs no more, at a third of the cost)."""
+        said = self._phrases or self.script.speak(self.seed, self.key, words=False)
+        return [p.text for p in said]

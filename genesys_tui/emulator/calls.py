@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 class _Speech:
     """Places sentences on the timeline, word by word."""
 
-    def __init__(self, rng: np.random.Generator):
-        self.rng = rng
+    def __init__(self, rng: np.random.Generator, words: bool = True):
+        self.rng, self.words = rng, words
         self.phrases: list[Phrase] = []
 
     def duration(self, text: str) -> int:
@@ -50,9 +50,17 @@ class _Speech:
         base = 0.95 if role == "ivr" else 0.86
         # One draw for every word's confidence: the same numbers as a draw per word, at a
         # fraction of the cost (a transcript search indexes a day of calls at once).
-        confs = rng.normal(base, 0.05, n).tolist()
+        confs = rng.normal(base, 0.05, n)  # drawn either way: what follows must not change
+        if not self.words:  # only where the phrase ends
+            t = last = start
+            for w, gap in zip(weights, gaps, strict=True):
+                ln = max(int(w / total * speak), 60)
+                last, t = t + ln, t + ln + gap
+            p = Phrase(int(start), int(last - start), EXTERNAL, role, text, [], sentiment)
+            self.phrases.append(p)
+            return p
         words, t = [], start
-        for tok, w, gap, c in zip(tokens, weights, gaps, confs, strict=True):
+        for tok, w, gap, c in zip(tokens, weights, gaps, confs.tolist(), strict=True):
             ln = max(int(w / total * speak), 60)
             words.append(Word(tok, int(t), ln, round(min(max(c, 0.55), 0.995), 3)))
             t += ln + gap
@@ -75,9 +83,10 @@ class Script:
     agent_names: list[str]
     topic: str
 
-    def speak(self, seed: int, i: int) -> list[Phrase]:
+    def speak(self, seed: int, i: int, *, words: bool = True) -> list[Phrase]:
+        """The call's phrases in order; words=False: without the words (texts and times only)."""
         rng = np.random.default_rng([seed, i, 18])
-        speech = _Speech(rng)
+        speech = _Speech(rng, words)
         t0, ivr_ms = self.t0, self.ivr_ms
         if ivr_ms:
             # IVR prompts on the agent-side channel; the caller answers the speech menu.

@@ -8,6 +8,7 @@ all searched."""
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,13 @@ UNKNOWN, NO, YES = 0, 1, 2  # whether a conversation has a transcript (UNKNOWN: 
 
 def tokens(org: Org, i: int) -> list[str]:
     """A conversation's transcript as lower-case words in order, phrase after phrase."""
-    return " ".join(_PUNCT.sub(" ", p.text.lower()) for p in org.detail(i).phrases).split()
+    return " ".join(_PUNCT.sub(" ", t.lower()) for t in org.detail(i).texts()).split()
 
 
 class SearchIndex:
     def __init__(self, org: Org) -> None:
         self.org = org
+        self.lock = threading.Lock()
         self.state = np.zeros(len(org.ids), np.uint8)
         self.ntranscripts = np.zeros(len(org.ids), np.int64)
         self.words: dict[str, array] = {}

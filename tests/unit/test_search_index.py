@@ -40,3 +40,13 @@ def test_the_index_answers_as_a_scan():
     before = {k: len(v) for k, v in index.words.items()}
     index.transcribed(done)
     assert {k: len(v) for k, v in index.words.items()} == before
+
+
+def test_texts_without_words_are_the_phrases_texts_and_times():
+    org = Org(small_org(conversations=120))
+    for i in range(0, 120, 3):
+        d = org.detail(i)
+        light = d.script.speak(d.seed, d.key, words=False)
+        assert [(p.start, p.end, p.role, p.text) for p in light] == [
+            (p.start, p.end, p.role, p.text) for p in d.phrases
+        ]
