@@ -127,3 +127,17 @@ def test_calls_still_going_long_before_the_lake_are_merged_in_order(emulator):
     idx = {org.ids[i]: i for i in range(len(org.ids))}
     assert any(org.live[idx[c]] for c in by_query)
     assert by_job == by_query
+
+
+def test_via_job_takes_a_job_whatever_the_size_and_lists_the_same(pinned):
+    by_query, _ = listed(pinned, path="query", order="desc", threshold=5)
+    by_job, notes = listed(pinned, path="job", order="desc", threshold=10**9)
+    assert by_job == by_query
+    assert ("job", "asked for") in [(n.path, n.why) for n in notes]
+
+
+def test_the_count_that_decides_is_the_7_days_next_to_where_the_listing_starts(pinned):
+    """The older part is 9 days: newest first, its last 7 days decide (about 170 calls here),
+    not its 2-day remainder at the other end (about 50)."""
+    _, notes = listed(pinned, path="auto", order="desc", threshold=100)
+    assert [n.path for n in notes][-1] == "job", [(n.path, n.why) for n in notes]

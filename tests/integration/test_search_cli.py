@@ -47,6 +47,10 @@ def test_search_finds_moments_the_same_as_a_scan(recent_org, capsys):
         assert h["moment"].startswith(h["conversationId"] + "@")
         began = datetime.fromisoformat(h["conversationStart"])
         assert abs(began.timestamp() * 1000 - org.start[org.find(h["conversationId"])]) < 1000
+    # Warm: the same search opens no call again (their transcripts are indexed here).
+    opened = srv.emulator.stats["conversations.get"]
+    again, _ = hits(capsys, srv, "refund")
+    assert again == found and srv.emulator.stats["conversations.get"] == opened
     scanned, err = hits(capsys, srv, "refund", "--scan")
     assert "scanning transcripts" in err
     assert {h["conversationId"] for h in scanned} == {h["conversationId"] for h in found}

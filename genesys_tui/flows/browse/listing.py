@@ -22,7 +22,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress, split_interval
+from genesys_tui.genesys.analytics import MAX_CHUNK as WEEK
+from genesys_tui.genesys.analytics import ConversationFilter, SearchProgress
 from genesys_tui.genesys.client import GenesysClient
 from genesys_tui.genesys.errors import GenesysError
 from genesys_tui.genesys.modelbase import iso
@@ -124,8 +125,8 @@ class Listing:
 
     async def _old(self, a, b, flt, order, path, state: ListingProgress, progress):
         if path == "auto":
-            chunks = split_interval(a, b)
-            x, y = chunks[-1] if order == "desc" else chunks[0]
+            # The 7 days next to where the listing starts: its first query, in full.
+            x, y = (max(a, b - WEEK), b) if order == "desc" else (a, min(b, a + WEEK))
             first = await self.client.analytics.query_page(x, y, flt, page_size=1, order=order)
             state.pages += 1
             hits = int(first.get("totalHits") or 0) if isinstance(first, dict) else 0

@@ -143,9 +143,17 @@ async def search_calls(
     index = service.cache.index
     local = index.find(words)
     for n, (cid, began, ended) in enumerate(calls, 1):
-        kept = local[0].get(cid) if local is not None and began is not None else None
-        if kept is not None and index.same_call(kept, began, ended):
+        kept = local[0].get(cid) if local is not None else None
+        if kept is not None and (
+            index.same_call(kept, began, ended)
+            if began is not None
+            # Found by Genesys's search (no times given): a call indexed after it ended has a
+            # transcript that no longer changes, so a warm search opens nothing.
+            else kept[0] is not None and kept[1] is not None
+        ):
             said = local[1].get(cid, [])
+            if began is None:
+                began = datetime.fromtimestamp(kept[0] / 1000, UTC)
         else:
             said, began = await _said(service, cid, began, ended, words)
         if said is not None:
