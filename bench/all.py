@@ -18,7 +18,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-BENCHES = ["emulator", "media", "opus_floor", "review", "queue", "export", "live", "tui", "tempo"]
+BENCHES = [
+    "emulator",
+    "media",
+    "opus_floor",
+    "review",
+    "queue",
+    "export",
+    "live",
+    "tui",
+    "tempo",
+    "scale",
+]
 WORSE = 0.15  # flagged when a figure is more than this much worse than before
 NUMBER = re.compile(r"-?\d[\d,]*\.?\d*")
 
