@@ -388,8 +388,11 @@ async def test_the_selected_calls_words_come_live_by_role(tmp_path):
             cid = arrived()
             await select(pilot, screen, cid)
             panel = screen.query_one("#live-words", Static)
-            await stepping(
-                pilot, srv, lambda: "agent" in text_of(panel) and "customer" in text_of(panel)
+            await stepping(  # (in steps of a second: the call has the IVR and a queue to go)
+                pilot,
+                srv,
+                lambda: "agent" in text_of(panel) and "customer" in text_of(panel),
+                by=1.0,
             )
             assert "words come about" in text_of(panel)
             words = screen.live_watch.words[cid]
@@ -422,11 +425,11 @@ async def test_alerts_pop_up_in_supervise_only_are_counted_elsewhere_listed_and_
             def toasts() -> int:
                 return sum(n.title == "Alert (a lists them)" for n in notes(app))
 
-            await stepping(pilot, srv, lambda: toasts() > 0, by=1.0)  # as it happened, here
+            await stepping(pilot, srv, lambda: toasts() > 0, by=2.0)  # as it happened, here
             await pilot.press("1")  # Browse: no pop-ups there, a count in the header
             await idle(pilot)
             shown, waiting = toasts(), screen.unacknowledged()
-            await stepping(pilot, srv, lambda: screen.unacknowledged() > waiting, by=1.0)
+            await stepping(pilot, srv, lambda: screen.unacknowledged() > waiting, by=2.0)
             assert toasts() == shown
             app.screen.query_one(AppHeader).update_text()
             assert f"{screen.unacknowledged()} alert(s)" in str(

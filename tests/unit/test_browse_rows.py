@@ -91,15 +91,15 @@ def test_rows_come_back_as_they_went_in():
 @pytest.mark.parametrize(
     "key", [None, "start", "duration", "direction", "ani", "queue", "agent", "wrapup"]
 )
-@pytest.mark.parametrize("reverse", [False, True])
-def test_filter_and_sort_as_over_a_list(words, key, reverse):
-    items = summaries(400, seed=len(words) + 7)
+def test_filter_and_sort_as_over_a_list(words, key):
+    items = summaries(300, seed=len(words) + 7)
     if words == "bill 5555":  # a word from an id, in the middle
         words = f"bill {items[3].conversation_id[9:18]}"
-    m = ConversationModel(NAMES)
-    m.add(items[:250])
-    m.set_sort(key, reverse)
-    m.set_filter(words)
-    m.add(items[250:])  # rows that arrive under a filter and a sort
-    got = [m.summary(i).conversation_id for i in range(len(m))]
-    assert got == reference(items, NAMES, words.lower().split(), key, reverse)
+    for reverse in (False, True):
+        m = ConversationModel(NAMES)
+        m.add(items[:200])
+        m.set_sort(key, reverse)
+        m.set_filter(words)
+        m.add(items[200:])  # rows that arrive under a filter and a sort
+        got = [m.summary(i).conversation_id for i in range(len(m))]
+        assert got == reference(items, NAMES, words.lower().split(), key, reverse)
