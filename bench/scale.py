@@ -316,6 +316,8 @@ def main() -> None:
     sdk = ensure_sdk()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     sizes = scaled((100_000, 1_000_000), (600,))
+    if "--sizes" in sys.argv:  # e.g. --sizes 100000: one size at a time (a million takes ~25 min)
+        sizes = tuple(int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(","))
     results = [one_size(n, now, sdk) for n in sizes]
     import platform
 
