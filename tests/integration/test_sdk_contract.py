@@ -18,7 +18,32 @@ import httpx
 import numpy as np
 import pytest
 
-SDK = pytest.importorskip("PureCloudPlatformClientV2")
+
+def _import_sdk():
+    """The SDK, without its config watcher. On import it watches ~/.genesyscloudpython, or, when
+    that does not exist, the whole home directory, recursively (watchdog); an inotify overflow
+    then walks the home tree in a thread that holds the GIL for minutes, starving every test in
+    the worker (the suite's intermittent "hangs"). A home of its own with a config that turns
+    live reload off keeps it from starting."""
+    import os
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="sdk-home-")
+    os.makedirs(os.path.join(home, ".genesyscloudpython"))
+    with open(os.path.join(home, ".genesyscloudpython", "config"), "w") as f:
+        f.write("[general]\nlive_reload_config = false\n")
+    old = os.environ.get("HOME")
+    os.environ["HOME"] = home
+    try:
+        return pytest.importorskip("PureCloudPlatformClientV2")
+    finally:
+        if old is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = old
+
+
+SDK = _import_sdk()
 
 PRIMITIVES = {
     "str": str,
