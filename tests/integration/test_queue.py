@@ -164,7 +164,7 @@ async def test_200_recordings_with_20_percent_faults(tmp_path, batch):
 
 async def test_batch_costs_under_a_tenth_of_an_api_call_per_recording(tmp_path):
     with EmulatorServer(
-        small_org(conversations=150, duration_scale=0.05, seed=5, original_format="WAV_ULAW")
+        small_org(conversations=200, duration_scale=0.05, seed=5, original_format="WAV_ULAW")
     ) as srv:
         store = JobStore(tmp_path / "jobs.sqlite3")
         async with client_for(srv) as client:
