@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import keyring
 import pytest
@@ -64,11 +65,25 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Iterator[dict[str, str]]:
         dirs[var] = str(path)
     monkeypatch.setenv("HOME", str(home))
     for var in list(os.environ):
-        if var.startswith("GENESYS_"):
+        if var.startswith("GENESYS_") and var != SHARED_MEDIA:
             monkeypatch.delenv(var)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     yield dirs
+
+
+SHARED_MEDIA = "GENESYS_EMULATOR_SHARED_MEDIA"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_media(tmp_path_factory) -> Path:
+    """Every emulator of this run, in every worker and subprocess, shares its encoded audio
+    (emulator/shared_encodes.py): the same org's recordings are encoded once, not per test.
+    It lives in the run's own temporary directory and goes with it."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-media"
+    os.environ[SHARED_MEDIA] = str(root)
+    return root
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,7 @@ class Emulator:
         )
         self.signer = Signer()
         self.faults = Faults(self.s.faults, self.s.seed)
-        self.media = MediaStore(self.s.sample_rate, self.s.cache_dir)
+        self.media = MediaStore(self.s.sample_rate, self.s.cache_dir, shared=self.s.shared_media)
         self.stats: Counter[str] = Counter()
         self.restores: dict[str, tuple[float, str]] = {}  # recording id -> (ready at, archiveDate)
         # Test control (POST /__emulator/hold): recording downloads past this many wait until

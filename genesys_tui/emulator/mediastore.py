@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genesys_tui.emulator.call_model import CallDetail, RecordingInfo
+from genesys_tui.emulator.shared_encodes import SharedEncodes
+
+
+# Formats whose encoding costs more than a copy (WAV is written as fast as it is copied)
+SHARED_FORMATS = frozenset({"OGG_OPUS", "WEBM", "MP3", "OGG_VORBIS"})
 
 
 @dataclass
@@ -43,6 +48,7 @@ class MediaStore:
         cache_dir: str | None = None,
         workers: int | None = None,
         clock=time.monotonic,
+        shared: str | None = None,
     ):
         self.rate = rate
         self._own_dir = cache_dir is None
@@ -53,6 +59,7 @@ class MediaStore:
         )
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], Entry] = {}
+        self._shared = SharedEncodes(shared) if shared else None
 
     def request(
         self, d: CallDetail, rec: RecordingInfo, format_id: str, min_seconds: float
@@ -81,8 +88,13 @@ class MediaStore:
 
         ext = audio.FORMATS[format_id][0]
         final = self.dir / f"{rec.id}.{format_id}.{ext}"
+        key = None
         if not final.exists():
             pcm = audio.render(d, rec, self.rate)
+            if self._shared is not None and format_id in SHARED_FORMATS:
+                key = self._shared.key(pcm, self.rate, format_id)
+                if (got := self._shared.copy_to(key, final)) is not None:
+                    return Encoded(final, final.stat().st_size, *got)
             tmp = final.with_suffix(".tmp")
             with open(tmp, "wb") as f:
                 audio.encode(pcm, self.rate, format_id, f)
@@ -91,9 +103,12 @@ class MediaStore:
         with open(final, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 md5.update(chunk)
-        return Encoded(
+        done = Encoded(
             final, final.stat().st_size, audio.probe_duration_ms(final, format_id), md5.hexdigest()
         )
+        if key is not None:
+            self._shared.keep(key, final, done.duration_ms, done.md5)
+        return done
 
     @property
     def dir(self) -> Path:

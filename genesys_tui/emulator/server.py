@@ -43,6 +43,7 @@ class EmulatorServer:
         )
         self.host, self.port = host, self._server.port
         self.emulator.base_url = self.base_url
+        self._control = None  # an httpx.Client for advance(), made at the first step
 
     @property
     def base_url(self) -> str:
@@ -56,6 +57,9 @@ class EmulatorServer:
         return self
 
     def stop(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
         self._server.stop()
         self.emulator.close()
 
@@ -63,7 +67,9 @@ class EmulatorServer:
         """Step a stepped clock (settings.stepped_clock) on; the org's new time in epoch ms."""
         import httpx
 
-        r = httpx.post(f"{self.base_url}/__emulator/clock", json={"seconds": seconds}, timeout=30)
+        if self._control is None:  # one client for every step: each new one loads the CA bundle
+            self._control = httpx.Client(base_url=self.base_url, timeout=30)
+        r = self._control.post("/__emulator/clock", json={"seconds": seconds})
         r.raise_for_status()
         return int(r.json()["now"])
 

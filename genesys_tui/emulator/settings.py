@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -84,4 +85,8 @@ class EmulatorSettings:
     # Faults and the test-only control endpoint
     faults: str = ""
     cache_dir: str | None = None  # where encoded audio is kept; a temporary directory by default
+    # A directory of encoded audio shared with other emulators (emulator/shared_encodes.py)
+    shared_media: str | None = field(
+        default_factory=lambda: os.environ.get("GENESYS_EMULATOR_SHARED_MEDIA") or None
+    )
     control: bool = False

@@ -7,6 +7,7 @@ import time
 import httpx
 
 from genesys_tui.emulator import EmulatorServer
+from genesys_tui.genesys.http import tls_context
 
 
 def token(srv: EmulatorServer) -> str:
@@ -15,6 +16,7 @@ def token(srv: EmulatorServer) -> str:
         f"{srv.base_url}/oauth/token",
         data={"grant_type": "client_credentials"},
         auth=(s.client_id, s.client_secret),
+        verify=tls_context(),
     )
     r.raise_for_status()
     return r.json()["access_token"]
@@ -25,6 +27,7 @@ class Api:
         self.srv = srv
         self.http = httpx.Client(
             base_url=srv.base_url,
+            verify=tls_context(),
             timeout=60,
             headers={"Authorization": f"Bearer {tok or token(srv)}"},
         )
@@ -84,6 +87,7 @@ def user_tokens(srv: EmulatorServer, *, confidential: bool = False) -> dict:
             "code_challenge": challenge,
             "code_challenge_method": "S256",
         },
+        verify=tls_context(),
     )
     assert r.status_code == 302, r.text
     loc = httpx.URL(r.headers["location"])
@@ -97,7 +101,7 @@ def user_tokens(srv: EmulatorServer, *, confidential: bool = False) -> dict:
     auth = (client, s.code_client_secret) if confidential else None
     if not confidential:
         form["client_id"] = client
-    t = httpx.post(f"{srv.base_url}/oauth/token", data=form, auth=auth)
+    t = httpx.post(f"{srv.base_url}/oauth/token", data=form, auth=auth, verify=tls_context())
     assert t.status_code == 200, t.text
     return t.json()
 

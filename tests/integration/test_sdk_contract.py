@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 import json
 import re
 from datetime import datetime
@@ -19,8 +20,9 @@ import numpy as np
 import pytest
 
 
-def _import_sdk():
-    """The SDK, without its config watcher. On import it watches ~/.genesyscloudpython, or, when
+@functools.cache
+def sdk():
+    """The SDK (imported once, by the worker that runs these tests), without its config watcher. On import it watches ~/.genesyscloudpython, or, when
     that does not exist, the whole home directory, recursively (watchdog); an inotify overflow
     then walks the home tree in a thread that holds the GIL for minutes, starving every test in
     the worker (the suite's intermittent "hangs"). A home of its own with a config that turns
@@ -43,8 +45,6 @@ def _import_sdk():
             os.environ["HOME"] = old
 
 
-SDK = _import_sdk()
-
 PRIMITIVES = {
     "str": str,
     "int": int,
@@ -56,24 +56,19 @@ PRIMITIVES = {
 }
 
 
-def _operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
-    """(method, path pattern, path template, response type, body type) for every SDK operation."""
+@functools.cache
+def operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
+    """(method, path pattern, path template, response type, body type) for every SDK operation.
+    Each api module's methods are cut at their `def` lines; their text is all that is read."""
     out = []
-    for f in sorted((Path(SDK.__file__).parent / "apis").glob("*_api.py")):
-        tree = ast.parse(f.read_text(encoding="utf-8"))
-        for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
-            src = (
-                ast.get_source_segment(f.read_text(encoding="utf-8"), fn)
-                if False
-                else ast.unparse(fn)
-            )
+    for f in sorted((Path(sdk().__file__).parent / "apis").glob("*_api.py")):
+        for src in re.split(r"\n    def ", f.read_text(encoding="utf-8"))[1:]:
             path = re.search(r"resource_path = '([^']+)'", src)
             method = re.search(r"call_api\(resource_path, '(\w+)'", src)
             if not (path and method):
                 continue
             response = re.search(r"response_type='([^']+)'", src)
-            doc = ast.get_docstring(fn) or ""
-            body = re.search(r":param (\S+) body:", doc)
+            body = re.search(r":param (\S+) body:", src)
             template = path.group(1)
             pattern = re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)) + "$")
             out.append(
@@ -88,11 +83,8 @@ def _operations() -> list[tuple[str, re.Pattern, str, str | None, str | None]]:
     return out
 
 
-OPERATIONS = _operations()
-
-
 def operation(method: str, path: str):
-    hits = [op for op in OPERATIONS if op[0] == method and op[1].match(path)]
+    hits = [op for op in operations() if op[0] == method and op[1].match(path)]
     # the most specific template: the most literal segments
     return max(
         hits, key=lambda op: sum(1 for seg in op[2].split("/") if "{" not in seg), default=None
@@ -126,7 +118,7 @@ def walk(value, type_str: str, where: str, problems: list[str]) -> None:
             except ValueError:
                 problems.append(f"{where}: {value!r} is not ISO-8601")
         return
-    cls = getattr(SDK, type_str, None)
+    cls = getattr(sdk(), type_str, None)
     if cls is None:
         problems.append(f"{where}: the SDK has no model {type_str}")
         return

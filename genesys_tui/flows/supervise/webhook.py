@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from genesys_tui.core.files import owner_only_db
+from genesys_tui.genesys.http import tls_context
 
 SIGNATURE_HEADER = "X-Genesys-TUI-Signature"
 DELIVERY_HEADER = "X-Genesys-TUI-Delivery"
@@ -127,7 +128,7 @@ class Outbox:
             result.pending = self.pending()
             return result  # still backing off
         own = http is None
-        http = http or httpx.Client(timeout=timeout, follow_redirects=False)
+        http = http or httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context())
         try:
             for rid, delivery, body, attempts in rows:
                 ts = int(self.clock())
