@@ -23,7 +23,7 @@ def test_ci_run_extracts_the_readme_test_command():
     ).stdout.strip()
     # the browser for the one real-browser test first (never failing), then the venv and the suite
     assert out.startswith("bash tests/setup_browser.sh; python3 -m venv .venv")
-    assert out.endswith("-m pytest -n 4")
+    assert out.endswith("-m pytest -n 4 --dist worksteal")
     assert out in (ROOT / "README.md").read_text()
     assert (
         "awk '/<!-- test-command -->/{getline; getline; print; exit}' README.md"
