@@ -822,9 +822,11 @@ def test_order_desc_and_paging(emulator):
 
 
 def recorded_conversation(
-    emulator, *, pause=False, archived=False, transfer=False, transcribed=None
+    emulator, *, pause=False, archived=False, transfer=False, transcribed=None, shortest=False
 ) -> str:
+    """The first such conversation in the org, or the shortest (its audio is encoded soonest)."""
     org = emulator.emulator.org
+    found = []
     for i in range(len(org.ids)):
         if org.live[i] or not org.recorded[i] or bool(org.archived[i]) != archived:
             continue
@@ -834,8 +836,12 @@ def recorded_conversation(
             continue
         if transcribed is not None and bool(org.transcribed[i]) != transcribed:
             continue
-        return org.ids[i]
-    raise LookupError("no such conversation in the synthetic org")
+        if not shortest:
+            return org.ids[i]
+        found.append((int(org.end[i] - org.start[i]), i))
+    if not found:
+        raise LookupError("no such conversation in the synthetic org")
+    return org.ids[min(found)[1]]
 
 
 def test_conversation_and_call_views(emulator):
@@ -933,7 +939,7 @@ def test_every_format_decodes_to_the_advertised_duration_and_channels(emulator, 
     import soundfile as sf
 
     api = Api(emulator)
-    cid = recorded_conversation(emulator, pause=True)
+    cid = recorded_conversation(emulator, pause=True, shortest=True)
     r = api.until(
         lambda: api.get(f"/api/v2/conversations/{cid}/recordings", formatId=fmt, maxWaitMs=5000)
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import keyring
 from textual.widgets import Checkbox, Input, Select, Static
 
+from genesys_tui.emulator import EmulatorServer
 from genesys_tui.flows.browse.table import ConversationModel
 from genesys_tui.flows.pull.model import CANCELLED, DONE, JobEvent
 from genesys_tui.tui.screens.dialogs import ConfirmDialog, FilterDialog, PromptDialog, QueueDialog
@@ -17,7 +18,7 @@ from genesys_tui.tui.screens.help import HelpScreen
 from genesys_tui.tui.screens.signin import SignInScreen
 from genesys_tui.tui.widgets.header import AppHeader
 from genesys_tui.tui.widgets.virtual_table import VirtualTable
-from tests.conftest import ANCHOR
+from tests.conftest import ANCHOR, small_org
 from tests.tui.conftest import SIZE, idle, make_app, notes, settle, wait_for
 
 
@@ -467,12 +468,16 @@ async def test_a_half_configured_org_is_said_at_sign_in_and_in_help(tmp_path):
             assert "| Browse conversations | ok |" in app.screen.permissions
 
 
-async def test_planning_shows_at_once_and_the_detail_says_what_happened(fresh_emulator, tmp_path):
+async def test_planning_shows_at_once_and_the_detail_says_what_happened(tmp_path):
     """D with batch ticked: each conversation is on the Queue screen at once, saying which
     batch it is in and how far Genesys has got, and the header counts them; when they are done
     the detail pane of a job gives its full path and every state change."""
-    fresh_emulator.emulator.s.batch_seconds = 2.5  # Genesys takes its time preparing the batch
-    app = make_app(fresh_emulator, tmp_path)
+    # Genesys takes its time preparing the batch; short calls, as encoding them is not the point
+    with EmulatorServer(small_org(batch_seconds=2.5, duration_scale=0.05)) as srv:
+        await _planning(make_app(srv, tmp_path))
+
+
+async def _planning(app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("t")  # today's calls: a handful
