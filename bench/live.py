@@ -41,8 +41,8 @@ verdict = _results.verdict
 SMALL = os.environ.get("BENCH_SMALL") == "1"
 SCALE = 0.05  # call lengths: a 5-minute call lasts 15 s
 RATE = 180.0  # calls a minute: with calls of about 17 s, about 50 live at once
-CHURN_MINUTES = (0.05 if _results.SMOKE else 0.5) if SMALL else 3.0
-POLL_MINUTES = (0.03 if _results.SMOKE else 0.25) if SMALL else 1.0
+CHURN_MINUTES = (0.025 if _results.SMOKE else 0.5) if SMALL else 3.0
+POLL_MINUTES = (0.015 if _results.SMOKE else 0.25) if SMALL else 1.0
 EVERY = 1.0 if _results.SMOKE else 5.0  # the polling it is compared with: every 5 s
 
 
@@ -117,7 +117,7 @@ async def pushed(base: str) -> dict:
         before, t0 = api_count(base), time.monotonic()
         rss = []
         while time.monotonic() - t0 < CHURN_MINUTES * 60:
-            await asyncio.sleep(1 if _results.SMOKE else 5)
+            await asyncio.sleep(0.5 if _results.SMOKE else 5)
             rss.append(proc.memory_info().rss / 1e6)
         minutes = (time.monotonic() - t0) / 60
         spent = api_count(base) - before
