@@ -11,6 +11,10 @@ For each size, in the same run:
    drawn, when the whole list is in, the process's peak memory and the list's own columns.
 4. `genesys-tui search "through to liam"` over one day: cold (the emulator's index not built, nothing
    cached on our side), then warm, with the time the command says.
+5. `genesys-tui export reconcile` of one day against a directory laid out as Genesys's bulk export
+   writes it (every recording of the day's recorded calls but one in 100; the objects are small
+   stand-ins, as nothing is decoded without --verify), beside the naive script: the SDK's query of
+   the day, every row in a list, then a walk of the directory.
 
 At a million, the query path and the SDK script would take over half an hour each (10,000
 requests at 300 a minute): they are run for their first 100,000 rows and their time is scaled
@@ -85,6 +89,13 @@ while hi > start and len(rows) < cap:  # 7 days a query (the most Genesys takes)
             break
         page += 1
     hi = lo
+if len(sys.argv) > 7:  # a naive reconcile: what the day owed that the directory lacks
+    import os
+    there = {p.split("=", 1)[1] for p, _, _ in os.walk(sys.argv[7]) if "conversation_id=" in p}
+    owed = {c.conversation_id for c in rows if any(
+        s.media_type == "voice" and s.recording
+        for p in c.participants or [] for s in p.sessions or [])}
+    print(len(owed - there), "missing")
 print(len(rows))
 """
 
@@ -196,12 +207,48 @@ def cli(emu: Emulator, home: Path, *args: str, ok: tuple[int, ...] = (0,)) -> di
     return {"seconds": took, "rss_kb": rss, "rows": lines, "stderr": text}
 
 
-def naive(emu: Emulator, a: datetime, b: datetime, cap: int) -> dict:
+def naive(emu: Emulator, a: datetime, b: datetime, cap: int, bucket: Path | None = None) -> dict:
     took, rss = max_rss_kb(
         [sys.executable, "-c", NAIVE, emu.info["url"], emu.info["id"], emu.info["secret"],
-         a.isoformat(), b.isoformat(), str(cap)]
+         a.isoformat(), b.isoformat(), str(cap), *([str(bucket)] if bucket else [])]
     )  # fmt: skip
     return {"seconds": took, "rss_kb": rss}
+
+
+def export_of_a_day(n: int, now: datetime, day: datetime, root: Path) -> dict:
+    """The day's recordings as the bulk export lays them out, one in 100 left out."""
+    from genesys_tui.emulator import EmulatorSettings
+    from genesys_tui.emulator.exports import object_prefix
+    from genesys_tui.emulator.org import Org
+
+    org = Org(EmulatorSettings(seed=7, conversations=n, days=30, anchor=now, duration_scale=1.0))
+    a, b = int(day.timestamp() * 1000), int((day + timedelta(days=1)).timestamp() * 1000)
+    days = (org.start >= a) & (org.start < b) & org.recorded & ~org.live
+    written = left_out = 0
+    for k, i in enumerate(map(int, days.nonzero()[0])):
+        if k % 100 == 99:
+            left_out += 1
+            continue
+        d = org.detail(i)
+        folder = root / object_prefix(org.id, int(org.start[i]), org.ids[i])
+        folder.mkdir(parents=True, exist_ok=True)
+        for rec in d.recordings:
+            (folder / f"{rec.id}.opus").write_bytes(b"OggS" + bytes(60))
+            (folder / f"{rec.id}.opus_metadata.json").write_text('{"durationMs": 1000}')
+            written += 1
+    return {"recordings": written, "left_out": left_out}
+
+
+def reconcile(emu: Emulator, home: Path, n: int, now: datetime, day: datetime, sdk: bool) -> dict:
+    bucket = home / "bucket"
+    made = export_of_a_day(n, now, day, bucket)
+    iv = f"{day:%Y-%m-%d}"
+    run = cli(emu, home, "export", "reconcile", "--interval", iv, "--dir", str(bucket),
+              "--manifest", str(home / "manifest"), ok=(0, 1))  # fmt: skip
+    out = {"made": made, "run": run, "said": (home / "out.jsonl").read_text().strip()[-300:]}
+    if sdk:
+        out["naive"] = naive(emu, day, day + timedelta(days=1), 10**9, bucket)
+    return out
 
 
 def browse(emu: Emulator, home: Path) -> dict:
@@ -264,6 +311,8 @@ def one_size(n: int, now: datetime, sdk: bool) -> dict:
                 r["naive"] = naive(emu, a, b, QUERY_CAP if capped else 10**9)
             r["browse"] = browse(emu, home)
             r["search"] = search(emu, home, now - timedelta(days=1))
+            day = (now - timedelta(days=2)).replace(hour=0, minute=0)
+            r["reconcile"] = reconcile(emu, home, n, now, day, sdk)
     finally:
         emu.close()
     return r
@@ -309,6 +358,18 @@ def rows_for(r: dict) -> str:
         f'| {n:,}: `search "{PHRASE}"` over one day, cold then warm | {s["cold"]["seconds"]:.1f} s; '
         f"{s['warm']['seconds']:.1f} s ({s['hits']:,} hits; it said: “{s['said']}”) | | "
         f"answers, no timeout: **{verdict(s['hits'] > 0)}** |"
+    )
+    rc = r["reconcile"]
+    run, made = rc["run"], rc["made"]
+    other = ""
+    if "naive" in rc:
+        other = (f"the SDK's query of the day in a list, then a walk: {rc['naive']['seconds']:.1f} s, "
+                 f"peak {rc['naive']['rss_kb'] / 1024:.0f} MB")  # fmt: skip
+    lines.append(
+        f"| {n:,}: `export reconcile` of one day ({made['recordings']:,} recordings there, "
+        f"{made['left_out']:,} calls left out) | {run['seconds']:.1f} s, peak "
+        f"{run['rss_kb'] / 1024:.0f} MB; it said: “{' '.join(rc['said'].split())[:160]}” | "
+        f"{other} | |"
     )
     return "\n".join(lines)
 
