@@ -4,6 +4,7 @@ the emulator served by uvicorn on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,12 @@ from keyring.backend import KeyringBackend
 from genesys_tui.core.asgi_thread import free_port
 from genesys_tui.emulator import EmulatorServer, EmulatorSettings
 from genesys_tui.genesys.pkce import redirect_uri_for
+
+# A suite started in the background by a non-interactive shell (`pytest ... &`) has SIGINT
+# ignored, and so would every command it starts: the tests that stop one with SIGINT (Ctrl-C)
+# would wait for it for ever. Commands started here get Python's own Ctrl-C again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ANCHOR = datetime(2026, 5, 14, 15, 30, tzinfo=UTC)  # the synthetic org's "now" in most tests
 # The sign-in's callback port for the whole run, registered on the emulator's code-grant clients as
