@@ -286,6 +286,13 @@ def ensure_sdk() -> bool:
     return True
 
 
+def _step(fn, *args) -> dict:
+    try:
+        return fn(*args)
+    except RuntimeError as e:
+        return {"failed": " ".join(str(e).split())[-400:]}
+
+
 def one_size(n: int, now: datetime, sdk: bool) -> dict:
     a, b = now - timedelta(days=30), now + timedelta(minutes=1)
     iv = f"{a.isoformat()}/{b.isoformat()}".replace("+00:00", "Z")
@@ -310,9 +317,10 @@ def one_size(n: int, now: datetime, sdk: bool) -> dict:
             if sdk:
                 r["naive"] = naive(emu, a, b, QUERY_CAP if capped else 10**9)
             r["browse"] = browse(emu, home)
-            r["search"] = search(emu, home, now - timedelta(days=1))
+            # (a step that fails is a row saying so: the steps before it are not lost)
+            r["search"] = _step(search, emu, home, now - timedelta(days=1))
             day = (now - timedelta(days=2)).replace(hour=0, minute=0)
-            r["reconcile"] = reconcile(emu, home, n, now, day, sdk)
+            r["reconcile"] = _step(reconcile, emu, home, n, now, day, sdk)
     finally:
         emu.close()
     return r
@@ -354,12 +362,22 @@ def rows_for(r: dict) -> str:
         f"**{verdict(br['peak_rss_kb'] < 300 * 1024)}** |"
     )
     s = r["search"]
-    lines.append(
-        f'| {n:,}: `search "{PHRASE}"` over one day, cold then warm | {s["cold"]["seconds"]:.1f} s; '
-        f"{s['warm']['seconds']:.1f} s ({s['hits']:,} hits; it said: “{s['said']}”) | | "
-        f"answers, no timeout: **{verdict(s['hits'] > 0)}** |"
-    )
+    if "failed" in s:
+        lines.append(
+            f'| {n:,}: `search "{PHRASE}"` over one day, cold | no answer: {s["failed"]} | | '
+            f"answers, no timeout: **{verdict(False)}** |"
+        )
+        s = None
+    if s is not None:
+        lines.append(
+            f'| {n:,}: `search "{PHRASE}"` over one day, cold then warm | {s["cold"]["seconds"]:.1f} s; '
+            f"{s['warm']['seconds']:.1f} s ({s['hits']:,} hits; it said: “{s['said']}”) | | "
+            f"answers, no timeout: **{verdict(s['hits'] > 0)}** |"
+        )
     rc = r["reconcile"]
+    if "failed" in rc:
+        lines.append(f"| {n:,}: `export reconcile` of one day | failed: {rc['failed']} | | |")
+        return "\n".join(lines)
     run, made = rc["run"], rc["made"]
     other = ""
     if "naive" in rc:
@@ -381,7 +399,10 @@ def main() -> None:
     sizes = scaled((100_000, 1_000_000), (600,))
     if "--sizes" in sys.argv:  # e.g. --sizes 100000: one size at a time (a million takes ~25 min)
         sizes = tuple(int(x) for x in sys.argv[sys.argv.index("--sizes") + 1].split(","))
-    results = [one_size(n, now, sdk) for n in sizes]
+    results = []
+    for n in sizes:  # each size's rows printed when it is done: a later failure loses none
+        results.append(one_size(n, now, sdk))
+        print(rows_for(results[-1]), flush=True)
     import platform
 
     body = (
