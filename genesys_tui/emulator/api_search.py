@@ -5,7 +5,9 @@
 `group`s; results a page at a time, never past the first 1,000. Transcript content is searchable
 for 60 days; the metadata for 18 months. Results carry no highlight (no model has one). What
 EXACT and PHRASE mean word for word is UNCONFIRMED: here EXACT is a whole word, EXACT_PHRASE the
-words in a row, PHRASE every word anywhere."""
+words in a row, PHRASE every word anywhere. Words are compared as a search engine's analysed text
+compares them (Elasticsearch's match_phrase with its standard analyzer, say): case and punctuation
+between words do not count, so "eight your" is said in "Eight. Your"; also UNCONFIRMED."""
 
 from __future__ import annotations
 
