@@ -17,7 +17,6 @@ from pathlib import Path
 from genesys_tui.emulator.call_model import CallDetail, RecordingInfo
 from genesys_tui.emulator.shared_encodes import SharedEncodes
 
-
 # Formats whose encoding costs more than a copy (WAV is written as fast as it is copied)
 SHARED_FORMATS = frozenset({"OGG_OPUS", "WEBM", "MP3", "OGG_VORBIS"})
 
