@@ -2,20 +2,23 @@
 started again) never encode the same audio twice. Entries are addressed by what decides the bytes:
 the rendered PCM itself, its rate, the format and the codec libraries' versions. An entry is its
 audio file and a small JSON of what probing it gave (duration, MD5), written last, so an entry
-whose JSON is there is whole. Writers in other processes publish by rename; a lost race rewrites
-the same bytes. Opt in with EmulatorSettings.shared_media or GENESYS_EMULATOR_SHARED_MEDIA."""
+whose JSON is there is whole. Writers in other processes publish by rename (core.files, never
+through a link); a lost race rewrites the same bytes. Opt in with EmulatorSettings.shared_media
+or GENESYS_EMULATOR_SHARED_MEDIA."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from genesys_tui.core.files import NotAFile, read_capped, write_bytes
+
+AUDIO_MAX = 1 << 31  # a recording's encoded audio is far smaller; anything bigger is not ours
+META_MAX = 4096
 
 
 @cache
@@ -41,28 +44,16 @@ class SharedEncodes:
     def copy_to(self, key: str, dest: Path) -> tuple[int, str] | None:
         """(duration_ms, md5) with the audio copied to dest, or None when not kept here."""
         try:
-            meta = json.loads((self.root / f"{key}.json").read_text())
-            tmp = dest.with_suffix(".tmp")
-            shutil.copyfile(self.root / key, tmp)
-            os.replace(tmp, dest)
+            meta = json.loads(read_capped(self.root / f"{key}.json", META_MAX))
+            write_bytes(dest, read_capped(self.root / key, AUDIO_MAX))
             return int(meta["duration_ms"]), str(meta["md5"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # not there, or half there: encoded afresh
+        except (OSError, NotAFile, ValueError, KeyError, TypeError):
+            return None  # not there, half there, or not a file: encoded afresh
 
     def keep(self, key: str, src: Path, duration_ms: int, md5: str) -> None:
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._publish(key, src.read_bytes())
-            self._publish(f"{key}.json", json.dumps({"duration_ms": duration_ms, "md5": md5}))
-        except OSError:
+            write_bytes(self.root / key, read_capped(src, AUDIO_MAX))
+            meta = json.dumps({"duration_ms": duration_ms, "md5": md5}).encode()
+            write_bytes(self.root / f"{key}.json", meta)
+        except (OSError, NotAFile):
             pass  # a cache: a full disk only means the next emulator encodes again
-
-    def _publish(self, name: str, data: bytes | str) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data.encode() if isinstance(data, str) else data)
-            os.replace(tmp, self.root / name)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)

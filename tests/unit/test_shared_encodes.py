@@ -83,4 +83,13 @@ def test_an_entry_half_there_is_encoded_afresh(tmp_path, monkeypatch):
     meta.unlink()  # the audio without its JSON: not whole
     again = _encode(tmp_path, "c", shared, d, rec)
     assert len(encodes) == 2 and _whole(again, first)
-    assert not list(shared.glob(".part-*"))  # no leftovers from publishing
+    # A link planted where an entry's audio is: not followed, encoded afresh.
+    (audio_entry,) = [p for p in shared.iterdir() if p.suffix != ".json"]
+    audio_entry.unlink()
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"not audio")
+    audio_entry.symlink_to(secret)
+    again = _encode(tmp_path, "d", shared, d, rec)
+    assert len(encodes) == 3 and _whole(again, first)
+    assert again.path.read_bytes() != b"not audio" and secret.read_bytes() == b"not audio"
+    assert not list(shared.glob("*.part"))  # no leftovers from publishing
