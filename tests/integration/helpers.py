@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import httpx
 
 from genesys_tui.emulator import EmulatorServer
-from genesys_tui.genesys.http import tls_context
+
+# One TLS context for these helpers' clients (each new one would load the CA bundle again); not
+# the client package's, which these helpers stay independent of.
+tls_context = functools.cache(httpx.create_ssl_context)
 
 
 def token(srv: EmulatorServer) -> str:
