@@ -367,8 +367,7 @@ def rows_for(r: dict) -> str:
             f'| {n:,}: `search "{PHRASE}"` over one day, cold | no answer: {s["failed"]} | | '
             f"answers, no timeout: **{verdict(False)}** |"
         )
-        s = None
-    if s is not None:
+    else:
         lines.append(
             f'| {n:,}: `search "{PHRASE}"` over one day, cold then warm | {s["cold"]["seconds"]:.1f} s; '
             f"{s['warm']['seconds']:.1f} s ({s['hits']:,} hits; it said: “{s['said']}”) | | "
